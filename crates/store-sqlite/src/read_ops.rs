@@ -1,0 +1,139 @@
+//! The SQL of every read. Each function gets a read-only connection.
+
+use hongyan_store::{
+    Account, ApiKey, Carrier, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MessageStatus,
+    NewMessage, PendingMessage, SegmentDetail, Timestamp,
+};
+use rusqlite::types::Type;
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<KeyWithAccount>> {
+    conn.prepare_cached(
+        "SELECT k.key_id, k.account_id, k.secret_hash, k.created_at, a.name, a.enabled, a.created_at
+         FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_id = ?1",
+    )?
+    .query_row([key_id], |r| {
+        let account_id: i64 = r.get(1)?;
+        Ok(KeyWithAccount {
+            key: ApiKey {
+                key_id: r.get(0)?,
+                account_id,
+                secret_hash: r.get(2)?,
+                created_at: Timestamp::from_millis(r.get(3)?),
+            },
+            account: Account {
+                id: account_id,
+                name: r.get(4)?,
+                enabled: r.get(5)?,
+                created_at: Timestamp::from_millis(r.get(6)?),
+            },
+        })
+    })
+    .optional()
+}
+
+const MESSAGE_COLUMNS: &str = "id, account_id, to_number, carrier, category, content, segments, channel, accepted_at,
+     status, error, submitted_at, completed_at";
+
+fn bad(col: usize, what: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(col, Type::Text, format!("unknown {what}").into())
+}
+
+fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
+    let carrier: String = r.get(3)?;
+    let category: String = r.get(4)?;
+    Ok(NewMessage {
+        id: MessageId(r.get::<_, i64>(0)? as u64),
+        account_id: r.get(1)?,
+        to: r.get(2)?,
+        carrier: Carrier::parse(&carrier).ok_or_else(|| bad(3, "carrier"))?,
+        category: Category::parse(&category).map_err(|_| bad(4, "category"))?,
+        content: r.get(5)?,
+        segments: r.get(6)?,
+        channel: r.get(7)?,
+        accepted_at: Timestamp::from_millis(r.get(8)?),
+    })
+}
+
+fn message_detail(r: &Row<'_>) -> rusqlite::Result<MessageDetail> {
+    let status: String = r.get(9)?;
+    Ok(MessageDetail {
+        message: new_message(r)?,
+        status: MessageStatus::parse(&status).ok_or_else(|| bad(9, "status"))?,
+        error: r.get(10)?,
+        submitted_at: r.get::<_, Option<i64>>(11)?.map(Timestamp::from_millis),
+        completed_at: r.get::<_, Option<i64>>(12)?.map(Timestamp::from_millis),
+        segments: Vec::new(),
+    })
+}
+
+fn segments_of(conn: &Connection, id: MessageId) -> rusqlite::Result<Vec<SegmentDetail>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT number, carrier_msg_id, submit_result, submitted_at, report_stat, done_at, reported_at, report_raw
+         FROM segments WHERE message_id = ?1 ORDER BY number",
+    )?;
+    let rows = stmt.query_map([id.0 as i64], |r| {
+        Ok(SegmentDetail {
+            number: r.get(0)?,
+            carrier_msg_id: r.get(1)?,
+            submit_result: r.get(2)?,
+            submitted_at: Timestamp::from_millis(r.get(3)?),
+            report_stat: r.get(4)?,
+            done_at: r.get::<_, Option<i64>>(5)?.map(Timestamp::from_millis),
+            reported_at: r.get::<_, Option<i64>>(6)?.map(Timestamp::from_millis),
+            report_raw: r.get(7)?,
+        })
+    })?;
+    rows.collect()
+}
+
+pub(crate) fn get_message(conn: &Connection, account_id: i64, id: MessageId) -> rusqlite::Result<Option<MessageDetail>> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND account_id = ?2");
+    let Some(mut detail) = conn.prepare_cached(&sql)?.query_row(params![id.0 as i64, account_id], message_detail).optional()?
+    else {
+        return Ok(None);
+    };
+    detail.segments = segments_of(conn, id)?;
+    Ok(Some(detail))
+}
+
+pub(crate) fn list_messages(conn: &Connection, f: &MessageFilter) -> rusqlite::Result<Vec<MessageDetail>> {
+    // Optional filters are written as `?n IS NULL OR col = ?n` so ONE cached statement serves
+    // every combination; the planner still uses (account_id, to_number, id) when `to` is set.
+    let sql = format!(
+        "SELECT {MESSAGE_COLUMNS} FROM messages
+         WHERE account_id = ?1 AND (?2 IS NULL OR to_number = ?2) AND (?3 IS NULL OR status = ?3)
+           AND id < ?4
+         ORDER BY id DESC LIMIT ?5"
+    );
+    let before = f.before.map_or(i64::MAX, |id| id.0 as i64);
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(
+        params![f.account_id, f.to, f.status.map(MessageStatus::as_str), before, f.limit as i64],
+        message_detail,
+    )?;
+    let mut out: Vec<MessageDetail> = rows.collect::<rusqlite::Result<_>>()?;
+    for d in &mut out {
+        d.segments = segments_of(conn, d.message.id)?;
+    }
+    Ok(out)
+}
+
+pub(crate) fn pending_dispatch(conn: &Connection, after: MessageId, limit: usize) -> rusqlite::Result<Vec<PendingMessage>> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = 'accepted' AND id > ?1 ORDER BY id LIMIT ?2");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![after.0 as i64, limit as i64], new_message)?;
+    let messages: Vec<NewMessage> = rows.collect::<rusqlite::Result<_>>()?;
+    let mut done = conn.prepare_cached("SELECT number FROM segments WHERE message_id = ?1 AND submit_result = 0")?;
+    messages
+        .into_iter()
+        .map(|message| {
+            let done_segments = done.query_map([message.id.0 as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            Ok(PendingMessage { message, done_segments })
+        })
+        .collect()
+}
+
+pub(crate) fn max_message_id(conn: &Connection) -> rusqlite::Result<u64> {
+    conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| r.get::<_, i64>(0)).map(|v| v as u64)
+}

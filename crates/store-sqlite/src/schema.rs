@@ -1,0 +1,80 @@
+//! Opening connections and applying migrations.
+
+use std::path::Path;
+use std::time::Duration;
+
+use hongyan_store::{Result, StoreError};
+use rusqlite::{Connection, OpenFlags};
+
+use crate::backend;
+
+/// Dated migrations, applied in order, each once.
+const MIGRATIONS: &[(&str, &str)] =
+    &[("2026-11-29-000001_init", include_str!("../migrations/2026-11-29-000001_init.sql"))];
+
+/// Waits this long for another process (e.g. `hongyan account create`) to finish writing.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend(format!("{}: {e}", dir.display())))?;
+    }
+    let conn = Connection::open(path).map_err(backend)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0)).map_err(backend)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(StoreError::Backend(format!("could not switch to WAL mode (got {mode})")));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(backend)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+    let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(conn)
+}
+
+fn migrate(conn: &Connection) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version TEXT PRIMARY KEY, applied_at INTEGER NOT NULL)",
+    )
+    .map_err(backend)?;
+    for (version, sql) in MIGRATIONS {
+        let done: bool = conn
+            .query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| r.get(0))
+            .map_err(backend)?;
+        if done {
+            continue;
+        }
+        // IMMEDIATE: two processes opening a new data folder at once must not both migrate.
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
+        let applied = conn
+            .execute_batch(sql)
+            .and_then(|()| {
+                conn.execute(
+                    "INSERT OR IGNORE INTO schema_migrations (version, applied_at) VALUES (?1, unixepoch())",
+                    [version],
+                )
+            })
+            .map_err(backend);
+        match applied {
+            Ok(_) => conn.execute_batch("COMMIT").map_err(backend)?,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                // Another process may have migrated between our check and our BEGIN.
+                let done: bool = conn
+                    .query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| r.get(0))
+                    .map_err(backend)?;
+                if !done {
+                    return Err(e);
+                }
+            }
+        }
+    }
+    Ok(())
+}

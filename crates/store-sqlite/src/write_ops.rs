@@ -1,0 +1,161 @@
+//! The SQL of every write. Each function runs inside the writer's transaction.
+
+use hongyan_store::{
+    Account, ApiKey, MessageId, MessageStatus, NewMessage, ReportIn, ReportMatch, Result, SubmitOutcome, Timestamp,
+};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::backend;
+
+pub(crate) fn create_account(conn: &Connection, name: &str, now: Timestamp) -> Result<Account> {
+    conn.prepare_cached("INSERT INTO accounts (name, enabled, created_at) VALUES (?1, 1, ?2)")
+        .and_then(|mut s| s.execute(params![name, now.as_millis()]))
+        .map_err(backend)?;
+    Ok(Account { id: conn.last_insert_rowid(), name: name.to_owned(), enabled: true, created_at: now })
+}
+
+pub(crate) fn create_api_key(conn: &Connection, key: &ApiKey) -> Result<()> {
+    conn.prepare_cached("INSERT INTO api_keys (key_id, account_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)")
+        .and_then(|mut s| s.execute(params![key.key_id, key.account_id, key.secret_hash, key.created_at.as_millis()]))
+        .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage]) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO messages (id, account_id, to_number, carrier, category, content, segments, channel, status, accepted_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', ?9)",
+        )
+        .map_err(backend)?;
+    for m in batch {
+        stmt.execute(params![
+            m.id.0 as i64,
+            m.account_id,
+            m.to,
+            m.carrier.as_str(),
+            m.category.as_str(),
+            m.content,
+            m.segments,
+            m.channel,
+            m.accepted_at.as_millis(),
+        ])
+        .map_err(backend)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn record_submits(conn: &Connection, outcomes: &[SubmitOutcome]) -> Result<()> {
+    for o in outcomes {
+        record_submit(conn, o).map_err(backend)?;
+    }
+    Ok(())
+}
+
+fn record_submit(conn: &Connection, o: &SubmitOutcome) -> rusqlite::Result<()> {
+    let id = o.message_id.0 as i64;
+    let Some((channel, segments)) = conn
+        .prepare_cached("SELECT channel, segments FROM messages WHERE id = ?1")?
+        .query_row([id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u8>(1)?)))
+        .optional()?
+    else {
+        tracing::warn!(message_id = %o.message_id, "submit outcome for a message not in the store");
+        return Ok(());
+    };
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO segments (message_id, number, channel, carrier_msg_id, submit_result, submit_error, submitted_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![id, o.segment, channel, o.carrier_msg_id, o.result, o.error, o.at.as_millis()])?;
+    if o.result != 0 {
+        let error = o.error.clone().unwrap_or_else(|| format!("carrier refused the submit (result {})", o.result));
+        conn.prepare_cached(
+            "UPDATE messages SET status = 'failed', error = ?2, completed_at = ?3 WHERE id = ?1 AND status = 'accepted'",
+        )?
+        .execute(params![id, error, o.at.as_millis()])?;
+        return Ok(());
+    }
+    let accepted: u8 = conn
+        .prepare_cached("SELECT count(*) FROM segments WHERE message_id = ?1 AND submit_result = 0")?
+        .query_row([id], |r| r.get(0))?;
+    if accepted >= segments {
+        conn.prepare_cached(
+            "UPDATE messages SET status = 'submitted', submitted_at = ?2 WHERE id = ?1 AND status = 'accepted'",
+        )?
+        .execute(params![id, o.at.as_millis()])?;
+    }
+    Ok(())
+}
+
+pub(crate) fn fail_messages(conn: &Connection, failures: &[(MessageId, String)], now: Timestamp) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "UPDATE messages SET status = 'failed', error = ?2, completed_at = ?3
+             WHERE id = ?1 AND status IN ('accepted', 'queued')",
+        )
+        .map_err(backend)?;
+    for (id, reason) in failures {
+        stmt.execute(params![id.0 as i64, reason, now.as_millis()]).map_err(backend)?;
+    }
+    Ok(())
+}
+
+pub(crate) fn apply_reports(conn: &Connection, reports: &[ReportIn]) -> Result<Vec<ReportMatch>> {
+    reports.iter().map(|r| apply_report(conn, r).map_err(backend)).collect()
+}
+
+fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch> {
+    let found = conn
+        .prepare_cached(
+            "SELECT message_id, number, report_stat FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2",
+        )?
+        .query_row(params![r.channel, r.carrier_msg_id], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, u8>(1)?, row.get::<_, Option<String>>(2)?))
+        })
+        .optional()?;
+    let Some((message_id, number, previous)) = found else {
+        return Ok(ReportMatch::Unmatched);
+    };
+    if previous.is_some() {
+        return Ok(ReportMatch::Duplicate);
+    }
+    conn.prepare_cached(
+        "UPDATE segments SET report_stat = ?3, done_at = ?4, reported_at = ?5, report_raw = ?6
+         WHERE message_id = ?1 AND number = ?2",
+    )?
+    .execute(params![
+        message_id,
+        number,
+        r.stat,
+        r.done_at.map(Timestamp::as_millis),
+        r.received_at.as_millis(),
+        r.raw
+    ])?;
+    let status = aggregate(conn, message_id, r.received_at)?;
+    Ok(ReportMatch::Matched { message_id: MessageId(message_id as u64), status })
+}
+
+/// Recomputes a message's status from its segments' reports: the first failure (by segment
+/// number) decides; all delivered means delivered; otherwise it is still waiting.
+fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Result<MessageStatus> {
+    let (segments, current): (u8, String) = conn
+        .prepare_cached("SELECT segments, status FROM messages WHERE id = ?1")?
+        .query_row([message_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let current = MessageStatus::parse(&current).unwrap_or(MessageStatus::Submitted);
+    let mut stmt =
+        conn.prepare_cached("SELECT report_stat FROM segments WHERE message_id = ?1 AND report_stat IS NOT NULL ORDER BY number")?;
+    let stats: Vec<String> = stmt.query_map([message_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    let failure = stats.iter().map(|s| MessageStatus::from_report_stat(s)).find(|s| *s != MessageStatus::Delivered);
+    let next = match failure {
+        Some(f) => f,
+        None if stats.len() >= usize::from(segments) => MessageStatus::Delivered,
+        None => return Ok(current),
+    };
+    if current == MessageStatus::Failed || current == next {
+        return Ok(current);
+    }
+    let error = failure.map(|_| stats.iter().find(|s| s.as_str() != "DELIVRD").cloned()).flatten();
+    conn.prepare_cached("UPDATE messages SET status = ?2, completed_at = ?3, error = coalesce(?4, error) WHERE id = ?1")?
+        .execute(params![message_id, next.as_str(), now.as_millis(), error])?;
+    Ok(next)
+}

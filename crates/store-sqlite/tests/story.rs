@@ -1,0 +1,27 @@
+//! The shared Store story on a real SQLite file.
+
+use hongyan_store_sqlite::SqliteStore;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_tells_the_story() {
+    let dir = std::env::temp_dir().join(format!("hongyan-store-story-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open(&dir.join("hongyan.db")).expect("open");
+    hongyan_store_tests::run_story(&store).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn data_survives_reopening() {
+    use hongyan_store::{Store, Timestamp};
+    let dir = std::env::temp_dir().join(format!("hongyan-store-reopen-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let path = dir.join("hongyan.db");
+    let store = SqliteStore::open(&path).unwrap();
+    store.create_account("etax", Timestamp::from_millis(1)).await.unwrap();
+    store.close().await.unwrap();
+    drop(store);
+    let again = SqliteStore::open(&path).unwrap();
+    assert!(again.create_account("etax", Timestamp::from_millis(2)).await.is_err(), "the first account is still there");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -1,0 +1,149 @@
+//! The story every [`Store`] backend must tell the same way.
+//!
+//! Backends call [`run_story`] from their own integration tests (SQLite always, PostgreSQL
+//! when `TEST_DATABASE_URL` is set). It only uses the public trait, so it cannot lean on a
+//! backend's internals. Never a normal dependency.
+
+use hongyan_store::*;
+
+fn t(ms: i64) -> Timestamp {
+    Timestamp::from_millis(1_795_910_782_000 + ms)
+}
+
+fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
+    NewMessage {
+        id: MessageId(id),
+        account_id,
+        to: to.into(),
+        carrier: Carrier::ChinaMobile,
+        category: Category::Verification,
+        content: "您的验证码是 123456".into(),
+        segments,
+        channel: "cmpp-sim".into(),
+        accepted_at: t(0),
+    }
+}
+
+fn accepted(id: u64, segment: u8, carrier_msg_id: &str) -> SubmitOutcome {
+    SubmitOutcome {
+        message_id: MessageId(id),
+        segment,
+        carrier_msg_id: Some(carrier_msg_id.into()),
+        result: 0,
+        error: None,
+        at: t(10),
+    }
+}
+
+fn report(carrier_msg_id: &str, stat: &str) -> ReportIn {
+    ReportIn {
+        channel: "cmpp-sim".into(),
+        carrier_msg_id: carrier_msg_id.into(),
+        stat: stat.into(),
+        done_at: Some(t(60_000)),
+        received_at: t(61_000),
+        raw: format!("{{\"stat\":\"{stat}\"}}"),
+    }
+}
+
+/// Runs the whole story; panics with a readable message at the first broken promise.
+pub async fn run_story(store: &dyn Store) {
+    let (a, b) = accounts_and_keys(store).await;
+    accept_submit_report(store, a.id).await;
+    long_message_with_a_failed_segment(store, a.id).await;
+    tenants_are_isolated(store, a.id, b.id).await;
+    restart_work_is_listed(store, a.id).await;
+    store.close().await.expect("close");
+    assert!(matches!(store.insert_messages(vec![message(999, a.id, "13800138999", 1)]).await, Err(StoreError::Closed)));
+}
+
+async fn accounts_and_keys(store: &dyn Store) -> (Account, Account) {
+    let a = store.create_account("etax", t(0)).await.expect("create etax");
+    let b = store.create_account("interaction", t(0)).await.expect("create interaction");
+    assert_ne!(a.id, b.id);
+    assert!(matches!(store.create_account("etax", t(1)).await, Err(StoreError::Conflict(_))), "names are unique");
+    let key = ApiKey { key_id: "AKtest".into(), account_id: a.id, secret_hash: vec![7; 32], created_at: t(0) };
+    store.create_api_key(key.clone()).await.expect("create key");
+    assert!(matches!(store.create_api_key(key.clone()).await, Err(StoreError::Conflict(_))));
+    let found = store.find_api_key("AKtest").await.unwrap().expect("key found");
+    assert_eq!(found.key, key);
+    assert_eq!(found.account.name, "etax");
+    assert!(store.find_api_key("AKnone").await.unwrap().is_none());
+    (a, b)
+}
+
+async fn accept_submit_report(store: &dyn Store, account: i64) {
+    store.insert_messages(vec![message(100, account, "13800138000", 1), message(101, account, "13900139000", 1)]).await.unwrap();
+    assert_eq!(store.max_message_id().await.unwrap(), 101);
+    let got = store.get_message(account, MessageId(100)).await.unwrap().expect("stored");
+    assert_eq!(got.status, MessageStatus::Accepted);
+    assert_eq!(got.message, message(100, account, "13800138000", 1));
+
+    store.record_submits(vec![accepted(100, 1, "9001")]).await.unwrap();
+    let got = store.get_message(account, MessageId(100)).await.unwrap().unwrap();
+    assert_eq!(got.status, MessageStatus::Submitted);
+    assert_eq!(got.submitted_at, Some(t(10)));
+    assert_eq!(got.segments[0].carrier_msg_id.as_deref(), Some("9001"));
+
+    let matches = store.apply_reports(vec![report("9001", "DELIVRD"), report("9001", "DELIVRD"), report("nope", "DELIVRD")]).await.unwrap();
+    assert_eq!(
+        matches,
+        vec![
+            ReportMatch::Matched { message_id: MessageId(100), status: MessageStatus::Delivered },
+            ReportMatch::Duplicate,
+            ReportMatch::Unmatched
+        ]
+    );
+    let got = store.get_message(account, MessageId(100)).await.unwrap().unwrap();
+    assert_eq!(got.status, MessageStatus::Delivered);
+    assert_eq!(got.segments[0].report_stat.as_deref(), Some("DELIVRD"));
+    assert_eq!(got.segments[0].done_at, Some(t(60_000)));
+    assert_eq!(got.completed_at, Some(t(61_000)));
+
+    let refused = SubmitOutcome { result: 13, carrier_msg_id: None, error: Some("Dest_terminal_Id error".into()), ..accepted(101, 1, "") };
+    store.record_submits(vec![refused]).await.unwrap();
+    let got = store.get_message(account, MessageId(101)).await.unwrap().unwrap();
+    assert_eq!(got.status, MessageStatus::Failed);
+    assert_eq!(got.error.as_deref(), Some("Dest_terminal_Id error"));
+}
+
+async fn long_message_with_a_failed_segment(store: &dyn Store, account: i64) {
+    store.insert_messages(vec![message(200, account, "13800138001", 3)]).await.unwrap();
+    store.record_submits(vec![accepted(200, 1, "9101"), accepted(200, 2, "9102")]).await.unwrap();
+    let got = store.get_message(account, MessageId(200)).await.unwrap().unwrap();
+    assert_eq!(got.status, MessageStatus::Accepted, "one segment is still unsent");
+    store.record_submits(vec![accepted(200, 3, "9103")]).await.unwrap();
+    store.apply_reports(vec![report("9101", "DELIVRD")]).await.unwrap();
+    let got = store.get_message(account, MessageId(200)).await.unwrap().unwrap();
+    assert_eq!(got.status, MessageStatus::Submitted, "two reports still missing");
+    store.apply_reports(vec![report("9102", "UNDELIV"), report("9103", "DELIVRD")]).await.unwrap();
+    let got = store.get_message(account, MessageId(200)).await.unwrap().unwrap();
+    assert_eq!(got.status, MessageStatus::Undelivered);
+    assert_eq!(got.error.as_deref(), Some("UNDELIV"));
+    assert_eq!(got.segments.len(), 3);
+}
+
+async fn tenants_are_isolated(store: &dyn Store, a: i64, b: i64) {
+    assert!(store.get_message(b, MessageId(100)).await.unwrap().is_none(), "b must not see a's message");
+    let filter = |account_id, to: Option<&str>| MessageFilter { account_id, to: to.map(Into::into), status: None, before: None, limit: 50 };
+    assert!(store.list_messages(filter(b, None)).await.unwrap().is_empty());
+    let mine = store.list_messages(filter(a, Some("13800138000"))).await.unwrap();
+    assert_eq!(mine.iter().map(|d| d.message.id).collect::<Vec<_>>(), vec![MessageId(100)]);
+    let all = store.list_messages(filter(a, None)).await.unwrap();
+    assert_eq!(all.iter().map(|d| d.message.id.0).collect::<Vec<_>>(), vec![200, 101, 100], "newest first");
+    let page = store.list_messages(MessageFilter { before: Some(MessageId(200)), limit: 1, ..filter(a, None) }).await.unwrap();
+    assert_eq!(page.iter().map(|d| d.message.id.0).collect::<Vec<_>>(), vec![101]);
+    let failed = store.list_messages(MessageFilter { status: Some(MessageStatus::Failed), ..filter(a, None) }).await.unwrap();
+    assert_eq!(failed.len(), 1);
+}
+
+async fn restart_work_is_listed(store: &dyn Store, account: i64) {
+    store.insert_messages(vec![message(300, account, "13800138002", 2), message(301, account, "13800138003", 1)]).await.unwrap();
+    store.record_submits(vec![accepted(300, 1, "9301")]).await.unwrap();
+    store.fail_messages(vec![(MessageId(301), "no channel".into())], t(5)).await.unwrap();
+    let pending = store.pending_dispatch(MessageId(0), 100).await.unwrap();
+    assert_eq!(pending.len(), 1, "only 300 still needs work: {pending:?}");
+    assert_eq!(pending[0].message.id, MessageId(300));
+    assert_eq!(pending[0].done_segments, vec![1]);
+    assert!(store.pending_dispatch(MessageId(300), 100).await.unwrap().is_empty());
+}

@@ -1,0 +1,78 @@
+//! The storage contract of Hongyan: one trait, [`Store`], and the plain models it speaks.
+//!
+//! What it owns: the operations the engine, the API and the CLI need (accounts and keys,
+//! message insert as one group commit, submit outcomes, report correlation, look-ups) and the
+//! guarantees each one gives. Every backend (`store-sqlite` today, `store-postgres` next)
+//! implements the same trait and passes the same story test in `store-tests`.
+//!
+//! What it does not own: SQL, connections, migrations (each backend keeps its own), or any
+//! business rule beyond keeping a message's status consistent with its segments.
+//!
+//! Methods return boxed futures rather than using `async fn` in the trait so that handlers can
+//! hold an `Arc<dyn Store>` without a proc-macro crate.
+#![warn(missing_docs)]
+
+mod model;
+
+use std::future::Future;
+use std::pin::Pin;
+
+pub use model::*;
+
+/// A boxed, sendable future, the return type of every [`Store`] method.
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What went wrong in a backend. Details are for logs; the API answers 500 or 503.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The backend reported an error.
+    #[error("storage backend error: {0}")]
+    Backend(String),
+    /// A unique value (account name, key id) is already taken.
+    #[error("already exists: {0}")]
+    Conflict(String),
+    /// The store is shutting down and takes no more writes.
+    #[error("the store is closed")]
+    Closed,
+}
+
+/// Shorthand for store results.
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// Durable state of the platform. All methods are safe to call from many tasks at once.
+pub trait Store: Send + Sync + 'static {
+    /// Creates an interface account; its name must be unique.
+    fn create_account(&self, name: &str, now: Timestamp) -> BoxFuture<'_, Result<Account>>;
+    /// Attaches an API key (the secret is stored only as a hash).
+    fn create_api_key(&self, key: ApiKey) -> BoxFuture<'_, Result<()>>;
+    /// Looks up a key by its id, with the state of its account.
+    fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>>;
+
+    /// Stores a batch of accepted messages in ONE transaction: when this returns `Ok`, every
+    /// message is durable; on `Err`, none is.
+    fn insert_messages(&self, batch: Vec<NewMessage>) -> BoxFuture<'_, Result<()>>;
+    /// Records what carriers answered to submits; a message whose segments are all accepted
+    /// becomes `submitted`, a refused segment makes the message `failed`.
+    fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> BoxFuture<'_, Result<()>>;
+    /// Applies status reports to the segments they belong to (matched by channel and carrier
+    /// message id) and updates each message's aggregate status. A repeated report changes
+    /// nothing. The result has one entry per report, in order.
+    fn apply_reports(&self, reports: Vec<ReportIn>) -> BoxFuture<'_, Result<Vec<ReportMatch>>>;
+    /// Marks messages as finally failed, with the reason.
+    fn fail_messages(&self, failures: Vec<(MessageId, String)>, now: Timestamp) -> BoxFuture<'_, Result<()>>;
+
+    /// Messages accepted but not yet fully submitted, oldest first, with ids above `after`,
+    /// with the segments that were already accepted by the carrier: the work a restart must
+    /// resume. Page through a backlog by passing the last id seen.
+    fn pending_dispatch(&self, after: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<PendingMessage>>>;
+    /// One message with all its details, only if it belongs to `account_id`.
+    fn get_message(&self, account_id: i64, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>>;
+    /// An account's messages, newest first.
+    fn list_messages(&self, filter: MessageFilter) -> BoxFuture<'_, Result<Vec<MessageDetail>>>;
+    /// The largest message id ever stored (0 when none), to seed the id generator.
+    fn max_message_id(&self) -> BoxFuture<'_, Result<u64>>;
+
+    /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
+    fn close(&self) -> BoxFuture<'_, Result<()>>;
+}

@@ -1,0 +1,173 @@
+//! Plain data passed to and from a [`crate::Store`].
+
+pub use hongyan_types::{Carrier, Category, MessageId, MessageStatus, Timestamp};
+
+/// An interface account (tenant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Account {
+    /// Store-assigned id.
+    pub id: i64,
+    /// Unique name, e.g. `etax`.
+    pub name: String,
+    /// `false` once disabled; its keys stop working.
+    pub enabled: bool,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// An API credential. The secret itself is never stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// Public identifier sent by clients.
+    pub key_id: String,
+    /// Owner.
+    pub account_id: i64,
+    /// SHA-256 of the secret.
+    pub secret_hash: Vec<u8>,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// A key together with its account, as authentication needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyWithAccount {
+    /// The key.
+    pub key: ApiKey,
+    /// Its account.
+    pub account: Account,
+}
+
+/// A message to store at accept time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMessage {
+    /// Engine-assigned id.
+    pub id: MessageId,
+    /// Sender account.
+    pub account_id: i64,
+    /// 11-digit national number.
+    pub to: String,
+    /// Carrier it was routed to.
+    pub carrier: Carrier,
+    /// Category.
+    pub category: Category,
+    /// Full text as it will be sent.
+    pub content: String,
+    /// Number of segments the text takes.
+    pub segments: u8,
+    /// Channel chosen by routing.
+    pub channel: String,
+    /// Acceptance time.
+    pub accepted_at: Timestamp,
+}
+
+/// The carrier's answer to one segment's submit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SubmitOutcome {
+    /// Message.
+    pub message_id: MessageId,
+    /// 1-based segment number.
+    pub segment: u8,
+    /// Carrier message id (CMPP Msg_Id as decimal), present when accepted.
+    pub carrier_msg_id: Option<String>,
+    /// Protocol result code (0 = accepted).
+    pub result: u32,
+    /// Human-readable error when refused.
+    pub error: Option<String>,
+    /// When the answer arrived.
+    pub at: Timestamp,
+}
+
+/// A status report as received from a carrier.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportIn {
+    /// Channel it came in on.
+    pub channel: String,
+    /// The carrier message id it refers to.
+    pub carrier_msg_id: String,
+    /// Status text, e.g. `DELIVRD`.
+    pub stat: String,
+    /// The carrier's done time, when it sent a parsable one.
+    pub done_at: Option<Timestamp>,
+    /// When we received it.
+    pub received_at: Timestamp,
+    /// Every field of the report as received, for the message detail.
+    pub raw: String,
+}
+
+/// What a report matched.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportMatch {
+    /// It belongs to this message; its status is now `status`.
+    Matched {
+        /// The message.
+        message_id: MessageId,
+        /// Aggregate status after the report.
+        status: MessageStatus,
+    },
+    /// Already applied before; nothing changed.
+    Duplicate,
+    /// No segment has this carrier message id (yet).
+    Unmatched,
+}
+
+/// A message that still needs (some of its) segments submitted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingMessage {
+    /// The message as accepted.
+    pub message: NewMessage,
+    /// Segments the carrier already accepted; they must not be sent again.
+    pub done_segments: Vec<u8>,
+}
+
+/// One segment's life.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentDetail {
+    /// 1-based number.
+    pub number: u8,
+    /// Carrier message id.
+    pub carrier_msg_id: Option<String>,
+    /// Submit result code.
+    pub submit_result: u32,
+    /// When the carrier answered the submit.
+    pub submitted_at: Timestamp,
+    /// Report status text.
+    pub report_stat: Option<String>,
+    /// Carrier's done time.
+    pub done_at: Option<Timestamp>,
+    /// When the report reached us.
+    pub reported_at: Option<Timestamp>,
+    /// Raw report fields.
+    pub report_raw: Option<String>,
+}
+
+/// Everything known about one message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageDetail {
+    /// The message as accepted.
+    pub message: NewMessage,
+    /// Aggregate status.
+    pub status: MessageStatus,
+    /// Why it failed, when it did.
+    pub error: Option<String>,
+    /// When the last segment was accepted by the carrier.
+    pub submitted_at: Option<Timestamp>,
+    /// When it reached a final state.
+    pub completed_at: Option<Timestamp>,
+    /// Per-segment details (only segments already submitted).
+    pub segments: Vec<SegmentDetail>,
+}
+
+/// Which messages to list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MessageFilter {
+    /// Only this account's messages (tenant isolation is part of the query, not the caller).
+    pub account_id: i64,
+    /// Only to this 11-digit number.
+    pub to: Option<String>,
+    /// Only in this state.
+    pub status: Option<MessageStatus>,
+    /// Only ids below this one (cursor for the next page).
+    pub before: Option<MessageId>,
+    /// At most this many.
+    pub limit: usize,
+}

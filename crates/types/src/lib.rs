@@ -1,0 +1,22 @@
+//! Hongyan's domain vocabulary, shared by every layer above the wire.
+//!
+//! What it owns: message ids ([`MessageId`]), UTC timestamps and their Beijing-time views
+//! ([`Timestamp`]), mainland mobile numbers and the carrier they belong to ([`PhoneNumber`],
+//! [`Carrier`], [`segments`]), message categories ([`Category`]) and states ([`MessageStatus`]).
+//!
+//! What it does not do: no I/O, no clock reads (callers hand in the time), no knowledge of any
+//! wire protocol or storage backend.
+#![warn(missing_docs)]
+
+mod category;
+mod id;
+mod phone;
+pub mod segments;
+mod status;
+mod time;
+
+pub use category::{Category, UnknownCategory};
+pub use id::{IdGenerator, MessageId};
+pub use phone::{Carrier, NumberError, PhoneNumber};
+pub use status::MessageStatus;
+pub use time::Timestamp;

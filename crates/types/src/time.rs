@@ -1,0 +1,172 @@
+//! UTC timestamps, stored as milliseconds, shown in Beijing time.
+//!
+//! Hand-rolled civil-date arithmetic (Howard Hinnant's `days_from_civil`) instead of a date
+//! crate: the platform only ever needs UTC ↔ UTC+8 with no daylight saving, and the carrier
+//! protocols' compact formats (`MMDDHHMMSS`, `YYMMDDHHMM`).
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+/// China Standard Time is UTC+8 all year.
+const BEIJING_OFFSET_MS: i64 = 8 * 3600 * 1000;
+
+/// A point in time: milliseconds since the Unix epoch, UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(i64);
+
+/// A broken-down wall-clock time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Civil {
+    year: i64,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    millis: u32,
+}
+
+impl Timestamp {
+    /// From milliseconds since the epoch.
+    pub const fn from_millis(ms: i64) -> Self {
+        Self(ms)
+    }
+
+    /// Milliseconds since the epoch.
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// Converts a system time (callers read the clock; this crate never does).
+    pub fn from_system(t: SystemTime) -> Self {
+        match t.duration_since(UNIX_EPOCH) {
+            Ok(d) => Self(d.as_millis() as i64),
+            Err(e) => Self(-(e.duration().as_millis() as i64)),
+        }
+    }
+
+    /// RFC 3339 in Beijing time, e.g. `2026-11-29T08:06:22.123+08:00`.
+    pub fn to_rfc3339_beijing(self) -> String {
+        let c = civil(self.0 + BEIJING_OFFSET_MS);
+        format!(
+            "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}+08:00",
+            c.year, c.month, c.day, c.hour, c.minute, c.second, c.millis
+        )
+    }
+
+    /// CMPP's CONNECT timestamp: `MMDDHHMMSS` in Beijing time as an integer.
+    pub fn beijing_mmddhhmmss(self) -> u32 {
+        let c = civil(self.0 + BEIJING_OFFSET_MS);
+        c.month * 100_000_000 + c.day * 1_000_000 + c.hour * 10_000 + c.minute * 100 + c.second
+    }
+
+    /// The report time format of CMPP/SMGP: `YYMMDDHHMM` in Beijing time.
+    pub fn beijing_yymmddhhmm(self) -> String {
+        let c = civil(self.0 + BEIJING_OFFSET_MS);
+        format!(
+            "{:02}{:02}{:02}{:02}{:02}",
+            c.year.rem_euclid(100),
+            c.month,
+            c.day,
+            c.hour,
+            c.minute
+        )
+    }
+
+    /// Parses `YYMMDDHHMM` (Beijing time, 20YY). `None` when it is not a valid time.
+    pub fn parse_beijing_yymmddhhmm(s: &str) -> Option<Self> {
+        if s.len() != 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let n = |i: usize| s[i..i + 2].parse::<u32>().ok();
+        let (year, month, day, hour, minute) = (2000 + i64::from(n(0)?), n(2)?, n(4)?, n(6)?, n(8)?);
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) || hour > 23 || minute > 59 {
+            return None;
+        }
+        let days = days_from_civil(year, month, day);
+        let local = ((days * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60_000;
+        Some(Self(local - BEIJING_OFFSET_MS))
+    }
+
+    /// This time plus `ms` milliseconds.
+    pub fn plus_millis(self, ms: i64) -> Self {
+        Self(self.0 + ms)
+    }
+}
+
+fn days_in_month(year: i64, month: u32) -> u32 {
+    match month {
+        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date.
+fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (i64::from(month) + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + i64::from(day) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn civil(ms: i64) -> Civil {
+    let days = ms.div_euclid(86_400_000);
+    let in_day = ms.rem_euclid(86_400_000);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    Civil {
+        year,
+        month,
+        day,
+        hour: (in_day / 3_600_000) as u32,
+        minute: (in_day / 60_000 % 60) as u32,
+        second: (in_day / 1000 % 60) as u32,
+        millis: (in_day % 1000) as u32,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // 2026-11-29T00:06:22.123Z
+    const T: Timestamp = Timestamp::from_millis(1_795_910_782_123);
+
+    #[test]
+    fn formats_in_beijing_time() {
+        assert_eq!(T.to_rfc3339_beijing(), "2026-11-29T08:06:22.123+08:00");
+        assert_eq!(T.beijing_mmddhhmmss(), 1_129_080_622);
+        assert_eq!(T.beijing_yymmddhhmm(), "2611290806");
+    }
+
+    #[test]
+    fn epoch_and_leap_days() {
+        assert_eq!(Timestamp::from_millis(0).to_rfc3339_beijing(), "1970-01-01T08:00:00.000+08:00");
+        // 2024-02-29T12:00:00Z
+        assert_eq!(
+            Timestamp::from_millis(1_709_208_000_000).to_rfc3339_beijing(),
+            "2024-02-29T20:00:00.000+08:00"
+        );
+    }
+
+    #[test]
+    fn parses_report_times() {
+        let t = Timestamp::parse_beijing_yymmddhhmm("2611290806").unwrap();
+        assert_eq!(t.beijing_yymmddhhmm(), "2611290806");
+        assert_eq!(t.as_millis(), 1_795_910_760_000);
+        assert_eq!(Timestamp::parse_beijing_yymmddhhmm("2602300000"), None);
+        assert_eq!(Timestamp::parse_beijing_yymmddhhmm("26112908"), None);
+        assert_eq!(Timestamp::parse_beijing_yymmddhhmm("26x1290806"), None);
+    }
+}

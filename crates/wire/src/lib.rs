@@ -1,0 +1,22 @@
+//! Sans-I/O codec toolkit shared by Hongyan's protocol crates.
+//!
+//! What it owns:
+//! - [`Reader`]: a cursor over one frame's bytes that decodes big-endian integers, fixed-size
+//!   octet strings and C strings, and insists the frame is consumed to its exact length
+//!   ([`Reader::finish`]).
+//! - [`Writer`]: the mirror image for encoding.
+//! - [`DecodeError`]: the one error type every protocol decoder returns.
+//! - [`length_prefixed`]: the "is a whole frame here yet?" check that all four carrier
+//!   protocols share (a 4-byte big-endian total length at offset 0).
+//!
+//! What it does not do: it knows no protocol, owns no buffer between calls, never reads a
+//! socket or a clock. "Need more bytes" is `Ok(None)` from [`length_prefixed`], never an error.
+#![warn(missing_docs)]
+
+mod frame;
+mod reader;
+mod writer;
+
+pub use frame::{length_prefixed, FrameError};
+pub use reader::{DecodeError, Reader};
+pub use writer::Writer;
