@@ -1,0 +1,156 @@
+//! Accepting a send request: validate, route, split, store in one commit, hand to dispatch.
+
+use hongyan_store::{NewMessage, StoreError};
+use hongyan_types::{Carrier, Category, MessageId, PhoneNumber};
+
+use crate::dispatch::Outbound;
+use crate::Engine;
+
+/// Longest content accepted, in UTF-16 code units (the unit carriers bill by): 500, as the
+/// large Chinese SMS platforms allow, which is at most 8 segments.
+pub const MAX_CONTENT_UNITS: usize = 500;
+/// Most recipients in one request. Bulk sending of larger lists is a separate feature.
+pub const MAX_RECIPIENTS: usize = 1000;
+
+/// What a client asks to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendRequest {
+    /// Recipients as the client wrote them.
+    pub to: Vec<String>,
+    /// Message text.
+    pub content: String,
+    /// Category.
+    pub category: Category,
+}
+
+/// The answer for one recipient, in request order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NumberResult {
+    /// Stored and queued.
+    Accepted {
+        /// The number as written by the client.
+        input: String,
+        /// New message id.
+        message_id: MessageId,
+        /// Normalised 11-digit number.
+        to: String,
+        /// Carrier it routes to.
+        carrier: Carrier,
+        /// Segments it takes.
+        segments: u8,
+    },
+    /// Not stored.
+    Rejected {
+        /// The number as written by the client.
+        input: String,
+        /// Machine-readable reason: `invalid_number` or `no_channel`.
+        code: &'static str,
+        /// Human-readable reason.
+        reason: String,
+    },
+}
+
+/// The answer to a whole request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SendOutcome {
+    /// One entry per recipient, in request order.
+    pub results: Vec<NumberResult>,
+}
+
+/// Why a whole request was refused; nothing of it was stored.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AcceptError {
+    /// The content is empty or only whitespace.
+    #[error("content is empty")]
+    EmptyContent,
+    /// The content is longer than [`MAX_CONTENT_UNITS`].
+    #[error("content is {0} characters long; the limit is {MAX_CONTENT_UNITS} (UTF-16 code units, an emoji counts 2)")]
+    ContentTooLong(usize),
+    /// No recipient.
+    #[error("`to` must list at least one number")]
+    NoRecipients,
+    /// More than [`MAX_RECIPIENTS`] recipients.
+    #[error("{0} numbers in one request; the limit is {MAX_RECIPIENTS}")]
+    TooManyRecipients(usize),
+    /// The platform is draining for shutdown.
+    #[error("the platform is shutting down and accepts no new messages")]
+    ShuttingDown,
+    /// The store could not commit; nothing was accepted.
+    #[error("could not store the messages")]
+    Store(#[from] StoreError),
+}
+
+impl Engine {
+    /// Accepts a request for `account_id`. Every valid number is stored (all in one group
+    /// commit) before this returns; invalid ones get a per-number rejection. Either the whole
+    /// batch is durable or the call fails and nothing was accepted.
+    pub async fn accept(&self, account_id: i64, req: SendRequest) -> Result<SendOutcome, AcceptError> {
+        if !self.is_accepting() {
+            return Err(AcceptError::ShuttingDown);
+        }
+        validate(&req)?;
+        let now = self.clock.now();
+        let segments = hongyan_text::count_segments(&req.content) as u8;
+        let mut results = Vec::with_capacity(req.to.len());
+        let mut batch = Vec::with_capacity(req.to.len());
+        for input in req.to {
+            match self.route(&input) {
+                Ok((number, channel)) => {
+                    let message = NewMessage {
+                        id: self.ids.next(now),
+                        account_id,
+                        to: number.national().to_owned(),
+                        carrier: number.carrier(),
+                        category: req.category,
+                        content: req.content.clone(),
+                        segments,
+                        channel,
+                        accepted_at: now,
+                    };
+                    results.push(NumberResult::Accepted {
+                        input,
+                        message_id: message.id,
+                        to: message.to.clone(),
+                        carrier: message.carrier,
+                        segments,
+                    });
+                    batch.push(message);
+                }
+                Err((code, reason)) => results.push(NumberResult::Rejected { input, code, reason }),
+            }
+        }
+        if !batch.is_empty() {
+            self.store.insert_messages(batch.clone()).await?;
+            tracing::debug!(account_id, count = batch.len(), "accepted");
+            batch.into_iter().for_each(|message| self.enqueue(Outbound { message, skip_segments: Vec::new() }));
+        }
+        Ok(SendOutcome { results })
+    }
+
+    fn route(&self, input: &str) -> Result<(PhoneNumber, String), (&'static str, String)> {
+        let number = PhoneNumber::parse(input).map_err(|e| ("invalid_number", e.to_string()))?;
+        let channel = self
+            .routes
+            .get(&number.carrier())
+            .ok_or_else(|| ("no_channel", format!("no channel serves {} numbers yet", number.carrier())))?;
+        Ok((number, channel.clone()))
+    }
+}
+
+fn validate(req: &SendRequest) -> Result<(), AcceptError> {
+    if req.content.trim().is_empty() {
+        return Err(AcceptError::EmptyContent);
+    }
+    let len = hongyan_text::billing_len(&req.content);
+    if len > MAX_CONTENT_UNITS {
+        return Err(AcceptError::ContentTooLong(len));
+    }
+    if req.to.is_empty() {
+        return Err(AcceptError::NoRecipients);
+    }
+    if req.to.len() > MAX_RECIPIENTS {
+        return Err(AcceptError::TooManyRecipients(req.to.len()));
+    }
+    Ok(())
+}

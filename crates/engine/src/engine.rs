@@ -1,0 +1,134 @@
+//! The engine handle and its wiring.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use hongyan_store::{Store, StoreError};
+use hongyan_types::{Carrier, IdGenerator, MessageId};
+
+use crate::auth::KeyCache;
+use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
+use crate::Clock;
+
+/// A channel as the engine sees it: a name and the carriers it serves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelSpec {
+    /// Unique name, stored with each message.
+    pub name: String,
+    /// Carriers whose numbers it takes.
+    pub carriers: Vec<Carrier>,
+}
+
+/// Errors of engine operations other than accept.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The shared core. Cheap to share behind an `Arc`; no lock is held across an await.
+pub struct Engine {
+    pub(crate) store: Arc<dyn Store>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) ids: IdGenerator,
+    pub(crate) routes: HashMap<Carrier, String>,
+    pub(crate) queues: HashMap<String, DispatchSender>,
+    pub(crate) accepting: AtomicBool,
+    pub(crate) keys: KeyCache,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("routes", &self.routes).finish_non_exhaustive()
+    }
+}
+
+impl Engine {
+    /// Builds the engine and one dispatch queue per channel; the receivers go to the gateways.
+    /// The id generator is seeded from the store so ids stay unique across restarts.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        channels: &[ChannelSpec],
+    ) -> Result<(Arc<Self>, Vec<(String, DispatchReceiver)>), EngineError> {
+        let seed = store.max_message_id().await?;
+        let mut routes = HashMap::new();
+        let mut queues = HashMap::new();
+        let mut receivers = Vec::new();
+        for ch in channels {
+            let (tx, rx) = dispatch::channel();
+            queues.insert(ch.name.clone(), tx);
+            receivers.push((ch.name.clone(), rx));
+            for c in &ch.carriers {
+                routes.entry(*c).or_insert_with(|| ch.name.clone());
+            }
+        }
+        let engine = Self {
+            store,
+            clock,
+            ids: IdGenerator::new(seed),
+            routes,
+            queues,
+            accepting: AtomicBool::new(true),
+            keys: KeyCache::default(),
+        };
+        Ok((Arc::new(engine), receivers))
+    }
+
+    /// The store this engine writes to.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The injected clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Stops admitting new messages (drain at shutdown); accept answers `ShuttingDown`.
+    pub fn stop_accepting(&self) {
+        self.accepting.store(false, Ordering::SeqCst);
+    }
+
+    /// True until [`Engine::stop_accepting`].
+    pub fn is_accepting(&self) -> bool {
+        self.accepting.load(Ordering::SeqCst)
+    }
+
+    /// Refills the channel queues with what was accepted but not yet submitted (after a crash
+    /// or a drain). Messages whose channel no longer exists are failed with that reason, not
+    /// left hanging. Returns how many messages were queued again.
+    pub async fn resume_pending(&self) -> Result<usize, EngineError> {
+        const PAGE: usize = 1000;
+        let mut after = MessageId(0);
+        let mut resumed = 0;
+        loop {
+            let page = self.store.pending_dispatch(after, PAGE).await?;
+            let Some(last) = page.last() else { break };
+            after = last.message.id;
+            let mut orphans = Vec::new();
+            for p in page {
+                let out = Outbound { skip_segments: p.done_segments, message: p.message };
+                match self.queues.get(&out.message.channel) {
+                    Some(q) if q.send(out.clone()).is_ok() => resumed += 1,
+                    _ => orphans.push((out.message.id, format!("channel `{}` is no longer configured", out.message.channel))),
+                }
+            }
+            if !orphans.is_empty() {
+                self.store.fail_messages(orphans, self.clock.now()).await?;
+            }
+        }
+        Ok(resumed)
+    }
+
+    pub(crate) fn enqueue(&self, out: Outbound) {
+        if let Some(q) = self.queues.get(&out.message.channel) {
+            // A closed queue means the gateway stopped (shutdown): the message stays
+            // `accepted` in the store and is resumed at the next start.
+            let _ = q.send(out);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+//! Hongyan's business core: everything between "a client asked" and "a carrier answered",
+//! expressed in domain terms only. It never sees a PDU and never opens a socket.
+//!
+//! Layout:
+//! - [`Engine`] (`engine.rs`): the shared handle the API, the gateways and the CLI hold.
+//! - `accept`: validate a send request, normalise and route every number, split, and store
+//!   the whole request in one group commit before answering.
+//! - `dispatch`: one in-memory queue per channel feeding its gateway; the store is the durable
+//!   queue, so a restart refills these from [`hongyan_store::Store::pending_dispatch`].
+//! - `correlate`: submit outcomes and status reports coming back from gateways.
+//! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
+//! - [`Clock`]: time is injected so tests control it.
+//!
+//! What it does not do: HTTP (the `api` crate), protocol sessions (`gateway`), SQL (`store-*`).
+#![warn(missing_docs)]
+
+mod accept;
+pub mod auth;
+mod clock;
+mod correlate;
+mod dispatch;
+mod engine;
+
+pub use accept::{AcceptError, NumberResult, SendOutcome, SendRequest, MAX_CONTENT_UNITS, MAX_RECIPIENTS};
+pub use clock::{Clock, SystemClock};
+pub use dispatch::{DispatchReceiver, Outbound};
+pub use engine::{ChannelSpec, Engine, EngineError};
+
+#[cfg(test)]
+mod tests;
