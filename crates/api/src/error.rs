@@ -1,0 +1,90 @@
+//! The one place where errors become HTTP answers.
+
+use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hongyan_engine::auth::AuthError;
+use hongyan_engine::AcceptError;
+use hongyan_store::StoreError;
+
+/// An error answer: status, stable machine code, human message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: StatusCode,
+    /// Stable code clients can switch on, e.g. `invalid_json`.
+    pub code: &'static str,
+    /// What went wrong, for people.
+    pub message: String,
+}
+
+impl ApiError {
+    pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self { status, code, message: message.into() }
+    }
+    pub(crate) fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+    pub(crate) fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+    pub(crate) fn not_found(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+    pub(crate) fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
+    }
+    pub(crate) fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "missing or invalid credentials")
+    }
+    fn internal() -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; the request was not carried out")
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Json(serde_json::json!({ "error": { "code": self.code, "message": self.message } }));
+        let mut resp = (self.status, body).into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            resp.headers_mut().insert(WWW_AUTHENTICATE, "Basic realm=\"hongyan\"".parse().expect("static header"));
+        }
+        resp
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        tracing::error!(error = %e, "store error");
+        match e {
+            StoreError::Closed => Self::unavailable("the platform is shutting down"),
+            _ => Self::internal(),
+        }
+    }
+}
+
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::Invalid => Self::unauthorized(),
+            AuthError::Store(e) => e.into(),
+            _ => Self::internal(),
+        }
+    }
+}
+
+impl From<AcceptError> for ApiError {
+    fn from(e: AcceptError) -> Self {
+        let msg = e.to_string();
+        match e {
+            AcceptError::EmptyContent => Self::unprocessable("empty_content", msg),
+            AcceptError::ContentTooLong(_) => Self::unprocessable("content_too_long", msg),
+            AcceptError::NoRecipients => Self::unprocessable("no_recipients", msg),
+            AcceptError::TooManyRecipients(_) => Self::unprocessable("too_many_recipients", msg),
+            AcceptError::ShuttingDown => Self::unavailable(msg),
+            AcceptError::Store(e) => e.into(),
+            _ => Self::internal(),
+        }
+    }
+}

@@ -1,0 +1,67 @@
+//! Hongyan's HTTP JSON API.
+//!
+//! What it owns: routes, request parsing with clear errors, authentication of API callers
+//! (HTTP Basic with key id and secret), the JSON shapes of answers, and the OpenAPI document
+//! served at `/api/v1/openapi.json`. [`router`] is a plain factory, so tests drive it with
+//! `oneshot` and no socket.
+//!
+//! Every error is mapped once, in `error.rs`, to a status and a JSON body
+//! `{"error": {"code": "...", "message": "..."}}`; internal details go to the log only.
+//!
+//! What it does not do: business rules (the engine), storage, serving the console.
+#![warn(missing_docs)]
+
+mod auth;
+mod error;
+mod messages;
+mod views;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use axum::http::header::CONTENT_TYPE;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use hongyan_engine::Engine;
+
+pub use error::ApiError;
+
+/// Largest request body accepted (1 MiB); larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 1 << 20;
+
+/// What every handler can reach.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The business core.
+    pub engine: Arc<Engine>,
+    /// Set once the platform is ready to accept (store open, queues refilled); cleared when
+    /// it starts draining. `/healthz` answers from it.
+    pub ready: Arc<AtomicBool>,
+}
+
+/// Builds the HTTP API.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/messages", post(messages::send).get(messages::list))
+        .route("/api/v1/messages/{id}", get(messages::get_one))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .with_state(state)
+}
+
+async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    if state.ready.load(Ordering::SeqCst) && state.engine.is_accepting() {
+        Json(serde_json::json!({ "status": "ok" })).into_response()
+    } else {
+        ApiError::unavailable("not ready").into_response()
+    }
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(CONTENT_TYPE, "application/json")], include_str!("../openapi.json"))
+}
+
+#[cfg(test)]
+mod tests;

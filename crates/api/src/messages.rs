@@ -1,0 +1,126 @@
+//! `/api/v1/messages`: send, look up one, list.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::HeaderMap;
+use axum::Json;
+use hongyan_engine::SendRequest;
+use hongyan_store::MessageFilter;
+use hongyan_types::{Category, MessageId, MessageStatus, PhoneNumber};
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::auth::Authed;
+use crate::{views, ApiError, AppState, MAX_BODY_BYTES};
+
+/// Most messages one list call returns.
+const MAX_PAGE: usize = 500;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SendBody {
+    to: Vec<String>,
+    content: String,
+    category: String,
+}
+
+/// `POST /api/v1/messages`
+pub(crate) async fn send(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let body: SendBody = json_body(&headers, body).await?;
+    let category = Category::parse(&body.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
+    let req = SendRequest { to: body.to, content: body.content, category };
+    let outcome = state.engine.accept(caller.account_id, req).await?;
+    Ok(Json(views::send_outcome(&outcome)))
+}
+
+/// Reads a JSON body: 415 for another media type, 413 over the limit, 400 for broken JSON,
+/// 422 for well-formed JSON of the wrong shape.
+async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Body) -> Result<T, ApiError> {
+    let is_json = headers
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|m| m.trim().eq_ignore_ascii_case("application/json"));
+    if !is_json {
+        return Err(ApiError::new(
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "send the body as application/json",
+        ));
+    }
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        ApiError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+    })?;
+    serde_json::from_slice(&bytes).map_err(|e| {
+        use serde_json::error::Category as C;
+        match e.classify() {
+            C::Data => ApiError::unprocessable("invalid_field", e.to_string()),
+            C::Syntax | C::Eof | C::Io => ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")),
+        }
+    })
+}
+
+/// `GET /api/v1/messages/{id}`: only the caller's own messages exist for it.
+pub(crate) async fn get_one(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    Path(id): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let not_found = || ApiError::not_found(format!("no message `{id}`"));
+    let parsed: MessageId = id.parse().map_err(|_| not_found())?;
+    let detail = state.engine.store().get_message(caller.account_id, parsed).await?.ok_or_else(not_found)?;
+    Ok(Json(views::message_detail(&detail)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    to: Option<String>,
+    status: Option<String>,
+    before: Option<String>,
+    limit: Option<usize>,
+}
+
+/// `GET /api/v1/messages?to=&status=&before=&limit=`, newest first.
+pub(crate) async fn list(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    query: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let to = match q.to.as_deref() {
+        Some(raw) => Some(
+            PhoneNumber::parse(raw)
+                .map_err(|e| ApiError::bad_request("invalid_number", e.to_string()))?
+                .national()
+                .to_owned(),
+        ),
+        None => None,
+    };
+    let status = match q.status.as_deref() {
+        Some(s) => Some(MessageStatus::parse(s).ok_or_else(|| ApiError::bad_request("invalid_status", format!("unknown status `{s}`")))?),
+        None => None,
+    };
+    let before = match q.before.as_deref() {
+        Some(b) => Some(b.parse().map_err(|_| ApiError::bad_request("invalid_cursor", format!("`{b}` is not a message id")))?),
+        None => None,
+    };
+    let limit = q.limit.unwrap_or(50);
+    if limit == 0 || limit > MAX_PAGE {
+        return Err(ApiError::bad_request("invalid_limit", format!("limit must be between 1 and {MAX_PAGE}")));
+    }
+    let filter = MessageFilter { account_id: caller.account_id, to, status, before, limit };
+    let found = state.engine.store().list_messages(filter).await?;
+    Ok(Json(views::message_list(&found, limit)))
+}

@@ -1,0 +1,155 @@
+//! The router driven in memory with `oneshot`, over a real SQLite store.
+
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+
+use axum::body::{to_bytes, Body};
+use axum::http::{Request, StatusCode};
+use base64::Engine as _;
+use hongyan_engine::auth::NewCredential;
+use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, SystemClock};
+use hongyan_store_sqlite::SqliteStore;
+use hongyan_types::Carrier;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+use crate::{router, AppState};
+
+struct Fixture {
+    state: AppState,
+    _queues: Vec<(String, DispatchReceiver)>,
+}
+
+async fn fixture(tag: &str) -> Fixture {
+    let dir = std::env::temp_dir().join(format!("hongyan-api-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec { name: "mobile".into(), carriers: vec![Carrier::ChinaMobile] };
+    let (engine, queues) = Engine::new(store, Arc::new(SystemClock), &[spec]).await.unwrap();
+    Fixture { state: AppState { engine, ready: Arc::new(AtomicBool::new(true)) }, _queues: queues }
+}
+
+fn basic(c: &NewCredential) -> String {
+    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.key_id, c.secret)))
+}
+
+async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
+    let resp = router(state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    let bytes = to_bytes(resp.into_body(), usize::MAX).await.unwrap();
+    (status, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+}
+
+fn post(auth: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::post("/api/v1/messages").header("authorization", auth).header("content-type", "application/json").body(body.into()).unwrap()
+}
+
+fn get(auth: &str, uri: &str) -> Request<Body> {
+    Request::get(uri).header("authorization", auth).body(Body::empty()).unwrap()
+}
+
+fn send_body(to: &[&str], content: &str) -> String {
+    json!({ "to": to, "content": content, "category": "verification" }).to_string()
+}
+
+#[tokio::test]
+async fn send_then_find_by_id_and_by_number() {
+    let f = fixture("send").await;
+    let cred = f.state.engine.create_account("etax").await.unwrap();
+    let auth = basic(&cred);
+    let (status, body) = call(&f.state, post(&auth, send_body(&["+86 138 0013 8000", "18612345678", "abc"], "您的验证码是 123456"))).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!((body["accepted"].as_u64(), body["rejected"].as_u64()), (Some(1), Some(2)));
+    let first = &body["results"][0];
+    assert_eq!(first["status"], "accepted");
+    assert_eq!(first["to"], "13800138000");
+    assert_eq!(first["carrier"], "china_mobile");
+    assert_eq!(first["segments"], 1);
+    assert_eq!(body["results"][1]["error"], "no_channel");
+    assert_eq!(body["results"][2]["error"], "invalid_number");
+
+    let id = first["message_id"].as_str().unwrap();
+    let (status, detail) = call(&f.state, get(&auth, &format!("/api/v1/messages/{id}"))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["status"], "accepted");
+    assert_eq!(detail["content"], "您的验证码是 123456");
+    assert!(detail["accepted_at"].as_str().unwrap().ends_with("+08:00"));
+
+    let (status, list) = call(&f.state, get(&auth, "/api/v1/messages?to=13800138000")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(list["messages"][0]["id"], id);
+    let (_, none) = call(&f.state, get(&auth, "/api/v1/messages?to=13900139000")).await;
+    assert_eq!(none["messages"].as_array().unwrap().len(), 0);
+
+    // Another tenant sees nothing of it.
+    let other = basic(&f.state.engine.create_account("interaction").await.unwrap());
+    let (status, _) = call(&f.state, get(&other, &format!("/api/v1/messages/{id}"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, list) = call(&f.state, get(&other, "/api/v1/messages?to=13800138000")).await;
+    assert_eq!(list["messages"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn credentials_are_required_and_checked() {
+    let f = fixture("auth").await;
+    let cred = f.state.engine.create_account("etax").await.unwrap();
+    let req = Request::post("/api/v1/messages").header("content-type", "application/json").body(Body::from(send_body(&["13800138000"], "x"))).unwrap();
+    let resp = router(f.state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
+    assert!(resp.headers().contains_key("www-authenticate"));
+    let wrong_secret = NewCredential { secret: "nope".into(), ..cred.clone() };
+    let unknown_key = NewCredential { key_id: "HY0000000000000000".into(), ..cred.clone() };
+    let (s1, b1) = call(&f.state, post(&basic(&wrong_secret), send_body(&["13800138000"], "x"))).await;
+    let (s2, b2) = call(&f.state, post(&basic(&unknown_key), send_body(&["13800138000"], "x"))).await;
+    assert_eq!((s1, s2), (StatusCode::UNAUTHORIZED, StatusCode::UNAUTHORIZED));
+    assert_eq!(b1, b2, "the answer must not tell whether the key exists");
+    let (s, _) = call(&f.state, get("Bearer abc", "/api/v1/messages")).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_fitting_status_and_code() {
+    let f = fixture("bad").await;
+    let auth = basic(&f.state.engine.create_account("etax").await.unwrap());
+    let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
+        (post(&auth, "{not json"), StatusCode::BAD_REQUEST, "invalid_json"),
+        (post(&auth, json!({"to": ["13800138000"], "content": "hi", "category": "promo"}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "unknown_category"),
+        (post(&auth, send_body(&["13800138000"], "")), StatusCode::UNPROCESSABLE_ENTITY, "empty_content"),
+        (post(&auth, send_body(&["13800138000"], &"字".repeat(501))), StatusCode::UNPROCESSABLE_ENTITY, "content_too_long"),
+        (post(&auth, send_body(&[], "hi")), StatusCode::UNPROCESSABLE_ENTITY, "no_recipients"),
+        (post(&auth, json!({"to": vec!["13800138000"; 1001], "content": "hi", "category": "verification"}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "too_many_recipients"),
+        (post(&auth, json!({"to": "13800138000", "content": "hi", "category": "verification"}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        (post(&auth, json!({"to": ["13800138000"], "content": "hi", "category": "verification", "x": 1}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        (post(&auth, vec![b' '; crate::MAX_BODY_BYTES + 1]), StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
+        (Request::post("/api/v1/messages").header("authorization", &auth).header("content-type", "text/plain").body(Body::from("hi")).unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (get(&auth, "/api/v1/messages?limit=0"), StatusCode::BAD_REQUEST, "invalid_limit"),
+        (get(&auth, "/api/v1/messages?to=12"), StatusCode::BAD_REQUEST, "invalid_number"),
+        (get(&auth, "/api/v1/messages?status=sent"), StatusCode::BAD_REQUEST, "invalid_status"),
+        (get(&auth, "/api/v1/messages?limit=x"), StatusCode::BAD_REQUEST, "invalid_query"),
+        (get(&auth, "/api/v1/messages/not-an-id"), StatusCode::NOT_FOUND, "not_found"),
+    ];
+    for (req, want_status, want_code) in cases {
+        let uri = req.uri().clone();
+        let (status, body) = call(&f.state, req).await;
+        assert_eq!((status, body["error"]["code"].as_str()), (want_status, Some(want_code)), "{uri}: {body}");
+        assert!(!body["error"]["message"].as_str().unwrap_or("").is_empty());
+    }
+    let (_, list) = call(&f.state, get(&auth, "/api/v1/messages")).await;
+    assert_eq!(list["messages"].as_array().unwrap().len(), 0, "nothing was accepted by bad requests");
+}
+
+#[tokio::test]
+async fn health_and_openapi() {
+    let f = fixture("health").await;
+    let (status, body) = call(&f.state, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("ok")));
+    f.state.engine.stop_accepting();
+    let (status, _) = call(&f.state, Request::get("/healthz").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+    let (status, doc) = call(&f.state, Request::get("/api/v1/openapi.json").body(Body::empty()).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(doc["openapi"], "3.0.3");
+    for path in ["/healthz", "/api/v1/messages", "/api/v1/messages/{id}", "/api/v1/openapi.json"] {
+        assert!(doc["paths"][path].is_object(), "{path} is documented");
+    }
+}

@@ -1,0 +1,77 @@
+//! JSON shapes of answers. Times are RFC 3339 in Beijing time; ids are strings.
+
+use hongyan_engine::{NumberResult, SendOutcome};
+use hongyan_store::{MessageDetail, SegmentDetail, Timestamp};
+use serde_json::{json, Value};
+
+fn time(t: Option<Timestamp>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))
+}
+
+pub(crate) fn send_outcome(out: &SendOutcome) -> Value {
+    let mut accepted = 0;
+    let results: Vec<Value> = out
+        .results
+        .iter()
+        .map(|r| match r {
+            NumberResult::Accepted { input, message_id, to, carrier, segments } => {
+                accepted += 1;
+                json!({
+                    "input": input, "status": "accepted", "message_id": message_id.to_string(),
+                    "to": to, "carrier": carrier.as_str(), "segments": segments,
+                })
+            }
+            NumberResult::Rejected { input, code, reason } => {
+                json!({ "input": input, "status": "rejected", "error": code, "reason": reason })
+            }
+        })
+        .collect();
+    json!({ "accepted": accepted, "rejected": results.len() - accepted, "results": results })
+}
+
+fn segment(s: &SegmentDetail) -> Value {
+    json!({
+        "number": s.number,
+        "carrier_msg_id": s.carrier_msg_id,
+        "submit_result": s.submit_result,
+        "submitted_at": time(Some(s.submitted_at)),
+        "report_stat": s.report_stat,
+        "done_at": time(s.done_at),
+        "reported_at": time(s.reported_at),
+        "report_raw": s.report_raw.as_deref().map(|r| serde_json::from_str::<Value>(r).unwrap_or_else(|_| Value::String(r.to_owned()))),
+    })
+}
+
+/// The segment whose report speaks for the message: the first failure, else the last report.
+fn deciding_segment(d: &MessageDetail) -> Option<&SegmentDetail> {
+    let reported = || d.segments.iter().filter(|s| s.report_stat.is_some());
+    reported().find(|s| s.report_stat.as_deref() != Some("DELIVRD")).or_else(|| reported().last())
+}
+
+pub(crate) fn message_detail(d: &MessageDetail) -> Value {
+    let m = &d.message;
+    let deciding = deciding_segment(d);
+    json!({
+        "id": m.id.to_string(),
+        "to": m.to,
+        "carrier": m.carrier.as_str(),
+        "category": m.category.as_str(),
+        "content": m.content,
+        "segments": m.segments,
+        "channel": m.channel,
+        "status": d.status.as_str(),
+        "error": d.error,
+        "accepted_at": time(Some(m.accepted_at)),
+        "submitted_at": time(d.submitted_at),
+        "completed_at": time(d.completed_at),
+        "carrier_msg_id": d.segments.first().and_then(|s| s.carrier_msg_id.clone()),
+        "report_stat": deciding.and_then(|s| s.report_stat.clone()),
+        "report_time": time(deciding.and_then(|s| s.done_at.or(s.reported_at))),
+        "segment_details": d.segments.iter().map(segment).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) fn message_list(found: &[MessageDetail], limit: usize) -> Value {
+    let next = (found.len() == limit).then(|| found.last().map(|d| d.message.id.to_string())).flatten();
+    json!({ "messages": found.iter().map(message_detail).collect::<Vec<_>>(), "next_before": next })
+}
