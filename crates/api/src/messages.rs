@@ -34,7 +34,8 @@ pub(crate) async fn send(
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
     let body: SendBody = json_body(&headers, body).await?;
-    let category = Category::parse(&body.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
+    let category =
+        Category::parse(&body.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
     let req = SendRequest { to: body.to, content: body.content, category };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))
@@ -66,7 +67,9 @@ async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Bo
         use serde_json::error::Category as C;
         match e.classify() {
             C::Data => ApiError::unprocessable("invalid_field", e.to_string()),
-            C::Syntax | C::Eof | C::Io => ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}")),
+            C::Syntax | C::Eof | C::Io => {
+                ApiError::bad_request("invalid_json", format!("the body is not valid JSON: {e}"))
+            }
         }
     })
 }
@@ -109,11 +112,16 @@ pub(crate) async fn list(
         None => None,
     };
     let status = match q.status.as_deref() {
-        Some(s) => Some(MessageStatus::parse(s).ok_or_else(|| ApiError::bad_request("invalid_status", format!("unknown status `{s}`")))?),
+        Some(s) => Some(
+            MessageStatus::parse(s)
+                .ok_or_else(|| ApiError::bad_request("invalid_status", format!("unknown status `{s}`")))?,
+        ),
         None => None,
     };
     let before = match q.before.as_deref() {
-        Some(b) => Some(b.parse().map_err(|_| ApiError::bad_request("invalid_cursor", format!("`{b}` is not a message id")))?),
+        Some(b) => {
+            Some(b.parse().map_err(|_| ApiError::bad_request("invalid_cursor", format!("`{b}` is not a message id")))?)
+        }
         None => None,
     };
     let limit = q.limit.unwrap_or(50);

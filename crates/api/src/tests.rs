@@ -41,7 +41,11 @@ async fn call(state: &AppState, req: Request<Body>) -> (StatusCode, Value) {
 }
 
 fn post(auth: &str, body: impl Into<Body>) -> Request<Body> {
-    Request::post("/api/v1/messages").header("authorization", auth).header("content-type", "application/json").body(body.into()).unwrap()
+    Request::post("/api/v1/messages")
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(body.into())
+        .unwrap()
 }
 
 fn get(auth: &str, uri: &str) -> Request<Body> {
@@ -57,7 +61,9 @@ async fn send_then_find_by_id_and_by_number() {
     let f = fixture("send").await;
     let cred = f.state.engine.create_account("etax").await.unwrap();
     let auth = basic(&cred);
-    let (status, body) = call(&f.state, post(&auth, send_body(&["+86 138 0013 8000", "18612345678", "abc"], "您的验证码是 123456"))).await;
+    let (status, body) =
+        call(&f.state, post(&auth, send_body(&["+86 138 0013 8000", "18612345678", "abc"], "您的验证码是 123456")))
+            .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!((body["accepted"].as_u64(), body["rejected"].as_u64()), (Some(1), Some(2)));
     let first = &body["results"][0];
@@ -93,7 +99,10 @@ async fn send_then_find_by_id_and_by_number() {
 async fn credentials_are_required_and_checked() {
     let f = fixture("auth").await;
     let cred = f.state.engine.create_account("etax").await.unwrap();
-    let req = Request::post("/api/v1/messages").header("content-type", "application/json").body(Body::from(send_body(&["13800138000"], "x"))).unwrap();
+    let req = Request::post("/api/v1/messages")
+        .header("content-type", "application/json")
+        .body(Body::from(send_body(&["13800138000"], "x")))
+        .unwrap();
     let resp = router(f.state.clone()).oneshot(req).await.unwrap();
     assert_eq!(resp.status(), StatusCode::UNAUTHORIZED);
     assert!(resp.headers().contains_key("www-authenticate"));
@@ -113,15 +122,49 @@ async fn bad_input_gets_a_fitting_status_and_code() {
     let auth = basic(&f.state.engine.create_account("etax").await.unwrap());
     let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
         (post(&auth, "{not json"), StatusCode::BAD_REQUEST, "invalid_json"),
-        (post(&auth, json!({"to": ["13800138000"], "content": "hi", "category": "promo"}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "unknown_category"),
+        (
+            post(&auth, json!({"to": ["13800138000"], "content": "hi", "category": "promo"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "unknown_category",
+        ),
         (post(&auth, send_body(&["13800138000"], "")), StatusCode::UNPROCESSABLE_ENTITY, "empty_content"),
-        (post(&auth, send_body(&["13800138000"], &"字".repeat(501))), StatusCode::UNPROCESSABLE_ENTITY, "content_too_long"),
+        (
+            post(&auth, send_body(&["13800138000"], &"字".repeat(501))),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "content_too_long",
+        ),
         (post(&auth, send_body(&[], "hi")), StatusCode::UNPROCESSABLE_ENTITY, "no_recipients"),
-        (post(&auth, json!({"to": vec!["13800138000"; 1001], "content": "hi", "category": "verification"}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "too_many_recipients"),
-        (post(&auth, json!({"to": "13800138000", "content": "hi", "category": "verification"}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
-        (post(&auth, json!({"to": ["13800138000"], "content": "hi", "category": "verification", "x": 1}).to_string()), StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
+        (
+            post(
+                &auth,
+                json!({"to": vec!["13800138000"; 1001], "content": "hi", "category": "verification"}).to_string(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "too_many_recipients",
+        ),
+        (
+            post(&auth, json!({"to": "13800138000", "content": "hi", "category": "verification"}).to_string()),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
+        (
+            post(
+                &auth,
+                json!({"to": ["13800138000"], "content": "hi", "category": "verification", "x": 1}).to_string(),
+            ),
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_field",
+        ),
         (post(&auth, vec![b' '; crate::MAX_BODY_BYTES + 1]), StatusCode::PAYLOAD_TOO_LARGE, "body_too_large"),
-        (Request::post("/api/v1/messages").header("authorization", &auth).header("content-type", "text/plain").body(Body::from("hi")).unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type"),
+        (
+            Request::post("/api/v1/messages")
+                .header("authorization", &auth)
+                .header("content-type", "text/plain")
+                .body(Body::from("hi"))
+                .unwrap(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        ),
         (get(&auth, "/api/v1/messages?limit=0"), StatusCode::BAD_REQUEST, "invalid_limit"),
         (get(&auth, "/api/v1/messages?to=12"), StatusCode::BAD_REQUEST, "invalid_number"),
         (get(&auth, "/api/v1/messages?status=sent"), StatusCode::BAD_REQUEST, "invalid_status"),

@@ -45,7 +45,7 @@ fn segment(s: &SegmentDetail) -> Value {
 /// The segment whose report speaks for the message: the first failure, else the last report.
 fn deciding_segment(d: &MessageDetail) -> Option<&SegmentDetail> {
     let reported = || d.segments.iter().filter(|s| s.report_stat.is_some());
-    reported().find(|s| s.report_stat.as_deref() != Some("DELIVRD")).or_else(|| reported().last())
+    reported().find(|s| s.report_stat.as_deref() != Some("DELIVRD")).or_else(|| reported().next_back())
 }
 
 pub(crate) fn message_detail(d: &MessageDetail) -> Value {

@@ -56,10 +56,17 @@ pub struct Caller {
     pub key_id: String,
 }
 
+/// A verified key: its stored hash, who it is, and when the store was last asked.
+struct Cached {
+    hash: Vec<u8>,
+    caller: Caller,
+    checked_at: Timestamp,
+}
+
 #[derive(Default)]
 pub(crate) struct KeyCache {
     // std Mutex: held only for a map look-up or insert, never across an await.
-    entries: Mutex<HashMap<String, (Vec<u8>, Caller, Timestamp)>>,
+    entries: Mutex<HashMap<String, Cached>>,
 }
 
 fn hash(secret: &str) -> Vec<u8> {
@@ -85,7 +92,8 @@ impl Engine {
         let id_bytes: [u8; 8] = random_bytes()?;
         let key_id = format!("HY{}", id_bytes.iter().map(|b| format!("{b:02X}")).collect::<String>());
         let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<24>()?);
-        let key = ApiKey { key_id: key_id.clone(), account_id: account.id, secret_hash: hash(&secret), created_at: now };
+        let key =
+            ApiKey { key_id: key_id.clone(), account_id: account.id, secret_hash: hash(&secret), created_at: now };
         self.store.create_api_key(key).await?;
         Ok(NewCredential { account, key_id, secret })
     }
@@ -94,9 +102,9 @@ impl Engine {
     pub async fn authenticate(&self, key_id: &str, secret: &str) -> Result<Caller, AuthError> {
         let now = self.clock.now();
         let presented = hash(secret);
-        if let Some((stored, caller, at)) = self.keys.entries.lock().expect("key cache").get(key_id) {
-            if now.as_millis() - at.as_millis() < CACHE_TTL_MS {
-                return if same(stored, &presented) { Ok(caller.clone()) } else { Err(AuthError::Invalid) };
+        if let Some(c) = self.keys.entries.lock().expect("key cache").get(key_id) {
+            if now.as_millis() - c.checked_at.as_millis() < CACHE_TTL_MS {
+                return if same(&c.hash, &presented) { Ok(c.caller.clone()) } else { Err(AuthError::Invalid) };
             }
         }
         let Some(found) = self.store.find_api_key(key_id).await? else {
@@ -107,7 +115,11 @@ impl Engine {
         }
         let caller =
             Caller { account_id: found.account.id, account_name: found.account.name, key_id: key_id.to_owned() };
-        self.keys.entries.lock().expect("key cache").insert(key_id.to_owned(), (found.key.secret_hash, caller.clone(), now));
+        self.keys
+            .entries
+            .lock()
+            .expect("key cache")
+            .insert(key_id.to_owned(), Cached { hash: found.key.secret_hash, caller: caller.clone(), checked_at: now });
         Ok(caller)
     }
 }

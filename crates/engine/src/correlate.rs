@@ -23,7 +23,9 @@ impl Engine {
                 ReportMatch::Matched { message_id, status } => {
                     tracing::debug!(%message_id, %status, stat = %r.stat, "report applied");
                 }
-                ReportMatch::Duplicate => tracing::debug!(carrier_msg_id = %r.carrier_msg_id, "duplicate report ignored"),
+                ReportMatch::Duplicate => {
+                    tracing::debug!(carrier_msg_id = %r.carrier_msg_id, "duplicate report ignored")
+                }
                 // Holding early reports until their submit response arrives is issue 5's work;
                 // today the order on one link (response before report) makes this rare.
                 ReportMatch::Unmatched => {

@@ -114,7 +114,8 @@ impl Engine {
                 let out = Outbound { skip_segments: p.done_segments, message: p.message };
                 match self.queues.get(&out.message.channel) {
                     Some(q) if q.send(out.clone()).is_ok() => resumed += 1,
-                    _ => orphans.push((out.message.id, format!("channel `{}` is no longer configured", out.message.channel))),
+                    _ => orphans
+                        .push((out.message.id, format!("channel `{}` is no longer configured", out.message.channel))),
                 }
             }
             if !orphans.is_empty() {

@@ -27,18 +27,29 @@ async fn engine(tag: &str) -> (Arc<Engine>, Vec<(String, DispatchReceiver)>, Arc
 }
 
 fn req(to: &[&str], content: &str) -> SendRequest {
-    SendRequest { to: to.iter().map(|s| s.to_string()).collect(), content: content.into(), category: Category::Verification }
+    SendRequest {
+        to: to.iter().map(|s| s.to_string()).collect(),
+        content: content.into(),
+        category: Category::Verification,
+    }
 }
 
 #[tokio::test]
 async fn accepts_routes_and_rejects_per_number() {
     let (e, mut rx, store) = engine("accept").await;
-    let out = e.accept(7, req(&["+86 138-0013-8000", "18612345678", "12345", "15400000000"], "您的验证码是 123456")).await.unwrap();
+    let out = e
+        .accept(7, req(&["+86 138-0013-8000", "18612345678", "12345", "15400000000"], "您的验证码是 123456"))
+        .await
+        .unwrap();
     let NumberResult::Accepted { message_id, to, carrier, segments, .. } = &out.results[0] else { panic!("{out:?}") };
     assert_eq!((to.as_str(), *carrier, *segments), ("13800138000", Carrier::ChinaMobile, 1));
-    assert!(matches!(&out.results[1], NumberResult::Rejected { code: "no_channel", reason, .. } if reason.contains("china_unicom")));
+    assert!(
+        matches!(&out.results[1], NumberResult::Rejected { code: "no_channel", reason, .. } if reason.contains("china_unicom"))
+    );
     assert!(matches!(&out.results[2], NumberResult::Rejected { code: "invalid_number", .. }));
-    assert!(matches!(&out.results[3], NumberResult::Rejected { code: "invalid_number", reason, .. } if reason.contains("154")));
+    assert!(
+        matches!(&out.results[3], NumberResult::Rejected { code: "invalid_number", reason, .. } if reason.contains("154"))
+    );
     let stored = store.get_message(7, *message_id).await.unwrap().expect("stored before the answer");
     assert_eq!(stored.status, MessageStatus::Accepted);
     let queued = rx[0].1.try_recv().expect("handed to the channel");
@@ -50,7 +61,10 @@ async fn accepts_routes_and_rejects_per_number() {
 async fn whole_request_errors_store_nothing() {
     let (e, _rx, store) = engine("errors").await;
     assert!(matches!(e.accept(1, req(&["13800138000"], "  ")).await, Err(AcceptError::EmptyContent)));
-    assert!(matches!(e.accept(1, req(&["13800138000"], &"字".repeat(501))).await, Err(AcceptError::ContentTooLong(501))));
+    assert!(matches!(
+        e.accept(1, req(&["13800138000"], &"字".repeat(501))).await,
+        Err(AcceptError::ContentTooLong(501))
+    ));
     assert!(matches!(e.accept(1, req(&[], "hi")).await, Err(AcceptError::NoRecipients)));
     let many: Vec<String> = (0..1001).map(|i| format!("138{i:08}")).collect();
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
@@ -65,13 +79,27 @@ async fn resume_requeues_unsubmitted_segments_only() {
     let (e, mut rx, _store) = engine("resume").await;
     let long = "税".repeat(100);
     let out = e.accept(1, req(&["13800138000", "13900139000"], &long)).await.unwrap();
-    let ids: Vec<_> = out.results.iter().map(|r| match r {
-        NumberResult::Accepted { message_id, segments, .. } => { assert_eq!(*segments, 2); *message_id }
-        other => panic!("{other:?}"),
-    }).collect();
+    let ids: Vec<_> = out
+        .results
+        .iter()
+        .map(|r| match r {
+            NumberResult::Accepted { message_id, segments, .. } => {
+                assert_eq!(*segments, 2);
+                *message_id
+            }
+            other => panic!("{other:?}"),
+        })
+        .collect();
     while rx[0].1.try_recv().is_ok() {}
     let at = Timestamp::from_millis(1);
-    let ok = |id, segment| SubmitOutcome { message_id: id, segment, carrier_msg_id: Some(format!("{segment}")), result: 0, error: None, at };
+    let ok = |id, segment| SubmitOutcome {
+        message_id: id,
+        segment,
+        carrier_msg_id: Some(format!("{segment}")),
+        result: 0,
+        error: None,
+        at,
+    };
     e.submit_outcomes(vec![ok(ids[0], 1), ok(ids[1], 1), ok(ids[1], 2)]).await.unwrap();
     assert_eq!(e.resume_pending().await.unwrap(), 1);
     let again = rx[0].1.try_recv().unwrap();

@@ -87,9 +87,14 @@ fn segments_of(conn: &Connection, id: MessageId) -> rusqlite::Result<Vec<Segment
     rows.collect()
 }
 
-pub(crate) fn get_message(conn: &Connection, account_id: i64, id: MessageId) -> rusqlite::Result<Option<MessageDetail>> {
+pub(crate) fn get_message(
+    conn: &Connection,
+    account_id: i64,
+    id: MessageId,
+) -> rusqlite::Result<Option<MessageDetail>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND account_id = ?2");
-    let Some(mut detail) = conn.prepare_cached(&sql)?.query_row(params![id.0 as i64, account_id], message_detail).optional()?
+    let Some(mut detail) =
+        conn.prepare_cached(&sql)?.query_row(params![id.0 as i64, account_id], message_detail).optional()?
     else {
         return Ok(None);
     };
@@ -119,8 +124,13 @@ pub(crate) fn list_messages(conn: &Connection, f: &MessageFilter) -> rusqlite::R
     Ok(out)
 }
 
-pub(crate) fn pending_dispatch(conn: &Connection, after: MessageId, limit: usize) -> rusqlite::Result<Vec<PendingMessage>> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = 'accepted' AND id > ?1 ORDER BY id LIMIT ?2");
+pub(crate) fn pending_dispatch(
+    conn: &Connection,
+    after: MessageId,
+    limit: usize,
+) -> rusqlite::Result<Vec<PendingMessage>> {
+    let sql =
+        format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = 'accepted' AND id > ?1 ORDER BY id LIMIT ?2");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![after.0 as i64, limit as i64], new_message)?;
     let messages: Vec<NewMessage> = rows.collect::<rusqlite::Result<_>>()?;
@@ -128,7 +138,8 @@ pub(crate) fn pending_dispatch(conn: &Connection, after: MessageId, limit: usize
     messages
         .into_iter()
         .map(|message| {
-            let done_segments = done.query_map([message.id.0 as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+            let done_segments =
+                done.query_map([message.id.0 as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
             Ok(PendingMessage { message, done_segments })
         })
         .collect()

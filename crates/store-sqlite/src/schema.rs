@@ -68,7 +68,9 @@ fn migrate(conn: &Connection) -> Result<()> {
                 let _ = conn.execute_batch("ROLLBACK");
                 // Another process may have migrated between our check and our BEGIN.
                 let done: bool = conn
-                    .query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| r.get(0))
+                    .query_row("SELECT EXISTS(SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| {
+                        r.get(0)
+                    })
                     .map_err(backend)?;
                 if !done {
                     return Err(e);

@@ -142,8 +142,9 @@ fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Re
         .prepare_cached("SELECT segments, status FROM messages WHERE id = ?1")?
         .query_row([message_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let current = MessageStatus::parse(&current).unwrap_or(MessageStatus::Submitted);
-    let mut stmt =
-        conn.prepare_cached("SELECT report_stat FROM segments WHERE message_id = ?1 AND report_stat IS NOT NULL ORDER BY number")?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT report_stat FROM segments WHERE message_id = ?1 AND report_stat IS NOT NULL ORDER BY number",
+    )?;
     let stats: Vec<String> = stmt.query_map([message_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
     let failure = stats.iter().map(|s| MessageStatus::from_report_stat(s)).find(|s| *s != MessageStatus::Delivered);
     let next = match failure {
@@ -154,8 +155,10 @@ fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Re
     if current == MessageStatus::Failed || current == next {
         return Ok(current);
     }
-    let error = failure.map(|_| stats.iter().find(|s| s.as_str() != "DELIVRD").cloned()).flatten();
-    conn.prepare_cached("UPDATE messages SET status = ?2, completed_at = ?3, error = coalesce(?4, error) WHERE id = ?1")?
-        .execute(params![message_id, next.as_str(), now.as_millis(), error])?;
+    let error = failure.and_then(|_| stats.iter().find(|s| s.as_str() != "DELIVRD").cloned());
+    conn.prepare_cached(
+        "UPDATE messages SET status = ?2, completed_at = ?3, error = coalesce(?4, error) WHERE id = ?1",
+    )?
+    .execute(params![message_id, next.as_str(), now.as_millis(), error])?;
     Ok(next)
 }

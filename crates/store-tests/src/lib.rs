@@ -73,7 +73,10 @@ async fn accounts_and_keys(store: &dyn Store) -> (Account, Account) {
 }
 
 async fn accept_submit_report(store: &dyn Store, account: i64) {
-    store.insert_messages(vec![message(100, account, "13800138000", 1), message(101, account, "13900139000", 1)]).await.unwrap();
+    store
+        .insert_messages(vec![message(100, account, "13800138000", 1), message(101, account, "13900139000", 1)])
+        .await
+        .unwrap();
     assert_eq!(store.max_message_id().await.unwrap(), 101);
     let got = store.get_message(account, MessageId(100)).await.unwrap().expect("stored");
     assert_eq!(got.status, MessageStatus::Accepted);
@@ -85,7 +88,10 @@ async fn accept_submit_report(store: &dyn Store, account: i64) {
     assert_eq!(got.submitted_at, Some(t(10)));
     assert_eq!(got.segments[0].carrier_msg_id.as_deref(), Some("9001"));
 
-    let matches = store.apply_reports(vec![report("9001", "DELIVRD"), report("9001", "DELIVRD"), report("nope", "DELIVRD")]).await.unwrap();
+    let matches = store
+        .apply_reports(vec![report("9001", "DELIVRD"), report("9001", "DELIVRD"), report("nope", "DELIVRD")])
+        .await
+        .unwrap();
     assert_eq!(
         matches,
         vec![
@@ -100,7 +106,12 @@ async fn accept_submit_report(store: &dyn Store, account: i64) {
     assert_eq!(got.segments[0].done_at, Some(t(60_000)));
     assert_eq!(got.completed_at, Some(t(61_000)));
 
-    let refused = SubmitOutcome { result: 13, carrier_msg_id: None, error: Some("Dest_terminal_Id error".into()), ..accepted(101, 1, "") };
+    let refused = SubmitOutcome {
+        result: 13,
+        carrier_msg_id: None,
+        error: Some("Dest_terminal_Id error".into()),
+        ..accepted(101, 1, "")
+    };
     store.record_submits(vec![refused]).await.unwrap();
     let got = store.get_message(account, MessageId(101)).await.unwrap().unwrap();
     assert_eq!(got.status, MessageStatus::Failed);
@@ -125,20 +136,31 @@ async fn long_message_with_a_failed_segment(store: &dyn Store, account: i64) {
 
 async fn tenants_are_isolated(store: &dyn Store, a: i64, b: i64) {
     assert!(store.get_message(b, MessageId(100)).await.unwrap().is_none(), "b must not see a's message");
-    let filter = |account_id, to: Option<&str>| MessageFilter { account_id, to: to.map(Into::into), status: None, before: None, limit: 50 };
+    let filter = |account_id, to: Option<&str>| MessageFilter {
+        account_id,
+        to: to.map(Into::into),
+        status: None,
+        before: None,
+        limit: 50,
+    };
     assert!(store.list_messages(filter(b, None)).await.unwrap().is_empty());
     let mine = store.list_messages(filter(a, Some("13800138000"))).await.unwrap();
     assert_eq!(mine.iter().map(|d| d.message.id).collect::<Vec<_>>(), vec![MessageId(100)]);
     let all = store.list_messages(filter(a, None)).await.unwrap();
     assert_eq!(all.iter().map(|d| d.message.id.0).collect::<Vec<_>>(), vec![200, 101, 100], "newest first");
-    let page = store.list_messages(MessageFilter { before: Some(MessageId(200)), limit: 1, ..filter(a, None) }).await.unwrap();
+    let page =
+        store.list_messages(MessageFilter { before: Some(MessageId(200)), limit: 1, ..filter(a, None) }).await.unwrap();
     assert_eq!(page.iter().map(|d| d.message.id.0).collect::<Vec<_>>(), vec![101]);
-    let failed = store.list_messages(MessageFilter { status: Some(MessageStatus::Failed), ..filter(a, None) }).await.unwrap();
+    let failed =
+        store.list_messages(MessageFilter { status: Some(MessageStatus::Failed), ..filter(a, None) }).await.unwrap();
     assert_eq!(failed.len(), 1);
 }
 
 async fn restart_work_is_listed(store: &dyn Store, account: i64) {
-    store.insert_messages(vec![message(300, account, "13800138002", 2), message(301, account, "13800138003", 1)]).await.unwrap();
+    store
+        .insert_messages(vec![message(300, account, "13800138002", 2), message(301, account, "13800138003", 1)])
+        .await
+        .unwrap();
     store.record_submits(vec![accepted(300, 1, "9301")]).await.unwrap();
     store.fail_messages(vec![(MessageId(301), "no channel".into())], t(5)).await.unwrap();
     let pending = store.pending_dispatch(MessageId(0), 100).await.unwrap();

@@ -33,10 +33,7 @@ impl Category {
 
     /// Parses the API/store name.
     pub fn parse(s: &str) -> Result<Self, UnknownCategory> {
-        Self::ALL
-            .into_iter()
-            .find(|c| c.as_str() == s)
-            .ok_or_else(|| UnknownCategory(s.to_owned()))
+        Self::ALL.into_iter().find(|c| c.as_str() == s).ok_or_else(|| UnknownCategory(s.to_owned()))
     }
 }
 

@@ -141,7 +141,14 @@ mod tests {
 
     #[test]
     fn normalises_common_forms() {
-        for input in ["13800138000", "+8613800138000", "86 138 0013 8000", "+86-138-0013-8000", "008613800138000", " 13800138000 "] {
+        for input in [
+            "13800138000",
+            "+8613800138000",
+            "86 138 0013 8000",
+            "+86-138-0013-8000",
+            "008613800138000",
+            " 13800138000 ",
+        ] {
             let n = PhoneNumber::parse(input).unwrap_or_else(|e| panic!("{input}: {e}"));
             assert_eq!(n.national(), "13800138000");
             assert_eq!(n.carrier(), Carrier::ChinaMobile);

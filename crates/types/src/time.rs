@@ -62,14 +62,7 @@ impl Timestamp {
     /// The report time format of CMPP/SMGP: `YYMMDDHHMM` in Beijing time.
     pub fn beijing_yymmddhhmm(self) -> String {
         let c = civil(self.0 + BEIJING_OFFSET_MS);
-        format!(
-            "{:02}{:02}{:02}{:02}{:02}",
-            c.year.rem_euclid(100),
-            c.month,
-            c.day,
-            c.hour,
-            c.minute
-        )
+        format!("{:02}{:02}{:02}{:02}{:02}", c.year.rem_euclid(100), c.month, c.day, c.hour, c.minute)
     }
 
     /// Parses `YYMMDDHHMM` (Beijing time, 20YY). `None` when it is not a valid time.
@@ -154,10 +147,7 @@ mod tests {
     fn epoch_and_leap_days() {
         assert_eq!(Timestamp::from_millis(0).to_rfc3339_beijing(), "1970-01-01T08:00:00.000+08:00");
         // 2024-02-29T12:00:00Z
-        assert_eq!(
-            Timestamp::from_millis(1_709_208_000_000).to_rfc3339_beijing(),
-            "2024-02-29T20:00:00.000+08:00"
-        );
+        assert_eq!(Timestamp::from_millis(1_709_208_000_000).to_rfc3339_beijing(), "2024-02-29T20:00:00.000+08:00");
     }
 
     #[test]

@@ -64,9 +64,6 @@ mod tests {
     #[test]
     fn untrusted_lengths_are_errors() {
         assert!(matches!(length_prefixed(&[0, 0, 0, 3], 12, 100), Err(FrameError::TooShort { .. })));
-        assert!(matches!(
-            length_prefixed(&[0xff, 0xff, 0xff, 0xff], 12, 100),
-            Err(FrameError::TooLong { .. })
-        ));
+        assert!(matches!(length_prefixed(&[0xff, 0xff, 0xff, 0xff], 12, 100), Err(FrameError::TooLong { .. })));
     }
 }

@@ -1,0 +1,124 @@
+//! CMPP PDUs ↔ domain values. The only place where the two meet.
+
+use hongyan_cmpp_proto::pdu::{Deliver, StatusReport, Submit, SubmitResp};
+use hongyan_cmpp_proto::{MsgFmt, Version};
+use hongyan_store::{ReportIn, SubmitOutcome};
+use hongyan_types::{MessageId, Timestamp};
+use serde_json::json;
+
+use super::outbound::CmppClientConfig;
+
+/// One segment waiting for (or in) a submit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Work {
+    pub(crate) message_id: MessageId,
+    pub(crate) to: String,
+    pub(crate) number: u8,
+    pub(crate) total: u8,
+    pub(crate) udh: bool,
+    pub(crate) payload: Vec<u8>,
+}
+
+/// Cuts a message into the segments still to send. The UDH reference comes from the message
+/// id, so segments re-sent after a restart carry the same reference as their siblings.
+pub(crate) fn segments(out: &hongyan_engine::Outbound) -> Vec<Work> {
+    let m = &out.message;
+    hongyan_text::split_ucs2(&m.content, (m.id.0 & 0xff) as u8)
+        .into_iter()
+        .filter(|s| !out.skip_segments.contains(&s.number))
+        .map(|s| Work {
+            message_id: m.id,
+            to: m.to.clone(),
+            number: s.number,
+            total: s.total,
+            udh: s.udh,
+            payload: s.payload,
+        })
+        .collect()
+}
+
+pub(crate) fn submit(cfg: &CmppClientConfig, w: &Work) -> Submit {
+    Submit {
+        pk_total: w.total,
+        pk_number: w.number,
+        registered_delivery: 1,
+        service_id: cfg.service_id.as_bytes().to_vec(),
+        tp_udhi: u8::from(w.udh),
+        msg_fmt: MsgFmt::UCS2,
+        msg_src: cfg.sp_id.as_bytes().to_vec(),
+        src_id: cfg.src_id.as_bytes().to_vec(),
+        dest_terminal_ids: vec![w.to.as_bytes().to_vec()],
+        msg_content: w.payload.clone(),
+        ..Submit::default()
+    }
+}
+
+/// What CMPP's SUBMIT_RESP result codes mean (cmpp.md §8).
+pub(crate) fn result_text(code: u32) -> String {
+    let text = match code {
+        0 => "OK",
+        1 => "message structure error",
+        2 => "command word error",
+        3 => "duplicate sequence number",
+        4 => "message length error",
+        5 => "fee code error",
+        6 => "message too long",
+        7 => "Service_Id error",
+        8 => "flow control error",
+        9 => "this gateway does not serve the charged number",
+        10 => "Src_Id error",
+        11 => "Msg_src error",
+        12 => "Fee_terminal_Id error",
+        13 => "Dest_terminal_Id error",
+        100..=199 => "vendor-defined error",
+        _ => "reserved result code",
+    };
+    format!("CMPP result {code}: {text}")
+}
+
+pub(crate) fn outcome(w: &Work, resp: &SubmitResp, at: Timestamp) -> SubmitOutcome {
+    let ok = resp.result.0 == 0;
+    SubmitOutcome {
+        message_id: w.message_id,
+        segment: w.number,
+        carrier_msg_id: ok.then(|| resp.msg_id.to_string()),
+        result: resp.result.0,
+        error: (!ok).then(|| result_text(resp.result.0)),
+        at,
+    }
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A status report as the engine wants it; every field is also kept raw for the detail page.
+pub(crate) fn report(
+    channel: &str,
+    d: &Deliver,
+    r: &StatusReport,
+    version: Version,
+    received_at: Timestamp,
+) -> ReportIn {
+    let done_time = text(&r.done_time);
+    let raw = json!({
+        "protocol": if version.is_v3() { "CMPP 3.0" } else { "CMPP 2.0" },
+        "deliver_msg_id": d.msg_id.to_string(),
+        "msg_id": r.msg_id.to_string(),
+        "stat": text(&r.stat),
+        "submit_time": text(&r.submit_time),
+        "done_time": done_time,
+        "dest_terminal_id": text(&r.dest_terminal_id),
+        "smsc_sequence": r.smsc_sequence,
+        "dest_id": text(&d.dest_id),
+        "service_id": text(&d.service_id),
+    });
+    ReportIn {
+        channel: channel.to_owned(),
+        carrier_msg_id: r.msg_id.to_string(),
+        stat: text(&r.stat),
+        done_at: Timestamp::parse_beijing_yymmddhhmm(&done_time),
+        received_at,
+        raw: raw.to_string(),
+    }
+}

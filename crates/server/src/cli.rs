@@ -1,0 +1,179 @@
+//! Command-line parsing into typed options. Unknown flags are errors.
+
+use std::ffi::OsString;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use lexopt::prelude::*;
+
+pub(crate) const USAGE: &str = "\
+Usage:
+  hongyan serve [--data-dir DIR] [--http ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
+  hongyan account create NAME [--data-dir DIR] [--json]
+  hongyan sim cmpp [--listen ADDR] [--sp-id ID] [--secret S] [--report-delay-ms N] [--data-dir DIR]
+  hongyan --version | --help
+
+Environment: HONGYAN_DATA_DIR (default ./data), HONGYAN_HTTP_ADDR (default 127.0.0.1:8080),
+HONGYAN_LOG (error|warn|info|debug|trace).";
+
+pub(crate) enum Command {
+    Help,
+    Version,
+    Serve(ServeOptions),
+    AccountCreate(AccountOptions),
+    SimCmpp(SimOptions),
+}
+
+pub(crate) struct ServeOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) http: SocketAddr,
+    pub(crate) sim_report_delay: Duration,
+    pub(crate) sim_submit_latency: Duration,
+}
+
+pub(crate) struct AccountOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) name: String,
+    pub(crate) json: bool,
+}
+
+pub(crate) struct SimOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) listen: SocketAddr,
+    pub(crate) sp_id: String,
+    pub(crate) secret: String,
+    pub(crate) report_delay: Duration,
+}
+
+fn default_data_dir() -> PathBuf {
+    std::env::var_os("HONGYAN_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from)
+}
+
+fn string(v: OsString, what: &str) -> Result<String, lexopt::Error> {
+    v.into_string().map_err(|_| lexopt::Error::from(format!("{what} is not valid UTF-8")))
+}
+
+fn millis(p: &mut lexopt::Parser) -> Result<Duration, lexopt::Error> {
+    Ok(Duration::from_millis(p.value()?.parse()?))
+}
+
+pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command, lexopt::Error> {
+    let mut p = lexopt::Parser::from_args(args);
+    let Some(first) = p.next()? else {
+        return Ok(Command::Help);
+    };
+    match first {
+        Long("help") | Short('h') => Ok(Command::Help),
+        Long("version") | Short('V') => Ok(Command::Version),
+        Value(cmd) => match string(cmd, "command")?.as_str() {
+            "serve" => serve(&mut p).map(Command::Serve),
+            "account" => account(&mut p).map(Command::AccountCreate),
+            "sim" => sim(&mut p).map(Command::SimCmpp),
+            "help" => Ok(Command::Help),
+            other => Err(format!("unknown command `{other}`").into()),
+        },
+        other => Err(other.unexpected()),
+    }
+}
+
+fn serve(p: &mut lexopt::Parser) -> Result<ServeOptions, lexopt::Error> {
+    let http = std::env::var("HONGYAN_HTTP_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let mut o = ServeOptions {
+        data_dir: default_data_dir(),
+        http: http.parse().map_err(|e| format!("HONGYAN_HTTP_ADDR `{http}`: {e}"))?,
+        sim_report_delay: Duration::from_millis(500),
+        sim_submit_latency: Duration::ZERO,
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("data-dir") => o.data_dir = p.value()?.into(),
+            Long("http") => o.http = p.value()?.parse()?,
+            Long("sim-report-delay-ms") => o.sim_report_delay = millis(p)?,
+            Long("sim-submit-latency-ms") => o.sim_submit_latency = millis(p)?,
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(o)
+}
+
+fn account(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Error> {
+    match p.next()? {
+        Some(Value(v)) if v == "create" => {}
+        Some(other) => return Err(format!("expected `account create NAME`, got {:?}", other).into()),
+        None => return Err("expected `account create NAME`".into()),
+    }
+    let (mut data_dir, mut name, mut json) = (default_data_dir(), None, false);
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("data-dir") => data_dir = p.value()?.into(),
+            Long("json") => json = true,
+            Value(v) if name.is_none() => name = Some(string(v, "NAME")?),
+            other => return Err(other.unexpected()),
+        }
+    }
+    let name = name.ok_or("account create needs a NAME")?;
+    let valid =
+        !name.is_empty() && name.len() <= 64 && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+    if !valid {
+        return Err("NAME must be 1–64 characters of letters, digits, `-`, `_` or `.`".into());
+    }
+    Ok(AccountOptions { data_dir, name, json })
+}
+
+fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
+    match p.next()? {
+        Some(Value(v)) if v == "cmpp" => {}
+        _ => return Err("expected `sim cmpp` (SGIP, SMGP and SMPP simulators are not built yet)".into()),
+    }
+    let mut o = SimOptions {
+        data_dir: default_data_dir(),
+        listen: "127.0.0.1:7890".parse().expect("static address"),
+        sp_id: "901234".into(),
+        secret: "secret".into(),
+        report_delay: Duration::from_millis(500),
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("data-dir") => o.data_dir = p.value()?.into(),
+            Long("listen") => o.listen = p.value()?.parse()?,
+            Long("sp-id") => o.sp_id = string(p.value()?, "--sp-id")?,
+            Long("secret") => o.secret = string(p.value()?, "--secret")?,
+            Long("report-delay-ms") => o.report_delay = millis(p)?,
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(o)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(s: &str) -> Vec<OsString> {
+        s.split_whitespace().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn parses_serve_flags() {
+        let Command::Serve(o) =
+            parse(args("serve --data-dir /tmp/x --http 127.0.0.1:9 --sim-report-delay-ms 50")).unwrap()
+        else {
+            panic!("not serve")
+        };
+        assert_eq!(o.data_dir, PathBuf::from("/tmp/x"));
+        assert_eq!(o.http.port(), 9);
+        assert_eq!(o.sim_report_delay, Duration::from_millis(50));
+    }
+
+    #[test]
+    fn rejects_unknown_flags_and_bad_names() {
+        assert!(parse(args("serve --nope")).is_err());
+        assert!(parse(args("frobnicate")).is_err());
+        assert!(parse(args("account create")).is_err());
+        assert!(parse(args("account create bad/name")).is_err());
+        assert!(
+            matches!(parse(args("account create etax --json")), Ok(Command::AccountCreate(o)) if o.json && o.name == "etax")
+        );
+    }
+}

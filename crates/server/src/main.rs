@@ -1,0 +1,48 @@
+//! `hongyan`: the one binary of the platform.
+//!
+//! - `hongyan serve` runs the platform (HTTP API, engine, carrier links). With no config it
+//!   runs the embedded default: SQLite under the data folder and an in-process simulated
+//!   China Mobile gateway (CMPP 3.0).
+//! - `hongyan account create NAME` opens an interface account and prints its key once.
+//! - `hongyan sim cmpp` runs a simulated China Mobile ISMG on its own.
+//!
+//! This is the only crate that uses `anyhow`: every library error is reported here once.
+
+mod account;
+mod cli;
+mod serve;
+mod sim_cmd;
+
+use anyhow::Result;
+
+fn main() -> Result<()> {
+    let command = match cli::parse(std::env::args_os().skip(1)) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("hongyan: {e}\n\n{}", cli::USAGE);
+            std::process::exit(2);
+        }
+    };
+    init_logging();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match command {
+        cli::Command::Help => {
+            println!("{}", cli::USAGE);
+            Ok(())
+        }
+        cli::Command::Version => {
+            println!("hongyan {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        cli::Command::Serve(opts) => runtime.block_on(serve::run(opts)),
+        cli::Command::AccountCreate(opts) => runtime.block_on(account::create(opts)),
+        cli::Command::SimCmpp(opts) => runtime.block_on(sim_cmd::run(opts)),
+    }
+}
+
+/// Log level from `HONGYAN_LOG` (error, warn, info, debug, trace); info by default. Logs go
+/// to stderr so `--json` output on stdout stays clean.
+fn init_logging() {
+    let level = std::env::var("HONGYAN_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(tracing::Level::INFO);
+    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false).init();
+}

@@ -1,0 +1,164 @@
+//! End to end: the real binary, real HTTP, a real SQLite file, a real CMPP 3.0 link over TCP
+//! to the simulated China Mobile gateway, real signals.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::*;
+
+fn send(server: &Server, cred: &Credential, to: &[&str], content: &str) -> Value {
+    let (status, body) = server.request(
+        "POST",
+        "/api/v1/messages",
+        Some(cred),
+        Some(&json!({ "to": to, "content": content, "category": "verification" })),
+    );
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+fn accepted_ids(answer: &Value) -> Vec<String> {
+    answer["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["status"] == "accepted")
+        .map(|r| r["message_id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn status_of(server: &Server, cred: &Credential, id: &str) -> Value {
+    let (code, detail) = server.request("GET", &format!("/api/v1/messages/{id}"), Some(cred), None);
+    assert_eq!(code, 200, "{detail}");
+    detail
+}
+
+fn wait_all_delivered(server: &Server, cred: &Credential, ids: &[String], limit: Duration) {
+    for id in ids {
+        let done = eventually(limit, || {
+            let d = status_of(server, cred, id);
+            (d["status"] == "delivered").then_some(d)
+        });
+        assert!(
+            done.is_some(),
+            "message {id} not delivered: {} \nlog:\n{}",
+            status_of(server, cred, id),
+            server.log_text()
+        );
+    }
+}
+
+#[test]
+fn a_message_travels_to_the_simulated_gateway_and_back() {
+    let data = data_dir("walk");
+    let server = Server::start(&data, &["--sim-report-delay-ms", "200"]);
+    // The account is created by a second process while the server runs, on the same file.
+    let cred = create_account(&data, "etax");
+    let answer =
+        send(&server, &cred, &["+86 138-0013-8000", "18612345678", "123"], "您的验证码是 123456，5 分钟内有效。");
+    let results = answer["results"].as_array().unwrap();
+    assert_eq!(results[0]["status"], "accepted");
+    assert_eq!(results[0]["to"], "13800138000");
+    assert_eq!(results[0]["carrier"], "china_mobile");
+    assert_eq!(results[0]["segments"], 1);
+    assert_eq!((results[1]["status"].as_str(), results[1]["error"].as_str()), (Some("rejected"), Some("no_channel")));
+    assert_eq!(results[2]["error"], "invalid_number");
+
+    let id = results[0]["message_id"].as_str().unwrap().to_owned();
+    wait_all_delivered(&server, &cred, std::slice::from_ref(&id), Duration::from_secs(20));
+    let d = status_of(&server, &cred, &id);
+    assert!(d["submitted_at"].as_str().is_some_and(|t| t.ends_with("+08:00")), "{d}");
+    assert!(d["carrier_msg_id"].as_str().is_some_and(|m| m.parse::<u64>().is_ok()), "{d}");
+    assert_eq!(d["report_stat"], "DELIVRD");
+    assert!(d["report_time"].is_string(), "{d}");
+    assert_eq!(d["segment_details"][0]["report_raw"]["stat"], "DELIVRD");
+
+    let (code, list) = server.request("GET", "/api/v1/messages?to=13800138000", Some(&cred), None);
+    assert_eq!(code, 200);
+    assert_eq!(list["messages"][0]["id"], id.as_str());
+
+    // A long message: three segments, three reports, one delivered message.
+    let long = "尊敬的纳税人：".repeat(22);
+    let answer = send(&server, &cred, &["13900139000"], &long);
+    assert_eq!(answer["results"][0]["segments"], 3);
+    let long_id = accepted_ids(&answer);
+    wait_all_delivered(&server, &cred, &long_id, Duration::from_secs(20));
+    assert_eq!(status_of(&server, &cred, &long_id[0])["segment_details"].as_array().unwrap().len(), 3);
+
+    let (code, err) = server.request(
+        "POST",
+        "/api/v1/messages",
+        Some(&Credential { key_id: cred.key_id.clone(), secret: "wrong".into() }),
+        Some(&json!({})),
+    );
+    assert_eq!((code, err["error"]["code"].as_str()), (401, Some("unauthorized")));
+
+    let (status, log) = server.terminate();
+    assert!(status.success(), "SIGTERM exit: {status}\n{log}");
+    assert!(log.contains("SIMULATED"), "the log says the channel is simulated");
+    assert!(log.contains("stopped cleanly"), "{log}");
+    assert!(!log.contains("13800138000"), "numbers are never logged whole");
+}
+
+#[test]
+fn messages_accepted_before_a_sigkill_are_submitted_after_restart() {
+    let data = data_dir("kill");
+    // The gateway never answers submits in this run, so nothing gets past `accepted`.
+    let server = Server::start(&data, &["--sim-submit-latency-ms", "600000"]);
+    let cred = create_account(&data, "etax");
+    let numbers: Vec<String> = (0..40).map(|i| format!("1380013{i:04}")).collect();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let mut ids = accepted_ids(&send(&server, &cred, &numbers, "您的验证码是 654321"));
+    for i in 0..5 {
+        ids.extend(accepted_ids(&send(&server, &cred, &[&format!("1390013{i:04}")], "通知：您有一条新的税务消息")));
+    }
+    assert_eq!(ids.len(), 45);
+    for id in &ids {
+        assert_eq!(status_of(&server, &cred, id)["status"], "accepted");
+    }
+    server.kill();
+
+    let server = Server::start(&data, &["--sim-report-delay-ms", "100"]);
+    assert!(server.log_text().contains("resuming"), "{}", server.log_text());
+    wait_all_delivered(&server, &cred, &ids, Duration::from_secs(30));
+    let (_, list) = server.request("GET", "/api/v1/messages?limit=500", Some(&cred), None);
+    assert_eq!(list["messages"].as_array().unwrap().len(), 45, "nothing lost, nothing doubled");
+}
+
+#[test]
+fn the_simulator_keeps_undelivered_reports_across_a_kill() {
+    let data = data_dir("owed");
+    let server = Server::start(&data, &["--sim-report-delay-ms", "2500"]);
+    let cred = create_account(&data, "etax");
+    let ids = accepted_ids(&send(&server, &cred, &["13800138000"], "您的验证码是 111111"));
+    let submitted = eventually(Duration::from_secs(10), || {
+        (status_of(&server, &cred, &ids[0])["status"] == "submitted").then_some(())
+    });
+    assert!(submitted.is_some(), "{}", server.log_text());
+    // Killed before the report was due: only the simulator's journal still knows it is owed,
+    // and the platform will not submit a `submitted` message again.
+    server.kill();
+    let server = Server::start(&data, &["--sim-report-delay-ms", "2500"]);
+    wait_all_delivered(&server, &cred, &ids, Duration::from_secs(20));
+    assert!(server.log_text().contains("owed"), "{}", server.log_text());
+}
+
+#[test]
+fn sigterm_drains_and_nothing_is_lost() {
+    let data = data_dir("drain");
+    let server = Server::start(&data, &["--sim-submit-latency-ms", "300", "--sim-report-delay-ms", "100"]);
+    let cred = create_account(&data, "etax");
+    let numbers: Vec<String> = (0..60).map(|i| format!("1500013{i:04}")).collect();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let ids = accepted_ids(&send(&server, &cred, &numbers, "您的验证码是 222222"));
+    assert_eq!(ids.len(), 60);
+    let (status, log) = server.terminate();
+    assert!(status.success(), "{status}\n{log}");
+    assert!(log.contains("draining"), "{log}");
+    assert!(log.contains("stopped cleanly"), "{log}");
+
+    let server = Server::start(&data, &["--sim-report-delay-ms", "100"]);
+    wait_all_delivered(&server, &cred, &ids, Duration::from_secs(30));
+}

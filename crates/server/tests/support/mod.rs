@@ -1,0 +1,182 @@
+//! Runs the real `hongyan` binary on free ports and talks to it over real HTTP.
+
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::Value;
+
+pub(crate) const BIN: &str = env!("CARGO_BIN_EXE_hongyan");
+
+/// A fresh data folder under the system temp dir.
+pub(crate) fn data_dir(tag: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("hongyan-e2e-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// One running server process.
+pub(crate) struct Server {
+    pub(crate) child: Child,
+    pub(crate) port: u16,
+    pub(crate) data: PathBuf,
+    pub(crate) log: PathBuf,
+}
+
+impl Server {
+    /// Starts `hongyan serve` and waits until `/healthz` answers 200.
+    pub(crate) fn start(data: &Path, extra: &[&str]) -> Self {
+        let port = free_port();
+        let run = std::fs::read_dir(data).map(|d| d.count()).unwrap_or(0);
+        let log = data.join(format!("server-{run}.log"));
+        let mut cmd = Command::new(BIN);
+        cmd.arg("serve").arg("--data-dir").arg(data).arg("--http").arg(format!("127.0.0.1:{port}"));
+        cmd.args(extra).env("HONGYAN_LOG", "info").stdout(Stdio::null()).stderr(std::fs::File::create(&log).unwrap());
+        let child = cmd.spawn().expect("start hongyan");
+        let mut server = Self { child, port, data: data.to_owned(), log };
+        server.wait_ready();
+        server
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("server exited early with {status}: {}", self.log_text());
+            }
+            if let Ok((200, _)) = self.try_request("GET", "/healthz", None, None) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("server not ready in 30 s: {}", self.log_text());
+    }
+
+    pub(crate) fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    pub(crate) fn request(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&Credential>,
+        body: Option<&Value>,
+    ) -> (u16, Value) {
+        self.try_request(method, path, auth, body).unwrap_or_else(|e| panic!("{method} {path}: {e}"))
+    }
+
+    fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        auth: Option<&Credential>,
+        body: Option<&Value>,
+    ) -> std::io::Result<(u16, Value)> {
+        http(self.port, method, path, auth, body)
+    }
+
+    /// Sends SIGTERM and waits for the exit.
+    pub(crate) fn terminate(mut self) -> (ExitStatus, String) {
+        let pid = self.child.id().to_string();
+        Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        let status = wait_with_timeout(&mut self.child, Duration::from_secs(30));
+        (status, self.log_text())
+    }
+
+    /// SIGKILL: no chance to flush or drain.
+    pub(crate) fn kill(mut self) -> String {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+        self.log_text()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_with_timeout(child: &mut Child, limit: Duration) -> ExitStatus {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            return s;
+        }
+        assert!(Instant::now() < deadline, "process did not exit within {limit:?}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// An API key as printed by `hongyan account create --json`.
+pub(crate) struct Credential {
+    pub(crate) key_id: String,
+    pub(crate) secret: String,
+}
+
+pub(crate) fn create_account(data: &Path, name: &str) -> Credential {
+    let out = Command::new(BIN).args(["account", "create", name, "--json", "--data-dir"]).arg(data).output().unwrap();
+    assert!(out.status.success(), "account create failed: {}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
+    Credential { key_id: v["key_id"].as_str().unwrap().into(), secret: v["secret"].as_str().unwrap().into() }
+}
+
+/// A minimal HTTP/1.1 client (one request per connection), enough to drive the API for real.
+pub(crate) fn http(
+    port: u16,
+    method: &str,
+    path: &str,
+    auth: Option<&Credential>,
+    body: Option<&Value>,
+) -> std::io::Result<(u16, Value)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let body = body.map(Value::to_string).unwrap_or_default();
+    let mut req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    if !body.is_empty() {
+        req.push_str("Content-Type: application/json\r\n");
+    }
+    if let Some(c) = auth {
+        let token = base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.key_id, c.secret));
+        req.push_str(&format!("Authorization: Basic {token}\r\n"));
+    }
+    req.push_str("\r\n");
+    req.push_str(&body);
+    s.write_all(req.as_bytes())?;
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw);
+    let (head, body) = text.split_once("\r\n\r\n").ok_or_else(|| std::io::Error::other("no header end"))?;
+    let status =
+        head.split(' ').nth(1).and_then(|c| c.parse().ok()).ok_or_else(|| std::io::Error::other("no status"))?;
+    Ok((status, serde_json::from_str(body).unwrap_or(Value::Null)))
+}
+
+/// Polls until `check` holds or the time runs out.
+pub(crate) fn eventually<T>(limit: Duration, mut check: impl FnMut() -> Option<T>) -> Option<T> {
+    let deadline = Instant::now() + limit;
+    loop {
+        if let Some(v) = check() {
+            return Some(v);
+        }
+        if Instant::now() > deadline {
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

@@ -1,0 +1,238 @@
+//! Reports the simulated gateway owes an SP, kept in an append-only journal file.
+//!
+//! Each owed report is written (`add`) before the submit is answered, and struck (`ack`) when
+//! the SP acknowledges its DELIVER. Reading the journal back therefore gives exactly the
+//! reports still owed, after a clean stop or a SIGKILL alike. The file is rewritten compactly
+//! at start and whenever struck lines dominate it.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs::{File, OpenOptions};
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// One status report owed to an SP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwedReport {
+    /// The Msg_Id given in SUBMIT_RESP: the key.
+    pub msg_id: u64,
+    /// SP_Id it is owed to.
+    pub sp: String,
+    /// When it becomes deliverable (ms since the epoch).
+    pub due_ms: i64,
+    /// Stat text, e.g. `DELIVRD`.
+    pub stat: String,
+    /// `YYMMDDHHMM` of the submit.
+    pub submit_time: String,
+    /// `YYMMDDHHMM` of the delivery.
+    pub done_time: String,
+    /// The handset number.
+    pub dest: String,
+    /// The SP's Src_Id, echoed as Dest_Id.
+    pub src_id: String,
+    /// Service_Id of the submit.
+    pub service_id: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case")]
+enum Line {
+    Add(OwedReport),
+    Ack { msg_id: u64 },
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Owed and not handed to a connection, by (due, msg_id).
+    waiting: BTreeMap<(i64, u64), OwedReport>,
+    /// Handed to a connection, waiting for DELIVER_RESP.
+    out: BTreeMap<u64, OwedReport>,
+    file: Option<File>,
+    lines: usize,
+}
+
+/// The owed reports, shared by all connections of one simulator.
+pub struct ReportBook {
+    path: Option<PathBuf>,
+    inner: Mutex<Inner>,
+}
+
+impl std::fmt::Debug for ReportBook {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReportBook").field("path", &self.path).finish_non_exhaustive()
+    }
+}
+
+impl ReportBook {
+    /// A book kept only in memory (tests).
+    pub fn in_memory() -> Self {
+        Self { path: None, inner: Mutex::new(Inner::default()) }
+    }
+
+    /// Opens (or creates) the journal at `path` and loads what is still owed.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut inner = Inner::default();
+        if path.exists() {
+            let mut acked = HashSet::new();
+            let mut added = Vec::new();
+            for line in BufReader::new(File::open(path)?).lines() {
+                // A torn last line (killed mid-write) is skipped: its submit was never answered.
+                match serde_json::from_str::<Line>(&line?) {
+                    Ok(Line::Add(r)) => added.push(r),
+                    Ok(Line::Ack { msg_id }) => drop(acked.insert(msg_id)),
+                    Err(_) => {}
+                }
+            }
+            for r in added.into_iter().filter(|r| !acked.contains(&r.msg_id)) {
+                inner.waiting.insert((r.due_ms, r.msg_id), r);
+            }
+        }
+        let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner) };
+        book.compact(&mut book.inner.lock().expect("book lock"))?;
+        Ok(book)
+    }
+
+    /// Number of reports still owed (waiting or out for delivery).
+    pub fn owed(&self) -> usize {
+        let inner = self.inner.lock().expect("book lock");
+        inner.waiting.len() + inner.out.len()
+    }
+
+    /// Records a report owed; returns only once it is in the journal.
+    pub fn add(&self, r: OwedReport) -> io::Result<()> {
+        let mut inner = self.inner.lock().expect("book lock");
+        append(&mut inner, &Line::Add(r.clone()))?;
+        inner.waiting.insert((r.due_ms, r.msg_id), r);
+        Ok(())
+    }
+
+    /// Takes up to `max` reports for `sp` that are due at `now_ms`.
+    pub fn take_due(&self, sp: &str, now_ms: i64, max: usize) -> Vec<OwedReport> {
+        let mut inner = self.inner.lock().expect("book lock");
+        let keys: Vec<(i64, u64)> = inner
+            .waiting
+            .iter()
+            .take_while(|((due, _), _)| *due <= now_ms)
+            .filter(|(_, r)| r.sp == sp)
+            .take(max)
+            .map(|(k, _)| *k)
+            .collect();
+        let mut out = Vec::with_capacity(keys.len());
+        for k in keys {
+            if let Some(r) = inner.waiting.remove(&k) {
+                inner.out.insert(r.msg_id, r.clone());
+                out.push(r);
+            }
+        }
+        out
+    }
+
+    /// The SP acknowledged the report: strike it.
+    pub fn ack(&self, msg_id: u64) -> io::Result<()> {
+        let mut inner = self.inner.lock().expect("book lock");
+        if inner.out.remove(&msg_id).is_some() {
+            append(&mut inner, &Line::Ack { msg_id })?;
+            let owed = inner.waiting.len() + inner.out.len();
+            if inner.lines > 10_000 && inner.lines > owed * 4 {
+                self.compact(&mut inner)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The connection died before the acknowledgement: owe it again.
+    pub fn release(&self, msg_id: u64) {
+        let mut inner = self.inner.lock().expect("book lock");
+        if let Some(r) = inner.out.remove(&msg_id) {
+            inner.waiting.insert((r.due_ms, r.msg_id), r);
+        }
+    }
+
+    /// Rewrites the journal with only what is owed (write aside, then rename).
+    fn compact(&self, inner: &mut Inner) -> io::Result<()> {
+        let Some(path) = &self.path else { return Ok(()) };
+        let tmp = path.with_extension("tmp");
+        {
+            let mut f = File::create(&tmp)?;
+            for r in inner.waiting.values().chain(inner.out.values()) {
+                writeln!(f, "{}", serde_json::to_string(&Line::Add(r.clone()))?)?;
+            }
+            f.sync_all()?;
+        }
+        std::fs::rename(&tmp, path)?;
+        inner.lines = inner.waiting.len() + inner.out.len();
+        inner.file = Some(OpenOptions::new().append(true).open(path)?);
+        Ok(())
+    }
+}
+
+/// One line per write: a kill can tear at most the last line, which `open` skips.
+fn append(inner: &mut Inner, line: &Line) -> io::Result<()> {
+    if let Some(f) = inner.file.as_mut() {
+        let mut text = serde_json::to_string(line)?;
+        text.push('\n');
+        f.write_all(text.as_bytes())?;
+        inner.lines += 1;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn owed(msg_id: u64, due_ms: i64) -> OwedReport {
+        OwedReport {
+            msg_id,
+            sp: "901234".into(),
+            due_ms,
+            stat: "DELIVRD".into(),
+            submit_time: "2611290806".into(),
+            done_time: "2611290806".into(),
+            dest: "13800138000".into(),
+            src_id: "1069".into(),
+            service_id: "HONGYAN".into(),
+        }
+    }
+
+    #[test]
+    fn owed_reports_survive_reopening_and_acks_strike_them() {
+        let dir = std::env::temp_dir().join(format!("hongyan-sim-book-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("cmpp.journal");
+        let book = ReportBook::open(&path).unwrap();
+        book.add(owed(1, 100)).unwrap();
+        book.add(owed(2, 200)).unwrap();
+        book.add(owed(3, 900)).unwrap();
+        assert!(book.take_due("other", 1000, 10).is_empty(), "reports go to their own SP");
+        let due = book.take_due("901234", 250, 10);
+        assert_eq!(due.iter().map(|r| r.msg_id).collect::<Vec<_>>(), vec![1, 2]);
+        book.ack(1).unwrap();
+        // 2 is out for delivery when the process dies: still owed after reopening.
+        drop(book);
+        let again = ReportBook::open(&path).unwrap();
+        assert_eq!(again.owed(), 2);
+        let due = again.take_due("901234", 1000, 10);
+        assert_eq!(due.iter().map(|r| r.msg_id).collect::<Vec<_>>(), vec![2, 3]);
+        again.release(3);
+        assert_eq!(again.take_due("901234", 1000, 10).len(), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn a_torn_last_line_is_skipped() {
+        let dir = std::env::temp_dir().join(format!("hongyan-sim-torn-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("cmpp.journal");
+        let good = serde_json::to_string(&Line::Add(owed(7, 1))).unwrap();
+        std::fs::write(&path, format!("{good}\n{{\"op\":\"add\",\"msg_")).unwrap();
+        assert_eq!(ReportBook::open(&path).unwrap().owed(), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+}
