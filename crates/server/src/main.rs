@@ -44,5 +44,6 @@ fn main() -> Result<()> {
 /// to stderr so `--json` output on stdout stays clean.
 fn init_logging() {
     let level = std::env::var("HONGYAN_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(tracing::Level::INFO);
-    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_target(false).init();
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_ansi(ansi).with_target(false).init();
 }

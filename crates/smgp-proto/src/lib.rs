@@ -1,0 +1,1 @@
+//! SMGP 3.0 wire protocol (work in progress).
