@@ -45,5 +45,10 @@ fn main() -> Result<()> {
 fn init_logging() {
     let level = std::env::var("HONGYAN_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(tracing::Level::INFO);
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt().with_max_level(level).with_writer(std::io::stderr).with_ansi(ansi).with_target(false).init();
+    tracing_subscriber::fmt()
+        .with_max_level(level)
+        .with_writer(std::io::stderr)
+        .with_ansi(ansi)
+        .with_target(false)
+        .init();
 }

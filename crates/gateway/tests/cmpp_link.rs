@@ -1,0 +1,189 @@
+//! The CMPP client link over real TCP: keep-alive against a hand-driven ISMG, and a full
+//! submit → report round trip against the simulator.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hongyan_cmpp_proto::pdu::{ActiveTestResp, ConnectResp};
+use hongyan_cmpp_proto::session::SessionConfig;
+use hongyan_cmpp_proto::{Frame, Pdu, Version};
+use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_gateway::cmpp::{run_client, CmppClientConfig};
+use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
+use hongyan_sim::ReportBook;
+use hongyan_store::{MessageStatus, Store};
+use hongyan_store_sqlite::SqliteStore;
+use hongyan_types::{Carrier, Category};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+const SECRET: &str = "s3cret";
+
+fn fast_timers() -> SessionConfig {
+    SessionConfig {
+        keepalive_idle: Duration::from_millis(150),
+        response_timeout: Duration::from_millis(150),
+        ..SessionConfig::default()
+    }
+}
+
+async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
+    let dir = std::env::temp_dir().join(format!("hongyan-gw-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec { name: "mobile".into(), carriers: vec![Carrier::ChinaMobile] };
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    (engine, rx.remove(0).1, store)
+}
+
+fn client(addr: std::net::SocketAddr, secret: &str) -> CmppClientConfig {
+    CmppClientConfig {
+        channel: "mobile".into(),
+        addr,
+        sp_id: "901234".into(),
+        secret: secret.into(),
+        src_id: "10690001".into(),
+        service_id: "TEST".into(),
+        session: fast_timers(),
+        simulated: true,
+    }
+}
+
+/// Reads one whole CMPP frame.
+async fn read_frame(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Frame> {
+    loop {
+        if let Ok(Some(len)) = Frame::check(buf, 4096) {
+            let frame = Frame::decode(&buf[..len], Version::V30).ok();
+            buf.drain(..len);
+            return frame;
+        }
+        let mut chunk = [0u8; 1024];
+        match s.read(&mut chunk).await {
+            Ok(0) | Err(_) => return None,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+}
+
+/// A hand-driven ISMG that logs in one SP and counts ACTIVE_TESTs; answers them only if told to.
+async fn ismg(listener: TcpListener, answer_active_test: bool, counts: watch::Sender<(u32, u32)>) {
+    let mut connections = 0;
+    loop {
+        let Ok((mut s, _)) = listener.accept().await else { return };
+        connections += 1;
+        let mut buf = Vec::new();
+        let mut active_tests = 0;
+        counts.send_replace((connections, active_tests));
+        while let Some(frame) = read_frame(&mut s, &mut buf).await {
+            let reply = match frame.pdu {
+                Pdu::Connect(c) => {
+                    assert!(c.verify(SECRET.as_bytes()), "the gateway's authenticator checks out");
+                    let auth =
+                        hongyan_cmpp_proto::authenticator_ismg(0, &c.authenticator, SECRET.as_bytes(), Version::V30);
+                    Pdu::ConnectResp(ConnectResp { status: 0, authenticator: auth, version: Version::V30 })
+                }
+                Pdu::ActiveTest => {
+                    active_tests += 1;
+                    counts.send_replace((connections, active_tests));
+                    if !answer_active_test {
+                        continue;
+                    }
+                    Pdu::ActiveTestResp(ActiveTestResp { reserved: 0 })
+                }
+                _ => continue,
+            };
+            let bytes = Frame { sequence_id: frame.sequence_id, pdu: reply }.encode(Version::V30);
+            if s.write_all(&bytes).await.is_err() {
+                break;
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_idle_link_sends_active_test_and_stays_up() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (counts_tx, mut counts) = watch::channel((0, 0));
+    tokio::spawn(ismg(listener, true, counts_tx));
+    let (engine, queue, _store) = engine("keepalive").await;
+    let (_stop, stop_rx) = watch::channel(false);
+    tokio::spawn(run_client(client(addr, SECRET), engine, queue, stop_rx));
+    let seen = tokio::time::timeout(Duration::from_secs(5), counts.wait_for(|(_, tests)| *tests >= 3)).await;
+    let (connections, tests) = *seen.expect("three keep-alives within 5 s").unwrap();
+    assert_eq!(connections, 1, "answered keep-alives keep the one link up ({tests} sent)");
+}
+
+#[tokio::test]
+async fn unanswered_keep_alives_bring_the_link_down_and_it_reconnects() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (counts_tx, mut counts) = watch::channel((0, 0));
+    tokio::spawn(ismg(listener, false, counts_tx));
+    let (engine, queue, _store) = engine("linkdead").await;
+    let (_stop, stop_rx) = watch::channel(false);
+    tokio::spawn(run_client(client(addr, SECRET), engine, queue, stop_rx));
+    let seen = tokio::time::timeout(Duration::from_secs(10), counts.wait_for(|(conns, _)| *conns >= 2)).await;
+    assert!(seen.is_ok(), "the gateway gave up on the silent link and connected again");
+}
+
+async fn sim(report_delay: Duration) -> std::net::SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let cfg = CmppSimConfig {
+        accounts: HashMap::from([("901234".to_owned(), SECRET.to_owned())]),
+        report_delay,
+        submit_latency: Duration::ZERO,
+        gateway_code: 1001,
+        session: SessionConfig::default(),
+    };
+    let (stop, rx) = watch::channel(false);
+    std::mem::forget(stop);
+    tokio::spawn(CmppSim::new(cfg, ReportBook::in_memory()).serve(listener, rx));
+    addr
+}
+
+async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
+    let req =
+        SendRequest {
+            to: vec![to.into()], content: "您的验证码是 123456".into(), category: Category::Verification
+        };
+    match &engine.accept(1, req).await.unwrap().results[0] {
+        NumberResult::Accepted { message_id, .. } => *message_id,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_secret_is_refused_and_nothing_is_submitted() {
+    let addr = sim(Duration::from_millis(10)).await;
+    let (engine, queue, store) = engine("wrongsecret").await;
+    let (_stop, stop_rx) = watch::channel(false);
+    tokio::spawn(run_client(client(addr, "not-the-secret"), engine.clone(), queue, stop_rx));
+    let id = send_one(&engine, "13800138000").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let m = store.get_message(1, id).await.unwrap().unwrap();
+    assert_eq!(m.status, MessageStatus::Accepted, "still waiting for a link, not lost and not failed");
+}
+
+#[tokio::test]
+async fn submit_and_report_round_trip_over_tcp() {
+    let addr = sim(Duration::from_millis(50)).await;
+    let (engine, queue, store) = engine("roundtrip").await;
+    let (stop, stop_rx) = watch::channel(false);
+    let link = tokio::spawn(run_client(client(addr, SECRET), engine.clone(), queue, stop_rx));
+    let id = send_one(&engine, "13800138000").await;
+    let mut status = MessageStatus::Accepted;
+    for _ in 0..100 {
+        status = store.get_message(1, id).await.unwrap().unwrap().status;
+        if status == MessageStatus::Delivered {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, MessageStatus::Delivered);
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), link).await.expect("the link drains on shutdown").unwrap();
+}
