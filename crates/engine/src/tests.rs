@@ -119,3 +119,97 @@ async fn keys_verify_and_wrong_secrets_fail() {
     assert!(e.authenticate("HY0000000000000000", &cred.secret).await.is_err());
     assert!(e.create_account("etax").await.is_err(), "names are unique");
 }
+
+/// Counts commits of accepted messages, delegating everything to a real SQLite store.
+struct CountingStore {
+    inner: SqliteStore,
+    inserts: std::sync::atomic::AtomicUsize,
+}
+
+impl Store for CountingStore {
+    fn create_account(
+        &self,
+        name: &str,
+        now: Timestamp,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<hongyan_store::Account>> {
+        self.inner.create_account(name, now)
+    }
+    fn create_api_key(&self, key: hongyan_store::ApiKey) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
+        self.inner.create_api_key(key)
+    }
+    fn find_api_key(
+        &self,
+        key_id: &str,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Option<hongyan_store::KeyWithAccount>>> {
+        self.inner.find_api_key(key_id)
+    }
+    fn insert_messages(
+        &self,
+        batch: Vec<hongyan_store::NewMessage>,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
+        self.inserts.fetch_add(1, Ordering::SeqCst);
+        self.inner.insert_messages(batch)
+    }
+    fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
+        self.inner.record_submits(outcomes)
+    }
+    fn apply_reports(
+        &self,
+        reports: Vec<hongyan_store::ReportIn>,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Vec<hongyan_store::ReportMatch>>> {
+        self.inner.apply_reports(reports)
+    }
+    fn fail_messages(
+        &self,
+        failures: Vec<(hongyan_types::MessageId, String)>,
+        now: Timestamp,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
+        self.inner.fail_messages(failures, now)
+    }
+    fn pending_dispatch(
+        &self,
+        after: hongyan_types::MessageId,
+        limit: usize,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Vec<hongyan_store::PendingMessage>>> {
+        self.inner.pending_dispatch(after, limit)
+    }
+    fn get_message(
+        &self,
+        account_id: i64,
+        id: hongyan_types::MessageId,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Option<hongyan_store::MessageDetail>>> {
+        self.inner.get_message(account_id, id)
+    }
+    fn list_messages(
+        &self,
+        filter: hongyan_store::MessageFilter,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Vec<hongyan_store::MessageDetail>>> {
+        self.inner.list_messages(filter)
+    }
+    fn max_message_id(&self) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<u64>> {
+        self.inner.max_message_id()
+    }
+    fn close(&self) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
+        self.inner.close()
+    }
+}
+
+#[tokio::test]
+async fn a_batch_is_one_commit_not_one_per_number() {
+    let dir = std::env::temp_dir().join(format!("hongyan-engine-batch-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let counting =
+        Arc::new(CountingStore { inner: SqliteStore::open(&dir.join("db")).unwrap(), inserts: Default::default() });
+    let spec = ChannelSpec { name: "mobile".into(), carriers: vec![Carrier::ChinaMobile] };
+    let (e, _rx) = Engine::new(counting.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let numbers: Vec<String> = (0..1000).map(|i| format!("138{i:08}")).collect();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let out = e.accept(1, req(&numbers, "通知")).await.unwrap();
+    assert_eq!(out.results.iter().filter(|r| matches!(r, NumberResult::Accepted { .. })).count(), 1000);
+    assert_eq!(counting.inserts.load(Ordering::SeqCst), 1);
+    let listed = counting
+        .list_messages(hongyan_store::MessageFilter { account_id: 1, to: None, status: None, before: None, limit: 500 })
+        .await
+        .unwrap();
+    assert_eq!(listed.len(), 500, "all of them are stored");
+}
