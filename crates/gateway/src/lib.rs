@@ -1,17 +1,29 @@
 //! Hongyan's protocol edges: the carrier links.
 //!
-//! What it owns: running a protocol session (from a `*-proto` crate) over a TCP stream,
-//! feeding it work from the engine's dispatch queue, and mapping what comes back (submit
-//! responses, status reports) to domain values for the engine. One module per protocol, each
-//! split into `outbound` (we are the client of a carrier) and `map` (PDU ↔ domain, the only
-//! place the two meet).
+//! What it owns: the *shared link engine* that every carrier protocol uses, and one adapter
+//! per protocol.
+//! - [`run_channel`] (`channel.rs`): a channel is N connections to one gateway sharing one
+//!   backlog and one rate limit (`rate.rs`). A feeder moves the engine's dispatch queue into
+//!   the backlog, cut into segments by the protocol's rules.
+//! - `link.rs`: one connection's life, protocol-agnostic: connect, log in, fill the window from
+//!   the backlog at the channel's rate, write what the session wants sent, act on its events,
+//!   keep alive, reconnect with jittered back-off (`backoff.rs`), drain on shutdown. Throttling
+//!   answers pause the link and put the segment back; time-outs and broken links put
+//!   unanswered segments back; nothing is dropped.
+//! - `adapter.rs`: the [`adapter::Adapter`] trait a protocol implements over its sans-I/O
+//!   session, and the protocol-neutral events it reports.
+//! - `cmpp/`: the CMPP 2.0/3.0 adapter (`session.rs`) and PDU ↔ domain mapping (`map.rs`, the
+//!   only place where the two meet).
 //!
 //! What it does not do: decide anything about a message (engine), parse bytes (the proto
-//! crates), or know whether the peer is a real gateway or a simulator.
-//!
-//! Today: CMPP 2.0/3.0 client links. SGIP, SMGP, SMPP and the servers for client systems
-//! follow (issues 3 and 5).
+//! crates), or know whether the peer is a real gateway or a simulator (it only says so in logs).
 #![warn(missing_docs)]
 
+pub mod adapter;
 mod backoff;
+mod channel;
 pub mod cmpp;
+mod link;
+mod rate;
+
+pub use channel::{run_channel, ChannelConfig, ProtocolConfig};

@@ -9,7 +9,8 @@ use hongyan_cmpp_proto::pdu::{ActiveTestResp, ConnectResp};
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_cmpp_proto::{Frame, Pdu, Version};
 use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, SystemClock};
-use hongyan_gateway::cmpp::{run_client, CmppClientConfig};
+use hongyan_gateway::cmpp::CmppSettings;
+use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
 use hongyan_sim::ReportBook;
 use hongyan_store::{MessageStatus, Store};
@@ -38,16 +39,20 @@ async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
     (engine, rx.remove(0).1, store)
 }
 
-fn client(addr: std::net::SocketAddr, secret: &str) -> CmppClientConfig {
-    CmppClientConfig {
-        channel: "mobile".into(),
+fn client(addr: std::net::SocketAddr, secret: &str) -> ChannelConfig {
+    ChannelConfig {
+        name: "mobile".into(),
         addr,
-        sp_id: "901234".into(),
-        secret: secret.into(),
-        src_id: "10690001".into(),
-        service_id: "TEST".into(),
-        session: fast_timers(),
+        connections: 1,
+        rate: None,
         simulated: true,
+        protocol: ProtocolConfig::Cmpp(CmppSettings {
+            sp_id: "901234".into(),
+            secret: secret.into(),
+            src_id: "10690001".into(),
+            service_id: "TEST".into(),
+            session: fast_timers(),
+        }),
     }
 }
 
@@ -110,7 +115,7 @@ async fn an_idle_link_sends_active_test_and_stays_up() {
     tokio::spawn(ismg(listener, true, counts_tx));
     let (engine, queue, _store) = engine("keepalive").await;
     let (_stop, stop_rx) = watch::channel(false);
-    tokio::spawn(run_client(client(addr, SECRET), engine, queue, stop_rx));
+    tokio::spawn(run_channel(client(addr, SECRET), engine, queue, stop_rx));
     let seen = tokio::time::timeout(Duration::from_secs(5), counts.wait_for(|(_, tests)| *tests >= 3)).await;
     let (connections, tests) = *seen.expect("three keep-alives within 5 s").unwrap();
     assert_eq!(connections, 1, "answered keep-alives keep the one link up ({tests} sent)");
@@ -124,12 +129,16 @@ async fn unanswered_keep_alives_bring_the_link_down_and_it_reconnects() {
     tokio::spawn(ismg(listener, false, counts_tx));
     let (engine, queue, _store) = engine("linkdead").await;
     let (_stop, stop_rx) = watch::channel(false);
-    tokio::spawn(run_client(client(addr, SECRET), engine, queue, stop_rx));
+    tokio::spawn(run_channel(client(addr, SECRET), engine, queue, stop_rx));
     let seen = tokio::time::timeout(Duration::from_secs(10), counts.wait_for(|(conns, _)| *conns >= 2)).await;
     assert!(seen.is_ok(), "the gateway gave up on the silent link and connected again");
 }
 
 async fn sim(report_delay: Duration) -> std::net::SocketAddr {
+    sim_with_counters(report_delay).await.0
+}
+
+async fn sim_with_counters(report_delay: Duration) -> (std::net::SocketAddr, Arc<CmppSim>) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let cfg = CmppSimConfig {
@@ -141,8 +150,9 @@ async fn sim(report_delay: Duration) -> std::net::SocketAddr {
     };
     let (stop, rx) = watch::channel(false);
     std::mem::forget(stop);
-    tokio::spawn(CmppSim::new(cfg, ReportBook::in_memory()).serve(listener, rx));
-    addr
+    let sim = CmppSim::new(cfg, ReportBook::in_memory());
+    tokio::spawn(sim.clone().serve(listener, rx));
+    (addr, sim)
 }
 
 async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
@@ -161,7 +171,7 @@ async fn a_wrong_secret_is_refused_and_nothing_is_submitted() {
     let addr = sim(Duration::from_millis(10)).await;
     let (engine, queue, store) = engine("wrongsecret").await;
     let (_stop, stop_rx) = watch::channel(false);
-    tokio::spawn(run_client(client(addr, "not-the-secret"), engine.clone(), queue, stop_rx));
+    tokio::spawn(run_channel(client(addr, "not-the-secret"), engine.clone(), queue, stop_rx));
     let id = send_one(&engine, "13800138000").await;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let m = store.get_message(1, id).await.unwrap().unwrap();
@@ -169,11 +179,47 @@ async fn a_wrong_secret_is_refused_and_nothing_is_submitted() {
 }
 
 #[tokio::test]
+async fn a_channel_spreads_over_its_connections_and_holds_its_rate() {
+    use std::sync::atomic::Ordering;
+    let (addr, sim) = sim_with_counters(Duration::from_millis(10)).await;
+    let (engine, queue, store) = engine("rate").await;
+    let (_stop, stop_rx) = watch::channel(false);
+    let cfg = ChannelConfig { connections: 3, rate: Some(50), ..client(addr, SECRET) };
+    tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx));
+    let logins = tokio::time::timeout(Duration::from_secs(5), async {
+        while sim.counters.logins.load(Ordering::Relaxed) < 3 {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    });
+    logins.await.expect("three connections log in");
+    let started = std::time::Instant::now();
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        ids.push(send_one(&engine, &format!("1380013{i:04}")).await);
+    }
+    for id in &ids {
+        for _ in 0..200 {
+            if store.get_message(1, *id).await.unwrap().unwrap().status == MessageStatus::Delivered {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+    }
+    let elapsed = started.elapsed();
+    for id in &ids {
+        assert_eq!(store.get_message(1, *id).await.unwrap().unwrap().status, MessageStatus::Delivered);
+    }
+    assert_eq!(sim.counters.submits.load(Ordering::Relaxed), 40, "each segment submitted once");
+    // 40 submits at 50/s with a burst of 5 cannot take less than (40 - 5) / 50 s.
+    assert!(elapsed >= Duration::from_millis(700), "rate limit held: 40 submits took {elapsed:?}");
+}
+
+#[tokio::test]
 async fn submit_and_report_round_trip_over_tcp() {
     let addr = sim(Duration::from_millis(50)).await;
     let (engine, queue, store) = engine("roundtrip").await;
     let (stop, stop_rx) = watch::channel(false);
-    let link = tokio::spawn(run_client(client(addr, SECRET), engine.clone(), queue, stop_rx));
+    let link = tokio::spawn(run_channel(client(addr, SECRET), engine.clone(), queue, stop_rx));
     let id = send_one(&engine, "13800138000").await;
     let mut status = MessageStatus::Accepted;
     for _ in 0..100 {

@@ -18,7 +18,8 @@ use anyhow::{Context, Result};
 use hongyan_api::{router, AppState};
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_engine::{ChannelSpec, Engine, SystemClock};
-use hongyan_gateway::cmpp::{run_client, CmppClientConfig};
+use hongyan_gateway::cmpp::CmppSettings;
+use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
 use hongyan_sim::ReportBook;
 use hongyan_store::Store;
@@ -55,17 +56,21 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let (links_stop, links_rx) = watch::channel(false);
     let mut links = Vec::new();
     for (name, queue) in receivers {
-        let cfg = CmppClientConfig {
-            channel: name,
+        let cfg = ChannelConfig {
+            name,
             addr: sim_addr,
-            sp_id: SIM_SP_ID.into(),
-            secret: secret.clone(),
-            src_id: SIM_SRC_ID.into(),
-            service_id: "HONGYAN".into(),
-            session: SessionConfig::default(),
+            connections: 1,
+            rate: None,
             simulated: true,
+            protocol: ProtocolConfig::Cmpp(CmppSettings {
+                sp_id: SIM_SP_ID.into(),
+                secret: secret.clone(),
+                src_id: SIM_SRC_ID.into(),
+                service_id: "HONGYAN".into(),
+                session: SessionConfig::default(),
+            }),
         };
-        links.push(tokio::spawn(run_client(cfg, engine.clone(), queue, links_rx.clone())));
+        links.push(tokio::spawn(run_channel(cfg, engine.clone(), queue, links_rx.clone())));
     }
     tracing::warn!(
         channel = SIM_CHANNEL,

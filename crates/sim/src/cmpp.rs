@@ -35,11 +35,26 @@ pub struct CmppSimConfig {
     pub session: SessionConfig,
 }
 
+/// What the simulator has seen, so tests can assert on it.
+#[derive(Debug, Default)]
+pub struct Counters {
+    /// Successful logins.
+    pub logins: AtomicU32,
+    /// Refused logins.
+    pub refused_logins: AtomicU32,
+    /// SUBMITs received (one per PDU, whatever its number of recipients).
+    pub submits: AtomicU32,
+    /// Status reports acknowledged by the SP.
+    pub reports_acked: AtomicU32,
+}
+
 /// A simulated ISMG serving any number of SP connections.
 pub struct CmppSim {
     cfg: CmppSimConfig,
     book: ReportBook,
     seq: AtomicU32,
+    /// What it has seen.
+    pub counters: Counters,
 }
 
 impl std::fmt::Debug for CmppSim {
@@ -57,7 +72,7 @@ impl CmppSim {
     pub fn new(cfg: CmppSimConfig, book: ReportBook) -> Arc<Self> {
         // Seeded from the clock so Msg_Ids after a restart do not repeat the last run's.
         let seq = AtomicU32::new((now_ms() as u32).wrapping_mul(7919));
-        Arc::new(Self { cfg, book, seq })
+        Arc::new(Self { cfg, book, seq, counters: Counters::default() })
     }
 
     /// Reports still owed.
@@ -226,16 +241,21 @@ impl Conn {
                     let sp = String::from_utf8_lossy(&connect.source_addr).into_owned();
                     tracing::info!(sp = %sp, status, "simulated ISMG: CONNECT");
                     if status == 0 {
+                        sim.counters.logins.fetch_add(1, Ordering::Relaxed);
                         self.sp = Some(sp);
+                    } else {
+                        sim.counters.refused_logins.fetch_add(1, Ordering::Relaxed);
                     }
                 }
                 ServerEvent::Submit { sequence_id, submit } => {
                     let Some(sp) = self.sp.clone() else { continue };
+                    sim.counters.submits.fetch_add(1, Ordering::Relaxed);
                     let resp = sim.accept_submit(&sp, &submit);
                     self.delayed.push_back((Instant::now() + sim.cfg.submit_latency, sequence_id, resp));
                 }
                 ServerEvent::DeliverResp { sequence_id, .. } => {
                     if let Some(id) = self.out.remove(&sequence_id) {
+                        sim.counters.reports_acked.fetch_add(1, Ordering::Relaxed);
                         if let Err(e) = sim.book.ack(id) {
                             tracing::error!(error = %e, "simulated ISMG: journal write failed");
                         }

@@ -2,22 +2,15 @@
 
 use hongyan_cmpp_proto::pdu::{Deliver, StatusReport, Submit, SubmitResp};
 use hongyan_cmpp_proto::{MsgFmt, Version};
-use hongyan_store::{ReportIn, SubmitOutcome};
-use hongyan_types::{MessageId, Timestamp};
+use hongyan_store::ReportIn;
+use hongyan_types::Timestamp;
 use serde_json::json;
 
-use super::outbound::CmppClientConfig;
+use super::CmppSettings;
+use crate::adapter::{SubmitAnswer, Work};
 
-/// One segment waiting for (or in) a submit.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Work {
-    pub(crate) message_id: MessageId,
-    pub(crate) to: String,
-    pub(crate) number: u8,
-    pub(crate) total: u8,
-    pub(crate) udh: bool,
-    pub(crate) payload: Vec<u8>,
-}
+/// CMPP result code for "flow control": the ISMG wants us slower, the message is fine.
+const FLOW_CONTROL: u32 = 8;
 
 /// Cuts a message into the segments still to send. The UDH reference comes from the message
 /// id, so segments re-sent after a restart carry the same reference as their siblings.
@@ -37,7 +30,7 @@ pub(crate) fn segments(out: &hongyan_engine::Outbound) -> Vec<Work> {
         .collect()
 }
 
-pub(crate) fn submit(cfg: &CmppClientConfig, w: &Work) -> Submit {
+pub(crate) fn submit(cfg: &CmppSettings, w: &Work) -> Submit {
     Submit {
         pk_total: w.total,
         pk_number: w.number,
@@ -76,15 +69,11 @@ pub(crate) fn result_text(code: u32) -> String {
     format!("CMPP result {code}: {text}")
 }
 
-pub(crate) fn outcome(w: &Work, resp: &SubmitResp, at: Timestamp) -> SubmitOutcome {
-    let ok = resp.result.0 == 0;
-    SubmitOutcome {
-        message_id: w.message_id,
-        segment: w.number,
-        carrier_msg_id: ok.then(|| resp.msg_id.to_string()),
-        result: resp.result.0,
-        error: (!ok).then(|| result_text(resp.result.0)),
-        at,
+pub(crate) fn answer(resp: &SubmitResp) -> SubmitAnswer {
+    match resp.result.0 {
+        0 => SubmitAnswer::Accepted { carrier_msg_id: resp.msg_id.to_string() },
+        FLOW_CONTROL => SubmitAnswer::Throttled,
+        code => SubmitAnswer::Refused { code, text: result_text(code) },
     }
 }
 

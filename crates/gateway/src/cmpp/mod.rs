@@ -1,6 +1,8 @@
-//! CMPP 2.0/3.0 (China Mobile) links.
+//! CMPP 2.0/3.0 (China Mobile) as a link-engine adapter.
 
+mod adapter;
 mod map;
-mod outbound;
 
-pub use outbound::{run_client, CmppClientConfig};
+pub(crate) use adapter::CmppAdapter;
+pub use adapter::CmppSettings;
+pub(crate) use map::segments;

@@ -1,0 +1,126 @@
+//! What a protocol adapter gives the shared link engine.
+
+use std::time::Instant;
+
+use hongyan_store::ReportIn;
+use hongyan_types::{MessageId, Timestamp};
+
+/// One segment waiting for (or in) a submit, already encoded for its protocol.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Work {
+    /// The message it belongs to.
+    pub message_id: MessageId,
+    /// 11-digit recipient.
+    pub to: String,
+    /// 1-based segment number.
+    pub number: u8,
+    /// Segments in the message.
+    pub total: u8,
+    /// True when `payload` starts with a concatenation UDH.
+    pub udh: bool,
+    /// Encoded content (UDH included when `udh`).
+    pub payload: Vec<u8>,
+}
+
+/// The carrier's answer to one submit.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SubmitAnswer {
+    /// Accepted; reports will refer to this id.
+    Accepted {
+        /// Carrier message id as text.
+        carrier_msg_id: String,
+    },
+    /// The gateway asks us to slow down; the segment is fine and goes back to the queue.
+    Throttled,
+    /// Refused for good.
+    Refused {
+        /// Protocol result code.
+        code: u32,
+        /// What it means.
+        text: String,
+    },
+}
+
+/// Token for acknowledging an inbound request once it is stored.
+pub type AckToken = u64;
+
+/// What happened on a link, in protocol-neutral terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkEvent {
+    /// Logged in.
+    Up {
+        /// Protocol and version, for the log.
+        detail: String,
+    },
+    /// The gateway refused the login; the link is closed.
+    LoginRefused {
+        /// Why, for the log.
+        detail: String,
+    },
+    /// A submit was answered.
+    Answered {
+        /// Key returned by [`Adapter::submit`].
+        key: u64,
+        /// The answer.
+        answer: SubmitAnswer,
+    },
+    /// A submit got no answer after every retry (or the link closed first).
+    TimedOut {
+        /// Key returned by [`Adapter::submit`].
+        key: u64,
+    },
+    /// A status report; acknowledge it with `ack` once stored.
+    Report {
+        /// Token for [`Adapter::ack`].
+        ack: AckToken,
+        /// The report, keyed by channel and carrier message id.
+        report: ReportIn,
+    },
+    /// An inbound request that needs only an acknowledgement (e.g. MO, not handled yet).
+    Ignored {
+        /// Token for [`Adapter::ack`].
+        ack: AckToken,
+        /// What it was, for the log.
+        what: String,
+    },
+    /// The link cannot be used any more (keep-alive failed, protocol error).
+    Dead {
+        /// Why.
+        reason: String,
+    },
+    /// Orderly end (TERMINATE/UNBIND/Exit from either side).
+    Ended,
+    /// Something malformed arrived; answered where the protocol allows; the link lives on.
+    Malformed {
+        /// What, for the log.
+        error: String,
+    },
+}
+
+/// A protocol's sans-I/O client session as the link engine drives it.
+pub trait Adapter: Send {
+    /// Starts the login on a fresh connection. `wall` is the wall-clock time for timestamps
+    /// in login digests; `now` drives the session's timers.
+    fn start(&mut self, now: Instant, wall: Timestamp);
+    /// Bytes from the socket. An error means the stream cannot be trusted any more.
+    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String>;
+    /// Timers.
+    fn handle_timeout(&mut self, now: Instant);
+    /// Next frame to write.
+    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
+    /// When `handle_timeout` is due.
+    fn poll_timeout(&self) -> Option<Instant>;
+    /// Next event; `wall` stamps reports with their receipt time.
+    fn poll_event(&mut self, wall: Timestamp) -> Option<LinkEvent>;
+    /// Logged in with room in the window.
+    fn can_submit(&self) -> bool;
+    /// Sends one segment; returns a key that identifies it in later events.
+    fn submit(&mut self, now: Instant, wall: Timestamp, work: &Work) -> Result<u64, String>;
+    /// Acknowledges an inbound request once it is stored. `ok = false` forgets the token
+    /// without answering, so the gateway sends the request again.
+    fn ack(&mut self, token: AckToken, ok: bool);
+    /// Starts the orderly end (TERMINATE/UNBIND/Exit).
+    fn shutdown(&mut self, now: Instant);
+    /// No more input will be taken.
+    fn is_closed(&self) -> bool;
+}

@@ -1,0 +1,126 @@
+//! A channel: N connections to one gateway, one shared backlog, one rate limit.
+
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use hongyan_engine::{DispatchReceiver, Engine, Outbound};
+use tokio::sync::watch;
+
+use crate::adapter::{Adapter, Work};
+use crate::cmpp::{self, CmppSettings};
+use crate::link;
+use crate::rate::RateLimit;
+
+/// Protocol-specific settings of a channel.
+#[derive(Debug, Clone)]
+pub enum ProtocolConfig {
+    /// CMPP 2.0/3.0 (China Mobile).
+    Cmpp(CmppSettings),
+}
+
+/// Everything one channel needs.
+#[derive(Debug, Clone)]
+pub struct ChannelConfig {
+    /// Unique name (stored with each message, matched by reports).
+    pub name: String,
+    /// Gateway address.
+    pub addr: SocketAddr,
+    /// Connections kept open to the gateway.
+    pub connections: usize,
+    /// Contracted submits per second over all connections; `None` = unlimited.
+    pub rate: Option<u32>,
+    /// True when the peer is Hongyan's own simulator; said in the logs.
+    pub simulated: bool,
+    /// The protocol and its settings.
+    pub protocol: ProtocolConfig,
+}
+
+impl ChannelConfig {
+    pub(crate) fn new_adapter(&self) -> Box<dyn Adapter> {
+        match &self.protocol {
+            ProtocolConfig::Cmpp(s) => Box::new(cmpp::CmppAdapter::new(&self.name, s.clone())),
+        }
+    }
+
+    fn segments(&self, out: &Outbound) -> Vec<Work> {
+        match &self.protocol {
+            ProtocolConfig::Cmpp(_) => cmpp::segments(out),
+        }
+    }
+
+    pub(crate) fn kind(&self) -> &'static str {
+        if self.simulated {
+            "SIMULATED gateway (not a real carrier)"
+        } else {
+            "gateway"
+        }
+    }
+}
+
+/// What the connections of one channel share.
+pub(crate) struct Shared {
+    pub(crate) cfg: ChannelConfig,
+    pub(crate) engine: Arc<Engine>,
+    // std Mutex: held only to push or pop, never across an await.
+    backlog: Mutex<VecDeque<Work>>,
+    /// Bumped whenever work is added, so idle links wake up.
+    pub(crate) work_added: watch::Sender<u64>,
+    pub(crate) rate: Option<RateLimit>,
+}
+
+impl Shared {
+    pub(crate) fn pop(&self) -> Option<Work> {
+        self.backlog.lock().expect("backlog").pop_front()
+    }
+
+    /// Puts work back at the front (it was first in line), in the order given.
+    pub(crate) fn put_back_front(&self, work: Vec<Work>) {
+        let mut b = self.backlog.lock().expect("backlog");
+        work.into_iter().rev().for_each(|w| b.push_front(w));
+        drop(b);
+        self.work_added.send_modify(|g| *g += 1);
+    }
+
+    pub(crate) fn push_back(&self, work: Vec<Work>) {
+        self.backlog.lock().expect("backlog").extend(work);
+        self.work_added.send_modify(|g| *g += 1);
+    }
+
+    pub(crate) fn backlog_len(&self) -> usize {
+        self.backlog.lock().expect("backlog").len()
+    }
+}
+
+/// Runs the channel until `shutdown` turns true and its connections have drained.
+pub async fn run_channel(
+    cfg: ChannelConfig,
+    engine: Arc<Engine>,
+    mut queue: DispatchReceiver,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let rate = RateLimit::new(cfg.rate, Instant::now());
+    let shared =
+        Arc::new(Shared { cfg, engine, backlog: Mutex::new(VecDeque::new()), work_added: watch::channel(0).0, rate });
+    let links: Vec<_> = (0..shared.cfg.connections.max(1))
+        .map(|i| tokio::spawn(link::run(i, shared.clone(), shutdown.clone())))
+        .collect();
+    while !*shutdown.borrow() {
+        tokio::select! {
+            out = queue.recv() => match out {
+                Some(out) => shared.push_back(shared.cfg.segments(&out)),
+                None => break,
+            },
+            _ = shutdown.changed() => break,
+        }
+    }
+    for l in links {
+        let _ = l.await;
+    }
+    tracing::info!(
+        channel = %shared.cfg.name,
+        unsent_segments = shared.backlog_len(),
+        "channel stopped; unsent messages stay queued in the store"
+    );
+}

@@ -1,0 +1,267 @@
+//! One connection of a channel, protocol-agnostic.
+//!
+//! The loop is the usual sans-I/O driver: give the session bytes and time, write out what it
+//! wants sent, act on its events, and sleep until the next of: bytes arrive, work arrives,
+//! the session's timer, the rate limiter, shutdown. Nothing here parses a PDU.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hongyan_store::{ReportIn, SubmitOutcome};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::OwnedWriteHalf;
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::{sleep, sleep_until, Instant};
+
+use crate::adapter::{AckToken, Adapter, LinkEvent, SubmitAnswer, Work};
+use crate::backoff::Backoff;
+use crate::channel::Shared;
+
+/// How long to hold submits on this link after a throttling answer.
+const THROTTLE_PAUSE: Duration = Duration::from_millis(200);
+/// How long shutdown waits for in-flight submits to be answered.
+const DRAIN_GRACE: Duration = Duration::from_secs(5);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Why one connection ended.
+enum End {
+    Drained,
+    Lost { reason: String, was_up: bool },
+}
+
+/// Keeps connection `index` of the channel up until shutdown.
+pub(crate) async fn run(index: usize, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
+    let cfg = &shared.cfg;
+    let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+    while !*shutdown.borrow() {
+        let end = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(cfg.addr)).await {
+            Ok(Ok(stream)) => Conn::new(index, &shared).run(stream, &mut shutdown).await,
+            Ok(Err(e)) => End::Lost { reason: e.to_string(), was_up: false },
+            Err(_) => End::Lost { reason: "connect timed out".into(), was_up: false },
+        };
+        let End::Lost { reason, was_up } = end else { break };
+        if was_up {
+            backoff.reset();
+        }
+        let delay = backoff.next_delay();
+        tracing::warn!(channel = %cfg.name, link = index, kind = cfg.kind(), addr = %cfg.addr, %reason,
+            retry_in_ms = delay.as_millis() as u64, "link down");
+        tokio::select! {
+            _ = sleep(delay) => {}
+            _ = shutdown.changed() => {}
+        }
+    }
+}
+
+struct Conn<'a> {
+    index: usize,
+    shared: &'a Shared,
+    adapter: Box<dyn Adapter>,
+    inflight: HashMap<u64, Work>,
+    up: bool,
+    draining: bool,
+    shutdown_sent: bool,
+    paused_until: Option<Instant>,
+    drain_deadline: Option<Instant>,
+}
+
+fn far_future() -> Instant {
+    Instant::now() + Duration::from_secs(86_400)
+}
+
+impl<'a> Conn<'a> {
+    fn new(index: usize, shared: &'a Shared) -> Self {
+        Self {
+            index,
+            shared,
+            adapter: shared.cfg.new_adapter(),
+            inflight: HashMap::new(),
+            up: false,
+            draining: false,
+            shutdown_sent: false,
+            paused_until: None,
+            drain_deadline: None,
+        }
+    }
+
+    async fn run(mut self, stream: TcpStream, shutdown: &mut watch::Receiver<bool>) -> End {
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        self.adapter.start(Instant::now().into_std(), self.shared.engine.clock().now());
+        let mut work_added = self.shared.work_added.subscribe();
+        let mut buf = vec![0u8; 16 * 1024];
+        let end = loop {
+            if let Err(reason) = self.step(&mut wr).await {
+                break End::Lost { reason, was_up: self.up };
+            }
+            if self.draining && !self.up {
+                break End::Drained;
+            }
+            if self.adapter.is_closed() {
+                let reason = "session closed".to_owned();
+                break if self.draining { End::Drained } else { End::Lost { reason, was_up: self.up } };
+            }
+            let timer = self.adapter.poll_timeout().map(Instant::from_std);
+            tokio::select! {
+                read = rd.read(&mut buf) => match read {
+                    Ok(0) => break End::Lost { reason: "peer closed the connection".into(), was_up: self.up },
+                    Ok(n) => if let Err(e) = self.adapter.handle_input(&buf[..n], Instant::now().into_std()) {
+                        break End::Lost { reason: format!("protocol error: {e}"), was_up: self.up };
+                    },
+                    Err(e) => break End::Lost { reason: e.to_string(), was_up: self.up },
+                },
+                _ = work_added.changed() => {}
+                _ = sleep_until(timer.unwrap_or_else(far_future)), if timer.is_some() => {
+                    self.adapter.handle_timeout(Instant::now().into_std());
+                }
+                _ = sleep_until(self.paused_until.unwrap_or_else(far_future)), if self.paused_until.is_some() => {
+                    self.paused_until = None;
+                }
+                _ = shutdown.changed(), if !self.draining => self.start_drain(),
+                _ = sleep_until(self.drain_deadline.unwrap_or_else(far_future)), if self.drain_deadline.is_some() => {
+                    tracing::warn!(channel = %self.shared.cfg.name, link = self.index, unanswered = self.inflight.len(),
+                        "drain grace over; closing with submits unanswered");
+                    break End::Drained;
+                }
+            }
+        };
+        // Whatever the carrier did not answer goes back to the front, in submit order.
+        let mut orphans: Vec<(u64, Work)> = self.inflight.drain().collect();
+        orphans.sort_by_key(|(key, _)| *key);
+        self.shared.put_back_front(orphans.into_iter().map(|(_, w)| w).collect());
+        end
+    }
+
+    fn start_drain(&mut self) {
+        self.draining = true;
+        self.drain_deadline = Some(Instant::now() + DRAIN_GRACE);
+    }
+
+    /// Submits what the window and rate allow, writes what the session queued, handles its
+    /// events, until nothing changes.
+    async fn step(&mut self, wr: &mut OwnedWriteHalf) -> Result<(), String> {
+        loop {
+            if self.up && !self.draining && self.paused_until.is_none() {
+                self.fill_window();
+            }
+            if self.draining && self.up && self.inflight.is_empty() && !self.shutdown_sent {
+                self.adapter.shutdown(Instant::now().into_std());
+                self.shutdown_sent = true;
+            }
+            while let Some(bytes) = self.adapter.poll_transmit() {
+                wr.write_all(&bytes).await.map_err(|e| e.to_string())?;
+            }
+            if !self.handle_events().await? {
+                return Ok(());
+            }
+        }
+    }
+
+    fn fill_window(&mut self) {
+        while self.adapter.can_submit() {
+            if let Some(rate) = &self.shared.rate {
+                if let Err(wait) = rate.try_take(Instant::now().into_std()) {
+                    self.paused_until = Some(Instant::now() + wait);
+                    return;
+                }
+            }
+            let Some(work) = self.shared.pop() else { return };
+            match self.adapter.submit(Instant::now().into_std(), self.shared.engine.clock().now(), &work) {
+                Ok(key) => drop(self.inflight.insert(key, work)),
+                Err(e) => {
+                    tracing::warn!(channel = %self.shared.cfg.name, message_id = %work.message_id, error = %e, "submit not sent");
+                    self.shared.put_back_front(vec![work]);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// Returns true when there were events (so the caller goes round again).
+    async fn handle_events(&mut self) -> Result<bool, String> {
+        let (mut outcomes, mut reports, mut acks) = (Vec::new(), Vec::new(), Vec::new());
+        let mut any = false;
+        let wall = self.shared.engine.clock().now();
+        while let Some(event) = self.adapter.poll_event(wall) {
+            any = true;
+            self.on_event(event, &mut outcomes, &mut reports, &mut acks)?;
+        }
+        if !outcomes.is_empty() {
+            if let Err(e) = self.shared.engine.submit_outcomes(outcomes).await {
+                // The messages stay `accepted` and are submitted again after a restart.
+                tracing::error!(channel = %self.shared.cfg.name, error = %e, "could not record submit outcomes");
+            }
+        }
+        self.apply_reports(reports, acks).await;
+        Ok(any)
+    }
+
+    fn on_event(
+        &mut self,
+        event: LinkEvent,
+        outcomes: &mut Vec<SubmitOutcome>,
+        reports: &mut Vec<ReportIn>,
+        acks: &mut Vec<AckToken>,
+    ) -> Result<(), String> {
+        let name = &self.shared.cfg.name;
+        match event {
+            LinkEvent::Up { detail } => {
+                self.up = true;
+                tracing::info!(channel = %name, link = self.index, addr = %self.shared.cfg.addr, %detail,
+                    "link up to {}", self.shared.cfg.kind());
+            }
+            LinkEvent::LoginRefused { detail } => return Err(format!("login refused: {detail}")),
+            LinkEvent::Answered { key, answer } => {
+                let Some(work) = self.inflight.remove(&key) else { return Ok(()) };
+                match answer {
+                    SubmitAnswer::Throttled => {
+                        self.paused_until = Some(Instant::now() + THROTTLE_PAUSE);
+                        self.shared.put_back_front(vec![work]);
+                    }
+                    other => outcomes.push(outcome(&work, other, self.shared.engine.clock().now())),
+                }
+            }
+            // Never lost: unanswered after every retry, it waits for the next turn.
+            LinkEvent::TimedOut { key } => {
+                if let Some(work) = self.inflight.remove(&key) {
+                    self.shared.push_back(vec![work]);
+                }
+            }
+            LinkEvent::Report { ack, report } => {
+                reports.push(report);
+                acks.push(ack);
+            }
+            LinkEvent::Ignored { ack, what } => {
+                tracing::info!(channel = %name, %what, "acknowledged without handling (not built yet)");
+                self.adapter.ack(ack, true);
+            }
+            LinkEvent::Dead { reason } => return Err(reason),
+            LinkEvent::Ended => tracing::info!(channel = %name, link = self.index, "link ended in order"),
+            LinkEvent::Malformed { error } => tracing::warn!(channel = %name, %error, "malformed PDU from the gateway"),
+        }
+        Ok(())
+    }
+
+    /// Acknowledges reports only once they are stored; if storing fails the gateway resends.
+    async fn apply_reports(&mut self, reports: Vec<ReportIn>, acks: Vec<AckToken>) {
+        if reports.is_empty() {
+            return;
+        }
+        let stored = self.shared.engine.reports(reports).await;
+        if let Err(e) = &stored {
+            tracing::error!(channel = %self.shared.cfg.name, error = %e, "could not store reports; not acknowledged");
+        }
+        acks.into_iter().for_each(|a| self.adapter.ack(a, stored.is_ok()));
+    }
+}
+
+fn outcome(work: &Work, answer: SubmitAnswer, at: hongyan_types::Timestamp) -> SubmitOutcome {
+    let (carrier_msg_id, result, error) = match answer {
+        SubmitAnswer::Accepted { carrier_msg_id } => (Some(carrier_msg_id), 0, None),
+        SubmitAnswer::Refused { code, text } => (None, code.max(1), Some(text)),
+        SubmitAnswer::Throttled => (None, 1, Some("throttled".into())),
+    };
+    SubmitOutcome { message_id: work.message_id, segment: work.number, carrier_msg_id, result, error, at }
+}
