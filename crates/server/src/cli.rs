@@ -9,7 +9,9 @@ use lexopt::prelude::*;
 
 pub(crate) const USAGE: &str = "\
 Usage:
-  hongyan serve [--data-dir DIR] [--http ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
+  hongyan serve [--config FILE] [--data-dir DIR] [--http ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
+  hongyan check-config FILE
+  hongyan config example
   hongyan account create NAME [--data-dir DIR] [--json]
   hongyan sim cmpp [--listen ADDR] [--sp-id ID] [--secret S] [--report-delay-ms N] [--data-dir DIR]
   hongyan --version | --help
@@ -21,15 +23,19 @@ pub(crate) enum Command {
     Help,
     Version,
     Serve(ServeOptions),
+    CheckConfig(PathBuf),
+    ConfigExample,
     AccountCreate(AccountOptions),
     SimCmpp(SimOptions),
 }
 
+/// `serve` flags; `None` means "not given here": the config file, then the default, decide.
 pub(crate) struct ServeOptions {
-    pub(crate) data_dir: PathBuf,
-    pub(crate) http: SocketAddr,
-    pub(crate) sim_report_delay: Duration,
-    pub(crate) sim_submit_latency: Duration,
+    pub(crate) config: Option<PathBuf>,
+    pub(crate) data_dir: Option<PathBuf>,
+    pub(crate) http: Option<SocketAddr>,
+    pub(crate) sim_report_delay: Option<Duration>,
+    pub(crate) sim_submit_latency: Option<Duration>,
 }
 
 pub(crate) struct AccountOptions {
@@ -68,6 +74,15 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
         Long("version") | Short('V') => Ok(Command::Version),
         Value(cmd) => match string(cmd, "command")?.as_str() {
             "serve" => serve(&mut p).map(Command::Serve),
+            "check-config" => {
+                let file = p.value()?.into();
+                no_more(&mut p)?;
+                Ok(Command::CheckConfig(file))
+            }
+            "config" => match p.next()? {
+                Some(Value(v)) if v == "example" => no_more(&mut p).map(|()| Command::ConfigExample),
+                _ => Err("expected `config example`".into()),
+            },
             "account" => account(&mut p).map(Command::AccountCreate),
             "sim" => sim(&mut p).map(Command::SimCmpp),
             "help" => Ok(Command::Help),
@@ -77,20 +92,32 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
     }
 }
 
+fn no_more(p: &mut lexopt::Parser) -> Result<(), lexopt::Error> {
+    match p.next()? {
+        None => Ok(()),
+        Some(other) => Err(other.unexpected()),
+    }
+}
+
 fn serve(p: &mut lexopt::Parser) -> Result<ServeOptions, lexopt::Error> {
-    let http = std::env::var("HONGYAN_HTTP_ADDR").unwrap_or_else(|_| "127.0.0.1:8080".into());
+    let http = match std::env::var("HONGYAN_HTTP_ADDR") {
+        Ok(v) => Some(v.parse().map_err(|e| format!("HONGYAN_HTTP_ADDR `{v}`: {e}"))?),
+        Err(_) => None,
+    };
     let mut o = ServeOptions {
-        data_dir: default_data_dir(),
-        http: http.parse().map_err(|e| format!("HONGYAN_HTTP_ADDR `{http}`: {e}"))?,
-        sim_report_delay: Duration::from_millis(500),
-        sim_submit_latency: Duration::ZERO,
+        config: None,
+        data_dir: std::env::var_os("HONGYAN_DATA_DIR").map(PathBuf::from),
+        http,
+        sim_report_delay: None,
+        sim_submit_latency: None,
     };
     while let Some(arg) = p.next()? {
         match arg {
-            Long("data-dir") => o.data_dir = p.value()?.into(),
-            Long("http") => o.http = p.value()?.parse()?,
-            Long("sim-report-delay-ms") => o.sim_report_delay = millis(p)?,
-            Long("sim-submit-latency-ms") => o.sim_submit_latency = millis(p)?,
+            Long("config") => o.config = Some(p.value()?.into()),
+            Long("data-dir") => o.data_dir = Some(p.value()?.into()),
+            Long("http") => o.http = Some(p.value()?.parse()?),
+            Long("sim-report-delay-ms") => o.sim_report_delay = Some(millis(p)?),
+            Long("sim-submit-latency-ms") => o.sim_submit_latency = Some(millis(p)?),
             other => return Err(other.unexpected()),
         }
     }
@@ -161,9 +188,14 @@ mod tests {
         else {
             panic!("not serve")
         };
-        assert_eq!(o.data_dir, PathBuf::from("/tmp/x"));
-        assert_eq!(o.http.port(), 9);
-        assert_eq!(o.sim_report_delay, Duration::from_millis(50));
+        assert_eq!(o.data_dir, Some(PathBuf::from("/tmp/x")));
+        assert_eq!(o.http.map(|a| a.port()), Some(9));
+        assert_eq!(o.sim_report_delay, Some(Duration::from_millis(50)));
+        assert!(
+            matches!(parse(args("check-config x.toml")), Ok(Command::CheckConfig(f)) if f == PathBuf::from("x.toml"))
+        );
+        assert!(matches!(parse(args("config example")), Ok(Command::ConfigExample)));
+        assert!(parse(args("config example extra")).is_err());
     }
 
     #[test]

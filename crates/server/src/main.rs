@@ -10,10 +10,12 @@
 
 mod account;
 mod cli;
+mod protocols;
 mod serve;
 mod sim_cmd;
+mod simulators;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 
 fn main() -> Result<()> {
     let command = match cli::parse(std::env::args_os().skip(1)) {
@@ -35,8 +37,34 @@ fn main() -> Result<()> {
             Ok(())
         }
         cli::Command::Serve(opts) => runtime.block_on(serve::run(opts)),
+        cli::Command::CheckConfig(file) => check_config(&file),
+        cli::Command::ConfigExample => {
+            print!("{}", hongyan_config::EXAMPLE);
+            Ok(())
+        }
         cli::Command::AccountCreate(opts) => runtime.block_on(account::create(opts)),
         cli::Command::SimCmpp(opts) => runtime.block_on(sim_cmd::run(opts)),
+    }
+}
+
+/// `hongyan check-config FILE`: every problem, one per line; exit status 1 if any.
+fn check_config(file: &std::path::Path) -> Result<()> {
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    match hongyan_config::parse(&text) {
+        Ok(c) => {
+            println!(
+                "{}: OK ({} channel(s), simulators {})",
+                file.display(),
+                c.channels.len(),
+                if c.simulators.enabled { "on" } else { "off" }
+            );
+            Ok(())
+        }
+        Err(problems) => {
+            eprint!("{}", problems);
+            eprintln!("{}: {} problem(s)", file.display(), problems.0.len());
+            std::process::exit(1);
+        }
     }
 }
 

@@ -1,0 +1,81 @@
+use super::*;
+
+fn problems(text: &str) -> Vec<String> {
+    parse(text).unwrap_err().0.iter().map(ToString::to_string).collect()
+}
+
+#[test]
+fn the_example_parses_without_problems() {
+    let c = parse(EXAMPLE).unwrap_or_else(|p| panic!("{p}"));
+    assert_eq!(c.channels.len(), 2);
+    assert!(!c.simulators.enabled);
+    let cmpp = &c.channels[0];
+    assert_eq!(
+        (cmpp.protocol, cmpp.version.as_str(), cmpp.connections, cmpp.rate),
+        (Protocol::Cmpp, "3.0", 2, Some(200))
+    );
+    assert_eq!(c.channels[1].response_timeout, Duration::from_secs(30), "SGIP's own default");
+}
+
+#[test]
+fn an_empty_file_is_the_embedded_default() {
+    assert_eq!(parse("").unwrap(), Config::default());
+}
+
+#[test]
+fn every_problem_is_reported_at_once() {
+    let text = r#"
+        htp = "127.0.0.1:1"
+        [simulators]
+        enabled = "yes"
+        [[channel]]
+        name = "a"
+        protocol = "cmpp"
+        version = "4.0"
+        address = "nowhere"
+        username = "901234"
+        password = "x"
+        source = "1069"
+        window = 0
+        carriers = ["china_mobil"]
+        colour = "blue"
+        [[channel]]
+        name = "a"
+        protocol = "sgip"
+        address = "h:1"
+        username = "u"
+        password = "p"
+        source = "1065"
+        carriers = ["china_unicom"]
+    "#;
+    let got = problems(text);
+    for want in [
+        "htp: unknown key",
+        "simulators.enabled: expected true or false, found string",
+        "channel[0].version: cmpp version `4.0` is not supported (3.0, 2.0)",
+        "channel[0].address: `nowhere` is not host:port",
+        "channel[0].window: 0 is out of range (1..=256)",
+        "channel[0].carriers[0]: `china_mobil` is not a carrier",
+        "channel[0].colour: unknown key",
+        "channel[1].listen: SGIP needs the address where the Unicom gateway connects to us",
+    ] {
+        assert!(got.iter().any(|g| g == want), "missing `{want}` in {got:#?}");
+    }
+}
+
+#[test]
+fn required_keys_and_syntax_errors() {
+    let got = problems("[[channel]]\nname = \"x\"\nprotocol = \"smpp\"\n");
+    for key in ["address", "username", "password", "source", "carriers"] {
+        assert!(got.iter().any(|g| g.starts_with(&format!("channel[0].{key}"))), "{key}: {got:?}");
+    }
+    assert!(problems("[[channel]\n")[0].starts_with("syntax:"));
+    assert!(problems("[[channel]]\nname = \"x\"\nprotocol = \"mqtt\"\n").iter().any(|g| g.contains("not one of")));
+}
+
+#[test]
+fn duplicate_names_are_refused() {
+    let one = "[[channel]]\nname = \"x\"\nprotocol = \"smgp\"\naddress = \"h:1\"\nusername = \"u\"\npassword = \"p\"\nsource = \"1\"\ncarriers = [\"china_telecom\"]\n";
+    let got = problems(&format!("{one}{one}"));
+    assert_eq!(got, vec!["channel[1].name: `x` is used by an earlier channel"]);
+}

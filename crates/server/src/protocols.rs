@@ -1,0 +1,44 @@
+//! Turning a configured `[[channel]]` into a gateway channel: the one place that knows every
+//! protocol's settings type.
+
+use std::net::SocketAddr;
+
+use anyhow::{bail, Result};
+use hongyan_cmpp_proto::session::SessionConfig as CmppSession;
+use hongyan_cmpp_proto::Version as CmppVersion;
+use hongyan_config::{ChannelDef, Protocol};
+use hongyan_gateway::cmpp::CmppSettings;
+use hongyan_gateway::{ChannelConfig, ProtocolConfig};
+use hongyan_types::Carrier;
+
+/// A channel ready to run, with the carriers it serves.
+pub(crate) type Channel = (ChannelConfig, Vec<Carrier>);
+
+pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Result<Channel> {
+    let protocol = match def.protocol {
+        Protocol::Cmpp => ProtocolConfig::Cmpp(CmppSettings {
+            sp_id: def.username.clone(),
+            secret: def.password.clone(),
+            src_id: def.source.clone(),
+            service_id: def.service_id.clone(),
+            session: CmppSession {
+                version: if def.version == "2.0" { CmppVersion::V20 } else { CmppVersion::V30 },
+                window: def.window,
+                keepalive_idle: def.keepalive,
+                response_timeout: def.response_timeout,
+                max_attempts: def.max_attempts,
+                ..CmppSession::default()
+            },
+        }),
+        other => bail!("channel `{}`: protocol {} is not available in this build yet", def.name, other.as_str()),
+    };
+    let cfg = ChannelConfig {
+        name: def.name.clone(),
+        addr,
+        connections: def.connections,
+        rate: def.rate,
+        simulated,
+        protocol,
+    };
+    Ok((cfg, def.carriers.clone()))
+}

@@ -1,0 +1,88 @@
+//! The configuration file from the operator's side: check-config, config example, and serve
+//! with a channel to an external gateway (a standalone simulator process) and no in-process
+//! simulator.
+
+mod support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::json;
+use support::*;
+
+#[test]
+fn check_config_reports_every_problem_and_accepts_the_example() {
+    let dir = data_dir("check");
+    let example = Command::new(BIN).args(["config", "example"]).output().unwrap();
+    assert!(example.status.success());
+    let example_path = dir.join("example.toml");
+    std::fs::write(&example_path, &example.stdout).unwrap();
+    let ok = Command::new(BIN).arg("check-config").arg(&example_path).output().unwrap();
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    assert!(String::from_utf8_lossy(&ok.stdout).contains("OK (2 channel(s)"));
+
+    let bad_path = dir.join("bad.toml");
+    std::fs::write(&bad_path, "colour = 1\n[[channel]]\nname = \"x\"\nprotocol = \"cmpp\"\nwindow = \"big\"\n")
+        .unwrap();
+    let bad = Command::new(BIN).arg("check-config").arg(&bad_path).output().unwrap();
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    for want in [
+        "colour: unknown key",
+        "channel[0].window: expected an integer",
+        "channel[0].address: is required",
+        "channel[0].carriers",
+    ] {
+        assert!(err.contains(want), "missing `{want}` in:\n{err}");
+    }
+}
+
+#[test]
+fn serve_refuses_a_bad_config_with_its_problems() {
+    let dir = data_dir("badserve");
+    let path = dir.join("bad.toml");
+    std::fs::write(&path, "[simulators]\nenabled = 3\n").unwrap();
+    let out = Command::new(BIN).arg("serve").arg("--config").arg(&path).arg("--data-dir").arg(&dir).output().unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("simulators.enabled: expected true or false"));
+}
+
+#[test]
+fn a_configured_channel_reaches_an_external_gateway_without_simulators() {
+    let dir = data_dir("external");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let sim_log = std::fs::File::create(dir.join("sim.log")).unwrap();
+    let mut sim = Command::new(BIN)
+        .args(["sim", "cmpp", "--listen", &format!("127.0.0.1:{port}"), "--sp-id", "445566", "--secret", "ext-secret"])
+        .args(["--report-delay-ms", "100", "--data-dir"])
+        .arg(dir.join("simdata"))
+        .stdout(Stdio::null())
+        .stderr(sim_log)
+        .spawn()
+        .unwrap();
+    let config = format!(
+        "[[channel]]\nname = \"cmcc-external\"\nprotocol = \"cmpp\"\naddress = \"127.0.0.1:{port}\"\nusername = \"445566\"\n\
+         password = \"ext-secret\"\nsource = \"1069012345\"\ncarriers = [\"china_mobile\"]\nconnections = 2\n"
+    );
+    let config_path = dir.join("hongyan.toml");
+    std::fs::write(&config_path, config).unwrap();
+    let server = Server::start(&dir, &["--config", config_path.to_str().unwrap()]);
+    let cred = create_account(&dir, "etax");
+    let (code, answer) = server.request(
+        "POST",
+        "/api/v1/messages",
+        Some(&cred),
+        Some(&json!({"to": ["13800138000"], "content": "外部网关测试", "category": "notification"})),
+    );
+    assert_eq!(code, 200, "{answer}");
+    let id = answer["results"][0]["message_id"].as_str().unwrap().to_owned();
+    let delivered = eventually(Duration::from_secs(20), || {
+        let (_, d) = server.request("GET", &format!("/api/v1/messages/{id}"), Some(&cred), None);
+        (d["status"] == "delivered").then_some(d)
+    });
+    let log = server.log_text();
+    let _ = sim.kill();
+    let d = delivered.unwrap_or_else(|| panic!("not delivered; log:\n{log}"));
+    assert_eq!(d["channel"], "cmcc-external");
+    assert!(!log.contains("SIMULATED"), "no in-process simulator runs with a configured channel:\n{log}");
+}

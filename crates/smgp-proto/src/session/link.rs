@@ -1,0 +1,216 @@
+//! What both session kinds share: the input buffer, the output queue, sequence ids and
+//! keep-alive.
+
+use super::SessionConfig;
+use crate::frame::encode_body;
+use crate::pdu::{ActiveTest, Body};
+use crate::Frame;
+use hongyan_wire::FrameError;
+use std::collections::VecDeque;
+use std::time::Instant;
+
+/// An Active_Test we sent and are waiting on.
+#[derive(Debug)]
+struct Probe {
+    /// The frame, re-sent unchanged while unanswered.
+    bytes: Vec<u8>,
+    /// When it was last sent.
+    sent_at: Instant,
+    /// How many times it has been sent.
+    attempts: u32,
+}
+
+/// Buffers, counters and keep-alive of one connection.
+#[derive(Debug)]
+pub(crate) struct Link {
+    /// The configuration the session was made with.
+    pub(crate) config: SessionConfig,
+    /// Received bytes not yet consumed; `rx[rx_start..]` is live. A start offset instead of
+    /// draining after every frame keeps a read full of small frames linear.
+    rx: Vec<u8>,
+    rx_start: usize,
+    /// Encoded frames waiting for `poll_transmit`.
+    tx: VecDeque<Vec<u8>>,
+    /// SequenceID of our next request.
+    next_seq: u32,
+    /// When the last whole frame arrived: the idle clock of keep-alive.
+    last_rx: Option<Instant>,
+    /// Keep-alive runs only once logged in.
+    keepalive: bool,
+    probe: Option<Probe>,
+}
+
+impl Link {
+    /// A fresh connection.
+    pub(crate) fn new(config: SessionConfig) -> Self {
+        Self {
+            config,
+            rx: Vec::new(),
+            rx_start: 0,
+            tx: VecDeque::new(),
+            next_seq: 1,
+            last_rx: None,
+            keepalive: false,
+            probe: None,
+        }
+    }
+
+    /// Takes the next request SequenceID: from 1, +1 each, wrapping past 0 because some
+    /// peers treat 0 as "no sequence".
+    pub(crate) fn next_sequence(&mut self) -> u32 {
+        let seq = self.next_seq;
+        self.next_seq = self.next_seq.wrapping_add(1).max(1);
+        seq
+    }
+
+    /// Queues a response (or any frame whose SequenceID is given).
+    pub(crate) fn reply<B: Body>(&mut self, sequence_id: u32, body: &B) {
+        self.tx.push_back(encode_body(sequence_id, body));
+    }
+
+    /// Queues a new request; returns its SequenceID and the frame for retransmission.
+    pub(crate) fn request<B: Body>(&mut self, body: &B) -> (u32, Vec<u8>) {
+        let seq = self.next_sequence();
+        let bytes = encode_body(seq, body);
+        self.tx.push_back(bytes.clone());
+        (seq, bytes)
+    }
+
+    /// Queues already-encoded frames (retransmissions).
+    pub(crate) fn queue(&mut self, frames: Vec<Vec<u8>>) {
+        self.tx.extend(frames);
+    }
+
+    /// The next frame to write.
+    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.tx.pop_front()
+    }
+
+    /// Appends received bytes.
+    pub(crate) fn push_input(&mut self, data: &[u8]) {
+        if self.rx_start > 0 {
+            self.rx.drain(..self.rx_start);
+            self.rx_start = 0;
+        }
+        self.rx.extend_from_slice(data);
+    }
+
+    /// Takes the next whole frame out of the buffer. A whole frame proves the peer alive, so
+    /// it restarts the idle clock and ends any keep-alive probe. An untrusted length is an
+    /// error; the caller closes the session.
+    pub(crate) fn next_frame(&mut self, now: Instant) -> Result<Option<Vec<u8>>, FrameError> {
+        let live = &self.rx[self.rx_start..];
+        let Some(len) = Frame::check(live, self.config.max_frame_len)? else {
+            return Ok(None);
+        };
+        let frame = live[..len].to_vec();
+        self.rx_start += len;
+        if self.rx_start == self.rx.len() {
+            self.rx.clear();
+            self.rx_start = 0;
+        }
+        self.last_rx = Some(now);
+        self.probe = None;
+        Ok(Some(frame))
+    }
+
+    /// Starts keep-alive (after login). Idle time counts from the last frame received, the
+    /// Login or Login_Resp that just arrived.
+    pub(crate) fn start_keepalive(&mut self) {
+        self.keepalive = true;
+    }
+
+    /// Stops reading and keep-alive for good; queued frames are still handed out.
+    pub(crate) fn shut(&mut self) {
+        self.keepalive = false;
+        self.probe = None;
+        self.rx = Vec::new();
+        self.rx_start = 0;
+    }
+
+    /// When keep-alive next needs attention.
+    pub(crate) fn keepalive_deadline(&self) -> Option<Instant> {
+        if !self.keepalive {
+            return None;
+        }
+        match &self.probe {
+            Some(probe) => Some(probe.sent_at + self.config.response_timeout),
+            None => Some(self.last_rx? + self.config.keepalive_idle),
+        }
+    }
+
+    /// Sends or re-sends Active_Test when due. Returns true when `max_attempts` probes went
+    /// unanswered: the link is dead.
+    pub(crate) fn keepalive_timeout(&mut self, now: Instant) -> bool {
+        match self.keepalive_deadline() {
+            Some(deadline) if now >= deadline => {}
+            _ => return false,
+        }
+        let max = self.config.max_attempts.max(1);
+        match &mut self.probe {
+            Some(probe) if probe.attempts >= max => return true,
+            Some(probe) => {
+                probe.attempts += 1;
+                probe.sent_at = now;
+                self.tx.push_back(probe.bytes.clone());
+            }
+            None => {
+                let (_, bytes) = self.request(&ActiveTest);
+                self.probe = Some(Probe { bytes, sent_at: now, attempts: 1 });
+            }
+        }
+        false
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn sequence_ids_start_at_one_and_skip_zero() {
+        let mut link = Link::new(SessionConfig::default());
+        assert_eq!(link.next_sequence(), 1);
+        assert_eq!(link.next_sequence(), 2);
+        link.next_seq = u32::MAX;
+        assert_eq!(link.next_sequence(), u32::MAX);
+        assert_eq!(link.next_sequence(), 1);
+    }
+
+    #[test]
+    fn frames_are_cut_from_any_split() {
+        let mut link = Link::new(SessionConfig::default());
+        let now = Instant::now();
+        let two = [encode_body(1, &ActiveTest), encode_body(2, &ActiveTest)].concat();
+        link.push_input(&two[..5]);
+        assert_eq!(link.next_frame(now), Ok(None));
+        link.push_input(&two[5..20]);
+        assert_eq!(link.next_frame(now).unwrap().unwrap(), two[..12]);
+        assert_eq!(link.next_frame(now), Ok(None));
+        link.push_input(&two[20..]);
+        assert_eq!(link.next_frame(now).unwrap().unwrap(), two[12..]);
+        assert!(link.rx.is_empty());
+    }
+
+    #[test]
+    fn keepalive_probes_then_declares_death() {
+        let mut link = Link::new(SessionConfig::default());
+        let t0 = Instant::now();
+        link.push_input(&encode_body(1, &ActiveTest));
+        link.next_frame(t0).unwrap();
+        assert_eq!(link.keepalive_deadline(), None);
+        link.start_keepalive();
+        let c = Duration::from_secs(180);
+        let t = Duration::from_secs(60);
+        assert_eq!(link.keepalive_deadline(), Some(t0 + c));
+        assert!(!link.keepalive_timeout(t0 + c - Duration::from_millis(1)));
+        assert!(link.poll_transmit().is_none());
+        for n in 0..3u32 {
+            assert!(!link.keepalive_timeout(t0 + c + t * n));
+            let sent = link.poll_transmit().expect("Active_Test");
+            assert_eq!(&sent[4..12], &[0, 0, 0, 4, 0, 0, 0, 1], "same id on every resend");
+        }
+        assert!(link.keepalive_timeout(t0 + c + t * 3));
+    }
+}
