@@ -1,7 +1,7 @@
 //! The China Mobile ISMG side of CMPP 2.0/3.0.
 
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -15,37 +15,26 @@ use tokio::sync::watch;
 use tokio::time::{sleep_until, Instant};
 
 use crate::journal::{OwedReport, ReportBook};
+use crate::scenario::{RateWindow, Scenario};
+use crate::{now_ms, Counters};
 
 /// CONNECT_RESP statuses (cmpp.md §6).
 const STATUS_BAD_SOURCE: u32 = 2;
 const STATUS_AUTH: u32 = 3;
+/// SUBMIT_RESP result for flow control (cmpp.md §8).
+const FLOW_CONTROL: u32 = 8;
 
 /// How a simulated ISMG behaves.
 #[derive(Debug, Clone)]
 pub struct CmppSimConfig {
     /// Accepted SP_Id → shared secret.
     pub accounts: HashMap<String, String>,
-    /// Time from submit to status report.
-    pub report_delay: Duration,
-    /// Time before each SUBMIT_RESP is sent.
-    pub submit_latency: Duration,
+    /// Delays, outcomes and misbehaviour.
+    pub scenario: Scenario,
     /// ISMG code put in every Msg_Id.
     pub gateway_code: u32,
     /// Window, timers and highest version.
     pub session: SessionConfig,
-}
-
-/// What the simulator has seen, so tests can assert on it.
-#[derive(Debug, Default)]
-pub struct Counters {
-    /// Successful logins.
-    pub logins: AtomicU32,
-    /// Refused logins.
-    pub refused_logins: AtomicU32,
-    /// SUBMITs received (one per PDU, whatever its number of recipients).
-    pub submits: AtomicU32,
-    /// Status reports acknowledged by the SP.
-    pub reports_acked: AtomicU32,
 }
 
 /// A simulated ISMG serving any number of SP connections.
@@ -53,6 +42,8 @@ pub struct CmppSim {
     cfg: CmppSimConfig,
     book: ReportBook,
     seq: AtomicU32,
+    messages: AtomicU64,
+    rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -63,16 +54,19 @@ impl std::fmt::Debug for CmppSim {
     }
 }
 
-fn now_ms() -> i64 {
-    Timestamp::from_system(SystemTime::now()).as_millis()
-}
-
 impl CmppSim {
     /// A simulator with its owed reports in `book`.
     pub fn new(cfg: CmppSimConfig, book: ReportBook) -> Arc<Self> {
         // Seeded from the clock so Msg_Ids after a restart do not repeat the last run's.
         let seq = AtomicU32::new((now_ms() as u32).wrapping_mul(7919));
-        Arc::new(Self { cfg, book, seq, counters: Counters::default() })
+        Arc::new(Self {
+            cfg,
+            book,
+            seq,
+            messages: AtomicU64::new(0),
+            rates: Default::default(),
+            counters: Counters::default(),
+        })
     }
 
     /// Reports still owed.
@@ -85,10 +79,7 @@ impl CmppSim {
         loop {
             tokio::select! {
                 accepted = listener.accept() => match accepted {
-                    Ok((stream, peer)) => {
-                        tracing::debug!(%peer, "simulated ISMG: SP connected");
-                        tokio::spawn(Arc::clone(&self).connection(stream, shutdown.clone()));
-                    }
+                    Ok((stream, _)) => drop(tokio::spawn(Arc::clone(&self).connection(stream, shutdown.clone()))),
                     Err(e) => tracing::warn!(error = %e, "simulated ISMG: accept failed"),
                 },
                 _ = shutdown.changed() => break,
@@ -113,22 +104,30 @@ impl CmppSim {
         }
     }
 
+    fn rate_window(&self, sp: &str) -> Arc<RateWindow> {
+        self.rates.lock().expect("rates").entry(sp.to_owned()).or_insert_with(|| Arc::new(RateWindow::new())).clone()
+    }
+
     /// Owes one report per recipient and returns the SUBMIT_RESP.
     fn accept_submit(&self, sp: &str, submit: &Submit) -> SubmitResp {
+        if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
+            Counters::bump(&self.counters.throttled);
+            return SubmitResp { msg_id: 0, result: SubmitResult(FLOW_CONTROL) };
+        }
         let now = now_ms();
         let submit_time = Timestamp::from_millis(now).beijing_yymmddhhmm();
-        // The report is due after the response has gone out: reports that overtake their
-        // response are a scenario of their own (issue 3), not the default.
-        let due = now + (self.cfg.submit_latency + self.cfg.report_delay).as_millis() as i64;
+        let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
         let mut first = None;
         for dest in &submit.dest_terminal_ids {
             let id = self.next_msg_id();
             first.get_or_insert(id);
+            let outcome = self.cfg.scenario.outcome(self.messages.fetch_add(1, Ordering::Relaxed));
             let owed = OwedReport {
-                msg_id: id,
+                msg_id: id.to_string(),
                 sp: sp.to_owned(),
                 due_ms: due,
-                stat: "DELIVRD".into(),
+                stat: outcome.stat.clone(),
+                err: outcome.err.clone(),
                 submit_time: submit_time.clone(),
                 done_time: Timestamp::from_millis(due).beijing_yymmddhhmm(),
                 dest: String::from_utf8_lossy(dest).into_owned(),
@@ -144,13 +143,14 @@ impl CmppSim {
     }
 
     fn report_pdu(&self, r: &OwedReport, session: &ServerSession) -> Deliver {
+        let id = r.msg_id.parse::<u64>().unwrap_or(0);
         let body = StatusReport {
-            msg_id: r.msg_id,
+            msg_id: id,
             stat: r.stat.as_bytes().to_vec(),
             submit_time: r.submit_time.as_bytes().to_vec(),
             done_time: r.done_time.as_bytes().to_vec(),
             dest_terminal_id: r.dest.as_bytes().to_vec(),
-            smsc_sequence: r.msg_id as u32,
+            smsc_sequence: id as u32,
         };
         Deliver {
             msg_id: self.next_msg_id(),
@@ -173,12 +173,13 @@ impl CmppSim {
             sp: None,
             delayed: VecDeque::new(),
             out: HashMap::new(),
+            submits: 0,
         };
         if let Err(e) = conn.run(&self, stream, &mut shutdown).await {
             tracing::debug!(error = %e, "simulated ISMG: connection ended");
         }
         // Reports that were on this link but not acknowledged are owed again.
-        conn.out.values().for_each(|id| self.book.release(*id));
+        conn.out.values().for_each(|id| self.book.release(id));
     }
 }
 
@@ -189,22 +190,25 @@ struct Conn {
     /// Submit responses held back by `submit_latency`.
     delayed: VecDeque<(Instant, u32, SubmitResp)>,
     /// DELIVER sequence id → report Msg_Id, until DELIVER_RESP.
-    out: HashMap<u32, u64>,
+    out: HashMap<u32, String>,
+    /// Submits on this connection, for `drop_every`.
+    submits: u32,
 }
 
+/// Closing on purpose (`drop_every`).
+struct Drop;
+
 impl Conn {
-    async fn run(
-        &mut self,
-        sim: &CmppSim,
-        stream: TcpStream,
-        shutdown: &mut watch::Receiver<bool>,
-    ) -> std::io::Result<()> {
+    async fn run(&mut self, sim: &CmppSim, stream: TcpStream, shutdown: &mut watch::Receiver<bool>) -> std::io::Result<()> {
         let _ = stream.set_nodelay(true);
         let (mut rd, mut wr) = stream.into_split();
         let mut buf = vec![0u8; 16 * 1024];
         let tick = Duration::from_millis(20);
         loop {
-            self.handle_events(sim);
+            if self.handle_events(sim).is_err() {
+                Counters::bump(&sim.counters.dropped);
+                return Ok(());
+            }
             self.send_due(sim);
             while let Some(bytes) = self.session.poll_transmit() {
                 wr.write_all(&bytes).await?;
@@ -232,7 +236,7 @@ impl Conn {
         }
     }
 
-    fn handle_events(&mut self, sim: &CmppSim) {
+    fn handle_events(&mut self, sim: &CmppSim) -> Result<(), Drop> {
         while let Some(event) = self.session.poll_event() {
             match event {
                 ServerEvent::ConnectRequest { sequence_id, connect } => {
@@ -241,34 +245,39 @@ impl Conn {
                     let sp = String::from_utf8_lossy(&connect.source_addr).into_owned();
                     tracing::info!(sp = %sp, status, "simulated ISMG: CONNECT");
                     if status == 0 {
-                        sim.counters.logins.fetch_add(1, Ordering::Relaxed);
+                        Counters::bump(&sim.counters.logins);
                         self.sp = Some(sp);
                     } else {
-                        sim.counters.refused_logins.fetch_add(1, Ordering::Relaxed);
+                        Counters::bump(&sim.counters.refused_logins);
                     }
                 }
                 ServerEvent::Submit { sequence_id, submit } => {
                     let Some(sp) = self.sp.clone() else { continue };
-                    sim.counters.submits.fetch_add(1, Ordering::Relaxed);
+                    Counters::bump(&sim.counters.submits);
+                    self.submits += 1;
+                    if sim.cfg.scenario.drop_every.is_some_and(|n| self.submits % n == 0) {
+                        return Err(Drop);
+                    }
                     let resp = sim.accept_submit(&sp, &submit);
-                    self.delayed.push_back((Instant::now() + sim.cfg.submit_latency, sequence_id, resp));
+                    self.delayed.push_back((Instant::now() + sim.cfg.scenario.submit_latency, sequence_id, resp));
                 }
                 ServerEvent::DeliverResp { sequence_id, .. } => {
                     if let Some(id) = self.out.remove(&sequence_id) {
-                        sim.counters.reports_acked.fetch_add(1, Ordering::Relaxed);
-                        if let Err(e) = sim.book.ack(id) {
+                        Counters::bump(&sim.counters.reports_acked);
+                        if let Err(e) = sim.book.ack(&id) {
                             tracing::error!(error = %e, "simulated ISMG: journal write failed");
                         }
                     }
                 }
                 ServerEvent::DeliverTimedOut { sequence_id, .. } => {
                     if let Some(id) = self.out.remove(&sequence_id) {
-                        sim.book.release(id);
+                        sim.book.release(&id);
                     }
                 }
                 other => tracing::debug!(event = ?other, "simulated ISMG: event"),
             }
         }
+        Ok(())
     }
 
     /// Sends held submit responses whose time has come, then due reports while the window allows.
@@ -281,15 +290,22 @@ impl Conn {
         }
         let Some(sp) = self.sp.clone() else { return };
         while self.session.can_deliver() {
-            let Some(r) = sim.book.take_due(&sp, now_ms(), 1).pop() else {
-                break;
-            };
-            let pdu = sim.report_pdu(&r, &self.session);
-            match self.session.deliver(now.into_std(), pdu) {
-                Ok(seq) => drop(self.out.insert(seq, r.msg_id)),
-                Err(_) => {
-                    sim.book.release(r.msg_id);
-                    break;
+            let Some(r) = sim.book.take_due(&sp, now_ms(), 1).pop() else { break };
+            let copies = if sim.cfg.scenario.duplicate_reports { 2 } else { 1 };
+            for copy in 0..copies {
+                match self.session.deliver(now.into_std(), sim.report_pdu(&r, &self.session)) {
+                    Ok(seq) => {
+                        Counters::bump(&sim.counters.reports_sent);
+                        // Only the first copy's acknowledgement strikes the report.
+                        if copy == 0 {
+                            self.out.insert(seq, r.msg_id.clone());
+                        }
+                    }
+                    Err(_) if copy == 0 => {
+                        sim.book.release(&r.msg_id);
+                        return;
+                    }
+                    Err(_) => {}
                 }
             }
         }

@@ -16,14 +16,17 @@ use serde::{Deserialize, Serialize};
 /// One status report owed to an SP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OwedReport {
-    /// The Msg_Id given in SUBMIT_RESP: the key.
-    pub msg_id: u64,
+    /// The carrier message id given in the submit response, as text: the key.
+    pub msg_id: String,
     /// SP_Id it is owed to.
     pub sp: String,
     /// When it becomes deliverable (ms since the epoch).
     pub due_ms: i64,
     /// Stat text, e.g. `DELIVRD`.
     pub stat: String,
+    /// Error code text (3 characters in SMGP/SMPP receipts), `000` on success.
+    #[serde(default)]
+    pub err: String,
     /// `YYMMDDHHMM` of the submit.
     pub submit_time: String,
     /// `YYMMDDHHMM` of the delivery.
@@ -40,15 +43,15 @@ pub struct OwedReport {
 #[serde(tag = "op", rename_all = "snake_case")]
 enum Line {
     Add(OwedReport),
-    Ack { msg_id: u64 },
+    Ack { msg_id: String },
 }
 
 #[derive(Default)]
 struct Inner {
     /// Owed and not handed to a connection, by (due, msg_id).
-    waiting: BTreeMap<(i64, u64), OwedReport>,
+    waiting: BTreeMap<(i64, String), OwedReport>,
     /// Handed to a connection, waiting for DELIVER_RESP.
-    out: BTreeMap<u64, OwedReport>,
+    out: BTreeMap<String, OwedReport>,
     file: Option<File>,
     lines: usize,
 }
@@ -89,7 +92,7 @@ impl ReportBook {
                 }
             }
             for r in added.into_iter().filter(|r| !acked.contains(&r.msg_id)) {
-                inner.waiting.insert((r.due_ms, r.msg_id), r);
+                inner.waiting.insert((r.due_ms, r.msg_id.clone()), r);
             }
         }
         let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner) };
@@ -107,25 +110,25 @@ impl ReportBook {
     pub fn add(&self, r: OwedReport) -> io::Result<()> {
         let mut inner = self.inner.lock().expect("book lock");
         append(&mut inner, &Line::Add(r.clone()))?;
-        inner.waiting.insert((r.due_ms, r.msg_id), r);
+        inner.waiting.insert((r.due_ms, r.msg_id.clone()), r);
         Ok(())
     }
 
     /// Takes up to `max` reports for `sp` that are due at `now_ms`.
     pub fn take_due(&self, sp: &str, now_ms: i64, max: usize) -> Vec<OwedReport> {
         let mut inner = self.inner.lock().expect("book lock");
-        let keys: Vec<(i64, u64)> = inner
+        let keys: Vec<(i64, String)> = inner
             .waiting
             .iter()
             .take_while(|((due, _), _)| *due <= now_ms)
             .filter(|(_, r)| r.sp == sp)
             .take(max)
-            .map(|(k, _)| *k)
+            .map(|(k, _)| k.clone())
             .collect();
         let mut out = Vec::with_capacity(keys.len());
         for k in keys {
             if let Some(r) = inner.waiting.remove(&k) {
-                inner.out.insert(r.msg_id, r.clone());
+                inner.out.insert(r.msg_id.clone(), r.clone());
                 out.push(r);
             }
         }
@@ -133,9 +136,10 @@ impl ReportBook {
     }
 
     /// The SP acknowledged the report: strike it.
-    pub fn ack(&self, msg_id: u64) -> io::Result<()> {
+    pub fn ack(&self, msg_id: &str) -> io::Result<()> {
         let mut inner = self.inner.lock().expect("book lock");
-        if inner.out.remove(&msg_id).is_some() {
+        if inner.out.remove(msg_id).is_some() {
+            let msg_id = msg_id.to_owned();
             append(&mut inner, &Line::Ack { msg_id })?;
             let owed = inner.waiting.len() + inner.out.len();
             if inner.lines > 10_000 && inner.lines > owed * 4 {
@@ -146,10 +150,10 @@ impl ReportBook {
     }
 
     /// The connection died before the acknowledgement: owe it again.
-    pub fn release(&self, msg_id: u64) {
+    pub fn release(&self, msg_id: &str) {
         let mut inner = self.inner.lock().expect("book lock");
-        if let Some(r) = inner.out.remove(&msg_id) {
-            inner.waiting.insert((r.due_ms, r.msg_id), r);
+        if let Some(r) = inner.out.remove(msg_id) {
+            inner.waiting.insert((r.due_ms, r.msg_id.clone()), r);
         }
     }
 
@@ -188,7 +192,8 @@ mod tests {
 
     fn owed(msg_id: u64, due_ms: i64) -> OwedReport {
         OwedReport {
-            msg_id,
+            msg_id: msg_id.to_string(),
+            err: "000".into(),
             sp: "901234".into(),
             due_ms,
             stat: "DELIVRD".into(),
@@ -211,15 +216,15 @@ mod tests {
         book.add(owed(3, 900)).unwrap();
         assert!(book.take_due("other", 1000, 10).is_empty(), "reports go to their own SP");
         let due = book.take_due("901234", 250, 10);
-        assert_eq!(due.iter().map(|r| r.msg_id).collect::<Vec<_>>(), vec![1, 2]);
-        book.ack(1).unwrap();
+        assert_eq!(due.iter().map(|r| r.msg_id.as_str()).collect::<Vec<_>>(), vec!["1", "2"]);
+        book.ack("1").unwrap();
         // 2 is out for delivery when the process dies: still owed after reopening.
         drop(book);
         let again = ReportBook::open(&path).unwrap();
         assert_eq!(again.owed(), 2);
         let due = again.take_due("901234", 1000, 10);
-        assert_eq!(due.iter().map(|r| r.msg_id).collect::<Vec<_>>(), vec![2, 3]);
-        again.release(3);
+        assert_eq!(due.iter().map(|r| r.msg_id.as_str()).collect::<Vec<_>>(), vec!["2", "3"]);
+        again.release("3");
         assert_eq!(again.take_due("901234", 1000, 10).len(), 1);
         std::fs::remove_dir_all(&dir).ok();
     }

@@ -1,0 +1,68 @@
+//! Open wire enumerations.
+//!
+//! Each is a newtype over the wire integer with named consts, not a Rust `enum`: SMG vendors
+//! use values the spec does not list (error codes 35–99, for one), and those must decode, log
+//! readably and re-encode unchanged instead of failing the frame.
+
+mod command;
+mod fields;
+mod result;
+
+pub use command::CommandId;
+pub use fields::{FeeType, LoginType, MessageCoding, ReportFlag, ReportState, ReportType, UserCondition};
+pub use result::{ErrorCode, ResultCode};
+
+/// Declares an open enumeration: the newtype, its consts, `name()`, `label()`, and
+/// Debug/Display that show the spec's name when there is one and the number otherwise.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        $name:ident($inner:ty), unknown = $unknown:literal {
+            $( $(#[$cmeta:meta])* $cname:ident = $value:expr => $label:literal, )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub struct $name(pub $inner);
+
+        impl $name {
+            $( $(#[$cmeta])* pub const $cname: Self = Self($value); )*
+
+            /// The const's name for this value, or `None` for a value this crate does not know.
+            pub fn name(self) -> Option<&'static str> {
+                match self {
+                    $( Self::$cname => Some(stringify!($cname)), )*
+                    _ => None,
+                }
+            }
+
+            /// A human-readable description, or `None` for a value this crate does not know.
+            pub fn label(self) -> Option<&'static str> {
+                match self {
+                    $( Self::$cname => Some($label), )*
+                    _ => None,
+                }
+            }
+        }
+
+        impl std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self.name() {
+                    Some(n) => write!(f, concat!(stringify!($name), "::{}"), n),
+                    None => write!(f, concat!(stringify!($name), "(", $unknown, ")"), self.0),
+                }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self.label() {
+                    Some(l) => f.write_str(l),
+                    None => write!(f, concat!("unknown ", $unknown), self.0),
+                }
+            }
+        }
+    };
+}
+
+use open_enum;

@@ -1,0 +1,128 @@
+//! How a simulated gateway behaves: the knobs tests turn to play a carrier's bad day.
+
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One possible final state of a message and how often it happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// Report status, e.g. `DELIVRD`, `UNDELIV`, `EXPIRED`, `REJECTD`.
+    pub stat: String,
+    /// Error code text (e.g. `000`, `001`).
+    pub err: String,
+    /// Relative weight.
+    pub weight: u32,
+}
+
+/// A carrier's behaviour.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scenario {
+    /// Time from the submit response to the status report.
+    pub report_delay: Duration,
+    /// Time before each submit response.
+    pub submit_latency: Duration,
+    /// Final states, picked by weight in a fixed, repeatable order.
+    pub outcomes: Vec<Outcome>,
+    /// Most submits a second per SP account; above it the gateway answers with its
+    /// flow-control code and owes nothing.
+    pub rate_limit: Option<u32>,
+    /// Send each report twice.
+    pub duplicate_reports: bool,
+    /// Make each report due at once, so it can overtake a slow submit response.
+    pub report_before_response: bool,
+    /// Close the connection on every Nth submit, without answering it.
+    pub drop_every: Option<u32>,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self {
+            report_delay: Duration::from_millis(500),
+            submit_latency: Duration::ZERO,
+            outcomes: vec![Outcome { stat: "DELIVRD".into(), err: "000".into(), weight: 1 }],
+            rate_limit: None,
+            duplicate_reports: false,
+            report_before_response: false,
+            drop_every: None,
+        }
+    }
+}
+
+impl Scenario {
+    /// The outcome of the `n`th message: a weighted round robin, so a test that sends
+    /// `sum(weights)` messages sees each outcome exactly `weight` times.
+    pub fn outcome(&self, n: u64) -> &Outcome {
+        let total: u64 = self.outcomes.iter().map(|o| u64::from(o.weight)).sum();
+        let mut slot = n % total.max(1);
+        for o in &self.outcomes {
+            if slot < u64::from(o.weight) {
+                return o;
+            }
+            slot -= u64::from(o.weight);
+        }
+        &self.outcomes[0]
+    }
+
+    /// Milliseconds from now until a report for a submit answered now is due.
+    pub(crate) fn report_due_in(&self) -> Duration {
+        if self.report_before_response {
+            Duration::ZERO
+        } else {
+            self.submit_latency + self.report_delay
+        }
+    }
+}
+
+/// A per-account submits-per-second window for `rate_limit`.
+#[derive(Debug)]
+pub(crate) struct RateWindow {
+    // std Mutex: a counter update, never held across an await.
+    state: Mutex<(Instant, u32)>,
+}
+
+impl RateWindow {
+    pub(crate) fn new() -> Self {
+        Self { state: Mutex::new((Instant::now(), 0)) }
+    }
+
+    /// True when one more submit fits this second.
+    pub(crate) fn admit(&self, limit: Option<u32>) -> bool {
+        let Some(limit) = limit else { return true };
+        let mut s = self.state.lock().expect("rate lock");
+        let now = Instant::now();
+        if now.duration_since(s.0) >= Duration::from_secs(1) {
+            *s = (now, 0);
+        }
+        if s.1 < limit {
+            s.1 += 1;
+            true
+        } else {
+            false
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn outcomes_follow_their_weights() {
+        let s = Scenario {
+            outcomes: vec![
+                Outcome { stat: "DELIVRD".into(), err: "000".into(), weight: 3 },
+                Outcome { stat: "UNDELIV".into(), err: "001".into(), weight: 1 },
+            ],
+            ..Scenario::default()
+        };
+        let stats: Vec<&str> = (0..8).map(|n| s.outcome(n).stat.as_str()).collect();
+        assert_eq!(stats, ["DELIVRD", "DELIVRD", "DELIVRD", "UNDELIV", "DELIVRD", "DELIVRD", "DELIVRD", "UNDELIV"]);
+    }
+
+    #[test]
+    fn the_rate_window_admits_the_limit() {
+        let w = RateWindow::new();
+        assert_eq!((0..10).filter(|_| w.admit(Some(4))).count(), 4);
+        assert!(w.admit(None));
+    }
+}
