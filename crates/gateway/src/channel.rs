@@ -12,12 +12,15 @@ use crate::adapter::{Adapter, Work};
 use crate::cmpp::{self, CmppSettings};
 use crate::link;
 use crate::rate::RateLimit;
+use crate::smgp::{self, SmgpSettings};
 
 /// Protocol-specific settings of a channel.
 #[derive(Debug, Clone)]
 pub enum ProtocolConfig {
     /// CMPP 2.0/3.0 (China Mobile).
     Cmpp(CmppSettings),
+    /// SMGP 3.0 (China Telecom).
+    Smgp(SmgpSettings),
 }
 
 /// Everything one channel needs.
@@ -41,12 +44,13 @@ impl ChannelConfig {
     pub(crate) fn new_adapter(&self) -> Box<dyn Adapter> {
         match &self.protocol {
             ProtocolConfig::Cmpp(s) => Box::new(cmpp::CmppAdapter::new(&self.name, s.clone())),
+            ProtocolConfig::Smgp(s) => Box::new(smgp::SmgpAdapter::new(&self.name, s.clone())),
         }
     }
 
     fn segments(&self, out: &Outbound) -> Vec<Work> {
         match &self.protocol {
-            ProtocolConfig::Cmpp(_) => cmpp::segments(out),
+            ProtocolConfig::Cmpp(_) | ProtocolConfig::Smgp(_) => crate::adapter::ucs2_segments(out),
         }
     }
 

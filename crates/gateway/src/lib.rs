@@ -12,8 +12,8 @@
 //!   unanswered segments back; nothing is dropped.
 //! - `adapter.rs`: the [`adapter::Adapter`] trait a protocol implements over its sans-I/O
 //!   session, and the protocol-neutral events it reports.
-//! - `cmpp/`: the CMPP 2.0/3.0 adapter (`session.rs`) and PDU ↔ domain mapping (`map.rs`, the
-//!   only place where the two meet).
+//! - `cmpp/`, `smgp/`: one adapter per protocol (`adapter.rs`) and its PDU ↔ domain mapping
+//!   (`map.rs`, the only place where the two meet).
 //!
 //! What it does not do: decide anything about a message (engine), parse bytes (the proto
 //! crates), or know whether the peer is a real gateway or a simulator (it only says so in logs).
@@ -25,5 +25,6 @@ mod channel;
 pub mod cmpp;
 mod link;
 mod rate;
+pub mod smgp;
 
 pub use channel::{run_channel, ChannelConfig, ProtocolConfig};

@@ -143,8 +143,7 @@ async fn sim_with_counters(report_delay: Duration) -> (std::net::SocketAddr, Arc
     let addr = listener.local_addr().unwrap();
     let cfg = CmppSimConfig {
         accounts: HashMap::from([("901234".to_owned(), SECRET.to_owned())]),
-        report_delay,
-        submit_latency: Duration::ZERO,
+        scenario: hongyan_sim::Scenario { report_delay, ..hongyan_sim::Scenario::default() },
         gateway_code: 1001,
         session: SessionConfig::default(),
     };
@@ -180,14 +179,13 @@ async fn a_wrong_secret_is_refused_and_nothing_is_submitted() {
 
 #[tokio::test]
 async fn a_channel_spreads_over_its_connections_and_holds_its_rate() {
-    use std::sync::atomic::Ordering;
     let (addr, sim) = sim_with_counters(Duration::from_millis(10)).await;
     let (engine, queue, store) = engine("rate").await;
     let (_stop, stop_rx) = watch::channel(false);
     let cfg = ChannelConfig { connections: 3, rate: Some(50), ..client(addr, SECRET) };
     tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx));
     let logins = tokio::time::timeout(Duration::from_secs(5), async {
-        while sim.counters.logins.load(Ordering::Relaxed) < 3 {
+        while hongyan_sim::Counters::get(&sim.counters.logins) < 3 {
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     });
@@ -209,7 +207,7 @@ async fn a_channel_spreads_over_its_connections_and_holds_its_rate() {
     for id in &ids {
         assert_eq!(store.get_message(1, *id).await.unwrap().unwrap().status, MessageStatus::Delivered);
     }
-    assert_eq!(sim.counters.submits.load(Ordering::Relaxed), 40, "each segment submitted once");
+    assert_eq!(hongyan_sim::Counters::get(&sim.counters.submits), 40, "each segment submitted once");
     // 40 submits at 50/s with a burst of 5 cannot take less than (40 - 5) / 50 s.
     assert!(elapsed >= Duration::from_millis(700), "rate limit held: 40 submits took {elapsed:?}");
 }

@@ -8,7 +8,9 @@ use hongyan_cmpp_proto::session::SessionConfig as CmppSession;
 use hongyan_cmpp_proto::Version as CmppVersion;
 use hongyan_config::{ChannelDef, Protocol};
 use hongyan_gateway::cmpp::CmppSettings;
+use hongyan_gateway::smgp::SmgpSettings;
 use hongyan_gateway::{ChannelConfig, ProtocolConfig};
+use hongyan_smgp_proto::session::SessionConfig as SmgpSession;
 use hongyan_types::Carrier;
 
 /// A channel ready to run, with the carriers it serves.
@@ -28,6 +30,19 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
                 response_timeout: def.response_timeout,
                 max_attempts: def.max_attempts,
                 ..CmppSession::default()
+            },
+        }),
+        Protocol::Smgp => ProtocolConfig::Smgp(SmgpSettings {
+            client_id: def.username.clone(),
+            secret: def.password.clone(),
+            src_term_id: def.source.clone(),
+            service_id: def.service_id.clone(),
+            session: SmgpSession {
+                window: def.window,
+                keepalive_idle: def.keepalive,
+                response_timeout: def.response_timeout,
+                max_attempts: def.max_attempts,
+                ..SmgpSession::default()
             },
         }),
         other => bail!("channel `{}`: protocol {} is not available in this build yet", def.name, other.as_str()),

@@ -15,8 +15,11 @@ pub(crate) async fn run(opts: SimOptions) -> Result<()> {
     let book = ReportBook::open(&journal).with_context(|| format!("opening {}", journal.display()))?;
     let cfg = CmppSimConfig {
         accounts: HashMap::from([(opts.sp_id.clone(), opts.secret)]),
-        report_delay: opts.report_delay,
-        submit_latency: std::time::Duration::ZERO,
+        scenario: hongyan_sim::Scenario {
+            report_delay: opts.report_delay,
+            submit_latency: std::time::Duration::ZERO,
+            ..hongyan_sim::Scenario::default()
+        },
         gateway_code: 1001,
         session: SessionConfig::default(),
     };

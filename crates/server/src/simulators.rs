@@ -9,7 +9,8 @@ use anyhow::{Context, Result};
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_config::{ChannelDef, Protocol};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
-use hongyan_sim::ReportBook;
+use hongyan_sim::smgp::{SmgpSim, SmgpSimConfig};
+use hongyan_sim::{ReportBook, Scenario};
 use hongyan_types::Carrier;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -20,6 +21,7 @@ use crate::protocols::{self, Channel};
 pub(crate) struct Simulators {
     stop: watch::Sender<bool>,
     cmpp: SocketAddr,
+    smgp: SocketAddr,
     /// A fresh shared secret per process: the simulator and the channel are the only parties.
     secret: String,
 }
@@ -28,45 +30,57 @@ impl Simulators {
     pub(crate) async fn start(data_dir: &Path, cfg: &hongyan_config::Simulators) -> Result<Self> {
         let secret = random_secret()?;
         let (stop, stop_rx) = watch::channel(false);
-        let journal = data_dir.join("sim").join("cmpp-china-mobile.journal");
-        let book = ReportBook::open(&journal).with_context(|| format!("opening {}", journal.display()))?;
-        let sim = CmppSim::new(
+        let scenario =
+            Scenario { report_delay: cfg.report_delay, submit_latency: cfg.submit_latency, ..Scenario::default() };
+        let accounts = HashMap::from([(SIM_LOGIN.to_owned(), secret.clone())]);
+
+        let book = open_book(data_dir, "cmpp-china-mobile")?;
+        let cmpp = CmppSim::new(
             CmppSimConfig {
-                accounts: HashMap::from([(SIM_SP_ID.to_owned(), secret.clone())]),
-                report_delay: cfg.report_delay,
-                submit_latency: cfg.submit_latency,
+                accounts: accounts.clone(),
+                scenario: scenario.clone(),
                 gateway_code: 1001,
                 session: SessionConfig::default(),
             },
             book,
         );
-        if sim.owed_reports() > 0 {
-            tracing::info!(
-                owed = sim.owed_reports(),
-                "simulated gateway: reports owed from the last run will be delivered"
-            );
-        }
-        let listener = TcpListener::bind("127.0.0.1:0").await.context("binding the simulated gateway")?;
-        let cmpp = listener.local_addr()?;
-        tokio::spawn(sim.serve(listener, stop_rx));
-        Ok(Self { stop, cmpp, secret })
+        say_owed("China Mobile (CMPP)", cmpp.owed_reports());
+        let (listener, cmpp_addr) = bind().await?;
+        tokio::spawn(cmpp.serve(listener, stop_rx.clone()));
+
+        let book = open_book(data_dir, "smgp-china-telecom")?;
+        let smgp =
+            SmgpSim::new(SmgpSimConfig { accounts, scenario, gateway_code: 10061, session: Default::default() }, book);
+        say_owed("China Telecom (SMGP)", smgp.owed_reports());
+        let (listener, smgp_addr) = bind().await?;
+        tokio::spawn(smgp.serve(listener, stop_rx));
+        Ok(Self { stop, cmpp: cmpp_addr, smgp: smgp_addr, secret })
     }
 
     /// The channels that reach the simulators; after any configured channel in preference.
     pub(crate) fn channels(&self) -> Vec<Channel> {
-        let def = ChannelDef {
-            name: "china-mobile-sim".into(),
-            protocol: Protocol::Cmpp,
-            version: "3.0".into(),
-            address: self.cmpp.to_string(),
-            username: SIM_SP_ID.into(),
+        let cmpp = self.def("china-mobile-sim", Protocol::Cmpp, "3.0", self.cmpp, Carrier::ChinaMobile);
+        let smgp = self.def("china-telecom-sim", Protocol::Smgp, "3.0", self.smgp, Carrier::ChinaTelecom);
+        vec![
+            protocols::channel(&cmpp, self.cmpp, true).expect("the simulated CMPP channel is valid"),
+            protocols::channel(&smgp, self.smgp, true).expect("the simulated SMGP channel is valid"),
+        ]
+    }
+
+    fn def(&self, name: &str, protocol: Protocol, version: &str, addr: SocketAddr, carrier: Carrier) -> ChannelDef {
+        ChannelDef {
+            name: name.into(),
+            protocol,
+            version: version.into(),
+            address: addr.to_string(),
+            username: SIM_LOGIN.into(),
             password: self.secret.clone(),
             source: "106900001234".into(),
             service_id: "HONGYAN".into(),
             connections: 1,
             window: 16,
             rate: None,
-            carriers: vec![Carrier::ChinaMobile],
+            carriers: vec![carrier],
             prefixes: Vec::new(),
             priority: u32::MAX,
             weight: 100,
@@ -74,8 +88,7 @@ impl Simulators {
             keepalive: Duration::from_secs(180),
             response_timeout: Duration::from_secs(60),
             max_attempts: 3,
-        };
-        vec![protocols::channel(&def, self.cmpp, true).expect("the simulated CMPP channel is valid")]
+        }
     }
 
     pub(crate) fn stop(self) {
@@ -83,7 +96,25 @@ impl Simulators {
     }
 }
 
-const SIM_SP_ID: &str = "901234";
+/// The login of the simulated accounts: a 6-digit SP_Id (CMPP) that is also a valid ClientID.
+const SIM_LOGIN: &str = "901234";
+
+fn open_book(data_dir: &Path, name: &str) -> Result<ReportBook> {
+    let journal = data_dir.join("sim").join(format!("{name}.journal"));
+    ReportBook::open(&journal).with_context(|| format!("opening {}", journal.display()))
+}
+
+fn say_owed(network: &str, owed: usize) {
+    if owed > 0 {
+        tracing::info!(network, owed, "simulated gateway: reports owed from the last run will be delivered");
+    }
+}
+
+async fn bind() -> Result<(TcpListener, SocketAddr)> {
+    let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a simulated gateway")?;
+    let addr = listener.local_addr()?;
+    Ok((listener, addr))
+}
 
 fn random_secret() -> Result<String> {
     let mut b = [0u8; 12];

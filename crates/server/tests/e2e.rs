@@ -79,6 +79,16 @@ fn a_message_travels_to_the_simulated_gateway_and_back() {
     assert_eq!(code, 200);
     assert_eq!(list["messages"][0]["id"], id.as_str());
 
+    // China Telecom numbers go over SMGP 3.0 to the simulated SMGW.
+    let answer = send(&server, &cred, &["18912345678"], "您的验证码是 654321");
+    assert_eq!(answer["results"][0]["carrier"], "china_telecom");
+    let telecom = accepted_ids(&answer);
+    wait_all_delivered(&server, &cred, &telecom, Duration::from_secs(20));
+    let d = status_of(&server, &cred, &telecom[0]);
+    assert_eq!(d["channel"], "china-telecom-sim");
+    assert_eq!(d["segment_details"][0]["report_raw"]["protocol"], "SMGP 3.0");
+    assert_eq!(d["carrier_msg_id"].as_str().map(str::len), Some(20), "SMGP MsgID as 20 hex digits: {d}");
+
     // A long message: three segments, three reports, one delivered message.
     let long = "尊敬的纳税人：".repeat(22);
     let answer = send(&server, &cred, &["13900139000"], &long);

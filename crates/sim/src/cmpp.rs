@@ -199,7 +199,12 @@ struct Conn {
 struct Drop;
 
 impl Conn {
-    async fn run(&mut self, sim: &CmppSim, stream: TcpStream, shutdown: &mut watch::Receiver<bool>) -> std::io::Result<()> {
+    async fn run(
+        &mut self,
+        sim: &CmppSim,
+        stream: TcpStream,
+        shutdown: &mut watch::Receiver<bool>,
+    ) -> std::io::Result<()> {
         let _ = stream.set_nodelay(true);
         let (mut rd, mut wr) = stream.into_split();
         let mut buf = vec![0u8; 16 * 1024];

@@ -12,24 +12,6 @@ use crate::adapter::{SubmitAnswer, Work};
 /// CMPP result code for "flow control": the ISMG wants us slower, the message is fine.
 const FLOW_CONTROL: u32 = 8;
 
-/// Cuts a message into the segments still to send. The UDH reference comes from the message
-/// id, so segments re-sent after a restart carry the same reference as their siblings.
-pub(crate) fn segments(out: &hongyan_engine::Outbound) -> Vec<Work> {
-    let m = &out.message;
-    hongyan_text::split_ucs2(&m.content, (m.id.0 & 0xff) as u8)
-        .into_iter()
-        .filter(|s| !out.skip_segments.contains(&s.number))
-        .map(|s| Work {
-            message_id: m.id,
-            to: m.to.clone(),
-            number: s.number,
-            total: s.total,
-            udh: s.udh,
-            payload: s.payload,
-        })
-        .collect()
-}
-
 pub(crate) fn submit(cfg: &CmppSettings, w: &Work) -> Submit {
     Submit {
         pk_total: w.total,

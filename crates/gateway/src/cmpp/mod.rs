@@ -5,4 +5,3 @@ mod map;
 
 pub(crate) use adapter::CmppAdapter;
 pub use adapter::CmppSettings;
-pub(crate) use map::segments;
