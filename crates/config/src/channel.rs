@@ -87,6 +87,11 @@ pub struct ChannelDef {
     pub weight: u32,
     /// SGIP only: where we listen for the Unicom gateway's own connections (reports, MO).
     pub listen: Option<String>,
+    /// SGIP only: our node id (`3AAAAQQQQQ`, assigned by the operator), first part of every
+    /// sequence number.
+    pub node_id: u32,
+    /// SGIP only: CorpId (企业代码).
+    pub corp_id: String,
     /// Idle time before a keep-alive.
     pub keepalive: Duration,
     /// Time to wait for a response before re-sending.
@@ -94,6 +99,9 @@ pub struct ChannelDef {
     /// Sends of one request before giving up on it.
     pub max_attempts: u32,
 }
+
+/// An SP node id of the `3AAAAQQQQQ` form; operators assign the real one.
+pub const DEFAULT_SGIP_NODE_ID: u32 = 3_000_000_000;
 
 fn secs(v: i64) -> Duration {
     Duration::from_secs(v as u64)
@@ -129,6 +137,8 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
     let priority = t.opt_int(w, "priority", 0, 1000).unwrap_or(0) as u32;
     let weight = t.opt_int(w, "weight", 1, 10_000).unwrap_or(100) as u32;
     let listen = t.opt_str(w, "listen");
+    let node_id = t.opt_int(w, "node_id", 0, i64::from(u32::MAX)).map(|n| n as u32);
+    let corp_id = t.opt_str(w, "corp_id");
     let keepalive = t.opt_int(w, "keepalive_secs", 1, 3600).map_or(Duration::from_secs(180), secs);
     let response_timeout = t.opt_int(w, "response_timeout_secs", 1, 600).map(secs);
     let max_attempts = t.opt_int(w, "max_attempts", 1, 10).unwrap_or(3) as u32;
@@ -149,8 +159,16 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
         }
     }
     let protocol = protocol?;
+    check_login_sizes(w, index, protocol, username.as_deref(), password.as_deref());
     let version = check_version(w, &path("version"), protocol, version);
     check_listen(w, &path("listen"), protocol, listen.as_deref());
+    if protocol != Protocol::Sgip {
+        for (key, given) in [("node_id", node_id.is_some()), ("corp_id", corp_id.is_some())] {
+            if given {
+                w.problem(path(key), "only SGIP channels have it");
+            }
+        }
+    }
     Some(ChannelDef {
         name: name?,
         protocol,
@@ -168,6 +186,8 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
         priority,
         weight,
         listen,
+        node_id: node_id.unwrap_or(DEFAULT_SGIP_NODE_ID),
+        corp_id: corp_id.unwrap_or_default(),
         keepalive,
         // SGIP's spec waits 30 s for a response; the others 60 s.
         response_timeout: response_timeout.unwrap_or(Duration::from_secs(if protocol == Protocol::Sgip {
@@ -177,6 +197,24 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
         })),
         max_attempts,
     })
+}
+
+/// Wire sizes of the login fields, so a too-long value is caught here and not at first connect.
+fn check_login_sizes(w: &mut Walker, index: usize, protocol: Protocol, username: Option<&str>, password: Option<&str>) {
+    let (user_max, pass_max) = match protocol {
+        Protocol::Cmpp => (6, usize::MAX),
+        Protocol::Sgip => (16, 16),
+        Protocol::Smgp => (8, usize::MAX),
+        Protocol::Smpp => (15, 8),
+    };
+    for (key, value, max) in [("username", username, user_max), ("password", password, pass_max)] {
+        if let Some(v) = value.filter(|v| v.len() > max) {
+            w.problem(
+                format!("channel[{index}].{key}"),
+                format!("{} bytes; {} allows at most {max}", v.len(), protocol.as_str()),
+            );
+        }
+    }
 }
 
 fn parse_carriers(w: &mut Walker, path: &str, list: Vec<String>) -> Vec<Carrier> {

@@ -19,7 +19,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-pub use channel::{ChannelDef, Protocol};
+pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
 use walk::Walker;
 
 /// A commented example covering every option (`hongyan config example`).

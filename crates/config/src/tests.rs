@@ -15,6 +15,8 @@ fn the_example_parses_without_problems() {
         (Protocol::Cmpp, "3.0", 2, Some(200))
     );
     assert_eq!(c.channels[1].response_timeout, Duration::from_secs(30), "SGIP's own default");
+    assert_eq!((c.channels[1].node_id, c.channels[1].corp_id.as_str()), (3_010_012_345, "12345"));
+    assert_eq!(cmpp.node_id, DEFAULT_SGIP_NODE_ID);
 }
 
 #[test]
@@ -39,6 +41,7 @@ fn every_problem_is_reported_at_once() {
         window = 0
         carriers = ["china_mobil"]
         colour = "blue"
+        node_id = 1
         [[channel]]
         name = "a"
         protocol = "sgip"
@@ -57,6 +60,7 @@ fn every_problem_is_reported_at_once() {
         "channel[0].window: 0 is out of range (1..=256)",
         "channel[0].carriers[0]: `china_mobil` is not a carrier",
         "channel[0].colour: unknown key",
+        "channel[0].node_id: only SGIP channels have it",
         "channel[1].listen: SGIP needs the address where the Unicom gateway connects to us",
     ] {
         assert!(got.iter().any(|g| g == want), "missing `{want}` in {got:#?}");

@@ -134,7 +134,7 @@ impl Table {
         }
     }
 
-    pub(crate) fn opt_table(&mut self, w: &mut Walker, key: &str) -> Option<Table> {
+    pub(crate) fn opt_table(&mut self, w: &mut Walker, key: &str) -> Option<Self> {
         match self.take(key)? {
             toml::Value::Table(t) => Some(w.table(t, &self.key_path(key))),
             other => {
@@ -145,7 +145,7 @@ impl Table {
     }
 
     /// `[[key]]` entries, each with the path `key[i]`.
-    pub(crate) fn array_of_tables(&mut self, w: &mut Walker, key: &str) -> Vec<Table> {
+    pub(crate) fn array_of_tables(&mut self, w: &mut Walker, key: &str) -> Vec<Self> {
         let Some(v) = self.take(key) else { return Vec::new() };
         let toml::Value::Array(items) = v else {
             self.wrong(w, key, "[[channel]] tables", &v);

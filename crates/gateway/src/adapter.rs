@@ -101,7 +101,8 @@ pub enum LinkEvent {
 pub trait Adapter: Send {
     /// Starts the login on a fresh connection. `wall` is the wall-clock time for timestamps
     /// in login digests; `now` drives the session's timers.
-    fn start(&mut self, now: Instant, wall: Timestamp);
+    /// An error means the login cannot even be encoded (a configuration problem).
+    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), String>;
     /// Bytes from the socket. An error means the stream cannot be trusted any more.
     fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String>;
     /// Timers.

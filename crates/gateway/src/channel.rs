@@ -12,6 +12,7 @@ use crate::adapter::{Adapter, Work};
 use crate::cmpp::{self, CmppSettings};
 use crate::link;
 use crate::rate::RateLimit;
+use crate::sgip::{self, SgipSettings};
 use crate::smgp::{self, SmgpSettings};
 
 /// Protocol-specific settings of a channel.
@@ -21,6 +22,8 @@ pub enum ProtocolConfig {
     Cmpp(CmppSettings),
     /// SMGP 3.0 (China Telecom).
     Smgp(SmgpSettings),
+    /// SGIP 1.2 (China Unicom), both directions.
+    Sgip(SgipSettings),
 }
 
 /// Everything one channel needs.
@@ -45,12 +48,15 @@ impl ChannelConfig {
         match &self.protocol {
             ProtocolConfig::Cmpp(s) => Box::new(cmpp::CmppAdapter::new(&self.name, s.clone())),
             ProtocolConfig::Smgp(s) => Box::new(smgp::SmgpAdapter::new(&self.name, s.clone())),
+            ProtocolConfig::Sgip(s) => Box::new(sgip::SgipAdapter::new(s.clone())),
         }
     }
 
     fn segments(&self, out: &Outbound) -> Vec<Work> {
         match &self.protocol {
-            ProtocolConfig::Cmpp(_) | ProtocolConfig::Smgp(_) => crate::adapter::ucs2_segments(out),
+            ProtocolConfig::Cmpp(_) | ProtocolConfig::Smgp(_) | ProtocolConfig::Sgip(_) => {
+                crate::adapter::ucs2_segments(out)
+            }
         }
     }
 
@@ -107,6 +113,15 @@ pub async fn run_channel(
     let rate = RateLimit::new(cfg.rate, Instant::now());
     let shared =
         Arc::new(Shared { cfg, engine, backlog: Mutex::new(VecDeque::new()), work_added: watch::channel(0).0, rate });
+    if let ProtocolConfig::Sgip(s) = &shared.cfg.protocol {
+        let inbound = sgip::Inbound {
+            channel: shared.cfg.name.clone(),
+            login_name: s.login_name.clone(),
+            password: s.password.clone(),
+            session: s.session.clone(),
+        };
+        tokio::spawn(sgip::serve_inbound(s.listen, inbound, shared.engine.clone(), shutdown.clone()));
+    }
     let links: Vec<_> = (0..shared.cfg.connections.max(1))
         .map(|i| tokio::spawn(link::run(i, shared.clone(), shutdown.clone())))
         .collect();

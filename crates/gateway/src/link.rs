@@ -89,7 +89,9 @@ impl<'a> Conn<'a> {
     async fn run(mut self, stream: TcpStream, shutdown: &mut watch::Receiver<bool>) -> End {
         let _ = stream.set_nodelay(true);
         let (mut rd, mut wr) = stream.into_split();
-        self.adapter.start(Instant::now().into_std(), self.shared.engine.clock().now());
+        if let Err(reason) = self.adapter.start(Instant::now().into_std(), self.shared.engine.clock().now()) {
+            return End::Lost { reason, was_up: false };
+        }
         let mut work_added = self.shared.work_added.subscribe();
         let mut buf = vec![0u8; 16 * 1024];
         let end = loop {

@@ -8,8 +8,10 @@ use hongyan_cmpp_proto::session::SessionConfig as CmppSession;
 use hongyan_cmpp_proto::Version as CmppVersion;
 use hongyan_config::{ChannelDef, Protocol};
 use hongyan_gateway::cmpp::CmppSettings;
+use hongyan_gateway::sgip::SgipSettings;
 use hongyan_gateway::smgp::SmgpSettings;
 use hongyan_gateway::{ChannelConfig, ProtocolConfig};
+use hongyan_sgip_proto::session::SessionConfig as SgipSession;
 use hongyan_smgp_proto::session::SessionConfig as SmgpSession;
 use hongyan_types::Carrier;
 
@@ -43,6 +45,24 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
                 response_timeout: def.response_timeout,
                 max_attempts: def.max_attempts,
                 ..SmgpSession::default()
+            },
+        }),
+        Protocol::Sgip => ProtocolConfig::Sgip(SgipSettings {
+            login_name: def.username.clone(),
+            password: def.password.clone(),
+            sp_number: def.source.clone(),
+            corp_id: def.corp_id.clone(),
+            service_type: def.service_id.clone(),
+            listen: match def.listen.as_deref().map(str::parse) {
+                Some(Ok(a)) => a,
+                _ => bail!("channel `{}`: SGIP needs a valid `listen` address", def.name),
+            },
+            session: SgipSession {
+                node_id: def.node_id,
+                window: def.window,
+                response_timeout: def.response_timeout,
+                max_attempts: def.max_attempts,
+                ..SgipSession::default()
             },
         }),
         other => bail!("channel `{}`: protocol {} is not available in this build yet", def.name, other.as_str()),

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_config::{ChannelDef, Protocol};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
+use hongyan_sim::sgip::{SgipAccount, SgipSim, SgipSimConfig};
 use hongyan_sim::smgp::{SmgpSim, SmgpSimConfig};
 use hongyan_sim::{ReportBook, Scenario};
 use hongyan_types::Carrier;
@@ -22,6 +23,9 @@ pub(crate) struct Simulators {
     stop: watch::Sender<bool>,
     cmpp: SocketAddr,
     smgp: SocketAddr,
+    sgip: SocketAddr,
+    /// Where our SGIP channel listens for the simulated SMG.
+    sgip_listen: SocketAddr,
     /// A fresh shared secret per process: the simulator and the channel are the only parties.
     secret: String,
 }
@@ -48,21 +52,42 @@ impl Simulators {
         let (listener, cmpp_addr) = bind().await?;
         tokio::spawn(cmpp.serve(listener, stop_rx.clone()));
 
+        let book = open_book(data_dir, "sgip-china-unicom")?;
+        // Our SGIP listener: the simulated SMG connects here to deliver reports.
+        let sgip_listen = free_port().await?;
+        let sgip_accounts = HashMap::from([(
+            SIM_LOGIN.to_owned(),
+            SgipAccount { password: secret.clone(), report_to: Some(sgip_listen) },
+        )]);
+        let sgip_session = hongyan_sgip_proto::session::SessionConfig { node_id: 1_010_001, ..Default::default() };
+        let sgip = SgipSim::new(
+            SgipSimConfig { accounts: sgip_accounts, scenario: scenario.clone(), session: sgip_session },
+            book,
+        );
+        say_owed("China Unicom (SGIP)", sgip.owed_reports());
+        let (listener, sgip_addr) = bind().await?;
+        tokio::spawn(sgip.serve(listener, stop_rx.clone()));
+
         let book = open_book(data_dir, "smgp-china-telecom")?;
         let smgp =
             SmgpSim::new(SmgpSimConfig { accounts, scenario, gateway_code: 10061, session: Default::default() }, book);
         say_owed("China Telecom (SMGP)", smgp.owed_reports());
         let (listener, smgp_addr) = bind().await?;
         tokio::spawn(smgp.serve(listener, stop_rx));
-        Ok(Self { stop, cmpp: cmpp_addr, smgp: smgp_addr, secret })
+        Ok(Self { stop, cmpp: cmpp_addr, smgp: smgp_addr, sgip: sgip_addr, sgip_listen, secret })
     }
 
     /// The channels that reach the simulators; after any configured channel in preference.
     pub(crate) fn channels(&self) -> Vec<Channel> {
         let cmpp = self.def("china-mobile-sim", Protocol::Cmpp, "3.0", self.cmpp, Carrier::ChinaMobile);
         let smgp = self.def("china-telecom-sim", Protocol::Smgp, "3.0", self.smgp, Carrier::ChinaTelecom);
+        let sgip = ChannelDef {
+            listen: Some(self.sgip_listen.to_string()),
+            ..self.def("china-unicom-sim", Protocol::Sgip, "1.2", self.sgip, Carrier::ChinaUnicom)
+        };
         vec![
             protocols::channel(&cmpp, self.cmpp, true).expect("the simulated CMPP channel is valid"),
+            protocols::channel(&sgip, self.sgip, true).expect("the simulated SGIP channel is valid"),
             protocols::channel(&smgp, self.smgp, true).expect("the simulated SMGP channel is valid"),
         ]
     }
@@ -85,6 +110,8 @@ impl Simulators {
             priority: u32::MAX,
             weight: 100,
             listen: None,
+            node_id: hongyan_config::DEFAULT_SGIP_NODE_ID,
+            corp_id: "12345".into(),
             keepalive: Duration::from_secs(180),
             response_timeout: Duration::from_secs(60),
             max_attempts: 3,
@@ -110,6 +137,11 @@ fn say_owed(network: &str, owed: usize) {
     }
 }
 
+/// A loopback port that was free a moment ago (for a listener another task opens).
+async fn free_port() -> Result<SocketAddr> {
+    Ok(bind().await?.1)
+}
+
 async fn bind() -> Result<(TcpListener, SocketAddr)> {
     let listener = TcpListener::bind("127.0.0.1:0").await.context("binding a simulated gateway")?;
     let addr = listener.local_addr()?;
@@ -117,7 +149,8 @@ async fn bind() -> Result<(TcpListener, SocketAddr)> {
 }
 
 fn random_secret() -> Result<String> {
-    let mut b = [0u8; 12];
+    // 16 hex digits: SGIP passwords hold at most 16 bytes.
+    let mut b = [0u8; 8];
     getrandom::fill(&mut b).map_err(|e| anyhow::anyhow!("no randomness: {e}"))?;
     Ok(b.iter().map(|x| format!("{x:02x}")).collect())
 }

@@ -82,6 +82,7 @@ fn a_configured_channel_reaches_an_external_gateway_without_simulators() {
     });
     let log = server.log_text();
     let _ = sim.kill();
+    let _ = sim.wait();
     let d = delivered.unwrap_or_else(|| panic!("not delivered; log:\n{log}"));
     assert_eq!(d["channel"], "cmcc-external");
     assert!(!log.contains("SIMULATED"), "no in-process simulator runs with a configured channel:\n{log}");

@@ -57,7 +57,7 @@ fn a_message_travels_to_the_simulated_gateway_and_back() {
     // The account is created by a second process while the server runs, on the same file.
     let cred = create_account(&data, "etax");
     let answer =
-        send(&server, &cred, &["+86 138-0013-8000", "18612345678", "123"], "您的验证码是 123456，5 分钟内有效。");
+        send(&server, &cred, &["+86 138-0013-8000", "19212345678", "123"], "您的验证码是 123456，5 分钟内有效。");
     let results = answer["results"].as_array().unwrap();
     assert_eq!(results[0]["status"], "accepted");
     assert_eq!(results[0]["to"], "13800138000");
@@ -78,6 +78,17 @@ fn a_message_travels_to_the_simulated_gateway_and_back() {
     let (code, list) = server.request("GET", "/api/v1/messages?to=13800138000", Some(&cred), None);
     assert_eq!(code, 200);
     assert_eq!(list["messages"][0]["id"], id.as_str());
+
+    assert!(results[1]["reason"].as_str().unwrap().contains("china_broadnet"), "{answer}");
+
+    // China Unicom numbers go over SGIP 1.2; the simulated SMG connects back to deliver the report.
+    let answer = send(&server, &cred, &["18612345678"], "您的验证码是 111222");
+    assert_eq!(answer["results"][0]["carrier"], "china_unicom");
+    let unicom = accepted_ids(&answer);
+    wait_all_delivered(&server, &cred, &unicom, Duration::from_secs(20));
+    let d = status_of(&server, &cred, &unicom[0]);
+    assert_eq!(d["channel"], "china-unicom-sim");
+    assert_eq!(d["segment_details"][0]["report_raw"]["protocol"], "SGIP 1.2");
 
     // China Telecom numbers go over SMGP 3.0 to the simulated SMGW.
     let answer = send(&server, &cred, &["18912345678"], "您的验证码是 654321");

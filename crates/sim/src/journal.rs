@@ -135,6 +135,12 @@ impl ReportBook {
         out
     }
 
+    /// True when a report for `sp` is due at `now_ms`.
+    pub fn has_due(&self, sp: &str, now_ms: i64) -> bool {
+        let inner = self.inner.lock().expect("book lock");
+        inner.waiting.iter().take_while(|((due, _), _)| *due <= now_ms).any(|(_, r)| r.sp == sp)
+    }
+
     /// The SP acknowledged the report: strike it.
     pub fn ack(&self, msg_id: &str) -> io::Result<()> {
         let mut inner = self.inner.lock().expect("book lock");

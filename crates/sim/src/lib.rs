@@ -17,6 +17,7 @@ pub mod cmpp;
 mod counters;
 mod journal;
 mod scenario;
+pub mod sgip;
 pub mod smgp;
 
 pub use counters::Counters;

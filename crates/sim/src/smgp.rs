@@ -246,7 +246,7 @@ impl Conn {
                     let Some(sp) = self.sp.clone() else { continue };
                     Counters::bump(&sim.counters.submits);
                     self.submits += 1;
-                    if sim.cfg.scenario.drop_every.is_some_and(|n| self.submits % n == 0) {
+                    if sim.cfg.scenario.drop_every.is_some_and(|n| self.submits.is_multiple_of(n)) {
                         return Err(Drop);
                     }
                     let resp = sim.accept_submit(&sp, &submit);

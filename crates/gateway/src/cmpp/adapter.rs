@@ -88,8 +88,9 @@ impl CmppAdapter {
 }
 
 impl Adapter for CmppAdapter {
-    fn start(&mut self, now: Instant, wall: Timestamp) {
+    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), String> {
         self.session.connect(now, wall.beijing_mmddhhmmss());
+        Ok(())
     }
 
     fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String> {

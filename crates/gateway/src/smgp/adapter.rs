@@ -84,8 +84,9 @@ impl SmgpAdapter {
 }
 
 impl Adapter for SmgpAdapter {
-    fn start(&mut self, now: Instant, wall: Timestamp) {
+    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), String> {
         self.session.login(now, wall.beijing_mmddhhmmss());
+        Ok(())
     }
 
     fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String> {

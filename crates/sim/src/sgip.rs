@@ -1,0 +1,331 @@
+//! The China Unicom SMG side of SGIP 1.2, both directions.
+//!
+//! The SP binds to us (Login Type 1) and submits. Reports do not go back on that connection:
+//! like a real SMG, the simulator connects to the SP's own listener, binds with Login Type 2
+//! and sends Report requests, then unbinds when it has been idle for a while.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use hongyan_sgip_proto::pdu::{Bind, Report, Submit};
+use hongyan_sgip_proto::session::SessionConfig;
+use hongyan_sgip_proto::{
+    ClientEvent, ClientSession, ErrorCode, LoginType, ReportState, Request, ResultCode, Sequence, ServerEvent,
+    ServerSession,
+};
+use hongyan_types::Timestamp;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::time::{sleep, sleep_until, Instant};
+
+use crate::journal::{OwedReport, ReportBook};
+use crate::scenario::{RateWindow, Scenario};
+use crate::{now_ms, Counters};
+
+/// How long a report link may sit idle before the simulator unbinds it.
+const REPORT_LINK_IDLE: Duration = Duration::from_secs(5);
+
+/// One SP account of the simulated SMG.
+#[derive(Debug, Clone)]
+pub struct SgipAccount {
+    /// Password the SP binds with; the SMG binds to the SP with the same name and password.
+    pub password: String,
+    /// The SP's listener for reports and MO; `None` = reports are never sent.
+    pub report_to: Option<SocketAddr>,
+}
+
+/// How a simulated SMG behaves.
+#[derive(Debug, Clone)]
+pub struct SgipSimConfig {
+    /// Login name → account.
+    pub accounts: HashMap<String, SgipAccount>,
+    /// Delays, outcomes and misbehaviour.
+    pub scenario: Scenario,
+    /// Window, timers and the SMG's node id (`1AAAAX`).
+    pub session: SessionConfig,
+}
+
+/// A simulated SMG.
+pub struct SgipSim {
+    cfg: SgipSimConfig,
+    book: ReportBook,
+    messages: AtomicU64,
+    rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
+    /// What it has seen.
+    pub counters: Counters,
+}
+
+impl std::fmt::Debug for SgipSim {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SgipSim").field("book", &self.book).finish_non_exhaustive()
+    }
+}
+
+fn mmddhhmmss() -> u32 {
+    Timestamp::from_system(SystemTime::now()).beijing_mmddhhmmss()
+}
+
+/// The book's key for one recipient of one Submit: the Submit's sequence plus the number.
+fn key(sequence: &Sequence, user: &str) -> String {
+    format!("{}.{}.{}.{user}", sequence.node_id, sequence.time, sequence.counter)
+}
+
+fn sequence_of(key: &str) -> Option<Sequence> {
+    let mut parts = key.split('.');
+    let mut next = || parts.next().and_then(|p| p.parse::<u32>().ok());
+    Some(Sequence { node_id: next()?, time: next()?, counter: next()? })
+}
+
+impl SgipSim {
+    /// A simulator with its owed reports in `book`.
+    pub fn new(cfg: SgipSimConfig, book: ReportBook) -> Arc<Self> {
+        Arc::new(Self {
+            cfg,
+            book,
+            messages: AtomicU64::new(0),
+            rates: Default::default(),
+            counters: Counters::default(),
+        })
+    }
+
+    /// Reports still owed.
+    pub fn owed_reports(&self) -> usize {
+        self.book.owed()
+    }
+
+    /// Accepts SP connections and runs one report link per account until `shutdown`.
+    pub async fn serve(self: Arc<Self>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
+        for (name, account) in &self.cfg.accounts {
+            if let Some(addr) = account.report_to {
+                tokio::spawn(Arc::clone(&self).report_link(name.clone(), addr, shutdown.clone()));
+            }
+        }
+        loop {
+            tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok((stream, _)) => drop(tokio::spawn(Arc::clone(&self).connection(stream, shutdown.clone()))),
+                    Err(e) => tracing::warn!(error = %e, "simulated SMG: accept failed"),
+                },
+                _ = shutdown.changed() => break,
+            }
+        }
+    }
+
+    fn login_ok(&self, bind: &Bind) -> Option<String> {
+        let name = String::from_utf8_lossy(&bind.login_name).into_owned();
+        let account = self.cfg.accounts.get(&name)?;
+        (bind.login_type == LoginType::SP_TO_SMG && bind.verify(name.as_bytes(), account.password.as_bytes()))
+            .then_some(name)
+    }
+
+    fn rate_window(&self, sp: &str) -> Arc<RateWindow> {
+        self.rates.lock().expect("rates").entry(sp.to_owned()).or_insert_with(|| Arc::new(RateWindow::new())).clone()
+    }
+
+    /// Owes one report per recipient; returns the result for the Submit_Resp.
+    fn accept_submit(&self, sp: &str, sequence: &Sequence, submit: &Submit) -> ResultCode {
+        if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
+            Counters::bump(&self.counters.throttled);
+            return ResultCode::FLOW_LIMIT;
+        }
+        let now = now_ms();
+        let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
+        for user in &submit.user_numbers {
+            let user = String::from_utf8_lossy(user).into_owned();
+            let outcome = self.cfg.scenario.outcome(self.messages.fetch_add(1, Ordering::Relaxed));
+            let owed = OwedReport {
+                msg_id: key(sequence, &user),
+                sp: sp.to_owned(),
+                due_ms: due,
+                stat: outcome.stat.clone(),
+                err: outcome.err.clone(),
+                submit_time: Timestamp::from_millis(now).beijing_yymmddhhmm(),
+                done_time: Timestamp::from_millis(due).beijing_yymmddhhmm(),
+                dest: user,
+                src_id: String::from_utf8_lossy(&submit.sp_number).into_owned(),
+                service_id: String::from_utf8_lossy(&submit.service_type).into_owned(),
+            };
+            if let Err(e) = self.book.add(owed) {
+                tracing::error!(error = %e, "simulated SMG: journal write failed; refusing the submit");
+                return ResultCode::NODE_BUSY;
+            }
+        }
+        ResultCode::OK
+    }
+
+    fn report_pdu(r: &OwedReport) -> Option<Report> {
+        let sequence = sequence_of(&r.msg_id)?;
+        let (state, error) = if r.stat == "DELIVRD" {
+            (ReportState::DELIVERED, ErrorCode(0))
+        } else {
+            (ReportState::FAILED, ErrorCode(r.err.parse().unwrap_or(1)))
+        };
+        Some(Report::new(sequence, r.dest.as_bytes(), state, error))
+    }
+
+    async fn connection(self: Arc<Self>, stream: TcpStream, mut shutdown: watch::Receiver<bool>) {
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        let mut session = ServerSession::new(self.cfg.session.clone(), Instant::now().into_std());
+        let (mut sp, mut submits) = (None::<String>, 0u32);
+        let mut delayed: VecDeque<(Instant, Sequence, ResultCode)> = VecDeque::new();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            while let Some(event) = session.poll_event() {
+                match event {
+                    ServerEvent::BindRequest { sequence, bind } => {
+                        sp = self.login_ok(&bind);
+                        let ok = sp.is_some();
+                        Counters::bump(if ok { &self.counters.logins } else { &self.counters.refused_logins });
+                        session.answer_bind(sequence, if ok { ResultCode::OK } else { ResultCode::ILLEGAL_LOGIN });
+                    }
+                    ServerEvent::Request { sequence, request: Request::Submit(s) } => {
+                        let Some(name) = sp.as_deref() else { continue };
+                        Counters::bump(&self.counters.submits);
+                        submits += 1;
+                        if self.cfg.scenario.drop_every.is_some_and(|n| submits.is_multiple_of(n)) {
+                            Counters::bump(&self.counters.dropped);
+                            return;
+                        }
+                        let result = self.accept_submit(name, &sequence, &s);
+                        delayed.push_back((Instant::now() + self.cfg.scenario.submit_latency, sequence, result));
+                    }
+                    ServerEvent::Request { sequence, .. } => drop(session.ack(sequence, ResultCode::OK)),
+                    _ => {}
+                }
+            }
+            while delayed.front().is_some_and(|(t, _, _)| *t <= Instant::now()) {
+                if let Some((_, seq, result)) = delayed.pop_front() {
+                    session.ack(seq, result);
+                }
+            }
+            while let Some(bytes) = session.poll_transmit() {
+                if wr.write_all(&bytes).await.is_err() {
+                    return;
+                }
+            }
+            if session.is_closed() {
+                return;
+            }
+            let mut wake = Instant::now() + Duration::from_millis(20);
+            if let Some(t) = session.poll_timeout() {
+                wake = wake.min(Instant::from_std(t));
+            }
+            tokio::select! {
+                n = rd.read(&mut buf) => match n {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => drop(session.handle_input(&buf[..n], Instant::now().into_std())),
+                },
+                _ = sleep_until(wake) => session.handle_timeout(Instant::now().into_std()),
+                _ = shutdown.changed() => session.unbind(Instant::now().into_std(), mmddhhmmss()),
+            }
+        }
+    }
+
+    /// Delivers `sp`'s due reports over connections the SMG opens to the SP, for ever.
+    async fn report_link(self: Arc<Self>, sp: String, addr: SocketAddr, mut shutdown: watch::Receiver<bool>) {
+        while !*shutdown.borrow() {
+            if !self.book.has_due(&sp, now_ms()) {
+                tokio::select! {
+                    _ = sleep(Duration::from_millis(20)) => continue,
+                    _ = shutdown.changed() => return,
+                }
+            }
+            match TcpStream::connect(addr).await {
+                Ok(stream) => self.report_connection(&sp, stream, &mut shutdown).await,
+                Err(e) => {
+                    tracing::debug!(%addr, error = %e, "simulated SMG: SP report listener unreachable");
+                    sleep(Duration::from_millis(200)).await;
+                }
+            }
+        }
+    }
+
+    async fn report_connection(&self, sp: &str, stream: TcpStream, shutdown: &mut watch::Receiver<bool>) {
+        let password = self.cfg.accounts.get(sp).map(|a| a.password.clone()).unwrap_or_default();
+        let bind = Bind::new(LoginType::SMG_TO_SP, sp.as_bytes(), password.as_bytes());
+        let mut session = ClientSession::new(self.cfg.session.clone(), bind);
+        let _ = session.bind(Instant::now().into_std(), mmddhhmmss());
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        let mut out: HashMap<u32, String> = HashMap::new();
+        let mut last_activity = Instant::now();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            while let Some(event) = session.poll_event() {
+                match event {
+                    ClientEvent::Response { sequence, .. } => {
+                        if let Some(id) = out.remove(&sequence.counter) {
+                            Counters::bump(&self.counters.reports_acked);
+                            let _ = self.book.ack(&id);
+                        }
+                    }
+                    ClientEvent::TimedOut { sequence, .. } => {
+                        if let Some(id) = out.remove(&sequence.counter) {
+                            self.book.release(&id);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            if session.is_bound() {
+                self.send_reports(sp, &mut session, &mut out, &mut last_activity);
+                if out.is_empty() && last_activity.elapsed() > REPORT_LINK_IDLE {
+                    session.unbind(Instant::now().into_std(), mmddhhmmss());
+                }
+            }
+            while let Some(bytes) = session.poll_transmit() {
+                if wr.write_all(&bytes).await.is_err() {
+                    break;
+                }
+            }
+            if session.is_closed() {
+                break;
+            }
+            let mut wake = Instant::now() + Duration::from_millis(20);
+            if let Some(t) = session.poll_timeout() {
+                wake = wake.min(Instant::from_std(t));
+            }
+            tokio::select! {
+                n = rd.read(&mut buf) => match n {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => drop(session.handle_input(&buf[..n], Instant::now().into_std())),
+                },
+                _ = sleep_until(wake) => session.handle_timeout(Instant::now().into_std()),
+                _ = shutdown.changed() => session.unbind(Instant::now().into_std(), mmddhhmmss()),
+            }
+        }
+        out.values().for_each(|id| self.book.release(id));
+    }
+
+    fn send_reports(&self, sp: &str, session: &mut ClientSession, out: &mut HashMap<u32, String>, last: &mut Instant) {
+        while session.can_send() {
+            let Some(r) = self.book.take_due(sp, now_ms(), 1).pop() else { return };
+            let Some(report) = Self::report_pdu(&r) else {
+                let _ = self.book.ack(&r.msg_id);
+                continue;
+            };
+            let copies = if self.cfg.scenario.duplicate_reports { 2 } else { 1 };
+            for copy in 0..copies {
+                match session.send(Instant::now().into_std(), mmddhhmmss(), report.clone()) {
+                    Ok(seq) => {
+                        Counters::bump(&self.counters.reports_sent);
+                        *last = Instant::now();
+                        if copy == 0 {
+                            out.insert(seq.counter, r.msg_id.clone());
+                        }
+                    }
+                    Err(_) if copy == 0 => {
+                        self.book.release(&r.msg_id);
+                        return;
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,301 @@
+//! What both session kinds share: the input buffer, the output queue, sequence numbers,
+//! enquire_link keep-alive, and the error answers (generic_nack or an empty *_resp).
+
+use super::SessionConfig;
+use crate::pdu::{BindMode, BindResp, DataSmResp, DeliverSmResp, QuerySmResp, SubmitMultiResp, SubmitSmResp};
+use crate::{CommandId, CommandStatus, Frame, FrameDecodeError, Pdu};
+use hongyan_wire::FrameError;
+use std::collections::VecDeque;
+use std::time::Instant;
+
+/// The highest sequence_number the spec allows; the next one wraps to 1.
+const MAX_SEQUENCE: u32 = 0x7FFF_FFFF;
+
+/// An enquire_link we sent and are waiting on.
+#[derive(Debug)]
+struct Probe {
+    /// The frame, re-sent unchanged while unanswered.
+    bytes: Vec<u8>,
+    /// When it was last sent.
+    sent_at: Instant,
+    /// How many times it has been sent.
+    attempts: u32,
+}
+
+/// Buffers, counters and keep-alive of one connection.
+#[derive(Debug)]
+pub(crate) struct Link {
+    /// The configuration the session was made with.
+    pub(crate) config: SessionConfig,
+    /// Received bytes not yet consumed; `rx[rx_start..]` is live. A start offset instead of
+    /// draining after every frame keeps a read full of small frames linear.
+    rx: Vec<u8>,
+    rx_start: usize,
+    /// Encoded frames waiting for `poll_transmit`.
+    tx: VecDeque<Vec<u8>>,
+    /// sequence_number of our next request.
+    next_seq: u32,
+    /// When the last whole frame arrived: the idle clock of keep-alive.
+    last_rx: Option<Instant>,
+    /// Keep-alive runs only once bound.
+    keepalive: bool,
+    probe: Option<Probe>,
+}
+
+impl Link {
+    /// A fresh connection.
+    pub(crate) fn new(config: SessionConfig) -> Self {
+        Self {
+            config,
+            rx: Vec::new(),
+            rx_start: 0,
+            tx: VecDeque::new(),
+            next_seq: 1,
+            last_rx: None,
+            keepalive: false,
+            probe: None,
+        }
+    }
+
+    /// Takes the next request sequence_number: 1, 2, … 0x7FFFFFFF, then 1 again.
+    pub(crate) fn next_sequence(&mut self) -> u32 {
+        let seq = self.next_seq;
+        self.next_seq = if seq >= MAX_SEQUENCE { 1 } else { seq + 1 };
+        seq
+    }
+
+    /// Queues a response (or any frame whose sequence_number is given).
+    pub(crate) fn reply(&mut self, sequence: u32, status: CommandStatus, pdu: Pdu) {
+        let frame = Frame { command_status: status, sequence_number: sequence, pdu };
+        self.tx.push_back(frame.encode());
+    }
+
+    /// Queues a new request; returns its sequence_number and the frame for retransmission.
+    pub(crate) fn request(&mut self, pdu: Pdu) -> (u32, Vec<u8>, Pdu) {
+        let seq = self.next_sequence();
+        let frame = Frame::new(seq, pdu);
+        let bytes = frame.encode();
+        self.tx.push_back(bytes.clone());
+        (seq, bytes, frame.pdu)
+    }
+
+    /// Queues already-encoded frames (retransmissions).
+    pub(crate) fn queue(&mut self, frames: Vec<Vec<u8>>) {
+        self.tx.extend(frames);
+    }
+
+    /// The next frame to write.
+    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.tx.pop_front()
+    }
+
+    /// Appends received bytes.
+    pub(crate) fn push_input(&mut self, data: &[u8]) {
+        if self.rx_start > 0 {
+            self.rx.drain(..self.rx_start);
+            self.rx_start = 0;
+        }
+        self.rx.extend_from_slice(data);
+    }
+
+    /// Takes the next whole frame out of the buffer. A whole frame proves the peer alive, so
+    /// it restarts the idle clock and ends any keep-alive probe. An untrusted length is an
+    /// error (checked as soon as its 4 bytes are in, before anything is buffered for it); the
+    /// caller closes the session.
+    pub(crate) fn next_frame(&mut self, now: Instant) -> Result<Option<Vec<u8>>, FrameError> {
+        let live = &self.rx[self.rx_start..];
+        let Some(len) = Frame::check(live, self.config.max_frame_len)? else {
+            return Ok(None);
+        };
+        let frame = live[..len].to_vec();
+        self.rx_start += len;
+        if self.rx_start == self.rx.len() {
+            self.rx.clear();
+            self.rx_start = 0;
+        }
+        self.last_rx = Some(now);
+        self.probe = None;
+        Ok(Some(frame))
+    }
+
+    /// Starts keep-alive (once bound).
+    pub(crate) fn start_keepalive(&mut self) {
+        self.keepalive = true;
+    }
+
+    /// Stops reading and keep-alive for good; queued frames are still handed out.
+    pub(crate) fn shut(&mut self) {
+        self.keepalive = false;
+        self.probe = None;
+        self.rx = Vec::new();
+        self.rx_start = 0;
+    }
+
+    /// When keep-alive next needs attention.
+    pub(crate) fn keepalive_deadline(&self) -> Option<Instant> {
+        if !self.keepalive {
+            return None;
+        }
+        match &self.probe {
+            Some(probe) => Some(probe.sent_at + self.config.response_timeout),
+            None => Some(self.last_rx? + self.config.enquire_link_interval),
+        }
+    }
+
+    /// Sends or re-sends enquire_link when due. Returns true when `max_attempts` probes went
+    /// unanswered: the link is dead.
+    pub(crate) fn keepalive_timeout(&mut self, now: Instant) -> bool {
+        match self.keepalive_deadline() {
+            Some(deadline) if now >= deadline => {}
+            _ => return false,
+        }
+        let max = self.config.max_attempts.max(1);
+        match &mut self.probe {
+            Some(probe) if probe.attempts >= max => return true,
+            Some(probe) => {
+                probe.attempts += 1;
+                probe.sent_at = now;
+                self.tx.push_back(probe.bytes.clone());
+            }
+            None => {
+                let (_, bytes, _) = self.request(Pdu::EnquireLink);
+                self.probe = Some(Probe { bytes, sent_at: now, attempts: 1 });
+            }
+        }
+        false
+    }
+
+    /// Refuses request `command_id` (sequence `sequence`) with `status`: its own response with
+    /// an empty body when it has one, generic_nack otherwise. Responses are never answered.
+    pub(crate) fn reject(&mut self, command_id: CommandId, sequence: u32, status: CommandStatus) {
+        let known_response = command_id == CommandId::GENERIC_NACK || empty_response(command_id).is_some();
+        if command_id.is_response() && known_response {
+            return;
+        }
+        let pdu = empty_response(command_id.response()).unwrap_or(Pdu::GenericNack);
+        self.reply(sequence, status, pdu);
+    }
+
+    /// Answers a frame that failed to decode. A body whose length does not fit its fields
+    /// gets generic_nack with ESME_RINVCMDLEN (the spec's answer to a bad command_length);
+    /// a bad field gets the request's own response with the field's status. A broken response
+    /// is not answered: answering it could start a loop of errors.
+    pub(crate) fn answer_malformed(&mut self, error: &FrameDecodeError) {
+        let (Some(id), Some(seq), Some(status)) = (error.command_id(), error.sequence_number(), error.status()) else {
+            return;
+        };
+        if id.is_response() {
+            return;
+        }
+        if status == CommandStatus::ESME_RINVCMDLEN {
+            self.reply(seq, status, Pdu::GenericNack);
+        } else {
+            self.reject(id, seq, status);
+        }
+    }
+}
+
+/// A response that failed to decode, as a frame with an empty body, so the session can
+/// still settle the request it answers: the header (and with it command_status) was
+/// readable, only the body was not. `None` for requests and unknown ids.
+pub(crate) fn salvage(raw: &[u8], error: &FrameDecodeError) -> Option<Frame> {
+    let id = error.command_id().filter(|id| id.is_response())?;
+    let sequence_number = error.sequence_number()?;
+    let status = raw.get(8..12)?.try_into().ok().map(u32::from_be_bytes)?;
+    let pdu = empty_response(id)?;
+    Some(Frame { command_status: CommandStatus(status), sequence_number, pdu })
+}
+
+/// The response to carry an error status for response id `resp_id`: its body empty (and
+/// left out on the wire where the spec says so). `None` for ids that are not responses we
+/// know.
+pub(crate) fn empty_response(resp_id: CommandId) -> Option<Pdu> {
+    if let Some(mode) = BindMode::from_command_id(resp_id) {
+        return resp_id.is_response().then(|| Pdu::BindResp(BindResp::new(mode, Vec::new())));
+    }
+    Some(match resp_id {
+        CommandId::SUBMIT_SM_RESP => Pdu::SubmitSmResp(SubmitSmResp::default()),
+        CommandId::SUBMIT_MULTI_RESP => Pdu::SubmitMultiResp(SubmitMultiResp::default()),
+        CommandId::DELIVER_SM_RESP => Pdu::DeliverSmResp(DeliverSmResp::default()),
+        CommandId::DATA_SM_RESP => Pdu::DataSmResp(DataSmResp::default()),
+        CommandId::QUERY_SM_RESP => Pdu::QuerySmResp(QuerySmResp::default()),
+        CommandId::CANCEL_SM_RESP => Pdu::CancelSmResp,
+        CommandId::REPLACE_SM_RESP => Pdu::ReplaceSmResp,
+        CommandId::UNBIND_RESP => Pdu::UnbindResp,
+        CommandId::ENQUIRE_LINK_RESP => Pdu::EnquireLinkResp,
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    #[test]
+    fn sequence_numbers_wrap_to_one() {
+        let mut link = Link::new(SessionConfig::default());
+        assert_eq!(link.next_sequence(), 1);
+        assert_eq!(link.next_sequence(), 2);
+        link.next_seq = MAX_SEQUENCE;
+        assert_eq!(link.next_sequence(), MAX_SEQUENCE);
+        assert_eq!(link.next_sequence(), 1);
+    }
+
+    #[test]
+    fn frames_are_cut_from_any_split() {
+        let mut link = Link::new(SessionConfig::default());
+        let now = Instant::now();
+        let two = [Frame::new(1, Pdu::EnquireLink).encode(), Frame::new(2, Pdu::Unbind).encode()].concat();
+        link.push_input(&two[..5]);
+        assert_eq!(link.next_frame(now), Ok(None));
+        link.push_input(&two[5..20]);
+        assert_eq!(link.next_frame(now).unwrap().unwrap(), two[..16]);
+        assert_eq!(link.next_frame(now), Ok(None));
+        link.push_input(&two[20..]);
+        assert_eq!(link.next_frame(now).unwrap().unwrap(), two[16..]);
+        assert!(link.rx.is_empty());
+    }
+
+    #[test]
+    fn keepalive_probes_then_declares_death() {
+        let mut link = Link::new(SessionConfig::default());
+        let t0 = Instant::now();
+        link.push_input(&Frame::new(1, Pdu::EnquireLinkResp).encode());
+        link.next_frame(t0).unwrap();
+        assert_eq!(link.keepalive_deadline(), None);
+        link.start_keepalive();
+        let idle = link.config.enquire_link_interval;
+        let t = link.config.response_timeout;
+        assert_eq!(link.keepalive_deadline(), Some(t0 + idle));
+        assert!(!link.keepalive_timeout(t0 + idle - Duration::from_millis(1)));
+        assert!(link.poll_transmit().is_none());
+        for n in 0..3u32 {
+            assert!(!link.keepalive_timeout(t0 + idle + t * n));
+            let sent = link.poll_transmit().expect("enquire_link");
+            assert_eq!(&sent[4..16], &[0, 0, 0, 0x15, 0, 0, 0, 0, 0, 0, 0, 1], "same sequence on every resend");
+        }
+        assert!(link.keepalive_timeout(t0 + idle + t * 3));
+    }
+
+    #[test]
+    fn rejections_pick_the_right_pdu() {
+        let mut link = Link::new(SessionConfig::default());
+        link.reject(CommandId::SUBMIT_SM, 4, CommandStatus::ESME_RINVBNDSTS);
+        link.reject(CommandId::OUTBIND, 5, CommandStatus::ESME_RINVBNDSTS);
+        link.reject(CommandId(0x0001_0203), 6, CommandStatus::ESME_RINVCMDID);
+        link.reject(CommandId::SUBMIT_SM_RESP, 7, CommandStatus::ESME_RINVBNDSTS);
+        let sent: Vec<Frame> =
+            std::iter::from_fn(|| link.poll_transmit()).map(|b| Frame::decode(&b).unwrap()).collect();
+        let summary: Vec<_> = sent.iter().map(|f| (f.pdu.command_id(), f.sequence_number, f.command_status)).collect();
+        assert_eq!(
+            summary,
+            [
+                (CommandId::SUBMIT_SM_RESP, 4, CommandStatus::ESME_RINVBNDSTS),
+                (CommandId::GENERIC_NACK, 5, CommandStatus::ESME_RINVBNDSTS),
+                (CommandId::GENERIC_NACK, 6, CommandStatus::ESME_RINVCMDID),
+            ]
+        );
+        assert_eq!(sent[0].encode().len(), 16, "error submit_sm_resp has no body");
+    }
+}
