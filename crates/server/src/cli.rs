@@ -13,7 +13,9 @@ Usage:
   hongyan check-config FILE
   hongyan config example
   hongyan account create NAME [--data-dir DIR] [--json]
-  hongyan sim cmpp [--listen ADDR] [--sp-id ID] [--secret S] [--report-delay-ms N] [--data-dir DIR]
+  hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
+        [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
+        [--duplicate-reports] [--report-before-response] [--drop-every N] [--report-to ADDR (sgip)]
   hongyan --version | --help
 
 Environment: HONGYAN_DATA_DIR (default ./data), HONGYAN_HTTP_ADDR (default 127.0.0.1:8080),
@@ -26,7 +28,7 @@ pub(crate) enum Command {
     CheckConfig(PathBuf),
     ConfigExample,
     AccountCreate(AccountOptions),
-    SimCmpp(SimOptions),
+    Sim(SimOptions),
 }
 
 /// `serve` flags; `None` means "not given here": the config file, then the default, decide.
@@ -44,12 +46,54 @@ pub(crate) struct AccountOptions {
     pub(crate) json: bool,
 }
 
+/// Which carrier gateway `hongyan sim` plays.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SimProtocol {
+    Cmpp,
+    Sgip,
+    Smgp,
+    Smpp,
+}
+
+impl SimProtocol {
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "cmpp" => Self::Cmpp,
+            "sgip" => Self::Sgip,
+            "smgp" => Self::Smgp,
+            "smpp" => Self::Smpp,
+            _ => return None,
+        })
+    }
+
+    /// The customary port of each protocol.
+    fn default_port(self) -> u16 {
+        match self {
+            Self::Cmpp => 7890,
+            Self::Sgip => 8801,
+            Self::Smgp => 8890,
+            Self::Smpp => 2775,
+        }
+    }
+
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Cmpp => "cmpp",
+            Self::Sgip => "sgip",
+            Self::Smgp => "smgp",
+            Self::Smpp => "smpp",
+        }
+    }
+}
+
 pub(crate) struct SimOptions {
+    pub(crate) protocol: SimProtocol,
     pub(crate) data_dir: PathBuf,
     pub(crate) listen: SocketAddr,
-    pub(crate) sp_id: String,
-    pub(crate) secret: String,
-    pub(crate) report_delay: Duration,
+    pub(crate) account: String,
+    pub(crate) password: String,
+    pub(crate) report_to: Option<SocketAddr>,
+    pub(crate) scenario: hongyan_sim::Scenario,
 }
 
 fn default_data_dir() -> PathBuf {
@@ -84,7 +128,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 _ => Err("expected `config example`".into()),
             },
             "account" => account(&mut p).map(Command::AccountCreate),
-            "sim" => sim(&mut p).map(Command::SimCmpp),
+            "sim" => sim(&mut p).map(Command::Sim),
             "help" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`").into()),
         },
@@ -149,28 +193,53 @@ fn account(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Error> {
 }
 
 fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
-    match p.next()? {
-        Some(Value(v)) if v == "cmpp" => {}
-        _ => return Err("expected `sim cmpp` (SGIP, SMGP and SMPP simulators are not built yet)".into()),
+    let protocol = match p.next()? {
+        Some(Value(v)) => SimProtocol::parse(&string(v, "protocol")?),
+        _ => None,
     }
+    .ok_or("expected `sim cmpp`, `sim sgip`, `sim smgp` or `sim smpp`")?;
     let mut o = SimOptions {
+        protocol,
         data_dir: default_data_dir(),
-        listen: "127.0.0.1:7890".parse().expect("static address"),
-        sp_id: "901234".into(),
-        secret: "secret".into(),
-        report_delay: Duration::from_millis(500),
+        listen: SocketAddr::from(([127, 0, 0, 1], protocol.default_port())),
+        account: "901234".into(),
+        password: "secret".into(),
+        report_to: None,
+        scenario: hongyan_sim::Scenario::default(),
     };
     while let Some(arg) = p.next()? {
         match arg {
             Long("data-dir") => o.data_dir = p.value()?.into(),
             Long("listen") => o.listen = p.value()?.parse()?,
-            Long("sp-id") => o.sp_id = string(p.value()?, "--sp-id")?,
-            Long("secret") => o.secret = string(p.value()?, "--secret")?,
-            Long("report-delay-ms") => o.report_delay = millis(p)?,
+            Long("account" | "sp-id" | "system-id" | "login") => o.account = string(p.value()?, "--account")?,
+            Long("password" | "secret") => o.password = string(p.value()?, "--password")?,
+            Long("report-to") => o.report_to = Some(p.value()?.parse()?),
+            Long("report-delay-ms") => o.scenario.report_delay = millis(p)?,
+            Long("submit-latency-ms") => o.scenario.submit_latency = millis(p)?,
+            Long("rate-limit") => o.scenario.rate_limit = Some(p.value()?.parse()?),
+            Long("drop-every") => o.scenario.drop_every = Some(p.value()?.parse()?),
+            Long("duplicate-reports") => o.scenario.duplicate_reports = true,
+            Long("report-before-response") => o.scenario.report_before_response = true,
+            Long("outcomes") => o.scenario.outcomes = outcomes(&string(p.value()?, "--outcomes")?)?,
             other => return Err(other.unexpected()),
         }
     }
     Ok(o)
+}
+
+/// `DELIVRD:8,UNDELIV/001:1,EXPIRED/002:1` → weighted outcomes.
+fn outcomes(text: &str) -> Result<Vec<hongyan_sim::Outcome>, lexopt::Error> {
+    let mut out = Vec::new();
+    for item in text.split(',') {
+        let (what, weight) = item.split_once(':').ok_or_else(|| format!("`{item}`: expected STAT[/ERR]:WEIGHT"))?;
+        let (stat, err) = what.split_once('/').unwrap_or((what, if what == "DELIVRD" { "000" } else { "001" }));
+        let weight: u32 = weight.parse().map_err(|_| format!("`{item}`: the weight must be a whole number"))?;
+        if stat.len() != 7 || weight == 0 {
+            return Err(format!("`{item}`: the status is 7 characters (e.g. UNDELIV) and the weight at least 1").into());
+        }
+        out.push(hongyan_sim::Outcome { stat: stat.to_owned(), err: err.to_owned(), weight });
+    }
+    Ok(out)
 }
 
 #[cfg(test)]

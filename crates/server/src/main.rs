@@ -43,7 +43,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         cli::Command::AccountCreate(opts) => runtime.block_on(account::create(opts)),
-        cli::Command::SimCmpp(opts) => runtime.block_on(sim_cmd::run(opts)),
+        cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
     }
 }
 

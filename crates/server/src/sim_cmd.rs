@@ -1,35 +1,61 @@
-//! `hongyan sim cmpp`: a simulated China Mobile ISMG on its own port.
+//! `hongyan sim cmpp|sgip|smgp|smpp`: a simulated carrier gateway on its own port.
 
 use std::collections::HashMap;
 
-use anyhow::{Context, Result};
-use hongyan_cmpp_proto::session::SessionConfig;
+use anyhow::{bail, Context, Result};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
+use hongyan_sim::sgip::{SgipAccount, SgipSim, SgipSimConfig};
+use hongyan_sim::smgp::{SmgpSim, SmgpSimConfig};
 use hongyan_sim::ReportBook;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
-use crate::cli::SimOptions;
+use crate::cli::{SimOptions, SimProtocol};
 
-pub(crate) async fn run(opts: SimOptions) -> Result<()> {
-    let journal = opts.data_dir.join("sim").join("cmpp-standalone.journal");
+pub(crate) async fn run(o: SimOptions) -> Result<()> {
+    let journal = o.data_dir.join("sim").join(format!("{}-standalone.journal", o.protocol.name()));
     let book = ReportBook::open(&journal).with_context(|| format!("opening {}", journal.display()))?;
-    let cfg = CmppSimConfig {
-        accounts: HashMap::from([(opts.sp_id.clone(), opts.secret)]),
-        scenario: hongyan_sim::Scenario {
-            report_delay: opts.report_delay,
-            submit_latency: std::time::Duration::ZERO,
-            ..hongyan_sim::Scenario::default()
-        },
-        gateway_code: 1001,
-        session: SessionConfig::default(),
+    let listener = TcpListener::bind(o.listen).await.with_context(|| format!("binding {}", o.listen))?;
+    let (tx, rx) = watch::channel(false);
+    let accounts = HashMap::from([(o.account.clone(), o.password.clone())]);
+    let server = match o.protocol {
+        SimProtocol::Cmpp => {
+            let cfg = CmppSimConfig { accounts, scenario: o.scenario, gateway_code: 1001, session: Default::default() };
+            tokio::spawn(CmppSim::new(cfg, book).serve(listener, rx))
+        }
+        SimProtocol::Smgp => {
+            let cfg =
+                SmgpSimConfig { accounts, scenario: o.scenario, gateway_code: 10061, session: Default::default() };
+            tokio::spawn(SmgpSim::new(cfg, book).serve(listener, rx))
+        }
+        SimProtocol::Sgip => {
+            if o.report_to.is_none() {
+                tracing::warn!("no --report-to: the simulated SMG will not send reports");
+            }
+            let account = SgipAccount { password: o.password.clone(), report_to: o.report_to };
+            let session = hongyan_sgip_proto::session::SessionConfig { node_id: 1_010_001, ..Default::default() };
+            let cfg = SgipSimConfig {
+                accounts: HashMap::from([(o.account.clone(), account)]),
+                scenario: o.scenario,
+                session,
+            };
+            tokio::spawn(SgipSim::new(cfg, book).serve(listener, rx))
+        }
+        SimProtocol::Smpp => bail!("the SMPP simulator is not built into this binary yet"),
     };
-    let listener = TcpListener::bind(opts.listen).await.with_context(|| format!("binding {}", opts.listen))?;
-    tracing::info!(listen = %opts.listen, sp_id = %opts.sp_id, "simulated China Mobile ISMG (CMPP) running; Ctrl-C stops it");
-    let (tx, rx) = tokio::sync::watch::channel(false);
-    let sim = CmppSim::new(cfg, book);
-    let server = tokio::spawn(sim.serve(listener, rx));
-    tokio::signal::ctrl_c().await?;
+    tracing::info!(protocol = o.protocol.name(), listen = %o.listen, account = %o.account,
+        "simulated carrier gateway running; Ctrl-C or SIGTERM stops it");
+    wait_for_stop().await;
     let _ = tx.send(true);
     server.await?;
     Ok(())
+}
+
+async fn wait_for_stop() {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler");
+    tokio::select! {
+        _ = term.recv() => {}
+        _ = tokio::signal::ctrl_c() => {}
+    }
 }
