@@ -277,4 +277,20 @@ mod tests {
             matches!(parse(args("account create etax --json")), Ok(Command::AccountCreate(o)) if o.json && o.name == "etax")
         );
     }
+
+    #[test]
+    fn parses_simulator_scenarios() {
+        assert!(parse(args("sim mqtt")).is_err());
+        assert!(parse(args("sim smgp --outcomes DELIVRD")).is_err());
+        let Command::Sim(o) = parse(args(
+            "sim sgip --outcomes DELIVRD:3,UNDELIV/005:1 --rate-limit 50 --drop-every 7 --duplicate-reports",
+        ))
+        .unwrap() else {
+            panic!("not sim")
+        };
+        assert_eq!((o.protocol, o.listen.port()), (SimProtocol::Sgip, 8801));
+        assert_eq!(o.scenario.outcomes[1].err, "005");
+        assert_eq!((o.scenario.rate_limit, o.scenario.drop_every), (Some(50), Some(7)));
+        assert!(o.scenario.duplicate_reports);
+    }
 }
