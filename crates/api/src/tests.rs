@@ -24,7 +24,7 @@ async fn fixture(tag: &str) -> Fixture {
     let dir = std::env::temp_dir().join(format!("hongyan-api-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec { name: "mobile".into(), carriers: vec![Carrier::ChinaMobile] };
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (engine, queues) = Engine::new(store, Arc::new(SystemClock), &[spec]).await.unwrap();
     Fixture { state: AppState { engine, ready: Arc::new(AtomicBool::new(true)) }, _queues: queues }
 }

@@ -130,11 +130,16 @@ impl Engine {
 
     fn route(&self, input: &str) -> Result<(PhoneNumber, String), (&'static str, String)> {
         let number = PhoneNumber::parse(input).map_err(|e| ("invalid_number", e.to_string()))?;
-        let channel = self
-            .routes
-            .get(&number.carrier())
-            .ok_or_else(|| ("no_channel", format!("no channel serves {} numbers yet", number.carrier())))?;
-        Ok((number, channel.clone()))
+        let Some(channel) = self.routes.pick(&number) else {
+            let carrier = number.carrier();
+            let reason = if self.routes.has_carrier(carrier) {
+                format!("no channel serves this {carrier} number segment")
+            } else {
+                format!("no channel serves {carrier} numbers yet")
+            };
+            return Err(("no_channel", reason));
+        };
+        Ok((number, channel.to_owned()))
     }
 }
 

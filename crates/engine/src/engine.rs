@@ -9,15 +9,29 @@ use hongyan_types::{Carrier, IdGenerator, MessageId};
 
 use crate::auth::KeyCache;
 use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
+use crate::route::Routes;
 use crate::Clock;
 
-/// A channel as the engine sees it: a name and the carriers it serves.
+/// A channel as the engine sees it: what it serves and how much it is preferred.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChannelSpec {
     /// Unique name, stored with each message.
     pub name: String,
     /// Carriers whose numbers it takes.
     pub carriers: Vec<Carrier>,
+    /// If not empty, only numbers starting with one of these.
+    pub prefixes: Vec<String>,
+    /// Lower is preferred.
+    pub priority: u32,
+    /// Share among channels of the same priority.
+    pub weight: u32,
+}
+
+impl ChannelSpec {
+    /// A channel taking every number of `carriers`, at priority 0 and weight 100.
+    pub fn new(name: &str, carriers: &[Carrier]) -> Self {
+        Self { name: name.into(), carriers: carriers.to_vec(), prefixes: Vec::new(), priority: 0, weight: 100 }
+    }
 }
 
 /// Errors of engine operations other than accept.
@@ -34,7 +48,7 @@ pub struct Engine {
     pub(crate) store: Arc<dyn Store>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) ids: IdGenerator,
-    pub(crate) routes: HashMap<Carrier, String>,
+    pub(crate) routes: Routes,
     pub(crate) queues: HashMap<String, DispatchSender>,
     pub(crate) accepting: AtomicBool,
     pub(crate) keys: KeyCache,
@@ -55,22 +69,18 @@ impl Engine {
         channels: &[ChannelSpec],
     ) -> Result<(Arc<Self>, Vec<(String, DispatchReceiver)>), EngineError> {
         let seed = store.max_message_id().await?;
-        let mut routes = HashMap::new();
         let mut queues = HashMap::new();
         let mut receivers = Vec::new();
         for ch in channels {
             let (tx, rx) = dispatch::channel();
             queues.insert(ch.name.clone(), tx);
             receivers.push((ch.name.clone(), rx));
-            for c in &ch.carriers {
-                routes.entry(*c).or_insert_with(|| ch.name.clone());
-            }
         }
         let engine = Self {
             store,
             clock,
             ids: IdGenerator::new(seed),
-            routes,
+            routes: Routes::new(channels),
             queues,
             accepting: AtomicBool::new(true),
             keys: KeyCache::default(),

@@ -21,7 +21,7 @@ async fn engine(tag: &str) -> (Arc<Engine>, Vec<(String, DispatchReceiver)>, Arc
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let clock = Arc::new(FixedClock(AtomicI64::new(1_795_910_782_000)));
-    let spec = ChannelSpec { name: "mobile".into(), carriers: vec![Carrier::ChinaMobile] };
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (e, rx) = Engine::new(store.clone(), clock, &[spec]).await.unwrap();
     (e, rx, store)
 }
@@ -200,7 +200,7 @@ async fn a_batch_is_one_commit_not_one_per_number() {
     let _ = std::fs::remove_dir_all(&dir);
     let counting =
         Arc::new(CountingStore { inner: SqliteStore::open(&dir.join("db")).unwrap(), inserts: Default::default() });
-    let spec = ChannelSpec { name: "mobile".into(), carriers: vec![Carrier::ChinaMobile] };
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (e, _rx) = Engine::new(counting.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
     let numbers: Vec<String> = (0..1000).map(|i| format!("138{i:08}")).collect();
     let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();

@@ -14,6 +14,7 @@ use crate::link;
 use crate::rate::RateLimit;
 use crate::sgip::{self, SgipSettings};
 use crate::smgp::{self, SmgpSettings};
+use crate::smpp::{self, SmppSettings};
 
 /// Protocol-specific settings of a channel.
 #[derive(Debug, Clone)]
@@ -24,6 +25,8 @@ pub enum ProtocolConfig {
     Smgp(SmgpSettings),
     /// SGIP 1.2 (China Unicom), both directions.
     Sgip(SgipSettings),
+    /// SMPP 3.4 (aggregators).
+    Smpp(SmppSettings),
 }
 
 /// Everything one channel needs.
@@ -49,12 +52,13 @@ impl ChannelConfig {
             ProtocolConfig::Cmpp(s) => Box::new(cmpp::CmppAdapter::new(&self.name, s.clone())),
             ProtocolConfig::Smgp(s) => Box::new(smgp::SmgpAdapter::new(&self.name, s.clone())),
             ProtocolConfig::Sgip(s) => Box::new(sgip::SgipAdapter::new(s.clone())),
+            ProtocolConfig::Smpp(s) => Box::new(smpp::SmppAdapter::new(&self.name, s.clone())),
         }
     }
 
     fn segments(&self, out: &Outbound) -> Vec<Work> {
         match &self.protocol {
-            ProtocolConfig::Cmpp(_) | ProtocolConfig::Smgp(_) | ProtocolConfig::Sgip(_) => {
+            ProtocolConfig::Cmpp(_) | ProtocolConfig::Smgp(_) | ProtocolConfig::Sgip(_) | ProtocolConfig::Smpp(_) => {
                 crate::adapter::ucs2_segments(out)
             }
         }

@@ -12,7 +12,7 @@
 //!   unanswered segments back; nothing is dropped.
 //! - `adapter.rs`: the [`adapter::Adapter`] trait a protocol implements over its sans-I/O
 //!   session, and the protocol-neutral events it reports.
-//! - `cmpp/`, `smgp/`, `sgip/`: one adapter per protocol (`adapter.rs`) and its PDU ↔ domain mapping
+//! - `cmpp/`, `smgp/`, `sgip/`, `smpp/`: one adapter per protocol (`adapter.rs`) and its PDU ↔ domain mapping
 //!   (`map.rs`, the only place where the two meet).
 //!
 //! What it does not do: decide anything about a message (engine), parse bytes (the proto
@@ -27,5 +27,6 @@ mod link;
 mod rate;
 pub mod sgip;
 pub mod smgp;
+pub mod smpp;
 
 pub use channel::{run_channel, ChannelConfig, ProtocolConfig};

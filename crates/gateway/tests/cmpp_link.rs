@@ -34,7 +34,7 @@ async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
     let dir = std::env::temp_dir().join(format!("hongyan-gw-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec { name: "mobile".into(), carriers: vec![Carrier::ChinaMobile] };
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
     (engine, rx.remove(0).1, store)
 }

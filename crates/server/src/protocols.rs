@@ -7,16 +7,18 @@ use anyhow::{bail, Result};
 use hongyan_cmpp_proto::session::SessionConfig as CmppSession;
 use hongyan_cmpp_proto::Version as CmppVersion;
 use hongyan_config::{ChannelDef, Protocol};
+use hongyan_engine::ChannelSpec;
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::sgip::SgipSettings;
 use hongyan_gateway::smgp::SmgpSettings;
+use hongyan_gateway::smpp::SmppSettings;
 use hongyan_gateway::{ChannelConfig, ProtocolConfig};
 use hongyan_sgip_proto::session::SessionConfig as SgipSession;
 use hongyan_smgp_proto::session::SessionConfig as SmgpSession;
-use hongyan_types::Carrier;
+use hongyan_smpp_proto::session::SessionConfig as SmppSession;
 
-/// A channel ready to run, with the carriers it serves.
-pub(crate) type Channel = (ChannelConfig, Vec<Carrier>);
+/// A channel ready to run, with what the engine needs to route to it.
+pub(crate) type Channel = (ChannelConfig, ChannelSpec);
 
 pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Result<Channel> {
     let protocol = match def.protocol {
@@ -65,7 +67,20 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
                 ..SgipSession::default()
             },
         }),
-        other => bail!("channel `{}`: protocol {} is not available in this build yet", def.name, other.as_str()),
+        Protocol::Smpp => ProtocolConfig::Smpp(SmppSettings {
+            system_id: def.username.clone(),
+            password: def.password.clone(),
+            system_type: String::new(),
+            source: def.source.clone(),
+            service_type: def.service_id.clone(),
+            session: SmppSession {
+                window: def.window,
+                enquire_link_interval: def.keepalive,
+                response_timeout: def.response_timeout,
+                max_attempts: def.max_attempts,
+                ..SmppSession::default()
+            },
+        }),
     };
     let cfg = ChannelConfig {
         name: def.name.clone(),
@@ -75,5 +90,12 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
         simulated,
         protocol,
     };
-    Ok((cfg, def.carriers.clone()))
+    let spec = ChannelSpec {
+        name: def.name.clone(),
+        carriers: def.carriers.clone(),
+        prefixes: def.prefixes.clone(),
+        priority: def.priority,
+        weight: def.weight,
+    };
+    Ok((cfg, spec))
 }

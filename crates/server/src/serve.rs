@@ -79,10 +79,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     if channels.is_empty() {
         bail!("no channels: declare [[channel]] entries or enable [simulators]");
     }
-    let specs: Vec<ChannelSpec> = channels
-        .iter()
-        .map(|(cfg, carriers)| ChannelSpec { name: cfg.name.clone(), carriers: carriers.clone() })
-        .collect();
+    let specs: Vec<ChannelSpec> = channels.iter().map(|(_, spec)| spec.clone()).collect();
     let (engine, receivers) = Engine::new(store.clone(), Arc::new(SystemClock), &specs).await?;
     let resumed = engine.resume_pending().await?;
     if resumed > 0 {
@@ -91,8 +88,8 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
 
     let (stop, stop_rx) = watch::channel(false);
     let mut running = Vec::new();
-    for ((cfg, carriers), (_, queue)) in channels.into_iter().zip(receivers) {
-        log_channel(&cfg, &carriers);
+    for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
+        log_channel(&cfg, &spec.carriers);
         running.push(tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx.clone())));
     }
     serve_http(&http, engine.clone()).await?;

@@ -1,0 +1,64 @@
+//! SMPP PDUs ↔ domain values. The only place where the two meet.
+
+use hongyan_smpp_proto::pdu::{DeliverSm, SubmitSm, SubmitSmResp};
+use hongyan_smpp_proto::{Address, CommandStatus, DataCoding, EsmClass, Npi, RegisteredDelivery, Ton};
+use hongyan_store::ReportIn;
+use hongyan_types::Timestamp;
+use serde_json::json;
+
+use super::SmppSettings;
+use crate::adapter::{SubmitAnswer, Work};
+
+pub(crate) fn submit(cfg: &SmppSettings, w: &Work) -> SubmitSm {
+    SubmitSm {
+        service_type: cfg.service_type.as_bytes().to_vec(),
+        source: Address { ton: Ton::UNKNOWN, npi: Npi::UNKNOWN, addr: cfg.source.as_bytes().to_vec() },
+        // International form: an SMSC outside China cannot guess the country.
+        dest: Address { ton: Ton::INTERNATIONAL, npi: Npi::ISDN, addr: format!("86{}", w.to).into_bytes() },
+        esm_class: if w.udh { EsmClass::UDHI } else { EsmClass::DEFAULT },
+        registered_delivery: RegisteredDelivery::RECEIPT,
+        data_coding: DataCoding::UCS2,
+        short_message: w.payload.clone(),
+        ..SubmitSm::default()
+    }
+}
+
+pub(crate) fn answer(status: CommandStatus, resp: &SubmitSmResp) -> SubmitAnswer {
+    if status.is_ok() {
+        SubmitAnswer::Accepted { carrier_msg_id: String::from_utf8_lossy(&resp.message_id).into_owned() }
+    } else if status.is_throttling() {
+        SubmitAnswer::Throttled
+    } else {
+        SubmitAnswer::Refused { code: status.0, text: format!("SMPP {status}") }
+    }
+}
+
+/// A delivery receipt as the engine wants it; `None` when it carries no message id.
+pub(crate) fn report(channel: &str, d: &DeliverSm, received_at: Timestamp) -> Option<ReportIn> {
+    let id = String::from_utf8_lossy(&d.receipted_message_id()?).into_owned();
+    let receipt = d.receipt().and_then(Result::ok);
+    let stat = receipt
+        .as_ref()
+        .and_then(|r| r.stat.clone())
+        .or_else(|| d.message_state().map(|s| s.to_string()))
+        .unwrap_or_else(|| "UNKNOWN".into());
+    let done = receipt.as_ref().and_then(|r| r.done_date.clone());
+    let raw = json!({
+        "protocol": "SMPP 3.4",
+        "receipted_message_id": id,
+        "message_state": d.message_state().map(|s| s.0),
+        "stat": stat,
+        "err": receipt.as_ref().and_then(|r| r.err.clone()),
+        "submit_date": receipt.as_ref().and_then(|r| r.submit_date.clone()),
+        "done_date": done,
+        "text": String::from_utf8_lossy(&d.short_message),
+    });
+    Some(ReportIn {
+        channel: channel.to_owned(),
+        carrier_msg_id: id,
+        stat,
+        done_at: done.as_deref().and_then(Timestamp::parse_beijing_yymmddhhmm),
+        received_at,
+        raw: raw.to_string(),
+    })
+}
