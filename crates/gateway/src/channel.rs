@@ -47,11 +47,12 @@ pub struct ChannelConfig {
 }
 
 impl ChannelConfig {
-    pub(crate) fn new_adapter(&self) -> Box<dyn Adapter> {
+    /// A fresh session for a new connection; `session_no` counts the channel's sessions.
+    pub(crate) fn new_adapter(&self, session_no: u32) -> Box<dyn Adapter> {
         match &self.protocol {
             ProtocolConfig::Cmpp(s) => Box::new(cmpp::CmppAdapter::new(&self.name, s.clone())),
             ProtocolConfig::Smgp(s) => Box::new(smgp::SmgpAdapter::new(&self.name, s.clone())),
-            ProtocolConfig::Sgip(s) => Box::new(sgip::SgipAdapter::new(s.clone())),
+            ProtocolConfig::Sgip(s) => Box::new(sgip::SgipAdapter::new(s.clone(), session_no)),
             ProtocolConfig::Smpp(s) => Box::new(smpp::SmppAdapter::new(&self.name, s.clone())),
         }
     }
@@ -82,6 +83,8 @@ pub(crate) struct Shared {
     /// Bumped whenever work is added, so idle links wake up.
     pub(crate) work_added: watch::Sender<u64>,
     pub(crate) rate: Option<RateLimit>,
+    /// Sessions opened so far, over all connections and reconnects.
+    pub(crate) sessions: std::sync::atomic::AtomicU32,
 }
 
 impl Shared {
@@ -115,8 +118,14 @@ pub async fn run_channel(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let rate = RateLimit::new(cfg.rate, Instant::now());
-    let shared =
-        Arc::new(Shared { cfg, engine, backlog: Mutex::new(VecDeque::new()), work_added: watch::channel(0).0, rate });
+    let shared = Arc::new(Shared {
+        cfg,
+        engine,
+        backlog: Mutex::new(VecDeque::new()),
+        work_added: watch::channel(0).0,
+        rate,
+        sessions: Default::default(),
+    });
     if let ProtocolConfig::Sgip(s) = &shared.cfg.protocol {
         let inbound = sgip::Inbound {
             channel: shared.cfg.name.clone(),

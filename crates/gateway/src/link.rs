@@ -76,7 +76,7 @@ impl<'a> Conn<'a> {
         Self {
             index,
             shared,
-            adapter: shared.cfg.new_adapter(),
+            adapter: shared.cfg.new_adapter(shared.sessions.fetch_add(1, std::sync::atomic::Ordering::Relaxed)),
             inflight: HashMap::new(),
             up: false,
             draining: false,

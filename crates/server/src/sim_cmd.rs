@@ -2,10 +2,11 @@
 
 use std::collections::HashMap;
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
 use hongyan_sim::sgip::{SgipAccount, SgipSim, SgipSimConfig};
 use hongyan_sim::smgp::{SmgpSim, SmgpSimConfig};
+use hongyan_sim::smpp::{SmppSim, SmppSimConfig};
 use hongyan_sim::ReportBook;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -41,7 +42,10 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
             };
             tokio::spawn(SgipSim::new(cfg, book).serve(listener, rx))
         }
-        SimProtocol::Smpp => bail!("the SMPP simulator is not built into this binary yet"),
+        SimProtocol::Smpp => {
+            let cfg = SmppSimConfig { accounts, scenario: o.scenario, session: Default::default() };
+            tokio::spawn(SmppSim::new(cfg, book).serve(listener, rx))
+        }
     };
     tracing::info!(protocol = o.protocol.name(), listen = %o.listen, account = %o.account,
         "simulated carrier gateway running; Ctrl-C or SIGTERM stops it");

@@ -19,6 +19,7 @@ mod journal;
 mod scenario;
 pub mod sgip;
 pub mod smgp;
+pub mod smpp;
 
 pub use counters::Counters;
 pub use journal::{OwedReport, ReportBook};

@@ -40,9 +40,14 @@ pub(crate) struct SgipAdapter {
 }
 
 impl SgipAdapter {
-    pub(crate) fn new(settings: SgipSettings) -> Self {
+    /// `session_no` gives each session of the channel its own block of a million sequence
+    /// counters. The Submit's sequence (node, time, counter) is SGIP's only message key, so two
+    /// connections — or a connection and its reconnect within the same second — must never
+    /// hand out the same one.
+    pub(crate) fn new(settings: SgipSettings, session_no: u32) -> Self {
         let bind = Bind::new(LoginType::SP_TO_SMG, settings.login_name.as_bytes(), settings.password.as_bytes());
-        let session = ClientSession::new(settings.session.clone(), bind);
+        let config = SessionConfig { first_counter: session_no.wrapping_mul(1 << 20), ..settings.session.clone() };
+        let session = ClientSession::new(config, bind);
         Self { settings, session, wall: Timestamp::from_millis(0), pending_acks: HashMap::new(), next_token: 0 }
     }
 

@@ -1,0 +1,233 @@
+//! Every carrier protocol against its simulator over real TCP, on a carrier's bad day:
+//! throttling, dropped connections, duplicate reports, reports that overtake their response,
+//! and a mix of final states. Whatever happens, every accepted message reaches the state the
+//! carrier reported, and none is lost.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_gateway::cmpp::CmppSettings;
+use hongyan_gateway::sgip::SgipSettings;
+use hongyan_gateway::smgp::SmgpSettings;
+use hongyan_gateway::smpp::SmppSettings;
+use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
+use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
+use hongyan_sim::sgip::{SgipAccount, SgipSim, SgipSimConfig};
+use hongyan_sim::smgp::{SmgpSim, SmgpSimConfig};
+use hongyan_sim::smpp::{SmppSim, SmppSimConfig};
+use hongyan_sim::{Counters, Outcome, ReportBook, Scenario};
+use hongyan_store::{MessageId, MessageStatus, Store};
+use hongyan_store_sqlite::SqliteStore;
+use hongyan_types::{Carrier, Category};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+#[derive(Clone, Copy, Debug)]
+enum Proto {
+    Cmpp,
+    Smgp,
+    Sgip,
+    Smpp,
+}
+
+const LOGIN: &str = "901234";
+const SECRET: &str = "s3cret";
+
+async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
+    let dir = std::env::temp_dir().join(format!("hongyan-scn-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("ch", &[Carrier::ChinaMobile]);
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    (engine, rx.remove(0).1, store)
+}
+
+async fn free_addr() -> SocketAddr {
+    TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap()
+}
+
+/// Starts the simulator; returns its address, its counters and (for SGIP) our listen address.
+async fn start_sim(
+    proto: Proto,
+    scenario: Scenario,
+) -> (SocketAddr, Arc<dyn Fn() -> (u32, u32) + Send + Sync>, SocketAddr) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, rx) = watch::channel(false);
+    std::mem::forget(stop);
+    let accounts = HashMap::from([(LOGIN.to_owned(), SECRET.to_owned())]);
+    let our_listen = free_addr().await;
+    let counters: Arc<dyn Fn() -> (u32, u32) + Send + Sync> = match proto {
+        Proto::Cmpp => {
+            let cfg = CmppSimConfig { accounts, scenario, gateway_code: 1001, session: Default::default() };
+            let sim = CmppSim::new(cfg, ReportBook::in_memory());
+            tokio::spawn(sim.clone().serve(listener, rx));
+            Arc::new(move || counts(&sim.counters))
+        }
+        Proto::Smgp => {
+            let cfg = SmgpSimConfig { accounts, scenario, gateway_code: 10061, session: Default::default() };
+            let sim = SmgpSim::new(cfg, ReportBook::in_memory());
+            tokio::spawn(sim.clone().serve(listener, rx));
+            Arc::new(move || counts(&sim.counters))
+        }
+        Proto::Smpp => {
+            let cfg = SmppSimConfig { accounts, scenario, session: Default::default() };
+            let sim = SmppSim::new(cfg, ReportBook::in_memory());
+            tokio::spawn(sim.clone().serve(listener, rx));
+            Arc::new(move || counts(&sim.counters))
+        }
+        Proto::Sgip => {
+            let account = SgipAccount { password: SECRET.into(), report_to: Some(our_listen) };
+            let session = hongyan_sgip_proto::session::SessionConfig { node_id: 1_010_001, ..Default::default() };
+            let cfg = SgipSimConfig { accounts: HashMap::from([(LOGIN.to_owned(), account)]), scenario, session };
+            let sim = SgipSim::new(cfg, ReportBook::in_memory());
+            tokio::spawn(sim.clone().serve(listener, rx));
+            Arc::new(move || counts(&sim.counters))
+        }
+    };
+    (addr, counters, our_listen)
+}
+
+fn counts(c: &Counters) -> (u32, u32) {
+    (Counters::get(&c.submits), Counters::get(&c.throttled))
+}
+
+fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelConfig {
+    let protocol = match proto {
+        Proto::Cmpp => ProtocolConfig::Cmpp(CmppSettings {
+            sp_id: LOGIN.into(),
+            secret: SECRET.into(),
+            src_id: "1069".into(),
+            service_id: "T".into(),
+            session: hongyan_cmpp_proto::session::SessionConfig {
+                response_timeout: Duration::from_millis(500),
+                ..Default::default()
+            },
+        }),
+        Proto::Smgp => ProtocolConfig::Smgp(SmgpSettings {
+            client_id: LOGIN.into(),
+            secret: SECRET.into(),
+            src_term_id: "1069".into(),
+            service_id: "T".into(),
+            session: hongyan_smgp_proto::session::SessionConfig {
+                response_timeout: Duration::from_millis(500),
+                ..Default::default()
+            },
+        }),
+        Proto::Sgip => ProtocolConfig::Sgip(SgipSettings {
+            login_name: LOGIN.into(),
+            password: SECRET.into(),
+            sp_number: "1065".into(),
+            corp_id: "12345".into(),
+            service_type: "T".into(),
+            listen: our_listen,
+            session: hongyan_sgip_proto::session::SessionConfig {
+                node_id: 3_000_000_001,
+                response_timeout: Duration::from_millis(500),
+                ..Default::default()
+            },
+        }),
+        Proto::Smpp => ProtocolConfig::Smpp(SmppSettings {
+            system_id: LOGIN.into(),
+            password: SECRET.into(),
+            system_type: String::new(),
+            source: "1069".into(),
+            service_type: String::new(),
+            session: hongyan_smpp_proto::session::SessionConfig {
+                response_timeout: Duration::from_millis(500),
+                ..Default::default()
+            },
+        }),
+    };
+    ChannelConfig { name: "ch".into(), addr, connections: 2, rate: None, simulated: true, protocol }
+}
+
+/// Sends `n` messages through a channel to the simulator and waits until every one is final.
+async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<MessageStatus>, (u32, u32)) {
+    let (addr, counters, our_listen) = start_sim(proto, scenario).await;
+    let (engine, queue, store) = engine(tag).await;
+    let (_stop, stop_rx) = watch::channel(false);
+    tokio::spawn(run_channel(channel(proto, addr, our_listen), engine.clone(), queue, stop_rx));
+    let numbers: Vec<String> = (0..n).map(|i| format!("1380013{i:04}")).collect();
+    let req =
+        SendRequest { to: numbers, content: "您的验证码是 123456".into(), category: Category::Verification };
+    let ids: Vec<MessageId> = engine
+        .accept(1, req)
+        .await
+        .unwrap()
+        .results
+        .iter()
+        .map(|r| match r {
+            NumberResult::Accepted { message_id, .. } => *message_id,
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for id in &ids {
+        let mut status = MessageStatus::Accepted;
+        for _ in 0..300 {
+            status = store.get_message(1, *id).await.unwrap().unwrap().status;
+            if status.is_final() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        statuses.push(status);
+    }
+    (statuses, counters())
+}
+
+fn scenario() -> Scenario {
+    Scenario { report_delay: Duration::from_millis(20), ..Scenario::default() }
+}
+
+const ALL: [Proto; 4] = [Proto::Cmpp, Proto::Smgp, Proto::Sgip, Proto::Smpp];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn outcome_mix_reaches_each_message() {
+    for proto in ALL {
+        let outcomes = vec![
+            Outcome { stat: "DELIVRD".into(), err: "000".into(), weight: 3 },
+            Outcome { stat: "UNDELIV".into(), err: "005".into(), weight: 1 },
+        ];
+        let (statuses, (submits, _)) =
+            run(proto, &format!("mix-{proto:?}"), Scenario { outcomes, ..scenario() }, 8).await;
+        let delivered = statuses.iter().filter(|s| **s == MessageStatus::Delivered).count();
+        let undelivered = statuses.iter().filter(|s| **s == MessageStatus::Undelivered).count();
+        assert_eq!((delivered, undelivered), (6, 2), "{proto:?}: {statuses:?}");
+        assert_eq!(submits, 8, "{proto:?}: each message submitted once");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_slows_down_and_loses_nothing() {
+    for proto in ALL {
+        let (statuses, (submits, throttled)) =
+            run(proto, &format!("throttle-{proto:?}"), Scenario { rate_limit: Some(10), ..scenario() }, 30).await;
+        assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
+        assert!(throttled > 0, "{proto:?}: the simulator did throttle");
+        assert_eq!(submits, 30 + throttled, "{proto:?}: throttled submits were retried, nothing else was sent twice");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropped_connections_resend_what_was_in_flight() {
+    for proto in ALL {
+        let (statuses, (submits, _)) =
+            run(proto, &format!("drop-{proto:?}"), Scenario { drop_every: Some(7), ..scenario() }, 20).await;
+        assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
+        assert!(submits > 20, "{proto:?}: the unanswered submits were sent again ({submits})");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn duplicate_reports_change_nothing() {
+    for proto in ALL {
+        let (statuses, _) =
+            run(proto, &format!("dup-{proto:?}"), Scenario { duplicate_reports: true, ..scenario() }, 5).await;
+        assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
+    }
+}

@@ -1,0 +1,269 @@
+//! One ESME connection: drives its [`SmscSession`] over the socket, answers binds and
+//! messages for the simulator, and delivers the receipts owed to its system_id.
+
+use std::collections::{HashMap, VecDeque};
+use std::time::Duration;
+
+use hongyan_smpp_proto::pdu::{Bind, DataSmResp, SubmitMultiResp};
+use hongyan_smpp_proto::session::SessionConfig;
+use hongyan_smpp_proto::{CommandStatus, SmscEvent, SmscSession};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::time::{sleep_until, Instant};
+
+use super::{receipt_pdu, Request, SmppSim, SMSC_ID};
+use crate::journal::OwedReport;
+use crate::{now_ms, Counters};
+
+/// How often due receipts are looked for when nothing else wakes the connection.
+const TICK: Duration = Duration::from_millis(20);
+/// After the ESME refuses a receipt, how long before this link offers receipts again:
+/// without it a refused receipt, due at once, would be re-sent every tick.
+const REFUSED_PAUSE: Duration = Duration::from_secs(1);
+
+/// A submit_sm_resp or data_sm_resp held back by `submit_latency`.
+struct Held {
+    at: Instant,
+    sequence: u32,
+    status: CommandStatus,
+    message_id: String,
+    data_sm: bool,
+}
+
+/// Closing on purpose (`drop_every`).
+struct Dropped;
+
+/// One ESME connection's state beside its session.
+pub(super) struct Conn {
+    session: SmscSession,
+    /// The system_id once bound.
+    system_id: Option<String>,
+    /// Responses held back by `submit_latency`, in arrival order.
+    held: VecDeque<Held>,
+    /// deliver_sm sequence_number → receipted message_id, until deliver_sm_resp.
+    out: HashMap<u32, String>,
+    /// Messages on this connection, for `drop_every`.
+    messages: u32,
+    /// No receipts are offered before this (see [`REFUSED_PAUSE`]).
+    deliver_after: Instant,
+    /// Shutdown seen and unbind sent.
+    stopping: bool,
+}
+
+impl Conn {
+    pub(super) fn new(config: SessionConfig) -> Self {
+        let now = Instant::now();
+        Self {
+            session: SmscSession::new(config, now.into_std()),
+            system_id: None,
+            held: VecDeque::new(),
+            out: HashMap::new(),
+            messages: 0,
+            deliver_after: now,
+            stopping: false,
+        }
+    }
+
+    /// The message_ids of receipts sent on this link and not acknowledged.
+    pub(super) fn unacknowledged(&self) -> impl Iterator<Item = &String> {
+        self.out.values()
+    }
+
+    pub(super) async fn run(
+        &mut self,
+        sim: &SmppSim,
+        stream: TcpStream,
+        mut shutdown: watch::Receiver<bool>,
+    ) -> std::io::Result<()> {
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        let mut buf = vec![0u8; 16 * 1024];
+        loop {
+            if self.handle_events(sim).is_err() {
+                Counters::bump(&sim.counters.dropped);
+                return Ok(());
+            }
+            self.send_due(sim);
+            while let Some(bytes) = self.session.poll_transmit() {
+                wr.write_all(&bytes).await?;
+            }
+            if self.session.is_closed() {
+                return Ok(());
+            }
+            tokio::select! {
+                n = rd.read(&mut buf) => match n? {
+                    0 => return Ok(()),
+                    n => self.input(&buf[..n]),
+                },
+                () = sleep_until(self.wake()) => self.session.handle_timeout(Instant::now().into_std()),
+                _ = shutdown.changed(), if !self.stopping => self.stop(),
+            }
+        }
+    }
+
+    fn input(&mut self, data: &[u8]) {
+        if let Err(e) = self.session.handle_input(data, Instant::now().into_std()) {
+            tracing::warn!(error = %e, "simulated SMSC: closing after a protocol error");
+        }
+    }
+
+    /// The next moment something is due: a session timer, a held response, or the tick.
+    fn wake(&self) -> Instant {
+        let mut wake = Instant::now() + TICK;
+        if let Some(t) = self.session.poll_timeout() {
+            wake = wake.min(Instant::from_std(t));
+        }
+        if let Some(h) = self.held.front() {
+            wake = wake.min(h.at);
+        }
+        wake
+    }
+
+    /// Shutdown: answer everything held (a safe point), then unbind.
+    fn stop(&mut self) {
+        self.stopping = true;
+        while let Some(h) = self.held.pop_front() {
+            self.answer(h);
+        }
+        self.session.unbind(Instant::now().into_std());
+    }
+
+    fn handle_events(&mut self, sim: &SmppSim) -> Result<(), Dropped> {
+        while let Some(event) = self.session.poll_event() {
+            match event {
+                SmscEvent::BindRequest { sequence, bind } => self.on_bind(sim, sequence, &bind),
+                SmscEvent::Submit { sequence, submit } => self.on_message(sim, sequence, &(&submit).into(), false)?,
+                SmscEvent::DataSm { sequence, data } => self.on_message(sim, sequence, &(&data).into(), true)?,
+                SmscEvent::DeliverResp { sequence, status, .. } => self.on_deliver_resp(sim, sequence, status),
+                SmscEvent::GenericNack { sequence, .. } => {
+                    self.on_deliver_resp(sim, sequence, CommandStatus::ESME_RSYSERR)
+                }
+                SmscEvent::DeliverTimedOut { sequence, .. } => {
+                    if let Some(id) = self.out.remove(&sequence) {
+                        sim.book.release(&id);
+                    }
+                }
+                other => self.refuse(other),
+            }
+        }
+        Ok(())
+    }
+
+    fn on_bind(&mut self, sim: &SmppSim, sequence: u32, bind: &Bind) {
+        let status = sim.login(bind);
+        self.session.answer_bind(sequence, status, SMSC_ID);
+        let system_id = String::from_utf8_lossy(&bind.system_id).into_owned();
+        tracing::info!(system_id = %system_id, mode = %bind.mode, status = %status, "simulated SMSC: bind");
+        if status.is_ok() {
+            Counters::bump(&sim.counters.logins);
+            self.system_id = Some(system_id);
+        } else {
+            Counters::bump(&sim.counters.refused_logins);
+        }
+    }
+
+    /// A submit_sm or data_sm (the session only reports them on a bound transmitter or
+    /// transceiver).
+    fn on_message(&mut self, sim: &SmppSim, sequence: u32, req: &Request<'_>, data_sm: bool) -> Result<(), Dropped> {
+        let Some(system_id) = self.system_id.clone() else { return Ok(()) };
+        Counters::bump(&sim.counters.submits);
+        self.messages += 1;
+        if sim.cfg.scenario.drop_every.is_some_and(|n| self.messages.is_multiple_of(n)) {
+            return Err(Dropped);
+        }
+        let (status, message_id) = sim.accept(&system_id, req);
+        let at = Instant::now() + sim.cfg.scenario.submit_latency;
+        self.held.push_back(Held { at, sequence, status, message_id, data_sm });
+        Ok(())
+    }
+
+    /// deliver_sm_resp: ESME_ROK strikes the receipt; anything else owes it again, after a
+    /// pause. Only the first copy of a duplicated receipt is in `out`.
+    fn on_deliver_resp(&mut self, sim: &SmppSim, sequence: u32, status: CommandStatus) {
+        let Some(id) = self.out.remove(&sequence) else { return };
+        if !status.is_ok() {
+            tracing::info!(status = %status, "simulated SMSC: receipt refused; it stays owed");
+            sim.book.release(&id);
+            self.deliver_after = Instant::now() + REFUSED_PAUSE;
+            return;
+        }
+        Counters::bump(&sim.counters.reports_acked);
+        if let Err(e) = sim.book.ack(&id) {
+            tracing::error!(error = %e, "simulated SMSC: journal write failed");
+        }
+    }
+
+    /// Requests the simulator has no store for. Logged by kind only: their bodies hold numbers.
+    fn refuse(&mut self, event: SmscEvent) {
+        let answered = match event {
+            SmscEvent::SubmitMulti { sequence, .. } => {
+                self.session.answer_submit_multi(sequence, CommandStatus::ESME_RSUBMITFAIL, SubmitMultiResp::default())
+            }
+            SmscEvent::Query { sequence, .. } => {
+                self.session.answer_query(sequence, CommandStatus::ESME_RQUERYFAIL, Default::default())
+            }
+            SmscEvent::Cancel { sequence, .. } => self.session.answer_cancel(sequence, CommandStatus::ESME_RCANCELFAIL),
+            SmscEvent::Replace { sequence, .. } => {
+                self.session.answer_replace(sequence, CommandStatus::ESME_RREPLACEFAIL)
+            }
+            SmscEvent::Malformed { error } => {
+                tracing::debug!(error = %error, "simulated SMSC: malformed PDU");
+                return;
+            }
+            _ => return,
+        };
+        tracing::debug!(answered, "simulated SMSC: refused a request it does not support");
+    }
+
+    fn answer(&mut self, h: Held) {
+        if h.data_sm {
+            self.session.answer_data_sm(h.sequence, h.status, DataSmResp::new(h.message_id));
+        } else {
+            self.session.answer_submit(h.sequence, h.status, h.message_id);
+        }
+    }
+
+    /// Sends held responses whose time has come, then due receipts while the window allows.
+    fn send_due(&mut self, sim: &SmppSim) {
+        let now = Instant::now();
+        while self.held.front().is_some_and(|h| h.at <= now) {
+            if let Some(h) = self.held.pop_front() {
+                self.answer(h);
+            }
+        }
+        let Some(system_id) = self.system_id.clone() else { return };
+        if now < self.deliver_after {
+            return;
+        }
+        while self.session.can_deliver() {
+            let Some(r) = sim.book.take_due(&system_id, now_ms(), 1).pop() else { break };
+            if !self.deliver(sim, now, &r) {
+                break;
+            }
+        }
+    }
+
+    /// Sends one receipt (twice with `duplicate_reports`); false when it could not go.
+    fn deliver(&mut self, sim: &SmppSim, now: Instant, r: &OwedReport) -> bool {
+        let copies = if sim.cfg.scenario.duplicate_reports { 2 } else { 1 };
+        for copy in 0..copies {
+            match self.session.deliver(now.into_std(), receipt_pdu(r)) {
+                Ok(sequence) => {
+                    Counters::bump(&sim.counters.reports_sent);
+                    // Only the first copy's acknowledgement strikes the receipt.
+                    if copy == 0 {
+                        self.out.insert(sequence, r.msg_id.clone());
+                    }
+                }
+                Err(e) if copy == 0 => {
+                    tracing::warn!(error = %e, "simulated SMSC: receipt not sent; it stays owed");
+                    sim.book.release(&r.msg_id);
+                    return false;
+                }
+                Err(_) => {}
+            }
+        }
+        true
+    }
+}
