@@ -50,17 +50,14 @@ async fn free_addr() -> SocketAddr {
 }
 
 /// Starts the simulator; returns its address, its counters and (for SGIP) our listen address.
-async fn start_sim(
-    proto: Proto,
-    scenario: Scenario,
-) -> (SocketAddr, Arc<dyn Fn() -> (u32, u32) + Send + Sync>, SocketAddr) {
+async fn start_sim(proto: Proto, scenario: Scenario) -> (SocketAddr, Arc<dyn Fn() -> Snap + Send + Sync>, SocketAddr) {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, rx) = watch::channel(false);
     std::mem::forget(stop);
     let accounts = HashMap::from([(LOGIN.to_owned(), SECRET.to_owned())]);
     let our_listen = free_addr().await;
-    let counters: Arc<dyn Fn() -> (u32, u32) + Send + Sync> = match proto {
+    let counters: Arc<dyn Fn() -> Snap + Send + Sync> = match proto {
         Proto::Cmpp => {
             let cfg = CmppSimConfig { accounts, scenario, gateway_code: 1001, session: Default::default() };
             let sim = CmppSim::new(cfg, ReportBook::in_memory());
@@ -91,8 +88,20 @@ async fn start_sim(
     (addr, counters, our_listen)
 }
 
-fn counts(c: &Counters) -> (u32, u32) {
-    (Counters::get(&c.submits), Counters::get(&c.throttled))
+/// What a simulator counted.
+#[derive(Debug, Clone, Copy)]
+struct Snap {
+    submits: u32,
+    throttled: u32,
+    mo_acked: u32,
+}
+
+fn counts(c: &Counters) -> Snap {
+    Snap {
+        submits: Counters::get(&c.submits),
+        throttled: Counters::get(&c.throttled),
+        mo_acked: Counters::get(&c.mo_acked),
+    }
 }
 
 fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelConfig {
@@ -146,7 +155,9 @@ fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelCon
 }
 
 /// Sends `n` messages through a channel to the simulator and waits until every one is final.
-async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<MessageStatus>, (u32, u32)) {
+type Snapshot = Arc<dyn Fn() -> Snap + Send + Sync>;
+
+async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<MessageStatus>, Snapshot) {
     let (addr, counters, our_listen) = start_sim(proto, scenario).await;
     let (engine, queue, store) = engine(tag).await;
     let (_stop, stop_rx) = watch::channel(false);
@@ -177,7 +188,7 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         }
         statuses.push(status);
     }
-    (statuses, counters())
+    (statuses, counters)
 }
 
 fn scenario() -> Scenario {
@@ -193,8 +204,8 @@ async fn outcome_mix_reaches_each_message() {
             Outcome { stat: "DELIVRD".into(), err: "000".into(), weight: 3 },
             Outcome { stat: "UNDELIV".into(), err: "005".into(), weight: 1 },
         ];
-        let (statuses, (submits, _)) =
-            run(proto, &format!("mix-{proto:?}"), Scenario { outcomes, ..scenario() }, 8).await;
+        let (statuses, snap) = run(proto, &format!("mix-{proto:?}"), Scenario { outcomes, ..scenario() }, 8).await;
+        let submits = snap().submits;
         let delivered = statuses.iter().filter(|s| **s == MessageStatus::Delivered).count();
         let undelivered = statuses.iter().filter(|s| **s == MessageStatus::Undelivered).count();
         assert_eq!((delivered, undelivered), (6, 2), "{proto:?}: {statuses:?}");
@@ -205,8 +216,9 @@ async fn outcome_mix_reaches_each_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_slows_down_and_loses_nothing() {
     for proto in ALL {
-        let (statuses, (submits, throttled)) =
+        let (statuses, snap) =
             run(proto, &format!("throttle-{proto:?}"), Scenario { rate_limit: Some(10), ..scenario() }, 30).await;
+        let (submits, throttled) = (snap().submits, snap().throttled);
         assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
         assert!(throttled > 0, "{proto:?}: the simulator did throttle");
         assert_eq!(submits, 30 + throttled, "{proto:?}: throttled submits were retried, nothing else was sent twice");
@@ -216,8 +228,9 @@ async fn throttling_slows_down_and_loses_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dropped_connections_resend_what_was_in_flight() {
     for proto in ALL {
-        let (statuses, (submits, _)) =
+        let (statuses, snap) =
             run(proto, &format!("drop-{proto:?}"), Scenario { drop_every: Some(7), ..scenario() }, 20).await;
+        let submits = snap().submits;
         assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
         assert!(submits > 20, "{proto:?}: the unanswered submits were sent again ({submits})");
     }
@@ -229,5 +242,24 @@ async fn duplicate_reports_change_nothing() {
         let (statuses, _) =
             run(proto, &format!("dup-{proto:?}"), Scenario { duplicate_reports: true, ..scenario() }, 5).await;
         assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mo_messages_reach_the_link_and_are_acknowledged() {
+    for proto in ALL {
+        let mo = vec![
+            hongyan_sim::MoMessage { from: "13800138000".into(), text: "TD".into() },
+            hongyan_sim::MoMessage { from: "13900139000".into(), text: "退订".into() },
+        ];
+        let (statuses, snap) = run(proto, &format!("mo-{proto:?}"), Scenario { mo, ..scenario() }, 1).await;
+        assert_eq!(statuses, [MessageStatus::Delivered], "{proto:?}");
+        for _ in 0..100 {
+            if snap().mo_acked >= 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(snap().mo_acked, 2, "{proto:?}: both MO messages were taken and acknowledged");
     }
 }

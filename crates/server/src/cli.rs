@@ -15,7 +15,8 @@ Usage:
   hongyan account create NAME [--data-dir DIR] [--json]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
-        [--duplicate-reports] [--report-before-response] [--drop-every N] [--report-to ADDR (sgip)]
+        [--duplicate-reports] [--report-before-response] [--drop-every N] [--mo FROM:TEXT]...
+        [--report-to ADDR (sgip)]
   hongyan --version | --help
 
 Environment: HONGYAN_DATA_DIR (default ./data), HONGYAN_HTTP_ADDR (default 127.0.0.1:8080),
@@ -221,6 +222,11 @@ fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
             Long("duplicate-reports") => o.scenario.duplicate_reports = true,
             Long("report-before-response") => o.scenario.report_before_response = true,
             Long("outcomes") => o.scenario.outcomes = outcomes(&string(p.value()?, "--outcomes")?)?,
+            Long("mo") => {
+                let v = string(p.value()?, "--mo")?;
+                let (from, text) = v.split_once(':').ok_or("--mo takes FROM:TEXT, e.g. 13800138000:TD")?;
+                o.scenario.mo.push(hongyan_sim::MoMessage { from: from.to_owned(), text: text.to_owned() });
+            }
             other => return Err(other.unexpected()),
         }
     }
@@ -292,5 +298,11 @@ mod tests {
         assert_eq!(o.scenario.outcomes[1].err, "005");
         assert_eq!((o.scenario.rate_limit, o.scenario.drop_every), (Some(50), Some(7)));
         assert!(o.scenario.duplicate_reports);
+        let Command::Sim(o) = parse(args("sim smpp --mo 13800138000:TD --mo 13900139000:退订")).unwrap() else {
+            panic!("not sim")
+        };
+        assert_eq!(o.scenario.mo.len(), 2);
+        assert_eq!(o.scenario.mo[1].text, "退订");
+        assert!(parse(args("sim smpp --mo TD")).is_err());
     }
 }

@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use tokio::time::{sleep_until, Instant};
 
 use crate::journal::{OwedReport, ReportBook};
+use crate::mo::{self, MoBox, MoMessage};
 use crate::scenario::{RateWindow, Scenario};
 use crate::{now_ms, Counters};
 
@@ -44,6 +45,7 @@ pub struct CmppSim {
     seq: AtomicU32,
     messages: AtomicU64,
     rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
+    mo: MoBox,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -65,6 +67,7 @@ impl CmppSim {
             seq,
             messages: AtomicU64::new(0),
             rates: Default::default(),
+            mo: MoBox::default(),
             counters: Counters::default(),
         })
     }
@@ -167,6 +170,22 @@ impl CmppSim {
         }
     }
 
+    fn mo_pdu(&self, m: &MoMessage, sp: &str) -> Deliver {
+        Deliver {
+            msg_id: self.next_msg_id(),
+            dest_id: sp.as_bytes().to_vec(),
+            service_id: Vec::new(),
+            tp_pid: 0,
+            tp_udhi: 0,
+            msg_fmt: MsgFmt::UCS2,
+            src_terminal_id: m.from.as_bytes().to_vec(),
+            src_terminal_type: 0,
+            registered_delivery: 0,
+            msg_content: mo::ucs2(&m.text),
+            link_id: Vec::new(),
+        }
+    }
+
     async fn connection(self: Arc<Self>, stream: TcpStream, mut shutdown: watch::Receiver<bool>) {
         let mut conn = Conn {
             session: ServerSession::new(self.cfg.session.clone()),
@@ -178,8 +197,9 @@ impl CmppSim {
         if let Err(e) = conn.run(&self, stream, &mut shutdown).await {
             tracing::debug!(error = %e, "simulated ISMG: connection ended");
         }
-        // Reports that were on this link but not acknowledged are owed again.
-        conn.out.values().for_each(|id| self.book.release(id));
+        // Reports and MO that were on this link but not acknowledged are owed again.
+        let sp = conn.sp.clone().unwrap_or_default();
+        conn.out.values().for_each(|id| mo::released(&self.book, &self.mo, &sp, id));
     }
 }
 
@@ -268,15 +288,12 @@ impl Conn {
                 }
                 ServerEvent::DeliverResp { sequence_id, .. } => {
                     if let Some(id) = self.out.remove(&sequence_id) {
-                        Counters::bump(&sim.counters.reports_acked);
-                        if let Err(e) = sim.book.ack(&id) {
-                            tracing::error!(error = %e, "simulated ISMG: journal write failed");
-                        }
+                        mo::acked(&sim.book, &sim.counters, &id);
                     }
                 }
                 ServerEvent::DeliverTimedOut { sequence_id, .. } => {
                     if let Some(id) = self.out.remove(&sequence_id) {
-                        sim.book.release(&id);
+                        mo::released(&sim.book, &sim.mo, self.sp.as_deref().unwrap_or_default(), &id);
                     }
                 }
                 other => tracing::debug!(event = ?other, "simulated ISMG: event"),
@@ -311,6 +328,16 @@ impl Conn {
                         return;
                     }
                     Err(_) => {}
+                }
+            }
+        }
+        while self.session.can_deliver() {
+            let Some(m) = sim.mo.take(&sp, &sim.cfg.scenario.mo) else { break };
+            match self.session.deliver(now.into_std(), sim.mo_pdu(&m, &sp)) {
+                Ok(seq) => drop(self.out.insert(seq, MoBox::key(&m))),
+                Err(_) => {
+                    sim.mo.put_back(&sp, m);
+                    break;
                 }
             }
         }

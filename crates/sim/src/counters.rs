@@ -19,6 +19,8 @@ pub struct Counters {
     pub reports_sent: AtomicU32,
     /// Status reports acknowledged by the SP.
     pub reports_acked: AtomicU32,
+    /// MO messages acknowledged by the SP.
+    pub mo_acked: AtomicU32,
 }
 
 impl Counters {

@@ -16,6 +16,7 @@
 pub mod cmpp;
 mod counters;
 mod journal;
+mod mo;
 mod scenario;
 pub mod sgip;
 pub mod smgp;
@@ -23,6 +24,7 @@ pub mod smpp;
 
 pub use counters::Counters;
 pub use journal::{OwedReport, ReportBook};
+pub use mo::MoMessage;
 pub use scenario::{Outcome, Scenario};
 
 use std::time::SystemTime;

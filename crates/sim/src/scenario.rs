@@ -32,6 +32,8 @@ pub struct Scenario {
     pub report_before_response: bool,
     /// Close the connection on every Nth submit, without answering it.
     pub drop_every: Option<u32>,
+    /// MO messages each SP account receives once, when it can take deliveries.
+    pub mo: Vec<crate::MoMessage>,
 }
 
 impl Default for Scenario {
@@ -44,6 +46,7 @@ impl Default for Scenario {
             duplicate_reports: false,
             report_before_response: false,
             drop_every: None,
+            mo: Vec::new(),
         }
     }
 }

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use hongyan_sgip_proto::pdu::{Bind, Report, Submit};
+use hongyan_sgip_proto::pdu::{Bind, Deliver, Report, Submit};
 use hongyan_sgip_proto::session::SessionConfig;
 use hongyan_sgip_proto::{
     ClientEvent, ClientSession, ErrorCode, LoginType, ReportState, Request, ResultCode, Sequence, ServerEvent,
@@ -23,6 +23,7 @@ use tokio::sync::watch;
 use tokio::time::{sleep, sleep_until, Instant};
 
 use crate::journal::{OwedReport, ReportBook};
+use crate::mo::{self, MoBox};
 use crate::scenario::{RateWindow, Scenario};
 use crate::{now_ms, Counters};
 
@@ -55,6 +56,7 @@ pub struct SgipSim {
     book: ReportBook,
     messages: AtomicU64,
     rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
+    mo: MoBox,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -88,6 +90,7 @@ impl SgipSim {
             book,
             messages: AtomicU64::new(0),
             rates: Default::default(),
+            mo: MoBox::default(),
             counters: Counters::default(),
         })
     }
@@ -155,6 +158,30 @@ impl SgipSim {
             }
         }
         ResultCode::OK
+    }
+
+    /// MO goes over the same SMG → SP connection as reports, as a Deliver.
+    fn send_mo(&self, sp: &str, session: &mut ClientSession, out: &mut HashMap<u32, String>, last: &mut Instant) {
+        while session.can_send() {
+            let Some(m) = self.mo.take(sp, &self.cfg.scenario.mo) else { return };
+            let deliver = Deliver {
+                user_number: format!("86{}", m.from).into_bytes(),
+                sp_number: sp.as_bytes().to_vec(),
+                message_coding: hongyan_sgip_proto::MessageCoding::UCS2,
+                message_content: mo::ucs2(&m.text),
+                ..Deliver::default()
+            };
+            match session.send(Instant::now().into_std(), mmddhhmmss(), deliver) {
+                Ok(seq) => {
+                    *last = Instant::now();
+                    out.insert(seq.counter, MoBox::key(&m));
+                }
+                Err(_) => {
+                    self.mo.put_back(sp, m);
+                    return;
+                }
+            }
+        }
     }
 
     fn report_pdu(r: &OwedReport) -> Option<Report> {
@@ -229,7 +256,7 @@ impl SgipSim {
     /// Delivers `sp`'s due reports over connections the SMG opens to the SP, for ever.
     async fn report_link(self: Arc<Self>, sp: String, addr: SocketAddr, mut shutdown: watch::Receiver<bool>) {
         while !*shutdown.borrow() {
-            if !self.book.has_due(&sp, now_ms()) {
+            if !self.book.has_due(&sp, now_ms()) && !self.mo.pending(&sp, &self.cfg.scenario.mo) {
                 tokio::select! {
                     _ = sleep(Duration::from_millis(20)) => continue,
                     _ = shutdown.changed() => return,
@@ -260,13 +287,12 @@ impl SgipSim {
                 match event {
                     ClientEvent::Response { sequence, .. } => {
                         if let Some(id) = out.remove(&sequence.counter) {
-                            Counters::bump(&self.counters.reports_acked);
-                            let _ = self.book.ack(&id);
+                            mo::acked(&self.book, &self.counters, &id);
                         }
                     }
                     ClientEvent::TimedOut { sequence, .. } => {
                         if let Some(id) = out.remove(&sequence.counter) {
-                            self.book.release(&id);
+                            mo::released(&self.book, &self.mo, sp, &id);
                         }
                     }
                     _ => {}
@@ -299,10 +325,11 @@ impl SgipSim {
                 _ = shutdown.changed() => session.unbind(Instant::now().into_std(), mmddhhmmss()),
             }
         }
-        out.values().for_each(|id| self.book.release(id));
+        out.values().for_each(|id| mo::released(&self.book, &self.mo, sp, id));
     }
 
     fn send_reports(&self, sp: &str, session: &mut ClientSession, out: &mut HashMap<u32, String>, last: &mut Instant) {
+        self.send_mo(sp, session, out, last);
         while session.can_send() {
             let Some(r) = self.book.take_due(sp, now_ms(), 1).pop() else { return };
             let Some(report) = Self::report_pdu(&r) else {

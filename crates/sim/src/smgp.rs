@@ -15,6 +15,7 @@ use tokio::sync::watch;
 use tokio::time::{sleep_until, Instant};
 
 use crate::journal::{OwedReport, ReportBook};
+use crate::mo::{self, MoBox, MoMessage};
 use crate::scenario::{RateWindow, Scenario};
 use crate::{now_ms, Counters};
 
@@ -41,6 +42,7 @@ pub struct SmgpSim {
     seq: AtomicU32,
     messages: AtomicU64,
     rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
+    mo: MoBox,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -68,6 +70,7 @@ impl SmgpSim {
             seq,
             messages: AtomicU64::new(0),
             rates: Default::default(),
+            mo: MoBox::default(),
             counters: Counters::default(),
         })
     }
@@ -159,6 +162,17 @@ impl SmgpSim {
         d
     }
 
+    fn mo_pdu(&self, m: &MoMessage, sp: &str) -> Deliver {
+        Deliver {
+            msg_id: self.next_msg_id(),
+            msg_format: hongyan_smgp_proto::MsgFormat::UCS2,
+            src_term_id: m.from.as_bytes().to_vec(),
+            dest_term_id: sp.as_bytes().to_vec(),
+            msg_content: mo::ucs2(&m.text),
+            ..Deliver::default()
+        }
+    }
+
     async fn connection(self: Arc<Self>, stream: TcpStream, mut shutdown: watch::Receiver<bool>) {
         let mut conn = Conn {
             session: ServerSession::new(self.cfg.session.clone()),
@@ -170,7 +184,8 @@ impl SmgpSim {
         if let Err(e) = conn.run(&self, stream, &mut shutdown).await {
             tracing::debug!(error = %e, "simulated SMGW: connection ended");
         }
-        conn.out.values().for_each(|id| self.book.release(id));
+        let sp = conn.sp.clone().unwrap_or_default();
+        conn.out.values().for_each(|id| mo::released(&self.book, &self.mo, &sp, id));
     }
 }
 
@@ -254,15 +269,12 @@ impl Conn {
                 }
                 ServerEvent::DeliverResp { sequence_id, .. } => {
                     if let Some(id) = self.out.remove(&sequence_id) {
-                        Counters::bump(&sim.counters.reports_acked);
-                        if let Err(e) = sim.book.ack(&id) {
-                            tracing::error!(error = %e, "simulated SMGW: journal write failed");
-                        }
+                        mo::acked(&sim.book, &sim.counters, &id);
                     }
                 }
                 ServerEvent::DeliverTimedOut { sequence_id, .. } => {
                     if let Some(id) = self.out.remove(&sequence_id) {
-                        sim.book.release(&id);
+                        mo::released(&sim.book, &sim.mo, self.sp.as_deref().unwrap_or_default(), &id);
                     }
                 }
                 other => tracing::debug!(event = ?other, "simulated SMGW: event"),
@@ -295,6 +307,16 @@ impl Conn {
                         return;
                     }
                     Err(_) => {}
+                }
+            }
+        }
+        while self.session.can_deliver() {
+            let Some(m) = sim.mo.take(&sp, &sim.cfg.scenario.mo) else { break };
+            match self.session.deliver(now.into_std(), sim.mo_pdu(&m, &sp)) {
+                Ok(seq) => drop(self.out.insert(seq, MoBox::key(&m))),
+                Err(_) => {
+                    sim.mo.put_back(&sp, m);
+                    break;
                 }
             }
         }

@@ -65,6 +65,7 @@ pub struct SmppSim {
     messages: AtomicU64,
     // std Mutex: a map lookup, never held across an await.
     rates: Mutex<HashMap<String, Arc<RateWindow>>>,
+    mo: crate::mo::MoBox,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -116,6 +117,7 @@ impl SmppSim {
             next_id,
             messages: AtomicU64::new(0),
             rates: Mutex::default(),
+            mo: crate::mo::MoBox::default(),
             counters: Counters::default(),
         })
     }
@@ -147,8 +149,9 @@ impl SmppSim {
         if let Err(e) = conn.run(&self, stream, shutdown).await {
             tracing::debug!(error = %e, "simulated SMSC: connection ended");
         }
-        // Receipts that were on this link but not acknowledged are owed again.
-        conn.unacknowledged().for_each(|id| self.book.release(id));
+        // Receipts and MO that were on this link but not acknowledged are owed again.
+        let system_id = conn.system_id().unwrap_or_default().to_owned();
+        conn.unacknowledged().for_each(|id| crate::mo::released(&self.book, &self.mo, &system_id, id));
     }
 
     fn next_message_id(&self) -> String {
@@ -239,6 +242,17 @@ fn receipt_pdu(r: &OwedReport) -> DeliverSm {
         pdu.tlvs.set(TlvTag::NETWORK_ERROR_CODE, [3, hi, lo]);
     }
     pdu
+}
+
+/// An MO deliver_sm: from the handset to the ESME's account, UCS-2.
+fn mo_pdu(m: &crate::MoMessage, system_id: &str) -> DeliverSm {
+    DeliverSm {
+        source: address(&m.from),
+        dest: address(system_id),
+        data_coding: hongyan_smpp_proto::DataCoding::UCS2,
+        short_message: crate::mo::ucs2(&m.text),
+        ..DeliverSm::default()
+    }
 }
 
 fn address(digits: &str) -> Address {

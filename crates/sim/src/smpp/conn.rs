@@ -66,6 +66,10 @@ impl Conn {
     }
 
     /// The message_ids of receipts sent on this link and not acknowledged.
+    pub(super) fn system_id(&self) -> Option<&str> {
+        self.system_id.as_deref()
+    }
+
     pub(super) fn unacknowledged(&self) -> impl Iterator<Item = &String> {
         self.out.values()
     }
@@ -141,7 +145,7 @@ impl Conn {
                 }
                 SmscEvent::DeliverTimedOut { sequence, .. } => {
                     if let Some(id) = self.out.remove(&sequence) {
-                        sim.book.release(&id);
+                        crate::mo::released(&sim.book, &sim.mo, self.system_id.as_deref().unwrap_or_default(), &id);
                     }
                 }
                 other => self.refuse(other),
@@ -183,15 +187,12 @@ impl Conn {
     fn on_deliver_resp(&mut self, sim: &SmppSim, sequence: u32, status: CommandStatus) {
         let Some(id) = self.out.remove(&sequence) else { return };
         if !status.is_ok() {
-            tracing::info!(status = %status, "simulated SMSC: receipt refused; it stays owed");
-            sim.book.release(&id);
+            tracing::info!(status = %status, "simulated SMSC: delivery refused; it stays owed");
+            crate::mo::released(&sim.book, &sim.mo, self.system_id.as_deref().unwrap_or_default(), &id);
             self.deliver_after = Instant::now() + REFUSED_PAUSE;
             return;
         }
-        Counters::bump(&sim.counters.reports_acked);
-        if let Err(e) = sim.book.ack(&id) {
-            tracing::error!(error = %e, "simulated SMSC: journal write failed");
-        }
+        crate::mo::acked(&sim.book, &sim.counters, &id);
     }
 
     /// Requests the simulator has no store for. Logged by kind only: their bodies hold numbers.
@@ -239,7 +240,17 @@ impl Conn {
         while self.session.can_deliver() {
             let Some(r) = sim.book.take_due(&system_id, now_ms(), 1).pop() else { break };
             if !self.deliver(sim, now, &r) {
-                break;
+                return;
+            }
+        }
+        while self.session.can_deliver() {
+            let Some(m) = sim.mo.take(&system_id, &sim.cfg.scenario.mo) else { break };
+            match self.session.deliver(now.into_std(), super::mo_pdu(&m, &system_id)) {
+                Ok(sequence) => drop(self.out.insert(sequence, crate::mo::MoBox::key(&m))),
+                Err(_) => {
+                    sim.mo.put_back(&system_id, m);
+                    break;
+                }
             }
         }
     }
