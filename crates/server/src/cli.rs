@@ -15,7 +15,7 @@ Usage:
   hongyan account create NAME [--data-dir DIR] [--json]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
-        [--duplicate-reports] [--report-before-response] [--drop-every N] [--mo FROM:TEXT]...
+        [--duplicate-reports] [--report-before-response] [--drop-every N] [--mo FROM:TEXT]... [--window N]
         [--report-to ADDR (sgip)]
   hongyan --version | --help
 
@@ -94,6 +94,8 @@ pub(crate) struct SimOptions {
     pub(crate) account: String,
     pub(crate) password: String,
     pub(crate) report_to: Option<SocketAddr>,
+    /// Deliveries the simulator keeps unacknowledged per connection.
+    pub(crate) window: usize,
     pub(crate) scenario: hongyan_sim::Scenario,
 }
 
@@ -206,6 +208,7 @@ fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
         account: "901234".into(),
         password: "secret".into(),
         report_to: None,
+        window: 16,
         scenario: hongyan_sim::Scenario::default(),
     };
     while let Some(arg) = p.next()? {
@@ -215,6 +218,12 @@ fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
             Long("account" | "sp-id" | "system-id" | "login") => o.account = string(p.value()?, "--account")?,
             Long("password" | "secret") => o.password = string(p.value()?, "--password")?,
             Long("report-to") => o.report_to = Some(p.value()?.parse()?),
+            Long("window") => {
+                o.window = p.value()?.parse()?;
+                if !(1..=256).contains(&o.window) {
+                    return Err("--window must be between 1 and 256".into());
+                }
+            }
             Long("report-delay-ms") => o.scenario.report_delay = millis(p)?,
             Long("submit-latency-ms") => o.scenario.submit_latency = millis(p)?,
             Long("rate-limit") => o.scenario.rate_limit = Some(p.value()?.parse()?),

@@ -21,7 +21,8 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
     let accounts = HashMap::from([(o.account.clone(), o.password.clone())]);
     let server = match o.protocol {
         SimProtocol::Cmpp => {
-            let cfg = CmppSimConfig { accounts, scenario: o.scenario, gateway_code: 1001, session: Default::default() };
+            let session = hongyan_cmpp_proto::session::SessionConfig { window: o.window, ..Default::default() };
+            let cfg = CmppSimConfig { accounts, scenario: o.scenario, gateway_code: 1001, session };
             tokio::spawn(CmppSim::new(cfg, book).serve(listener, rx))
         }
         SimProtocol::Smgp => {
@@ -34,7 +35,11 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
                 tracing::warn!("no --report-to: the simulated SMG will not send reports");
             }
             let account = SgipAccount { password: o.password.clone(), report_to: o.report_to };
-            let session = hongyan_sgip_proto::session::SessionConfig { node_id: 1_010_001, ..Default::default() };
+            let session = hongyan_sgip_proto::session::SessionConfig {
+                node_id: 1_010_001,
+                window: o.window,
+                ..Default::default()
+            };
             let cfg = SgipSimConfig {
                 accounts: HashMap::from([(o.account.clone(), account)]),
                 scenario: o.scenario,
@@ -43,7 +48,8 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
             tokio::spawn(SgipSim::new(cfg, book).serve(listener, rx))
         }
         SimProtocol::Smpp => {
-            let cfg = SmppSimConfig { accounts, scenario: o.scenario, session: Default::default() };
+            let session = hongyan_smpp_proto::session::SessionConfig { window: o.window, ..Default::default() };
+            let cfg = SmppSimConfig { accounts, scenario: o.scenario, session };
             tokio::spawn(SmppSim::new(cfg, book).serve(listener, rx))
         }
     };
