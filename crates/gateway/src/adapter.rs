@@ -20,6 +20,8 @@ pub struct Work {
     pub udh: bool,
     /// Encoded content (UDH included when `udh`).
     pub payload: Vec<u8>,
+    /// Priority lane: 0 (verification) is served first.
+    pub lane: u8,
 }
 
 /// The carrier's answer to one submit.
@@ -140,6 +142,7 @@ pub(crate) fn ucs2_segments(out: &hongyan_engine::Outbound) -> Vec<Work> {
             total: s.total,
             udh: s.udh,
             payload: s.payload,
+            lane: crate::lanes::lane(m.category),
         })
         .collect()
 }

@@ -1,6 +1,5 @@
 //! A channel: N connections to one gateway, one shared backlog, one rate limit.
 
-use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
@@ -10,6 +9,7 @@ use tokio::sync::watch;
 
 use crate::adapter::{Adapter, Work};
 use crate::cmpp::{self, CmppSettings};
+use crate::lanes::Lanes;
 use crate::link;
 use crate::rate::RateLimit;
 use crate::sgip::{self, SgipSettings};
@@ -79,7 +79,7 @@ pub(crate) struct Shared {
     pub(crate) cfg: ChannelConfig,
     pub(crate) engine: Arc<Engine>,
     // std Mutex: held only to push or pop, never across an await.
-    backlog: Mutex<VecDeque<Work>>,
+    backlog: Mutex<Lanes>,
     /// Bumped whenever work is added, so idle links wake up.
     pub(crate) work_added: watch::Sender<u64>,
     pub(crate) rate: Option<RateLimit>,
@@ -89,7 +89,7 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn pop(&self) -> Option<Work> {
-        self.backlog.lock().expect("backlog").pop_front()
+        self.backlog.lock().expect("backlog").pop()
     }
 
     /// Puts work back at the front (it was first in line), in the order given.
@@ -101,7 +101,9 @@ impl Shared {
     }
 
     pub(crate) fn push_back(&self, work: Vec<Work>) {
-        self.backlog.lock().expect("backlog").extend(work);
+        let mut b = self.backlog.lock().expect("backlog");
+        work.into_iter().for_each(|w| b.push_back(w));
+        drop(b);
         self.work_added.send_modify(|g| *g += 1);
     }
 
@@ -121,7 +123,7 @@ pub async fn run_channel(
     let shared = Arc::new(Shared {
         cfg,
         engine,
-        backlog: Mutex::new(VecDeque::new()),
+        backlog: Mutex::new(Lanes::default()),
         work_added: watch::channel(0).0,
         rate,
         sessions: Default::default(),

@@ -4,7 +4,8 @@
 //! per protocol.
 //! - [`run_channel`] (`channel.rs`): a channel is N connections to one gateway sharing one
 //!   backlog and one rate limit (`rate.rs`). A feeder moves the engine's dispatch queue into
-//!   the backlog, cut into segments by the protocol's rules.
+//!   the backlog, cut into segments by the protocol's rules. The backlog has one lane per
+//!   category (`lanes.rs`): verification codes overtake notices, which overtake marketing.
 //! - `link.rs`: one connection's life, protocol-agnostic: connect, log in, fill the window from
 //!   the backlog at the channel's rate, write what the session wants sent, act on its events,
 //!   keep alive, reconnect with jittered back-off (`backoff.rs`), drain on shutdown. Throttling
@@ -23,6 +24,7 @@ pub mod adapter;
 mod backoff;
 mod channel;
 pub mod cmpp;
+mod lanes;
 mod link;
 mod rate;
 pub mod sgip;

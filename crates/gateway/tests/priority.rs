@@ -1,0 +1,114 @@
+//! Priority lanes over real TCP: a verification code accepted behind a bulk marketing job is
+//! submitted after at most about one window of that job, not after all of it.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hongyan_engine::{ChannelSpec, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_gateway::cmpp::CmppSettings;
+use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
+use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
+use hongyan_sim::{ReportBook, Scenario};
+use hongyan_store::{MessageFilter, MessageId, Store};
+use hongyan_store_sqlite::SqliteStore;
+use hongyan_types::{Carrier, Category};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+const WINDOW: usize = 16;
+
+async fn accept(engine: &Engine, to: Vec<String>, category: Category) -> Vec<MessageId> {
+    let req = SendRequest { to, content: "通知".into(), category };
+    engine
+        .accept(1, req)
+        .await
+        .unwrap()
+        .results
+        .into_iter()
+        .map(|r| match r {
+            NumberResult::Accepted { message_id, .. } => message_id,
+            other => panic!("{other:?}"),
+        })
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_verification_code_overtakes_a_bulk_job() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    // Slow answers keep the window full, so the bulk job queues up behind it.
+    let scenario = Scenario {
+        report_delay: Duration::from_millis(5),
+        submit_latency: Duration::from_millis(40),
+        ..Scenario::default()
+    };
+    let cfg = CmppSimConfig {
+        accounts: HashMap::from([("901234".to_owned(), "s".to_owned())]),
+        scenario,
+        gateway_code: 1001,
+        session: Default::default(),
+    };
+    let (_stop_sim, sim_rx) = watch::channel(false);
+    tokio::spawn(CmppSim::new(cfg, ReportBook::in_memory()).serve(listener, sim_rx));
+
+    let dir = std::env::temp_dir().join(format!("hongyan-priority-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("ch", &[Carrier::ChinaMobile]);
+    let (engine, mut queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let settings = CmppSettings {
+        sp_id: "901234".into(),
+        secret: "s".into(),
+        src_id: "1069".into(),
+        service_id: "T".into(),
+        session: hongyan_cmpp_proto::session::SessionConfig { window: WINDOW, ..Default::default() },
+    };
+    let channel = ChannelConfig {
+        name: "ch".into(),
+        addr,
+        connections: 1,
+        rate: None,
+        simulated: true,
+        protocol: ProtocolConfig::Cmpp(settings),
+    };
+    let (_stop, stop_rx) = watch::channel(false);
+    tokio::spawn(run_channel(channel, engine.clone(), queues.remove(0).1, stop_rx));
+
+    let bulk: Vec<String> = (0..300).map(|i| format!("1380013{i:04}")).collect();
+    accept(&engine, bulk, Category::Marketing).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let filter = MessageFilter { account_id: 1, to: None, status: None, before: None, limit: 500 };
+    let submitted = |all: &[hongyan_store::MessageDetail]| all.iter().filter(|m| m.submitted_at.is_some()).count();
+    let bulk_already = submitted(&store.list_messages(filter.clone()).await.unwrap());
+    let code = accept(&engine, vec!["13900139000".into()], Category::Verification).await[0];
+
+    let submitted_at = |id: MessageId| {
+        let store = store.clone();
+        async move { store.get_message(1, id).await.unwrap().and_then(|m| m.submitted_at) }
+    };
+    let mut code_at = None;
+    for _ in 0..200 {
+        code_at = submitted_at(code).await;
+        if code_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let code_at = code_at.expect("the verification code was submitted");
+    let all = store.list_messages(filter).await.unwrap();
+    let bulk_before = all
+        .iter()
+        .filter(|m| m.message.category == Category::Marketing)
+        .filter(|m| m.submitted_at.is_some_and(|t| t <= code_at))
+        .count();
+    // Those on the wire when the code arrived may be answered first, and the window refills
+    // as answers come: at most about two windows overtake it, never the rest of the job.
+    assert!(
+        bulk_before - bulk_already <= 2 * WINDOW,
+        "{} bulk messages were answered before the code ({bulk_already} already were when it came)",
+        bulk_before - bulk_already
+    );
+    let bulk_after = all.iter().filter(|m| m.message.category == Category::Marketing).count() - bulk_before;
+    assert!(bulk_after > 100, "most of the bulk job was still waiting ({bulk_after}), so the test means something");
+}
