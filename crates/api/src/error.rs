@@ -83,6 +83,7 @@ impl From<AcceptError> for ApiError {
             AcceptError::NoRecipients => Self::unprocessable("no_recipients", msg),
             AcceptError::TooManyRecipients(_) => Self::unprocessable("too_many_recipients", msg),
             AcceptError::ShuttingDown => Self::unavailable(msg),
+            AcceptError::BadClientRef => Self::unprocessable("invalid_client_ref", msg),
             AcceptError::Store(e) => e.into(),
             _ => Self::internal(),
         }

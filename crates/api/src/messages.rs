@@ -24,6 +24,7 @@ struct SendBody {
     to: Vec<String>,
     content: String,
     category: String,
+    client_ref: Option<String>,
 }
 
 /// `POST /api/v1/messages`
@@ -36,7 +37,7 @@ pub(crate) async fn send(
     let body: SendBody = json_body(&headers, body).await?;
     let category =
         Category::parse(&body.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
-    let req = SendRequest { to: body.to, content: body.content, category };
+    let req = SendRequest { to: body.to, content: body.content, category, client_ref: body.client_ref };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))
 }

@@ -196,3 +196,27 @@ async fn health_and_openapi() {
         assert!(doc["paths"][path].is_object(), "{path} is documented");
     }
 }
+
+#[tokio::test]
+async fn duplicates_and_client_references() {
+    let f = fixture("idem").await;
+    let auth = basic(&f.state.engine.create_account("etax").await.unwrap());
+    let body = json!({ "to": ["13800138000", "138-0013-8000"], "content": "hi", "category": "notification", "client_ref": "batch-7" });
+    let (status, first) = call(&f.state, post(&auth, body.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    assert_eq!(
+        (first["accepted"].as_u64(), first["duplicates"].as_u64(), first["replayed"].as_bool()),
+        (Some(1), Some(1), Some(false))
+    );
+    assert_eq!(first["results"][1]["status"], "duplicate");
+    assert_eq!(first["results"][1]["duplicate_of"], 0);
+    let (status, again) = call(&f.state, post(&auth, body.to_string())).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(again["replayed"], true);
+    assert_eq!(again["results"], first["results"], "the same answer, the same message id");
+    let (_, list) = call(&f.state, get(&auth, "/api/v1/messages")).await;
+    assert_eq!(list["messages"].as_array().unwrap().len(), 1, "sent once");
+    let bad = json!({ "to": ["13800138000"], "content": "hi", "category": "notification", "client_ref": "" });
+    let (status, err) = call(&f.state, post(&auth, bad.to_string())).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_client_ref")));
+}

@@ -9,7 +9,7 @@ fn time(t: Option<Timestamp>) -> Value {
 }
 
 pub(crate) fn send_outcome(out: &SendOutcome) -> Value {
-    let mut accepted = 0;
+    let (mut accepted, mut duplicates) = (0, 0);
     let results: Vec<Value> = out
         .results
         .iter()
@@ -24,9 +24,19 @@ pub(crate) fn send_outcome(out: &SendOutcome) -> Value {
             NumberResult::Rejected { input, code, reason } => {
                 json!({ "input": input, "status": "rejected", "error": code, "reason": reason })
             }
+            NumberResult::Duplicate { input, first } => {
+                duplicates += 1;
+                json!({ "input": input, "status": "duplicate", "duplicate_of": first })
+            }
         })
         .collect();
-    json!({ "accepted": accepted, "rejected": results.len() - accepted, "results": results })
+    json!({
+        "accepted": accepted,
+        "rejected": results.len() - accepted - duplicates,
+        "duplicates": duplicates,
+        "replayed": out.replayed,
+        "results": results,
+    })
 }
 
 fn segment(s: &SegmentDetail) -> Value {

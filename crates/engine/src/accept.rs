@@ -1,9 +1,12 @@
 //! Accepting a send request: validate, route, split, store in one commit, hand to dispatch.
 
-use hongyan_store::{NewMessage, StoreError};
-use hongyan_types::{Carrier, Category, MessageId, PhoneNumber};
+use std::collections::HashMap;
+
+use hongyan_store::{NewMessage, RequestRecord, StoreError};
+use hongyan_types::{Carrier, Category, MessageId, PhoneNumber, Timestamp};
 
 use crate::dispatch::Outbound;
+use crate::replay;
 use crate::Engine;
 
 /// Longest content accepted, in UTF-16 code units (the unit carriers bill by): 500, as the
@@ -21,6 +24,16 @@ pub struct SendRequest {
     pub content: String,
     /// Category.
     pub category: Category,
+    /// The client's own reference: a repeat with the same one gets the first answer again and
+    /// sends nothing (idempotency). Unique per account, 1–64 printable ASCII characters.
+    pub client_ref: Option<String>,
+}
+
+impl SendRequest {
+    /// A request with no client reference.
+    pub fn new(to: Vec<String>, content: impl Into<String>, category: Category) -> Self {
+        Self { to, content: content.into(), category, client_ref: None }
+    }
 }
 
 /// The answer for one recipient, in request order.
@@ -48,6 +61,13 @@ pub enum NumberResult {
         /// Human-readable reason.
         reason: String,
     },
+    /// The same number (after normalisation) appeared earlier in the request; sent once.
+    Duplicate {
+        /// The number as written by the client.
+        input: String,
+        /// Index in `to` of its first occurrence.
+        first: usize,
+    },
 }
 
 /// The answer to a whole request.
@@ -55,6 +75,9 @@ pub enum NumberResult {
 pub struct SendOutcome {
     /// One entry per recipient, in request order.
     pub results: Vec<NumberResult>,
+    /// True when this is the stored answer to an earlier request with the same client
+    /// reference: nothing was sent this time.
+    pub replayed: bool,
 }
 
 /// Why a whole request was refused; nothing of it was stored.
@@ -76,6 +99,9 @@ pub enum AcceptError {
     /// The platform is draining for shutdown.
     #[error("the platform is shutting down and accepts no new messages")]
     ShuttingDown,
+    /// `client_ref` is empty, too long or not printable ASCII.
+    #[error("client_ref must be 1–64 printable ASCII characters")]
+    BadClientRef,
     /// The store could not commit; nothing was accepted.
     #[error("could not store the messages")]
     Store(#[from] StoreError),
@@ -83,49 +109,92 @@ pub enum AcceptError {
 
 impl Engine {
     /// Accepts a request for `account_id`. Every valid number is stored (all in one group
-    /// commit) before this returns; invalid ones get a per-number rejection. Either the whole
-    /// batch is durable or the call fails and nothing was accepted.
+    /// commit, together with the client reference if there is one) before this returns;
+    /// invalid ones get a per-number rejection, repeats a `Duplicate`. Either the whole batch
+    /// is durable or the call fails and nothing was accepted. A request whose client reference
+    /// the account already used gets that first answer back, marked `replayed`.
     pub async fn accept(&self, account_id: i64, req: SendRequest) -> Result<SendOutcome, AcceptError> {
         if !self.is_accepting() {
             return Err(AcceptError::ShuttingDown);
         }
         validate(&req)?;
+        if let Some(r) = &req.client_ref {
+            if let Some(first) = self.replay(account_id, r).await? {
+                return Ok(first);
+            }
+        }
         let now = self.clock.now();
+        let (results, batch) = self.build(account_id, &req, now);
+        let record = req.client_ref.as_ref().map(|r| RequestRecord {
+            account_id,
+            client_ref: r.clone(),
+            answer: replay::encode(&results),
+            created_at: now,
+        });
+        if batch.is_empty() && record.is_none() {
+            return Ok(SendOutcome { results, replayed: false });
+        }
+        match self.store.insert_messages(batch.clone(), record).await {
+            Ok(()) => {}
+            // Another request with the same reference committed first.
+            Err(StoreError::Conflict(_)) if req.client_ref.is_some() => {
+                let r = req.client_ref.as_deref().unwrap_or_default();
+                return self.replay(account_id, r).await?.ok_or(AcceptError::BadClientRef);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        tracing::debug!(account_id, count = batch.len(), "accepted");
+        batch.into_iter().for_each(|message| self.enqueue(Outbound { message, skip_segments: Vec::new() }));
+        Ok(SendOutcome { results, replayed: false })
+    }
+
+    async fn replay(&self, account_id: i64, client_ref: &str) -> Result<Option<SendOutcome>, AcceptError> {
+        let Some(answer) = self.store.find_request(account_id, client_ref).await? else { return Ok(None) };
+        let results = replay::decode(&answer).map_err(|e| StoreError::Backend(format!("stored answer: {e}")))?;
+        Ok(Some(SendOutcome { results, replayed: true }))
+    }
+
+    /// Per-number results and the messages to store.
+    fn build(&self, account_id: i64, req: &SendRequest, now: Timestamp) -> (Vec<NumberResult>, Vec<NewMessage>) {
         let segments = hongyan_text::count_segments(&req.content) as u8;
         let mut results = Vec::with_capacity(req.to.len());
         let mut batch = Vec::with_capacity(req.to.len());
-        for input in req.to {
-            match self.route(&input) {
-                Ok((number, channel)) => {
-                    let message = NewMessage {
-                        id: self.ids.next(now),
-                        account_id,
-                        to: number.national().to_owned(),
-                        carrier: number.carrier(),
-                        category: req.category,
-                        content: req.content.clone(),
-                        segments,
-                        channel,
-                        accepted_at: now,
-                    };
-                    results.push(NumberResult::Accepted {
-                        input,
-                        message_id: message.id,
-                        to: message.to.clone(),
-                        carrier: message.carrier,
-                        segments,
-                    });
-                    batch.push(message);
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(req.to.len());
+        for (index, input) in req.to.iter().enumerate() {
+            let input = input.clone();
+            let (number, channel) = match self.route(&input) {
+                Ok(routed) => routed,
+                Err((code, reason)) => {
+                    results.push(NumberResult::Rejected { input, code, reason });
+                    continue;
                 }
-                Err((code, reason)) => results.push(NumberResult::Rejected { input, code, reason }),
+            };
+            if let Some(&first) = seen.get(number.national()) {
+                results.push(NumberResult::Duplicate { input, first });
+                continue;
             }
+            seen.insert(number.national().to_owned(), index);
+            let message = NewMessage {
+                id: self.ids.next(now),
+                account_id,
+                to: number.national().to_owned(),
+                carrier: number.carrier(),
+                category: req.category,
+                content: req.content.clone(),
+                segments,
+                channel,
+                accepted_at: now,
+            };
+            results.push(NumberResult::Accepted {
+                input,
+                message_id: message.id,
+                to: message.to.clone(),
+                carrier: message.carrier,
+                segments,
+            });
+            batch.push(message);
         }
-        if !batch.is_empty() {
-            self.store.insert_messages(batch.clone()).await?;
-            tracing::debug!(account_id, count = batch.len(), "accepted");
-            batch.into_iter().for_each(|message| self.enqueue(Outbound { message, skip_segments: Vec::new() }));
-        }
-        Ok(SendOutcome { results })
+        (results, batch)
     }
 
     fn route(&self, input: &str) -> Result<(PhoneNumber, String), (&'static str, String)> {
@@ -156,6 +225,11 @@ fn validate(req: &SendRequest) -> Result<(), AcceptError> {
     }
     if req.to.len() > MAX_RECIPIENTS {
         return Err(AcceptError::TooManyRecipients(req.to.len()));
+    }
+    if let Some(r) = &req.client_ref {
+        if r.is_empty() || r.len() > 64 || !r.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(AcceptError::BadClientRef);
+        }
     }
     Ok(())
 }

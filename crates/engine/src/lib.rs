@@ -20,6 +20,7 @@ mod clock;
 mod correlate;
 mod dispatch;
 mod engine;
+mod replay;
 mod route;
 
 pub use accept::{AcceptError, NumberResult, SendOutcome, SendRequest, MAX_CONTENT_UNITS, MAX_RECIPIENTS};

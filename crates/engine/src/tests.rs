@@ -31,6 +31,7 @@ fn req(to: &[&str], content: &str) -> SendRequest {
         to: to.iter().map(|s| s.to_string()).collect(),
         content: content.into(),
         category: Category::Verification,
+        client_ref: None,
     }
 }
 
@@ -146,9 +147,17 @@ impl Store for CountingStore {
     fn insert_messages(
         &self,
         batch: Vec<hongyan_store::NewMessage>,
+        request: Option<hongyan_store::RequestRecord>,
     ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
         self.inserts.fetch_add(1, Ordering::SeqCst);
-        self.inner.insert_messages(batch)
+        self.inner.insert_messages(batch, request)
+    }
+    fn find_request(
+        &self,
+        account_id: i64,
+        client_ref: &str,
+    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Option<String>>> {
+        self.inner.find_request(account_id, client_ref)
     }
     fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
         self.inner.record_submits(outcomes)
@@ -212,4 +221,69 @@ async fn a_batch_is_one_commit_not_one_per_number() {
         .await
         .unwrap();
     assert_eq!(listed.len(), 500, "all of them are stored");
+}
+
+#[tokio::test]
+async fn duplicates_in_one_request_are_sent_once() {
+    let (e, mut rx, _store) = engine("dups").await;
+    let out =
+        e.accept(1, req(&["13800138000", "+86 138 0013 8000", "13900139000", "8613800138000"], "hi")).await.unwrap();
+    assert!(matches!(&out.results[0], NumberResult::Accepted { .. }));
+    assert_eq!(out.results[1], NumberResult::Duplicate { input: "+86 138 0013 8000".into(), first: 0 });
+    assert!(matches!(&out.results[2], NumberResult::Accepted { .. }));
+    assert_eq!(out.results[3], NumberResult::Duplicate { input: "8613800138000".into(), first: 0 });
+    let mut queued = 0;
+    while rx[0].1.try_recv().is_ok() {
+        queued += 1;
+    }
+    assert_eq!(queued, 2);
+}
+
+#[tokio::test]
+async fn a_client_ref_sends_once_and_answers_the_same() {
+    let (e, mut rx, store) = engine("idem").await;
+    let with_ref = |to: &[&str]| SendRequest { client_ref: Some("tax-2026-11-0001".into()), ..req(to, "通知") };
+    let first = e.accept(1, with_ref(&["13800138000", "12"])).await.unwrap();
+    assert!(!first.replayed);
+    // A retry (even with other numbers) gets the first answer and sends nothing.
+    let again = e.accept(1, with_ref(&["13900139000"])).await.unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.results, first.results);
+    let mut queued = 0;
+    while rx[0].1.try_recv().is_ok() {
+        queued += 1;
+    }
+    assert_eq!(queued, 1, "only the first request was queued");
+    assert_eq!(
+        store
+            .list_messages(hongyan_store::MessageFilter {
+                account_id: 1,
+                to: None,
+                status: None,
+                before: None,
+                limit: 10
+            })
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // Another account may use the same reference.
+    assert!(!e.accept(2, with_ref(&["13800138000"])).await.unwrap().replayed);
+    // Concurrent repeats: exactly one sends.
+    let both = tokio::join!(
+        e.accept(3, SendRequest { client_ref: Some("race".into()), ..req(&["13800138001"], "x") }),
+        e.accept(3, SendRequest { client_ref: Some("race".into()), ..req(&["13800138001"], "x") }),
+    );
+    let (a, b) = (both.0.unwrap(), both.1.unwrap());
+    assert_eq!(a.results, b.results);
+    assert_eq!(u8::from(a.replayed) + u8::from(b.replayed), 1, "one sent, the other replayed");
+    assert!(matches!(
+        e.accept(1, SendRequest { client_ref: Some(String::new()), ..req(&["13800138000"], "x") }).await,
+        Err(AcceptError::BadClientRef)
+    ));
+    assert!(matches!(
+        e.accept(1, SendRequest { client_ref: Some("a b".into()), ..req(&["13800138000"], "x") }).await,
+        Err(AcceptError::BadClientRef)
+    ));
 }

@@ -155,10 +155,12 @@ async fn sim_with_counters(report_delay: Duration) -> (std::net::SocketAddr, Arc
 }
 
 async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
-    let req =
-        SendRequest {
-            to: vec![to.into()], content: "您的验证码是 123456".into(), category: Category::Verification
-        };
+    let req = SendRequest {
+        to: vec![to.into()],
+        content: "您的验证码是 123456".into(),
+        category: Category::Verification,
+        client_ref: None,
+    };
     match &engine.accept(1, req).await.unwrap().results[0] {
         NumberResult::Accepted { message_id, .. } => *message_id,
         other => panic!("{other:?}"),

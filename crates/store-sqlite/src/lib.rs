@@ -28,7 +28,7 @@ use std::sync::{mpsc, Mutex};
 
 use hongyan_store::{
     Account, ApiKey, BoxFuture, KeyWithAccount, MessageDetail, MessageFilter, MessageId, NewMessage, PendingMessage,
-    ReportIn, ReportMatch, Result, Store, StoreError, SubmitOutcome, Timestamp,
+    ReportIn, ReportMatch, RequestRecord, Result, Store, StoreError, SubmitOutcome, Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -134,8 +134,13 @@ impl Store for SqliteStore {
         self.read(move |c| read_ops::find_api_key(c, &key_id))
     }
 
-    fn insert_messages(&self, batch: Vec<NewMessage>) -> BoxFuture<'_, Result<()>> {
-        self.send(move |reply| Job::InsertMessages { batch, reply })
+    fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>> {
+        self.send(move |reply| Job::InsertMessages { batch, request, reply })
+    }
+
+    fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>> {
+        let client_ref = client_ref.to_owned();
+        self.read(move |c| read_ops::find_request(c, account_id, &client_ref))
     }
 
     fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> BoxFuture<'_, Result<()>> {

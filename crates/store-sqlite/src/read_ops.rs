@@ -148,3 +148,9 @@ pub(crate) fn pending_dispatch(
 pub(crate) fn max_message_id(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| r.get::<_, i64>(0)).map(|v| v as u64)
 }
+
+pub(crate) fn find_request(conn: &Connection, account_id: i64, client_ref: &str) -> rusqlite::Result<Option<String>> {
+    conn.prepare_cached("SELECT answer FROM client_requests WHERE account_id = ?1 AND client_ref = ?2")?
+        .query_row(params![account_id, client_ref], |r| r.get(0))
+        .optional()
+}

@@ -9,8 +9,10 @@ use rusqlite::{Connection, OpenFlags};
 use crate::backend;
 
 /// Dated migrations, applied in order, each once.
-const MIGRATIONS: &[(&str, &str)] =
-    &[("2026-11-29-000001_init", include_str!("../migrations/2026-11-29-000001_init.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("2026-11-29-000001_init", include_str!("../migrations/2026-11-29-000001_init.sql")),
+    ("2026-11-29-000002_client_requests", include_str!("../migrations/2026-11-29-000002_client_requests.sql")),
+];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,7 +1,8 @@
 //! The SQL of every write. Each function runs inside the writer's transaction.
 
 use hongyan_store::{
-    Account, ApiKey, MessageId, MessageStatus, NewMessage, ReportIn, ReportMatch, Result, SubmitOutcome, Timestamp,
+    Account, ApiKey, MessageId, MessageStatus, NewMessage, ReportIn, ReportMatch, RequestRecord, Result, SubmitOutcome,
+    Timestamp,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
@@ -21,7 +22,15 @@ pub(crate) fn create_api_key(conn: &Connection, key: &ApiKey) -> Result<()> {
     Ok(())
 }
 
-pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage]) -> Result<()> {
+pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
+    if let Some(r) = request {
+        // First, so a repeated reference fails before any message is written.
+        conn.prepare_cached(
+            "INSERT INTO client_requests (account_id, client_ref, answer, created_at) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .and_then(|mut s| s.execute(params![r.account_id, r.client_ref, r.answer, r.created_at.as_millis()]))
+        .map_err(backend)?;
+    }
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO messages (id, account_id, to_number, carrier, category, content, segments, channel, status, accepted_at)

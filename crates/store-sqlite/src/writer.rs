@@ -3,7 +3,8 @@
 use std::sync::mpsc::{Receiver, TryRecvError};
 
 use hongyan_store::{
-    Account, ApiKey, MessageId, NewMessage, ReportIn, ReportMatch, Result, StoreError, SubmitOutcome, Timestamp,
+    Account, ApiKey, MessageId, NewMessage, ReportIn, ReportMatch, RequestRecord, Result, StoreError, SubmitOutcome,
+    Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -19,7 +20,7 @@ type Reply<T> = oneshot::Sender<Result<T>>;
 pub(crate) enum Job {
     CreateAccount { name: String, now: Timestamp, reply: Reply<Account> },
     CreateApiKey { key: ApiKey, reply: Reply<()> },
-    InsertMessages { batch: Vec<NewMessage>, reply: Reply<()> },
+    InsertMessages { batch: Vec<NewMessage>, request: Option<RequestRecord>, reply: Reply<()> },
     RecordSubmits { outcomes: Vec<SubmitOutcome>, reply: Reply<()> },
     ApplyReports { reports: Vec<ReportIn>, reply: Reply<Vec<ReportMatch>> },
     FailMessages { failures: Vec<(MessageId, String)>, now: Timestamp, reply: Reply<()> },
@@ -100,7 +101,9 @@ fn execute(conn: &Connection, job: Job) -> (Done, bool) {
             (Done::Account(reply, r), ok)
         }
         Job::CreateApiKey { key, reply } => unit(reply, write_ops::create_api_key(conn, &key)),
-        Job::InsertMessages { batch, reply } => unit(reply, write_ops::insert_messages(conn, &batch)),
+        Job::InsertMessages { batch, request, reply } => {
+            unit(reply, write_ops::insert_messages(conn, &batch, request.as_ref()))
+        }
         Job::RecordSubmits { outcomes, reply } => unit(reply, write_ops::record_submits(conn, &outcomes)),
         Job::FailMessages { failures, now, reply } => unit(reply, write_ops::fail_messages(conn, &failures, now)),
         Job::ApplyReports { reports, reply } => {

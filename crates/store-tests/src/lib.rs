@@ -53,8 +53,12 @@ pub async fn run_story(store: &dyn Store) {
     long_message_with_a_failed_segment(store, a.id).await;
     tenants_are_isolated(store, a.id, b.id).await;
     restart_work_is_listed(store, a.id).await;
+    client_references_are_unique(store, a.id, b.id).await;
     store.close().await.expect("close");
-    assert!(matches!(store.insert_messages(vec![message(999, a.id, "13800138999", 1)]).await, Err(StoreError::Closed)));
+    assert!(matches!(
+        store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,
+        Err(StoreError::Closed)
+    ));
 }
 
 async fn accounts_and_keys(store: &dyn Store) -> (Account, Account) {
@@ -74,7 +78,7 @@ async fn accounts_and_keys(store: &dyn Store) -> (Account, Account) {
 
 async fn accept_submit_report(store: &dyn Store, account: i64) {
     store
-        .insert_messages(vec![message(100, account, "13800138000", 1), message(101, account, "13900139000", 1)])
+        .insert_messages(vec![message(100, account, "13800138000", 1), message(101, account, "13900139000", 1)], None)
         .await
         .unwrap();
     assert_eq!(store.max_message_id().await.unwrap(), 101);
@@ -119,7 +123,7 @@ async fn accept_submit_report(store: &dyn Store, account: i64) {
 }
 
 async fn long_message_with_a_failed_segment(store: &dyn Store, account: i64) {
-    store.insert_messages(vec![message(200, account, "13800138001", 3)]).await.unwrap();
+    store.insert_messages(vec![message(200, account, "13800138001", 3)], None).await.unwrap();
     store.record_submits(vec![accepted(200, 1, "9101"), accepted(200, 2, "9102")]).await.unwrap();
     let got = store.get_message(account, MessageId(200)).await.unwrap().unwrap();
     assert_eq!(got.status, MessageStatus::Accepted, "one segment is still unsent");
@@ -158,7 +162,7 @@ async fn tenants_are_isolated(store: &dyn Store, a: i64, b: i64) {
 
 async fn restart_work_is_listed(store: &dyn Store, account: i64) {
     store
-        .insert_messages(vec![message(300, account, "13800138002", 2), message(301, account, "13800138003", 1)])
+        .insert_messages(vec![message(300, account, "13800138002", 2), message(301, account, "13800138003", 1)], None)
         .await
         .unwrap();
     store.record_submits(vec![accepted(300, 1, "9301")]).await.unwrap();
@@ -168,4 +172,21 @@ async fn restart_work_is_listed(store: &dyn Store, account: i64) {
     assert_eq!(pending[0].message.id, MessageId(300));
     assert_eq!(pending[0].done_segments, vec![1]);
     assert!(store.pending_dispatch(MessageId(300), 100).await.unwrap().is_empty());
+}
+
+async fn client_references_are_unique(store: &dyn Store, a: i64, b: i64) {
+    let record = |account_id, answer: &str| RequestRecord {
+        account_id,
+        client_ref: "order-42".into(),
+        answer: answer.into(),
+        created_at: t(0),
+    };
+    store.insert_messages(vec![message(400, a, "13800138004", 1)], Some(record(a, "first"))).await.unwrap();
+    let again = store.insert_messages(vec![message(401, a, "13800138005", 1)], Some(record(a, "second"))).await;
+    assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
+    assert!(store.get_message(a, MessageId(401)).await.unwrap().is_none(), "the repeat stored nothing");
+    assert_eq!(store.find_request(a, "order-42").await.unwrap().as_deref(), Some("first"));
+    assert_eq!(store.find_request(b, "order-42").await.unwrap(), None, "references are per account");
+    store.insert_messages(Vec::new(), Some(record(b, "b's own"))).await.unwrap();
+    assert_eq!(store.find_request(b, "order-42").await.unwrap().as_deref(), Some("b's own"));
 }

@@ -50,8 +50,12 @@ pub trait Store: Send + Sync + 'static {
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>>;
 
     /// Stores a batch of accepted messages in ONE transaction: when this returns `Ok`, every
-    /// message is durable; on `Err`, none is.
-    fn insert_messages(&self, batch: Vec<NewMessage>) -> BoxFuture<'_, Result<()>>;
+    /// message is durable; on `Err`, none is. With a `request` record (a client reference and
+    /// the answer given), the record is stored in the same transaction; if the account already
+    /// used that reference, nothing is stored and the result is [`StoreError::Conflict`].
+    fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>>;
+    /// The answer stored with an account's client reference, if it was used.
+    fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>>;
     /// Records what carriers answered to submits; a message whose segments are all accepted
     /// becomes `submitted`, a refused segment makes the message `failed`.
     fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> BoxFuture<'_, Result<()>>;

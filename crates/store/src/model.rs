@@ -171,3 +171,16 @@ pub struct MessageFilter {
     /// At most this many.
     pub limit: usize,
 }
+
+/// A request's client reference and the answer it got, kept for idempotency.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestRecord {
+    /// The account.
+    pub account_id: i64,
+    /// The client's reference, unique per account.
+    pub client_ref: String,
+    /// The answer, encoded by the engine.
+    pub answer: String,
+    /// When it was accepted.
+    pub created_at: Timestamp,
+}
