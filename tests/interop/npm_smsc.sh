@@ -75,8 +75,9 @@ for _ in $(seq 100); do
 done
 [[ $status == delivered ]] || fail "message is $status, not delivered"
 
-# What the SMSC decoded must be our text, in two UDH segments of one reference, UCS2.
-python3 - "$work/smsc.log" "$content" <<'PY' || fail "the SMSC did not decode what we sent"
+# What the SMSC decoded must be our text — signed 【interop】 by the platform (the account's
+# default signature is its name) — in two UDH segments of one reference, UCS2.
+python3 - "$work/smsc.log" "【interop】$content" <<'PY' || fail "the SMSC did not decode what we sent"
 import json, sys
 events = [json.loads(l) for l in open(sys.argv[1]) if l.startswith("{")]
 subs = [e for e in events if e["event"] == "submit_sm"]

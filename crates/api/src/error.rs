@@ -84,6 +84,8 @@ impl From<AcceptError> for ApiError {
             AcceptError::TooManyRecipients(_) => Self::unprocessable("too_many_recipients", msg),
             AcceptError::ShuttingDown => Self::unavailable(msg),
             AcceptError::BadClientRef => Self::unprocessable("invalid_client_ref", msg),
+            AcceptError::NoSignature(_) => Self::unprocessable("no_signature", msg),
+            AcceptError::SignatureMismatch { .. } => Self::unprocessable("signature_mismatch", msg),
             AcceptError::Store(e) => e.into(),
             _ => Self::internal(),
         }

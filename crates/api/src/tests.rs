@@ -29,6 +29,13 @@ async fn fixture(tag: &str) -> Fixture {
     Fixture { state: AppState { engine, ready: Arc::new(AtomicBool::new(true)) }, _queues: queues }
 }
 
+/// A new account with an approved signature for every category, and its Basic header value.
+async fn signed_account(state: &AppState, name: &str) -> NewCredential {
+    let cred = state.engine.create_account(name).await.unwrap();
+    state.engine.sign_with(cred.account.id, "某省税务局", "").await.unwrap();
+    cred
+}
+
 fn basic(c: &NewCredential) -> String {
     format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", c.key_id, c.secret)))
 }
@@ -59,7 +66,7 @@ fn send_body(to: &[&str], content: &str) -> String {
 #[tokio::test]
 async fn send_then_find_by_id_and_by_number() {
     let f = fixture("send").await;
-    let cred = f.state.engine.create_account("etax").await.unwrap();
+    let cred = signed_account(&f.state, "etax").await;
     let auth = basic(&cred);
     let (status, body) =
         call(&f.state, post(&auth, send_body(&["+86 138 0013 8000", "18612345678", "abc"], "您的验证码是 123456")))
@@ -78,7 +85,7 @@ async fn send_then_find_by_id_and_by_number() {
     let (status, detail) = call(&f.state, get(&auth, &format!("/api/v1/messages/{id}"))).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(detail["status"], "accepted");
-    assert_eq!(detail["content"], "您的验证码是 123456");
+    assert_eq!(detail["content"], "【某省税务局】您的验证码是 123456", "signed by the platform");
     assert!(detail["accepted_at"].as_str().unwrap().ends_with("+08:00"));
 
     let (status, list) = call(&f.state, get(&auth, "/api/v1/messages?to=13800138000")).await;
@@ -88,7 +95,7 @@ async fn send_then_find_by_id_and_by_number() {
     assert_eq!(none["messages"].as_array().unwrap().len(), 0);
 
     // Another tenant sees nothing of it.
-    let other = basic(&f.state.engine.create_account("interaction").await.unwrap());
+    let other = basic(&signed_account(&f.state, "interaction").await);
     let (status, _) = call(&f.state, get(&other, &format!("/api/v1/messages/{id}"))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, list) = call(&f.state, get(&other, "/api/v1/messages?to=13800138000")).await;
@@ -119,7 +126,7 @@ async fn credentials_are_required_and_checked() {
 #[tokio::test]
 async fn bad_input_gets_a_fitting_status_and_code() {
     let f = fixture("bad").await;
-    let auth = basic(&f.state.engine.create_account("etax").await.unwrap());
+    let auth = basic(&signed_account(&f.state, "etax").await);
     let cases: Vec<(Request<Body>, StatusCode, &str)> = vec![
         (post(&auth, "{not json"), StatusCode::BAD_REQUEST, "invalid_json"),
         (
@@ -200,7 +207,7 @@ async fn health_and_openapi() {
 #[tokio::test]
 async fn duplicates_and_client_references() {
     let f = fixture("idem").await;
-    let auth = basic(&f.state.engine.create_account("etax").await.unwrap());
+    let auth = basic(&signed_account(&f.state, "etax").await);
     let body = json!({ "to": ["13800138000", "138-0013-8000"], "content": "hi", "category": "notification", "client_ref": "batch-7" });
     let (status, first) = call(&f.state, post(&auth, body.to_string())).await;
     assert_eq!(status, StatusCode::OK, "{first}");
@@ -219,4 +226,12 @@ async fn duplicates_and_client_references() {
     let bad = json!({ "to": ["13800138000"], "content": "hi", "category": "notification", "client_ref": "" });
     let (status, err) = call(&f.state, post(&auth, bad.to_string())).await;
     assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_client_ref")));
+}
+
+#[tokio::test]
+async fn an_account_without_a_signature_cannot_send() {
+    let f = fixture("nosig").await;
+    let auth = basic(&f.state.engine.create_account("unsigned").await.unwrap());
+    let (status, body) = call(&f.state, post(&auth, send_body(&["13800138000"], "hi"))).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("no_signature")));
 }

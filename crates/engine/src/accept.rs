@@ -6,8 +6,8 @@ use hongyan_store::{NewMessage, RequestRecord, StoreError};
 use hongyan_types::{Carrier, Category, MessageId, PhoneNumber, Timestamp};
 
 use crate::dispatch::Outbound;
-use crate::replay;
 use crate::Engine;
+use crate::{replay, sign};
 
 /// Longest content accepted, in UTF-16 code units (the unit carriers bill by): 500, as the
 /// large Chinese SMS platforms allow, which is at most 8 segments.
@@ -99,6 +99,17 @@ pub enum AcceptError {
     /// The platform is draining for shutdown.
     #[error("the platform is shutting down and accepts no new messages")]
     ShuttingDown,
+    /// The account has no approved signature for the category.
+    #[error("the account has no approved signature for {0} messages; ask an administrator to approve one")]
+    NoSignature(Category),
+    /// The content carries another signature than the account's for the category.
+    #[error("the content is signed 【{found}】 but this account's signature for the category is 【{expected}】")]
+    SignatureMismatch {
+        /// The signature found in the content.
+        found: String,
+        /// The account's signature.
+        expected: String,
+    },
     /// `client_ref` is empty, too long or not printable ASCII.
     #[error("client_ref must be 1–64 printable ASCII characters")]
     BadClientRef,
@@ -123,8 +134,15 @@ impl Engine {
                 return Ok(first);
             }
         }
+        let rules = self.signing_rules(account_id).await?;
+        let (content, source_ext) = sign::apply(&req.content, req.category, &rules)?;
+        let len = hongyan_text::billing_len(&content);
+        if len > MAX_CONTENT_UNITS {
+            return Err(AcceptError::ContentTooLong(len));
+        }
         let now = self.clock.now();
-        let (results, batch) = self.build(account_id, &req, now);
+        let signed = Signed { content, source_ext };
+        let (results, batch) = self.build(account_id, &req, &signed, now);
         let record = req.client_ref.as_ref().map(|r| RequestRecord {
             account_id,
             client_ref: r.clone(),
@@ -155,8 +173,14 @@ impl Engine {
     }
 
     /// Per-number results and the messages to store.
-    fn build(&self, account_id: i64, req: &SendRequest, now: Timestamp) -> (Vec<NumberResult>, Vec<NewMessage>) {
-        let segments = hongyan_text::count_segments(&req.content) as u8;
+    fn build(
+        &self,
+        account_id: i64,
+        req: &SendRequest,
+        signed: &Signed,
+        now: Timestamp,
+    ) -> (Vec<NumberResult>, Vec<NewMessage>) {
+        let segments = hongyan_text::count_segments(&signed.content) as u8;
         let mut results = Vec::with_capacity(req.to.len());
         let mut batch = Vec::with_capacity(req.to.len());
         let mut seen: HashMap<String, usize> = HashMap::with_capacity(req.to.len());
@@ -180,9 +204,10 @@ impl Engine {
                 to: number.national().to_owned(),
                 carrier: number.carrier(),
                 category: req.category,
-                content: req.content.clone(),
+                content: signed.content.clone(),
                 segments,
                 channel,
+                source_ext: signed.source_ext.clone(),
                 accepted_at: now,
             };
             results.push(NumberResult::Accepted {
@@ -210,6 +235,12 @@ impl Engine {
         };
         Ok((number, channel.to_owned()))
     }
+}
+
+/// The content as it will be sent, and the signature's extension code.
+struct Signed {
+    content: String,
+    source_ext: String,
 }
 
 fn validate(req: &SendRequest) -> Result<(), AcceptError> {

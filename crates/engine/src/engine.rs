@@ -10,6 +10,7 @@ use hongyan_types::{Carrier, IdGenerator, MessageId};
 use crate::auth::KeyCache;
 use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
 use crate::route::Routes;
+use crate::sign::RulesCache;
 use crate::Clock;
 
 /// A channel as the engine sees it: what it serves and how much it is preferred.
@@ -52,6 +53,7 @@ pub struct Engine {
     pub(crate) queues: HashMap<String, DispatchSender>,
     pub(crate) accepting: AtomicBool,
     pub(crate) keys: KeyCache,
+    pub(crate) rules: RulesCache,
 }
 
 impl std::fmt::Debug for Engine {
@@ -84,6 +86,7 @@ impl Engine {
             queues,
             accepting: AtomicBool::new(true),
             keys: KeyCache::default(),
+            rules: RulesCache::default(),
         };
         Ok((Arc::new(engine), receivers))
     }

@@ -9,6 +9,8 @@
 //!   queue, so a restart refills these from [`hongyan_store::Store::pending_dispatch`].
 //! - `correlate`: submit outcomes and status reports coming back from gateways.
 //! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
+//! - `sign`: the category's signature added to every message, checked against what the
+//!   content already carries.
 //! - [`Clock`]: time is injected so tests control it.
 //!
 //! What it does not do: HTTP (the `api` crate), protocol sessions (`gateway`), SQL (`store-*`).
@@ -22,6 +24,7 @@ mod dispatch;
 mod engine;
 mod replay;
 mod route;
+mod sign;
 
 pub use accept::{AcceptError, NumberResult, SendOutcome, SendRequest, MAX_CONTENT_UNITS, MAX_RECIPIENTS};
 pub use clock::{Clock, SystemClock};

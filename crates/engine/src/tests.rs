@@ -23,6 +23,11 @@ async fn engine(tag: &str) -> (Arc<Engine>, Vec<(String, DispatchReceiver)>, Arc
     let clock = Arc::new(FixedClock(AtomicI64::new(1_795_910_782_000)));
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (e, rx) = Engine::new(store.clone(), clock, &[spec]).await.unwrap();
+    // Accounts 1 to 8, each with one approved signature for every category.
+    for i in 1..=8 {
+        let cred = e.create_account(&format!("account-{i}")).await.unwrap();
+        e.sign_with(cred.account.id, "某省税务局", "").await.unwrap();
+    }
     (e, rx, store)
 }
 
@@ -121,106 +126,25 @@ async fn keys_verify_and_wrong_secrets_fail() {
     assert!(e.create_account("etax").await.is_err(), "names are unique");
 }
 
-/// Counts commits of accepted messages, delegating everything to a real SQLite store.
-struct CountingStore {
-    inner: SqliteStore,
-    inserts: std::sync::atomic::AtomicUsize,
-}
-
-impl Store for CountingStore {
-    fn create_account(
-        &self,
-        name: &str,
-        now: Timestamp,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<hongyan_store::Account>> {
-        self.inner.create_account(name, now)
-    }
-    fn create_api_key(&self, key: hongyan_store::ApiKey) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
-        self.inner.create_api_key(key)
-    }
-    fn find_api_key(
-        &self,
-        key_id: &str,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Option<hongyan_store::KeyWithAccount>>> {
-        self.inner.find_api_key(key_id)
-    }
-    fn insert_messages(
-        &self,
-        batch: Vec<hongyan_store::NewMessage>,
-        request: Option<hongyan_store::RequestRecord>,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
-        self.inserts.fetch_add(1, Ordering::SeqCst);
-        self.inner.insert_messages(batch, request)
-    }
-    fn find_request(
-        &self,
-        account_id: i64,
-        client_ref: &str,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Option<String>>> {
-        self.inner.find_request(account_id, client_ref)
-    }
-    fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
-        self.inner.record_submits(outcomes)
-    }
-    fn apply_reports(
-        &self,
-        reports: Vec<hongyan_store::ReportIn>,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Vec<hongyan_store::ReportMatch>>> {
-        self.inner.apply_reports(reports)
-    }
-    fn fail_messages(
-        &self,
-        failures: Vec<(hongyan_types::MessageId, String)>,
-        now: Timestamp,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
-        self.inner.fail_messages(failures, now)
-    }
-    fn pending_dispatch(
-        &self,
-        after: hongyan_types::MessageId,
-        limit: usize,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Vec<hongyan_store::PendingMessage>>> {
-        self.inner.pending_dispatch(after, limit)
-    }
-    fn get_message(
-        &self,
-        account_id: i64,
-        id: hongyan_types::MessageId,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Option<hongyan_store::MessageDetail>>> {
-        self.inner.get_message(account_id, id)
-    }
-    fn list_messages(
-        &self,
-        filter: hongyan_store::MessageFilter,
-    ) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<Vec<hongyan_store::MessageDetail>>> {
-        self.inner.list_messages(filter)
-    }
-    fn max_message_id(&self) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<u64>> {
-        self.inner.max_message_id()
-    }
-    fn close(&self) -> hongyan_store::BoxFuture<'_, hongyan_store::Result<()>> {
-        self.inner.close()
-    }
-}
-
 #[tokio::test]
 async fn a_batch_is_one_commit_not_one_per_number() {
     let dir = std::env::temp_dir().join(format!("hongyan-engine-batch-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let counting =
-        Arc::new(CountingStore { inner: SqliteStore::open(&dir.join("db")).unwrap(), inserts: Default::default() });
+    let sqlite = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (e, _rx) = Engine::new(counting.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let (e, _rx) = Engine::new(sqlite.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = e.create_account("etax").await.unwrap().account.id;
+    e.sign_with(account, "某省税务局", "").await.unwrap();
+    e.signing_rules(account).await.unwrap();
     let numbers: Vec<String> = (0..1000).map(|i| format!("138{i:08}")).collect();
     let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
-    let out = e.accept(1, req(&numbers, "通知")).await.unwrap();
+    let commits = || sqlite.writer_stats().commits.load(Ordering::SeqCst);
+    let before = commits();
+    let out = e.accept(account, req(&numbers, "通知")).await.unwrap();
     assert_eq!(out.results.iter().filter(|r| matches!(r, NumberResult::Accepted { .. })).count(), 1000);
-    assert_eq!(counting.inserts.load(Ordering::SeqCst), 1);
-    let listed = counting
-        .list_messages(hongyan_store::MessageFilter { account_id: 1, to: None, status: None, before: None, limit: 500 })
-        .await
-        .unwrap();
-    assert_eq!(listed.len(), 500, "all of them are stored");
+    assert_eq!(commits() - before, 1, "1000 messages, one commit");
+    let filter = hongyan_store::MessageFilter { account_id: account, to: None, status: None, before: None, limit: 500 };
+    assert_eq!(sqlite.list_messages(filter).await.unwrap().len(), 500, "all of them are stored");
 }
 
 #[tokio::test]
@@ -286,4 +210,27 @@ async fn a_client_ref_sends_once_and_answers_the_same() {
         e.accept(1, SendRequest { client_ref: Some("a b".into()), ..req(&["13800138000"], "x") }).await,
         Err(AcceptError::BadClientRef)
     ));
+}
+
+#[tokio::test]
+async fn messages_are_signed_by_category() {
+    let (e, _rx, store) = engine("signed").await;
+    let out = e.accept(1, req(&["13800138000"], "您的验证码是 123456")).await.unwrap();
+    let NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!("{out:?}") };
+    let m = store.get_message(1, *message_id).await.unwrap().unwrap();
+    assert_eq!(m.message.content, "【某省税务局】您的验证码是 123456");
+    assert!(matches!(
+        e.accept(1, req(&["13800138000"], "【某银行】您的验证码是 123456")).await,
+        Err(AcceptError::SignatureMismatch { .. })
+    ));
+    let unsigned = e.create_account("unsigned").await.unwrap().account.id;
+    assert!(matches!(e.accept(unsigned, req(&["13800138000"], "hi")).await, Err(AcceptError::NoSignature(_))));
+    // 63 characters of text + the 7-character signature: 70 is still one message; 64 is two.
+    let one = e.accept(2, req(&["13800138000"], &"字".repeat(63))).await.unwrap();
+    let two = e.accept(2, req(&["13800138000"], &"字".repeat(64))).await.unwrap();
+    let segs = |o: &SendOutcome| match &o.results[0] {
+        NumberResult::Accepted { segments, .. } => *segments,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!((segs(&one), segs(&two)), (1, 2), "the signature counts toward the 70/67 rule");
 }

@@ -22,6 +22,8 @@ pub struct Work {
     pub payload: Vec<u8>,
     /// Priority lane: 0 (verification) is served first.
     pub lane: u8,
+    /// Extension code appended to the channel's source number (from the signature).
+    pub source_ext: String,
 }
 
 /// The carrier's answer to one submit.
@@ -143,6 +145,14 @@ pub(crate) fn ucs2_segments(out: &hongyan_engine::Outbound) -> Vec<Work> {
             udh: s.udh,
             payload: s.payload,
             lane: crate::lanes::lane(m.category),
+            source_ext: m.source_ext.clone(),
         })
         .collect()
+}
+
+/// The channel's source number with the message's extension code, cut to the field's size.
+pub(crate) fn source_with_ext(source: &str, ext: &str, max: usize) -> Vec<u8> {
+    let mut out = format!("{source}{ext}").into_bytes();
+    out.truncate(max);
+    out
 }

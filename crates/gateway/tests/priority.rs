@@ -57,6 +57,9 @@ async fn a_verification_code_overtakes_a_bulk_job() {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let spec = ChannelSpec::new("ch", &[Carrier::ChinaMobile]);
     let (engine, mut queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    // Account 1, signed for every category.
+    let account = engine.create_account("test").await.unwrap().account.id;
+    engine.sign_with(account, "测试", "").await.unwrap();
     let settings = CmppSettings {
         sp_id: "901234".into(),
         secret: "s".into(),

@@ -42,6 +42,9 @@ async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let spec = ChannelSpec::new("ch", &[Carrier::ChinaMobile]);
     let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    // Account 1, signed for every category.
+    let account = engine.create_account("test").await.unwrap().account.id;
+    engine.sign_with(account, "测试", "").await.unwrap();
     (engine, rx.remove(0).1, store)
 }
 

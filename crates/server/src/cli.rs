@@ -12,7 +12,10 @@ Usage:
   hongyan serve [--config FILE] [--data-dir DIR] [--http ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
   hongyan check-config FILE
   hongyan config example
-  hongyan account create NAME [--data-dir DIR] [--json]
+  hongyan account create NAME [--signature TEXT] [--extension DIGITS] [--data-dir DIR] [--json]
+  hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
+                  | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
+                  [--data-dir DIR]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--mo FROM:TEXT]... [--window N]
@@ -29,6 +32,7 @@ pub(crate) enum Command {
     CheckConfig(PathBuf),
     ConfigExample,
     AccountCreate(AccountOptions),
+    Signature(SignatureOptions),
     Sim(SimOptions),
 }
 
@@ -44,7 +48,24 @@ pub(crate) struct ServeOptions {
 pub(crate) struct AccountOptions {
     pub(crate) data_dir: PathBuf,
     pub(crate) name: String,
+    /// The approved default signature for every category; the account name if not given.
+    pub(crate) signature: Option<String>,
+    pub(crate) extension: String,
     pub(crate) json: bool,
+}
+
+/// `hongyan signature …`: what an administrator does with signatures until the admin API.
+pub(crate) enum SignatureCommand {
+    List { account: i64 },
+    Add { account: i64, text: String, extension: String },
+    Decide { id: i64, approve: bool },
+    Default { account: i64, id: i64, category: Option<hongyan_types::Category> },
+    Position { account: i64, suffix: bool },
+}
+
+pub(crate) struct SignatureOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) command: SignatureCommand,
 }
 
 /// Which carrier gateway `hongyan sim` plays.
@@ -131,6 +152,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 _ => Err("expected `config example`".into()),
             },
             "account" => account(&mut p).map(Command::AccountCreate),
+            "signature" => signature(&mut p).map(Command::Signature),
             "sim" => sim(&mut p).map(Command::Sim),
             "help" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`").into()),
@@ -178,10 +200,13 @@ fn account(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Error> {
         None => return Err("expected `account create NAME`".into()),
     }
     let (mut data_dir, mut name, mut json) = (default_data_dir(), None, false);
+    let (mut signature, mut extension) = (None, String::new());
     while let Some(arg) = p.next()? {
         match arg {
             Long("data-dir") => data_dir = p.value()?.into(),
             Long("json") => json = true,
+            Long("signature") => signature = Some(signature_text(string(p.value()?, "--signature")?)?),
+            Long("extension") => extension = digits(string(p.value()?, "--extension")?)?,
             Value(v) if name.is_none() => name = Some(string(v, "NAME")?),
             other => return Err(other.unexpected()),
         }
@@ -192,7 +217,72 @@ fn account(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Error> {
     if !valid {
         return Err("NAME must be 1–64 characters of letters, digits, `-`, `_` or `.`".into());
     }
-    Ok(AccountOptions { data_dir, name, json })
+    Ok(AccountOptions { data_dir, name, signature, extension, json })
+}
+
+/// A signature's text: 2–20 characters, no brackets (the platform adds 【】).
+fn signature_text(s: String) -> Result<String, lexopt::Error> {
+    let n = s.chars().count();
+    if !(2..=20).contains(&n) || s.contains(['【', '】', '[', ']']) || s.trim() != s {
+        return Err("a signature is 2–20 characters without brackets or surrounding spaces".into());
+    }
+    Ok(s)
+}
+
+/// An extension code: up to 6 digits.
+fn digits(s: String) -> Result<String, lexopt::Error> {
+    if s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err("an extension code is at most 6 digits".into());
+    }
+    Ok(s)
+}
+
+fn int(p: &mut lexopt::Parser, what: &str) -> Result<i64, lexopt::Error> {
+    let v = string(p.value()?, what)?;
+    v.parse().map_err(|_| format!("{what} must be a number, got `{v}`").into())
+}
+
+fn signature(p: &mut lexopt::Parser) -> Result<SignatureOptions, lexopt::Error> {
+    let sub = match p.next()? {
+        Some(Value(v)) => string(v, "subcommand")?,
+        _ => return Err("expected `signature list|add|approve|reject|default|position`".into()),
+    };
+    let command = match sub.as_str() {
+        "list" => SignatureCommand::List { account: int(p, "ACCOUNT_ID")? },
+        "add" => {
+            let account = int(p, "ACCOUNT_ID")?;
+            let text = signature_text(string(p.value()?, "TEXT")?)?;
+            SignatureCommand::Add { account, text, extension: String::new() }
+        }
+        "approve" => SignatureCommand::Decide { id: int(p, "ID")?, approve: true },
+        "reject" => SignatureCommand::Decide { id: int(p, "ID")?, approve: false },
+        "default" => SignatureCommand::Default { account: int(p, "ACCOUNT_ID")?, id: int(p, "ID")?, category: None },
+        "position" => {
+            let account = int(p, "ACCOUNT_ID")?;
+            let suffix = match string(p.value()?, "position")?.as_str() {
+                "prefix" => false,
+                "suffix" => true,
+                other => return Err(format!("position is prefix or suffix, not `{other}`").into()),
+            };
+            SignatureCommand::Position { account, suffix }
+        }
+        other => return Err(format!("unknown signature subcommand `{other}`").into()),
+    };
+    let mut o = SignatureOptions { data_dir: default_data_dir(), command };
+    while let Some(arg) = p.next()? {
+        match (arg, &mut o.command) {
+            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
+            (Long("extension"), SignatureCommand::Add { extension, .. }) => {
+                *extension = digits(string(p.value()?, "--extension")?)?
+            }
+            (Long("category"), SignatureCommand::Default { category, .. }) => {
+                let c = string(p.value()?, "--category")?;
+                *category = Some(hongyan_types::Category::parse(&c).map_err(|e| e.to_string())?);
+            }
+            (other, _) => return Err(other.unexpected()),
+        }
+    }
+    Ok(o)
 }
 
 fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {

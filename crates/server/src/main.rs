@@ -4,6 +4,7 @@
 //!   runs the embedded default: SQLite under the data folder and an in-process simulated
 //!   China Mobile gateway (CMPP 3.0).
 //! - `hongyan account create NAME` opens an interface account and prints its key once.
+//! - `hongyan signature …` adds, approves and assigns signatures (until the admin API).
 //! - `hongyan sim cmpp` runs a simulated China Mobile ISMG on its own.
 //!
 //! This is the only crate that uses `anyhow`: every library error is reported here once.
@@ -43,6 +44,7 @@ fn main() -> Result<()> {
             Ok(())
         }
         cli::Command::AccountCreate(opts) => runtime.block_on(account::create(opts)),
+        cli::Command::Signature(opts) => runtime.block_on(account::signature(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
     }
 }

@@ -55,7 +55,7 @@ fn a_message_travels_to_the_simulated_gateway_and_back() {
     let data = data_dir("walk");
     let server = Server::start(&data, &["--sim-report-delay-ms", "200"]);
     // The account is created by a second process while the server runs, on the same file.
-    let cred = create_account(&data, "etax");
+    let cred = create_account_with(&data, "etax", &["--signature", "某省税务局", "--extension", "01"]);
     let answer =
         send(&server, &cred, &["+86 138-0013-8000", "19212345678", "123"], "您的验证码是 123456，5 分钟内有效。");
     let results = answer["results"].as_array().unwrap();
@@ -74,6 +74,9 @@ fn a_message_travels_to_the_simulated_gateway_and_back() {
     assert_eq!(d["report_stat"], "DELIVRD");
     assert!(d["report_time"].is_string(), "{d}");
     assert_eq!(d["segment_details"][0]["report_raw"]["stat"], "DELIVRD");
+    assert_eq!(d["content"], "【某省税务局】您的验证码是 123456，5 分钟内有效。", "signed by the platform");
+    // The signature's extension code rides on the source number; the report's Dest_Id echoes it.
+    assert_eq!(d["segment_details"][0]["report_raw"]["dest_id"], "10690000123401");
 
     let (code, list) = server.request("GET", "/api/v1/messages?to=13800138000", Some(&cred), None);
     assert_eq!(code, 200);
@@ -182,4 +185,45 @@ fn sigterm_drains_and_nothing_is_lost() {
 
     let server = Server::start(&data, &["--sim-report-delay-ms", "100"]);
     wait_all_delivered(&server, &cred, &ids, Duration::from_secs(30));
+}
+
+#[test]
+fn signatures_are_managed_from_the_command_line() {
+    let data = data_dir("sigcli");
+    let server = Server::start(&data, &["--sim-report-delay-ms", "50"]);
+    let cred = create_account_with(&data, "etax", &["--signature", "某省税务局"]);
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(BIN).args(args).arg("--data-dir").arg(&data).output().unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let (ok, out) = cli(&["signature", "add", "1", "纳税服务", "--extension", "02"]);
+    assert!(ok && out.contains("pending"), "{out}");
+    let id = out.split_whitespace().nth(1).unwrap().to_owned();
+    let (ok, out) = cli(&["signature", "default", "1", &id, "--category", "marketing"]);
+    assert!(!ok && out.contains("not an approved signature"), "a pending signature cannot be used: {out}");
+    assert!(cli(&["signature", "approve", &id]).0);
+    assert!(cli(&["signature", "default", "1", &id, "--category", "marketing"]).0);
+    let (_, list) = cli(&["signature", "list", "1"]);
+    assert!(list.contains("【纳税服务】\tapproved\text=02"), "{list}");
+
+    // Marketing now goes out as 纳税服务 with its extension; verification is unchanged. The
+    // account's signing rules are cached for up to 10 s, so wait for the change to show.
+    let signed = eventually(Duration::from_secs(15), || {
+        let (_, a) = server.request(
+            "POST",
+            "/api/v1/messages",
+            Some(&cred),
+            Some(&json!({"to": ["13800138000"], "content": "新政策解读", "category": "marketing"})),
+        );
+        let id = a["results"][0]["message_id"].as_str()?.to_owned();
+        let (_, d) = server.request("GET", &format!("/api/v1/messages/{id}"), Some(&cred), None);
+        (d["content"] == "【纳税服务】新政策解读").then_some(())
+    });
+    assert!(signed.is_some(), "marketing messages carry the new default signature");
+    let answer = send(&server, &cred, &["13800138000"], "验证码 1234");
+    let id = accepted_ids(&answer).remove(0);
+    assert_eq!(status_of(&server, &cred, &id)["content"], "【某省税务局】验证码 1234");
 }

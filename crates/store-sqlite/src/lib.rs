@@ -20,6 +20,7 @@
 
 mod read_ops;
 mod schema;
+mod signature_ops;
 mod write_ops;
 mod writer;
 
@@ -27,13 +28,15 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
 use hongyan_store::{
-    Account, ApiKey, BoxFuture, KeyWithAccount, MessageDetail, MessageFilter, MessageId, NewMessage, PendingMessage,
-    ReportIn, ReportMatch, RequestRecord, Result, Store, StoreError, SubmitOutcome, Timestamp,
+    Account, ApiKey, BoxFuture, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, NewMessage,
+    PendingMessage, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus, SigningRules, Store,
+    StoreError, SubmitOutcome, Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 use writer::Job;
+pub use writer::WriterStats;
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
@@ -42,6 +45,7 @@ pub struct SqliteStore {
     // Why a std Mutex: it is held only to pop or push a connection, never across an await.
     readers: Mutex<Vec<Connection>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
+    stats: std::sync::Arc<WriterStats>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -64,25 +68,34 @@ impl SqliteStore {
     pub fn open(path: &Path) -> Result<Self> {
         let conn = schema::open_writer(path)?;
         let (tx, rx) = mpsc::channel();
+        let stats = std::sync::Arc::new(WriterStats::default());
+        let writer_stats = stats.clone();
         let handle = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx))
+            .spawn(move || writer::run(conn, rx, writer_stats))
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(Self {
             path: path.to_owned(),
             jobs: Mutex::new(Some(tx)),
             readers: Mutex::new(Vec::new()),
             writer_thread: Mutex::new(Some(handle)),
+            stats,
         })
     }
 
-    fn send<T: Send + 'static>(
+    /// How many group commits the writer made, carrying how many writes.
+    pub fn writer_stats(&self) -> &WriterStats {
+        &self.stats
+    }
+
+    /// Queues a write for the next group commit; resolves after that commit.
+    fn write<T: Send + 'static>(
         &self,
-        make: impl FnOnce(oneshot::Sender<Result<T>>) -> Job,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> BoxFuture<'_, Result<T>> {
         let (tx, rx) = oneshot::channel();
         let sent = match self.jobs.lock().expect("jobs lock").as_ref() {
-            Some(jobs) => jobs.send(make(tx)).is_ok(),
+            Some(jobs) => jobs.send(Job::new(f, tx)).is_ok(),
             None => false,
         };
         Box::pin(async move {
@@ -122,11 +135,11 @@ impl SqliteStore {
 impl Store for SqliteStore {
     fn create_account(&self, name: &str, now: Timestamp) -> BoxFuture<'_, Result<Account>> {
         let name = name.to_owned();
-        self.send(move |reply| Job::CreateAccount { name, now, reply })
+        self.write(move |c| write_ops::create_account(c, &name, now))
     }
 
     fn create_api_key(&self, key: ApiKey) -> BoxFuture<'_, Result<()>> {
-        self.send(move |reply| Job::CreateApiKey { key, reply })
+        self.write(move |c| write_ops::create_api_key(c, &key))
     }
 
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>> {
@@ -135,7 +148,43 @@ impl Store for SqliteStore {
     }
 
     fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>> {
-        self.send(move |reply| Job::InsertMessages { batch, request, reply })
+        self.write(move |c| write_ops::insert_messages(c, &batch, request.as_ref()))
+    }
+
+    fn add_signature(
+        &self,
+        account_id: i64,
+        text: &str,
+        extension: &str,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Signature>> {
+        let (text, extension) = (text.to_owned(), extension.to_owned());
+        self.write(move |c| signature_ops::add(c, account_id, &text, &extension, now))
+    }
+
+    fn decide_signature(&self, id: i64, status: SignatureStatus, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| signature_ops::decide(c, id, status, now))
+    }
+
+    fn set_default_signature(
+        &self,
+        account_id: i64,
+        category: Category,
+        signature_id: i64,
+    ) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| signature_ops::set_default(c, account_id, category, signature_id))
+    }
+
+    fn set_signature_suffix(&self, account_id: i64, suffix: bool) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| signature_ops::set_suffix(c, account_id, suffix))
+    }
+
+    fn list_signatures(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<Signature>>> {
+        self.read(move |c| signature_ops::list(c, account_id))
+    }
+
+    fn signing_rules(&self, account_id: i64) -> BoxFuture<'_, Result<SigningRules>> {
+        self.read(move |c| signature_ops::rules(c, account_id))
     }
 
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>> {
@@ -144,15 +193,15 @@ impl Store for SqliteStore {
     }
 
     fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> BoxFuture<'_, Result<()>> {
-        self.send(move |reply| Job::RecordSubmits { outcomes, reply })
+        self.write(move |c| write_ops::record_submits(c, &outcomes))
     }
 
     fn apply_reports(&self, reports: Vec<ReportIn>) -> BoxFuture<'_, Result<Vec<ReportMatch>>> {
-        self.send(move |reply| Job::ApplyReports { reports, reply })
+        self.write(move |c| write_ops::apply_reports(c, &reports))
     }
 
     fn fail_messages(&self, failures: Vec<(MessageId, String)>, now: Timestamp) -> BoxFuture<'_, Result<()>> {
-        self.send(move |reply| Job::FailMessages { failures, now, reply })
+        self.write(move |c| write_ops::fail_messages(c, &failures, now))
     }
 
     fn pending_dispatch(&self, after: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<PendingMessage>>> {

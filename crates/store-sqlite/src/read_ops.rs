@@ -33,7 +33,7 @@ pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, to_number, carrier, category, content, segments, channel, accepted_at,
-     status, error, submitted_at, completed_at";
+     source_ext, status, error, submitted_at, completed_at";
 
 fn bad(col: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Text, format!("unknown {what}").into())
@@ -52,17 +52,18 @@ fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
         segments: r.get(6)?,
         channel: r.get(7)?,
         accepted_at: Timestamp::from_millis(r.get(8)?),
+        source_ext: r.get(9)?,
     })
 }
 
 fn message_detail(r: &Row<'_>) -> rusqlite::Result<MessageDetail> {
-    let status: String = r.get(9)?;
+    let status: String = r.get(10)?;
     Ok(MessageDetail {
         message: new_message(r)?,
-        status: MessageStatus::parse(&status).ok_or_else(|| bad(9, "status"))?,
-        error: r.get(10)?,
-        submitted_at: r.get::<_, Option<i64>>(11)?.map(Timestamp::from_millis),
-        completed_at: r.get::<_, Option<i64>>(12)?.map(Timestamp::from_millis),
+        status: MessageStatus::parse(&status).ok_or_else(|| bad(10, "status"))?,
+        error: r.get(11)?,
+        submitted_at: r.get::<_, Option<i64>>(12)?.map(Timestamp::from_millis),
+        completed_at: r.get::<_, Option<i64>>(13)?.map(Timestamp::from_millis),
         segments: Vec::new(),
     })
 }

@@ -1,53 +1,75 @@
 //! The writer thread: group commit of everything that is waiting.
+//!
+//! A job is a closure over the write connection. The thread takes every job waiting, runs each
+//! in its own savepoint inside ONE transaction (so one job's failure rolls back only its own
+//! changes), commits once, and only then hands each job its answer — so no caller hears
+//! "stored" for something a failed commit lost.
 
 use std::sync::mpsc::{Receiver, TryRecvError};
 
-use hongyan_store::{
-    Account, ApiKey, MessageId, NewMessage, ReportIn, ReportMatch, RequestRecord, Result, StoreError, SubmitOutcome,
-    Timestamp,
-};
+use hongyan_store::{Result, StoreError};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
-
-use crate::{backend, write_ops};
 
 /// Most jobs folded into one transaction; bounds the latency of the first job in a burst.
 const MAX_JOBS_PER_COMMIT: usize = 512;
 
-type Reply<T> = oneshot::Sender<Result<T>>;
+/// Sends a job's answer once the commit's fate is known.
+type Deferred = Box<dyn FnOnce(&std::result::Result<(), String>) + Send>;
+/// Runs a job in the open transaction: its deferred answer, and whether it succeeded.
+type Run = Box<dyn FnOnce(&Connection) -> (Deferred, bool) + Send>;
 
-/// One write request and where its answer goes.
-pub(crate) enum Job {
-    CreateAccount { name: String, now: Timestamp, reply: Reply<Account> },
-    CreateApiKey { key: ApiKey, reply: Reply<()> },
-    InsertMessages { batch: Vec<NewMessage>, request: Option<RequestRecord>, reply: Reply<()> },
-    RecordSubmits { outcomes: Vec<SubmitOutcome>, reply: Reply<()> },
-    ApplyReports { reports: Vec<ReportIn>, reply: Reply<Vec<ReportMatch>> },
-    FailMessages { failures: Vec<(MessageId, String)>, now: Timestamp, reply: Reply<()> },
+/// One write: `run` executes it and returns its deferred answer and whether it succeeded;
+/// `abort` answers with an error when the transaction could not even begin.
+pub(crate) struct Job {
+    run: Run,
+    abort: Box<dyn FnOnce(String) + Send>,
 }
 
-/// A job's answer, held until the commit that makes it true.
-enum Done {
-    Account(Reply<Account>, Result<Account>),
-    Unit(Reply<()>, Result<()>),
-    Reports(Reply<Vec<ReportMatch>>, Result<Vec<ReportMatch>>),
-}
-
-impl Done {
-    /// Sends the answer, or the commit's error instead of a success that did not happen.
-    fn send(self, commit: &std::result::Result<(), String>) {
-        let fail = |e: &String| StoreError::Backend(format!("commit failed: {e}"));
-        // A dropped receiver means the caller gave up waiting; the write still stands.
-        match self {
-            Self::Account(tx, r) => drop(tx.send(commit.as_ref().map_err(fail).and(r))),
-            Self::Unit(tx, r) => drop(tx.send(commit.as_ref().map_err(fail).and(r))),
-            Self::Reports(tx, r) => drop(tx.send(commit.as_ref().map_err(fail).and(r))),
-        }
+impl Job {
+    /// Wraps a write; its result reaches `reply` after the commit (or the commit's error).
+    pub(crate) fn new<T: Send + 'static>(
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        reply: oneshot::Sender<Result<T>>,
+    ) -> Self {
+        // Shared by `run` and `abort`; exactly one of them takes it.
+        let reply = std::sync::Arc::new(std::sync::Mutex::new(Some(reply)));
+        let for_abort = reply.clone();
+        let abort = Box::new(move |e: String| {
+            if let Some(tx) = for_abort.lock().expect("reply lock").take() {
+                let _ = tx.send(Err(StoreError::Backend(e)));
+            }
+        });
+        let run: Run = Box::new(move |conn: &Connection| {
+            let result = f(conn);
+            let ok = result.is_ok();
+            let deferred: Deferred = Box::new(move |commit| {
+                let answer = match commit {
+                    Ok(()) => result,
+                    Err(e) => Err(StoreError::Backend(format!("commit failed: {e}"))),
+                };
+                // A dropped receiver means the caller gave up waiting; the write still stands.
+                if let Some(tx) = reply.lock().expect("reply lock").take() {
+                    let _ = tx.send(answer);
+                }
+            });
+            (deferred, ok)
+        });
+        Self { run, abort }
     }
 }
 
+/// Counts of the writer's work, for operators and tests.
+#[derive(Debug, Default)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub commits: std::sync::atomic::AtomicU64,
+    /// Jobs (write calls) carried by those transactions.
+    pub jobs: std::sync::atomic::AtomicU64,
+}
+
 /// Runs until every sender is gone, then checkpoints the WAL so the file is whole on its own.
-pub(crate) fn run(mut conn: Connection, jobs: Receiver<Job>) {
+pub(crate) fn run(mut conn: Connection, jobs: Receiver<Job>, stats: std::sync::Arc<WriterStats>) {
     while let Ok(first) = jobs.recv() {
         let mut batch = vec![first];
         while batch.len() < MAX_JOBS_PER_COMMIT {
@@ -56,7 +78,10 @@ pub(crate) fn run(mut conn: Connection, jobs: Receiver<Job>) {
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
+        let n = batch.len() as u64;
         commit_batch(&mut conn, batch);
+        stats.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        stats.jobs.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
     }
     if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
         tracing::warn!(error = %e, "WAL checkpoint at close failed");
@@ -67,70 +92,28 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
-            let err = Err(e.to_string());
-            batch.into_iter().for_each(|job| reject(job).send(&err));
+            let e = format!("could not begin a transaction: {e}");
+            batch.into_iter().for_each(|job| (job.abort)(e.clone()));
             return;
         }
     };
-    let done: Vec<Done> = batch.into_iter().map(|job| run_in_savepoint(&tx, job)).collect();
+    let done: Vec<Deferred> = batch.into_iter().map(|job| run_in_savepoint(&tx, job)).collect();
     let commit = tx.commit().map_err(|e| e.to_string());
     if let Err(e) = &commit {
         tracing::error!(error = %e, "group commit failed");
     }
-    done.into_iter().for_each(|d| d.send(&commit));
+    done.into_iter().for_each(|d| d(&commit));
 }
 
 /// Runs one job; its own failure rolls back only its own changes.
-fn run_in_savepoint(tx: &rusqlite::Transaction<'_>, job: Job) -> Done {
+fn run_in_savepoint(tx: &rusqlite::Transaction<'_>, job: Job) -> Deferred {
     if let Err(e) = tx.execute_batch("SAVEPOINT job") {
-        return fail_job(job, backend(e));
+        tracing::error!(error = %e, "savepoint failed");
     }
-    let (done, ok) = execute(tx, job);
+    let (deferred, ok) = (job.run)(tx);
     let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
     if let Err(e) = tx.execute_batch(end) {
         tracing::error!(error = %e, "savepoint end failed");
     }
-    done
-}
-
-fn execute(conn: &Connection, job: Job) -> (Done, bool) {
-    match job {
-        Job::CreateAccount { name, now, reply } => {
-            let r = write_ops::create_account(conn, &name, now);
-            let ok = r.is_ok();
-            (Done::Account(reply, r), ok)
-        }
-        Job::CreateApiKey { key, reply } => unit(reply, write_ops::create_api_key(conn, &key)),
-        Job::InsertMessages { batch, request, reply } => {
-            unit(reply, write_ops::insert_messages(conn, &batch, request.as_ref()))
-        }
-        Job::RecordSubmits { outcomes, reply } => unit(reply, write_ops::record_submits(conn, &outcomes)),
-        Job::FailMessages { failures, now, reply } => unit(reply, write_ops::fail_messages(conn, &failures, now)),
-        Job::ApplyReports { reports, reply } => {
-            let r = write_ops::apply_reports(conn, &reports);
-            let ok = r.is_ok();
-            (Done::Reports(reply, r), ok)
-        }
-    }
-}
-
-fn unit(reply: Reply<()>, r: Result<()>) -> (Done, bool) {
-    let ok = r.is_ok();
-    (Done::Unit(reply, r), ok)
-}
-
-fn fail_job(job: Job, e: StoreError) -> Done {
-    let msg = e.to_string();
-    match job {
-        Job::CreateAccount { reply, .. } => Done::Account(reply, Err(StoreError::Backend(msg))),
-        Job::ApplyReports { reply, .. } => Done::Reports(reply, Err(StoreError::Backend(msg))),
-        Job::CreateApiKey { reply, .. }
-        | Job::InsertMessages { reply, .. }
-        | Job::RecordSubmits { reply, .. }
-        | Job::FailMessages { reply, .. } => Done::Unit(reply, Err(StoreError::Backend(msg))),
-    }
-}
-
-fn reject(job: Job) -> Done {
-    fail_job(job, StoreError::Backend("could not begin a transaction".into()))
+    deferred
 }

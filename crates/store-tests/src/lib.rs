@@ -20,6 +20,7 @@ fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
         content: "您的验证码是 123456".into(),
         segments,
         channel: "cmpp-sim".into(),
+        source_ext: "01".into(),
         accepted_at: t(0),
     }
 }
@@ -54,6 +55,7 @@ pub async fn run_story(store: &dyn Store) {
     tenants_are_isolated(store, a.id, b.id).await;
     restart_work_is_listed(store, a.id).await;
     client_references_are_unique(store, a.id, b.id).await;
+    signatures_are_approved_before_use(store, a.id, b.id).await;
     store.close().await.expect("close");
     assert!(matches!(
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,
@@ -189,4 +191,38 @@ async fn client_references_are_unique(store: &dyn Store, a: i64, b: i64) {
     assert_eq!(store.find_request(b, "order-42").await.unwrap(), None, "references are per account");
     store.insert_messages(Vec::new(), Some(record(b, "b's own"))).await.unwrap();
     assert_eq!(store.find_request(b, "order-42").await.unwrap().as_deref(), Some("b's own"));
+}
+
+async fn signatures_are_approved_before_use(store: &dyn Store, a: i64, b: i64) {
+    let sig = store.add_signature(a, "某省税务局", "01", t(0)).await.unwrap();
+    assert_eq!(sig.status, SignatureStatus::Pending);
+    assert!(
+        matches!(store.add_signature(a, "某省税务局", "", t(1)).await, Err(StoreError::Conflict(_))),
+        "unique per account"
+    );
+    assert!(
+        !store.set_default_signature(a, Category::Verification, sig.id).await.unwrap(),
+        "pending cannot be a default"
+    );
+    assert!(store.signing_rules(a).await.unwrap().defaults.is_empty());
+    assert!(store.decide_signature(sig.id, SignatureStatus::Approved, t(2)).await.unwrap());
+    assert!(!store.set_default_signature(b, Category::Verification, sig.id).await.unwrap(), "not b's signature");
+    assert!(store.set_default_signature(a, Category::Verification, sig.id).await.unwrap());
+    let rules = store.signing_rules(a).await.unwrap();
+    assert_eq!(rules.defaults.len(), 1);
+    assert_eq!(
+        (rules.defaults[0].0, rules.defaults[0].1.text.as_str(), rules.defaults[0].1.extension.as_str()),
+        (Category::Verification, "某省税务局", "01")
+    );
+    assert!(!rules.suffix);
+    store.set_signature_suffix(a, true).await.unwrap();
+    assert!(store.signing_rules(a).await.unwrap().suffix);
+    assert_eq!(store.list_signatures(a).await.unwrap().len(), 1);
+    assert!(store.list_signatures(b).await.unwrap().is_empty());
+    // Revoking an approval removes it as a default.
+    assert!(store.decide_signature(sig.id, SignatureStatus::Rejected, t(3)).await.unwrap());
+    assert!(store.signing_rules(a).await.unwrap().defaults.is_empty());
+    assert!(!store.decide_signature(9999, SignatureStatus::Approved, t(3)).await.unwrap());
+    let m = store.get_message(a, MessageId(100)).await.unwrap().unwrap();
+    assert_eq!(m.message.source_ext, "01", "the extension code is kept with the message");
 }

@@ -49,6 +49,31 @@ pub trait Store: Send + Sync + 'static {
     /// Looks up a key by its id, with the state of its account.
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>>;
 
+    /// Records a signature as `pending`; the text is unique per account.
+    fn add_signature(
+        &self,
+        account_id: i64,
+        text: &str,
+        extension: &str,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Signature>>;
+    /// An administrator's decision on a signature. `Ok(false)` when there is no such signature.
+    fn decide_signature(&self, id: i64, status: SignatureStatus, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
+    /// Makes an approved signature the account's default for `category`.
+    /// `Ok(false)` when the signature is not the account's or not approved.
+    fn set_default_signature(
+        &self,
+        account_id: i64,
+        category: Category,
+        signature_id: i64,
+    ) -> BoxFuture<'_, Result<bool>>;
+    /// Signatures before (false) or after (true) the content, for one account.
+    fn set_signature_suffix(&self, account_id: i64, suffix: bool) -> BoxFuture<'_, Result<()>>;
+    /// All of an account's signatures.
+    fn list_signatures(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<Signature>>>;
+    /// An account's approved defaults and position.
+    fn signing_rules(&self, account_id: i64) -> BoxFuture<'_, Result<SigningRules>>;
+
     /// Stores a batch of accepted messages in ONE transaction: when this returns `Ok`, every
     /// message is durable; on `Err`, none is. With a `request` record (a client reference and
     /// the answer given), the record is stored in the same transaction; if the account already

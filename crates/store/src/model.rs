@@ -56,6 +56,8 @@ pub struct NewMessage {
     pub segments: u8,
     /// Channel chosen by routing.
     pub channel: String,
+    /// Extension code appended to the channel's source number (from the signature).
+    pub source_ext: String,
     /// Acceptance time.
     pub accepted_at: Timestamp,
 }
@@ -183,4 +185,57 @@ pub struct RequestRecord {
     pub answer: String,
     /// When it was accepted.
     pub created_at: Timestamp,
+}
+
+/// Where a signature goes approval-wise.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignatureStatus {
+    /// Waiting for an administrator.
+    Pending,
+    /// May be used.
+    Approved,
+    /// Refused.
+    Rejected,
+}
+
+impl SignatureStatus {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Approved => "approved",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// Parses the stored name.
+    pub fn parse(s: &str) -> Option<Self> {
+        [Self::Pending, Self::Approved, Self::Rejected].into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// A signature (签名), the text between 【 and 】.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    /// Store-assigned id.
+    pub id: i64,
+    /// Owner.
+    pub account_id: i64,
+    /// The text without brackets, e.g. `国家税务总局某省税务局`.
+    pub text: String,
+    /// Digits appended to the channel's source number; may be empty.
+    pub extension: String,
+    /// Approval state.
+    pub status: SignatureStatus,
+    /// When it was asked for.
+    pub created_at: Timestamp,
+}
+
+/// An account's signing rules, as accept needs them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct SigningRules {
+    /// Approved default signature per category.
+    pub defaults: Vec<(Category, Signature)>,
+    /// Put the signature after the content instead of before it.
+    pub suffix: bool,
 }

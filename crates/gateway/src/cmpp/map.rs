@@ -21,7 +21,7 @@ pub(crate) fn submit(cfg: &CmppSettings, w: &Work) -> Submit {
         tp_udhi: u8::from(w.udh),
         msg_fmt: MsgFmt::UCS2,
         msg_src: cfg.sp_id.as_bytes().to_vec(),
-        src_id: cfg.src_id.as_bytes().to_vec(),
+        src_id: crate::adapter::source_with_ext(&cfg.src_id, &w.source_ext, 21),
         dest_terminal_ids: vec![w.to.as_bytes().to_vec()],
         msg_content: w.payload.clone(),
         ..Submit::default()

@@ -15,7 +15,7 @@ const THROTTLING: [u8; 3] = [11, 33, 88];
 
 pub(crate) fn submit(cfg: &SgipSettings, w: &Work) -> Submit {
     Submit {
-        sp_number: cfg.sp_number.as_bytes().to_vec(),
+        sp_number: crate::adapter::source_with_ext(&cfg.sp_number, &w.source_ext, 21),
         // SGIP numbers carry the country code.
         user_numbers: vec![format!("86{}", w.to).into_bytes()],
         corp_id: cfg.corp_id.as_bytes().to_vec(),

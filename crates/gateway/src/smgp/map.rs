@@ -17,7 +17,7 @@ pub(crate) fn submit(cfg: &SmgpSettings, w: &Work) -> Submit {
         need_report: 1,
         service_id: cfg.service_id.as_bytes().to_vec(),
         msg_format: MsgFormat::UCS2,
-        src_term_id: cfg.src_term_id.as_bytes().to_vec(),
+        src_term_id: crate::adapter::source_with_ext(&cfg.src_term_id, &w.source_ext, 21),
         dest_term_ids: vec![w.to.as_bytes().to_vec()],
         msg_content: w.payload.clone(),
         ..Submit::default()

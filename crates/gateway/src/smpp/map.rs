@@ -12,7 +12,11 @@ use crate::adapter::{SubmitAnswer, Work};
 pub(crate) fn submit(cfg: &SmppSettings, w: &Work) -> SubmitSm {
     SubmitSm {
         service_type: cfg.service_type.as_bytes().to_vec(),
-        source: Address { ton: Ton::UNKNOWN, npi: Npi::UNKNOWN, addr: cfg.source.as_bytes().to_vec() },
+        source: Address {
+            ton: Ton::UNKNOWN,
+            npi: Npi::UNKNOWN,
+            addr: crate::adapter::source_with_ext(&cfg.source, &w.source_ext, 20),
+        },
         // International form: an SMSC outside China cannot guess the country.
         dest: Address { ton: Ton::INTERNATIONAL, npi: Npi::ISDN, addr: format!("86{}", w.to).into_bytes() },
         esm_class: if w.udh { EsmClass::UDHI } else { EsmClass::DEFAULT },

@@ -127,7 +127,17 @@ pub(crate) struct Credential {
 }
 
 pub(crate) fn create_account(data: &Path, name: &str) -> Credential {
-    let out = Command::new(BIN).args(["account", "create", name, "--json", "--data-dir"]).arg(data).output().unwrap();
+    create_account_with(data, name, &[])
+}
+
+/// `hongyan account create NAME --json` with extra flags (e.g. `--signature`).
+pub(crate) fn create_account_with(data: &Path, name: &str, extra: &[&str]) -> Credential {
+    let out = Command::new(BIN)
+        .args(["account", "create", name, "--json", "--data-dir"])
+        .arg(data)
+        .args(extra)
+        .output()
+        .unwrap();
     assert!(out.status.success(), "account create failed: {}", String::from_utf8_lossy(&out.stderr));
     let v: Value = serde_json::from_slice(&out.stdout).expect("JSON on stdout");
     Credential { key_id: v["key_id"].as_str().unwrap().into(), secret: v["secret"].as_str().unwrap().into() }

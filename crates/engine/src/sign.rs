@@ -1,0 +1,127 @@
+//! Signatures: the 【…】 the platform adds to every message, chosen by category.
+//!
+//! The account's approved default signature for the request's category goes before the
+//! content (or after it, if the account says so). Content that already carries that signature
+//! at either end is left as it is; content that carries a different one is refused, so a client
+//! cannot send in another organisation's name. Rules are cached per account for
+//! [`RULES_TTL_MS`], so a change by an administrator takes effect within that time.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use hongyan_store::{Signature, SignatureStatus, SigningRules, StoreError, Timestamp};
+use hongyan_types::Category;
+
+use crate::{AcceptError, Engine};
+
+/// How long an account's signing rules are used without asking the store again.
+pub(crate) const RULES_TTL_MS: i64 = 10_000;
+
+#[derive(Default)]
+pub(crate) struct RulesCache {
+    // std Mutex: a map look-up or insert, never held across an await.
+    entries: Mutex<HashMap<i64, (SigningRules, Timestamp)>>,
+}
+
+/// The signature at the start or the end of `content`, without brackets.
+fn carried(content: &str) -> Option<&str> {
+    if let Some(rest) = content.strip_prefix('【') {
+        return rest.split_once('】').map(|(sig, _)| sig);
+    }
+    let body = content.strip_suffix('】')?;
+    body.rfind('【').map(|i| &body[i + '【'.len_utf8()..])
+}
+
+/// Signs `content` for `category`: returns the text to send and the extension code.
+pub(crate) fn apply(content: &str, category: Category, rules: &SigningRules) -> Result<(String, String), AcceptError> {
+    let sig = rules
+        .defaults
+        .iter()
+        .find(|(c, _)| *c == category)
+        .map(|(_, s)| s)
+        .ok_or(AcceptError::NoSignature(category))?;
+    let content = content.trim();
+    match carried(content) {
+        Some(found) if found == sig.text => Ok((content.to_owned(), sig.extension.clone())),
+        Some(found) => Err(AcceptError::SignatureMismatch { found: found.to_owned(), expected: sig.text.clone() }),
+        None if rules.suffix => Ok((format!("{content}【{}】", sig.text), sig.extension.clone())),
+        None => Ok((format!("【{}】{content}", sig.text), sig.extension.clone())),
+    }
+}
+
+impl Engine {
+    /// The account's signing rules, from the cache when fresh.
+    pub(crate) async fn signing_rules(&self, account_id: i64) -> Result<SigningRules, StoreError> {
+        let now = self.clock.now();
+        if let Some((rules, at)) = self.rules.entries.lock().expect("rules cache").get(&account_id) {
+            if now.as_millis() - at.as_millis() < RULES_TTL_MS {
+                return Ok(rules.clone());
+            }
+        }
+        let rules = self.store.signing_rules(account_id).await?;
+        self.rules.entries.lock().expect("rules cache").insert(account_id, (rules.clone(), now));
+        Ok(rules)
+    }
+
+    /// Gives an account an approved signature as its default for every category (what
+    /// `hongyan account create --signature` does; finer control is the administrators').
+    pub async fn sign_with(&self, account_id: i64, text: &str, extension: &str) -> Result<Signature, StoreError> {
+        let now = self.clock.now();
+        let sig = self.store.add_signature(account_id, text, extension, now).await?;
+        self.store.decide_signature(sig.id, SignatureStatus::Approved, now).await?;
+        for c in Category::ALL {
+            self.store.set_default_signature(account_id, c, sig.id).await?;
+        }
+        self.rules.entries.lock().expect("rules cache").remove(&account_id);
+        Ok(Signature { status: SignatureStatus::Approved, ..sig })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rules(suffix: bool) -> SigningRules {
+        let sig = Signature {
+            id: 1,
+            account_id: 1,
+            text: "某省税务局".into(),
+            extension: "01".into(),
+            status: SignatureStatus::Approved,
+            created_at: Timestamp::from_millis(0),
+        };
+        SigningRules { defaults: vec![(Category::Verification, sig)], suffix }
+    }
+
+    #[test]
+    fn adds_the_category_signature_once() {
+        let r = rules(false);
+        assert_eq!(
+            apply(" 您的验证码是1234 ", Category::Verification, &r).unwrap(),
+            ("【某省税务局】您的验证码是1234".into(), "01".into())
+        );
+        assert_eq!(
+            apply("【某省税务局】验证码1234", Category::Verification, &r).unwrap().0,
+            "【某省税务局】验证码1234"
+        );
+        assert_eq!(
+            apply("验证码1234【某省税务局】", Category::Verification, &r).unwrap().0,
+            "验证码1234【某省税务局】"
+        );
+        assert_eq!(apply("验证码1234", Category::Verification, &rules(true)).unwrap().0, "验证码1234【某省税务局】");
+    }
+
+    #[test]
+    fn refuses_another_signature_or_none() {
+        let r = rules(false);
+        assert!(matches!(
+            apply("【某银行】验证码1234", Category::Verification, &r),
+            Err(AcceptError::SignatureMismatch { found, .. }) if found == "某银行"
+        ));
+        assert!(matches!(
+            apply("验证码【别家】", Category::Verification, &r),
+            Err(AcceptError::SignatureMismatch { .. })
+        ));
+        assert!(matches!(apply("通知", Category::Marketing, &r), Err(AcceptError::NoSignature(Category::Marketing))));
+    }
+}
