@@ -1,6 +1,6 @@
 //! The one place where errors become HTTP answers.
 
-use axum::http::header::WWW_AUTHENTICATE;
+use axum::http::header::{RETRY_AFTER, WWW_AUTHENTICATE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,11 +17,13 @@ pub struct ApiError {
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
+    /// Seconds to wait before trying again (sent as `Retry-After`).
+    pub retry_after_secs: Option<u64>,
 }
 
 impl ApiError {
     pub(crate) fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self { status, code, message: message.into() }
+        Self { status, code, message: message.into(), retry_after_secs: None }
     }
     pub(crate) fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
         Self::new(StatusCode::BAD_REQUEST, code, message)
@@ -49,6 +51,9 @@ impl IntoResponse for ApiError {
         let mut resp = (self.status, body).into_response();
         if self.status == StatusCode::UNAUTHORIZED {
             resp.headers_mut().insert(WWW_AUTHENTICATE, "Basic realm=\"hongyan\"".parse().expect("static header"));
+        }
+        if let Some(secs) = self.retry_after_secs {
+            resp.headers_mut().insert(RETRY_AFTER, secs.into());
         }
         resp
     }
@@ -85,6 +90,11 @@ impl From<AcceptError> for ApiError {
             AcceptError::ShuttingDown => Self::unavailable(msg),
             AcceptError::BadClientRef => Self::unprocessable("invalid_client_ref", msg),
             AcceptError::NoSignature(_) => Self::unprocessable("no_signature", msg),
+            AcceptError::RateLimited { retry_after_ms, .. } => Self {
+                retry_after_secs: Some(retry_after_ms.div_ceil(1000)),
+                ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", msg)
+            },
+            AcceptError::QuotaExceeded { .. } => Self::new(StatusCode::TOO_MANY_REQUESTS, "quota_exceeded", msg),
             AcceptError::SignatureMismatch { .. } => Self::unprocessable("signature_mismatch", msg),
             AcceptError::Store(e) => e.into(),
             _ => Self::internal(),

@@ -235,3 +235,26 @@ async fn an_account_without_a_signature_cannot_send() {
     let (status, body) = call(&f.state, post(&auth, send_body(&["13800138000"], "hi"))).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("no_signature")));
 }
+
+#[tokio::test]
+async fn over_rate_or_quota_is_429() {
+    let f = fixture("limits").await;
+    let cred = signed_account(&f.state, "etax").await;
+    let limits = hongyan_store::AccountLimits { rate: Some(1), daily_quota: Some(12), ..Default::default() };
+    f.state.engine.store().set_account_limits(cred.account.id, limits).await.unwrap();
+    let auth = basic(&cred);
+    let numbers: Vec<String> = (0..14).map(|i| format!("1380000{i:04}")).collect();
+    let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
+    let resp = router(f.state.clone()).oneshot(post(&auth, send_body(&numbers[..11], "hi"))).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(resp.headers().get("retry-after").is_some(), "Retry-After tells when to come back");
+    let (status, _) = call(&f.state, post(&auth, send_body(&numbers[..10], "hi"))).await;
+    assert_eq!(status, StatusCode::OK);
+    // Fresh numbers (verification codes are limited per number): 10 + 3 segments > 12.
+    let (status, body) = call(&f.state, post(&auth, send_body(&numbers[11..], "hi"))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::TOO_MANY_REQUESTS, Some("quota_exceeded")),
+        "{body}"
+    );
+}

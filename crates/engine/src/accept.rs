@@ -110,6 +110,26 @@ pub enum AcceptError {
         /// The account's signature.
         expected: String,
     },
+    /// The account is sending faster than its rate.
+    #[error("over the account's rate of {rate} messages a second; retry in {retry_after_ms} ms")]
+    RateLimited {
+        /// The account's rate.
+        rate: u32,
+        /// When enough capacity is back for this request.
+        retry_after_ms: u64,
+    },
+    /// The request would take the account over a quota (billing segments).
+    #[error("the {period} quota of {quota} segments would be exceeded: {used} used, this request needs {needed}")]
+    QuotaExceeded {
+        /// `daily` or `monthly`.
+        period: &'static str,
+        /// The quota.
+        quota: u64,
+        /// Used so far in the period.
+        used: u64,
+        /// What this request needs.
+        needed: u64,
+    },
     /// `client_ref` is empty, too long or not printable ASCII.
     #[error("client_ref must be 1–64 printable ASCII characters")]
     BadClientRef,
@@ -142,7 +162,10 @@ impl Engine {
         }
         let now = self.clock.now();
         let signed = Signed { content, source_ext };
-        let (results, batch) = self.build(account_id, &req, &signed, now);
+        let (mut results, mut batch) = self.build(account_id, &req, &signed, now);
+        self.screen(account_id, req.category, &mut results, &mut batch, now).await?;
+        let segments = batch.first().map_or(0, |m| u64::from(m.segments));
+        let reservation = self.reserve(account_id, batch.len() as u64, segments, now).await?;
         let record = req.client_ref.as_ref().map(|r| RequestRecord {
             account_id,
             client_ref: r.clone(),
@@ -150,20 +173,65 @@ impl Engine {
             created_at: now,
         });
         if batch.is_empty() && record.is_none() {
+            self.release(reservation);
             return Ok(SendOutcome { results, replayed: false });
         }
         match self.store.insert_messages(batch.clone(), record).await {
             Ok(()) => {}
             // Another request with the same reference committed first.
             Err(StoreError::Conflict(_)) if req.client_ref.is_some() => {
+                self.release(reservation);
                 let r = req.client_ref.as_deref().unwrap_or_default();
                 return self.replay(account_id, r).await?.ok_or(AcceptError::BadClientRef);
             }
-            Err(e) => return Err(e.into()),
+            Err(e) => {
+                self.release(reservation);
+                return Err(e.into());
+            }
         }
         tracing::debug!(account_id, count = batch.len(), "accepted");
+        if req.category == Category::Verification {
+            self.record_sends(account_id, batch.iter().map(|m| m.to.as_str()), now);
+        }
         batch.into_iter().for_each(|message| self.enqueue(Outbound { message, skip_segments: Vec::new() }));
         Ok(SendOutcome { results, replayed: false })
+    }
+
+    /// Per-number screening after routing: the blacklist, then frequency limits. A screened
+    /// number's result turns into a rejection and its message leaves the batch.
+    async fn screen(
+        &self,
+        account_id: i64,
+        category: Category,
+        results: &mut [NumberResult],
+        batch: &mut Vec<NewMessage>,
+        now: Timestamp,
+    ) -> Result<(), AcceptError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.refresh_usage(account_id, now).await?;
+        let numbers: Vec<String> = batch.iter().map(|m| m.to.clone()).collect();
+        let mut refused: HashMap<String, (&'static str, String)> = HashMap::new();
+        for e in self.store.blacklisted(account_id, numbers).await? {
+            refused.insert(e.number, ("blacklisted", format!("the number is on the blacklist ({})", e.reason)));
+        }
+        let open: Vec<String> = batch.iter().map(|m| m.to.clone()).filter(|n| !refused.contains_key(n)).collect();
+        for (n, reason) in self.over_frequency(account_id, &open, category, now).await? {
+            refused.insert(n, ("frequency_limited", reason));
+        }
+        if refused.is_empty() {
+            return Ok(());
+        }
+        for r in results.iter_mut() {
+            if let NumberResult::Accepted { input, to, .. } = r {
+                if let Some((code, reason)) = refused.get(to.as_str()) {
+                    *r = NumberResult::Rejected { input: std::mem::take(input), code, reason: reason.clone() };
+                }
+            }
+        }
+        batch.retain(|m| !refused.contains_key(&m.to));
+        Ok(())
     }
 
     async fn replay(&self, account_id: i64, client_ref: &str) -> Result<Option<SendOutcome>, AcceptError> {

@@ -9,6 +9,7 @@ use hongyan_types::{Carrier, IdGenerator, MessageId};
 
 use crate::auth::KeyCache;
 use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
+use crate::limits::Limiter;
 use crate::route::Routes;
 use crate::sign::RulesCache;
 use crate::Clock;
@@ -54,6 +55,7 @@ pub struct Engine {
     pub(crate) accepting: AtomicBool,
     pub(crate) keys: KeyCache,
     pub(crate) rules: RulesCache,
+    pub(crate) limiter: Limiter,
 }
 
 impl std::fmt::Debug for Engine {
@@ -87,6 +89,7 @@ impl Engine {
             accepting: AtomicBool::new(true),
             keys: KeyCache::default(),
             rules: RulesCache::default(),
+            limiter: Limiter::default(),
         };
         Ok((Arc::new(engine), receivers))
     }

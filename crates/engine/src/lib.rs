@@ -9,6 +9,7 @@
 //!   queue, so a restart refills these from [`hongyan_store::Store::pending_dispatch`].
 //! - `correlate`: submit outcomes and status reports coming back from gateways.
 //! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
+//! - `limits`: account rate and quotas, per-number frequency limits, the blacklist.
 //! - `sign`: the category's signature added to every message, checked against what the
 //!   content already carries.
 //! - [`Clock`]: time is injected so tests control it.
@@ -22,6 +23,7 @@ mod clock;
 mod correlate;
 mod dispatch;
 mod engine;
+mod limits;
 mod replay;
 mod route;
 mod sign;
@@ -30,6 +32,7 @@ pub use accept::{AcceptError, NumberResult, SendOutcome, SendRequest, MAX_CONTEN
 pub use clock::{Clock, SystemClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};
+pub use limits::DEFAULT_VERIFICATION_LIMITS;
 
 #[cfg(test)]
 mod tests;

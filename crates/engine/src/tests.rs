@@ -17,25 +17,33 @@ impl Clock for FixedClock {
 }
 
 async fn engine(tag: &str) -> (Arc<Engine>, Vec<(String, DispatchReceiver)>, Arc<dyn Store>) {
+    let (e, rx, store, _clock) = engine_with_clock(tag).await;
+    (e, rx, store)
+}
+
+async fn engine_with_clock(
+    tag: &str,
+) -> (Arc<Engine>, Vec<(String, DispatchReceiver)>, Arc<dyn Store>, Arc<FixedClock>) {
     let dir = std::env::temp_dir().join(format!("hongyan-engine-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let clock = Arc::new(FixedClock(AtomicI64::new(1_795_910_782_000)));
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (e, rx) = Engine::new(store.clone(), clock, &[spec]).await.unwrap();
+    let (e, rx) = Engine::new(store.clone(), clock.clone(), &[spec]).await.unwrap();
     // Accounts 1 to 8, each with one approved signature for every category.
     for i in 1..=8 {
         let cred = e.create_account(&format!("account-{i}")).await.unwrap();
         e.sign_with(cred.account.id, "某省税务局", "").await.unwrap();
     }
-    (e, rx, store)
+    (e, rx, store, clock)
 }
 
+/// A notification request: no per-number frequency limits get in the way of repeated sends.
 fn req(to: &[&str], content: &str) -> SendRequest {
     SendRequest {
         to: to.iter().map(|s| s.to_string()).collect(),
         content: content.into(),
-        category: Category::Verification,
+        category: Category::Notification,
         client_ref: None,
     }
 }
@@ -233,4 +241,75 @@ async fn messages_are_signed_by_category() {
         other => panic!("{other:?}"),
     };
     assert_eq!((segs(&one), segs(&two)), (1, 2), "the signature counts toward the 70/67 rule");
+}
+
+fn verification(to: &[&str]) -> SendRequest {
+    SendRequest { category: Category::Verification, ..req(to, "您的验证码是 1234") }
+}
+
+fn rejected_code(r: &NumberResult) -> Option<&'static str> {
+    match r {
+        NumberResult::Rejected { code, .. } => Some(code),
+        _ => None,
+    }
+}
+
+#[tokio::test]
+async fn verification_codes_are_limited_per_number() {
+    let (e, _rx, _store, clock) = engine_with_clock("freq").await;
+    let first = e.accept(1, verification(&["13800138000", "13900139000"])).await.unwrap();
+    assert!(first.results.iter().all(|r| rejected_code(r).is_none()));
+    let again = e.accept(1, verification(&["13800138000"])).await.unwrap();
+    assert_eq!(rejected_code(&again.results[0]), Some("frequency_limited"), "1 a minute");
+    // Other categories, other accounts and other numbers are not affected.
+    assert!(rejected_code(&e.accept(1, req(&["13800138000"], "通知")).await.unwrap().results[0]).is_none());
+    assert!(rejected_code(&e.accept(2, verification(&["13800138000"])).await.unwrap().results[0]).is_none());
+    let mut sent = 1;
+    for minute in 1..=12 {
+        clock.0.fetch_add(61_000, Ordering::SeqCst);
+        let out = e.accept(1, verification(&["13800138000"])).await.unwrap();
+        if rejected_code(&out.results[0]).is_none() {
+            sent += 1;
+        } else {
+            assert!(sent >= 5, "refused after {sent} in {minute} minutes");
+        }
+    }
+    assert_eq!(sent, 5, "5 an hour");
+}
+
+#[tokio::test]
+async fn account_rate_quota_and_blacklist() {
+    let (e, _rx, store, clock) = engine_with_clock("quota").await;
+    let limits = hongyan_store::AccountLimits { rate: Some(2), daily_quota: Some(30), ..Default::default() };
+    store.set_account_limits(3, limits).await.unwrap();
+    // Rate 2/s holds 20 in the bucket: 21 numbers at once do not fit.
+    let many: Vec<String> = (0..21).map(|i| format!("1380000{i:04}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    assert!(matches!(e.accept(3, req(&many, "通知")).await, Err(AcceptError::RateLimited { rate: 2, .. })));
+    assert_eq!(e.accept(3, req(&many[..20], "通知")).await.unwrap().results.len(), 20);
+    clock.0.fetch_add(60_000, Ordering::SeqCst);
+    // 20 segments used of 30; 11 more would go over the daily quota.
+    let over = e.accept(3, req(&many[..11], "通知")).await;
+    assert!(
+        matches!(over, Err(AcceptError::QuotaExceeded { period: "daily", quota: 30, used: 20, needed: 11 })),
+        "{over:?}"
+    );
+    assert_eq!(e.accept(3, req(&many[..10], "通知")).await.unwrap().results.len(), 10);
+    // A new Beijing day starts from zero.
+    clock.0.fetch_add(86_400_000, Ordering::SeqCst);
+    assert!(e.accept(3, req(&many[..10], "通知")).await.is_ok());
+
+    let entry = |account_id, number: &str| hongyan_store::BlacklistEntry {
+        account_id,
+        number: number.into(),
+        reason: "complaint".into(),
+        created_at: Timestamp::from_millis(0),
+    };
+    store.blacklist_add(entry(None, "13800138000")).await.unwrap();
+    store.blacklist_add(entry(Some(4), "13900139000")).await.unwrap();
+    let out = e.accept(4, req(&["13800138000", "13900139000", "13700137000"], "通知")).await.unwrap();
+    let codes: Vec<Option<&str>> = out.results.iter().map(rejected_code).collect();
+    assert_eq!(codes, [Some("blacklisted"), Some("blacklisted"), None]);
+    let out = e.accept(5, req(&["13900139000"], "通知")).await.unwrap();
+    assert!(rejected_code(&out.results[0]).is_none(), "account 4's list is its own");
 }

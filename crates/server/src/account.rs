@@ -84,3 +84,73 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
     store.close().await?;
     Ok(())
 }
+
+/// `hongyan account limits ID …`: changes only the limits given.
+pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
+    let path = o.data_dir.join("hongyan.db");
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?);
+    let mut l = store.account_limits(o.account).await?;
+    if let Some(v) = o.rate {
+        l.rate = v;
+    }
+    if let Some(v) = o.daily {
+        l.daily_quota = v;
+    }
+    if let Some(v) = o.monthly {
+        l.monthly_quota = v;
+    }
+    l.verification_per_minute = o.per_minute.or(l.verification_per_minute);
+    l.verification_per_hour = o.per_hour.or(l.verification_per_hour);
+    l.verification_per_day = o.per_day.or(l.verification_per_day);
+    store.set_account_limits(o.account, l).await?;
+    store.close().await?;
+    let show = |v: Option<u64>| v.map_or_else(|| "none".to_owned(), |n| n.to_string());
+    let (dm, dh, dd) = hongyan_engine::DEFAULT_VERIFICATION_LIMITS;
+    println!(
+        "account {}: rate {}/s, daily quota {}, monthly quota {} (segments); verification to one number: {}/min, {}/h, {}/day (0 = no limit); takes effect within 10 s",
+        o.account,
+        show(l.rate.map(u64::from)),
+        show(l.daily_quota),
+        show(l.monthly_quota),
+        l.verification_per_minute.unwrap_or(dm),
+        l.verification_per_hour.unwrap_or(dh),
+        l.verification_per_day.unwrap_or(dd),
+    );
+    Ok(())
+}
+
+/// `hongyan blacklist …`
+pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
+    use crate::cli::BlacklistCommand as C;
+    let path = o.data_dir.join("hongyan.db");
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?);
+    let scope = o.account.map_or_else(|| "global list".to_owned(), |a| format!("account {a}"));
+    match o.command {
+        C::Add { number, reason } => {
+            let now = hongyan_engine::Clock::now(&SystemClock);
+            let entry = hongyan_store::BlacklistEntry {
+                account_id: o.account,
+                number: number.clone(),
+                reason,
+                created_at: now,
+            };
+            store.blacklist_add(entry).await?;
+            println!("{number} added to the {scope}");
+        }
+        C::Remove { number } => {
+            if !store.blacklist_remove(o.account, &number).await? {
+                anyhow::bail!("{number} is not on the {scope}");
+            }
+            println!("{number} removed from the {scope}");
+        }
+        C::List => {
+            for e in store.blacklist_list(o.account).await? {
+                println!("{}\t{}\t{}", e.number, e.created_at.to_rfc3339_beijing(), e.reason);
+            }
+        }
+    }
+    store.close().await?;
+    Ok(())
+}

@@ -13,6 +13,9 @@ Usage:
   hongyan check-config FILE
   hongyan config example
   hongyan account create NAME [--signature TEXT] [--extension DIGITS] [--data-dir DIR] [--json]
+  hongyan account limits ACCOUNT_ID [--rate N|none] [--daily N|none] [--monthly N|none]
+        [--verification-per-minute N] [--verification-per-hour N] [--verification-per-day N] [--data-dir DIR]
+  hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]
   hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
                   | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
                   [--data-dir DIR]
@@ -32,6 +35,8 @@ pub(crate) enum Command {
     CheckConfig(PathBuf),
     ConfigExample,
     AccountCreate(AccountOptions),
+    AccountLimits(LimitsOptions),
+    Blacklist(BlacklistOptions),
     Signature(SignatureOptions),
     Sim(SimOptions),
 }
@@ -52,6 +57,31 @@ pub(crate) struct AccountOptions {
     pub(crate) signature: Option<String>,
     pub(crate) extension: String,
     pub(crate) json: bool,
+}
+
+/// `hongyan account limits ID …`: `Some(None)` clears a limit, `None` leaves it as it is.
+pub(crate) struct LimitsOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) account: i64,
+    pub(crate) rate: Option<Option<u32>>,
+    pub(crate) daily: Option<Option<u64>>,
+    pub(crate) monthly: Option<Option<u64>>,
+    pub(crate) per_minute: Option<u32>,
+    pub(crate) per_hour: Option<u32>,
+    pub(crate) per_day: Option<u32>,
+}
+
+/// `hongyan blacklist …`
+pub(crate) enum BlacklistCommand {
+    Add { number: String, reason: String },
+    Remove { number: String },
+    List,
+}
+
+pub(crate) struct BlacklistOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) account: Option<i64>,
+    pub(crate) command: BlacklistCommand,
 }
 
 /// `hongyan signature …`: what an administrator does with signatures until the admin API.
@@ -151,7 +181,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 Some(Value(v)) if v == "example" => no_more(&mut p).map(|()| Command::ConfigExample),
                 _ => Err("expected `config example`".into()),
             },
-            "account" => account(&mut p).map(Command::AccountCreate),
+            "account" => account(&mut p),
+            "blacklist" => blacklist(&mut p).map(Command::Blacklist),
             "signature" => signature(&mut p).map(Command::Signature),
             "sim" => sim(&mut p).map(Command::Sim),
             "help" => Ok(Command::Help),
@@ -193,12 +224,79 @@ fn serve(p: &mut lexopt::Parser) -> Result<ServeOptions, lexopt::Error> {
     Ok(o)
 }
 
-fn account(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Error> {
+fn account(p: &mut lexopt::Parser) -> Result<Command, lexopt::Error> {
     match p.next()? {
-        Some(Value(v)) if v == "create" => {}
-        Some(other) => return Err(format!("expected `account create NAME`, got {:?}", other).into()),
-        None => return Err("expected `account create NAME`".into()),
+        Some(Value(v)) if v == "create" => account_create(p).map(Command::AccountCreate),
+        Some(Value(v)) if v == "limits" => limits(p).map(Command::AccountLimits),
+        Some(other) => Err(format!("expected `account create NAME` or `account limits ID`, got {other:?}").into()),
+        None => Err("expected `account create NAME` or `account limits ID`".into()),
     }
+}
+
+/// A limit value: a number, or `none` for no limit.
+fn limit<T: std::str::FromStr>(p: &mut lexopt::Parser, what: &str) -> Result<Option<T>, lexopt::Error> {
+    let v = string(p.value()?, what)?;
+    if v == "none" {
+        return Ok(None);
+    }
+    v.parse().map(Some).map_err(|_| format!("{what} takes a number or `none`, got `{v}`").into())
+}
+
+fn limits(p: &mut lexopt::Parser) -> Result<LimitsOptions, lexopt::Error> {
+    let account = int(p, "ACCOUNT_ID")?;
+    let mut o = LimitsOptions {
+        data_dir: default_data_dir(),
+        account,
+        rate: None,
+        daily: None,
+        monthly: None,
+        per_minute: None,
+        per_hour: None,
+        per_day: None,
+    };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("data-dir") => o.data_dir = p.value()?.into(),
+            Long("rate") => o.rate = Some(limit(p, "--rate")?),
+            Long("daily") => o.daily = Some(limit(p, "--daily")?),
+            Long("monthly") => o.monthly = Some(limit(p, "--monthly")?),
+            Long("verification-per-minute") => o.per_minute = Some(p.value()?.parse()?),
+            Long("verification-per-hour") => o.per_hour = Some(p.value()?.parse()?),
+            Long("verification-per-day") => o.per_day = Some(p.value()?.parse()?),
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(o)
+}
+
+fn blacklist(p: &mut lexopt::Parser) -> Result<BlacklistOptions, lexopt::Error> {
+    let number = |p: &mut lexopt::Parser| -> Result<String, lexopt::Error> {
+        let raw = string(p.value()?, "NUMBER")?;
+        hongyan_types::PhoneNumber::parse(&raw)
+            .map(|n| n.national().to_owned())
+            .map_err(|e| format!("`{raw}`: {e}").into())
+    };
+    let command = match p.next()? {
+        Some(Value(v)) if v == "add" => {
+            BlacklistCommand::Add { number: number(p)?, reason: "added by an administrator".into() }
+        }
+        Some(Value(v)) if v == "remove" => BlacklistCommand::Remove { number: number(p)? },
+        Some(Value(v)) if v == "list" => BlacklistCommand::List,
+        _ => return Err("expected `blacklist add|remove NUMBER` or `blacklist list`".into()),
+    };
+    let mut o = BlacklistOptions { data_dir: default_data_dir(), account: None, command };
+    while let Some(arg) = p.next()? {
+        match (arg, &mut o.command) {
+            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
+            (Long("account"), _) => o.account = Some(int(p, "--account")?),
+            (Long("reason"), BlacklistCommand::Add { reason, .. }) => *reason = string(p.value()?, "--reason")?,
+            (other, _) => return Err(other.unexpected()),
+        }
+    }
+    Ok(o)
+}
+
+fn account_create(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Error> {
     let (mut data_dir, mut name, mut json) = (default_data_dir(), None, false);
     let (mut signature, mut extension) = (None, String::new());
     while let Some(arg) = p.next()? {

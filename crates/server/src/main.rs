@@ -45,6 +45,8 @@ fn main() -> Result<()> {
         }
         cli::Command::AccountCreate(opts) => runtime.block_on(account::create(opts)),
         cli::Command::Signature(opts) => runtime.block_on(account::signature(opts)),
+        cli::Command::AccountLimits(opts) => runtime.block_on(account::limits(opts)),
+        cli::Command::Blacklist(opts) => runtime.block_on(account::blacklist(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
     }
 }

@@ -227,3 +227,36 @@ fn signatures_are_managed_from_the_command_line() {
     let id = accepted_ids(&answer).remove(0);
     assert_eq!(status_of(&server, &cred, &id)["content"], "【某省税务局】验证码 1234");
 }
+
+#[test]
+fn limits_and_blacklist_from_the_command_line() {
+    let data = data_dir("limitcli");
+    let server = Server::start(&data, &["--sim-report-delay-ms", "50"]);
+    let cred = create_account(&data, "etax");
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(BIN).args(args).arg("--data-dir").arg(&data).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(cli(&["account", "limits", "1", "--rate", "1", "--daily", "100"]).contains("rate 1/s, daily quota 100"));
+    cli(&["blacklist", "add", "+86 138 0013 8000", "--reason", "complaint"]);
+    assert!(cli(&["blacklist", "list"]).contains("13800138000"));
+
+    let (code, answer) = server.request(
+        "POST",
+        "/api/v1/messages",
+        Some(&cred),
+        Some(&json!({"to": ["13800138000", "13900139000"], "content": "通知", "category": "notification"})),
+    );
+    assert_eq!(code, 200, "{answer}");
+    assert_eq!(answer["results"][0]["error"], "blacklisted");
+    assert_eq!(answer["results"][1]["status"], "accepted");
+    let many: Vec<String> = (0..11).map(|i| format!("1370013{i:04}")).collect();
+    let (code, err) = server.request(
+        "POST",
+        "/api/v1/messages",
+        Some(&cred),
+        Some(&json!({"to": many, "content": "通知", "category": "notification"})),
+    );
+    assert_eq!((code, err["error"]["code"].as_str()), (429, Some("rate_limited")), "rate 1/s holds 10: {err}");
+}

@@ -18,6 +18,7 @@
 //! Durability: `synchronous = FULL`, so a commit survives power loss, not only a killed
 //! process; group commit pays that fsync once per batch.
 
+mod limit_ops;
 mod read_ops;
 mod schema;
 mod signature_ops;
@@ -28,9 +29,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
 use hongyan_store::{
-    Account, ApiKey, BoxFuture, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, NewMessage,
-    PendingMessage, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus, SigningRules, Store,
-    StoreError, SubmitOutcome, Timestamp,
+    Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Category, KeyWithAccount, MessageDetail, MessageFilter,
+    MessageId, NewMessage, PendingMessage, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus,
+    SigningRules, Store, StoreError, SubmitOutcome, Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -185,6 +186,46 @@ impl Store for SqliteStore {
 
     fn signing_rules(&self, account_id: i64) -> BoxFuture<'_, Result<SigningRules>> {
         self.read(move |c| signature_ops::rules(c, account_id))
+    }
+
+    fn account_limits(&self, account_id: i64) -> BoxFuture<'_, Result<AccountLimits>> {
+        self.read(move |c| limit_ops::limits(c, account_id))
+    }
+
+    fn set_account_limits(&self, account_id: i64, limits: AccountLimits) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| limit_ops::set_limits(c, account_id, limits))
+    }
+
+    fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>> {
+        self.read(move |c| limit_ops::segments_since(c, account_id, since))
+    }
+
+    fn sent_to_since(
+        &self,
+        account_id: i64,
+        to: &str,
+        category: Category,
+        since: MessageId,
+    ) -> BoxFuture<'_, Result<Vec<Timestamp>>> {
+        let to = to.to_owned();
+        self.read(move |c| limit_ops::sent_to_since(c, account_id, &to, category, since))
+    }
+
+    fn blacklist_add(&self, entry: BlacklistEntry) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| limit_ops::blacklist_add(c, &entry))
+    }
+
+    fn blacklist_remove(&self, account_id: Option<i64>, number: &str) -> BoxFuture<'_, Result<bool>> {
+        let number = number.to_owned();
+        self.write(move |c| limit_ops::blacklist_remove(c, account_id, &number))
+    }
+
+    fn blacklist_list(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>> {
+        self.read(move |c| limit_ops::blacklist_list(c, account_id))
+    }
+
+    fn blacklisted(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>> {
+        self.read(move |c| limit_ops::blacklisted(c, account_id, &numbers))
     }
 
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>> {

@@ -56,6 +56,7 @@ pub async fn run_story(store: &dyn Store) {
     restart_work_is_listed(store, a.id).await;
     client_references_are_unique(store, a.id, b.id).await;
     signatures_are_approved_before_use(store, a.id, b.id).await;
+    limits_usage_and_blacklist(store, a.id, b.id).await;
     store.close().await.expect("close");
     assert!(matches!(
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,
@@ -225,4 +226,52 @@ async fn signatures_are_approved_before_use(store: &dyn Store, a: i64, b: i64) {
     assert!(!store.decide_signature(9999, SignatureStatus::Approved, t(3)).await.unwrap());
     let m = store.get_message(a, MessageId(100)).await.unwrap().unwrap();
     assert_eq!(m.message.source_ext, "01", "the extension code is kept with the message");
+}
+
+async fn limits_usage_and_blacklist(store: &dyn Store, a: i64, b: i64) {
+    assert_eq!(store.account_limits(a).await.unwrap(), AccountLimits::default());
+    let limits = AccountLimits {
+        rate: Some(50),
+        daily_quota: Some(1000),
+        verification_per_minute: Some(0),
+        ..Default::default()
+    };
+    store.set_account_limits(a, limits).await.unwrap();
+    assert_eq!(store.account_limits(a).await.unwrap(), limits);
+    assert_eq!(store.account_limits(b).await.unwrap(), AccountLimits::default(), "per account");
+    // Messages 100..=401 of account a were stored above (ids double as times here).
+    let all = store.segments_since(a, MessageId(0)).await.unwrap();
+    assert_eq!(store.segments_since(a, MessageId(300)).await.unwrap(), 2 + 1 + 1, "300 (2), 301, 400");
+    assert!(all > 4);
+    assert_eq!(store.segments_since(b, MessageId(0)).await.unwrap(), 0);
+    let sent = store.sent_to_since(a, "13800138000", Category::Verification, MessageId(0)).await.unwrap();
+    assert_eq!(sent, vec![t(0)]);
+    assert!(store.sent_to_since(a, "13800138000", Category::Marketing, MessageId(0)).await.unwrap().is_empty());
+    assert!(store.sent_to_since(a, "13800138000", Category::Verification, MessageId(101)).await.unwrap().is_empty());
+
+    let entry = |account_id, number: &str| BlacklistEntry {
+        account_id,
+        number: number.into(),
+        reason: "complaint".into(),
+        created_at: t(0),
+    };
+    store.blacklist_add(entry(None, "13800000001")).await.unwrap();
+    store.blacklist_add(entry(Some(a), "13800000002")).await.unwrap();
+    let asked = vec!["13800000001".to_owned(), "13800000002".into(), "13800000003".into()];
+    let hits = store.blacklisted(a, asked.clone()).await.unwrap();
+    let mut numbers: Vec<&str> = hits.iter().map(|e| e.number.as_str()).collect();
+    numbers.sort();
+    assert_eq!(numbers, ["13800000001", "13800000002"]);
+    let hits = store.blacklisted(b, asked).await.unwrap();
+    assert_eq!(
+        hits.iter().map(|e| e.number.as_str()).collect::<Vec<_>>(),
+        ["13800000001"],
+        "b sees only the global list"
+    );
+    assert_eq!(store.blacklist_list(None).await.unwrap().len(), 1);
+    assert_eq!(store.blacklist_list(Some(a)).await.unwrap().len(), 1);
+    assert!(store.blacklist_remove(Some(a), "13800000002").await.unwrap());
+    assert!(!store.blacklist_remove(Some(a), "13800000002").await.unwrap());
+    let many: Vec<String> = (0..1200).map(|i| format!("1390000{i:04}")).chain(["13800000001".to_owned()]).collect();
+    assert_eq!(store.blacklisted(a, many).await.unwrap().len(), 1, "chunked look-ups find the last one too");
 }

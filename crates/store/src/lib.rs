@@ -79,6 +79,30 @@ pub trait Store: Send + Sync + 'static {
     /// the answer given), the record is stored in the same transaction; if the account already
     /// used that reference, nothing is stored and the result is [`StoreError::Conflict`].
     fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>>;
+    /// An account's limits (defaults when it has set none).
+    fn account_limits(&self, account_id: i64) -> BoxFuture<'_, Result<AccountLimits>>;
+    /// Replaces an account's limits.
+    fn set_account_limits(&self, account_id: i64, limits: AccountLimits) -> BoxFuture<'_, Result<()>>;
+    /// Billing segments an account had accepted from message id `since` on.
+    fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>>;
+    /// When messages of `category` to `to` were accepted for the account, from `since` on.
+    fn sent_to_since(
+        &self,
+        account_id: i64,
+        to: &str,
+        category: Category,
+        since: MessageId,
+    ) -> BoxFuture<'_, Result<Vec<Timestamp>>>;
+
+    /// Adds (or replaces the reason of) a blacklist entry.
+    fn blacklist_add(&self, entry: BlacklistEntry) -> BoxFuture<'_, Result<()>>;
+    /// Removes an entry; `Ok(false)` when there was none.
+    fn blacklist_remove(&self, account_id: Option<i64>, number: &str) -> BoxFuture<'_, Result<bool>>;
+    /// Entries for one account (`Some`) or the global list (`None`).
+    fn blacklist_list(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>>;
+    /// Which of `numbers` the account may not send to (its own list or the global one).
+    fn blacklisted(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>>;
+
     /// The answer stored with an account's client reference, if it was used.
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>>;
     /// Records what carriers answered to submits; a message whose segments are all accepted

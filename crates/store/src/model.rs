@@ -239,3 +239,34 @@ pub struct SigningRules {
     /// Put the signature after the content instead of before it.
     pub suffix: bool,
 }
+
+/// An account's sending limits. `None` rate or quota: no limit. `None` verification limit:
+/// the platform default; `Some(0)`: no limit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct AccountLimits {
+    /// Messages a second.
+    pub rate: Option<u32>,
+    /// Billing segments a Beijing calendar day.
+    pub daily_quota: Option<u64>,
+    /// Billing segments a Beijing calendar month.
+    pub monthly_quota: Option<u64>,
+    /// Verification messages to one number per minute.
+    pub verification_per_minute: Option<u32>,
+    /// … per hour.
+    pub verification_per_hour: Option<u32>,
+    /// … per day.
+    pub verification_per_day: Option<u32>,
+}
+
+/// A number that must not receive messages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BlacklistEntry {
+    /// The account it applies to; `None` = every account.
+    pub account_id: Option<i64>,
+    /// 11-digit number.
+    pub number: String,
+    /// Why, e.g. `unsubscribed (TD)` or `complaint`.
+    pub reason: String,
+    /// When it was added.
+    pub created_at: Timestamp,
+}

@@ -31,6 +31,12 @@ impl FromStr for MessageId {
 }
 
 impl MessageId {
+    /// The smallest id handed out at or after `t`: ids are time-ordered, so "messages since
+    /// `t`" is "ids from `MessageId::floor(t)`", a range on the primary key.
+    pub fn floor(t: Timestamp) -> Self {
+        Self((t.as_millis().max(0) as u64) << SEQ_BITS)
+    }
+
     /// When the id was handed out (to the millisecond).
     pub fn timestamp(self) -> Timestamp {
         Timestamp::from_millis((self.0 >> SEQ_BITS) as i64)
@@ -79,6 +85,7 @@ mod tests {
         let b = g.next(now);
         assert!(b > a);
         assert_eq!(a.timestamp(), now);
+        assert!(MessageId::floor(now) <= a && MessageId::floor(now.plus_millis(1)) > b);
         let earlier = g.next(Timestamp::from_millis(1_000));
         assert!(earlier > b, "a clock stepping back must not reuse ids");
     }

@@ -80,6 +80,18 @@ impl Timestamp {
         Some(Self(local - BEIJING_OFFSET_MS))
     }
 
+    /// Midnight (00:00 Beijing time) of this time's Beijing day.
+    pub fn beijing_day_start(self) -> Self {
+        let local = self.0 + BEIJING_OFFSET_MS;
+        Self(local - local.rem_euclid(86_400_000) - BEIJING_OFFSET_MS)
+    }
+
+    /// 00:00 Beijing time on the first day of this time's Beijing month.
+    pub fn beijing_month_start(self) -> Self {
+        let c = civil(self.0 + BEIJING_OFFSET_MS);
+        Self(days_from_civil(c.year, c.month, 1) * 86_400_000 - BEIJING_OFFSET_MS)
+    }
+
     /// This time plus `ms` milliseconds.
     pub fn plus_millis(self, ms: i64) -> Self {
         Self(self.0 + ms)
@@ -148,6 +160,16 @@ mod tests {
         assert_eq!(Timestamp::from_millis(0).to_rfc3339_beijing(), "1970-01-01T08:00:00.000+08:00");
         // 2024-02-29T12:00:00Z
         assert_eq!(Timestamp::from_millis(1_709_208_000_000).to_rfc3339_beijing(), "2024-02-29T20:00:00.000+08:00");
+    }
+
+    #[test]
+    fn beijing_days_and_months_start_at_local_midnight() {
+        // 2026-11-29T00:06:22Z is 08:06 in Beijing: the day began at 2026-11-28T16:00Z.
+        assert_eq!(T.beijing_day_start().to_rfc3339_beijing(), "2026-11-29T00:00:00.000+08:00");
+        assert_eq!(T.beijing_month_start().to_rfc3339_beijing(), "2026-11-01T00:00:00.000+08:00");
+        // 2026-11-30T17:00Z is already December 1st in Beijing.
+        let dec = Timestamp::from_millis(1_796_058_000_000);
+        assert_eq!(dec.beijing_month_start().to_rfc3339_beijing(), "2026-12-01T00:00:00.000+08:00");
     }
 
     #[test]

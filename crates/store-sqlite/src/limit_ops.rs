@@ -1,0 +1,133 @@
+//! The SQL of account limits, usage counts and the blacklist.
+
+use hongyan_store::{AccountLimits, BlacklistEntry, Category, MessageId, Result, Timestamp};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+
+use crate::backend;
+
+pub(crate) fn limits(conn: &Connection, account_id: i64) -> rusqlite::Result<AccountLimits> {
+    conn.prepare_cached(
+        "SELECT rate_limit, daily_quota, monthly_quota, verification_per_minute, verification_per_hour,
+                verification_per_day FROM accounts WHERE id = ?1",
+    )?
+    .query_row([account_id], |r| {
+        Ok(AccountLimits {
+            rate: r.get(0)?,
+            daily_quota: r.get(1)?,
+            monthly_quota: r.get(2)?,
+            verification_per_minute: r.get(3)?,
+            verification_per_hour: r.get(4)?,
+            verification_per_day: r.get(5)?,
+        })
+    })
+    .optional()
+    .map(Option::unwrap_or_default)
+}
+
+pub(crate) fn set_limits(conn: &Connection, account_id: i64, l: AccountLimits) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE accounts SET rate_limit = ?2, daily_quota = ?3, monthly_quota = ?4, verification_per_minute = ?5,
+                verification_per_hour = ?6, verification_per_day = ?7 WHERE id = ?1",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            account_id,
+            l.rate,
+            l.daily_quota,
+            l.monthly_quota,
+            l.verification_per_minute,
+            l.verification_per_hour,
+            l.verification_per_day
+        ])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// A range scan on (account_id, id): ids are time-ordered.
+pub(crate) fn segments_since(conn: &Connection, account_id: i64, since: MessageId) -> rusqlite::Result<u64> {
+    conn.prepare_cached("SELECT coalesce(sum(segments), 0) FROM messages WHERE account_id = ?1 AND id >= ?2")?
+        .query_row(params![account_id, since.0 as i64], |r| r.get::<_, i64>(0))
+        .map(|v| v as u64)
+}
+
+/// A range scan on (account_id, to_number, id).
+pub(crate) fn sent_to_since(
+    conn: &Connection,
+    account_id: i64,
+    to: &str,
+    category: Category,
+    since: MessageId,
+) -> rusqlite::Result<Vec<Timestamp>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT accepted_at FROM messages WHERE account_id = ?1 AND to_number = ?2 AND id >= ?3 AND category = ?4
+         ORDER BY id",
+    )?;
+    let rows = stmt.query_map(params![account_id, to, since.0 as i64, category.as_str()], |r| {
+        r.get::<_, i64>(0).map(Timestamp::from_millis)
+    })?;
+    rows.collect()
+}
+
+/// Stored account id of the global list.
+const GLOBAL: i64 = 0;
+
+fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<BlacklistEntry> {
+    let account: i64 = r.get(0)?;
+    Ok(BlacklistEntry {
+        account_id: (account != GLOBAL).then_some(account),
+        number: r.get(1)?,
+        reason: r.get(2)?,
+        created_at: Timestamp::from_millis(r.get(3)?),
+    })
+}
+
+pub(crate) fn blacklist_add(conn: &Connection, e: &BlacklistEntry) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO blacklist (account_id, number, reason, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (number, account_id) DO UPDATE SET reason = excluded.reason",
+    )
+    .and_then(|mut s| s.execute(params![e.account_id.unwrap_or(GLOBAL), e.number, e.reason, e.created_at.as_millis()]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn blacklist_remove(conn: &Connection, account_id: Option<i64>, number: &str) -> Result<bool> {
+    let n = conn
+        .prepare_cached("DELETE FROM blacklist WHERE account_id = ?1 AND number = ?2")
+        .and_then(|mut s| s.execute(params![account_id.unwrap_or(GLOBAL), number]))
+        .map_err(backend)?;
+    Ok(n > 0)
+}
+
+pub(crate) fn blacklist_list(conn: &Connection, account_id: Option<i64>) -> rusqlite::Result<Vec<BlacklistEntry>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT account_id, number, reason, created_at FROM blacklist WHERE account_id = ?1 ORDER BY number",
+    )?;
+    let rows = stmt.query_map([account_id.unwrap_or(GLOBAL)], entry)?;
+    rows.collect()
+}
+
+/// Checks numbers in chunks, so a bulk request is a few look-ups, not one per number.
+pub(crate) fn blacklisted(
+    conn: &Connection,
+    account_id: i64,
+    numbers: &[String],
+) -> rusqlite::Result<Vec<BlacklistEntry>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        // The account id is an integer we own, so it is written into the text; the numbers,
+        // which come from clients, are bound.
+        let sql = format!(
+            "SELECT account_id, number, reason, created_at FROM blacklist
+             WHERE account_id IN ({GLOBAL}, {account_id}) AND number IN ({marks})"
+        );
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map(params_from_iter(chunk.iter()), entry)?;
+        for r in rows {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
