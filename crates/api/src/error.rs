@@ -90,6 +90,12 @@ impl From<AcceptError> for ApiError {
             AcceptError::ShuttingDown => Self::unavailable(msg),
             AcceptError::BadClientRef => Self::unprocessable("invalid_client_ref", msg),
             AcceptError::NoSignature(_) => Self::unprocessable("no_signature", msg),
+            AcceptError::ContentOrTemplate => Self::unprocessable("content_or_template", msg),
+            AcceptError::FreeTextNotAllowed => Self::new(StatusCode::FORBIDDEN, "free_text_not_allowed", msg),
+            AcceptError::UnknownTemplate(_) => Self::unprocessable("unknown_template", msg),
+            AcceptError::TemplateCategory { .. } => Self::unprocessable("template_category", msg),
+            AcceptError::TemplateParams(_) => Self::unprocessable("invalid_params", msg),
+            AcceptError::SensitiveWord(_) => Self::unprocessable("sensitive_word", msg),
             AcceptError::RateLimited { retry_after_ms, .. } => Self {
                 retry_after_secs: Some(retry_after_ms.div_ceil(1000)),
                 ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate_limited", msg)

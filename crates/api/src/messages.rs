@@ -6,7 +6,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
 use axum::Json;
-use hongyan_engine::SendRequest;
+use std::collections::BTreeMap;
+
+use hongyan_engine::{SendRequest, TemplateRef};
 use hongyan_store::MessageFilter;
 use hongyan_types::{Category, MessageId, MessageStatus, PhoneNumber};
 use serde::Deserialize;
@@ -22,9 +24,13 @@ const MAX_PAGE: usize = 500;
 #[serde(deny_unknown_fields)]
 struct SendBody {
     to: Vec<String>,
+    #[serde(default)]
     content: String,
     category: String,
     client_ref: Option<String>,
+    template_id: Option<i64>,
+    #[serde(default)]
+    params: BTreeMap<String, String>,
 }
 
 /// `POST /api/v1/messages`
@@ -37,7 +43,8 @@ pub(crate) async fn send(
     let body: SendBody = json_body(&headers, body).await?;
     let category =
         Category::parse(&body.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
-    let req = SendRequest { to: body.to, content: body.content, category, client_ref: body.client_ref };
+    let template = body.template_id.map(|id| TemplateRef { id, params: body.params });
+    let req = SendRequest { to: body.to, content: body.content, category, client_ref: body.client_ref, template };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))
 }

@@ -207,6 +207,10 @@ fn check_login_sizes(w: &mut Walker, index: usize, protocol: Protocol, username:
         Protocol::Smgp => (8, usize::MAX),
         Protocol::Smpp => (15, 8),
     };
+    if protocol == Protocol::Cmpp && username.is_some_and(|u| !u.bytes().all(|b| b.is_ascii_digit())) {
+        // The SP_Id is hashed into the login digest as sent; only digits survive the wire as-is.
+        w.problem(format!("channel[{index}].username"), "a CMPP SP_Id is digits (企业代码)");
+    }
     for (key, value, max) in [("username", username, user_max), ("password", password, pass_max)] {
         if let Some(v) = value.filter(|v| v.len() > max) {
             w.problem(

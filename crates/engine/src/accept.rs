@@ -1,11 +1,12 @@
 //! Accepting a send request: validate, route, split, store in one commit, hand to dispatch.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
-use hongyan_store::{NewMessage, RequestRecord, StoreError};
+use hongyan_store::{NewMessage, RequestRecord, SignatureStatus, StoreError};
 use hongyan_types::{Carrier, Category, MessageId, PhoneNumber, Timestamp};
 
 use crate::dispatch::Outbound;
+use crate::template::{self, TemplateError};
 use crate::Engine;
 use crate::{replay, sign};
 
@@ -27,12 +28,23 @@ pub struct SendRequest {
     /// The client's own reference: a repeat with the same one gets the first answer again and
     /// sends nothing (idempotency). Unique per account, 1–64 printable ASCII characters.
     pub client_ref: Option<String>,
+    /// Send an approved template with these values instead of `content` (which is then empty).
+    pub template: Option<TemplateRef>,
+}
+
+/// A template and the values for its variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateRef {
+    /// Template id.
+    pub id: i64,
+    /// Variable name → value.
+    pub params: BTreeMap<String, String>,
 }
 
 impl SendRequest {
-    /// A request with no client reference.
+    /// A free-text request with no client reference.
     pub fn new(to: Vec<String>, content: impl Into<String>, category: Category) -> Self {
-        Self { to, content: content.into(), category, client_ref: None }
+        Self { to, content: content.into(), category, client_ref: None, template: None }
     }
 }
 
@@ -99,6 +111,31 @@ pub enum AcceptError {
     /// The platform is draining for shutdown.
     #[error("the platform is shutting down and accepts no new messages")]
     ShuttingDown,
+    /// Both `content` and a template, or neither.
+    #[error("send either `content` or `template_id` (with `params`), not both or neither")]
+    ContentOrTemplate,
+    /// The account may only send approved templates.
+    #[error("this account may only send approved templates, not free text")]
+    FreeTextNotAllowed,
+    /// No such template for the account, or not approved.
+    #[error("template {0} does not exist for this account or is not approved")]
+    UnknownTemplate(i64),
+    /// The template is for another category.
+    #[error("template {id} is a {template} template, not {requested}")]
+    TemplateCategory {
+        /// The template.
+        id: i64,
+        /// Its category.
+        template: Category,
+        /// The request's category.
+        requested: Category,
+    },
+    /// The parameters do not fit the template.
+    #[error("template parameters: {0}")]
+    TemplateParams(#[from] TemplateError),
+    /// The content contains a word on the sensitive-word list.
+    #[error("the content contains the sensitive word `{0}`")]
+    SensitiveWord(String),
     /// The account has no approved signature for the category.
     #[error("the account has no approved signature for {0} messages; ask an administrator to approve one")]
     NoSignature(Category),
@@ -155,7 +192,12 @@ impl Engine {
             }
         }
         let rules = self.signing_rules(account_id).await?;
-        let (content, source_ext) = sign::apply(&req.content, req.category, &rules)?;
+        let text = self.text_of(account_id, &req, rules.free_text).await?;
+        check_text(&text)?;
+        if let Some(word) = self.sensitive_word(&text) {
+            return Err(AcceptError::SensitiveWord(word));
+        }
+        let (content, source_ext) = sign::apply(&text, req.category, &rules)?;
         let len = hongyan_text::billing_len(&content);
         if len > MAX_CONTENT_UNITS {
             return Err(AcceptError::ContentTooLong(len));
@@ -232,6 +274,23 @@ impl Engine {
         }
         batch.retain(|m| !refused.contains_key(&m.to));
         Ok(())
+    }
+
+    /// The text to send: the content, or the rendered template.
+    async fn text_of(&self, account_id: i64, req: &SendRequest, free_text: bool) -> Result<String, AcceptError> {
+        let Some(t) = &req.template else {
+            return if free_text { Ok(req.content.clone()) } else { Err(AcceptError::FreeTextNotAllowed) };
+        };
+        let tpl = self
+            .store
+            .get_template(account_id, t.id)
+            .await?
+            .filter(|tpl| tpl.status == SignatureStatus::Approved)
+            .ok_or(AcceptError::UnknownTemplate(t.id))?;
+        if tpl.category != req.category {
+            return Err(AcceptError::TemplateCategory { id: t.id, template: tpl.category, requested: req.category });
+        }
+        Ok(template::render(&tpl.body, &t.params, tpl.category)?)
     }
 
     async fn replay(&self, account_id: i64, client_ref: &str) -> Result<Option<SendOutcome>, AcceptError> {
@@ -311,13 +370,24 @@ struct Signed {
     source_ext: String,
 }
 
-fn validate(req: &SendRequest) -> Result<(), AcceptError> {
-    if req.content.trim().is_empty() {
+/// The text before signing: not blank, not over the limit.
+fn check_text(text: &str) -> Result<(), AcceptError> {
+    if text.trim().is_empty() {
         return Err(AcceptError::EmptyContent);
     }
-    let len = hongyan_text::billing_len(&req.content);
+    let len = hongyan_text::billing_len(text);
     if len > MAX_CONTENT_UNITS {
         return Err(AcceptError::ContentTooLong(len));
+    }
+    Ok(())
+}
+
+fn validate(req: &SendRequest) -> Result<(), AcceptError> {
+    if req.template.is_some() && !req.content.is_empty() {
+        return Err(AcceptError::ContentOrTemplate);
+    }
+    if req.template.is_none() {
+        check_text(&req.content)?;
     }
     if req.to.is_empty() {
         return Err(AcceptError::NoRecipients);

@@ -12,6 +12,7 @@ use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
 use crate::limits::Limiter;
 use crate::route::Routes;
 use crate::sign::RulesCache;
+use crate::words::Words;
 use crate::Clock;
 
 /// A channel as the engine sees it: what it serves and how much it is preferred.
@@ -56,6 +57,7 @@ pub struct Engine {
     pub(crate) keys: KeyCache,
     pub(crate) rules: RulesCache,
     pub(crate) limiter: Limiter,
+    pub(crate) words: Words,
 }
 
 impl std::fmt::Debug for Engine {
@@ -90,6 +92,7 @@ impl Engine {
             keys: KeyCache::default(),
             rules: RulesCache::default(),
             limiter: Limiter::default(),
+            words: Words::default(),
         };
         Ok((Arc::new(engine), receivers))
     }

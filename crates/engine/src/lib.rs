@@ -10,6 +10,8 @@
 //! - `correlate`: submit outcomes and status reports coming back from gateways.
 //! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
 //! - `limits`: account rate and quotas, per-number frequency limits, the blacklist.
+//! - [`template`]: approved templates with `${name}` variables, rendered per request.
+//! - `words`: the sensitive-word list (replaceable while running).
 //! - `sign`: the category's signature added to every message, checked against what the
 //!   content already carries.
 //! - [`Clock`]: time is injected so tests control it.
@@ -27,12 +29,15 @@ mod limits;
 mod replay;
 mod route;
 mod sign;
+pub mod template;
+mod words;
 
-pub use accept::{AcceptError, NumberResult, SendOutcome, SendRequest, MAX_CONTENT_UNITS, MAX_RECIPIENTS};
+pub use accept::{AcceptError, NumberResult, SendOutcome, SendRequest, TemplateRef, MAX_CONTENT_UNITS, MAX_RECIPIENTS};
 pub use clock::{Clock, SystemClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};
 pub use limits::DEFAULT_VERIFICATION_LIMITS;
+pub use words::AddTemplateError;
 
 #[cfg(test)]
 mod tests;

@@ -90,7 +90,7 @@ mod tests {
             status: SignatureStatus::Approved,
             created_at: Timestamp::from_millis(0),
         };
-        SigningRules { defaults: vec![(Category::Verification, sig)], suffix }
+        SigningRules { defaults: vec![(Category::Verification, sig)], suffix, free_text: true }
     }
 
     #[test]

@@ -7,6 +7,7 @@ use hongyan_store::{MessageStatus, Store, SubmitOutcome};
 use hongyan_store_sqlite::SqliteStore;
 use hongyan_types::{Carrier, Category, Timestamp};
 
+use crate::TemplateRef;
 use crate::*;
 
 struct FixedClock(AtomicI64);
@@ -45,6 +46,7 @@ fn req(to: &[&str], content: &str) -> SendRequest {
         content: content.into(),
         category: Category::Notification,
         client_ref: None,
+        template: None,
     }
 }
 
@@ -312,4 +314,62 @@ async fn account_rate_quota_and_blacklist() {
     assert_eq!(codes, [Some("blacklisted"), Some("blacklisted"), None]);
     let out = e.accept(5, req(&["13900139000"], "通知")).await.unwrap();
     assert!(rejected_code(&out.results[0]).is_none(), "account 4's list is its own");
+}
+
+#[tokio::test]
+async fn templates_free_text_and_sensitive_words() {
+    let (e, _rx, store, clock) = engine_with_clock("templates").await;
+    let body = "您的验证码是${code}，${minutes}分钟内有效。";
+    assert!(e.add_template(6, "bad", "验证码${code", Category::Verification).await.is_err(), "syntax is checked");
+    let tpl = e.add_template(6, "login", body, Category::Verification).await.unwrap();
+    let by_template = |params: &[(&str, &str)], category| SendRequest {
+        to: vec!["13800138000".into()],
+        content: String::new(),
+        category,
+        client_ref: None,
+        template: Some(TemplateRef {
+            id: tpl.id,
+            params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        }),
+    };
+    let ok = [("code", "246810"), ("minutes", "5")];
+    assert!(
+        matches!(e.accept(6, by_template(&ok, Category::Verification)).await, Err(AcceptError::UnknownTemplate(_))),
+        "not approved yet"
+    );
+    store.decide_template(tpl.id, hongyan_store::SignatureStatus::Approved, Timestamp::from_millis(1)).await.unwrap();
+    let out = e.accept(6, by_template(&ok, Category::Verification)).await.unwrap();
+    let NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!("{out:?}") };
+    assert_eq!(
+        store.get_message(6, *message_id).await.unwrap().unwrap().message.content,
+        "【某省税务局】您的验证码是246810，5分钟内有效。"
+    );
+    assert!(matches!(
+        e.accept(6, by_template(&[("code", "x1"), ("minutes", "5")], Category::Verification)).await,
+        Err(AcceptError::TemplateParams(_))
+    ));
+    assert!(matches!(
+        e.accept(6, by_template(&ok, Category::Marketing)).await,
+        Err(AcceptError::TemplateCategory { .. })
+    ));
+    assert!(
+        matches!(e.accept(7, by_template(&ok, Category::Verification)).await, Err(AcceptError::UnknownTemplate(_))),
+        "other tenants cannot use it"
+    );
+    let both = SendRequest { content: "hi".into(), ..by_template(&ok, Category::Verification) };
+    assert!(matches!(e.accept(6, both).await, Err(AcceptError::ContentOrTemplate)));
+
+    // Without the free-text right only templates go out.
+    store.set_free_text(6, false).await.unwrap();
+    clock.0.fetch_add(11_000, Ordering::SeqCst); // past the rules cache
+    assert!(matches!(e.accept(6, req(&["13900139000"], "自由文本")).await, Err(AcceptError::FreeTextNotAllowed)));
+
+    e.set_sensitive_words(&["发票代开".to_owned(), "VPN".to_owned()]);
+    assert!(
+        matches!(e.accept(1, req(&["13900139000"], "专业发票代开")).await, Err(AcceptError::SensitiveWord(w)) if w == "发票代开")
+    );
+    assert!(
+        matches!(e.accept(1, req(&["13900139000"], "cheap vpn here")).await, Err(AcceptError::SensitiveWord(w)) if w == "VPN")
+    );
+    assert!(e.accept(1, req(&["13900139000"], "正常通知")).await.is_ok());
 }

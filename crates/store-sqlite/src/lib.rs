@@ -22,6 +22,7 @@ mod limit_ops;
 mod read_ops;
 mod schema;
 mod signature_ops;
+mod template_ops;
 mod write_ops;
 mod writer;
 
@@ -31,7 +32,7 @@ use std::sync::{mpsc, Mutex};
 use hongyan_store::{
     Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Category, KeyWithAccount, MessageDetail, MessageFilter,
     MessageId, NewMessage, PendingMessage, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus,
-    SigningRules, Store, StoreError, SubmitOutcome, Timestamp,
+    SigningRules, Store, StoreError, SubmitOutcome, Template, Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -186,6 +187,38 @@ impl Store for SqliteStore {
 
     fn signing_rules(&self, account_id: i64) -> BoxFuture<'_, Result<SigningRules>> {
         self.read(move |c| signature_ops::rules(c, account_id))
+    }
+
+    fn add_template(
+        &self,
+        account_id: i64,
+        name: &str,
+        body: &str,
+        category: Category,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Template>> {
+        let (name, body) = (name.to_owned(), body.to_owned());
+        self.write(move |c| template_ops::add(c, account_id, &name, &body, category, now))
+    }
+
+    fn decide_template(&self, id: i64, status: SignatureStatus, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| template_ops::decide(c, id, status, now))
+    }
+
+    fn get_template(&self, account_id: i64, id: i64) -> BoxFuture<'_, Result<Option<Template>>> {
+        self.read(move |c| template_ops::get(c, account_id, id))
+    }
+
+    fn list_templates(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<Template>>> {
+        self.read(move |c| template_ops::list(c, account_id))
+    }
+
+    fn free_text_allowed(&self, account_id: i64) -> BoxFuture<'_, Result<bool>> {
+        self.read(move |c| template_ops::free_text(c, account_id))
+    }
+
+    fn set_free_text(&self, account_id: i64, allowed: bool) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| template_ops::set_free_text(c, account_id, allowed))
     }
 
     fn account_limits(&self, account_id: i64) -> BoxFuture<'_, Result<AccountLimits>> {

@@ -91,11 +91,11 @@ pub(crate) fn list(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<S
 }
 
 pub(crate) fn rules(conn: &Connection, account_id: i64) -> rusqlite::Result<SigningRules> {
-    let suffix: bool = conn
-        .prepare_cached("SELECT signature_suffix FROM accounts WHERE id = ?1")?
-        .query_row([account_id], |r| r.get(0))
+    let (suffix, free_text): (bool, bool) = conn
+        .prepare_cached("SELECT signature_suffix, free_text FROM accounts WHERE id = ?1")?
+        .query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?
-        .unwrap_or(false);
+        .unwrap_or((false, false));
     let sql = format!(
         "SELECT d.category, {} FROM default_signatures d JOIN signatures s ON s.id = d.signature_id
          WHERE d.account_id = ?1 AND s.status = 'approved' ORDER BY d.category",
@@ -117,5 +117,5 @@ pub(crate) fn rules(conn: &Connection, account_id: i64) -> rusqlite::Result<Sign
         };
         Ok((category, sig))
     })?;
-    Ok(SigningRules { defaults: rows.collect::<rusqlite::Result<_>>()?, suffix })
+    Ok(SigningRules { defaults: rows.collect::<rusqlite::Result<_>>()?, suffix, free_text })
 }

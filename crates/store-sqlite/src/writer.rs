@@ -78,17 +78,15 @@ pub(crate) fn run(mut conn: Connection, jobs: Receiver<Job>, stats: std::sync::A
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        let n = batch.len() as u64;
-        commit_batch(&mut conn, batch);
-        stats.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        stats.jobs.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        commit_batch(&mut conn, batch, &stats);
     }
     if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
         tracing::warn!(error = %e, "WAL checkpoint at close failed");
     }
 }
 
-fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
+fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats) {
+    let n = batch.len() as u64;
     let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
         Ok(tx) => tx,
         Err(e) => {
@@ -99,8 +97,13 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>) {
     };
     let done: Vec<Deferred> = batch.into_iter().map(|job| run_in_savepoint(&tx, job)).collect();
     let commit = tx.commit().map_err(|e| e.to_string());
-    if let Err(e) = &commit {
-        tracing::error!(error = %e, "group commit failed");
+    match &commit {
+        // Counted before anyone hears back, so a caller that reads the stats sees its commit.
+        Ok(()) => {
+            stats.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            stats.jobs.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+        Err(e) => tracing::error!(error = %e, "group commit failed"),
     }
     done.into_iter().for_each(|d| d(&commit));
 }

@@ -57,6 +57,7 @@ pub async fn run_story(store: &dyn Store) {
     client_references_are_unique(store, a.id, b.id).await;
     signatures_are_approved_before_use(store, a.id, b.id).await;
     limits_usage_and_blacklist(store, a.id, b.id).await;
+    templates_and_free_text(store, a.id, b.id).await;
     store.close().await.expect("close");
     assert!(matches!(
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,
@@ -274,4 +275,26 @@ async fn limits_usage_and_blacklist(store: &dyn Store, a: i64, b: i64) {
     assert!(!store.blacklist_remove(Some(a), "13800000002").await.unwrap());
     let many: Vec<String> = (0..1200).map(|i| format!("1390000{i:04}")).chain(["13800000001".to_owned()]).collect();
     assert_eq!(store.blacklisted(a, many).await.unwrap().len(), 1, "chunked look-ups find the last one too");
+}
+
+async fn templates_and_free_text(store: &dyn Store, a: i64, b: i64) {
+    let body = "您的验证码是${code}，${minutes}分钟内有效。";
+    let tpl = store.add_template(a, "login-code", body, Category::Verification, t(0)).await.unwrap();
+    assert_eq!(tpl.status, SignatureStatus::Pending);
+    assert!(matches!(
+        store.add_template(a, "login-code", "x", Category::Verification, t(1)).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert!(store.decide_template(tpl.id, SignatureStatus::Approved, t(2)).await.unwrap());
+    let got = store.get_template(a, tpl.id).await.unwrap().unwrap();
+    assert_eq!(
+        (got.body.as_str(), got.status, got.category),
+        (body, SignatureStatus::Approved, Category::Verification)
+    );
+    assert!(store.get_template(b, tpl.id).await.unwrap().is_none(), "tenants are isolated");
+    assert_eq!(store.list_templates(a).await.unwrap().len(), 1);
+    assert!(store.free_text_allowed(a).await.unwrap(), "allowed unless withdrawn");
+    store.set_free_text(a, false).await.unwrap();
+    assert!(!store.free_text_allowed(a).await.unwrap());
+    assert!(store.free_text_allowed(b).await.unwrap());
 }

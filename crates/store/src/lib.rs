@@ -79,6 +79,26 @@ pub trait Store: Send + Sync + 'static {
     /// the answer given), the record is stored in the same transaction; if the account already
     /// used that reference, nothing is stored and the result is [`StoreError::Conflict`].
     fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>>;
+    /// Records a template as `pending`; the name is unique per account.
+    fn add_template(
+        &self,
+        account_id: i64,
+        name: &str,
+        body: &str,
+        category: Category,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<Template>>;
+    /// An administrator's decision on a template. `Ok(false)` when there is no such template.
+    fn decide_template(&self, id: i64, status: SignatureStatus, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
+    /// One template, only if it belongs to `account_id`.
+    fn get_template(&self, account_id: i64, id: i64) -> BoxFuture<'_, Result<Option<Template>>>;
+    /// All of an account's templates.
+    fn list_templates(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<Template>>>;
+    /// Whether the account may send free text (not only templates).
+    fn free_text_allowed(&self, account_id: i64) -> BoxFuture<'_, Result<bool>>;
+    /// Grants or withdraws the free-text right.
+    fn set_free_text(&self, account_id: i64, allowed: bool) -> BoxFuture<'_, Result<()>>;
+
     /// An account's limits (defaults when it has set none).
     fn account_limits(&self, account_id: i64) -> BoxFuture<'_, Result<AccountLimits>>;
     /// Replaces an account's limits.

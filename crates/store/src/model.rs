@@ -238,6 +238,8 @@ pub struct SigningRules {
     pub defaults: Vec<(Category, Signature)>,
     /// Put the signature after the content instead of before it.
     pub suffix: bool,
+    /// The account may send free text, not only templates.
+    pub free_text: bool,
 }
 
 /// An account's sending limits. `None` rate or quota: no limit. `None` verification limit:
@@ -268,5 +270,24 @@ pub struct BlacklistEntry {
     /// Why, e.g. `unsubscribed (TD)` or `complaint`.
     pub reason: String,
     /// When it was added.
+    pub created_at: Timestamp,
+}
+
+/// A message template with `${name}` variables.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Template {
+    /// Store-assigned id.
+    pub id: i64,
+    /// Owner.
+    pub account_id: i64,
+    /// Unique per account.
+    pub name: String,
+    /// Text with `${variable}` placeholders.
+    pub body: String,
+    /// The category it is for.
+    pub category: Category,
+    /// Approval state (shared with signatures).
+    pub status: SignatureStatus,
+    /// When it was asked for.
     pub created_at: Timestamp,
 }
