@@ -36,6 +36,17 @@ pub struct Config {
     pub simulators: Simulators,
     /// Carrier channels.
     pub channels: Vec<ChannelDef>,
+    /// Content rules.
+    pub content: ContentRules,
+}
+
+/// `[content]`: what message text may contain.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ContentRules {
+    /// Words that make a request be refused (case-insensitive).
+    pub sensitive_words: Vec<String>,
+    /// A file with more such words, one per line (`#` starts a comment); re-read when it changes.
+    pub sensitive_words_file: Option<PathBuf>,
 }
 
 /// Settings of the in-process simulated gateways.
@@ -61,6 +72,7 @@ impl Default for Config {
                 submit_latency: Duration::ZERO,
             },
             channels: Vec::new(),
+            content: ContentRules::default(),
         }
     }
 }
@@ -106,12 +118,13 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let http = root.opt_parse::<SocketAddr>(&mut w, "http", "an address such as 127.0.0.1:8080");
     let sims = root.opt_table(&mut w, "simulators");
     let channel_tables = root.array_of_tables(&mut w, "channel");
+    let content = root.opt_table(&mut w, "content").map(|t| content_rules(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let channels: Vec<ChannelDef> =
         channel_tables.into_iter().enumerate().filter_map(|(i, t)| channel::parse(&mut w, i, t)).collect();
     channel::check_set(&mut w, &channels);
     let simulators = simulators(&mut w, sims, channels.is_empty());
-    w.into_result(Config { data_dir, http, simulators, channels })
+    w.into_result(Config { data_dir, http, simulators, channels, content })
 }
 
 fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simulators {
@@ -122,6 +135,18 @@ fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simu
     let submit_latency = t.opt_int(w, "submit_latency_ms", 0, 3_600_000).map_or(defaults.submit_latency, ms);
     t.finish(w);
     Simulators { enabled, report_delay, submit_latency }
+}
+
+fn content_rules(w: &mut Walker, mut t: walk::Table) -> ContentRules {
+    let sensitive_words = t.opt_str_array(w, "sensitive_words").unwrap_or_default();
+    let sensitive_words_file = t.opt_str(w, "sensitive_words_file").map(PathBuf::from);
+    t.finish(w);
+    ContentRules { sensitive_words, sensitive_words_file }
+}
+
+/// Reads a word file: one word per line, blank lines and `#` comments skipped.
+pub fn read_word_file(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#')).map(str::to_owned).collect()
 }
 
 fn ms(v: i64) -> Duration {

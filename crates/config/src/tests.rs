@@ -17,6 +17,8 @@ fn the_example_parses_without_problems() {
     assert_eq!(c.channels[1].response_timeout, Duration::from_secs(30), "SGIP's own default");
     assert_eq!((c.channels[1].node_id, c.channels[1].corp_id.as_str()), (3_010_012_345, "12345"));
     assert_eq!(cmpp.node_id, DEFAULT_SGIP_NODE_ID);
+    assert_eq!(c.content.sensitive_words, ["发票代开", "刷单"]);
+    assert_eq!(read_word_file("# comment\n\n 赌博 \nvpn\n"), ["赌博", "vpn"]);
 }
 
 #[test]

@@ -154,3 +154,48 @@ pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
     store.close().await?;
     Ok(())
 }
+
+fn open(data_dir: &std::path::Path) -> Result<Arc<dyn Store>> {
+    let path = data_dir.join("hongyan.db");
+    Ok(Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?))
+}
+
+/// `hongyan account free-text ID on|off`
+pub(crate) async fn free_text(data_dir: std::path::PathBuf, account: i64, allowed: bool) -> Result<()> {
+    let store = open(&data_dir)?;
+    store.set_free_text(account, allowed).await?;
+    store.close().await?;
+    println!("account {account}: {}", if allowed { "may send free text" } else { "may send approved templates only" });
+    Ok(())
+}
+
+/// `hongyan template …`
+pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
+    use crate::cli::TemplateCommand as C;
+    use hongyan_store::SignatureStatus;
+    let store = open(&o.data_dir)?;
+    match o.command {
+        C::List { account } => {
+            for t in store.list_templates(account).await? {
+                println!("{}\t{}\t{}\t{}\t{}", t.id, t.name, t.category, t.status.as_str(), t.body);
+            }
+        }
+        C::Add { account, name, body, category } => {
+            let category = category.expect("checked by the parser");
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            let t = engine.add_template(account, &name, &body, category).await.context("adding the template")?;
+            let vars = hongyan_engine::template::variables(&t.body)?;
+            println!("template {} `{}` added, pending approval; variables: {}", t.id, t.name, vars.join(", "));
+        }
+        C::Decide { id, approve } => {
+            let status = if approve { SignatureStatus::Approved } else { SignatureStatus::Rejected };
+            let now = hongyan_engine::Clock::now(&SystemClock);
+            if !store.decide_template(id, status, now).await? {
+                anyhow::bail!("no template {id}");
+            }
+            println!("template {id} {}", status.as_str());
+        }
+    }
+    store.close().await?;
+    Ok(())
+}

@@ -15,6 +15,8 @@ Usage:
   hongyan account create NAME [--signature TEXT] [--extension DIGITS] [--data-dir DIR] [--json]
   hongyan account limits ACCOUNT_ID [--rate N|none] [--daily N|none] [--monthly N|none]
         [--verification-per-minute N] [--verification-per-hour N] [--verification-per-day N] [--data-dir DIR]
+  hongyan account free-text ACCOUNT_ID on|off [--data-dir DIR]
+  hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR]
   hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]
   hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
                   | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
@@ -36,6 +38,8 @@ pub(crate) enum Command {
     ConfigExample,
     AccountCreate(AccountOptions),
     AccountLimits(LimitsOptions),
+    FreeText { data_dir: PathBuf, account: i64, allowed: bool },
+    Template(TemplateOptions),
     Blacklist(BlacklistOptions),
     Signature(SignatureOptions),
     Sim(SimOptions),
@@ -69,6 +73,18 @@ pub(crate) struct LimitsOptions {
     pub(crate) per_minute: Option<u32>,
     pub(crate) per_hour: Option<u32>,
     pub(crate) per_day: Option<u32>,
+}
+
+/// `hongyan template …`
+pub(crate) enum TemplateCommand {
+    List { account: i64 },
+    Add { account: i64, name: String, body: String, category: Option<hongyan_types::Category> },
+    Decide { id: i64, approve: bool },
+}
+
+pub(crate) struct TemplateOptions {
+    pub(crate) data_dir: PathBuf,
+    pub(crate) command: TemplateCommand,
 }
 
 /// `hongyan blacklist …`
@@ -183,6 +199,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             },
             "account" => account(&mut p),
             "blacklist" => blacklist(&mut p).map(Command::Blacklist),
+            "template" => template(&mut p).map(Command::Template),
             "signature" => signature(&mut p).map(Command::Signature),
             "sim" => sim(&mut p).map(Command::Sim),
             "help" => Ok(Command::Help),
@@ -228,6 +245,22 @@ fn account(p: &mut lexopt::Parser) -> Result<Command, lexopt::Error> {
     match p.next()? {
         Some(Value(v)) if v == "create" => account_create(p).map(Command::AccountCreate),
         Some(Value(v)) if v == "limits" => limits(p).map(Command::AccountLimits),
+        Some(Value(v)) if v == "free-text" => {
+            let account = int(p, "ACCOUNT_ID")?;
+            let allowed = match string(p.value()?, "on|off")?.as_str() {
+                "on" => true,
+                "off" => false,
+                other => return Err(format!("free-text is on or off, not `{other}`").into()),
+            };
+            let mut data_dir = default_data_dir();
+            while let Some(arg) = p.next()? {
+                match arg {
+                    Long("data-dir") => data_dir = p.value()?.into(),
+                    other => return Err(other.unexpected()),
+                }
+            }
+            Ok(Command::FreeText { data_dir, account, allowed })
+        }
         Some(other) => Err(format!("expected `account create NAME` or `account limits ID`, got {other:?}").into()),
         None => Err("expected `account create NAME` or `account limits ID`".into()),
     }
@@ -292,6 +325,36 @@ fn blacklist(p: &mut lexopt::Parser) -> Result<BlacklistOptions, lexopt::Error> 
             (Long("reason"), BlacklistCommand::Add { reason, .. }) => *reason = string(p.value()?, "--reason")?,
             (other, _) => return Err(other.unexpected()),
         }
+    }
+    Ok(o)
+}
+
+fn template(p: &mut lexopt::Parser) -> Result<TemplateOptions, lexopt::Error> {
+    let command = match p.next()? {
+        Some(Value(v)) if v == "list" => TemplateCommand::List { account: int(p, "ACCOUNT_ID")? },
+        Some(Value(v)) if v == "add" => {
+            let account = int(p, "ACCOUNT_ID")?;
+            let name = string(p.value()?, "NAME")?;
+            let body = string(p.value()?, "BODY")?;
+            TemplateCommand::Add { account, name, body, category: None }
+        }
+        Some(Value(v)) if v == "approve" => TemplateCommand::Decide { id: int(p, "ID")?, approve: true },
+        Some(Value(v)) if v == "reject" => TemplateCommand::Decide { id: int(p, "ID")?, approve: false },
+        _ => return Err("expected `template list|add|approve|reject`".into()),
+    };
+    let mut o = TemplateOptions { data_dir: default_data_dir(), command };
+    while let Some(arg) = p.next()? {
+        match (arg, &mut o.command) {
+            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
+            (Long("category"), TemplateCommand::Add { category, .. }) => {
+                let c = string(p.value()?, "--category")?;
+                *category = Some(hongyan_types::Category::parse(&c).map_err(|e| e.to_string())?);
+            }
+            (other, _) => return Err(other.unexpected()),
+        }
+    }
+    if let TemplateCommand::Add { category: None, .. } = o.command {
+        return Err("template add needs --category verification|notification|marketing".into());
     }
     Ok(o)
 }

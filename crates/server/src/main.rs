@@ -47,6 +47,10 @@ fn main() -> Result<()> {
         cli::Command::Signature(opts) => runtime.block_on(account::signature(opts)),
         cli::Command::AccountLimits(opts) => runtime.block_on(account::limits(opts)),
         cli::Command::Blacklist(opts) => runtime.block_on(account::blacklist(opts)),
+        cli::Command::FreeText { data_dir, account, allowed } => {
+            runtime.block_on(account::free_text(data_dir, account, allowed))
+        }
+        cli::Command::Template(opts) => runtime.block_on(account::template(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
     }
 }

@@ -81,6 +81,10 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
     let specs: Vec<ChannelSpec> = channels.iter().map(|(_, spec)| spec.clone()).collect();
     let (engine, receivers) = Engine::new(store.clone(), Arc::new(SystemClock), &specs).await?;
+    load_words(&engine, &config.content)?;
+    if let Some(file) = config.content.sensitive_words_file.clone() {
+        tokio::spawn(watch_words(engine.clone(), config.content.clone(), file));
+    }
     let resumed = engine.resume_pending().await?;
     if resumed > 0 {
         tracing::info!(resumed, "resuming messages accepted before the last stop");
@@ -112,6 +116,35 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
     tracing::info!("stopped cleanly: store flushed");
     Ok(())
+}
+
+/// The sensitive words of the configuration and of its word file.
+fn load_words(engine: &Engine, rules: &hongyan_config::ContentRules) -> Result<usize> {
+    let mut words = rules.sensitive_words.clone();
+    if let Some(file) = &rules.sensitive_words_file {
+        let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+        words.extend(hongyan_config::read_word_file(&text));
+    }
+    engine.set_sensitive_words(&words);
+    Ok(words.len())
+}
+
+/// Re-reads the word file when it changes (checked every 10 s); a bad read keeps the old list.
+async fn watch_words(engine: Arc<Engine>, rules: hongyan_config::ContentRules, file: PathBuf) {
+    let modified = |f: &PathBuf| std::fs::metadata(f).and_then(|m| m.modified()).ok();
+    let mut seen = modified(&file);
+    loop {
+        tokio::time::sleep(Duration::from_secs(10)).await;
+        let now = modified(&file);
+        if now == seen {
+            continue;
+        }
+        seen = now;
+        match load_words(&engine, &rules) {
+            Ok(n) => tracing::info!(words = n, file = %file.display(), "sensitive-word list reloaded"),
+            Err(e) => tracing::warn!(error = %e, "sensitive-word file not reloaded; the old list stays"),
+        }
+    }
 }
 
 /// Preferred channels first, so a carrier's traffic goes to its primary.

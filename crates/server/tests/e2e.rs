@@ -260,3 +260,64 @@ fn limits_and_blacklist_from_the_command_line() {
     );
     assert_eq!((code, err["error"]["code"].as_str()), (429, Some("rate_limited")), "rate 1/s holds 10: {err}");
 }
+
+#[test]
+fn templates_free_text_and_sensitive_words_end_to_end() {
+    let data = data_dir("templates");
+    let words = data.join("words.txt");
+    std::fs::write(&words, "# 敏感词\n刷单\n").unwrap();
+    let config = data.join("hongyan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[simulators]\nenabled = true\nreport_delay_ms = 50\n[content]\nsensitive_words = [\"发票代开\"]\nsensitive_words_file = \"{}\"\n",
+            words.display()
+        ),
+    )
+    .unwrap();
+    let server = Server::start(&data, &["--config", config.to_str().unwrap()]);
+    let cred = create_account_with(&data, "etax", &["--signature", "某省税务局"]);
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(BIN).args(args).arg("--data-dir").arg(&data).output().unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let added = cli(&[
+        "template",
+        "add",
+        "1",
+        "login",
+        "您的验证码是${code}，${minutes}分钟内有效。",
+        "--category",
+        "verification",
+    ]);
+    assert!(added.contains("variables: code, minutes"), "{added}");
+    cli(&["template", "approve", "1"]);
+    cli(&["account", "free-text", "1", "off"]);
+
+    let post = |body: serde_json::Value| server.request("POST", "/api/v1/messages", Some(&cred), Some(&body));
+    let (code, answer) = post(
+        json!({"to": ["13800138000"], "template_id": 1, "params": {"code": "135790", "minutes": "5"}, "category": "verification"}),
+    );
+    assert_eq!(code, 200, "{answer}");
+    let id = accepted_ids(&answer).remove(0);
+    wait_all_delivered(&server, &cred, std::slice::from_ref(&id), Duration::from_secs(20));
+    assert_eq!(status_of(&server, &cred, &id)["content"], "【某省税务局】您的验证码是135790，5分钟内有效。");
+
+    let (code, err) = post(
+        json!({"to": ["13900139000"], "template_id": 1, "params": {"code": "abc", "minutes": "5"}, "category": "verification"}),
+    );
+    assert_eq!((code, err["error"]["code"].as_str()), (422, Some("invalid_params")), "{err}");
+    // Free text is off for this account (the change shows within the 10 s rules cache).
+    let refused = eventually(Duration::from_secs(15), || {
+        let (code, err) = post(json!({"to": ["13900139000"], "content": "自由文本", "category": "notification"}));
+        (code == 403 && err["error"]["code"] == "free_text_not_allowed").then_some(())
+    });
+    assert!(refused.is_some(), "free text refused once the right is withdrawn");
+    cli(&["account", "free-text", "1", "on"]);
+    let word = eventually(Duration::from_secs(15), || {
+        let (code, err) = post(json!({"to": ["13900139000"], "content": "专业刷单", "category": "notification"}));
+        (code == 422).then(|| err["error"]["message"].as_str().unwrap_or_default().to_owned())
+    });
+    assert!(word.is_some_and(|m| m.contains("刷单")), "words from the file are enforced and named");
+}
