@@ -295,7 +295,7 @@ fn templates_free_text_and_sensitive_words_end_to_end() {
     cli(&["template", "approve", "1"]);
     cli(&["account", "free-text", "1", "off"]);
 
-    let post = |body: serde_json::Value| server.request("POST", "/api/v1/messages", Some(&cred), Some(&body));
+    let post = |body: Value| server.request("POST", "/api/v1/messages", Some(&cred), Some(&body));
     let (code, answer) = post(
         json!({"to": ["13800138000"], "template_id": 1, "params": {"code": "135790", "minutes": "5"}, "category": "verification"}),
     );
