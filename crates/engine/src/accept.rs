@@ -204,7 +204,8 @@ impl Engine {
         }
         let now = self.clock.now();
         let signed = Signed { content, source_ext };
-        let (mut results, mut batch) = self.build(account_id, &req, &signed, now);
+        let ported = self.ported(&req.to).await?;
+        let (mut results, mut batch) = self.build(account_id, &req, &signed, &ported, now);
         self.screen(account_id, req.category, &mut results, &mut batch, now).await?;
         let segments = batch.first().map_or(0, |m| u64::from(m.segments));
         let reservation = self.reserve(account_id, batch.len() as u64, segments, now).await?;
@@ -305,6 +306,7 @@ impl Engine {
         account_id: i64,
         req: &SendRequest,
         signed: &Signed,
+        ported: &HashMap<String, Carrier>,
         now: Timestamp,
     ) -> (Vec<NumberResult>, Vec<NewMessage>) {
         let segments = hongyan_text::count_segments(&signed.content) as u8;
@@ -313,7 +315,7 @@ impl Engine {
         let mut seen: HashMap<String, usize> = HashMap::with_capacity(req.to.len());
         for (index, input) in req.to.iter().enumerate() {
             let input = input.clone();
-            let (number, channel) = match self.route(&input) {
+            let (number, channel) = match self.route(&input, ported) {
                 Ok(routed) => routed,
                 Err((code, reason)) => {
                     results.push(NumberResult::Rejected { input, code, reason });
@@ -349,8 +351,27 @@ impl Engine {
         (results, batch)
     }
 
-    fn route(&self, input: &str) -> Result<(PhoneNumber, String), (&'static str, String)> {
-        let number = PhoneNumber::parse(input).map_err(|e| ("invalid_number", e.to_string()))?;
+    /// Numbers of the request that were ported to another carrier (携号转网), in one look-up.
+    async fn ported(&self, inputs: &[String]) -> Result<HashMap<String, Carrier>, StoreError> {
+        let numbers: Vec<String> =
+            inputs.iter().filter_map(|i| PhoneNumber::parse(i).ok()).map(|n| n.national().to_owned()).collect();
+        if numbers.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.store.ported(numbers).await?.into_iter().collect())
+    }
+
+    fn route(
+        &self,
+        input: &str,
+        ported: &HashMap<String, Carrier>,
+    ) -> Result<(PhoneNumber, String), (&'static str, String)> {
+        let parsed = PhoneNumber::parse(input).map_err(|e| ("invalid_number", e.to_string()))?;
+        // The portability table overrides the segment's carrier.
+        let number = match ported.get(parsed.national()) {
+            Some(c) => PhoneNumber::from_parts(parsed.national().to_owned(), *c),
+            None => parsed,
+        };
         let Some(channel) = self.routes.pick(&number) else {
             let carrier = number.carrier();
             let reason = if self.routes.has_carrier(carrier) {

@@ -373,3 +373,19 @@ async fn templates_free_text_and_sensitive_words() {
     );
     assert!(e.accept(1, req(&["13900139000"], "正常通知")).await.is_ok());
 }
+
+#[tokio::test]
+async fn ported_numbers_route_to_their_new_carrier() {
+    let (e, _rx, store) = engine("ported").await;
+    // Only China Mobile has a channel here: a Unicom number ported to Mobile goes through,
+    // a Mobile number ported away is refused for want of a channel.
+    let moved =
+        vec![("18612345678".to_owned(), Carrier::ChinaMobile), ("13800138000".to_owned(), Carrier::ChinaTelecom)];
+    store.import_ported(moved, Timestamp::from_millis(0)).await.unwrap();
+    let out = e.accept(1, req(&["18612345678", "13800138000", "13900139000"], "通知")).await.unwrap();
+    assert!(matches!(&out.results[0], NumberResult::Accepted { carrier: Carrier::ChinaMobile, .. }), "{out:?}");
+    assert!(
+        matches!(&out.results[1], NumberResult::Rejected { code: "no_channel", reason, .. } if reason.contains("china_telecom"))
+    );
+    assert!(matches!(&out.results[2], NumberResult::Accepted { .. }));
+}

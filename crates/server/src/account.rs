@@ -199,3 +199,72 @@ pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
     store.close().await?;
     Ok(())
 }
+
+/// A carrier as written in a portability file: our names, the usual abbreviations, or Chinese.
+fn carrier_name(s: &str) -> Option<hongyan_types::Carrier> {
+    use hongyan_types::Carrier as C;
+    Some(match s.trim().to_ascii_lowercase().as_str() {
+        "china_mobile" | "cmcc" | "mobile" | "移动" | "中国移动" => C::ChinaMobile,
+        "china_unicom" | "cucc" | "unicom" | "联通" | "中国联通" => C::ChinaUnicom,
+        "china_telecom" | "ctcc" | "telecom" | "电信" | "中国电信" => C::ChinaTelecom,
+        "china_broadnet" | "cbn" | "broadnet" | "广电" | "中国广电" => C::ChinaBroadnet,
+        _ => return None,
+    })
+}
+
+/// Parses `NUMBER,CARRIER` lines (an optional header line, blank lines and `#` comments are
+/// skipped). Every bad line is reported; one bad line means nothing is imported.
+pub(crate) fn parse_portability(text: &str) -> Result<Vec<(String, hongyan_types::Carrier)>, Vec<String>> {
+    let (mut ok, mut problems) = (Vec::new(), Vec::new());
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim().trim_start_matches('\u{feff}');
+        if line.is_empty() || line.starts_with('#') || (i == 0 && line.to_ascii_lowercase().starts_with("number")) {
+            continue;
+        }
+        let Some((number, carrier)) = line.split_once(',') else {
+            problems.push(format!("line {}: expected NUMBER,CARRIER", i + 1));
+            continue;
+        };
+        match (hongyan_types::PhoneNumber::parse(number), carrier_name(carrier)) {
+            (Ok(n), Some(c)) => ok.push((n.national().to_owned(), c)),
+            (Err(e), _) => problems.push(format!("line {}: {e}", i + 1)),
+            (_, None) => problems.push(format!("line {}: unknown carrier `{}`", i + 1, carrier.trim())),
+        }
+    }
+    if problems.is_empty() {
+        Ok(ok)
+    } else {
+        Err(problems)
+    }
+}
+
+/// `hongyan portability import FILE`: effective for new requests at once.
+pub(crate) async fn portability_import(data_dir: std::path::PathBuf, file: std::path::PathBuf) -> Result<()> {
+    let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let entries = match parse_portability(&text) {
+        Ok(e) => e,
+        Err(problems) => anyhow::bail!("{} has problems, nothing imported:\n{}", file.display(), problems.join("\n")),
+    };
+    let store = open(&data_dir)?;
+    let n = store.import_ported(entries, hongyan_engine::Clock::now(&SystemClock)).await?;
+    store.close().await?;
+    println!("{n} ported numbers imported; new requests use them at once");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn portability_files_are_checked_line_by_line() {
+        let good =
+            "number,carrier\n13800138000,中国电信\n+86 186-1234-5678,CMCC\n# note\n\n19212345678,china_broadnet\n";
+        let entries = parse_portability(good).unwrap();
+        assert_eq!(entries.len(), 3);
+        assert_eq!(entries[1], ("18612345678".to_owned(), hongyan_types::Carrier::ChinaMobile));
+        let bad = parse_portability("13800138000,移动\n123,移动\n13900139000,mars\nno comma\n").unwrap_err();
+        assert_eq!(bad.len(), 3, "{bad:?}");
+        assert!(bad[0].starts_with("line 2:") && bad[1].contains("mars") && bad[2].contains("NUMBER,CARRIER"));
+    }
+}

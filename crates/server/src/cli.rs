@@ -17,6 +17,7 @@ Usage:
         [--verification-per-minute N] [--verification-per-hour N] [--verification-per-day N] [--data-dir DIR]
   hongyan account free-text ACCOUNT_ID on|off [--data-dir DIR]
   hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR]
+  hongyan portability import FILE.csv [--data-dir DIR]      (lines: NUMBER,CARRIER)
   hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]
   hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
                   | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
@@ -40,6 +41,7 @@ pub(crate) enum Command {
     AccountLimits(LimitsOptions),
     FreeText { data_dir: PathBuf, account: i64, allowed: bool },
     Template(TemplateOptions),
+    PortabilityImport { data_dir: PathBuf, file: PathBuf },
     Blacklist(BlacklistOptions),
     Signature(SignatureOptions),
     Sim(SimOptions),
@@ -200,6 +202,21 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             "account" => account(&mut p),
             "blacklist" => blacklist(&mut p).map(Command::Blacklist),
             "template" => template(&mut p).map(Command::Template),
+            "portability" => {
+                match p.next()? {
+                    Some(Value(v)) if v == "import" => {}
+                    _ => return Err("expected `portability import FILE.csv`".into()),
+                }
+                let file = p.value()?.into();
+                let mut data_dir = default_data_dir();
+                while let Some(arg) = p.next()? {
+                    match arg {
+                        Long("data-dir") => data_dir = p.value()?.into(),
+                        other => return Err(other.unexpected()),
+                    }
+                }
+                Ok(Command::PortabilityImport { data_dir, file })
+            }
             "signature" => signature(&mut p).map(Command::Signature),
             "sim" => sim(&mut p).map(Command::Sim),
             "help" => Ok(Command::Help),

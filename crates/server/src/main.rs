@@ -51,6 +51,9 @@ fn main() -> Result<()> {
             runtime.block_on(account::free_text(data_dir, account, allowed))
         }
         cli::Command::Template(opts) => runtime.block_on(account::template(opts)),
+        cli::Command::PortabilityImport { data_dir, file } => {
+            runtime.block_on(account::portability_import(data_dir, file))
+        }
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
     }
 }

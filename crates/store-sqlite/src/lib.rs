@@ -30,9 +30,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
 use hongyan_store::{
-    Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Category, KeyWithAccount, MessageDetail, MessageFilter,
-    MessageId, NewMessage, PendingMessage, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus,
-    SigningRules, Store, StoreError, SubmitOutcome, Template, Timestamp,
+    Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Carrier, Category, KeyWithAccount, MessageDetail,
+    MessageFilter, MessageId, NewMessage, PendingMessage, ReportIn, ReportMatch, RequestRecord, Result, Signature,
+    SignatureStatus, SigningRules, Store, StoreError, SubmitOutcome, Template, Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -259,6 +259,14 @@ impl Store for SqliteStore {
 
     fn blacklisted(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>> {
         self.read(move |c| limit_ops::blacklisted(c, account_id, &numbers))
+    }
+
+    fn import_ported(&self, entries: Vec<(String, Carrier)>, now: Timestamp) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| limit_ops::import_ported(c, &entries, now))
+    }
+
+    fn ported(&self, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<(String, Carrier)>>> {
+        self.read(move |c| limit_ops::ported(c, &numbers))
     }
 
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>> {

@@ -1,6 +1,6 @@
 //! The SQL of account limits, usage counts and the blacklist.
 
-use hongyan_store::{AccountLimits, BlacklistEntry, Category, MessageId, Result, Timestamp};
+use hongyan_store::{AccountLimits, BlacklistEntry, Carrier, Category, MessageId, Result, Timestamp};
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use crate::backend;
@@ -127,6 +127,39 @@ pub(crate) fn blacklisted(
         let rows = stmt.query_map(params_from_iter(chunk.iter()), entry)?;
         for r in rows {
             out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn import_ported(conn: &Connection, entries: &[(String, Carrier)], now: Timestamp) -> Result<usize> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO ported_numbers (number, carrier, updated_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (number) DO UPDATE SET carrier = excluded.carrier, updated_at = excluded.updated_at",
+        )
+        .map_err(backend)?;
+    for (number, carrier) in entries {
+        stmt.execute(params![number, carrier.as_str(), now.as_millis()]).map_err(backend)?;
+    }
+    Ok(entries.len())
+}
+
+/// Chunked like the blacklist: a bulk request is a few look-ups, not one per number.
+pub(crate) fn ported(conn: &Connection, numbers: &[String]) -> rusqlite::Result<Vec<(String, Carrier)>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut stmt =
+            conn.prepare(&format!("SELECT number, carrier FROM ported_numbers WHERE number IN ({marks})"))?;
+        let rows =
+            stmt.query_map(params_from_iter(chunk.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        for row in rows {
+            let (number, carrier) = row?;
+            // An unknown carrier name cannot come from our own import; skip rather than fail.
+            if let Some(c) = Carrier::parse(&carrier) {
+                out.push((number, c));
+            }
         }
     }
     Ok(out)

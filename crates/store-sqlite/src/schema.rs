@@ -15,6 +15,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-11-29-000003_signatures", include_str!("../migrations/2026-11-29-000003_signatures.sql")),
     ("2026-11-29-000004_limits_blacklist", include_str!("../migrations/2026-11-29-000004_limits_blacklist.sql")),
     ("2026-11-29-000005_templates", include_str!("../migrations/2026-11-29-000005_templates.sql")),
+    ("2026-11-29-000006_portability", include_str!("../migrations/2026-11-29-000006_portability.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.

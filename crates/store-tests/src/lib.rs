@@ -58,6 +58,7 @@ pub async fn run_story(store: &dyn Store) {
     signatures_are_approved_before_use(store, a.id, b.id).await;
     limits_usage_and_blacklist(store, a.id, b.id).await;
     templates_and_free_text(store, a.id, b.id).await;
+    ported_numbers(store).await;
     store.close().await.expect("close");
     assert!(matches!(
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,
@@ -297,4 +298,17 @@ async fn templates_and_free_text(store: &dyn Store, a: i64, b: i64) {
     store.set_free_text(a, false).await.unwrap();
     assert!(!store.free_text_allowed(a).await.unwrap());
     assert!(store.free_text_allowed(b).await.unwrap());
+}
+
+async fn ported_numbers(store: &dyn Store) {
+    let entries =
+        vec![("13800138000".to_owned(), Carrier::ChinaTelecom), ("18612345678".to_owned(), Carrier::ChinaMobile)];
+    assert_eq!(store.import_ported(entries, t(0)).await.unwrap(), 2);
+    store.import_ported(vec![("13800138000".to_owned(), Carrier::ChinaUnicom)], t(1)).await.unwrap();
+    let mut got = store.ported(vec!["13800138000".into(), "18612345678".into(), "13900139000".into()]).await.unwrap();
+    got.sort();
+    assert_eq!(
+        got,
+        [("13800138000".to_owned(), Carrier::ChinaUnicom), ("18612345678".to_owned(), Carrier::ChinaMobile)]
+    );
 }

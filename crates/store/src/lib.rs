@@ -123,6 +123,11 @@ pub trait Store: Send + Sync + 'static {
     /// Which of `numbers` the account may not send to (its own list or the global one).
     fn blacklisted(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>>;
 
+    /// Records where numbers were ported to (replacing earlier entries), in one transaction.
+    fn import_ported(&self, entries: Vec<(String, Carrier)>, now: Timestamp) -> BoxFuture<'_, Result<usize>>;
+    /// The carriers `numbers` were ported to; numbers not ported are absent.
+    fn ported(&self, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<(String, Carrier)>>>;
+
     /// The answer stored with an account's client reference, if it was used.
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>>;
     /// Records what carriers answered to submits; a message whose segments are all accepted
