@@ -98,6 +98,8 @@ pub struct ChannelDef {
     pub response_timeout: Duration,
     /// Sends of one request before giving up on it.
     pub max_attempts: u32,
+    /// With no link up this long, traffic fails over to channels of a higher priority number.
+    pub failover_after: Duration,
 }
 
 /// An SP node id of the `3AAAAQQQQQ` form; operators assign the real one.
@@ -142,6 +144,7 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
     let keepalive = t.opt_int(w, "keepalive_secs", 1, 3600).map_or(Duration::from_secs(180), secs);
     let response_timeout = t.opt_int(w, "response_timeout_secs", 1, 600).map(secs);
     let max_attempts = t.opt_int(w, "max_attempts", 1, 10).unwrap_or(3) as u32;
+    let failover_after = t.opt_int(w, "failover_after_secs", 1, 3600).map_or(Duration::from_secs(30), secs);
     t.finish(w);
 
     let carriers = carriers.map(|list| parse_carriers(w, &path("carriers"), list));
@@ -196,6 +199,7 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
             60
         })),
         max_attempts,
+        failover_after,
     })
 }
 

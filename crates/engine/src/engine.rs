@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use hongyan_store::{Store, StoreError};
-use hongyan_types::{Carrier, IdGenerator, MessageId};
+use hongyan_types::{Carrier, IdGenerator, MessageId, PhoneNumber};
 
 use crate::auth::KeyCache;
 use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
@@ -142,6 +142,43 @@ impl Engine {
             }
         }
         Ok(resumed)
+    }
+
+    /// A channel's gateway reports whether any of its links is up; routing fails over while it
+    /// is down and comes back when it is up.
+    pub fn set_channel_up(&self, channel: &str, up: bool) {
+        if up {
+            tracing::info!(channel, "channel up: routing to it");
+        } else {
+            tracing::warn!(channel, "channel down: routing to its backups where there are any");
+        }
+        self.routes.set_down(channel, !up);
+    }
+
+    /// Moves messages that are waiting on a channel that is down to another channel serving
+    /// their numbers. Returns the ids that were moved; the others stay where they are.
+    /// Messages with a segment already accepted by the carrier are never moved: their
+    /// remaining segments belong with the first ones.
+    pub async fn reroute(&self, from: &str, ids: &[MessageId]) -> Result<Vec<MessageId>, EngineError> {
+        let pending = self.store.pending_by_ids(ids.to_vec()).await?;
+        let mut moves: HashMap<String, Vec<Outbound>> = HashMap::new();
+        for p in pending.into_iter().filter(|p| p.done_segments.is_empty() && p.message.channel == from) {
+            let number = PhoneNumber::from_parts(p.message.to.clone(), p.message.carrier);
+            if let Some(to) = self.routes.pick_other(&number, from) {
+                let mut message = p.message;
+                message.channel = to.to_owned();
+                moves.entry(to.to_owned()).or_default().push(Outbound { message, skip_segments: Vec::new() });
+            }
+        }
+        let mut moved = Vec::new();
+        for (to, outs) in moves {
+            let ids: Vec<MessageId> = outs.iter().map(|o| o.message.id).collect();
+            self.store.reassign_channel(ids.clone(), from.to_owned(), to.clone()).await?;
+            tracing::warn!(from, to = %to, count = ids.len(), "failover: messages moved to a backup channel");
+            outs.into_iter().for_each(|o| self.enqueue(o));
+            moved.extend(ids);
+        }
+        Ok(moved)
     }
 
     pub(crate) fn enqueue(&self, out: Outbound) {

@@ -3,10 +3,16 @@
 //! Among the channels that serve the number's carrier (and, if they list prefixes, one of the
 //! number's prefixes), the lowest priority value wins; channels that share it split the
 //! traffic by weight, in a fixed repeating order so the split is exact over any
-//! `sum(weights)` consecutive messages. Failover to a backup when a channel is down comes
-//! with the dispatch work of a later issue.
+//! `sum(weights)` consecutive messages.
+//!
+//! Failover: a channel whose gateway reports it down is passed over while another channel
+//! can serve the number; traffic comes back to it as soon as it reports up again. When every
+//! candidate is down, the preferred one still takes the message: it waits there, stored, and
+//! nothing is lost.
 
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 use hongyan_types::{Carrier, PhoneNumber};
 
@@ -17,11 +23,32 @@ use crate::ChannelSpec;
 pub(crate) struct Routes {
     channels: Vec<ChannelSpec>,
     turn: AtomicU64,
+    // std Mutex: a set look-up per routed number, never held across an await.
+    down: Mutex<HashSet<String>>,
 }
 
 impl Routes {
     pub(crate) fn new(channels: &[ChannelSpec]) -> Self {
-        Self { channels: channels.to_vec(), turn: AtomicU64::new(0) }
+        Self { channels: channels.to_vec(), turn: AtomicU64::new(0), down: Mutex::default() }
+    }
+
+    /// Records what a channel's gateway says about its links.
+    pub(crate) fn set_down(&self, channel: &str, down: bool) {
+        let mut set = self.down.lock().expect("routes");
+        if down {
+            set.insert(channel.to_owned());
+        } else {
+            set.remove(channel);
+        }
+    }
+
+    /// The channel for `number`, avoiding `channel` (failover), if another one serves it.
+    pub(crate) fn pick_other(&self, number: &PhoneNumber, avoid: &str) -> Option<&str> {
+        self.pick_where(number, |c| c.name != avoid && !self.is_down(&c.name))
+    }
+
+    fn is_down(&self, channel: &str) -> bool {
+        self.down.lock().expect("routes").contains(channel)
     }
 
     fn serves(ch: &ChannelSpec, number: &PhoneNumber) -> bool {
@@ -29,11 +56,16 @@ impl Routes {
             && (ch.prefixes.is_empty() || ch.prefixes.iter().any(|p| number.national().starts_with(p.as_str())))
     }
 
-    /// The channel for `number`, or `None` when no channel serves it.
+    /// The channel for `number`, or `None` when no channel serves it: the best one that is up,
+    /// or, when all are down, the best one.
     pub(crate) fn pick(&self, number: &PhoneNumber) -> Option<&str> {
-        let best = self.channels.iter().filter(|c| Self::serves(c, number)).map(|c| c.priority).min()?;
-        let tied: Vec<&ChannelSpec> =
-            self.channels.iter().filter(|c| c.priority == best && Self::serves(c, number)).collect();
+        self.pick_where(number, |c| !self.is_down(&c.name)).or_else(|| self.pick_where(number, |_| true))
+    }
+
+    fn pick_where(&self, number: &PhoneNumber, usable: impl Fn(&ChannelSpec) -> bool) -> Option<&str> {
+        let ok = |c: &&ChannelSpec| Self::serves(c, number) && usable(c);
+        let best = self.channels.iter().filter(ok).map(|c| c.priority).min()?;
+        let tied: Vec<&ChannelSpec> = self.channels.iter().filter(|c| c.priority == best && ok(c)).collect();
         if let [only] = tied.as_slice() {
             return Some(&only.name);
         }
@@ -80,6 +112,21 @@ mod tests {
         assert_eq!(picks.iter().filter(|p| **p == "a").count(), 6);
         assert_eq!(picks.iter().filter(|p| **p == "b").count(), 2);
         assert!(!picks.contains(&"backup"));
+    }
+
+    #[test]
+    fn a_channel_that_is_down_is_passed_over_until_it_is_back() {
+        let r = Routes::new(&[spec("primary", &[], 0, 1), spec("backup", &[], 1, 1)]);
+        assert_eq!(r.pick(&n("13800138000")), Some("primary"));
+        r.set_down("primary", true);
+        assert_eq!(r.pick(&n("13800138000")), Some("backup"));
+        assert_eq!(r.pick_other(&n("13800138000"), "primary"), Some("backup"));
+        r.set_down("backup", true);
+        assert_eq!(r.pick(&n("13800138000")), Some("primary"), "all down: the message waits at the preferred one");
+        assert_eq!(r.pick_other(&n("13800138000"), "primary"), None);
+        r.set_down("primary", false);
+        r.set_down("backup", false);
+        assert_eq!(r.pick(&n("13800138000")), Some("primary"), "traffic comes back");
     }
 
     #[test]

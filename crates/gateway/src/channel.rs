@@ -1,8 +1,12 @@
 //! A channel: N connections to one gateway, one shared backlog, one rate limit.
 
+use std::collections::HashSet;
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use hongyan_types::MessageId;
 
 use hongyan_engine::{DispatchReceiver, Engine, Outbound};
 use tokio::sync::watch;
@@ -44,6 +48,9 @@ pub struct ChannelConfig {
     pub simulated: bool,
     /// The protocol and its settings.
     pub protocol: ProtocolConfig,
+    /// With no link up for this long, the channel is reported down: new traffic goes to its
+    /// backups and what waits here is moved to them.
+    pub failover_after: Duration,
 }
 
 impl ChannelConfig {
@@ -74,6 +81,9 @@ impl ChannelConfig {
     }
 }
 
+/// How often the channel's health is looked at.
+const HEALTH_TICK: Duration = Duration::from_millis(500);
+
 /// What the connections of one channel share.
 pub(crate) struct Shared {
     pub(crate) cfg: ChannelConfig,
@@ -85,6 +95,8 @@ pub(crate) struct Shared {
     pub(crate) rate: Option<RateLimit>,
     /// Sessions opened so far, over all connections and reconnects.
     pub(crate) sessions: std::sync::atomic::AtomicU32,
+    /// Links logged in right now.
+    pub(crate) links_up: AtomicUsize,
 }
 
 impl Shared {
@@ -110,6 +122,60 @@ impl Shared {
     pub(crate) fn backlog_len(&self) -> usize {
         self.backlog.lock().expect("backlog").len()
     }
+
+    /// A link logged in; the first one brings the channel (back) up.
+    pub(crate) fn link_up(&self) {
+        if self.links_up.fetch_add(1, Ordering::SeqCst) == 0 {
+            self.engine.set_channel_up(&self.cfg.name, true);
+        }
+    }
+
+    /// A logged-in link ended.
+    pub(crate) fn link_down(&self) {
+        self.links_up.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    fn take_all(&self) -> Vec<Work> {
+        let mut b = self.backlog.lock().expect("backlog");
+        std::iter::from_fn(|| b.pop()).collect()
+    }
+}
+
+/// Watches the channel's links: reports it down after `failover_after` with none up, and then
+/// hands what waits in its backlog to the engine to move to a backup.
+struct Health {
+    down_since: Option<Instant>,
+    reported_down: bool,
+}
+
+impl Health {
+    async fn check(&mut self, shared: &Shared) {
+        if shared.links_up.load(Ordering::SeqCst) > 0 {
+            *self = Self { down_since: None, reported_down: false };
+            return;
+        }
+        let since = *self.down_since.get_or_insert_with(Instant::now);
+        if since.elapsed() < shared.cfg.failover_after {
+            return;
+        }
+        if !self.reported_down {
+            self.reported_down = true;
+            shared.engine.set_channel_up(&shared.cfg.name, false);
+        }
+        let waiting = shared.take_all();
+        if waiting.is_empty() {
+            return;
+        }
+        let ids: Vec<MessageId> = waiting.iter().map(|w| w.message_id).collect::<HashSet<_>>().into_iter().collect();
+        let moved: HashSet<MessageId> = match shared.engine.reroute(&shared.cfg.name, &ids).await {
+            Ok(m) => m.into_iter().collect(),
+            Err(e) => {
+                tracing::error!(channel = %shared.cfg.name, error = %e, "failover: could not move messages");
+                HashSet::new()
+            }
+        };
+        shared.push_back(waiting.into_iter().filter(|w| !moved.contains(&w.message_id)).collect());
+    }
 }
 
 /// Runs the channel until `shutdown` turns true and its connections have drained.
@@ -127,6 +193,7 @@ pub async fn run_channel(
         work_added: watch::channel(0).0,
         rate,
         sessions: Default::default(),
+        links_up: AtomicUsize::new(0),
     });
     if let ProtocolConfig::Sgip(s) = &shared.cfg.protocol {
         let inbound = sgip::Inbound {
@@ -140,12 +207,15 @@ pub async fn run_channel(
     let links: Vec<_> = (0..shared.cfg.connections.max(1))
         .map(|i| tokio::spawn(link::run(i, shared.clone(), shutdown.clone())))
         .collect();
+    let mut health = Health { down_since: None, reported_down: false };
+    let mut tick = tokio::time::interval(HEALTH_TICK);
     while !*shutdown.borrow() {
         tokio::select! {
             out = queue.recv() => match out {
                 Some(out) => shared.push_back(shared.cfg.segments(&out)),
                 None => break,
             },
+            _ = tick.tick() => health.check(&shared).await,
             _ = shutdown.changed() => break,
         }
     }

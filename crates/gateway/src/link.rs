@@ -129,6 +129,9 @@ impl<'a> Conn<'a> {
                 }
             }
         };
+        if self.up {
+            self.shared.link_down();
+        }
         // Whatever the carrier did not answer goes back to the front, in submit order.
         let mut orphans: Vec<(u64, Work)> = self.inflight.drain().collect();
         orphans.sort_by_key(|(key, _)| *key);
@@ -211,6 +214,7 @@ impl<'a> Conn<'a> {
         match event {
             LinkEvent::Up { detail } => {
                 self.up = true;
+                self.shared.link_up();
                 tracing::info!(channel = %name, link = self.index, addr = %self.shared.cfg.addr, %detail,
                     "link up to {}", self.shared.cfg.kind());
             }

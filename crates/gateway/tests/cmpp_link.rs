@@ -49,6 +49,7 @@ fn client(addr: std::net::SocketAddr, secret: &str) -> ChannelConfig {
         connections: 1,
         rate: None,
         simulated: true,
+        failover_after: Duration::from_secs(30),
         protocol: ProtocolConfig::Cmpp(CmppSettings {
             sp_id: "901234".into(),
             secret: secret.into(),
@@ -162,7 +163,9 @@ async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
         to: vec![to.into()],
         content: "您的验证码是 123456".into(),
         category: Category::Verification,
-        client_ref: None, template: None };
+        client_ref: None,
+        template: None,
+    };
     match &engine.accept(1, req).await.unwrap().results[0] {
         NumberResult::Accepted { message_id, .. } => *message_id,
         other => panic!("{other:?}"),

@@ -74,6 +74,7 @@ async fn a_verification_code_overtakes_a_bulk_job() {
         rate: None,
         simulated: true,
         protocol: ProtocolConfig::Cmpp(settings),
+        failover_after: Duration::from_secs(30),
     };
     let (_stop, stop_rx) = watch::channel(false);
     tokio::spawn(run_channel(channel, engine.clone(), queues.remove(0).1, stop_rx));

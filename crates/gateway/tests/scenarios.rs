@@ -154,7 +154,15 @@ fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelCon
             },
         }),
     };
-    ChannelConfig { name: "ch".into(), addr, connections: 2, rate: None, simulated: true, protocol }
+    ChannelConfig {
+        name: "ch".into(),
+        addr,
+        connections: 2,
+        rate: None,
+        simulated: true,
+        protocol,
+        failover_after: Duration::from_secs(30),
+    }
 }
 
 /// Sends `n` messages through a channel to the simulator and waits until every one is final.
@@ -170,7 +178,9 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         to: numbers,
         content: "您的验证码是 123456".into(),
         category: Category::Verification,
-        client_ref: None, template: None };
+        client_ref: None,
+        template: None,
+    };
     let ids: Vec<MessageId> = engine
         .accept(1, req)
         .await

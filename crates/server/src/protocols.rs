@@ -89,6 +89,7 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
         rate: def.rate,
         simulated,
         protocol,
+        failover_after: def.failover_after,
     };
     let spec = ChannelSpec {
         name: def.name.clone(),

@@ -115,6 +115,7 @@ impl Simulators {
             keepalive: Duration::from_secs(180),
             response_timeout: Duration::from_secs(60),
             max_attempts: 3,
+            failover_after: Duration::from_secs(30),
         }
     }
 

@@ -290,6 +290,14 @@ impl Store for SqliteStore {
         self.read(move |c| read_ops::pending_dispatch(c, after, limit))
     }
 
+    fn pending_by_ids(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<Vec<PendingMessage>>> {
+        self.read(move |c| read_ops::pending_by_ids(c, &ids))
+    }
+
+    fn reassign_channel(&self, ids: Vec<MessageId>, from: String, to: String) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| write_ops::reassign_channel(c, &ids, &from, &to))
+    }
+
     fn get_message(&self, account_id: i64, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>> {
         self.read(move |c| read_ops::get_message(c, account_id, id))
     }

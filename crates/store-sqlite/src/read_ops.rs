@@ -146,6 +146,19 @@ pub(crate) fn pending_dispatch(
         .collect()
 }
 
+pub(crate) fn pending_by_ids(conn: &Connection, ids: &[MessageId]) -> rusqlite::Result<Vec<PendingMessage>> {
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND status = 'accepted'");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut done = conn.prepare_cached("SELECT number FROM segments WHERE message_id = ?1 AND submit_result = 0")?;
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(message) = stmt.query_row([id.0 as i64], new_message).optional()? else { continue };
+        let done_segments = done.query_map([id.0 as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        out.push(PendingMessage { message, done_segments });
+    }
+    Ok(out)
+}
+
 pub(crate) fn max_message_id(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| r.get::<_, i64>(0)).map(|v| v as u64)
 }

@@ -173,3 +173,14 @@ fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Re
     .execute(params![message_id, next.as_str(), now.as_millis(), error])?;
     Ok(next)
 }
+
+pub(crate) fn reassign_channel(conn: &Connection, ids: &[MessageId], from: &str, to: &str) -> Result<usize> {
+    let mut stmt = conn
+        .prepare_cached("UPDATE messages SET channel = ?3 WHERE id = ?1 AND channel = ?2 AND status = 'accepted'")
+        .map_err(backend)?;
+    let mut moved = 0;
+    for id in ids {
+        moved += stmt.execute(params![id.0 as i64, from, to]).map_err(backend)?;
+    }
+    Ok(moved)
+}

@@ -174,9 +174,17 @@ async fn restart_work_is_listed(store: &dyn Store, account: i64) {
     store.fail_messages(vec![(MessageId(301), "no channel".into())], t(5)).await.unwrap();
     let pending = store.pending_dispatch(MessageId(0), 100).await.unwrap();
     assert_eq!(pending.len(), 1, "only 300 still needs work: {pending:?}");
+    let by_id = store.pending_by_ids(vec![MessageId(300), MessageId(301), MessageId(100)]).await.unwrap();
+    assert_eq!(by_id, pending, "by id: only what still needs work");
+    // Failover moves only messages still waiting on the channel they are moved from.
+    store.insert_messages(vec![message(302, account, "13800138006", 1)], None).await.unwrap();
+    let ids = vec![MessageId(302), MessageId(100)];
+    assert_eq!(store.reassign_channel(ids.clone(), "cmpp-sim".into(), "backup".into()).await.unwrap(), 1);
+    assert_eq!(store.get_message(account, MessageId(302)).await.unwrap().unwrap().message.channel, "backup");
+    assert_eq!(store.reassign_channel(ids, "cmpp-sim".into(), "backup".into()).await.unwrap(), 0);
     assert_eq!(pending[0].message.id, MessageId(300));
     assert_eq!(pending[0].done_segments, vec![1]);
-    assert!(store.pending_dispatch(MessageId(300), 100).await.unwrap().is_empty());
+    assert_eq!(store.pending_dispatch(MessageId(300), 100).await.unwrap().len(), 1, "302, now on backup");
 }
 
 async fn client_references_are_unique(store: &dyn Store, a: i64, b: i64) {
@@ -243,7 +251,7 @@ async fn limits_usage_and_blacklist(store: &dyn Store, a: i64, b: i64) {
     assert_eq!(store.account_limits(b).await.unwrap(), AccountLimits::default(), "per account");
     // Messages 100..=401 of account a were stored above (ids double as times here).
     let all = store.segments_since(a, MessageId(0)).await.unwrap();
-    assert_eq!(store.segments_since(a, MessageId(300)).await.unwrap(), 2 + 1 + 1, "300 (2), 301, 400");
+    assert_eq!(store.segments_since(a, MessageId(300)).await.unwrap(), 2 + 1 + 1 + 1, "300 (2), 301, 302, 400");
     assert!(all > 4);
     assert_eq!(store.segments_since(b, MessageId(0)).await.unwrap(), 0);
     let sent = store.sent_to_since(a, "13800138000", Category::Verification, MessageId(0)).await.unwrap();

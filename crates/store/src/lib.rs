@@ -144,6 +144,11 @@ pub trait Store: Send + Sync + 'static {
     /// with the segments that were already accepted by the carrier: the work a restart must
     /// resume. Page through a backlog by passing the last id seen.
     fn pending_dispatch(&self, after: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<PendingMessage>>>;
+    /// Those of `ids` that still need segments submitted (status `accepted`), as for a restart.
+    fn pending_by_ids(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<Vec<PendingMessage>>>;
+    /// Moves messages from one channel to another (failover); only those still on `from` and
+    /// still `accepted` move. Returns how many moved.
+    fn reassign_channel(&self, ids: Vec<MessageId>, from: String, to: String) -> BoxFuture<'_, Result<usize>>;
     /// One message with all its details, only if it belongs to `account_id`.
     fn get_message(&self, account_id: i64, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>>;
     /// An account's messages, newest first.
