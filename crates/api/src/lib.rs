@@ -27,8 +27,9 @@ use hongyan_engine::Engine;
 
 pub use error::ApiError;
 
-/// Largest request body accepted (1 MiB); larger ones get 413.
-pub const MAX_BODY_BYTES: usize = 1 << 20;
+/// Largest request body accepted (8 MiB: 100,000 numbers with room to spare); larger ones
+/// get 413.
+pub const MAX_BODY_BYTES: usize = 8 << 20;
 
 /// What every handler can reach.
 #[derive(Debug, Clone)]

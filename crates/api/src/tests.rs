@@ -144,7 +144,7 @@ async fn bad_input_gets_a_fitting_status_and_code() {
         (
             post(
                 &auth,
-                json!({"to": vec!["13800138000"; 1001], "content": "hi", "category": "verification"}).to_string(),
+                json!({"to": vec!["13800138000"; 100_001], "content": "hi", "category": "verification"}).to_string(),
             ),
             StatusCode::UNPROCESSABLE_ENTITY,
             "too_many_recipients",

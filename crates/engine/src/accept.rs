@@ -13,8 +13,9 @@ use crate::{replay, sign};
 /// Longest content accepted, in UTF-16 code units (the unit carriers bill by): 500, as the
 /// large Chinese SMS platforms allow, which is at most 8 segments.
 pub const MAX_CONTENT_UNITS: usize = 500;
-/// Most recipients in one request. Bulk sending of larger lists is a separate feature.
-pub const MAX_RECIPIENTS: usize = 1000;
+/// Most recipients in one request: a bulk notice to 100,000 taxpayers is one request and one
+/// group commit.
+pub const MAX_RECIPIENTS: usize = 100_000;
 
 /// What a client asks to send.
 #[derive(Debug, Clone, PartialEq, Eq)]

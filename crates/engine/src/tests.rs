@@ -82,9 +82,9 @@ async fn whole_request_errors_store_nothing() {
         Err(AcceptError::ContentTooLong(501))
     ));
     assert!(matches!(e.accept(1, req(&[], "hi")).await, Err(AcceptError::NoRecipients)));
-    let many: Vec<String> = (0..1001).map(|i| format!("138{i:08}")).collect();
+    let many: Vec<String> = (0..100_001).map(|i| format!("138{i:08}")).collect();
     let many: Vec<&str> = many.iter().map(String::as_str).collect();
-    assert!(matches!(e.accept(1, req(&many, "hi")).await, Err(AcceptError::TooManyRecipients(1001))));
+    assert!(matches!(e.accept(1, req(&many, "hi")).await, Err(AcceptError::TooManyRecipients(100_001))));
     e.stop_accepting();
     assert!(matches!(e.accept(1, req(&["13800138000"], "hi")).await, Err(AcceptError::ShuttingDown)));
     assert_eq!(store.max_message_id().await.unwrap(), 0);
@@ -388,4 +388,31 @@ async fn ported_numbers_route_to_their_new_carrier() {
         matches!(&out.results[1], NumberResult::Rejected { code: "no_channel", reason, .. } if reason.contains("china_telecom"))
     );
     assert!(matches!(&out.results[2], NumberResult::Accepted { .. }));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_notice_to_100000_numbers_is_one_commit() {
+    let dir = std::env::temp_dir().join(format!("hongyan-engine-bulk-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sqlite = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (e, mut rx) = Engine::new(sqlite.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = e.create_account("etax").await.unwrap().account.id;
+    e.sign_with(account, "某省税务局", "").await.unwrap();
+    let numbers: Vec<String> = (0..MAX_RECIPIENTS).map(|i| format!("138{i:08}")).collect();
+    let commits = || sqlite.writer_stats().commits.load(Ordering::SeqCst);
+    let before = commits();
+    let out = e
+        .accept(account, SendRequest::new(numbers, "关于个人所得税汇算清缴的提醒", Category::Notification))
+        .await
+        .unwrap();
+    assert_eq!(out.results.len(), MAX_RECIPIENTS);
+    assert!(out.results.iter().all(|r| matches!(r, NumberResult::Accepted { .. })));
+    assert_eq!(commits() - before, 1);
+    let mut queued = 0;
+    while rx[0].1.try_recv().is_ok() {
+        queued += 1;
+    }
+    assert_eq!(queued, MAX_RECIPIENTS);
+    std::fs::remove_dir_all(&dir).ok();
 }
