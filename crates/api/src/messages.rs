@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use hongyan_engine::{SendRequest, TemplateRef};
 use hongyan_store::MessageFilter;
-use hongyan_types::{Category, MessageId, MessageStatus, PhoneNumber};
+use hongyan_types::{Category, MessageId, MessageStatus, PhoneNumber, Timestamp};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -31,6 +31,7 @@ struct SendBody {
     template_id: Option<i64>,
     #[serde(default)]
     params: BTreeMap<String, String>,
+    send_at: Option<String>,
 }
 
 /// `POST /api/v1/messages`
@@ -44,7 +45,17 @@ pub(crate) async fn send(
     let category =
         Category::parse(&body.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
     let template = body.template_id.map(|id| TemplateRef { id, params: body.params });
-    let req = SendRequest { to: body.to, content: body.content, category, client_ref: body.client_ref, template };
+    let send_at = match body.send_at.as_deref() {
+        Some(t) => Some(Timestamp::parse_rfc3339(t).ok_or_else(|| {
+            ApiError::unprocessable(
+                "invalid_send_at",
+                format!("send_at `{t}` is not an RFC 3339 time such as 2026-12-01T09:00:00+08:00"),
+            )
+        })?),
+        None => None,
+    };
+    let req =
+        SendRequest { to: body.to, content: body.content, category, client_ref: body.client_ref, template, send_at };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))
 }

@@ -72,6 +72,7 @@ pub(crate) fn message_detail(d: &MessageDetail) -> Value {
         "status": d.status.as_str(),
         "error": d.error,
         "accepted_at": time(Some(m.accepted_at)),
+        "send_at": time(m.send_at),
         "submitted_at": time(d.submitted_at),
         "completed_at": time(d.completed_at),
         "carrier_msg_id": d.segments.first().and_then(|s| s.carrier_msg_id.clone()),

@@ -41,13 +41,29 @@ pub struct Config {
 }
 
 /// `[content]`: what message text may contain.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ContentRules {
     /// Words that make a request be refused (case-insensitive).
     pub sensitive_words: Vec<String>,
     /// A file with more such words, one per line (`#` starts a comment); re-read when it changes.
     pub sensitive_words_file: Option<PathBuf>,
+    /// When marketing is held (Beijing time); `None` = never.
+    pub marketing_quiet_hours: Option<hongyan_types::QuietHours>,
 }
+
+impl Default for ContentRules {
+    /// No sensitive words; marketing held from 21:00 to 08:00, as the MIIT's rules ask.
+    fn default() -> Self {
+        Self {
+            sensitive_words: Vec::new(),
+            sensitive_words_file: None,
+            marketing_quiet_hours: hongyan_types::QuietHours::parse(DEFAULT_QUIET_HOURS),
+        }
+    }
+}
+
+/// Marketing quiet hours when the file says nothing.
+pub const DEFAULT_QUIET_HOURS: &str = "21:00-08:00";
 
 /// Settings of the in-process simulated gateways.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -140,8 +156,21 @@ fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simu
 fn content_rules(w: &mut Walker, mut t: walk::Table) -> ContentRules {
     let sensitive_words = t.opt_str_array(w, "sensitive_words").unwrap_or_default();
     let sensitive_words_file = t.opt_str(w, "sensitive_words_file").map(PathBuf::from);
+    let quiet = t.opt_str(w, "marketing_quiet_hours");
+    let path = t.key_path("marketing_quiet_hours");
     t.finish(w);
-    ContentRules { sensitive_words, sensitive_words_file }
+    let marketing_quiet_hours = match quiet.as_deref() {
+        None => ContentRules::default().marketing_quiet_hours,
+        Some("none" | "") => None,
+        Some(q) => {
+            let parsed = hongyan_types::QuietHours::parse(q);
+            if parsed.is_none() {
+                w.problem(path, format!("`{q}` is not HH:MM-HH:MM (or \"none\")"));
+            }
+            parsed
+        }
+    };
+    ContentRules { sensitive_words, sensitive_words_file, marketing_quiet_hours }
 }
 
 /// Reads a word file: one word per line, blank lines and `#` comments skipped.

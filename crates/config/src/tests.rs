@@ -18,6 +18,12 @@ fn the_example_parses_without_problems() {
     assert_eq!((c.channels[1].node_id, c.channels[1].corp_id.as_str()), (3_010_012_345, "12345"));
     assert_eq!(cmpp.node_id, DEFAULT_SGIP_NODE_ID);
     assert_eq!(c.content.sensitive_words, ["发票代开", "刷单"]);
+    assert_eq!(c.content.marketing_quiet_hours, hongyan_types::QuietHours::parse("21:00-08:00"));
+    assert!(parse("[content]\nmarketing_quiet_hours = \"none\"\n").unwrap().content.marketing_quiet_hours.is_none());
+    assert_eq!(
+        problems("[content]\nmarketing_quiet_hours = \"9pm\"\n"),
+        ["content.marketing_quiet_hours: `9pm` is not HH:MM-HH:MM (or \"none\")"]
+    );
     assert_eq!(read_word_file("# comment\n\n 赌博 \nvpn\n"), ["赌博", "vpn"]);
 }
 

@@ -31,6 +31,8 @@ pub struct SendRequest {
     pub client_ref: Option<String>,
     /// Send an approved template with these values instead of `content` (which is then empty).
     pub template: Option<TemplateRef>,
+    /// Do not send before this time (at most 30 days ahead; a past time means now).
+    pub send_at: Option<Timestamp>,
 }
 
 /// A template and the values for its variables.
@@ -45,7 +47,7 @@ pub struct TemplateRef {
 impl SendRequest {
     /// A free-text request with no client reference.
     pub fn new(to: Vec<String>, content: impl Into<String>, category: Category) -> Self {
-        Self { to, content: content.into(), category, client_ref: None, template: None }
+        Self { to, content: content.into(), category, client_ref: None, template: None, send_at: None }
     }
 }
 
@@ -168,6 +170,9 @@ pub enum AcceptError {
         /// What this request needs.
         needed: u64,
     },
+    /// `send_at` is more than 30 days ahead.
+    #[error("send_at may be at most 30 days ahead")]
+    SendAtTooFar,
     /// `client_ref` is empty, too long or not printable ASCII.
     #[error("client_ref must be 1–64 printable ASCII characters")]
     BadClientRef,
@@ -204,7 +209,11 @@ impl Engine {
             return Err(AcceptError::ContentTooLong(len));
         }
         let now = self.clock.now();
-        let signed = Signed { content, source_ext };
+        if req.send_at.is_some_and(|t| t.as_millis() - now.as_millis() > crate::MAX_SCHEDULE_AHEAD_MS) {
+            return Err(AcceptError::SendAtTooFar);
+        }
+        let send_at = self.hold_until(req.category, req.send_at, now);
+        let signed = Signed { content, source_ext, send_at };
         let ported = self.ported(&req.to).await?;
         let (mut results, mut batch) = self.build(account_id, &req, &signed, &ported, now);
         self.screen(account_id, req.category, &mut results, &mut batch, now).await?;
@@ -339,6 +348,7 @@ impl Engine {
                 channel,
                 source_ext: signed.source_ext.clone(),
                 accepted_at: now,
+                send_at: signed.send_at,
             };
             results.push(NumberResult::Accepted {
                 input,
@@ -386,10 +396,11 @@ impl Engine {
     }
 }
 
-/// The content as it will be sent, and the signature's extension code.
+/// The content as it will be sent, the signature's extension code, and when it may go.
 struct Signed {
     content: String,
     source_ext: String,
+    send_at: Option<Timestamp>,
 }
 
 /// The text before signing: not blank, not over the limit.

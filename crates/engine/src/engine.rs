@@ -11,6 +11,7 @@ use crate::auth::KeyCache;
 use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
 use crate::limits::Limiter;
 use crate::route::Routes;
+use crate::schedule::Schedule;
 use crate::sign::RulesCache;
 use crate::words::Words;
 use crate::Clock;
@@ -58,6 +59,7 @@ pub struct Engine {
     pub(crate) rules: RulesCache,
     pub(crate) limiter: Limiter,
     pub(crate) words: Words,
+    pub(crate) schedule: Schedule,
 }
 
 impl std::fmt::Debug for Engine {
@@ -93,6 +95,7 @@ impl Engine {
             rules: RulesCache::default(),
             limiter: Limiter::default(),
             words: Words::default(),
+            schedule: Schedule::default(),
         };
         Ok((Arc::new(engine), receivers))
     }
@@ -181,7 +184,14 @@ impl Engine {
         Ok(moved)
     }
 
+    /// Hands a message to its channel, or holds it until its `send_at`.
     pub(crate) fn enqueue(&self, out: Outbound) {
+        if let Some(out) = self.hold(out) {
+            self.send_to_channel(out);
+        }
+    }
+
+    pub(crate) fn send_to_channel(&self, out: Outbound) {
         if let Some(q) = self.queues.get(&out.message.channel) {
             // A closed queue means the gateway stopped (shutdown): the message stays
             // `accepted` in the store and is resumed at the next start.

@@ -11,6 +11,7 @@
 //! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
 //! - `limits`: account rate and quotas, per-number frequency limits, the blacklist.
 //! - [`template`]: approved templates with `${name}` variables, rendered per request.
+//! - `schedule`: scheduled sending and marketing quiet hours (held, not refused).
 //! - `words`: the sensitive-word list (replaceable while running).
 //! - `sign`: the category's signature added to every message, checked against what the
 //!   content already carries.
@@ -28,6 +29,7 @@ mod engine;
 mod limits;
 mod replay;
 mod route;
+mod schedule;
 mod sign;
 pub mod template;
 mod words;
@@ -37,6 +39,7 @@ pub use clock::{Clock, SystemClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};
 pub use limits::DEFAULT_VERIFICATION_LIMITS;
+pub use schedule::MAX_SCHEDULE_AHEAD_MS;
 pub use words::AddTemplateError;
 
 #[cfg(test)]

@@ -47,6 +47,7 @@ fn req(to: &[&str], content: &str) -> SendRequest {
         category: Category::Notification,
         client_ref: None,
         template: None,
+        send_at: None,
     }
 }
 
@@ -327,6 +328,7 @@ async fn templates_free_text_and_sensitive_words() {
         content: String::new(),
         category,
         client_ref: None,
+        send_at: None,
         template: Some(TemplateRef {
             id: tpl.id,
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
@@ -415,4 +417,43 @@ async fn a_bulk_notice_to_100000_numbers_is_one_commit() {
     }
     assert_eq!(queued, MAX_RECIPIENTS);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn scheduled_and_quiet_hour_messages_wait_for_their_time() {
+    let (e, mut rx, store, clock) = engine_with_clock("schedule").await;
+    let (_stop, stop_rx) = tokio::sync::watch::channel(false);
+    tokio::spawn(e.clone().run_scheduler(stop_rx));
+    let now = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
+    let later = SendRequest { send_at: Some(now.plus_millis(60_000)), ..req(&["13800138000"], "明日提醒") };
+    let out = e.accept(1, later).await.unwrap();
+    let NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!("{out:?}") };
+    assert_eq!(
+        store.get_message(1, *message_id).await.unwrap().unwrap().message.send_at,
+        Some(now.plus_millis(60_000))
+    );
+    assert!(rx[0].1.try_recv().is_err(), "held, not queued");
+    assert_eq!(e.held_count(), 1);
+    let too_far = SendRequest { send_at: Some(now.plus_millis(31 * 24 * 3600 * 1000)), ..req(&["13800138000"], "x") };
+    assert!(matches!(e.accept(1, too_far).await, Err(AcceptError::SendAtTooFar)));
+
+    // Marketing at 23:00 Beijing time waits for 08:00; other categories do not.
+    e.set_quiet_hours(hongyan_types::QuietHours::parse("21:00-08:00"));
+    let night = Timestamp::parse_rfc3339("2026-11-29T23:00:00+08:00").unwrap();
+    clock.0.store(night.as_millis(), Ordering::SeqCst);
+    let promo =
+        e.accept(1, SendRequest { category: Category::Marketing, ..req(&["13900139000"], "优惠") }).await.unwrap();
+    let NumberResult::Accepted { message_id: promo_id, .. } = &promo.results[0] else { panic!() };
+    let held = store.get_message(1, *promo_id).await.unwrap().unwrap().message.send_at;
+    assert_eq!(held, Timestamp::parse_rfc3339("2026-11-30T08:00:00+08:00"));
+    e.accept(1, req(&["13700137000"], "通知")).await.unwrap();
+    let first = tokio::time::timeout(std::time::Duration::from_secs(2), rx[0].1.recv()).await.unwrap().unwrap();
+    assert_eq!(first.message.to, "13700137000", "a notice goes at once");
+
+    // Time passes: both held messages are released, in time order.
+    clock.0.store(Timestamp::parse_rfc3339("2026-11-30T08:00:01+08:00").unwrap().as_millis(), Ordering::SeqCst);
+    let a = tokio::time::timeout(std::time::Duration::from_secs(2), rx[0].1.recv()).await.unwrap().unwrap();
+    let b = tokio::time::timeout(std::time::Duration::from_secs(2), rx[0].1.recv()).await.unwrap().unwrap();
+    assert_eq!((a.message.id, b.message.id), (*message_id, *promo_id));
+    assert_eq!(e.held_count(), 0);
 }

@@ -179,8 +179,7 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         content: "您的验证码是 123456".into(),
         category: Category::Verification,
         client_ref: None,
-        template: None,
-    };
+        template: None, send_at: None };
     let ids: Vec<MessageId> = engine
         .accept(1, req)
         .await

@@ -82,6 +82,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let specs: Vec<ChannelSpec> = channels.iter().map(|(_, spec)| spec.clone()).collect();
     let (engine, receivers) = Engine::new(store.clone(), Arc::new(SystemClock), &specs).await?;
     load_words(&engine, &config.content)?;
+    engine.set_quiet_hours(config.content.marketing_quiet_hours);
     if let Some(file) = config.content.sensitive_words_file.clone() {
         tokio::spawn(watch_words(engine.clone(), config.content.clone(), file));
     }
@@ -91,6 +92,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
 
     let (stop, stop_rx) = watch::channel(false);
+    tokio::spawn(engine.clone().run_scheduler(stop_rx.clone()));
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
         log_channel(&cfg, &spec.carriers);

@@ -22,6 +22,7 @@ fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
         channel: "cmpp-sim".into(),
         source_ext: "01".into(),
         accepted_at: t(0),
+        send_at: (id == 100).then(|| t(3_600_000)),
     }
 }
 

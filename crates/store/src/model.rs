@@ -60,6 +60,8 @@ pub struct NewMessage {
     pub source_ext: String,
     /// Acceptance time.
     pub accepted_at: Timestamp,
+    /// Not to be submitted before this time (scheduled sending, marketing quiet hours).
+    pub send_at: Option<Timestamp>,
 }
 
 /// The carrier's answer to one segment's submit.

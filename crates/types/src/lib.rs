@@ -11,6 +11,7 @@
 mod category;
 mod id;
 mod phone;
+mod quiet;
 pub mod segments;
 mod status;
 mod time;
@@ -18,5 +19,6 @@ mod time;
 pub use category::{Category, UnknownCategory};
 pub use id::{IdGenerator, MessageId};
 pub use phone::{Carrier, NumberError, PhoneNumber};
+pub use quiet::QuietHours;
 pub use status::MessageStatus;
 pub use time::Timestamp;

@@ -65,6 +65,66 @@ impl Timestamp {
         format!("{:02}{:02}{:02}{:02}{:02}", c.year.rem_euclid(100), c.month, c.day, c.hour, c.minute)
     }
 
+    /// Parses RFC 3339 (`2026-11-29T08:00:00+08:00`, `…Z`, optional fraction). `None` when it
+    /// is not a valid time.
+    pub fn parse_rfc3339(s: &str) -> Option<Self> {
+        let b = s.as_bytes();
+        if b.len() < 20
+            || b[4] != b'-'
+            || b[7] != b'-'
+            || !matches!(b[10], b'T' | b't' | b' ')
+            || b[13] != b':'
+            || b[16] != b':'
+        {
+            return None;
+        }
+        let num = |r: std::ops::Range<usize>| s.get(r)?.parse::<u32>().ok();
+        let (year, month, day) = (i64::from(num(0..4)?), num(5..7)?, num(8..10)?);
+        let (hour, minute, second) = (num(11..13)?, num(14..16)?, num(17..19)?);
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+        {
+            return None;
+        }
+        let mut rest = &s[19..];
+        let mut millis = 0i64;
+        if let Some(frac) = rest.strip_prefix('.') {
+            let digits = frac.bytes().take_while(u8::is_ascii_digit).count();
+            if digits == 0 {
+                return None;
+            }
+            millis = frac[..digits.min(3)].parse::<i64>().ok()? * 10i64.pow(3 - digits.min(3) as u32);
+            rest = &frac[digits..];
+        }
+        let offset_min = match rest {
+            "Z" | "z" => 0,
+            _ if rest.len() == 6 && rest.as_bytes()[3] == b':' => {
+                let sign = match rest.as_bytes()[0] {
+                    b'+' => 1,
+                    b'-' => -1,
+                    _ => return None,
+                };
+                let (h, m) = (rest[1..3].parse::<i64>().ok()?, rest[4..6].parse::<i64>().ok()?);
+                sign * (h * 60 + m)
+            }
+            _ => return None,
+        };
+        let local = ((days_from_civil(year, month, day) * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60_000
+            + i64::from(second) * 1000
+            + millis;
+        Some(Self(local - offset_min * 60_000))
+    }
+
+    /// Minutes since midnight, Beijing time (0–1439).
+    pub fn beijing_minute_of_day(self) -> u32 {
+        let c = civil(self.0 + BEIJING_OFFSET_MS);
+        c.hour * 60 + c.minute
+    }
+
     /// Parses `YYMMDDHHMM` (Beijing time, 20YY). `None` when it is not a valid time.
     pub fn parse_beijing_yymmddhhmm(s: &str) -> Option<Self> {
         if s.len() != 10 || !s.bytes().all(|b| b.is_ascii_digit()) {
@@ -170,6 +230,26 @@ mod tests {
         // 2026-11-30T17:00Z is already December 1st in Beijing.
         let dec = Timestamp::from_millis(1_796_058_000_000);
         assert_eq!(dec.beijing_month_start().to_rfc3339_beijing(), "2026-12-01T00:00:00.000+08:00");
+    }
+
+    #[test]
+    fn parses_rfc3339() {
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-29T08:06:22.123+08:00"), Some(T));
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-29T00:06:22.123Z"), Some(T));
+        assert_eq!(Timestamp::parse_rfc3339("2026-11-29T00:06:22.1Z"), Some(Timestamp::from_millis(1_795_910_782_100)));
+        assert_eq!(Timestamp::parse_rfc3339(&T.to_rfc3339_beijing()), Some(T), "round trip");
+        for bad in [
+            "2026-11-29",
+            "2026-13-01T00:00:00Z",
+            "2026-02-30T00:00:00Z",
+            "2026-11-29T25:00:00Z",
+            "2026-11-29T08:06:22",
+            "2026-11-29T08:06:22+0800",
+            "2026-11-29T08:06:22.Z",
+        ] {
+            assert_eq!(Timestamp::parse_rfc3339(bad), None, "{bad}");
+        }
+        assert_eq!(T.beijing_minute_of_day(), 8 * 60 + 6);
     }
 
     #[test]
