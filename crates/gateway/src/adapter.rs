@@ -22,6 +22,8 @@ pub struct Work {
     pub payload: Vec<u8>,
     /// Priority lane: 0 (verification) is served first.
     pub lane: u8,
+    /// Transient refusals so far.
+    pub attempts: u8,
     /// Extension code appended to the channel's source number (from the signature).
     pub source_ext: String,
 }
@@ -36,8 +38,16 @@ pub enum SubmitAnswer {
     },
     /// The gateway asks us to slow down; the segment is fine and goes back to the queue.
     Throttled,
-    /// Refused for good.
+    /// Refused for good: bad number, bad content, no such service.
     Refused {
+        /// Protocol result code.
+        code: u32,
+        /// What it means.
+        text: String,
+    },
+    /// Refused for a reason that may pass (a system error at the gateway): retried with
+    /// back-off, then moved to a backup channel, then failed with this error.
+    Transient {
         /// Protocol result code.
         code: u32,
         /// What it means.
@@ -145,6 +155,7 @@ pub(crate) fn ucs2_segments(out: &hongyan_engine::Outbound) -> Vec<Work> {
             udh: s.udh,
             payload: s.payload,
             lane: crate::lanes::lane(m.category),
+            attempts: 0,
             source_ext: m.source_ext.clone(),
         })
         .collect()

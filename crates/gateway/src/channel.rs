@@ -9,9 +9,10 @@ use std::time::{Duration, Instant};
 use hongyan_types::MessageId;
 
 use hongyan_engine::{DispatchReceiver, Engine, Outbound};
+use hongyan_store::SubmitOutcome;
 use tokio::sync::watch;
 
-use crate::adapter::{Adapter, Work};
+use crate::adapter::{Adapter, SubmitAnswer, Work};
 use crate::cmpp::{self, CmppSettings};
 use crate::lanes::Lanes;
 use crate::link;
@@ -81,6 +82,9 @@ impl ChannelConfig {
     }
 }
 
+/// Transient refusals of one segment before it fails over or fails.
+pub(crate) const TRANSIENT_ATTEMPTS: u8 = 3;
+
 /// How often the channel's health is looked at.
 const HEALTH_TICK: Duration = Duration::from_millis(500);
 
@@ -97,6 +101,8 @@ pub(crate) struct Shared {
     pub(crate) sessions: std::sync::atomic::AtomicU32,
     /// Links logged in right now.
     pub(crate) links_up: AtomicUsize,
+    /// Segments refused for a transient reason, waiting for their retry time.
+    retries: Mutex<Vec<(Instant, Work)>>,
 }
 
 impl Shared {
@@ -135,6 +141,55 @@ impl Shared {
         self.links_up.fetch_sub(1, Ordering::SeqCst);
     }
 
+    /// Schedules a retry after a transient refusal (1 s, 2 s, 4 s …); after
+    /// [`TRANSIENT_ATTEMPTS`] refusals hands the segment back with the last answer instead.
+    pub(crate) fn retry_later(&self, mut work: Work, code: u32, text: String) -> Option<(Work, SubmitAnswer)> {
+        work.attempts += 1;
+        if work.attempts >= TRANSIENT_ATTEMPTS {
+            return Some((work, SubmitAnswer::Refused { code, text }));
+        }
+        tracing::info!(channel = %self.cfg.name, message_id = %work.message_id, attempt = work.attempts, code, "transient refusal; retrying later");
+        let delay = Duration::from_secs(1 << (work.attempts - 1));
+        self.retries.lock().expect("retries").push((Instant::now() + delay, work));
+        None
+    }
+
+    /// Puts retries whose time has come back in the backlog.
+    fn release_retries(&self) {
+        let now = Instant::now();
+        let due: Vec<Work> = {
+            let mut r = self.retries.lock().expect("retries");
+            let (due, later): (Vec<_>, Vec<_>) = r.drain(..).partition(|(t, _)| *t <= now);
+            *r = later;
+            due.into_iter().map(|(_, w)| w).collect()
+        };
+        if !due.is_empty() {
+            self.push_back(due);
+        }
+    }
+
+    /// Segments out of retries: their messages move to a backup channel if one serves them;
+    /// the rest fail with the last carrier error.
+    pub(crate) async fn fail_over_or_give_up(&self, exhausted: Vec<(Work, SubmitAnswer)>) -> Vec<SubmitOutcome> {
+        if exhausted.is_empty() {
+            return Vec::new();
+        }
+        let ids: Vec<MessageId> = exhausted.iter().map(|(w, _)| w.message_id).collect();
+        let moved: HashSet<MessageId> = match self.engine.reroute(&self.cfg.name, &ids).await {
+            Ok(m) => m.into_iter().collect(),
+            Err(e) => {
+                tracing::error!(channel = %self.cfg.name, error = %e, "could not move messages after retries");
+                HashSet::new()
+            }
+        };
+        let now = self.engine.clock().now();
+        exhausted
+            .into_iter()
+            .filter(|(w, _)| !moved.contains(&w.message_id))
+            .map(|(w, answer)| link::outcome(&w, answer, now))
+            .collect()
+    }
+
     fn take_all(&self) -> Vec<Work> {
         let mut b = self.backlog.lock().expect("backlog");
         std::iter::from_fn(|| b.pop()).collect()
@@ -150,6 +205,7 @@ struct Health {
 
 impl Health {
     async fn check(&mut self, shared: &Shared) {
+        shared.release_retries();
         if shared.links_up.load(Ordering::SeqCst) > 0 {
             *self = Self { down_since: None, reported_down: false };
             return;
@@ -194,6 +250,7 @@ pub async fn run_channel(
         rate,
         sessions: Default::default(),
         links_up: AtomicUsize::new(0),
+        retries: Mutex::new(Vec::new()),
     });
     if let ProtocolConfig::Sgip(s) = &shared.cfg.protocol {
         let inbound = sgip::Inbound {

@@ -66,6 +66,7 @@ mod tests {
             udh: false,
             payload: Vec::new(),
             lane: lane(category),
+            attempts: 0,
             source_ext: String::new(),
         }
     }

@@ -187,12 +187,14 @@ impl<'a> Conn<'a> {
     /// Returns true when there were events (so the caller goes round again).
     async fn handle_events(&mut self) -> Result<bool, String> {
         let (mut outcomes, mut reports, mut acks) = (Vec::new(), Vec::new(), Vec::new());
+        let mut exhausted = Vec::new();
         let mut any = false;
         let wall = self.shared.engine.clock().now();
         while let Some(event) = self.adapter.poll_event(wall) {
             any = true;
-            self.on_event(event, &mut outcomes, &mut reports, &mut acks)?;
+            self.on_event(event, &mut outcomes, &mut reports, &mut acks, &mut exhausted)?;
         }
+        outcomes.extend(self.shared.fail_over_or_give_up(exhausted).await);
         if !outcomes.is_empty() {
             if let Err(e) = self.shared.engine.submit_outcomes(outcomes).await {
                 // The messages stay `accepted` and are submitted again after a restart.
@@ -209,6 +211,7 @@ impl<'a> Conn<'a> {
         outcomes: &mut Vec<SubmitOutcome>,
         reports: &mut Vec<ReportIn>,
         acks: &mut Vec<AckToken>,
+        exhausted: &mut Vec<(Work, SubmitAnswer)>,
     ) -> Result<(), String> {
         let name = &self.shared.cfg.name;
         match event {
@@ -225,6 +228,11 @@ impl<'a> Conn<'a> {
                     SubmitAnswer::Throttled => {
                         self.paused_until = Some(Instant::now() + THROTTLE_PAUSE);
                         self.shared.put_back_front(vec![work]);
+                    }
+                    SubmitAnswer::Transient { code, text } => {
+                        if let Some((work, last)) = self.shared.retry_later(work, code, text) {
+                            exhausted.push((work, last));
+                        }
                     }
                     other => outcomes.push(outcome(&work, other, self.shared.engine.clock().now())),
                 }
@@ -263,10 +271,12 @@ impl<'a> Conn<'a> {
     }
 }
 
-fn outcome(work: &Work, answer: SubmitAnswer, at: hongyan_types::Timestamp) -> SubmitOutcome {
+pub(crate) fn outcome(work: &Work, answer: SubmitAnswer, at: hongyan_types::Timestamp) -> SubmitOutcome {
     let (carrier_msg_id, result, error) = match answer {
         SubmitAnswer::Accepted { carrier_msg_id } => (Some(carrier_msg_id), 0, None),
-        SubmitAnswer::Refused { code, text } => (None, code.max(1), Some(text)),
+        SubmitAnswer::Refused { code, text } | SubmitAnswer::Transient { code, text } => {
+            (None, code.max(1), Some(text))
+        }
         SubmitAnswer::Throttled => (None, 1, Some("throttled".into())),
     };
     SubmitOutcome { message_id: work.message_id, segment: work.number, carrier_msg_id, result, error, at }

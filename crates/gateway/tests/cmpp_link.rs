@@ -164,7 +164,9 @@ async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
         content: "您的验证码是 123456".into(),
         category: Category::Verification,
         client_ref: None,
-        template: None, send_at: None };
+        template: None,
+        send_at: None,
+    };
     match &engine.accept(1, req).await.unwrap().results[0] {
         NumberResult::Accepted { message_id, .. } => *message_id,
         other => panic!("{other:?}"),

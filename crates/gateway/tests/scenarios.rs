@@ -179,7 +179,9 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         content: "您的验证码是 123456".into(),
         category: Category::Verification,
         client_ref: None,
-        template: None, send_at: None };
+        template: None,
+        send_at: None,
+    };
     let ids: Vec<MessageId> = engine
         .accept(1, req)
         .await
@@ -277,4 +279,37 @@ async fn mo_messages_reach_the_link_and_are_acknowledged() {
         }
         assert_eq!(snap().mo_acked, 2, "{proto:?}: both MO messages were taken and acknowledged");
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transient_refusals_are_retried_and_persistent_ones_fail_with_the_error() {
+    for proto in ALL {
+        let (statuses, snap) =
+            run(proto, &format!("transient-{proto:?}"), Scenario { fail_every: Some(3), ..scenario() }, 9).await;
+        assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
+        assert!(snap().submits > 9, "{proto:?}: refused submits were sent again");
+    }
+    // Refused every time: after three tries (1 s and 2 s apart) and no backup, the message fails.
+    let runs = ALL.map(|proto| async move {
+        let (statuses, snap) =
+            run(proto, &format!("persistent-{proto:?}"), Scenario { fail_every: Some(1), ..scenario() }, 1).await;
+        (proto, statuses, snap().submits)
+    });
+    for (proto, statuses, submits) in futures_join(runs).await {
+        assert_eq!(statuses, [MessageStatus::Failed], "{proto:?}");
+        assert_eq!(submits, 3, "{proto:?}: three attempts, then it gave up");
+    }
+}
+
+/// Runs the four protocol runs at once (they wait on back-off timers, not on the CPU).
+async fn futures_join<F: std::future::Future + Send + 'static>(fs: [F; 4]) -> Vec<F::Output>
+where
+    F::Output: Send + 'static,
+{
+    let handles: Vec<_> = fs.into_iter().map(tokio::spawn).collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
 }

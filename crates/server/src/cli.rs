@@ -24,7 +24,7 @@ Usage:
                   [--data-dir DIR]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
-        [--duplicate-reports] [--report-before-response] [--drop-every N] [--mo FROM:TEXT]... [--window N]
+        [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM:TEXT]... [--window N]
         [--report-to ADDR (sgip)]
   hongyan --version | --help
 
@@ -496,6 +496,7 @@ fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
             Long("submit-latency-ms") => o.scenario.submit_latency = millis(p)?,
             Long("rate-limit") => o.scenario.rate_limit = Some(p.value()?.parse()?),
             Long("drop-every") => o.scenario.drop_every = Some(p.value()?.parse()?),
+            Long("fail-every") => o.scenario.fail_every = Some(p.value()?.parse()?),
             Long("duplicate-reports") => o.scenario.duplicate_reports = true,
             Long("report-before-response") => o.scenario.report_before_response = true,
             Long("outcomes") => o.scenario.outcomes = outcomes(&string(p.value()?, "--outcomes")?)?,

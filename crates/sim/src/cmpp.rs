@@ -24,6 +24,8 @@ const STATUS_BAD_SOURCE: u32 = 2;
 const STATUS_AUTH: u32 = 3;
 /// SUBMIT_RESP result for flow control (cmpp.md §8).
 const FLOW_CONTROL: u32 = 8;
+/// A vendor-range result (cmpp.md §8: 100–199) for "system error", for `fail_every`.
+const SYSTEM_ERROR: u32 = 100;
 
 /// How a simulated ISMG behaves.
 #[derive(Debug, Clone)]
@@ -46,6 +48,7 @@ pub struct CmppSim {
     messages: AtomicU64,
     rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
     mo: MoBox,
+    fail: crate::scenario::FailEvery,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -68,6 +71,7 @@ impl CmppSim {
             messages: AtomicU64::new(0),
             rates: Default::default(),
             mo: MoBox::default(),
+            fail: Default::default(),
             counters: Counters::default(),
         })
     }
@@ -113,6 +117,9 @@ impl CmppSim {
 
     /// Owes one report per recipient and returns the SUBMIT_RESP.
     fn accept_submit(&self, sp: &str, submit: &Submit) -> SubmitResp {
+        if self.fail.now(self.cfg.scenario.fail_every) {
+            return SubmitResp { msg_id: 0, result: SubmitResult(SYSTEM_ERROR) };
+        }
         if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return SubmitResp { msg_id: 0, result: SubmitResult(FLOW_CONTROL) };

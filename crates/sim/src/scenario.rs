@@ -34,6 +34,8 @@ pub struct Scenario {
     pub drop_every: Option<u32>,
     /// MO messages each SP account receives once, when it can take deliveries.
     pub mo: Vec<crate::MoMessage>,
+    /// Refuse every Nth submit with the protocol's "system error" code (a transient failure).
+    pub fail_every: Option<u32>,
 }
 
 impl Default for Scenario {
@@ -47,6 +49,7 @@ impl Default for Scenario {
             report_before_response: false,
             drop_every: None,
             mo: Vec::new(),
+            fail_every: None,
         }
     }
 }
@@ -73,6 +76,18 @@ impl Scenario {
         } else {
             self.submit_latency + self.report_delay
         }
+    }
+}
+
+/// Counts submits for `fail_every`.
+#[derive(Debug, Default)]
+pub(crate) struct FailEvery(std::sync::atomic::AtomicU32);
+
+impl FailEvery {
+    /// True when this submit is one to refuse.
+    pub(crate) fn now(&self, every: Option<u32>) -> bool {
+        let Some(n) = every.filter(|n| *n > 0) else { return false };
+        (self.0.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1).is_multiple_of(n)
     }
 }
 

@@ -57,6 +57,7 @@ pub struct SgipSim {
     messages: AtomicU64,
     rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
     mo: MoBox,
+    fail: crate::scenario::FailEvery,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -91,6 +92,7 @@ impl SgipSim {
             messages: AtomicU64::new(0),
             rates: Default::default(),
             mo: MoBox::default(),
+            fail: Default::default(),
             counters: Counters::default(),
         })
     }
@@ -131,6 +133,9 @@ impl SgipSim {
 
     /// Owes one report per recipient; returns the result for the Submit_Resp.
     fn accept_submit(&self, sp: &str, sequence: &Sequence, submit: &Submit) -> ResultCode {
+        if self.fail.now(self.cfg.scenario.fail_every) {
+            return ResultCode(32);
+        }
         if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return ResultCode::FLOW_LIMIT;

@@ -43,6 +43,7 @@ pub struct SmgpSim {
     messages: AtomicU64,
     rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
     mo: MoBox,
+    fail: crate::scenario::FailEvery,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -71,6 +72,7 @@ impl SmgpSim {
             messages: AtomicU64::new(0),
             rates: Default::default(),
             mo: MoBox::default(),
+            fail: Default::default(),
             counters: Counters::default(),
         })
     }
@@ -121,6 +123,9 @@ impl SmgpSim {
     }
 
     fn accept_submit(&self, sp: &str, submit: &Submit) -> SubmitResp {
+        if self.fail.now(self.cfg.scenario.fail_every) {
+            return SubmitResp { msg_id: MsgId::default(), status: Status(99) };
+        }
         if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return SubmitResp { msg_id: MsgId::default(), status: SYSTEM_BUSY };

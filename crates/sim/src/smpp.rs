@@ -66,6 +66,7 @@ pub struct SmppSim {
     // std Mutex: a map lookup, never held across an await.
     rates: Mutex<HashMap<String, Arc<RateWindow>>>,
     mo: crate::mo::MoBox,
+    fail: crate::scenario::FailEvery,
     /// What it has seen.
     pub counters: Counters,
 }
@@ -118,6 +119,7 @@ impl SmppSim {
             messages: AtomicU64::new(0),
             rates: Mutex::default(),
             mo: crate::mo::MoBox::default(),
+            fail: Default::default(),
             counters: Counters::default(),
         })
     }
@@ -176,6 +178,9 @@ impl SmppSim {
 
     /// Takes a message: the status and message_id to answer with, the receipt owed first.
     fn accept(&self, system_id: &str, req: &Request<'_>) -> (CommandStatus, String) {
+        if self.fail.now(self.cfg.scenario.fail_every) {
+            return (CommandStatus::ESME_RSYSERR, String::new());
+        }
         if !self.rate_window(system_id).admit(self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return (CommandStatus::ESME_RTHROTTLED, String::new());

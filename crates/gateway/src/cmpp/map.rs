@@ -55,6 +55,8 @@ pub(crate) fn answer(resp: &SubmitResp) -> SubmitAnswer {
     match resp.result.0 {
         0 => SubmitAnswer::Accepted { carrier_msg_id: resp.msg_id.to_string() },
         FLOW_CONTROL => SubmitAnswer::Throttled,
+        // Vendor codes (100–199) are most often the ISMG's own trouble: worth a retry.
+        code @ 100..=199 => SubmitAnswer::Transient { code, text: result_text(code) },
         code => SubmitAnswer::Refused { code, text: result_text(code) },
     }
 }

@@ -32,6 +32,10 @@ pub(crate) fn answer(sequence: &Sequence, resp: &Resp) -> SubmitAnswer {
     match resp.result {
         ResultCode::OK => SubmitAnswer::Accepted { carrier_msg_id: sequence.to_string() },
         r if THROTTLING.contains(&r.0) => SubmitAnswer::Throttled,
+        // 32: system failure (1.2), 99: unknown error — the SMG's own trouble.
+        r if [32, 99].contains(&r.0) => {
+            SubmitAnswer::Transient { code: u32::from(r.0), text: format!("SGIP result {}: {r}", r.0) }
+        }
         r => SubmitAnswer::Refused { code: u32::from(r.0), text: format!("SGIP result {}: {r}", r.0) },
     }
 }

@@ -34,6 +34,8 @@ pub(crate) fn answer(resp: &SubmitResp) -> SubmitAnswer {
     match resp.status.0 {
         0 => SubmitAnswer::Accepted { carrier_msg_id: resp.msg_id.to_string() },
         SYSTEM_BUSY => SubmitAnswer::Throttled,
+        // 2: too many connections, 99: vendor "system error" — the gateway's own trouble.
+        code @ (2 | 99) => SubmitAnswer::Transient { code, text: format!("SMGP status {code}: {}", Status(code)) },
         code => SubmitAnswer::Refused { code, text: format!("SMGP status {code}: {}", Status(code)) },
     }
 }

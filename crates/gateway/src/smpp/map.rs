@@ -9,6 +9,9 @@ use serde_json::json;
 use super::SmppSettings;
 use crate::adapter::{SubmitAnswer, Work};
 
+/// ESME_RSYSERR, ESME_RSUBMITFAIL, ESME_RX_T_APPN: the SMSC's own trouble, worth a retry.
+const TRANSIENT: [u32; 3] = [0x08, 0x45, 0x64];
+
 pub(crate) fn submit(cfg: &SmppSettings, w: &Work) -> SubmitSm {
     SubmitSm {
         service_type: cfg.service_type.as_bytes().to_vec(),
@@ -32,6 +35,8 @@ pub(crate) fn answer(status: CommandStatus, resp: &SubmitSmResp) -> SubmitAnswer
         SubmitAnswer::Accepted { carrier_msg_id: String::from_utf8_lossy(&resp.message_id).into_owned() }
     } else if status.is_throttling() {
         SubmitAnswer::Throttled
+    } else if TRANSIENT.contains(&status.0) {
+        SubmitAnswer::Transient { code: status.0, text: format!("SMPP {status}") }
     } else {
         SubmitAnswer::Refused { code: status.0, text: format!("SMPP {status}") }
     }
