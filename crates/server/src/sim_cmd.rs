@@ -19,16 +19,22 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
     let listener = TcpListener::bind(o.listen).await.with_context(|| format!("binding {}", o.listen))?;
     let (tx, rx) = watch::channel(false);
     let accounts = HashMap::from([(o.account.clone(), o.password.clone())]);
-    let server = match o.protocol {
+    let (server, report) = match o.protocol {
         SimProtocol::Cmpp => {
             let session = hongyan_cmpp_proto::session::SessionConfig { window: o.window, ..Default::default() };
             let cfg = CmppSimConfig { accounts, scenario: o.scenario, gateway_code: 1001, session };
-            tokio::spawn(CmppSim::new(cfg, book).serve(listener, rx))
+            let sim = CmppSim::new(cfg, book);
+            let counted = sim.clone();
+            let report: Report = Box::new(move || describe(&counted.counters));
+            (tokio::spawn(sim.serve(listener, rx)), report)
         }
         SimProtocol::Smgp => {
             let cfg =
                 SmgpSimConfig { accounts, scenario: o.scenario, gateway_code: 10061, session: Default::default() };
-            tokio::spawn(SmgpSim::new(cfg, book).serve(listener, rx))
+            let sim = SmgpSim::new(cfg, book);
+            let counted = sim.clone();
+            let report: Report = Box::new(move || describe(&counted.counters));
+            (tokio::spawn(sim.serve(listener, rx)), report)
         }
         SimProtocol::Sgip => {
             if o.report_to.is_none() {
@@ -45,12 +51,18 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
                 scenario: o.scenario,
                 session,
             };
-            tokio::spawn(SgipSim::new(cfg, book).serve(listener, rx))
+            let sim = SgipSim::new(cfg, book);
+            let counted = sim.clone();
+            let report: Report = Box::new(move || describe(&counted.counters));
+            (tokio::spawn(sim.serve(listener, rx)), report)
         }
         SimProtocol::Smpp => {
             let session = hongyan_smpp_proto::session::SessionConfig { window: o.window, ..Default::default() };
             let cfg = SmppSimConfig { accounts, scenario: o.scenario, session };
-            tokio::spawn(SmppSim::new(cfg, book).serve(listener, rx))
+            let sim = SmppSim::new(cfg, book);
+            let counted = sim.clone();
+            let report: Report = Box::new(move || describe(&counted.counters));
+            (tokio::spawn(sim.serve(listener, rx)), report)
         }
     };
     tracing::info!(protocol = o.protocol.name(), listen = %o.listen, account = %o.account,
@@ -58,7 +70,27 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
     wait_for_stop().await;
     let _ = tx.send(true);
     server.await?;
+    // What it saw, for operators and for tests that count re-sent submits across restarts.
+    tracing::info!("simulated carrier gateway stopped: {}", report());
     Ok(())
+}
+
+/// Produces the stop line's account of what the simulator saw.
+type Report = Box<dyn Fn() -> String + Send>;
+
+/// A one-line account of a simulator's counters.
+fn describe(c: &hongyan_sim::Counters) -> String {
+    let get = hongyan_sim::Counters::get;
+    format!(
+        "logins={} submits={} throttled={} dropped={} reports_sent={} reports_acked={} mo_acked={}",
+        get(&c.logins),
+        get(&c.submits),
+        get(&c.throttled),
+        get(&c.dropped),
+        get(&c.reports_sent),
+        get(&c.reports_acked),
+        get(&c.mo_acked)
+    )
 }
 
 async fn wait_for_stop() {
