@@ -90,6 +90,7 @@ impl From<AcceptError> for ApiError {
             AcceptError::ShuttingDown => Self::unavailable(msg),
             AcceptError::BadClientRef => Self::unprocessable("invalid_client_ref", msg),
             AcceptError::NoSignature(_) => Self::unprocessable("no_signature", msg),
+            AcceptError::BadPersonalisation => Self::unprocessable("bad_personalisation", msg),
             AcceptError::SendAtTooFar => Self::unprocessable("send_at_too_far", msg),
             AcceptError::ContentOrTemplate => Self::unprocessable("content_or_template", msg),
             AcceptError::FreeTextNotAllowed => Self::new(StatusCode::FORBIDDEN, "free_text_not_allowed", msg),

@@ -23,7 +23,7 @@ const MAX_PAGE: usize = 500;
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct SendBody {
-    to: Vec<String>,
+    to: Vec<Recipient>,
     #[serde(default)]
     content: String,
     category: String,
@@ -32,6 +32,21 @@ struct SendBody {
     #[serde(default)]
     params: BTreeMap<String, String>,
     send_at: Option<String>,
+}
+
+/// A number, or a number with its own template values (a personalised batch).
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Recipient {
+    Number(String),
+    Personal(Personal),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Personal {
+    number: String,
+    params: BTreeMap<String, String>,
 }
 
 /// `POST /api/v1/messages`
@@ -54,8 +69,19 @@ pub(crate) async fn send(
         })?),
         None => None,
     };
+    let personalised = body.to.iter().any(|r| matches!(r, Recipient::Personal(_)));
+    let (to, personal): (Vec<String>, Vec<BTreeMap<String, String>>) = body
+        .to
+        .into_iter()
+        .map(|r| match r {
+            Recipient::Number(n) => (n, BTreeMap::new()),
+            Recipient::Personal(p) => (p.number, p.params),
+        })
+        .unzip();
+    // Plain numbers only: the same text for all, no per-number values.
+    let personal = if personalised { personal } else { Vec::new() };
     let req =
-        SendRequest { to: body.to, content: body.content, category, client_ref: body.client_ref, template, send_at };
+        SendRequest { to, content: body.content, category, client_ref: body.client_ref, template, send_at, personal };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))
 }

@@ -258,3 +258,49 @@ async fn over_rate_or_quota_is_429() {
         "{body}"
     );
 }
+
+#[tokio::test]
+async fn a_personalised_batch_over_http() {
+    let f = fixture("personal").await;
+    let cred = signed_account(&f.state, "etax").await;
+    let engine = &f.state.engine;
+    let tpl = engine
+        .add_template(
+            cred.account.id,
+            "bill",
+            "尊敬的${name}：应缴${amount}元。",
+            hongyan_types::Category::Notification,
+        )
+        .await
+        .unwrap();
+    engine
+        .store()
+        .decide_template(tpl.id, hongyan_store::SignatureStatus::Approved, hongyan_types::Timestamp::from_millis(0))
+        .await
+        .unwrap();
+    let auth = basic(&cred);
+    let body = json!({
+        "to": [
+            {"number": "13800138000", "params": {"name": "张三", "amount": "100"}},
+            {"number": "13900139000", "params": {"name": "李四"}},
+        ],
+        "template_id": tpl.id,
+        "category": "notification",
+    });
+    let (status, answer) = call(&f.state, post(&auth, body.to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["results"][0]["status"], "accepted");
+    assert_eq!(
+        (answer["results"][1]["status"].as_str(), answer["results"][1]["error"].as_str()),
+        (Some("rejected"), Some("invalid_params"))
+    );
+    let id = answer["results"][0]["message_id"].as_str().unwrap();
+    let (_, detail) = call(&f.state, get(&auth, &format!("/api/v1/messages/{id}"))).await;
+    assert_eq!(detail["content"], "【某省税务局】尊敬的张三：应缴100元。");
+    let no_template = json!({"to": [{"number": "13800138000", "params": {"name": "x"}}], "content": "hi", "category": "notification"});
+    let (status, err) = call(&f.state, post(&auth, no_template.to_string())).await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_personalisation"))
+    );
+}

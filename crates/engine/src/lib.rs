@@ -34,7 +34,10 @@ mod sign;
 pub mod template;
 mod words;
 
-pub use accept::{AcceptError, NumberResult, SendOutcome, SendRequest, TemplateRef, MAX_CONTENT_UNITS, MAX_RECIPIENTS};
+pub use accept::{
+    AcceptError, NumberResult, SendOutcome, SendRequest, TemplateRef, MAX_CONTENT_UNITS, MAX_PERSONALISED,
+    MAX_RECIPIENTS,
+};
 pub use clock::{Clock, SystemClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};

@@ -85,16 +85,16 @@ impl Engine {
         Ok(())
     }
 
-    /// Checks rate and quotas for `numbers` messages of `segments` each, and reserves them.
+    /// Checks rate and quotas for `numbers` messages of `total` billing segments in all, and
+    /// reserves them.
     pub(crate) async fn reserve(
         &self,
         account_id: i64,
         numbers: u64,
-        segments: u64,
+        total: u64,
         now: Timestamp,
     ) -> Result<Reservation, AcceptError> {
         self.refresh_usage(account_id, now).await?;
-        let total = numbers * segments;
         let mut map = self.limiter.accounts.lock().expect("limiter");
         let u = map.entry(account_id).or_default();
         let (day_used, month_used) = (u.day.map_or(0, |d| d.1), u.month.map_or(0, |m| m.1));

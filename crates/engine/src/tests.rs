@@ -48,6 +48,7 @@ fn req(to: &[&str], content: &str) -> SendRequest {
         client_ref: None,
         template: None,
         send_at: None,
+        personal: Vec::new(),
     }
 }
 
@@ -329,6 +330,7 @@ async fn templates_free_text_and_sensitive_words() {
         category,
         client_ref: None,
         send_at: None,
+        personal: Vec::new(),
         template: Some(TemplateRef {
             id: tpl.id,
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
@@ -425,13 +427,12 @@ async fn scheduled_and_quiet_hour_messages_wait_for_their_time() {
     let (_stop, stop_rx) = tokio::sync::watch::channel(false);
     tokio::spawn(e.clone().run_scheduler(stop_rx));
     let now = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
-    let later = SendRequest { send_at: Some(now.plus_millis(60_000)), ..req(&["13800138000"], "明日提醒") };
+    // Tomorrow 08:00 Beijing time; the clock jumps below must not pass it before the end.
+    let tomorrow = Timestamp::parse_rfc3339("2026-11-30T08:00:00+08:00").unwrap();
+    let later = SendRequest { send_at: Some(tomorrow), ..req(&["13800138000"], "明日提醒") };
     let out = e.accept(1, later).await.unwrap();
     let NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!("{out:?}") };
-    assert_eq!(
-        store.get_message(1, *message_id).await.unwrap().unwrap().message.send_at,
-        Some(now.plus_millis(60_000))
-    );
+    assert_eq!(store.get_message(1, *message_id).await.unwrap().unwrap().message.send_at, Some(tomorrow));
     assert!(rx[0].1.try_recv().is_err(), "held, not queued");
     assert_eq!(e.held_count(), 1);
     let too_far = SendRequest { send_at: Some(now.plus_millis(31 * 24 * 3600 * 1000)), ..req(&["13800138000"], "x") };
@@ -456,4 +457,46 @@ async fn scheduled_and_quiet_hour_messages_wait_for_their_time() {
     let b = tokio::time::timeout(std::time::Duration::from_secs(2), rx[0].1.recv()).await.unwrap().unwrap();
     assert_eq!((a.message.id, b.message.id), (*message_id, *promo_id));
     assert_eq!(e.held_count(), 0);
+}
+
+#[tokio::test]
+async fn a_personalised_batch_renders_each_number() {
+    let (e, _rx, store) = engine("personal").await;
+    let tpl = e
+        .add_template(8, "tax", "尊敬的${name}：您${month}月应缴税款${amount}元。", Category::Notification)
+        .await
+        .unwrap();
+    store.decide_template(tpl.id, hongyan_store::SignatureStatus::Approved, Timestamp::from_millis(1)).await.unwrap();
+    let params = |name: &str, amount: &str| -> std::collections::BTreeMap<String, String> {
+        [("name", name), ("amount", amount)].iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    let batch = SendRequest {
+        template: Some(TemplateRef { id: tpl.id, params: [("month".to_owned(), "11".to_owned())].into() }),
+        personal: vec![params("张三", "1,200"), params("【李四】", "300"), params("王五", "80")],
+        ..req(&["13800138000", "13900139000", "13700137000"], "")
+    };
+    let out = e.accept(8, batch).await.unwrap();
+    let id = |r: &NumberResult| match r {
+        NumberResult::Accepted { message_id, .. } => *message_id,
+        other => panic!("{other:?}"),
+    };
+    let content = |m: Option<hongyan_store::MessageDetail>| m.unwrap().message.content;
+    assert_eq!(
+        content(store.get_message(8, id(&out.results[0])).await.unwrap()),
+        "【某省税务局】尊敬的张三：您11月应缴税款1,200元。"
+    );
+    assert!(
+        matches!(&out.results[1], NumberResult::Rejected { code: "invalid_params", .. }),
+        "only this number is refused"
+    );
+    assert_eq!(
+        content(store.get_message(8, id(&out.results[2])).await.unwrap()),
+        "【某省税务局】尊敬的王五：您11月应缴税款80元。"
+    );
+    let uneven = SendRequest {
+        template: Some(TemplateRef { id: tpl.id, params: Default::default() }),
+        personal: vec![params("a", "1")],
+        ..req(&["13800138000", "13900139000"], "")
+    };
+    assert!(matches!(e.accept(8, uneven).await, Err(AcceptError::BadPersonalisation)));
 }

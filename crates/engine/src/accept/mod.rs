@@ -1,14 +1,17 @@
 //! Accepting a send request: validate, route, split, store in one commit, hand to dispatch.
 
-use std::collections::{BTreeMap, HashMap};
+mod numbers;
+mod text;
 
-use hongyan_store::{NewMessage, RequestRecord, SignatureStatus, StoreError};
-use hongyan_types::{Carrier, Category, MessageId, PhoneNumber, Timestamp};
+use std::collections::BTreeMap;
+
+use hongyan_store::{NewMessage, RequestRecord, StoreError};
+use hongyan_types::{Carrier, Category, MessageId, Timestamp};
 
 use crate::dispatch::Outbound;
-use crate::template::{self, TemplateError};
+use crate::replay;
+use crate::template::TemplateError;
 use crate::Engine;
-use crate::{replay, sign};
 
 /// Longest content accepted, in UTF-16 code units (the unit carriers bill by): 500, as the
 /// large Chinese SMS platforms allow, which is at most 8 segments.
@@ -16,6 +19,8 @@ pub const MAX_CONTENT_UNITS: usize = 500;
 /// Most recipients in one request: a bulk notice to 100,000 taxpayers is one request and one
 /// group commit.
 pub const MAX_RECIPIENTS: usize = 100_000;
+/// Most recipients in one personalised batch (a text rendered per number).
+pub const MAX_PERSONALISED: usize = 10_000;
 
 /// What a client asks to send.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +38,9 @@ pub struct SendRequest {
     pub template: Option<TemplateRef>,
     /// Do not send before this time (at most 30 days ahead; a past time means now).
     pub send_at: Option<Timestamp>,
+    /// A personalised batch: one set of template values per number of `to` (same length),
+    /// laid over the template's common `params`. Empty for the same text to every number.
+    pub personal: Vec<BTreeMap<String, String>>,
 }
 
 /// A template and the values for its variables.
@@ -47,7 +55,15 @@ pub struct TemplateRef {
 impl SendRequest {
     /// A free-text request with no client reference.
     pub fn new(to: Vec<String>, content: impl Into<String>, category: Category) -> Self {
-        Self { to, content: content.into(), category, client_ref: None, template: None, send_at: None }
+        Self {
+            to,
+            content: content.into(),
+            category,
+            client_ref: None,
+            template: None,
+            send_at: None,
+            personal: Vec::new(),
+        }
     }
 }
 
@@ -114,6 +130,9 @@ pub enum AcceptError {
     /// The platform is draining for shutdown.
     #[error("the platform is shutting down and accepts no new messages")]
     ShuttingDown,
+    /// A personalised batch that is not one template value set per number, or too large.
+    #[error("a personalised batch gives template values for each of its 1–{MAX_PERSONALISED} numbers and names a template_id")]
+    BadPersonalisation,
     /// Both `content` and a template, or neither.
     #[error("send either `content` or `template_id` (with `params`), not both or neither")]
     ContentOrTemplate,
@@ -181,6 +200,22 @@ pub enum AcceptError {
     Store(#[from] StoreError),
 }
 
+impl AcceptError {
+    /// The code a per-number rejection carries when this error concerns one number of a
+    /// personalised batch.
+    fn per_number_code(&self) -> &'static str {
+        match self {
+            Self::EmptyContent => "empty_content",
+            Self::ContentTooLong(_) => "content_too_long",
+            Self::SensitiveWord(_) => "sensitive_word",
+            Self::SignatureMismatch { .. } => "signature_mismatch",
+            Self::NoSignature(_) => "no_signature",
+            Self::TemplateParams(_) => "invalid_params",
+            _ => "rejected",
+        }
+    }
+}
+
 impl Engine {
     /// Accepts a request for `account_id`. Every valid number is stored (all in one group
     /// commit, together with the client reference if there is one) before this returns;
@@ -197,27 +232,24 @@ impl Engine {
                 return Ok(first);
             }
         }
-        let rules = self.signing_rules(account_id).await?;
-        let text = self.text_of(account_id, &req, rules.free_text).await?;
-        check_text(&text)?;
-        if let Some(word) = self.sensitive_word(&text) {
-            return Err(AcceptError::SensitiveWord(word));
-        }
-        let (content, source_ext) = sign::apply(&text, req.category, &rules)?;
-        let len = hongyan_text::billing_len(&content);
-        if len > MAX_CONTENT_UNITS {
-            return Err(AcceptError::ContentTooLong(len));
-        }
         let now = self.clock.now();
-        if req.send_at.is_some_and(|t| t.as_millis() - now.as_millis() > crate::MAX_SCHEDULE_AHEAD_MS) {
-            return Err(AcceptError::SendAtTooFar);
-        }
-        let send_at = self.hold_until(req.category, req.send_at, now);
-        let signed = Signed { content, source_ext, send_at };
+        let texts = self.prepare_texts(account_id, &req, now).await?;
         let ported = self.ported(&req.to).await?;
-        let (mut results, mut batch) = self.build(account_id, &req, &signed, &ported, now);
+        let (mut results, mut batch) = self.build(account_id, &req, &texts, &ported, now);
         self.screen(account_id, req.category, &mut results, &mut batch, now).await?;
-        let segments = batch.first().map_or(0, |m| u64::from(m.segments));
+        self.commit(account_id, &req, results, batch, now).await
+    }
+
+    /// Reserves limits, stores the batch (with the client reference) and hands it on.
+    async fn commit(
+        &self,
+        account_id: i64,
+        req: &SendRequest,
+        results: Vec<NumberResult>,
+        batch: Vec<NewMessage>,
+        now: Timestamp,
+    ) -> Result<SendOutcome, AcceptError> {
+        let segments: u64 = batch.iter().map(|m| u64::from(m.segments)).sum();
         let reservation = self.reserve(account_id, batch.len() as u64, segments, now).await?;
         let record = req.client_ref.as_ref().map(|r| RequestRecord {
             account_id,
@@ -229,18 +261,15 @@ impl Engine {
             self.release(reservation);
             return Ok(SendOutcome { results, replayed: false });
         }
-        match self.store.insert_messages(batch.clone(), record).await {
-            Ok(()) => {}
-            // Another request with the same reference committed first.
-            Err(StoreError::Conflict(_)) if req.client_ref.is_some() => {
-                self.release(reservation);
-                let r = req.client_ref.as_deref().unwrap_or_default();
-                return self.replay(account_id, r).await?.ok_or(AcceptError::BadClientRef);
-            }
-            Err(e) => {
-                self.release(reservation);
-                return Err(e.into());
-            }
+        if let Err(e) = self.store.insert_messages(batch.clone(), record).await {
+            self.release(reservation);
+            return match (e, &req.client_ref) {
+                // Another request with the same reference committed first.
+                (StoreError::Conflict(_), Some(r)) => {
+                    self.replay(account_id, r).await?.ok_or(AcceptError::BadClientRef)
+                }
+                (e, _) => Err(e.into()),
+            };
         }
         tracing::debug!(account_id, count = batch.len(), "accepted");
         if req.category == Category::Verification {
@@ -250,157 +279,11 @@ impl Engine {
         Ok(SendOutcome { results, replayed: false })
     }
 
-    /// Per-number screening after routing: the blacklist, then frequency limits. A screened
-    /// number's result turns into a rejection and its message leaves the batch.
-    async fn screen(
-        &self,
-        account_id: i64,
-        category: Category,
-        results: &mut [NumberResult],
-        batch: &mut Vec<NewMessage>,
-        now: Timestamp,
-    ) -> Result<(), AcceptError> {
-        if batch.is_empty() {
-            return Ok(());
-        }
-        self.refresh_usage(account_id, now).await?;
-        let numbers: Vec<String> = batch.iter().map(|m| m.to.clone()).collect();
-        let mut refused: HashMap<String, (&'static str, String)> = HashMap::new();
-        for e in self.store.blacklisted(account_id, numbers).await? {
-            refused.insert(e.number, ("blacklisted", format!("the number is on the blacklist ({})", e.reason)));
-        }
-        let open: Vec<String> = batch.iter().map(|m| m.to.clone()).filter(|n| !refused.contains_key(n)).collect();
-        for (n, reason) in self.over_frequency(account_id, &open, category, now).await? {
-            refused.insert(n, ("frequency_limited", reason));
-        }
-        if refused.is_empty() {
-            return Ok(());
-        }
-        for r in results.iter_mut() {
-            if let NumberResult::Accepted { input, to, .. } = r {
-                if let Some((code, reason)) = refused.get(to.as_str()) {
-                    *r = NumberResult::Rejected { input: std::mem::take(input), code, reason: reason.clone() };
-                }
-            }
-        }
-        batch.retain(|m| !refused.contains_key(&m.to));
-        Ok(())
-    }
-
-    /// The text to send: the content, or the rendered template.
-    async fn text_of(&self, account_id: i64, req: &SendRequest, free_text: bool) -> Result<String, AcceptError> {
-        let Some(t) = &req.template else {
-            return if free_text { Ok(req.content.clone()) } else { Err(AcceptError::FreeTextNotAllowed) };
-        };
-        let tpl = self
-            .store
-            .get_template(account_id, t.id)
-            .await?
-            .filter(|tpl| tpl.status == SignatureStatus::Approved)
-            .ok_or(AcceptError::UnknownTemplate(t.id))?;
-        if tpl.category != req.category {
-            return Err(AcceptError::TemplateCategory { id: t.id, template: tpl.category, requested: req.category });
-        }
-        Ok(template::render(&tpl.body, &t.params, tpl.category)?)
-    }
-
     async fn replay(&self, account_id: i64, client_ref: &str) -> Result<Option<SendOutcome>, AcceptError> {
         let Some(answer) = self.store.find_request(account_id, client_ref).await? else { return Ok(None) };
         let results = replay::decode(&answer).map_err(|e| StoreError::Backend(format!("stored answer: {e}")))?;
         Ok(Some(SendOutcome { results, replayed: true }))
     }
-
-    /// Per-number results and the messages to store.
-    fn build(
-        &self,
-        account_id: i64,
-        req: &SendRequest,
-        signed: &Signed,
-        ported: &HashMap<String, Carrier>,
-        now: Timestamp,
-    ) -> (Vec<NumberResult>, Vec<NewMessage>) {
-        let segments = hongyan_text::count_segments(&signed.content) as u8;
-        let mut results = Vec::with_capacity(req.to.len());
-        let mut batch = Vec::with_capacity(req.to.len());
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(req.to.len());
-        for (index, input) in req.to.iter().enumerate() {
-            let input = input.clone();
-            let (number, channel) = match self.route(&input, ported) {
-                Ok(routed) => routed,
-                Err((code, reason)) => {
-                    results.push(NumberResult::Rejected { input, code, reason });
-                    continue;
-                }
-            };
-            if let Some(&first) = seen.get(number.national()) {
-                results.push(NumberResult::Duplicate { input, first });
-                continue;
-            }
-            seen.insert(number.national().to_owned(), index);
-            let message = NewMessage {
-                id: self.ids.next(now),
-                account_id,
-                to: number.national().to_owned(),
-                carrier: number.carrier(),
-                category: req.category,
-                content: signed.content.clone(),
-                segments,
-                channel,
-                source_ext: signed.source_ext.clone(),
-                accepted_at: now,
-                send_at: signed.send_at,
-            };
-            results.push(NumberResult::Accepted {
-                input,
-                message_id: message.id,
-                to: message.to.clone(),
-                carrier: message.carrier,
-                segments,
-            });
-            batch.push(message);
-        }
-        (results, batch)
-    }
-
-    /// Numbers of the request that were ported to another carrier (携号转网), in one look-up.
-    async fn ported(&self, inputs: &[String]) -> Result<HashMap<String, Carrier>, StoreError> {
-        let numbers: Vec<String> =
-            inputs.iter().filter_map(|i| PhoneNumber::parse(i).ok()).map(|n| n.national().to_owned()).collect();
-        if numbers.is_empty() {
-            return Ok(HashMap::new());
-        }
-        Ok(self.store.ported(numbers).await?.into_iter().collect())
-    }
-
-    fn route(
-        &self,
-        input: &str,
-        ported: &HashMap<String, Carrier>,
-    ) -> Result<(PhoneNumber, String), (&'static str, String)> {
-        let parsed = PhoneNumber::parse(input).map_err(|e| ("invalid_number", e.to_string()))?;
-        // The portability table overrides the segment's carrier.
-        let number = match ported.get(parsed.national()) {
-            Some(c) => PhoneNumber::from_parts(parsed.national().to_owned(), *c),
-            None => parsed,
-        };
-        let Some(channel) = self.routes.pick(&number) else {
-            let carrier = number.carrier();
-            let reason = if self.routes.has_carrier(carrier) {
-                format!("no channel serves this {carrier} number segment")
-            } else {
-                format!("no channel serves {carrier} numbers yet")
-            };
-            return Err(("no_channel", reason));
-        };
-        Ok((number, channel.to_owned()))
-    }
-}
-
-/// The content as it will be sent, the signature's extension code, and when it may go.
-struct Signed {
-    content: String,
-    source_ext: String,
-    send_at: Option<Timestamp>,
 }
 
 /// The text before signing: not blank, not over the limit.
@@ -427,6 +310,11 @@ fn validate(req: &SendRequest) -> Result<(), AcceptError> {
     }
     if req.to.len() > MAX_RECIPIENTS {
         return Err(AcceptError::TooManyRecipients(req.to.len()));
+    }
+    let personalised = !req.personal.is_empty();
+    if personalised && (req.template.is_none() || req.personal.len() != req.to.len() || req.to.len() > MAX_PERSONALISED)
+    {
+        return Err(AcceptError::BadPersonalisation);
     }
     if let Some(r) = &req.client_ref {
         if r.is_empty() || r.len() > 64 || !r.bytes().all(|b| b.is_ascii_graphic()) {

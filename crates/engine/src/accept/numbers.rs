@@ -1,0 +1,141 @@
+//! The numbers of a request: normalised, ported, routed, de-duplicated, screened.
+
+use std::collections::HashMap;
+
+use hongyan_store::{NewMessage, StoreError};
+use hongyan_types::{Carrier, Category, PhoneNumber, Timestamp};
+
+use super::text::Texts;
+use super::{AcceptError, NumberResult, SendRequest};
+use crate::Engine;
+
+impl Engine {
+    /// Per-number screening after routing: the blacklist, then frequency limits. A screened
+    /// number's result turns into a rejection and its message leaves the batch.
+    pub(super) async fn screen(
+        &self,
+        account_id: i64,
+        category: Category,
+        results: &mut [NumberResult],
+        batch: &mut Vec<NewMessage>,
+        now: Timestamp,
+    ) -> Result<(), AcceptError> {
+        if batch.is_empty() {
+            return Ok(());
+        }
+        self.refresh_usage(account_id, now).await?;
+        let numbers: Vec<String> = batch.iter().map(|m| m.to.clone()).collect();
+        let mut refused: HashMap<String, (&'static str, String)> = HashMap::new();
+        for e in self.store.blacklisted(account_id, numbers).await? {
+            refused.insert(e.number, ("blacklisted", format!("the number is on the blacklist ({})", e.reason)));
+        }
+        let open: Vec<String> = batch.iter().map(|m| m.to.clone()).filter(|n| !refused.contains_key(n)).collect();
+        for (n, reason) in self.over_frequency(account_id, &open, category, now).await? {
+            refused.insert(n, ("frequency_limited", reason));
+        }
+        if refused.is_empty() {
+            return Ok(());
+        }
+        for r in results.iter_mut() {
+            if let NumberResult::Accepted { input, to, .. } = r {
+                if let Some((code, reason)) = refused.get(to.as_str()) {
+                    *r = NumberResult::Rejected { input: std::mem::take(input), code, reason: reason.clone() };
+                }
+            }
+        }
+        batch.retain(|m| !refused.contains_key(&m.to));
+        Ok(())
+    }
+
+    /// Per-number results and the messages to store.
+    pub(super) fn build(
+        &self,
+        account_id: i64,
+        req: &SendRequest,
+        texts: &Texts,
+        ported: &HashMap<String, Carrier>,
+        now: Timestamp,
+    ) -> (Vec<NumberResult>, Vec<NewMessage>) {
+        let mut results = Vec::with_capacity(req.to.len());
+        let mut batch = Vec::with_capacity(req.to.len());
+        let mut seen: HashMap<String, usize> = HashMap::with_capacity(req.to.len());
+        for (index, input) in req.to.iter().enumerate() {
+            let input = input.clone();
+            let (number, channel) = match self.route(&input, ported) {
+                Ok(routed) => routed,
+                Err((code, reason)) => {
+                    results.push(NumberResult::Rejected { input, code, reason });
+                    continue;
+                }
+            };
+            if let Some(&first) = seen.get(number.national()) {
+                results.push(NumberResult::Duplicate { input, first });
+                continue;
+            }
+            let signed = match texts.for_number(index) {
+                Ok(s) => s,
+                Err((code, reason)) => {
+                    results.push(NumberResult::Rejected { input, code, reason });
+                    continue;
+                }
+            };
+            seen.insert(number.national().to_owned(), index);
+            let segments = hongyan_text::count_segments(&signed.content) as u8;
+            let message = NewMessage {
+                id: self.ids.next(now),
+                account_id,
+                to: number.national().to_owned(),
+                carrier: number.carrier(),
+                category: req.category,
+                content: signed.content.clone(),
+                segments,
+                channel,
+                source_ext: signed.source_ext.clone(),
+                accepted_at: now,
+                send_at: signed.send_at,
+            };
+            results.push(NumberResult::Accepted {
+                input,
+                message_id: message.id,
+                to: message.to.clone(),
+                carrier: message.carrier,
+                segments,
+            });
+            batch.push(message);
+        }
+        (results, batch)
+    }
+
+    /// Numbers of the request that were ported to another carrier (携号转网), in one look-up.
+    pub(super) async fn ported(&self, inputs: &[String]) -> Result<HashMap<String, Carrier>, StoreError> {
+        let numbers: Vec<String> =
+            inputs.iter().filter_map(|i| PhoneNumber::parse(i).ok()).map(|n| n.national().to_owned()).collect();
+        if numbers.is_empty() {
+            return Ok(HashMap::new());
+        }
+        Ok(self.store.ported(numbers).await?.into_iter().collect())
+    }
+
+    fn route(
+        &self,
+        input: &str,
+        ported: &HashMap<String, Carrier>,
+    ) -> Result<(PhoneNumber, String), (&'static str, String)> {
+        let parsed = PhoneNumber::parse(input).map_err(|e| ("invalid_number", e.to_string()))?;
+        // The portability table overrides the segment's carrier.
+        let number = match ported.get(parsed.national()) {
+            Some(c) => PhoneNumber::from_parts(parsed.national().to_owned(), *c),
+            None => parsed,
+        };
+        let Some(channel) = self.routes.pick(&number) else {
+            let carrier = number.carrier();
+            let reason = if self.routes.has_carrier(carrier) {
+                format!("no channel serves this {carrier} number segment")
+            } else {
+                format!("no channel serves {carrier} numbers yet")
+            };
+            return Err(("no_channel", reason));
+        };
+        Ok((number, channel.to_owned()))
+    }
+}
