@@ -15,6 +15,8 @@
 
 pub mod cmpp;
 mod counters;
+#[macro_use]
+mod driver;
 mod journal;
 mod mo;
 mod scenario;

@@ -3,17 +3,17 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use hongyan_smgp_proto::pdu::{Deliver, Login, StatusReport, Submit, SubmitResp};
 use hongyan_smgp_proto::session::{ServerEvent, ServerSession, SessionConfig};
 use hongyan_smgp_proto::{MsgId, MsgIdParts, Status};
 use hongyan_types::Timestamp;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-use tokio::time::{sleep_until, Instant};
+use tokio::time::Instant;
 
+use crate::driver::{drive, Driven, Dropped};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox, MoMessage};
 use crate::scenario::{RateWindow, Scenario};
@@ -186,8 +186,12 @@ impl SmgpSim {
             out: HashMap::new(),
             submits: 0,
         };
-        if let Err(e) = conn.run(&self, stream, &mut shutdown).await {
-            tracing::debug!(error = %e, "simulated SMGW: connection ended");
+        match drive(&mut Bound { conn: &mut conn, sim: &self }, stream, &mut shutdown, "simulated SMGW").await {
+            Ok(true) => {
+                Counters::bump(&self.counters.dropped);
+            }
+            Ok(false) => {}
+            Err(e) => tracing::debug!(error = %e, "simulated SMGW: connection ended"),
         }
         let sp = conn.sp.clone().unwrap_or_default();
         conn.out.values().for_each(|id| mo::released(&self.book, &self.mo, &sp, id));
@@ -202,52 +206,8 @@ struct Conn {
     submits: u32,
 }
 
-/// Closing on purpose (`drop_every`).
-struct Drop;
-
 impl Conn {
-    async fn run(
-        &mut self,
-        sim: &SmgpSim,
-        stream: TcpStream,
-        shutdown: &mut watch::Receiver<bool>,
-    ) -> std::io::Result<()> {
-        let _ = stream.set_nodelay(true);
-        let (mut rd, mut wr) = stream.into_split();
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            if self.handle_events(sim).is_err() {
-                Counters::bump(&sim.counters.dropped);
-                return Ok(());
-            }
-            self.send_due(sim);
-            while let Some(bytes) = self.session.poll_transmit() {
-                wr.write_all(&bytes).await?;
-            }
-            if self.session.is_closed() {
-                return Ok(());
-            }
-            let mut wake = Instant::now() + Duration::from_millis(20);
-            if let Some(t) = self.session.poll_timeout() {
-                wake = wake.min(Instant::from_std(t));
-            }
-            if let Some((t, _, _)) = self.delayed.front() {
-                wake = wake.min(*t);
-            }
-            tokio::select! {
-                n = rd.read(&mut buf) => match n? {
-                    0 => return Ok(()),
-                    n => if let Err(e) = self.session.handle_input(&buf[..n], Instant::now().into_std()) {
-                        tracing::warn!(error = %e, "simulated SMGW: closing after a protocol error");
-                    },
-                },
-                _ = sleep_until(wake) => self.session.handle_timeout(Instant::now().into_std()),
-                _ = shutdown.changed() => self.session.exit(Instant::now().into_std()),
-            }
-        }
-    }
-
-    fn handle_events(&mut self, sim: &SmgpSim) -> Result<(), Drop> {
+    fn handle_events(&mut self, sim: &SmgpSim) -> Result<(), Dropped> {
         while let Some(event) = self.session.poll_event() {
             match event {
                 ServerEvent::LoginRequest { sequence_id, login } => {
@@ -267,7 +227,7 @@ impl Conn {
                     Counters::bump(&sim.counters.submits);
                     self.submits += 1;
                     if sim.cfg.scenario.drop_every.is_some_and(|n| self.submits.is_multiple_of(n)) {
-                        return Err(Drop);
+                        return Err(Dropped);
                     }
                     let resp = sim.accept_submit(&sp, &submit);
                     self.delayed.push_back((Instant::now() + sim.cfg.scenario.submit_latency, sequence_id, resp));
@@ -325,5 +285,25 @@ impl Conn {
                 }
             }
         }
+    }
+}
+
+/// A connection together with its simulator, as the driver runs it.
+struct Bound<'a> {
+    conn: &'a mut Conn,
+    sim: &'a SmgpSim,
+}
+
+impl Driven for Bound<'_> {
+    type Session = ServerSession;
+
+    fn session(&mut self) -> &mut ServerSession {
+        &mut self.conn.session
+    }
+
+    fn step(&mut self) -> Result<Option<Instant>, Dropped> {
+        self.conn.handle_events(self.sim)?;
+        self.conn.send_due(self.sim);
+        Ok(self.conn.delayed.front().map(|(t, _, _)| *t))
     }
 }

@@ -32,6 +32,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+use crate::driver::drive;
 use crate::journal::{OwedReport, ReportBook};
 use crate::scenario::{Outcome, RateWindow, Scenario};
 use crate::{now_ms, Counters};
@@ -148,8 +149,13 @@ impl SmppSim {
 
     async fn connection(self: Arc<Self>, stream: TcpStream, shutdown: watch::Receiver<bool>) {
         let mut conn = conn::Conn::new(self.cfg.session.clone());
-        if let Err(e) = conn.run(&self, stream, shutdown).await {
-            tracing::debug!(error = %e, "simulated SMSC: connection ended");
+        let mut shutdown = shutdown;
+        match drive(&mut conn::Bound { conn: &mut conn, sim: &self }, stream, &mut shutdown, "simulated SMSC").await {
+            Ok(true) => {
+                Counters::bump(&self.counters.dropped);
+            }
+            Ok(false) => {}
+            Err(e) => tracing::debug!(error = %e, "simulated SMSC: connection ended"),
         }
         // Receipts and MO that were on this link but not acknowledged are owed again.
         let system_id = conn.system_id().unwrap_or_default().to_owned();

@@ -7,17 +7,14 @@ use std::time::Duration;
 use hongyan_smpp_proto::pdu::{Bind, DataSmResp, SubmitMultiResp};
 use hongyan_smpp_proto::session::SessionConfig;
 use hongyan_smpp_proto::{CommandStatus, SmscEvent, SmscSession};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
-use tokio::sync::watch;
-use tokio::time::{sleep_until, Instant};
+use tokio::time::Instant;
 
 use super::{receipt_pdu, Request, SmppSim, SMSC_ID};
+use crate::driver::{Driven, Dropped};
 use crate::journal::OwedReport;
 use crate::{now_ms, Counters};
 
 /// How often due receipts are looked for when nothing else wakes the connection.
-const TICK: Duration = Duration::from_millis(20);
 /// After the ESME refuses a receipt, how long before this link offers receipts again:
 /// without it a refused receipt, due at once, would be re-sent every tick.
 const REFUSED_PAUSE: Duration = Duration::from_secs(1);
@@ -30,9 +27,6 @@ struct Held {
     message_id: String,
     data_sm: bool,
 }
-
-/// Closing on purpose (`drop_every`).
-struct Dropped;
 
 /// One ESME connection's state beside its session.
 pub(super) struct Conn {
@@ -72,56 +66,6 @@ impl Conn {
 
     pub(super) fn unacknowledged(&self) -> impl Iterator<Item = &String> {
         self.out.values()
-    }
-
-    pub(super) async fn run(
-        &mut self,
-        sim: &SmppSim,
-        stream: TcpStream,
-        mut shutdown: watch::Receiver<bool>,
-    ) -> std::io::Result<()> {
-        let _ = stream.set_nodelay(true);
-        let (mut rd, mut wr) = stream.into_split();
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            if self.handle_events(sim).is_err() {
-                Counters::bump(&sim.counters.dropped);
-                return Ok(());
-            }
-            self.send_due(sim);
-            while let Some(bytes) = self.session.poll_transmit() {
-                wr.write_all(&bytes).await?;
-            }
-            if self.session.is_closed() {
-                return Ok(());
-            }
-            tokio::select! {
-                n = rd.read(&mut buf) => match n? {
-                    0 => return Ok(()),
-                    n => self.input(&buf[..n]),
-                },
-                () = sleep_until(self.wake()) => self.session.handle_timeout(Instant::now().into_std()),
-                _ = shutdown.changed(), if !self.stopping => self.stop(),
-            }
-        }
-    }
-
-    fn input(&mut self, data: &[u8]) {
-        if let Err(e) = self.session.handle_input(data, Instant::now().into_std()) {
-            tracing::warn!(error = %e, "simulated SMSC: closing after a protocol error");
-        }
-    }
-
-    /// The next moment something is due: a session timer, a held response, or the tick.
-    fn wake(&self) -> Instant {
-        let mut wake = Instant::now() + TICK;
-        if let Some(t) = self.session.poll_timeout() {
-            wake = wake.min(Instant::from_std(t));
-        }
-        if let Some(h) = self.held.front() {
-            wake = wake.min(h.at);
-        }
-        wake
     }
 
     /// Shutdown: answer everything held (a safe point), then unbind.
@@ -276,5 +220,31 @@ impl Conn {
             }
         }
         true
+    }
+}
+
+/// A connection together with its simulator, as the driver runs it.
+pub(super) struct Bound<'a> {
+    pub(super) conn: &'a mut Conn,
+    pub(super) sim: &'a SmppSim,
+}
+
+impl Driven for Bound<'_> {
+    type Session = SmscSession;
+
+    fn session(&mut self) -> &mut SmscSession {
+        &mut self.conn.session
+    }
+
+    fn step(&mut self) -> Result<Option<Instant>, Dropped> {
+        self.conn.handle_events(self.sim)?;
+        self.conn.send_due(self.sim);
+        Ok(self.conn.held.front().map(|h| h.at))
+    }
+
+    fn shutdown(&mut self) {
+        if !self.conn.stopping {
+            self.conn.stop();
+        }
     }
 }
