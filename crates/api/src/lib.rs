@@ -12,6 +12,7 @@
 #![warn(missing_docs)]
 
 mod auth;
+mod bulk;
 mod error;
 mod messages;
 mod views;
@@ -48,6 +49,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/messages", post(messages::send).get(messages::list))
         .route("/api/v1/messages/{id}", get(messages::get_one))
+        .route("/api/v1/bulk/preview", post(bulk::preview))
+        .route("/api/v1/bulk", post(bulk::send))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .with_state(state)
 }

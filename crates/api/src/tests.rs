@@ -304,3 +304,47 @@ async fn a_personalised_batch_over_http() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_personalisation"))
     );
 }
+
+fn csv(auth: &str, uri: &str, body: &str) -> Request<Body> {
+    Request::post(uri)
+        .header("authorization", auth)
+        .header("content-type", "text/csv")
+        .body(Body::from(body.to_owned()))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_csv_list_is_previewed_then_sent() {
+    let f = fixture("bulk").await;
+    let cred = signed_account(&f.state, "etax").await;
+    let auth = basic(&cred);
+    let file =
+        "号码,name\n13800138000,张三\n13900139000,李四\nnot-a-number,王五\n138-0013-8000,重复\n18612345678,赵六\n";
+    let (status, p) = call(&f.state, csv(&auth, "/api/v1/bulk/preview", file)).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!(p["valid"], 3);
+    assert_eq!(p["columns"], json!(["name"]));
+    assert_eq!(p["invalid"][0]["line"], 4);
+    assert_eq!(p["duplicates"][0]["first_line"], 2);
+    let (_, list) = call(&f.state, get(&auth, "/api/v1/messages")).await;
+    assert_eq!(list["messages"].as_array().unwrap().len(), 0, "a preview sends nothing");
+
+    let (status, sent) =
+        call(&f.state, csv(&auth, "/api/v1/bulk?category=notification&content=%E9%80%9A%E7%9F%A5", file)).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["accepted"], 2, "two Mobile numbers; the Unicom one has no channel here: {sent}");
+    assert_eq!(sent["file"]["invalid"].as_array().unwrap().len(), 1);
+    let (status, err) = call(
+        &f.state,
+        Request::post("/api/v1/bulk/preview")
+            .header("authorization", &auth)
+            .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .body(Body::from("PK"))
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(
+        (status, err["error"]["code"].as_str()),
+        (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"))
+    );
+}

@@ -8,6 +8,7 @@
 //! - `dispatch`: one in-memory queue per channel feeding its gateway; the store is the durable
 //!   queue, so a restart refills these from [`hongyan_store::Store::pending_dispatch`].
 //! - `correlate`: submit outcomes and status reports coming back from gateways.
+//! - [`bulk`]: CSV bulk lists read and checked before sending (numbers, value columns).
 //! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
 //! - `limits`: account rate and quotas, per-number frequency limits, the blacklist.
 //! - [`template`]: approved templates with `${name}` variables, rendered per request.
@@ -22,6 +23,7 @@
 
 mod accept;
 pub mod auth;
+pub mod bulk;
 mod clock;
 mod correlate;
 mod dispatch;

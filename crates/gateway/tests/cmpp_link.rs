@@ -165,7 +165,9 @@ async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
         category: Category::Verification,
         client_ref: None,
         template: None,
-        send_at: None, personal: Vec::new() };
+        send_at: None,
+        personal: Vec::new(),
+    };
     match &engine.accept(1, req).await.unwrap().results[0] {
         NumberResult::Accepted { message_id, .. } => *message_id,
         other => panic!("{other:?}"),

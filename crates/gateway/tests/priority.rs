@@ -19,7 +19,15 @@ use tokio::sync::watch;
 const WINDOW: usize = 16;
 
 async fn accept(engine: &Engine, to: Vec<String>, category: Category) -> Vec<MessageId> {
-    let req = SendRequest { to, content: "通知".into(), category, client_ref: None, template: None, send_at: None, personal: Vec::new() };
+    let req = SendRequest {
+        to,
+        content: "通知".into(),
+        category,
+        client_ref: None,
+        template: None,
+        send_at: None,
+        personal: Vec::new(),
+    };
     engine
         .accept(1, req)
         .await

@@ -182,7 +182,9 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         category: Category::Verification,
         client_ref: None,
         template: None,
-        send_at: None, personal: Vec::new() };
+        send_at: None,
+        personal: Vec::new(),
+    };
     let ids: Vec<MessageId> = engine
         .accept(1, req)
         .await

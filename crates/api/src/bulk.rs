@@ -1,0 +1,112 @@
+//! `/api/v1/bulk`: a bulk list uploaded as CSV — preview it, then send it.
+
+use axum::body::{to_bytes, Body};
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderMap, StatusCode};
+use axum::Json;
+use hongyan_engine::bulk::{self, BulkPreview};
+use hongyan_engine::{SendRequest, TemplateRef};
+use hongyan_types::{Category, Timestamp};
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::auth::Authed;
+use crate::{views, ApiError, AppState, MAX_BODY_BYTES};
+
+/// Rows shown back in a preview.
+const SAMPLE: usize = 10;
+
+async fn csv_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+    let media = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).unwrap_or("");
+    if !media.trim().eq_ignore_ascii_case("text/csv") {
+        return Err(ApiError::new(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+            "upload the list as text/csv (UTF-8 or GBK); XLSX is not read yet: save it as CSV",
+        ));
+    }
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            format!("the file is larger than {MAX_BODY_BYTES} bytes"),
+        )
+    })?;
+    Ok(bytes.to_vec())
+}
+
+fn read(bytes: &[u8]) -> Result<BulkPreview, ApiError> {
+    bulk::preview(bytes).map_err(|e| ApiError::unprocessable("bad_file", e.to_string()))
+}
+
+fn problems(p: &BulkPreview) -> Value {
+    json!({
+        "invalid": p.invalid.iter().map(|(line, input, reason)| json!({"line": line, "input": input, "reason": reason})).collect::<Vec<_>>(),
+        "duplicates": p.duplicates.iter().map(|(line, number, first)| json!({"line": line, "number": number, "first_line": first})).collect::<Vec<_>>(),
+    })
+}
+
+/// `POST /api/v1/bulk/preview`: what would be sent, and what would not, and why.
+pub(crate) async fn preview(Authed(_): Authed, headers: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
+    let p = read(&csv_body(&headers, body).await?)?;
+    let sample: Vec<Value> =
+        p.valid.iter().take(SAMPLE).map(|r| json!({"line": r.line, "number": r.number, "params": r.params})).collect();
+    let mut out = json!({ "columns": p.columns, "valid": p.valid.len(), "sample": sample });
+    out.as_object_mut().expect("object").extend(problems(&p).as_object().expect("object").clone());
+    Ok(Json(out))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SendQuery {
+    category: String,
+    content: Option<String>,
+    template_id: Option<i64>,
+    client_ref: Option<String>,
+    send_at: Option<String>,
+}
+
+/// `POST /api/v1/bulk?category=…&template_id=…|content=…`: sends the valid rows; with value
+/// columns and a template, each row's values fill the template (a personalised batch).
+pub(crate) async fn send(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    query: Result<Query<SendQuery>, QueryRejection>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let category =
+        Category::parse(&q.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
+    let send_at = match q.send_at.as_deref() {
+        Some(t) => Some(
+            Timestamp::parse_rfc3339(t)
+                .ok_or_else(|| ApiError::unprocessable("invalid_send_at", format!("`{t}` is not an RFC 3339 time")))?,
+        ),
+        None => None,
+    };
+    let p = read(&csv_body(&headers, body).await?)?;
+    if p.valid.is_empty() {
+        return Err(ApiError::unprocessable("no_recipients", "no row of the file holds a valid number"));
+    }
+    let personal = if p.columns.is_empty() || q.template_id.is_none() {
+        Vec::new()
+    } else {
+        p.valid.iter().map(|r| r.params.clone()).collect()
+    };
+    let req = SendRequest {
+        to: p.valid.iter().map(|r| r.number.clone()).collect(),
+        content: q.content.unwrap_or_default(),
+        category,
+        client_ref: q.client_ref,
+        template: q.template_id.map(|id| TemplateRef { id, params: Default::default() }),
+        send_at,
+        personal,
+    };
+    let outcome = state.engine.accept(caller.account_id, req).await?;
+    let mut out = views::send_outcome(&outcome);
+    out.as_object_mut().expect("object").insert("file".into(), problems(&p));
+    Ok(Json(out))
+}
