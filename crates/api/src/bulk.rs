@@ -1,4 +1,4 @@
-//! `/api/v1/bulk`: a bulk list uploaded as CSV — preview it, then send it.
+//! `/api/v1/bulk`: a bulk list uploaded as CSV or XLSX — preview it, then send it.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::rejection::QueryRejection;
@@ -17,14 +17,19 @@ use crate::{views, ApiError, AppState, MAX_BODY_BYTES};
 
 /// Rows shown back in a preview.
 const SAMPLE: usize = 10;
+/// The media type of an Excel workbook.
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
-async fn csv_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
+/// The uploaded file; its declared type must be CSV or XLSX (the reader then goes by content).
+async fn list_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> {
     let media = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).and_then(|v| v.split(';').next()).unwrap_or("");
-    if !media.trim().eq_ignore_ascii_case("text/csv") {
+    let media = media.trim();
+    let xlsx = media.eq_ignore_ascii_case(XLSX);
+    if !xlsx && !media.eq_ignore_ascii_case("text/csv") {
         return Err(ApiError::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
             "unsupported_media_type",
-            "upload the list as text/csv (UTF-8 or GBK); XLSX is not read yet: save it as CSV",
+            format!("upload the list as text/csv (UTF-8 or GBK) or {XLSX}"),
         ));
     }
     let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| {
@@ -34,6 +39,9 @@ async fn csv_body(headers: &HeaderMap, body: Body) -> Result<Vec<u8>, ApiError> 
             format!("the file is larger than {MAX_BODY_BYTES} bytes"),
         )
     })?;
+    if xlsx && !bytes.starts_with(b"PK\x03\x04") {
+        return Err(ApiError::unprocessable("bad_file", "the body is not an XLSX workbook"));
+    }
     Ok(bytes.to_vec())
 }
 
@@ -50,7 +58,7 @@ fn problems(p: &BulkPreview) -> Value {
 
 /// `POST /api/v1/bulk/preview`: what would be sent, and what would not, and why.
 pub(crate) async fn preview(Authed(_): Authed, headers: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
-    let p = read(&csv_body(&headers, body).await?)?;
+    let p = read(&list_body(&headers, body).await?)?;
     let sample: Vec<Value> =
         p.valid.iter().take(SAMPLE).map(|r| json!({"line": r.line, "number": r.number, "params": r.params})).collect();
     let mut out = json!({ "columns": p.columns, "valid": p.valid.len(), "sample": sample });
@@ -87,7 +95,7 @@ pub(crate) async fn send(
         ),
         None => None,
     };
-    let p = read(&csv_body(&headers, body).await?)?;
+    let p = read(&list_body(&headers, body).await?)?;
     if p.valid.is_empty() {
         return Err(ApiError::unprocessable("no_recipients", "no row of the file holds a valid number"));
     }

@@ -334,15 +334,32 @@ async fn a_csv_list_is_previewed_then_sent() {
     assert_eq!(status, StatusCode::OK, "{sent}");
     assert_eq!(sent["accepted"], 2, "two Mobile numbers; the Unicom one has no channel here: {sent}");
     assert_eq!(sent["file"]["invalid"].as_array().unwrap().len(), 1);
-    let (status, err) = call(
-        &f.state,
-        Request::post("/api/v1/bulk/preview")
-            .header("authorization", &auth)
-            .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .body(Body::from("PK"))
-            .unwrap(),
-    )
-    .await;
+}
+
+fn upload(auth: &str, uri: &str, media: &str, body: &'static [u8]) -> Request<Body> {
+    Request::post(uri).header("authorization", auth).header("content-type", media).body(Body::from(body)).unwrap()
+}
+
+#[tokio::test]
+async fn an_xlsx_list_is_read_and_other_files_are_refused() {
+    let f = fixture("xlsx").await;
+    let auth = basic(&signed_account(&f.state, "etax").await);
+    let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    // Written by openpyxl (see crates/engine/tests/fixtures/make_bulk_xlsx.py).
+    let book: &'static [u8] = include_bytes!("../../engine/tests/fixtures/bulk.xlsx");
+    let (status, p) = call(&f.state, upload(&auth, "/api/v1/bulk/preview", xlsx, book)).await;
+    assert_eq!(status, StatusCode::OK, "{p}");
+    assert_eq!((p["valid"].as_u64(), &p["columns"]), (Some(3), &json!(["name", "amount"])));
+    assert_eq!(p["sample"][1]["params"]["amount"], "300.5");
+    let (status, sent) =
+        call(&f.state, upload(&auth, "/api/v1/bulk?category=notification&content=hi", xlsx, book)).await;
+    assert_eq!((status, sent["accepted"].as_u64()), (StatusCode::OK, Some(3)), "{sent}");
+
+    let (status, err) = call(&f.state, upload(&auth, "/api/v1/bulk/preview", xlsx, b"13800138000\n")).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_file")));
+    let (status, err) = call(&f.state, upload(&auth, "/api/v1/bulk/preview", xlsx, &book[..book.len() / 2])).await;
+    assert_eq!((status, err["error"]["code"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("bad_file")), "{err}");
+    let (status, err) = call(&f.state, upload(&auth, "/api/v1/bulk/preview", "application/pdf", b"%PDF")).await;
     assert_eq!(
         (status, err["error"]["code"].as_str()),
         (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"))
