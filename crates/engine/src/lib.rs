@@ -11,6 +11,7 @@
 //! - [`bulk`]: CSV bulk lists read and checked before sending (numbers, value columns).
 //! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
 //! - `limits`: account rate and quotas, per-number frequency limits, the blacklist.
+//! - `mo`: replies from handsets; unsubscribes ("TD") stop an account's marketing.
 //! - [`template`]: approved templates with `${name}` variables, rendered per request.
 //! - `schedule`: scheduled sending and marketing quiet hours (held, not refused).
 //! - `words`: the sensitive-word list (replaceable while running).
@@ -29,6 +30,7 @@ mod correlate;
 mod dispatch;
 mod engine;
 mod limits;
+mod mo;
 mod replay;
 mod route;
 mod schedule;
@@ -44,6 +46,7 @@ pub use clock::{Clock, SystemClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};
 pub use limits::DEFAULT_VERIFICATION_LIMITS;
+pub use mo::{unsubscribe_word, MoIn, MoOutcome};
 pub use schedule::MAX_SCHEDULE_AHEAD_MS;
 pub use words::AddTemplateError;
 

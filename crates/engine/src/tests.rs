@@ -500,3 +500,33 @@ async fn a_personalised_batch_renders_each_number() {
     };
     assert!(matches!(e.accept(8, uneven).await, Err(AcceptError::BadPersonalisation)));
 }
+
+#[tokio::test]
+async fn a_td_reply_stops_marketing_but_not_notices() {
+    let (e, _rx, _store) = engine("mo").await;
+    let shop = e.create_account("marketing-desk").await.unwrap().account.id;
+    e.sign_with(shop, "办税服务厅", "88").await.unwrap();
+    let reply = |from: &str, extension: Option<&str>, text: &str| MoIn {
+        channel: "mobile".into(),
+        from: from.into(),
+        extension: extension.map(str::to_owned),
+        text: text.into(),
+    };
+    assert_eq!(e.mo(reply("8613800138000", Some("88"), "你好")).await.unwrap(), MoOutcome::Other);
+    // Accounts 1 to 8 all sign without an extension: a TD to the bare number names no one.
+    assert_eq!(e.mo(reply("13800138000", Some(""), "TD")).await.unwrap(), MoOutcome::Unattributed);
+    assert_eq!(e.mo(reply("13800138000", None, "TD")).await.unwrap(), MoOutcome::Unattributed);
+    assert_eq!(
+        e.mo(reply("+8613800138000", Some("88"), " 退订。")).await.unwrap(),
+        MoOutcome::Unsubscribed { account_id: shop, number: "13800138000".into() }
+    );
+    let marketing =
+        SendRequest { category: Category::Marketing, ..req(&["13800138000", "13900139000"], "新功能上线") };
+    let out = e.accept(shop, marketing.clone()).await.unwrap();
+    let codes: Vec<Option<&str>> = out.results.iter().map(rejected_code).collect();
+    assert_eq!(codes, [Some("unsubscribed"), None]);
+    let out = e.accept(shop, req(&["13800138000"], "您的申报已受理")).await.unwrap();
+    assert!(rejected_code(&out.results[0]).is_none(), "notices still reach the number");
+    let out = e.accept(1, marketing).await.unwrap();
+    assert!(rejected_code(&out.results[0]).is_none(), "another account's marketing is not affected");
+}

@@ -28,6 +28,54 @@ pub struct Work {
     pub source_ext: String,
 }
 
+/// A reply (MO) in protocol-neutral terms.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mo {
+    /// The handset, as the carrier wrote it.
+    pub from: String,
+    /// Digits dialled after the channel's source number; `None` when the reply was sent to a
+    /// number outside it.
+    pub extension: Option<String>,
+    /// Decoded text.
+    pub text: String,
+}
+
+impl Mo {
+    /// Builds a reply from PDU fields. The coding values are the same in CMPP, SGIP, SMGP and
+    /// SMPP (0 ASCII or the SMSC default, 3 Latin-1, 8 UCS-2, 15 GBK); a UDH is skipped.
+    pub(crate) fn from_pdu(from: &[u8], dest: &[u8], source: &str, coding: u8, udhi: bool, body: &[u8]) -> Self {
+        let body = match (udhi, body.first()) {
+            (true, Some(&len)) => body.get(1 + usize::from(len)..).unwrap_or_default(),
+            _ => body,
+        };
+        let encoding = match coding {
+            8 => hongyan_text::Encoding::Ucs2,
+            15 => hongyan_text::Encoding::Gbk,
+            3 | 4 => hongyan_text::Encoding::Latin1,
+            _ => hongyan_text::Encoding::Ascii,
+        };
+        let dest = field(dest);
+        Self { from: field(from), extension: dest.strip_prefix(source).map(str::to_owned), text: encoding.decode(body) }
+    }
+}
+
+impl Mo {
+    /// The engine's view of it.
+    pub(crate) fn arrived_on(self, channel: &str) -> hongyan_engine::MoIn {
+        hongyan_engine::MoIn {
+            channel: channel.to_owned(),
+            from: self.from,
+            extension: self.extension,
+            text: self.text,
+        }
+    }
+}
+
+/// A fixed-width text field without its NUL padding.
+fn field(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).trim_end_matches('\0').trim().to_owned()
+}
+
 /// The carrier's answer to one submit.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SubmitAnswer {
@@ -90,7 +138,14 @@ pub enum LinkEvent {
         /// The report, keyed by channel and carrier message id.
         report: ReportIn,
     },
-    /// An inbound request that needs only an acknowledgement (e.g. MO, not handled yet).
+    /// A reply from a handset; acknowledge it with `ack` once acted on.
+    Mo {
+        /// Token for [`Adapter::ack`].
+        ack: AckToken,
+        /// The reply.
+        mo: Mo,
+    },
+    /// An inbound request that needs only an acknowledgement.
     Ignored {
         /// Token for [`Adapter::ack`].
         ack: AckToken,

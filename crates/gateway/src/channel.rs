@@ -258,6 +258,7 @@ pub async fn run_channel(
             login_name: s.login_name.clone(),
             password: s.password.clone(),
             session: s.session.clone(),
+            sp_number: s.sp_number.clone(),
         };
         tokio::spawn(sgip::serve_inbound(s.listen, inbound, shared.engine.clone(), shutdown.clone()));
     }

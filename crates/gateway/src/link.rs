@@ -15,7 +15,7 @@ use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::time::{sleep, sleep_until, Instant};
 
-use crate::adapter::{AckToken, Adapter, LinkEvent, SubmitAnswer, Work};
+use crate::adapter::{AckToken, Adapter, LinkEvent, Mo, SubmitAnswer, Work};
 use crate::backoff::Backoff;
 use crate::channel::Shared;
 
@@ -187,12 +187,12 @@ impl<'a> Conn<'a> {
     /// Returns true when there were events (so the caller goes round again).
     async fn handle_events(&mut self) -> Result<bool, String> {
         let (mut outcomes, mut reports, mut acks) = (Vec::new(), Vec::new(), Vec::new());
-        let mut exhausted = Vec::new();
+        let (mut exhausted, mut replies) = (Vec::new(), Vec::new());
         let mut any = false;
         let wall = self.shared.engine.clock().now();
         while let Some(event) = self.adapter.poll_event(wall) {
             any = true;
-            self.on_event(event, &mut outcomes, &mut reports, &mut acks, &mut exhausted)?;
+            self.on_event(event, &mut outcomes, &mut reports, &mut acks, &mut exhausted, &mut replies)?;
         }
         outcomes.extend(self.shared.fail_over_or_give_up(exhausted).await);
         if !outcomes.is_empty() {
@@ -202,7 +202,19 @@ impl<'a> Conn<'a> {
             }
         }
         self.apply_reports(reports, acks).await;
+        self.apply_replies(replies).await;
         Ok(any)
+    }
+
+    /// Replies are acknowledged only once acted on; otherwise the gateway sends them again.
+    async fn apply_replies(&mut self, replies: Vec<(AckToken, Mo)>) {
+        for (ack, mo) in replies {
+            let done = self.shared.engine.mo(mo.arrived_on(&self.shared.cfg.name)).await;
+            if let Err(e) = &done {
+                tracing::error!(channel = %self.shared.cfg.name, error = %e, "could not act on a reply; not acknowledged");
+            }
+            self.adapter.ack(ack, done.is_ok());
+        }
     }
 
     fn on_event(
@@ -212,6 +224,7 @@ impl<'a> Conn<'a> {
         reports: &mut Vec<ReportIn>,
         acks: &mut Vec<AckToken>,
         exhausted: &mut Vec<(Work, SubmitAnswer)>,
+        replies: &mut Vec<(AckToken, Mo)>,
     ) -> Result<(), String> {
         let name = &self.shared.cfg.name;
         match event {
@@ -247,6 +260,7 @@ impl<'a> Conn<'a> {
                 reports.push(report);
                 acks.push(ack);
             }
+            LinkEvent::Mo { ack, mo } => replies.push((ack, mo)),
             LinkEvent::Ignored { ack, what } => {
                 tracing::info!(channel = %name, %what, "acknowledged without handling (not built yet)");
                 self.adapter.ack(ack, true);

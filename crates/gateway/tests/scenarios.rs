@@ -37,15 +37,19 @@ const LOGIN: &str = "901234";
 const SECRET: &str = "s3cret";
 
 async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
-    let dir = std::env::temp_dir().join(format!("hongyan-scn-{tag}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let db = db_path(tag);
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).unwrap());
     let spec = ChannelSpec::new("ch", &[Carrier::ChinaMobile]);
     let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    // Account 1, signed for every category.
+    // Account 1, signed for every category, with extension code 01.
     let account = engine.create_account("test").await.unwrap().account.id;
-    engine.sign_with(account, "测试", "").await.unwrap();
+    engine.sign_with(account, "测试", "01").await.unwrap();
     (engine, rx.remove(0).1, store)
+}
+
+fn db_path(tag: &str) -> std::path::PathBuf {
+    std::env::temp_dir().join(format!("hongyan-scn-{tag}-{}", std::process::id())).join("db")
 }
 
 async fn free_addr() -> SocketAddr {
@@ -268,14 +272,18 @@ async fn duplicate_reports_change_nothing() {
     }
 }
 
+/// Replies dialled to the channel's number plus the account's extension code: "TD" and
+/// "退订" unsubscribe the two numbers from that account's marketing, on every protocol.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn mo_messages_reach_the_link_and_are_acknowledged() {
+async fn td_replies_unsubscribe_on_every_protocol() {
     for proto in ALL {
+        let to = format!("{}01", if matches!(proto, Proto::Sgip) { "1065" } else { "1069" });
         let mo = vec![
-            hongyan_sim::MoMessage { from: "13800138000".into(), text: "TD".into() },
-            hongyan_sim::MoMessage { from: "13900139000".into(), text: "退订".into() },
+            hongyan_sim::MoMessage { from: "13800138000".into(), text: "TD".into(), to: to.clone() },
+            hongyan_sim::MoMessage { from: "13900139000".into(), text: "退订".into(), to },
         ];
-        let (statuses, snap) = run(proto, &format!("mo-{proto:?}"), Scenario { mo, ..scenario() }, 1).await;
+        let tag = format!("mo-{proto:?}");
+        let (statuses, snap) = run(proto, &tag, Scenario { mo, ..scenario() }, 1).await;
         assert_eq!(statuses, [MessageStatus::Delivered], "{proto:?}");
         for _ in 0..100 {
             if snap().mo_acked >= 2 {
@@ -283,7 +291,13 @@ async fn mo_messages_reach_the_link_and_are_acknowledged() {
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        assert_eq!(snap().mo_acked, 2, "{proto:?}: both MO messages were taken and acknowledged");
+        assert_eq!(snap().mo_acked, 2, "{proto:?}: both replies were acted on and acknowledged");
+        // A second connection to the same database file, as an administrator's tool would open.
+        let store = SqliteStore::open(&db_path(&tag)).unwrap();
+        let asked = vec!["13800138000".to_owned(), "13900139000".to_owned(), "13700137000".to_owned()];
+        let mut gone = store.unsubscribed(1, asked).await.unwrap();
+        gone.sort();
+        assert_eq!(gone, ["13800138000", "13900139000"], "{proto:?}");
     }
 }
 

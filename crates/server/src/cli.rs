@@ -24,7 +24,7 @@ Usage:
                   [--data-dir DIR]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
-        [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM:TEXT]... [--window N]
+        [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
         [--report-to ADDR (sgip)]
   hongyan --version | --help
 
@@ -502,8 +502,10 @@ fn sim(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
             Long("outcomes") => o.scenario.outcomes = outcomes(&string(p.value()?, "--outcomes")?)?,
             Long("mo") => {
                 let v = string(p.value()?, "--mo")?;
-                let (from, text) = v.split_once(':').ok_or("--mo takes FROM:TEXT, e.g. 13800138000:TD")?;
-                o.scenario.mo.push(hongyan_sim::MoMessage { from: from.to_owned(), text: text.to_owned() });
+                let (from, text) =
+                    v.split_once(':').ok_or("--mo takes FROM[@TO]:TEXT, e.g. 13800138000@106900011:TD")?;
+                let (from, to) = from.split_once('@').unwrap_or((from, ""));
+                o.scenario.mo.push(hongyan_sim::MoMessage { from: from.into(), text: text.into(), to: to.into() });
             }
             other => return Err(other.unexpected()),
         }
@@ -576,11 +578,12 @@ mod tests {
         assert_eq!(o.scenario.outcomes[1].err, "005");
         assert_eq!((o.scenario.rate_limit, o.scenario.drop_every), (Some(50), Some(7)));
         assert!(o.scenario.duplicate_reports);
-        let Command::Sim(o) = parse(args("sim smpp --mo 13800138000:TD --mo 13900139000:退订")).unwrap() else {
+        let Command::Sim(o) = parse(args("sim smpp --mo 13800138000:TD --mo 13900139000@1069001:退订")).unwrap()
+        else {
             panic!("not sim")
         };
         assert_eq!(o.scenario.mo.len(), 2);
-        assert_eq!(o.scenario.mo[1].text, "退订");
+        assert_eq!((o.scenario.mo[1].text.as_str(), o.scenario.mo[1].to.as_str()), ("退订", "1069001"));
         assert!(parse(args("sim smpp --mo TD")).is_err());
     }
 }

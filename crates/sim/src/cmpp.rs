@@ -180,7 +180,7 @@ impl CmppSim {
     fn mo_pdu(&self, m: &MoMessage, sp: &str) -> Deliver {
         Deliver {
             msg_id: self.next_msg_id(),
-            dest_id: sp.as_bytes().to_vec(),
+            dest_id: m.dest(sp).as_bytes().to_vec(),
             service_id: Vec::new(),
             tp_pid: 0,
             tp_udhi: 0,

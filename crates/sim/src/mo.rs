@@ -13,6 +13,19 @@ pub struct MoMessage {
     pub from: String,
     /// Its text.
     pub text: String,
+    /// The SP number it was sent to (access number and extension); empty: the SP's login.
+    pub to: String,
+}
+
+impl MoMessage {
+    /// The destination to put in the PDU for SP account `sp`.
+    pub(crate) fn dest<'a>(&'a self, sp: &'a str) -> &'a str {
+        if self.to.is_empty() {
+            sp
+        } else {
+            &self.to
+        }
+    }
 }
 
 /// Prefix of the in-flight key that tells an MO from a report.
@@ -59,13 +72,14 @@ impl MoBox {
 
     /// The key an in-flight MO is tracked under, beside report ids.
     pub(crate) fn key(mo: &MoMessage) -> String {
-        format!("{KEY_PREFIX}{}:{}", mo.from, mo.text)
+        format!("{KEY_PREFIX}{}:{}:{}", mo.to, mo.from, mo.text)
     }
 
     /// The MO behind an in-flight key, or `None` for a report id.
     pub(crate) fn parse(key: &str) -> Option<MoMessage> {
-        let (from, text) = key.strip_prefix(KEY_PREFIX)?.split_once(':')?;
-        Some(MoMessage { from: from.to_owned(), text: text.to_owned() })
+        let (to, rest) = key.strip_prefix(KEY_PREFIX)?.split_once(':')?;
+        let (from, text) = rest.split_once(':')?;
+        Some(MoMessage { from: from.to_owned(), text: text.to_owned(), to: to.to_owned() })
     }
 }
 
@@ -100,7 +114,7 @@ mod tests {
 
     #[test]
     fn each_account_gets_the_list_once_and_refusals_wait_again() {
-        let all = vec![MoMessage { from: "13800138000".into(), text: "TD".into() }];
+        let all = vec![MoMessage { from: "13800138000".into(), text: "TD".into(), to: String::new() }];
         let b = MoBox::default();
         let mo = b.take("a", &all).unwrap();
         assert_eq!(MoBox::parse(&MoBox::key(&mo)), Some(mo.clone()));

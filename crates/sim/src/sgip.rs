@@ -171,7 +171,7 @@ impl SgipSim {
             let Some(m) = self.mo.take(sp, &self.cfg.scenario.mo) else { return };
             let deliver = Deliver {
                 user_number: format!("86{}", m.from).into_bytes(),
-                sp_number: sp.as_bytes().to_vec(),
+                sp_number: m.dest(sp).as_bytes().to_vec(),
                 message_coding: hongyan_sgip_proto::MessageCoding::UCS2,
                 message_content: mo::ucs2(&m.text),
                 ..Deliver::default()

@@ -172,7 +172,7 @@ impl SmgpSim {
             msg_id: self.next_msg_id(),
             msg_format: hongyan_smgp_proto::MsgFormat::UCS2,
             src_term_id: m.from.as_bytes().to_vec(),
-            dest_term_id: sp.as_bytes().to_vec(),
+            dest_term_id: m.dest(sp).as_bytes().to_vec(),
             msg_content: mo::ucs2(&m.text),
             ..Deliver::default()
         }

@@ -259,7 +259,7 @@ fn receipt_pdu(r: &OwedReport) -> DeliverSm {
 fn mo_pdu(m: &crate::MoMessage, system_id: &str) -> DeliverSm {
     DeliverSm {
         source: address(&m.from),
-        dest: address(system_id),
+        dest: address(m.dest(system_id)),
         data_coding: hongyan_smpp_proto::DataCoding::UCS2,
         short_message: crate::mo::ucs2(&m.text),
         ..DeliverSm::default()

@@ -19,6 +19,7 @@
 //! process; group commit pays that fsync once per batch.
 
 mod limit_ops;
+mod mo_ops;
 mod read_ops;
 mod schema;
 mod signature_ops;
@@ -259,6 +260,20 @@ impl Store for SqliteStore {
 
     fn blacklisted(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>> {
         self.read(move |c| limit_ops::blacklisted(c, account_id, &numbers))
+    }
+
+    fn unsubscribe(&self, account_id: i64, number: &str, keyword: &str, now: Timestamp) -> BoxFuture<'_, Result<()>> {
+        let (number, keyword) = (number.to_owned(), keyword.to_owned());
+        self.write(move |c| mo_ops::unsubscribe(c, account_id, &number, &keyword, now))
+    }
+
+    fn unsubscribed(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>> {
+        self.read(move |c| mo_ops::unsubscribed(c, account_id, &numbers))
+    }
+
+    fn accounts_with_extension(&self, extension: &str) -> BoxFuture<'_, Result<Vec<i64>>> {
+        let extension = extension.to_owned();
+        self.read(move |c| mo_ops::accounts_with_extension(c, &extension))
     }
 
     fn import_ported(&self, entries: Vec<(String, Carrier)>, now: Timestamp) -> BoxFuture<'_, Result<usize>> {

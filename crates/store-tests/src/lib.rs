@@ -59,6 +59,7 @@ pub async fn run_story(store: &dyn Store) {
     signatures_are_approved_before_use(store, a.id, b.id).await;
     limits_usage_and_blacklist(store, a.id, b.id).await;
     templates_and_free_text(store, a.id, b.id).await;
+    replies_unsubscribe_and_find_their_account(store, a.id, b.id).await;
     ported_numbers(store).await;
     store.close().await.expect("close");
     assert!(matches!(
@@ -285,6 +286,18 @@ async fn limits_usage_and_blacklist(store: &dyn Store, a: i64, b: i64) {
     assert!(!store.blacklist_remove(Some(a), "13800000002").await.unwrap());
     let many: Vec<String> = (0..1200).map(|i| format!("1390000{i:04}")).chain(["13800000001".to_owned()]).collect();
     assert_eq!(store.blacklisted(a, many).await.unwrap().len(), 1, "chunked look-ups find the last one too");
+}
+
+async fn replies_unsubscribe_and_find_their_account(store: &dyn Store, a: i64, b: i64) {
+    let sig = store.add_signature(b, "互动平台", "77", t(0)).await.unwrap();
+    assert!(store.accounts_with_extension("77").await.unwrap().is_empty(), "pending signatures do not count");
+    store.decide_signature(sig.id, SignatureStatus::Approved, t(1)).await.unwrap();
+    assert_eq!(store.accounts_with_extension("77").await.unwrap(), [b]);
+    store.unsubscribe(a, "13800000007", "TD", t(2)).await.unwrap();
+    store.unsubscribe(a, "13800000007", "退订", t(3)).await.unwrap();
+    let asked: Vec<String> = (0..700).map(|i| format!("1380000{i:04}")).collect();
+    assert_eq!(store.unsubscribed(a, asked.clone()).await.unwrap(), ["13800000007"]);
+    assert!(store.unsubscribed(b, asked).await.unwrap().is_empty(), "an unsubscribe is per account");
 }
 
 async fn templates_and_free_text(store: &dyn Store, a: i64, b: i64) {

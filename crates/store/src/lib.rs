@@ -123,6 +123,14 @@ pub trait Store: Send + Sync + 'static {
     /// Which of `numbers` the account may not send to (its own list or the global one).
     fn blacklisted(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>>;
 
+    /// Records that `number` asked the account for no more marketing (an MO such as "TD").
+    /// Repeating it changes nothing.
+    fn unsubscribe(&self, account_id: i64, number: &str, keyword: &str, now: Timestamp) -> BoxFuture<'_, Result<()>>;
+    /// Which of `numbers` unsubscribed from the account's marketing.
+    fn unsubscribed(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>>;
+    /// Accounts that own an approved signature with this extension code (to attribute a reply).
+    fn accounts_with_extension(&self, extension: &str) -> BoxFuture<'_, Result<Vec<i64>>>;
+
     /// Records where numbers were ported to (replacing earlier entries), in one transaction.
     fn import_ported(&self, entries: Vec<(String, Carrier)>, now: Timestamp) -> BoxFuture<'_, Result<usize>>;
     /// The carriers `numbers` were ported to; numbers not ported are absent.

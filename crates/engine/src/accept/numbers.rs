@@ -10,7 +10,8 @@ use super::{AcceptError, NumberResult, SendRequest};
 use crate::Engine;
 
 impl Engine {
-    /// Per-number screening after routing: the blacklist, then frequency limits. A screened
+    /// Per-number screening after routing: marketing unsubscribes, the blacklist, then
+    /// frequency limits. A screened
     /// number's result turns into a rejection and its message leaves the batch.
     pub(super) async fn screen(
         &self,
@@ -26,6 +27,14 @@ impl Engine {
         self.refresh_usage(account_id, now).await?;
         let numbers: Vec<String> = batch.iter().map(|m| m.to.clone()).collect();
         let mut refused: HashMap<String, (&'static str, String)> = HashMap::new();
+        if category == Category::Marketing {
+            for n in self.store.unsubscribed(account_id, numbers.clone()).await? {
+                refused.insert(
+                    n,
+                    ("unsubscribed", "the number replied to unsubscribe from this account's marketing".into()),
+                );
+            }
+        }
         for e in self.store.blacklisted(account_id, numbers).await? {
             refused.insert(e.number, ("blacklisted", format!("the number is on the blacklist ({})", e.reason)));
         }

@@ -8,7 +8,7 @@ use hongyan_cmpp_proto::Version;
 use hongyan_types::Timestamp;
 
 use super::map;
-use crate::adapter::{AckToken, Adapter, LinkEvent, Work};
+use crate::adapter::{AckToken, Adapter, LinkEvent, Mo, Work};
 
 /// What a CMPP channel needs besides its address.
 #[derive(Debug, Clone)]
@@ -75,10 +75,18 @@ impl CmppAdapter {
                     self.session.ack_deliver(sequence_id, deliver.msg_id, 1);
                     LinkEvent::Malformed { error: format!("status report body: {e}") }
                 }
-                None => LinkEvent::Ignored {
-                    ack: self.token_for(sequence_id, deliver.msg_id),
-                    what: "CMPP MO message".into(),
-                },
+                None => {
+                    let d = &deliver;
+                    let mo = Mo::from_pdu(
+                        &d.src_terminal_id,
+                        &d.dest_id,
+                        &self.settings.src_id,
+                        d.msg_fmt.0,
+                        d.tp_udhi != 0,
+                        &d.msg_content,
+                    );
+                    LinkEvent::Mo { ack: self.token_for(sequence_id, deliver.msg_id), mo }
+                }
             },
             ClientEvent::LinkDead => LinkEvent::Dead { reason: "CMPP keep-alive or login unanswered".into() },
             ClientEvent::Terminated => LinkEvent::Ended,

@@ -17,6 +17,7 @@ use tokio::time::{sleep_until, Instant};
 
 use super::adapter::kind;
 use super::map;
+use crate::adapter::Mo;
 
 /// Who may bind to us, and what to call the channel in reports.
 #[derive(Debug, Clone)]
@@ -25,6 +26,8 @@ pub(crate) struct Inbound {
     pub(crate) login_name: String,
     pub(crate) password: String,
     pub(crate) session: SessionConfig,
+    /// Our access number, so that a reply's extension code can be read off its SPNumber.
+    pub(crate) sp_number: String,
 }
 
 /// Serves the SGIP listener until shutdown.
@@ -112,6 +115,26 @@ async fn handle_events(session: &mut ServerSession, inbound: &Inbound, engine: &
                     }
                     None => {
                         session.ack(sequence, ResultCode::OK);
+                    }
+                }
+            }
+            ServerEvent::Request { sequence, request: Request::Deliver(d) } => {
+                let coding = d.message_coding.0;
+                let mo = Mo::from_pdu(
+                    &d.user_number,
+                    &d.sp_number,
+                    &inbound.sp_number,
+                    coding,
+                    d.tp_udhi != 0,
+                    &d.message_content,
+                );
+                // Acknowledged only once acted on; otherwise the SMG sends it again.
+                match engine.mo(mo.arrived_on(&inbound.channel)).await {
+                    Ok(_) => {
+                        session.ack(sequence, ResultCode::OK);
+                    }
+                    Err(e) => {
+                        tracing::error!(channel = %inbound.channel, error = %e, "could not act on an SGIP reply; not acknowledged")
                     }
                 }
             }

@@ -8,7 +8,7 @@ use hongyan_smgp_proto::{LoginMode, MsgId, Status};
 use hongyan_types::Timestamp;
 
 use super::map;
-use crate::adapter::{AckToken, Adapter, LinkEvent, Work};
+use crate::adapter::{AckToken, Adapter, LinkEvent, Mo, Work};
 
 /// What an SMGP channel needs besides its address.
 #[derive(Debug, Clone)]
@@ -70,10 +70,12 @@ impl SmgpAdapter {
                     self.session.ack_deliver(sequence_id, deliver.msg_id, Status::STRUCTURE_ERROR);
                     LinkEvent::Malformed { error: format!("status report body: {e}") }
                 }
-                None => LinkEvent::Ignored {
-                    ack: self.token_for(sequence_id, deliver.msg_id),
-                    what: "SMGP MO message".into(),
-                },
+                None => {
+                    let d = &deliver;
+                    let (source, coding) = (&self.settings.src_term_id, d.msg_format.0);
+                    let mo = Mo::from_pdu(&d.src_term_id, &d.dest_term_id, source, coding, false, &d.msg_content);
+                    LinkEvent::Mo { ack: self.token_for(sequence_id, deliver.msg_id), mo }
+                }
             },
             ClientEvent::QueryResp { .. } | ClientEvent::QueryTimedOut { .. } => return None,
             ClientEvent::LinkDead => LinkEvent::Dead { reason: "SMGP keep-alive or login unanswered".into() },

@@ -8,7 +8,7 @@ use hongyan_smpp_proto::{CommandStatus, EsmeEvent, EsmeSession};
 use hongyan_types::Timestamp;
 
 use super::map;
-use crate::adapter::{AckToken, Adapter, LinkEvent, Work};
+use crate::adapter::{AckToken, Adapter, LinkEvent, Mo, Work};
 
 /// What an SMPP channel needs besides its address.
 #[derive(Debug, Clone)]
@@ -60,8 +60,10 @@ impl SmppAdapter {
                     }
                 }
             }
-            EsmeEvent::Deliver { sequence, .. } => {
-                LinkEvent::Ignored { ack: u64::from(sequence), what: "SMPP MO deliver_sm".into() }
+            EsmeEvent::Deliver { sequence, deliver: d } => {
+                let (source, coding, udhi) = (&self.settings.source, d.data_coding.0, d.esm_class.udhi());
+                let mo = Mo::from_pdu(&d.source.addr, &d.dest.addr, source, coding, udhi, &d.short_message);
+                LinkEvent::Mo { ack: u64::from(sequence), mo }
             }
             EsmeEvent::DataSm { sequence, .. } => {
                 LinkEvent::Ignored { ack: u64::from(sequence), what: "SMPP data_sm".into() }

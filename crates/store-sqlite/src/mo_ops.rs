@@ -1,0 +1,45 @@
+//! The SQL of replies (MO): marketing unsubscribes and finding the account an extension
+//! code belongs to.
+
+use hongyan_store::{Result, Timestamp};
+use rusqlite::{params, params_from_iter, Connection};
+
+use crate::backend;
+
+pub(crate) fn unsubscribe(
+    conn: &Connection,
+    account_id: i64,
+    number: &str,
+    keyword: &str,
+    now: Timestamp,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO unsubscribes (account_id, number, keyword, created_at) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (number, account_id) DO NOTHING",
+    )
+    .and_then(|mut s| s.execute(params![account_id, number, keyword, now.as_millis()]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Chunked like the blacklist: a bulk request is a few look-ups, not one per number.
+pub(crate) fn unsubscribed(conn: &Connection, account_id: i64, numbers: &[String]) -> rusqlite::Result<Vec<String>> {
+    let mut out = Vec::new();
+    for chunk in numbers.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let sql = format!("SELECT number FROM unsubscribes WHERE account_id = {account_id} AND number IN ({marks})");
+        let mut stmt = conn.prepare(&sql)?;
+        for r in stmt.query_map(params_from_iter(chunk.iter()), |r| r.get(0))? {
+            out.push(r?);
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn accounts_with_extension(conn: &Connection, extension: &str) -> rusqlite::Result<Vec<i64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT account_id FROM signatures WHERE extension = ?1 AND status = 'approved' ORDER BY account_id",
+    )?;
+    let rows = stmt.query_map([extension], |r| r.get(0))?;
+    rows.collect()
+}
