@@ -26,10 +26,9 @@ impl Engine {
                 ReportMatch::Duplicate => {
                     tracing::debug!(carrier_msg_id = %r.carrier_msg_id, "duplicate report ignored")
                 }
-                // Holding early reports until their submit response arrives is issue 5's work;
-                // today the order on one link (response before report) makes this rare.
+                // Kept by the store and applied when the submit response arrives.
                 ReportMatch::Unmatched => {
-                    tracing::warn!(channel = %r.channel, carrier_msg_id = %r.carrier_msg_id, "report for an unknown message id");
+                    tracing::info!(channel = %r.channel, carrier_msg_id = %r.carrier_msg_id, "report before its submit response; held");
                 }
             }
         }

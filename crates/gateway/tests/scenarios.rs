@@ -264,6 +264,15 @@ async fn dropped_connections_resend_what_was_in_flight() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reports_that_overtake_their_response_are_applied() {
+    for proto in ALL {
+        let tag = format!("early-{proto:?}");
+        let (statuses, _) = run(proto, &tag, Scenario { report_before_response: true, ..scenario() }, 10).await;
+        assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn duplicate_reports_change_nothing() {
     for proto in ALL {
         let (statuses, _) =

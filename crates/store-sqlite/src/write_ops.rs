@@ -96,7 +96,34 @@ fn record_submit(conn: &Connection, o: &SubmitOutcome) -> rusqlite::Result<()> {
         )?
         .execute(params![id, o.at.as_millis()])?;
     }
-    Ok(())
+    match &o.carrier_msg_id {
+        Some(carrier_msg_id) => apply_early_report(conn, &channel, carrier_msg_id),
+        None => Ok(()),
+    }
+}
+
+/// A report that overtook this submit's response is applied now that its id is known.
+fn apply_early_report(conn: &Connection, channel: &str, carrier_msg_id: &str) -> rusqlite::Result<()> {
+    let early = conn
+        .prepare_cached(
+            "DELETE FROM early_reports WHERE channel = ?1 AND carrier_msg_id = ?2
+             RETURNING stat, done_at, received_at, raw",
+        )?
+        .query_row(params![channel, carrier_msg_id], |r| {
+            Ok(ReportIn {
+                channel: channel.to_owned(),
+                carrier_msg_id: carrier_msg_id.to_owned(),
+                stat: r.get(0)?,
+                done_at: r.get::<_, Option<i64>>(1)?.map(Timestamp::from_millis),
+                received_at: Timestamp::from_millis(r.get(2)?),
+                raw: r.get(3)?,
+            })
+        })
+        .optional()?;
+    match early {
+        Some(report) => apply_report(conn, &report).map(drop),
+        None => Ok(()),
+    }
 }
 
 pub(crate) fn fail_messages(conn: &Connection, failures: &[(MessageId, String)], now: Timestamp) -> Result<()> {
@@ -126,6 +153,18 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
         })
         .optional()?;
     let Some((message_id, number, previous)) = found else {
+        conn.prepare_cached(
+            "INSERT OR IGNORE INTO early_reports (channel, carrier_msg_id, stat, done_at, received_at, raw)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            r.channel,
+            r.carrier_msg_id,
+            r.stat,
+            r.done_at.map(Timestamp::as_millis),
+            r.received_at.as_millis(),
+            r.raw
+        ])?;
         return Ok(ReportMatch::Unmatched);
     };
     if previous.is_some() {

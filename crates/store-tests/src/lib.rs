@@ -60,6 +60,7 @@ pub async fn run_story(store: &dyn Store) {
     limits_usage_and_blacklist(store, a.id, b.id).await;
     templates_and_free_text(store, a.id, b.id).await;
     replies_unsubscribe_and_find_their_account(store, a.id, b.id).await;
+    a_report_before_its_response_waits(store, a.id).await;
     ported_numbers(store).await;
     store.close().await.expect("close");
     assert!(matches!(
@@ -127,6 +128,18 @@ async fn accept_submit_report(store: &dyn Store, account: i64) {
     let got = store.get_message(account, MessageId(101)).await.unwrap().unwrap();
     assert_eq!(got.status, MessageStatus::Failed);
     assert_eq!(got.error.as_deref(), Some("Dest_terminal_Id error"));
+}
+
+async fn a_report_before_its_response_waits(store: &dyn Store, account: i64) {
+    store.insert_messages(vec![message(700, account, "13800138700", 1)], None).await.unwrap();
+    let early = store.apply_reports(vec![report("9700", "UNDELIV")]).await.unwrap();
+    assert_eq!(early, [ReportMatch::Unmatched]);
+    store.record_submits(vec![accepted(700, 1, "9700")]).await.unwrap();
+    let got = store.get_message(account, MessageId(700)).await.unwrap().unwrap();
+    assert_eq!(got.status, MessageStatus::Undelivered, "the held report was applied with the response");
+    assert_eq!(got.segments[0].report_stat.as_deref(), Some("UNDELIV"));
+    let again = store.apply_reports(vec![report("9700", "UNDELIV")]).await.unwrap();
+    assert_eq!(again, [ReportMatch::Duplicate]);
 }
 
 async fn long_message_with_a_failed_segment(store: &dyn Store, account: i64) {

@@ -110,7 +110,8 @@ pub enum ReportMatch {
     },
     /// Already applied before; nothing changed.
     Duplicate,
-    /// No segment has this carrier message id (yet).
+    /// No segment has this carrier message id yet: the report is kept and applied when the
+    /// submit response with that id is recorded.
     Unmatched,
 }
 
