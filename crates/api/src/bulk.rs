@@ -8,11 +8,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use hongyan_engine::bulk::{self, BulkPreview};
 use hongyan_engine::{SendRequest, TemplateRef};
-use hongyan_types::{Category, Timestamp};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Authed;
+use crate::messages::{category, send_at};
 use crate::{views, ApiError, AppState, MAX_BODY_BYTES};
 
 /// Rows shown back in a preview.
@@ -86,15 +86,7 @@ pub(crate) async fn send(
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let category =
-        Category::parse(&q.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
-    let send_at = match q.send_at.as_deref() {
-        Some(t) => Some(
-            Timestamp::parse_rfc3339(t)
-                .ok_or_else(|| ApiError::unprocessable("invalid_send_at", format!("`{t}` is not an RFC 3339 time")))?,
-        ),
-        None => None,
-    };
+    let (category, send_at) = (category(&q.category)?, send_at(q.send_at.as_deref())?);
     let p = read(&list_body(&headers, body).await?)?;
     if p.valid.is_empty() {
         return Err(ApiError::unprocessable("no_recipients", "no row of the file holds a valid number"));

@@ -49,6 +49,24 @@ struct Personal {
     params: BTreeMap<String, String>,
 }
 
+/// The request's category, by its API name.
+pub(crate) fn category(name: &str) -> Result<Category, ApiError> {
+    Category::parse(name).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))
+}
+
+/// An optional `send_at`, in RFC 3339.
+pub(crate) fn send_at(t: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
+    t.map(|t| {
+        Timestamp::parse_rfc3339(t).ok_or_else(|| {
+            ApiError::unprocessable(
+                "invalid_send_at",
+                format!("send_at `{t}` is not an RFC 3339 time such as 2026-12-01T09:00:00+08:00"),
+            )
+        })
+    })
+    .transpose()
+}
+
 /// `POST /api/v1/messages`
 pub(crate) async fn send(
     State(state): State<AppState>,
@@ -57,18 +75,8 @@ pub(crate) async fn send(
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
     let body: SendBody = json_body(&headers, body).await?;
-    let category =
-        Category::parse(&body.category).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))?;
+    let (category, send_at) = (category(&body.category)?, send_at(body.send_at.as_deref())?);
     let template = body.template_id.map(|id| TemplateRef { id, params: body.params });
-    let send_at = match body.send_at.as_deref() {
-        Some(t) => Some(Timestamp::parse_rfc3339(t).ok_or_else(|| {
-            ApiError::unprocessable(
-                "invalid_send_at",
-                format!("send_at `{t}` is not an RFC 3339 time such as 2026-12-01T09:00:00+08:00"),
-            )
-        })?),
-        None => None,
-    };
     let personalised = body.to.iter().any(|r| matches!(r, Recipient::Personal(_)));
     let (to, personal): (Vec<String>, Vec<BTreeMap<String, String>>) = body
         .to
