@@ -18,6 +18,7 @@ const MAX_ENTRY: usize = 64 << 20;
 pub(super) struct Entry<'a> {
     pub(super) name: String,
     method: u16,
+    crc: u32,
     data: &'a [u8],
 }
 
@@ -56,9 +57,10 @@ pub(super) fn entries(b: &[u8]) -> Result<Vec<Entry<'_>>, BulkError> {
         let (method, size) = (u16_at(b, at + 10)?, u32_at(b, at + 20)?);
         let (name_len, extra_len, comment_len) =
             (u16_at(b, at + 28)? as usize, u16_at(b, at + 30)? as usize, u16_at(b, at + 32)? as usize);
-        let local = u32_at(b, at + 42)?;
+        let (crc, local) = (u32_at(b, at + 16)? as u32, u32_at(b, at + 42)?);
         let name = b.get(at + 46..at + 46 + name_len).ok_or_else(|| bad("truncated zip directory"))?;
-        out.push(Entry { name: String::from_utf8_lossy(name).into_owned(), method, data: local_data(b, local, size)? });
+        let name = String::from_utf8_lossy(name).into_owned();
+        out.push(Entry { name, method, crc, data: local_data(b, local, size)? });
         at += 46 + name_len + extra_len + comment_len;
     }
     Ok(out)
@@ -74,12 +76,54 @@ fn local_data(b: &[u8], at: usize, size: usize) -> Result<&[u8], BulkError> {
     b.get(start..start.saturating_add(size)).ok_or_else(|| bad("truncated zip entry"))
 }
 
-/// An entry's contents.
+/// An entry's contents, checked against the CRC-32 the archive recorded for them, so that a
+/// damaged upload is refused rather than read wrongly.
 pub(super) fn read(entry: &Entry<'_>) -> Result<Vec<u8>, BulkError> {
+    let bytes = inflate(entry)?;
+    if crc32(&bytes) != entry.crc {
+        return Err(BulkError::Xlsx(format!("{}: checksum mismatch (the file is damaged)", entry.name)));
+    }
+    Ok(bytes)
+}
+
+/// CRC-32 as zip uses it (IEEE 802.3, reflected), bit by bit: a sheet is a few MiB at most.
+fn crc32(data: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &byte in data {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
+        }
+    }
+    !crc
+}
+
+fn inflate(entry: &Entry<'_>) -> Result<Vec<u8>, BulkError> {
     match entry.method {
         0 if entry.data.len() <= MAX_ENTRY => Ok(entry.data.to_vec()),
         8 => miniz_oxide::inflate::decompress_to_vec_with_limit(entry.data, MAX_ENTRY)
             .map_err(|e| BulkError::Xlsx(format!("{}: cannot inflate ({:?})", entry.name, e.status))),
         m => Err(BulkError::Xlsx(format!("{}: unsupported zip method {m} or too large", entry.name))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crc32_matches_the_standard_check_value() {
+        assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+        assert_eq!(crc32(b""), 0);
+    }
+
+    #[test]
+    fn a_wrong_checksum_is_refused() {
+        let mut book = include_bytes!("../../tests/fixtures/bulk.xlsx").to_vec();
+        let central: Vec<usize> =
+            book.windows(4).enumerate().filter(|(_, w)| *w == CENTRAL_HEADER).map(|(i, _)| i).collect();
+        central.iter().for_each(|&at| book[at + 16] ^= 1);
+        let err = super::super::preview(&book).unwrap_err();
+        assert!(err.to_string().contains("checksum"), "{err}");
     }
 }
