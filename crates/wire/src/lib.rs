@@ -8,6 +8,7 @@
 //! - [`DecodeError`]: the one error type every protocol decoder returns.
 //! - [`length_prefixed`]: the "is a whole frame here yet?" check that all four carrier
 //!   protocols share (a 4-byte big-endian total length at offset 0).
+//! - [`Window`]: requests sent and not yet answered, with re-send and give-up on time-out.
 //!
 //! What it does not do: it knows no protocol, owns no buffer between calls, never reads a
 //! socket or a clock. "Need more bytes" is `Ok(None)` from [`length_prefixed`], never an error.
@@ -15,8 +16,10 @@
 
 mod frame;
 mod reader;
+mod window;
 mod writer;
 
 pub use frame::{length_prefixed, FrameError};
 pub use reader::{DecodeError, Reader};
+pub use window::{Expired, Window};
 pub use writer::Writer;

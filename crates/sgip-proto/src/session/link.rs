@@ -191,9 +191,9 @@ impl<E: LinkEvent> Link<E> {
     /// A response for a sequence no longer in the window (answered already, or given up on)
     /// is dropped: reporting it would let a late duplicate overwrite the real outcome.
     fn on_response(&mut self, sequence: Sequence, command: CommandId, resp: Resp) {
-        match self.window.get(&sequence).map(|r| r.command_id().response() == command) {
+        match self.window.get(sequence).map(|r| r.command_id().response() == command) {
             Some(true) => {
-                let request = self.window.remove(&sequence).expect("present: just looked it up");
+                let request = self.window.remove(sequence).expect("present: just looked it up");
                 self.events.push_back(E::response(sequence, request, resp));
             }
             Some(false) => self.unexpected(command, "for a request of another kind"),
