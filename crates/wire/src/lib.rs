@@ -8,6 +8,7 @@
 //! - [`DecodeError`]: the one error type every protocol decoder returns.
 //! - [`length_prefixed`]: the "is a whole frame here yet?" check that all four carrier
 //!   protocols share (a 4-byte big-endian total length at offset 0).
+//! - [`RxBuffer`]: a connection's received bytes, handed out a whole frame at a time.
 //! - [`Window`]: requests sent and not yet answered, with re-send and give-up on time-out.
 //!
 //! What it does not do: it knows no protocol, owns no buffer between calls, never reads a
@@ -16,10 +17,12 @@
 
 mod frame;
 mod reader;
+mod rx;
 mod window;
 mod writer;
 
 pub use frame::{length_prefixed, FrameError};
 pub use reader::{DecodeError, Reader};
+pub use rx::RxBuffer;
 pub use window::{Expired, Window};
 pub use writer::Writer;

@@ -5,7 +5,7 @@ use super::SessionConfig;
 use crate::frame::encode_body;
 use crate::pdu::{ActiveTest, Body};
 use crate::{Frame, Version};
-use hongyan_wire::FrameError;
+use hongyan_wire::{FrameError, RxBuffer};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -27,10 +27,8 @@ pub(crate) struct Link {
     pub(crate) config: SessionConfig,
     /// The layout frames are encoded and decoded in; the negotiated version once logged in.
     pub(crate) version: Version,
-    /// Received bytes not yet consumed; `rx[rx_start..]` is live. A start offset instead of
-    /// draining after every frame keeps a read full of small frames linear.
-    rx: Vec<u8>,
-    rx_start: usize,
+    /// Received bytes not yet consumed.
+    rx: RxBuffer,
     /// Encoded frames waiting for `poll_transmit`.
     tx: VecDeque<Vec<u8>>,
     /// Sequence_Id of our next request.
@@ -48,8 +46,7 @@ impl Link {
         Self {
             version: config.version,
             config,
-            rx: Vec::new(),
-            rx_start: 0,
+            rx: RxBuffer::default(),
             tx: VecDeque::new(),
             next_seq: 1,
             last_rx: None,
@@ -91,27 +88,17 @@ impl Link {
 
     /// Appends received bytes.
     pub(crate) fn push_input(&mut self, data: &[u8]) {
-        if self.rx_start > 0 {
-            self.rx.drain(..self.rx_start);
-            self.rx_start = 0;
-        }
-        self.rx.extend_from_slice(data);
+        self.rx.push(data);
     }
 
     /// Takes the next whole frame out of the buffer. A whole frame proves the peer alive, so
     /// it restarts the idle clock and ends any keep-alive probe. An untrusted length is an
     /// error; the caller closes the session.
     pub(crate) fn next_frame(&mut self, now: Instant) -> Result<Option<Vec<u8>>, FrameError> {
-        let live = &self.rx[self.rx_start..];
-        let Some(len) = Frame::check(live, self.config.max_frame_len)? else {
+        let max = self.config.max_frame_len;
+        let Some(frame) = self.rx.take_frame(|live| Frame::check(live, max))? else {
             return Ok(None);
         };
-        let frame = live[..len].to_vec();
-        self.rx_start += len;
-        if self.rx_start == self.rx.len() {
-            self.rx.clear();
-            self.rx_start = 0;
-        }
         self.last_rx = Some(now);
         self.probe = None;
         Ok(Some(frame))
@@ -126,8 +113,7 @@ impl Link {
     pub(crate) fn shut(&mut self) {
         self.keepalive = false;
         self.probe = None;
-        self.rx = Vec::new();
-        self.rx_start = 0;
+        self.rx.clear();
     }
 
     /// When keep-alive next needs attention.

@@ -7,7 +7,7 @@ use super::{Request, SendError, SessionConfig};
 use crate::frame::encode_body;
 use crate::pdu::{Body, Resp};
 use crate::{CommandId, DecodeError, Frame, FrameDecodeError, Pdu, ResultCode, Sequence};
-use hongyan_wire::FrameError;
+use hongyan_wire::{FrameError, RxBuffer};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -28,10 +28,8 @@ pub(crate) trait LinkEvent {
 pub(crate) struct Link<E> {
     /// The configuration the session was made with.
     pub(crate) config: SessionConfig,
-    /// Received bytes not yet consumed; `rx[rx_start..]` is live. A start offset instead of
-    /// draining after every frame keeps a read full of small frames linear.
-    rx: Vec<u8>,
-    rx_start: usize,
+    /// Received bytes not yet consumed.
+    rx: RxBuffer,
     /// Encoded frames waiting for `poll_transmit`.
     tx: VecDeque<Vec<u8>>,
     /// Counter of our next request.
@@ -52,8 +50,7 @@ impl<E: LinkEvent> Link<E> {
             window: Window::new(config.window),
             inbound: Inbound::new(config.max_unanswered),
             config,
-            rx: Vec::new(),
-            rx_start: 0,
+            rx: RxBuffer::default(),
             tx: VecDeque::new(),
             last_rx: None,
             events: VecDeque::new(),
@@ -136,26 +133,16 @@ impl<E: LinkEvent> Link<E> {
 
     /// Appends received bytes.
     pub(crate) fn push_input(&mut self, data: &[u8]) {
-        if self.rx_start > 0 {
-            self.rx.drain(..self.rx_start);
-            self.rx_start = 0;
-        }
-        self.rx.extend_from_slice(data);
+        self.rx.push(data);
     }
 
     /// Takes the next whole frame out of the buffer and restarts the idle clock. An untrusted
     /// length is an error; the caller closes the session.
     pub(crate) fn next_frame(&mut self, now: Instant) -> Result<Option<Vec<u8>>, FrameError> {
-        let live = &self.rx[self.rx_start..];
-        let Some(len) = Frame::check(live, self.config.max_frame_len)? else {
+        let max = self.config.max_frame_len;
+        let Some(frame) = self.rx.take_frame(|live| Frame::check(live, max))? else {
             return Ok(None);
         };
-        let frame = live[..len].to_vec();
-        self.rx_start += len;
-        if self.rx_start == self.rx.len() {
-            self.rx.clear();
-            self.rx_start = 0;
-        }
         self.last_rx = Some(now);
         Ok(Some(frame))
     }
@@ -240,8 +227,7 @@ impl<E: LinkEvent> Link<E> {
     /// Stops reading for good and hands back every unanswered request; queued frames are
     /// still handed out.
     pub(crate) fn shut(&mut self) {
-        self.rx = Vec::new();
-        self.rx_start = 0;
+        self.rx.clear();
         for (sequence, request) in self.window.drain() {
             self.events.push_back(E::timed_out(sequence, request));
         }

@@ -4,7 +4,7 @@
 use super::SessionConfig;
 use crate::pdu::{BindMode, BindResp, DataSmResp, DeliverSmResp, QuerySmResp, SubmitMultiResp, SubmitSmResp};
 use crate::{CommandId, CommandStatus, Frame, FrameDecodeError, Pdu};
-use hongyan_wire::FrameError;
+use hongyan_wire::{FrameError, RxBuffer};
 use std::collections::VecDeque;
 use std::time::Instant;
 
@@ -27,10 +27,8 @@ struct Probe {
 pub(crate) struct Link {
     /// The configuration the session was made with.
     pub(crate) config: SessionConfig,
-    /// Received bytes not yet consumed; `rx[rx_start..]` is live. A start offset instead of
-    /// draining after every frame keeps a read full of small frames linear.
-    rx: Vec<u8>,
-    rx_start: usize,
+    /// Received bytes not yet consumed.
+    rx: RxBuffer,
     /// Encoded frames waiting for `poll_transmit`.
     tx: VecDeque<Vec<u8>>,
     /// sequence_number of our next request.
@@ -47,8 +45,7 @@ impl Link {
     pub(crate) fn new(config: SessionConfig) -> Self {
         Self {
             config,
-            rx: Vec::new(),
-            rx_start: 0,
+            rx: RxBuffer::default(),
             tx: VecDeque::new(),
             next_seq: 1,
             last_rx: None,
@@ -91,11 +88,7 @@ impl Link {
 
     /// Appends received bytes.
     pub(crate) fn push_input(&mut self, data: &[u8]) {
-        if self.rx_start > 0 {
-            self.rx.drain(..self.rx_start);
-            self.rx_start = 0;
-        }
-        self.rx.extend_from_slice(data);
+        self.rx.push(data);
     }
 
     /// Takes the next whole frame out of the buffer. A whole frame proves the peer alive, so
@@ -103,16 +96,10 @@ impl Link {
     /// error (checked as soon as its 4 bytes are in, before anything is buffered for it); the
     /// caller closes the session.
     pub(crate) fn next_frame(&mut self, now: Instant) -> Result<Option<Vec<u8>>, FrameError> {
-        let live = &self.rx[self.rx_start..];
-        let Some(len) = Frame::check(live, self.config.max_frame_len)? else {
+        let max = self.config.max_frame_len;
+        let Some(frame) = self.rx.take_frame(|live| Frame::check(live, max))? else {
             return Ok(None);
         };
-        let frame = live[..len].to_vec();
-        self.rx_start += len;
-        if self.rx_start == self.rx.len() {
-            self.rx.clear();
-            self.rx_start = 0;
-        }
         self.last_rx = Some(now);
         self.probe = None;
         Ok(Some(frame))
@@ -127,8 +114,7 @@ impl Link {
     pub(crate) fn shut(&mut self) {
         self.keepalive = false;
         self.probe = None;
-        self.rx = Vec::new();
-        self.rx_start = 0;
+        self.rx.clear();
     }
 
     /// When keep-alive next needs attention.
