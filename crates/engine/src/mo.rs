@@ -58,11 +58,12 @@ impl Engine {
             tracing::info!(channel = %mo.channel, extension = ?mo.extension, "reply received (not an unsubscribe)");
             return Ok(MoOutcome::Other);
         };
-        let accounts = match (&mo.extension, PhoneNumber::parse(&mo.from)) {
-            (Some(ext), Ok(_)) => self.store.accounts_with_extension(ext).await?,
+        let number = PhoneNumber::parse(&mo.from).ok();
+        let accounts = match (&mo.extension, &number) {
+            (Some(ext), Some(_)) => self.store.accounts_with_extension(ext).await?,
             _ => Vec::new(),
         };
-        let (&[account_id], Ok(number)) = (accounts.as_slice(), PhoneNumber::parse(&mo.from)) else {
+        let (&[account_id], Some(number)) = (accounts.as_slice(), number) else {
             tracing::warn!(channel = %mo.channel, extension = ?mo.extension, candidates = ?accounts, "unsubscribe not attributable to one account");
             return Ok(MoOutcome::Unattributed);
         };
