@@ -191,7 +191,7 @@ async fn run_in(proto: Proto, n: usize, dir: &Path) -> anyhow::Result<RunResult>
     while sent < n {
         let count = BATCH.min(n - sent);
         let to = (sent..sent + count).map(|i| format!("138{i:08}")).collect();
-        let outcome = engine.accept(account, SendRequest::new(to, CONTENT, Category::Verification)).await?;
+        let outcome = engine.accept(account, SendRequest::new(to, CONTENT, Category::VERIFICATION)).await?;
         let accepted = outcome.results.iter().filter(|r| matches!(r, NumberResult::Accepted { .. })).count();
         ensure!(accepted == count, "{} of {count} numbers were refused", count - accepted);
         sent += count;

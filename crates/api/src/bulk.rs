@@ -86,7 +86,7 @@ pub(crate) async fn send(
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let (category, send_at) = (category(&q.category)?, send_at(q.send_at.as_deref())?);
+    let (category, send_at) = (category(&state.engine, &q.category)?, send_at(q.send_at.as_deref())?);
     let p = read(&list_body(&headers, body).await?)?;
     if p.valid.is_empty() {
         return Err(ApiError::unprocessable("no_recipients", "no row of the file holds a valid number"));

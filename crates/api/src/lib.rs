@@ -49,6 +49,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/messages", post(messages::send).get(messages::list))
         .route("/api/v1/messages/{id}", get(messages::get_one))
+        .route("/api/v1/categories", get(messages::categories))
         .route("/api/v1/bulk/preview", post(bulk::preview))
         .route("/api/v1/bulk", post(bulk::send))
         .fallback(|| async { ApiError::not_found("no such endpoint") })

@@ -8,7 +8,7 @@ use axum::http::HeaderMap;
 use axum::Json;
 use std::collections::BTreeMap;
 
-use hongyan_engine::{SendRequest, TemplateRef};
+use hongyan_engine::{Engine, SendRequest, TemplateRef};
 use hongyan_store::MessageFilter;
 use hongyan_types::{Category, MessageId, MessageStatus, PhoneNumber, Timestamp};
 use serde::Deserialize;
@@ -50,8 +50,8 @@ struct Personal {
 }
 
 /// The request's category, by its API name.
-pub(crate) fn category(name: &str) -> Result<Category, ApiError> {
-    Category::parse(name).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))
+pub(crate) fn category(engine: &Engine, name: &str) -> Result<Category, ApiError> {
+    engine.category(name).map_err(|e| ApiError::unprocessable("unknown_category", e.to_string()))
 }
 
 /// An optional `send_at`, in RFC 3339.
@@ -67,6 +67,17 @@ pub(crate) fn send_at(t: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
     .transpose()
 }
 
+/// `GET /api/v1/categories`: what `category` may be, for clients and the console.
+pub(crate) async fn categories(State(state): State<AppState>, Authed(_): Authed) -> Json<Value> {
+    let list: Vec<Value> = state
+        .engine
+        .categories()
+        .iter()
+        .map(|d| serde_json::json!({ "name": d.category.name(), "label": d.label, "kind": d.category.kind().as_str() }))
+        .collect();
+    Json(serde_json::json!({ "categories": list }))
+}
+
 /// `POST /api/v1/messages`
 pub(crate) async fn send(
     State(state): State<AppState>,
@@ -75,7 +86,7 @@ pub(crate) async fn send(
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
     let body: SendBody = json_body(&headers, body).await?;
-    let (category, send_at) = (category(&body.category)?, send_at(body.send_at.as_deref())?);
+    let (category, send_at) = (category(&state.engine, &body.category)?, send_at(body.send_at.as_deref())?);
     let template = body.template_id.map(|id| TemplateRef { id, params: body.params });
     let personalised = body.to.iter().any(|r| matches!(r, Recipient::Personal(_)));
     let (to, personal): (Vec<String>, Vec<BTreeMap<String, String>>) = body

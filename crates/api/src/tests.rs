@@ -269,7 +269,7 @@ async fn a_personalised_batch_over_http() {
             cred.account.id,
             "bill",
             "尊敬的${name}：应缴${amount}元。",
-            hongyan_types::Category::Notification,
+            hongyan_types::Category::NOTIFICATION,
         )
         .await
         .unwrap();
@@ -364,4 +364,40 @@ async fn an_xlsx_list_is_read_and_other_files_are_refused() {
         (status, err["error"]["code"].as_str()),
         (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported_media_type"))
     );
+}
+
+#[tokio::test]
+async fn configured_categories_are_listed_and_sent_with_their_kind() {
+    use hongyan_types::{Categories, Category, CategoryDef, CategoryKind};
+    let f = fixture("categories").await;
+    let tax = Category::new("tax_notice", CategoryKind::Notification).unwrap();
+    let list = vec![
+        CategoryDef { category: Category::VERIFICATION, label: "验证码".into() },
+        CategoryDef { category: tax, label: "税务通知".into() },
+    ];
+    f.state.engine.set_categories(Categories::new(list));
+    let cred = signed_account(&f.state, "etax").await;
+    let auth = basic(&cred);
+
+    let (status, body) = call(&f.state, get(&auth, "/api/v1/categories")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["categories"][1], json!({ "name": "tax_notice", "label": "税务通知", "kind": "notification" }));
+    assert_eq!(body["categories"].as_array().unwrap().len(), 2);
+
+    let send = |category: &str| json!({ "to": ["13800138000"], "content": "请于月底前申报", "category": category });
+    let (status, body) = call(&f.state, post(&auth, send("tax_notice").to_string())).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let id = body["results"][0]["message_id"].as_str().unwrap().to_owned();
+    let (_, detail) = call(&f.state, get(&auth, &format!("/api/v1/messages/{id}"))).await;
+    assert_eq!(detail["category"], "tax_notice");
+    assert_eq!(detail["content"], "【某省税务局】请于月底前申报", "signed with the notification default");
+    let filter =
+        hongyan_store::MessageFilter { account_id: cred.account.id, to: None, status: None, before: None, limit: 10 };
+    let stored = f.state.engine.store().list_messages(filter).await.unwrap();
+    assert_eq!(stored[0].message.category.kind(), CategoryKind::Notification, "the kind is kept in the store");
+
+    let (status, body) = call(&f.state, post(&auth, send("marketing").to_string())).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(body["error"]["code"], "unknown_category");
+    assert!(body["error"]["message"].as_str().unwrap().contains("verification, tax_notice"), "{body}");
 }

@@ -65,7 +65,7 @@ pub(crate) fn message_detail(d: &MessageDetail) -> Value {
         "id": m.id.to_string(),
         "to": m.to,
         "carrier": m.carrier.as_str(),
-        "category": m.category.as_str(),
+        "category": m.category.name(),
         "content": m.content,
         "segments": m.segments,
         "channel": m.channel,

@@ -12,6 +12,7 @@
 //! first error, and the issue asks for every error at once; it also keeps proc-macros out.
 #![warn(missing_docs)]
 
+mod category;
 mod channel;
 mod walk;
 
@@ -38,6 +39,8 @@ pub struct Config {
     pub channels: Vec<ChannelDef>,
     /// Content rules.
     pub content: ContentRules,
+    /// The categories requests may name.
+    pub categories: hongyan_types::Categories,
 }
 
 /// `[content]`: what message text may contain.
@@ -89,6 +92,7 @@ impl Default for Config {
             },
             channels: Vec::new(),
             content: ContentRules::default(),
+            categories: hongyan_types::Categories::default(),
         }
     }
 }
@@ -135,12 +139,14 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let sims = root.opt_table(&mut w, "simulators");
     let channel_tables = root.array_of_tables(&mut w, "channel");
     let content = root.opt_table(&mut w, "content").map(|t| content_rules(&mut w, t)).unwrap_or_default();
+    let category_tables = root.array_of_tables(&mut w, "category");
     root.finish(&mut w);
+    let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
         channel_tables.into_iter().enumerate().filter_map(|(i, t)| channel::parse(&mut w, i, t)).collect();
     channel::check_set(&mut w, &channels);
     let simulators = simulators(&mut w, sims, channels.is_empty());
-    w.into_result(Config { data_dir, http, simulators, channels, content })
+    w.into_result(Config { data_dir, http, simulators, channels, content, categories })
 }
 
 fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simulators {

@@ -91,3 +91,36 @@ fn duplicate_names_are_refused() {
     let got = problems(&format!("{one}{one}"));
     assert_eq!(got, vec!["channel[1].name: `x` is used by an earlier channel"]);
 }
+
+#[test]
+fn categories_are_the_files_list_with_kinds_and_labels() {
+    let c = parse(EXAMPLE).unwrap();
+    let names: Vec<_> = c.categories.iter().map(|d| d.category.name().to_owned()).collect();
+    assert_eq!(names, ["verification", "notification", "tax_notice", "marketing"]);
+    let tax = c.categories.parse("tax_notice").unwrap();
+    assert_eq!(tax.kind(), hongyan_types::CategoryKind::Notification);
+    assert_eq!(c.categories.iter().nth(2).unwrap().label, "税务通知");
+    let only = parse("[[category]]\nname = \"otp\"\nkind = \"verification\"\n").unwrap().categories;
+    assert!(only.parse("marketing").is_err(), "a list in the file replaces the defaults");
+    assert_eq!(only.iter().next().unwrap().label, "验证码", "the kind's label by default");
+}
+
+#[test]
+fn bad_categories_are_all_reported() {
+    let text = "[[category]]\nname = \"Tax Notice\"\nkind = \"notification\"\n\
+                [[category]]\nname = \"marketing\"\nkind = \"notification\"\n\
+                [[category]]\nname = \"otp\"\nkind = \"urgent\"\ncolour = \"red\"\n\
+                [[category]]\nname = \"a\"\nkind = \"marketing\"\n[[category]]\nname = \"a\"\nkind = \"marketing\"\n\
+                [[category]]\nkind = \"marketing\"\n";
+    let got = problems(text);
+    for want in [
+        "category[0].name: `Tax Notice` is not 1 to 32 characters of a-z, 0-9, `_` and `-`",
+        "category[1].kind: the category `marketing` can only be of kind marketing",
+        "category[2].kind: `urgent` is not one of verification, notification, marketing",
+        "category[2].colour: unknown key",
+        "category[4].name: `a` is used by an earlier category",
+        "category[5].name: is required",
+    ] {
+        assert!(got.iter().any(|g| g == want), "missing `{want}` in {got:#?}");
+    }
+}

@@ -148,7 +148,7 @@ impl Table {
     pub(crate) fn array_of_tables(&mut self, w: &mut Walker, key: &str) -> Vec<Self> {
         let Some(v) = self.take(key) else { return Vec::new() };
         let toml::Value::Array(items) = v else {
-            self.wrong(w, key, "[[channel]] tables", &v);
+            self.wrong(w, key, &format!("[[{key}]] tables"), &v);
             return Vec::new();
         };
         let mut out = Vec::new();

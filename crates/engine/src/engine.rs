@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use hongyan_store::{Store, StoreError};
-use hongyan_types::{Carrier, IdGenerator, MessageId, PhoneNumber};
+use hongyan_types::{Carrier, Categories, Category, IdGenerator, MessageId, PhoneNumber, UnknownCategory};
 
 use crate::auth::KeyCache;
 use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
@@ -60,6 +60,7 @@ pub struct Engine {
     pub(crate) limiter: Limiter,
     pub(crate) words: Words,
     pub(crate) schedule: Schedule,
+    pub(crate) categories: std::sync::RwLock<Categories>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -96,6 +97,7 @@ impl Engine {
             limiter: Limiter::default(),
             words: Words::default(),
             schedule: Schedule::default(),
+            categories: std::sync::RwLock::new(Categories::default()),
         };
         Ok((Arc::new(engine), receivers))
     }
@@ -108,6 +110,21 @@ impl Engine {
     /// The injected clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock
+    }
+
+    /// Replaces the list of categories requests may name (the configuration's `[[category]]`).
+    pub fn set_categories(&self, list: Categories) {
+        *self.categories.write().expect("categories lock") = list;
+    }
+
+    /// The configured categories.
+    pub fn categories(&self) -> Categories {
+        self.categories.read().expect("categories lock").clone()
+    }
+
+    /// The configured category called `name`.
+    pub fn category(&self, name: &str) -> Result<Category, UnknownCategory> {
+        self.categories.read().expect("categories lock").parse(name)
     }
 
     /// Stops admitting new messages (drain at shutdown); accept answers `ShuttingDown`.

@@ -13,7 +13,7 @@ use std::collections::{HashMap, VecDeque};
 use std::sync::Mutex;
 
 use hongyan_store::{AccountLimits, StoreError};
-use hongyan_types::{Category, MessageId, Timestamp};
+use hongyan_types::{Category, CategoryKind, MessageId, Timestamp};
 
 use crate::{AcceptError, Engine};
 
@@ -136,7 +136,7 @@ impl Engine {
         category: Category,
         now: Timestamp,
     ) -> Result<HashMap<String, String>, StoreError> {
-        if category != Category::Verification {
+        if !category.is(CategoryKind::Verification) {
             return Ok(HashMap::new());
         }
         let limits =

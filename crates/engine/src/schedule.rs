@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, RwLock};
 use std::time::Duration;
 
-use hongyan_types::{Category, QuietHours, Timestamp};
+use hongyan_types::{Category, CategoryKind, QuietHours, Timestamp};
 use tokio::sync::watch;
 
 use crate::dispatch::Outbound;
@@ -39,7 +39,7 @@ impl Engine {
         now: Timestamp,
     ) -> Option<Timestamp> {
         let mut t = send_at.filter(|t| *t > now).unwrap_or(now);
-        if category == Category::Marketing {
+        if category.is(CategoryKind::Marketing) {
             if let Some(q) = *self.schedule.quiet.read().expect("quiet lock") {
                 t = q.next_allowed(t);
             }

@@ -32,14 +32,17 @@ fn carried(content: &str) -> Option<&str> {
     body.rfind('【').map(|i| &body[i + '【'.len_utf8()..])
 }
 
+/// The account's default signature for `category`, or else for its kind's own category, so a
+/// category added to the configuration signs with what the account already has until an
+/// administrator gives it its own.
+fn default_for(rules: &SigningRules, category: Category) -> Option<&Signature> {
+    let find = |want: Category| rules.defaults.iter().find(|(c, _)| *c == want).map(|(_, s)| s);
+    find(category).or_else(|| find(Category::of_kind(category.kind())))
+}
+
 /// Signs `content` for `category`: returns the text to send and the extension code.
 pub(crate) fn apply(content: &str, category: Category, rules: &SigningRules) -> Result<(String, String), AcceptError> {
-    let sig = rules
-        .defaults
-        .iter()
-        .find(|(c, _)| *c == category)
-        .map(|(_, s)| s)
-        .ok_or(AcceptError::NoSignature(category))?;
+    let sig = default_for(rules, category).ok_or(AcceptError::NoSignature(category))?;
     let content = content.trim();
     match carried(content) {
         Some(found) if found == sig.text => Ok((content.to_owned(), sig.extension.clone())),
@@ -69,7 +72,7 @@ impl Engine {
         let now = self.clock.now();
         let sig = self.store.add_signature(account_id, text, extension, now).await?;
         self.store.decide_signature(sig.id, SignatureStatus::Approved, now).await?;
-        for c in Category::ALL {
+        for c in self.categories().iter().map(|d| d.category) {
             self.store.set_default_signature(account_id, c, sig.id).await?;
         }
         self.rules.entries.lock().expect("rules cache").remove(&account_id);
@@ -90,38 +93,52 @@ mod tests {
             status: SignatureStatus::Approved,
             created_at: Timestamp::from_millis(0),
         };
-        SigningRules { defaults: vec![(Category::Verification, sig)], suffix, free_text: true }
+        SigningRules { defaults: vec![(Category::VERIFICATION, sig)], suffix, free_text: true }
     }
 
     #[test]
     fn adds_the_category_signature_once() {
         let r = rules(false);
         assert_eq!(
-            apply(" 您的验证码是1234 ", Category::Verification, &r).unwrap(),
+            apply(" 您的验证码是1234 ", Category::VERIFICATION, &r).unwrap(),
             ("【某省税务局】您的验证码是1234".into(), "01".into())
         );
         assert_eq!(
-            apply("【某省税务局】验证码1234", Category::Verification, &r).unwrap().0,
+            apply("【某省税务局】验证码1234", Category::VERIFICATION, &r).unwrap().0,
             "【某省税务局】验证码1234"
         );
         assert_eq!(
-            apply("验证码1234【某省税务局】", Category::Verification, &r).unwrap().0,
+            apply("验证码1234【某省税务局】", Category::VERIFICATION, &r).unwrap().0,
             "验证码1234【某省税务局】"
         );
-        assert_eq!(apply("验证码1234", Category::Verification, &rules(true)).unwrap().0, "验证码1234【某省税务局】");
+        assert_eq!(apply("验证码1234", Category::VERIFICATION, &rules(true)).unwrap().0, "验证码1234【某省税务局】");
     }
 
     #[test]
     fn refuses_another_signature_or_none() {
         let r = rules(false);
         assert!(matches!(
-            apply("【某银行】验证码1234", Category::Verification, &r),
+            apply("【某银行】验证码1234", Category::VERIFICATION, &r),
             Err(AcceptError::SignatureMismatch { found, .. }) if found == "某银行"
         ));
         assert!(matches!(
-            apply("验证码【别家】", Category::Verification, &r),
+            apply("验证码【别家】", Category::VERIFICATION, &r),
             Err(AcceptError::SignatureMismatch { .. })
         ));
-        assert!(matches!(apply("通知", Category::Marketing, &r), Err(AcceptError::NoSignature(Category::Marketing))));
+        assert!(
+            matches!(apply("通知", Category::MARKETING, &r), Err(AcceptError::NoSignature(c)) if c == Category::MARKETING)
+        );
+    }
+
+    #[test]
+    fn a_configured_category_falls_back_to_its_kinds_signature_until_it_has_its_own() {
+        let otp = Category::new("login_code", hongyan_types::CategoryKind::Verification).unwrap();
+        let mut r = rules(false);
+        assert_eq!(apply("验证码1234", otp, &r).unwrap().0, "【某省税务局】验证码1234");
+        let own = Signature { text: "电子税务局".into(), ..r.defaults[0].1.clone() };
+        r.defaults.push((otp, own));
+        assert_eq!(apply("验证码1234", otp, &r).unwrap().0, "【电子税务局】验证码1234");
+        let tax = Category::new("tax_notice", hongyan_types::CategoryKind::Notification).unwrap();
+        assert!(matches!(apply("通知", tax, &r), Err(AcceptError::NoSignature(c)) if c == tax));
     }
 }

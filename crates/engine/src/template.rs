@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use hongyan_types::Category;
+use hongyan_types::{Category, CategoryKind};
 
 /// Why a template body or its parameters were refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -77,7 +77,7 @@ pub fn variables(body: &str) -> Result<Vec<String>, TemplateError> {
 
 fn check_value(category: Category, name: &str, value: &str) -> Result<(), TemplateError> {
     let bad = |rule| Err(TemplateError::BadValue { name: name.to_owned(), rule });
-    if category == Category::Verification {
+    if category.is(CategoryKind::Verification) {
         if value.is_empty() || value.len() > 10 || !value.bytes().all(|b| b.is_ascii_digit()) {
             return bad("verification template values are 1–10 digits");
         }
@@ -125,7 +125,7 @@ mod tests {
     #[test]
     fn renders_and_lists_variables() {
         assert_eq!(variables(BODY).unwrap(), ["code", "minutes"]);
-        let out = render(BODY, &params(&[("code", "123456"), ("minutes", "5")]), Category::Verification).unwrap();
+        let out = render(BODY, &params(&[("code", "123456"), ("minutes", "5")]), Category::VERIFICATION).unwrap();
         assert_eq!(out, "您的验证码是123456，5分钟内有效。");
         assert_eq!(variables("no variables").unwrap(), Vec::<String>::new());
     }
@@ -134,7 +134,7 @@ mod tests {
     fn refuses_bad_bodies_and_parameters() {
         assert_eq!(variables("a ${code"), Err(TemplateError::Unclosed(2)));
         assert_eq!(variables("${1x}"), Err(TemplateError::BadName("1x".into())));
-        let v = Category::Verification;
+        let v = Category::VERIFICATION;
         assert_eq!(render(BODY, &params(&[("code", "1")]), v), Err(TemplateError::Missing("minutes".into())));
         assert!(matches!(
             render(BODY, &params(&[("code", "1"), ("minutes", "5"), ("x", "1")]), v),
@@ -144,7 +144,7 @@ mod tests {
             render(BODY, &params(&[("code", "12ab"), ("minutes", "5")]), v),
             Err(TemplateError::BadValue { .. })
         ));
-        let n = Category::Notification;
+        let n = Category::NOTIFICATION;
         assert!(render("尊敬的${name}：", &params(&[("name", "张三")]), n).is_ok());
         assert!(matches!(
             render("尊敬的${name}：", &params(&[("name", "【某银行】")]), n),

@@ -44,7 +44,7 @@ fn req(to: &[&str], content: &str) -> SendRequest {
     SendRequest {
         to: to.iter().map(|s| s.to_string()).collect(),
         content: content.into(),
-        category: Category::Notification,
+        category: Category::NOTIFICATION,
         client_ref: None,
         template: None,
         send_at: None,
@@ -248,7 +248,7 @@ async fn messages_are_signed_by_category() {
 }
 
 fn verification(to: &[&str]) -> SendRequest {
-    SendRequest { category: Category::Verification, ..req(to, "您的验证码是 1234") }
+    SendRequest { category: Category::VERIFICATION, ..req(to, "您的验证码是 1234") }
 }
 
 fn rejected_code(r: &NumberResult) -> Option<&'static str> {
@@ -322,8 +322,8 @@ async fn account_rate_quota_and_blacklist() {
 async fn templates_free_text_and_sensitive_words() {
     let (e, _rx, store, clock) = engine_with_clock("templates").await;
     let body = "您的验证码是${code}，${minutes}分钟内有效。";
-    assert!(e.add_template(6, "bad", "验证码${code", Category::Verification).await.is_err(), "syntax is checked");
-    let tpl = e.add_template(6, "login", body, Category::Verification).await.unwrap();
+    assert!(e.add_template(6, "bad", "验证码${code", Category::VERIFICATION).await.is_err(), "syntax is checked");
+    let tpl = e.add_template(6, "login", body, Category::VERIFICATION).await.unwrap();
     let by_template = |params: &[(&str, &str)], category| SendRequest {
         to: vec!["13800138000".into()],
         content: String::new(),
@@ -338,29 +338,29 @@ async fn templates_free_text_and_sensitive_words() {
     };
     let ok = [("code", "246810"), ("minutes", "5")];
     assert!(
-        matches!(e.accept(6, by_template(&ok, Category::Verification)).await, Err(AcceptError::UnknownTemplate(_))),
+        matches!(e.accept(6, by_template(&ok, Category::VERIFICATION)).await, Err(AcceptError::UnknownTemplate(_))),
         "not approved yet"
     );
     store.decide_template(tpl.id, hongyan_store::SignatureStatus::Approved, Timestamp::from_millis(1)).await.unwrap();
-    let out = e.accept(6, by_template(&ok, Category::Verification)).await.unwrap();
+    let out = e.accept(6, by_template(&ok, Category::VERIFICATION)).await.unwrap();
     let NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!("{out:?}") };
     assert_eq!(
         store.get_message(6, *message_id).await.unwrap().unwrap().message.content,
         "【某省税务局】您的验证码是246810，5分钟内有效。"
     );
     assert!(matches!(
-        e.accept(6, by_template(&[("code", "x1"), ("minutes", "5")], Category::Verification)).await,
+        e.accept(6, by_template(&[("code", "x1"), ("minutes", "5")], Category::VERIFICATION)).await,
         Err(AcceptError::TemplateParams(_))
     ));
     assert!(matches!(
-        e.accept(6, by_template(&ok, Category::Marketing)).await,
+        e.accept(6, by_template(&ok, Category::MARKETING)).await,
         Err(AcceptError::TemplateCategory { .. })
     ));
     assert!(
-        matches!(e.accept(7, by_template(&ok, Category::Verification)).await, Err(AcceptError::UnknownTemplate(_))),
+        matches!(e.accept(7, by_template(&ok, Category::VERIFICATION)).await, Err(AcceptError::UnknownTemplate(_))),
         "other tenants cannot use it"
     );
-    let both = SendRequest { content: "hi".into(), ..by_template(&ok, Category::Verification) };
+    let both = SendRequest { content: "hi".into(), ..by_template(&ok, Category::VERIFICATION) };
     assert!(matches!(e.accept(6, both).await, Err(AcceptError::ContentOrTemplate)));
 
     // Without the free-text right only templates go out.
@@ -407,7 +407,7 @@ async fn a_bulk_notice_to_100000_numbers_is_one_commit() {
     let commits = || sqlite.writer_stats().commits.load(Ordering::SeqCst);
     let before = commits();
     let out = e
-        .accept(account, SendRequest::new(numbers, "关于个人所得税汇算清缴的提醒", Category::Notification))
+        .accept(account, SendRequest::new(numbers, "关于个人所得税汇算清缴的提醒", Category::NOTIFICATION))
         .await
         .unwrap();
     assert_eq!(out.results.len(), MAX_RECIPIENTS);
@@ -443,7 +443,7 @@ async fn scheduled_and_quiet_hour_messages_wait_for_their_time() {
     let night = Timestamp::parse_rfc3339("2026-11-29T23:00:00+08:00").unwrap();
     clock.0.store(night.as_millis(), Ordering::SeqCst);
     let promo =
-        e.accept(1, SendRequest { category: Category::Marketing, ..req(&["13900139000"], "优惠") }).await.unwrap();
+        e.accept(1, SendRequest { category: Category::MARKETING, ..req(&["13900139000"], "优惠") }).await.unwrap();
     let NumberResult::Accepted { message_id: promo_id, .. } = &promo.results[0] else { panic!() };
     let held = store.get_message(1, *promo_id).await.unwrap().unwrap().message.send_at;
     assert_eq!(held, Timestamp::parse_rfc3339("2026-11-30T08:00:00+08:00"));
@@ -463,7 +463,7 @@ async fn scheduled_and_quiet_hour_messages_wait_for_their_time() {
 async fn a_personalised_batch_renders_each_number() {
     let (e, _rx, store) = engine("personal").await;
     let tpl = e
-        .add_template(8, "tax", "尊敬的${name}：您${month}月应缴税款${amount}元。", Category::Notification)
+        .add_template(8, "tax", "尊敬的${name}：您${month}月应缴税款${amount}元。", Category::NOTIFICATION)
         .await
         .unwrap();
     store.decide_template(tpl.id, hongyan_store::SignatureStatus::Approved, Timestamp::from_millis(1)).await.unwrap();
@@ -521,7 +521,7 @@ async fn a_td_reply_stops_marketing_but_not_notices() {
         MoOutcome::Unsubscribed { account_id: shop, number: "13800138000".into() }
     );
     let marketing =
-        SendRequest { category: Category::Marketing, ..req(&["13800138000", "13900139000"], "新功能上线") };
+        SendRequest { category: Category::MARKETING, ..req(&["13800138000", "13900139000"], "新功能上线") };
     let out = e.accept(shop, marketing.clone()).await.unwrap();
     let codes: Vec<Option<&str>> = out.results.iter().map(rejected_code).collect();
     assert_eq!(codes, [Some("unsubscribed"), None]);

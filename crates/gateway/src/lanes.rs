@@ -4,19 +4,19 @@
 
 use std::collections::VecDeque;
 
-use hongyan_types::Category;
+use hongyan_types::{Category, CategoryKind};
 
 use crate::adapter::Work;
 
-/// Number of lanes, one per category.
+/// Number of lanes, one per category kind.
 const LANES: usize = 3;
 
-/// The lane of a category: 0 is served first.
+/// The lane of a category, by its kind: 0 is served first.
 pub(crate) fn lane(category: Category) -> u8 {
-    match category {
-        Category::Verification => 0,
-        Category::Notification => 1,
-        Category::Marketing => 2,
+    match category.kind() {
+        CategoryKind::Verification => 0,
+        CategoryKind::Notification => 1,
+        CategoryKind::Marketing => 2,
     }
 }
 
@@ -75,14 +75,14 @@ mod tests {
     fn verification_overtakes_bulk() {
         let mut l = Lanes::default();
         for i in 0..1000 {
-            l.push_back(w(i, Category::Marketing));
+            l.push_back(w(i, Category::MARKETING));
         }
-        l.push_back(w(5000, Category::Notification));
-        l.push_back(w(9000, Category::Verification));
+        l.push_back(w(5000, Category::NOTIFICATION));
+        l.push_back(w(9000, Category::VERIFICATION));
         assert_eq!(l.pop().map(|w| w.message_id.0), Some(9000));
         assert_eq!(l.pop().map(|w| w.message_id.0), Some(5000));
         assert_eq!(l.pop().map(|w| w.message_id.0), Some(0));
-        l.push_front(w(7, Category::Marketing));
+        l.push_front(w(7, Category::MARKETING));
         assert_eq!(l.pop().map(|w| w.message_id.0), Some(7), "a put-back segment is first in its lane");
         assert_eq!(l.len(), 999);
     }

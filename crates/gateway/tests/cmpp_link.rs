@@ -162,7 +162,7 @@ async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
     let req = SendRequest {
         to: vec![to.into()],
         content: "您的验证码是 123456".into(),
-        category: Category::Verification,
+        category: Category::VERIFICATION,
         client_ref: None,
         template: None,
         send_at: None,

@@ -49,7 +49,7 @@ fn channel(name: &str, addr: SocketAddr) -> ChannelConfig {
 }
 
 async fn send(engine: &Engine, to: &str) -> MessageId {
-    let req = SendRequest::new(vec![to.into()], "通知", Category::Notification);
+    let req = SendRequest::new(vec![to.into()], "通知", Category::NOTIFICATION);
     match &engine.accept(1, req).await.unwrap().results[0] {
         NumberResult::Accepted { message_id, .. } => *message_id,
         other => panic!("{other:?}"),

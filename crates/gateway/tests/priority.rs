@@ -88,12 +88,12 @@ async fn a_verification_code_overtakes_a_bulk_job() {
     tokio::spawn(run_channel(channel, engine.clone(), queues.remove(0).1, stop_rx));
 
     let bulk: Vec<String> = (0..300).map(|i| format!("1380013{i:04}")).collect();
-    accept(&engine, bulk, Category::Marketing).await;
+    accept(&engine, bulk, Category::MARKETING).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let filter = MessageFilter { account_id: 1, to: None, status: None, before: None, limit: 500 };
     let submitted = |all: &[hongyan_store::MessageDetail]| all.iter().filter(|m| m.submitted_at.is_some()).count();
     let bulk_already = submitted(&store.list_messages(filter.clone()).await.unwrap());
-    let code = accept(&engine, vec!["13900139000".into()], Category::Verification).await[0];
+    let code = accept(&engine, vec!["13900139000".into()], Category::VERIFICATION).await[0];
 
     let submitted_at = |id: MessageId| {
         let store = store.clone();
@@ -111,7 +111,7 @@ async fn a_verification_code_overtakes_a_bulk_job() {
     let all = store.list_messages(filter).await.unwrap();
     let bulk_before = all
         .iter()
-        .filter(|m| m.message.category == Category::Marketing)
+        .filter(|m| m.message.category == Category::MARKETING)
         .filter(|m| m.submitted_at.is_some_and(|t| t <= code_at))
         .count();
     // Those on the wire when the code arrived may be answered first, and the window refills
@@ -121,6 +121,6 @@ async fn a_verification_code_overtakes_a_bulk_job() {
         "{} bulk messages were answered before the code ({bulk_already} already were when it came)",
         bulk_before - bulk_already
     );
-    let bulk_after = all.iter().filter(|m| m.message.category == Category::Marketing).count() - bulk_before;
+    let bulk_after = all.iter().filter(|m| m.message.category == Category::MARKETING).count() - bulk_before;
     assert!(bulk_after > 100, "most of the bulk job was still waiting ({bulk_after}), so the test means something");
 }

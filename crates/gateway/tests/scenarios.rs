@@ -183,7 +183,7 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
     let req = SendRequest {
         to: numbers,
         content: "您的验证码是 123456".into(),
-        category: Category::Verification,
+        category: Category::VERIFICATION,
         client_ref: None,
         template: None,
         send_at: None,

@@ -65,7 +65,11 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
             println!("signature {id} {}", status.as_str());
         }
         C::Default { account, id, category } => {
-            let categories = category.map_or_else(|| hongyan_types::Category::ALL.to_vec(), |c| vec![c]);
+            let list = categories(opts.config.as_deref())?;
+            let categories = match category {
+                Some(name) => vec![list.parse(&name)?],
+                None => list.iter().map(|d| d.category).collect(),
+            };
             for c in categories {
                 if !store.set_default_signature(account, c, id).await? {
                     anyhow::bail!("signature {id} is not an approved signature of account {account}");
@@ -155,6 +159,14 @@ pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
     Ok(())
 }
 
+/// The category list of the configuration file, or the defaults.
+fn categories(config: Option<&std::path::Path>) -> Result<hongyan_types::Categories> {
+    let Some(file) = config else { return Ok(hongyan_types::Categories::default()) };
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    let config = hongyan_config::parse(&text).map_err(|p| anyhow::anyhow!("{} has problems:\n{p}", file.display()))?;
+    Ok(config.categories)
+}
+
 fn open(data_dir: &std::path::Path) -> Result<Arc<dyn Store>> {
     let path = data_dir.join("hongyan.db");
     Ok(Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?))
@@ -181,7 +193,7 @@ pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
             }
         }
         C::Add { account, name, body, category } => {
-            let category = category.expect("checked by the parser");
+            let category = categories(o.config.as_deref())?.parse(&category.expect("checked by the parser"))?;
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
             let t = engine.add_template(account, &name, &body, category).await.context("adding the template")?;
             let vars = hongyan_engine::template::variables(&t.body)?;

@@ -16,12 +16,12 @@ Usage:
   hongyan account limits ACCOUNT_ID [--rate N|none] [--daily N|none] [--monthly N|none]
         [--verification-per-minute N] [--verification-per-hour N] [--verification-per-day N] [--data-dir DIR]
   hongyan account free-text ACCOUNT_ID on|off [--data-dir DIR]
-  hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR]
+  hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR] [--config FILE]
   hongyan portability import FILE.csv [--data-dir DIR]      (lines: NUMBER,CARRIER)
   hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]
   hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
                   | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
-                  [--data-dir DIR]
+                  [--data-dir DIR] [--config FILE]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
@@ -80,12 +80,14 @@ pub(crate) struct LimitsOptions {
 /// `hongyan template …`
 pub(crate) enum TemplateCommand {
     List { account: i64 },
-    Add { account: i64, name: String, body: String, category: Option<hongyan_types::Category> },
+    Add { account: i64, name: String, body: String, category: Option<String> },
     Decide { id: i64, approve: bool },
 }
 
 pub(crate) struct TemplateOptions {
     pub(crate) data_dir: PathBuf,
+    /// Where the category list comes from (the defaults without it).
+    pub(crate) config: Option<PathBuf>,
     pub(crate) command: TemplateCommand,
 }
 
@@ -107,12 +109,14 @@ pub(crate) enum SignatureCommand {
     List { account: i64 },
     Add { account: i64, text: String, extension: String },
     Decide { id: i64, approve: bool },
-    Default { account: i64, id: i64, category: Option<hongyan_types::Category> },
+    Default { account: i64, id: i64, category: Option<String> },
     Position { account: i64, suffix: bool },
 }
 
 pub(crate) struct SignatureOptions {
     pub(crate) data_dir: PathBuf,
+    /// Where the category list comes from (the defaults without it).
+    pub(crate) config: Option<PathBuf>,
     pub(crate) command: SignatureCommand,
 }
 
@@ -359,19 +363,21 @@ fn template(p: &mut lexopt::Parser) -> Result<TemplateOptions, lexopt::Error> {
         Some(Value(v)) if v == "reject" => TemplateCommand::Decide { id: int(p, "ID")?, approve: false },
         _ => return Err("expected `template list|add|approve|reject`".into()),
     };
-    let mut o = TemplateOptions { data_dir: default_data_dir(), command };
+    let mut o = TemplateOptions { data_dir: default_data_dir(), config: None, command };
     while let Some(arg) = p.next()? {
         match (arg, &mut o.command) {
             (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
+            (Long("config"), _) => o.config = Some(p.value()?.into()),
             (Long("category"), TemplateCommand::Add { category, .. }) => {
-                let c = string(p.value()?, "--category")?;
-                *category = Some(hongyan_types::Category::parse(&c).map_err(|e| e.to_string())?);
+                *category = Some(string(p.value()?, "--category")?)
             }
             (other, _) => return Err(other.unexpected()),
         }
     }
     if let TemplateCommand::Add { category: None, .. } = o.command {
-        return Err("template add needs --category verification|notification|marketing".into());
+        return Err(
+            "template add needs --category NAME (verification, notification, marketing or one from --config)".into()
+        );
     }
     Ok(o)
 }
@@ -446,16 +452,16 @@ fn signature(p: &mut lexopt::Parser) -> Result<SignatureOptions, lexopt::Error> 
         }
         other => return Err(format!("unknown signature subcommand `{other}`").into()),
     };
-    let mut o = SignatureOptions { data_dir: default_data_dir(), command };
+    let mut o = SignatureOptions { data_dir: default_data_dir(), config: None, command };
     while let Some(arg) = p.next()? {
         match (arg, &mut o.command) {
             (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
+            (Long("config"), _) => o.config = Some(p.value()?.into()),
             (Long("extension"), SignatureCommand::Add { extension, .. }) => {
                 *extension = digits(string(p.value()?, "--extension")?)?
             }
             (Long("category"), SignatureCommand::Default { category, .. }) => {
-                let c = string(p.value()?, "--category")?;
-                *category = Some(hongyan_types::Category::parse(&c).map_err(|e| e.to_string())?);
+                *category = Some(string(p.value()?, "--category")?)
             }
             (other, _) => return Err(other.unexpected()),
         }

@@ -83,6 +83,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let (engine, receivers) = Engine::new(store.clone(), Arc::new(SystemClock), &specs).await?;
     load_words(&engine, &config.content)?;
     engine.set_quiet_hours(config.content.marketing_quiet_hours);
+    engine.set_categories(config.categories.clone());
     if let Some(file) = config.content.sensitive_words_file.clone() {
         tokio::spawn(watch_words(engine.clone(), config.content.clone(), file));
     }

@@ -63,7 +63,7 @@ pub(crate) fn sent_to_since(
         "SELECT accepted_at FROM messages WHERE account_id = ?1 AND to_number = ?2 AND id >= ?3 AND category = ?4
          ORDER BY id",
     )?;
-    let rows = stmt.query_map(params![account_id, to, since.0 as i64, category.as_str()], |r| {
+    let rows = stmt.query_map(params![account_id, to, since.0 as i64, category.stored()], |r| {
         r.get::<_, i64>(0).map(Timestamp::from_millis)
     })?;
     rows.collect()

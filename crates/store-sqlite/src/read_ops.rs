@@ -47,7 +47,7 @@ fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
         account_id: r.get(1)?,
         to: r.get(2)?,
         carrier: Carrier::parse(&carrier).ok_or_else(|| bad(3, "carrier"))?,
-        category: Category::parse(&category).map_err(|_| bad(4, "category"))?,
+        category: Category::from_stored(&category).map_err(|_| bad(4, "category"))?,
         content: r.get(5)?,
         segments: r.get(6)?,
         channel: r.get(7)?,

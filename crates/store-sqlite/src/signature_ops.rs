@@ -71,7 +71,7 @@ pub(crate) fn set_default(conn: &Connection, account_id: i64, category: Category
         "INSERT INTO default_signatures (account_id, category, signature_id) VALUES (?1, ?2, ?3)
          ON CONFLICT (account_id, category) DO UPDATE SET signature_id = excluded.signature_id",
     )
-    .and_then(|mut s| s.execute(params![account_id, category.as_str(), signature_id]))
+    .and_then(|mut s| s.execute(params![account_id, category.stored(), signature_id]))
     .map_err(backend)?;
     Ok(true)
 }
@@ -104,7 +104,7 @@ pub(crate) fn rules(conn: &Connection, account_id: i64) -> rusqlite::Result<Sign
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map([account_id], |r| {
         let category: String = r.get(0)?;
-        let category = Category::parse(&category)
+        let category = Category::from_stored(&category)
             .map_err(|_| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, "unknown category".into()))?;
         // The signature's columns follow the category.
         let sig = Signature {

@@ -20,7 +20,7 @@ fn template(r: &Row<'_>) -> rusqlite::Result<Template> {
         account_id: r.get(1)?,
         name: r.get(2)?,
         body: r.get(3)?,
-        category: Category::parse(&category).map_err(|_| conversion(4, "category"))?,
+        category: Category::from_stored(&category).map_err(|_| conversion(4, "category"))?,
         status: SignatureStatus::parse(&status).ok_or_else(|| conversion(5, "status"))?,
         created_at: Timestamp::from_millis(r.get(6)?),
     })
@@ -37,7 +37,7 @@ pub(crate) fn add(
     conn.prepare_cached(
         "INSERT INTO templates (account_id, name, body, category, status, created_at) VALUES (?1, ?2, ?3, ?4, 'pending', ?5)",
     )
-    .and_then(|mut s| s.execute(params![account_id, name, body, category.as_str(), now.as_millis()]))
+    .and_then(|mut s| s.execute(params![account_id, name, body, category.stored(), now.as_millis()]))
     .map_err(backend)?;
     Ok(Template {
         id: conn.last_insert_rowid(),

@@ -44,7 +44,7 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
             m.account_id,
             m.to,
             m.carrier.as_str(),
-            m.category.as_str(),
+            m.category.stored(),
             m.content,
             m.segments,
             m.channel,

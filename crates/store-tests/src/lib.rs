@@ -16,7 +16,7 @@ fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
         account_id,
         to: to.into(),
         carrier: Carrier::ChinaMobile,
-        category: Category::Verification,
+        category: Category::VERIFICATION,
         content: "您的验证码是 123456".into(),
         segments,
         channel: "cmpp-sim".into(),
@@ -227,18 +227,18 @@ async fn signatures_are_approved_before_use(store: &dyn Store, a: i64, b: i64) {
         "unique per account"
     );
     assert!(
-        !store.set_default_signature(a, Category::Verification, sig.id).await.unwrap(),
+        !store.set_default_signature(a, Category::VERIFICATION, sig.id).await.unwrap(),
         "pending cannot be a default"
     );
     assert!(store.signing_rules(a).await.unwrap().defaults.is_empty());
     assert!(store.decide_signature(sig.id, SignatureStatus::Approved, t(2)).await.unwrap());
-    assert!(!store.set_default_signature(b, Category::Verification, sig.id).await.unwrap(), "not b's signature");
-    assert!(store.set_default_signature(a, Category::Verification, sig.id).await.unwrap());
+    assert!(!store.set_default_signature(b, Category::VERIFICATION, sig.id).await.unwrap(), "not b's signature");
+    assert!(store.set_default_signature(a, Category::VERIFICATION, sig.id).await.unwrap());
     let rules = store.signing_rules(a).await.unwrap();
     assert_eq!(rules.defaults.len(), 1);
     assert_eq!(
         (rules.defaults[0].0, rules.defaults[0].1.text.as_str(), rules.defaults[0].1.extension.as_str()),
-        (Category::Verification, "某省税务局", "01")
+        (Category::VERIFICATION, "某省税务局", "01")
     );
     assert!(!rules.suffix);
     store.set_signature_suffix(a, true).await.unwrap();
@@ -269,10 +269,10 @@ async fn limits_usage_and_blacklist(store: &dyn Store, a: i64, b: i64) {
     assert_eq!(store.segments_since(a, MessageId(300)).await.unwrap(), 2 + 1 + 1 + 1, "300 (2), 301, 302, 400");
     assert!(all > 4);
     assert_eq!(store.segments_since(b, MessageId(0)).await.unwrap(), 0);
-    let sent = store.sent_to_since(a, "13800138000", Category::Verification, MessageId(0)).await.unwrap();
+    let sent = store.sent_to_since(a, "13800138000", Category::VERIFICATION, MessageId(0)).await.unwrap();
     assert_eq!(sent, vec![t(0)]);
-    assert!(store.sent_to_since(a, "13800138000", Category::Marketing, MessageId(0)).await.unwrap().is_empty());
-    assert!(store.sent_to_since(a, "13800138000", Category::Verification, MessageId(101)).await.unwrap().is_empty());
+    assert!(store.sent_to_since(a, "13800138000", Category::MARKETING, MessageId(0)).await.unwrap().is_empty());
+    assert!(store.sent_to_since(a, "13800138000", Category::VERIFICATION, MessageId(101)).await.unwrap().is_empty());
 
     let entry = |account_id, number: &str| BlacklistEntry {
         account_id,
@@ -315,17 +315,17 @@ async fn replies_unsubscribe_and_find_their_account(store: &dyn Store, a: i64, b
 
 async fn templates_and_free_text(store: &dyn Store, a: i64, b: i64) {
     let body = "您的验证码是${code}，${minutes}分钟内有效。";
-    let tpl = store.add_template(a, "login-code", body, Category::Verification, t(0)).await.unwrap();
+    let tpl = store.add_template(a, "login-code", body, Category::VERIFICATION, t(0)).await.unwrap();
     assert_eq!(tpl.status, SignatureStatus::Pending);
     assert!(matches!(
-        store.add_template(a, "login-code", "x", Category::Verification, t(1)).await,
+        store.add_template(a, "login-code", "x", Category::VERIFICATION, t(1)).await,
         Err(StoreError::Conflict(_))
     ));
     assert!(store.decide_template(tpl.id, SignatureStatus::Approved, t(2)).await.unwrap());
     let got = store.get_template(a, tpl.id).await.unwrap().unwrap();
     assert_eq!(
         (got.body.as_str(), got.status, got.category),
-        (body, SignatureStatus::Approved, Category::Verification)
+        (body, SignatureStatus::Approved, Category::VERIFICATION)
     );
     assert!(store.get_template(b, tpl.id).await.unwrap().is_none(), "tenants are isolated");
     assert_eq!(store.list_templates(a).await.unwrap().len(), 1);

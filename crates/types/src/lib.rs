@@ -16,7 +16,9 @@ pub mod segments;
 mod status;
 mod time;
 
-pub use category::{Category, UnknownCategory};
+pub use category::{
+    BadCategoryName, Categories, Category, CategoryDef, CategoryKind, UnknownCategory, MAX_CATEGORY_NAME,
+};
 pub use id::{IdGenerator, MessageId};
 pub use phone::{Carrier, NumberError, PhoneNumber};
 pub use quiet::QuietHours;

@@ -6,7 +6,7 @@ mod text;
 use std::collections::BTreeMap;
 
 use hongyan_store::{NewMessage, RequestRecord, StoreError};
-use hongyan_types::{Carrier, Category, MessageId, Timestamp};
+use hongyan_types::{Carrier, Category, CategoryKind, MessageId, Timestamp};
 
 use crate::dispatch::Outbound;
 use crate::replay;
@@ -272,7 +272,7 @@ impl Engine {
             };
         }
         tracing::debug!(account_id, count = batch.len(), "accepted");
-        if req.category == Category::Verification {
+        if req.category.is(CategoryKind::Verification) {
             self.record_sends(account_id, batch.iter().map(|m| m.to.as_str()), now);
         }
         batch.into_iter().for_each(|message| self.enqueue(Outbound { message, skip_segments: Vec::new() }));

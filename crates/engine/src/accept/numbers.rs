@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 
 use hongyan_store::{NewMessage, StoreError};
-use hongyan_types::{Carrier, Category, PhoneNumber, Timestamp};
+use hongyan_types::{Carrier, Category, CategoryKind, PhoneNumber, Timestamp};
 
 use super::text::Texts;
 use super::{AcceptError, NumberResult, SendRequest};
@@ -27,7 +27,7 @@ impl Engine {
         self.refresh_usage(account_id, now).await?;
         let numbers: Vec<String> = batch.iter().map(|m| m.to.clone()).collect();
         let mut refused: HashMap<String, (&'static str, String)> = HashMap::new();
-        if category == Category::Marketing {
+        if category.is(CategoryKind::Marketing) {
             for n in self.store.unsubscribed(account_id, numbers.clone()).await? {
                 refused.insert(
                     n,
