@@ -1,6 +1,6 @@
 //! What comes back from carriers: submit outcomes and status reports.
 
-use hongyan_store::{ReportIn, ReportMatch, SubmitOutcome};
+use hongyan_store::{ReportIn, ReportMatch, SubmitOutcome, Timestamp};
 
 use crate::{Engine, EngineError};
 
@@ -32,6 +32,36 @@ impl Engine {
                 }
             }
         }
+        if matches.iter().any(|m| matches!(m, ReportMatch::Matched { .. })) {
+            self.feed_changed.notify_waiters();
+        }
         Ok(matches)
+    }
+
+    /// Gives segments that waited longer than `wait` since their submit the report `UNKNOWN`
+    /// (a carrier's late report still replaces it) and drops early reports as old that never
+    /// found their submit. Returns how many segments expired.
+    pub async fn expire_unreported(&self, wait: std::time::Duration) -> Result<usize, EngineError> {
+        let now = self.clock.now();
+        let before = Timestamp::from_millis(now.as_millis() - i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
+        let mut total = 0;
+        loop {
+            let n = self.store.expire_unreported(before, now).await?;
+            total += n;
+            if n == 0 {
+                break;
+            }
+        }
+        if total > 0 {
+            tracing::info!(segments = total, "segments without a report in time are now unknown");
+            self.feed_changed.notify_waiters();
+        }
+        Ok(total)
+    }
+
+    /// Woken whenever something is added to a feed (a report applied, a reply recorded), so
+    /// that pushers need not poll hard.
+    pub fn feed_changed(&self) -> &tokio::sync::Notify {
+        &self.feed_changed
     }
 }

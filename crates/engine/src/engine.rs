@@ -61,6 +61,7 @@ pub struct Engine {
     pub(crate) words: Words,
     pub(crate) schedule: Schedule,
     pub(crate) categories: std::sync::RwLock<Categories>,
+    pub(crate) feed_changed: tokio::sync::Notify,
 }
 
 impl std::fmt::Debug for Engine {
@@ -98,6 +99,7 @@ impl Engine {
             words: Words::default(),
             schedule: Schedule::default(),
             categories: std::sync::RwLock::new(Categories::default()),
+            feed_changed: tokio::sync::Notify::new(),
         };
         Ok((Arc::new(engine), receivers))
     }

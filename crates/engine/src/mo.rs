@@ -1,11 +1,13 @@
-//! Replies from handsets (MO). Today the platform acts on one kind: an unsubscribe ("TD",
-//! "T", "退订") stops the account's marketing to that number, while its verification codes
-//! and notices still go through. Storing replies and handing them to clients belongs to the
-//! reports work.
+//! Replies from handsets (MO). Every reply is stored; one that an account's extension code
+//! points to goes to that account's feed (pushed to its callback, pulled from
+//! `GET /api/v1/replies`), and an unsubscribe ("TD", "T", "退订") also stops the account's
+//! marketing to that number, while its verification codes and notices still go through.
 //!
 //! A reply finds its account through the extension code: the digits the handset dialled
-//! after the channel's source number, which the account's signature carries.
+//! after the channel's source number, which the account's signature carries. When no single
+//! account owns those digits the reply is kept for an administrator, attributed to no one.
 
+use hongyan_store::NewMo;
 use hongyan_types::PhoneNumber;
 
 use crate::{Engine, EngineError};
@@ -17,6 +19,8 @@ pub struct MoIn {
     pub channel: String,
     /// The handset, as the carrier wrote it.
     pub from: String,
+    /// The number it was sent to (the channel's source number and the extension).
+    pub to: String,
     /// The digits after the channel's source number; `None` when the reply was addressed to
     /// a number outside it.
     pub extension: Option<String>,
@@ -34,11 +38,14 @@ pub enum MoOutcome {
         /// 11-digit number.
         number: String,
     },
-    /// An unsubscribe, but the extension code names no single account (or the sender is not
-    /// a mobile number): logged for an administrator.
+    /// Not an unsubscribe; stored and owed to the account's client.
+    Forwarded {
+        /// The account the extension code belongs to.
+        account_id: i64,
+    },
+    /// The extension code names no single account (or the sender is not a mobile number):
+    /// stored for an administrator, told to no client.
     Unattributed,
-    /// Not an unsubscribe.
-    Other,
 }
 
 /// Replies that mean "stop", compared after trimming spaces and punctuation, ignoring case.
@@ -54,23 +61,43 @@ impl Engine {
     /// Acts on a reply. When this returns `Ok` whatever it changed is durable and the gateway
     /// may acknowledge the reply; on `Err` it must not, so the carrier sends it again.
     pub async fn mo(&self, mo: MoIn) -> Result<MoOutcome, EngineError> {
-        let Some(word) = unsubscribe_word(&mo.text) else {
-            tracing::info!(channel = %mo.channel, extension = ?mo.extension, "reply received (not an unsubscribe)");
-            return Ok(MoOutcome::Other);
-        };
         let number = PhoneNumber::parse(&mo.from).ok();
         let accounts = match (&mo.extension, &number) {
             (Some(ext), Some(_)) => self.store.accounts_with_extension(ext).await?,
             _ => Vec::new(),
         };
-        let (&[account_id], Some(number)) = (accounts.as_slice(), number) else {
-            tracing::warn!(channel = %mo.channel, extension = ?mo.extension, candidates = ?accounts, "unsubscribe not attributable to one account");
-            return Ok(MoOutcome::Unattributed);
+        let account_id = match accounts.as_slice() {
+            &[one] => Some(one),
+            _ => None,
         };
-        let number = number.national().to_owned();
-        self.store.unsubscribe(account_id, &number, word, self.clock.now()).await?;
-        tracing::info!(account_id, channel = %mo.channel, "number unsubscribed from marketing");
-        Ok(MoOutcome::Unsubscribed { account_id, number })
+        let word = unsubscribe_word(&mo.text);
+        let from = number.as_ref().map_or_else(|| mo.from.clone(), |n| n.national().to_owned());
+        let record = NewMo {
+            account_id,
+            channel: mo.channel.clone(),
+            from: from.clone(),
+            to: mo.to,
+            extension: mo.extension.clone(),
+            text: mo.text,
+            unsubscribe: word.map(str::to_owned),
+            received_at: self.clock.now(),
+        };
+        self.store.record_mo(record).await?;
+        if account_id.is_some() {
+            self.feed_changed.notify_waiters();
+        }
+        let outcome = match (account_id, word) {
+            (Some(account_id), Some(_)) => MoOutcome::Unsubscribed { account_id, number: from },
+            (Some(account_id), None) => MoOutcome::Forwarded { account_id },
+            (None, _) => MoOutcome::Unattributed,
+        };
+        match outcome {
+            MoOutcome::Unattributed => {
+                tracing::warn!(channel = %mo.channel, extension = ?mo.extension, candidates = ?accounts, "reply not attributable to one account")
+            }
+            _ => tracing::info!(channel = %mo.channel, ?account_id, unsubscribe = word.is_some(), "reply recorded"),
+        }
+        Ok(outcome)
     }
 }
 

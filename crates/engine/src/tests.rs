@@ -509,10 +509,14 @@ async fn a_td_reply_stops_marketing_but_not_notices() {
     let reply = |from: &str, extension: Option<&str>, text: &str| MoIn {
         channel: "mobile".into(),
         from: from.into(),
+        to: format!("1065{}", extension.unwrap_or_default()),
         extension: extension.map(str::to_owned),
         text: text.into(),
     };
-    assert_eq!(e.mo(reply("8613800138000", Some("88"), "你好")).await.unwrap(), MoOutcome::Other);
+    assert_eq!(
+        e.mo(reply("8613800138000", Some("88"), "你好")).await.unwrap(),
+        MoOutcome::Forwarded { account_id: shop }
+    );
     // Accounts 1 to 8 all sign without an extension: a TD to the bare number names no one.
     assert_eq!(e.mo(reply("13800138000", Some(""), "TD")).await.unwrap(), MoOutcome::Unattributed);
     assert_eq!(e.mo(reply("13800138000", None, "TD")).await.unwrap(), MoOutcome::Unattributed);

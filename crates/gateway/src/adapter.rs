@@ -33,6 +33,8 @@ pub struct Work {
 pub struct Mo {
     /// The handset, as the carrier wrote it.
     pub from: String,
+    /// The number it was sent to: the channel's source number and the extension.
+    pub to: String,
     /// Digits dialled after the channel's source number; `None` when the reply was sent to a
     /// number outside it.
     pub extension: Option<String>,
@@ -55,7 +57,8 @@ impl Mo {
             _ => hongyan_text::Encoding::Ascii,
         };
         let dest = field(dest);
-        Self { from: field(from), extension: dest.strip_prefix(source).map(str::to_owned), text: encoding.decode(body) }
+        let extension = dest.strip_prefix(source).map(str::to_owned);
+        Self { from: field(from), to: dest, extension, text: encoding.decode(body) }
     }
 }
 
@@ -65,6 +68,7 @@ impl Mo {
         hongyan_engine::MoIn {
             channel: channel.to_owned(),
             from: self.from,
+            to: self.to,
             extension: self.extension,
             text: self.text,
         }

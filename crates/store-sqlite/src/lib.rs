@@ -18,8 +18,10 @@
 //! Durability: `synchronous = FULL`, so a commit survives power loss, not only a killed
 //! process; group commit pays that fsync once per batch.
 
+mod feed_ops;
 mod limit_ops;
 mod mo_ops;
+mod push_ops;
 mod read_ops;
 mod schema;
 mod signature_ops;
@@ -31,9 +33,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
 use hongyan_store::{
-    Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Carrier, Category, KeyWithAccount, MessageDetail,
-    MessageFilter, MessageId, NewMessage, PendingMessage, ReportIn, ReportMatch, RequestRecord, Result, Signature,
-    SignatureStatus, SigningRules, Store, StoreError, SubmitOutcome, Template, Timestamp,
+    Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Callback, Carrier, Category, FeedConsumer, FeedEvent,
+    KeyWithAccount, MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, PendingMessage, PushFailure,
+    PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus, SigningRules, Store,
+    StoreError, SubmitOutcome, Template, Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -148,6 +151,67 @@ impl Store for SqliteStore {
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>> {
         let key_id = key_id.to_owned();
         self.read(move |c| read_ops::find_api_key(c, &key_id))
+    }
+
+    fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>> {
+        self.write(move |c| feed_ops::record_mo(c, &mo))
+    }
+
+    fn feed(&self, account_id: i64, consumer: FeedConsumer, limit: usize) -> BoxFuture<'_, Result<Vec<FeedEvent>>> {
+        self.read(move |c| feed_ops::events(c, account_id, consumer, limit))
+    }
+
+    fn ack_feed(&self, account_id: i64, consumer: FeedConsumer, seq: u64) -> BoxFuture<'_, Result<u64>> {
+        self.write(move |c| feed_ops::ack(c, account_id, consumer, seq).map_err(backend))
+    }
+
+    fn expire_unreported(&self, before: Timestamp, now: Timestamp) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| feed_ops::expire_unreported(c, before, now))
+    }
+
+    fn set_callback(&self, account_id: i64, callback: Option<Callback>) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| push_ops::set_callback(c, account_id, callback.as_ref()))
+    }
+
+    fn callback(&self, account_id: i64) -> BoxFuture<'_, Result<Option<Callback>>> {
+        self.read(move |c| push_ops::callback(c, account_id))
+    }
+
+    fn push_targets(&self, now: Timestamp, limit: usize) -> BoxFuture<'_, Result<Vec<PushTarget>>> {
+        self.read(move |c| push_ops::targets(c, now, limit))
+    }
+
+    fn push_delivered(&self, account_id: i64, seq: u64) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::delivered(c, account_id, seq))
+    }
+
+    fn push_retry_later(
+        &self,
+        account_id: i64,
+        attempts: u32,
+        failing_since: Timestamp,
+        next_at: Timestamp,
+        error: String,
+    ) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::retry_later(c, account_id, attempts, failing_since, next_at, &error))
+    }
+
+    fn push_give_up(
+        &self,
+        account_id: i64,
+        seqs: (u64, u64),
+        error: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::give_up(c, account_id, seqs, &error, now))
+    }
+
+    fn push_failures(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<PushFailure>>> {
+        self.read(move |c| push_ops::failures(c, account_id))
+    }
+
+    fn resend_push_failure(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| push_ops::resend(c, id, now))
     }
 
     fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>> {

@@ -146,13 +146,14 @@ pub(crate) fn apply_reports(conn: &Connection, reports: &[ReportIn]) -> Result<V
 fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch> {
     let found = conn
         .prepare_cached(
-            "SELECT message_id, number, report_stat FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2",
+            "SELECT message_id, number, report_stat IS NOT NULL AND report_raw IS NOT ?3
+             FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2",
         )?
-        .query_row(params![r.channel, r.carrier_msg_id], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, u8>(1)?, row.get::<_, Option<String>>(2)?))
+        .query_row(params![r.channel, r.carrier_msg_id, crate::feed_ops::NO_REPORT_RAW], |row| {
+            Ok((row.get::<_, i64>(0)?, row.get::<_, u8>(1)?, row.get::<_, bool>(2)?))
         })
         .optional()?;
-    let Some((message_id, number, previous)) = found else {
+    let Some((message_id, number, reported)) = found else {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO early_reports (channel, carrier_msg_id, stat, done_at, received_at, raw)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -167,7 +168,9 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
         ])?;
         return Ok(ReportMatch::Unmatched);
     };
-    if previous.is_some() {
+    // A repeat changes nothing; only the platform's own "no report in time" may be replaced
+    // by the carrier's late word.
+    if reported {
         return Ok(ReportMatch::Duplicate);
     }
     conn.prepare_cached(
@@ -183,12 +186,13 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
         r.raw
     ])?;
     let status = aggregate(conn, message_id, r.received_at)?;
+    crate::feed_ops::append_report(conn, message_id, number, r.received_at)?;
     Ok(ReportMatch::Matched { message_id: MessageId(message_id as u64), status })
 }
 
 /// Recomputes a message's status from its segments' reports: the first failure (by segment
 /// number) decides; all delivered means delivered; otherwise it is still waiting.
-fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Result<MessageStatus> {
+pub(crate) fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Result<MessageStatus> {
     let (segments, current): (u8, String) = conn
         .prepare_cached("SELECT segments, status FROM messages WHERE id = ?1")?
         .query_row([message_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -208,7 +212,8 @@ fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Re
     }
     let error = failure.and_then(|_| stats.iter().find(|s| s.as_str() != "DELIVRD").cloned());
     conn.prepare_cached(
-        "UPDATE messages SET status = ?2, completed_at = ?3, error = coalesce(?4, error) WHERE id = ?1",
+        "UPDATE messages SET status = ?2, completed_at = ?3,
+             error = CASE WHEN ?2 = 'delivered' THEN NULL ELSE coalesce(?4, error) END WHERE id = ?1",
     )?
     .execute(params![message_id, next.as_str(), now.as_millis(), error])?;
     Ok(next)

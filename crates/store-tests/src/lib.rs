@@ -4,6 +4,8 @@
 //! when `TEST_DATABASE_URL` is set). It only uses the public trait, so it cannot lean on a
 //! backend's internals. Never a normal dependency.
 
+mod feed;
+
 use hongyan_store::*;
 
 fn t(ms: i64) -> Timestamp {
@@ -62,6 +64,7 @@ pub async fn run_story(store: &dyn Store) {
     replies_unsubscribe_and_find_their_account(store, a.id, b.id).await;
     a_report_before_its_response_waits(store, a.id).await;
     ported_numbers(store).await;
+    feed::reports_and_replies_are_fed_in_order(store).await;
     store.close().await.expect("close");
     assert!(matches!(
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,

@@ -12,11 +12,13 @@
 //! hold an `Arc<dyn Store>` without a proc-macro crate.
 #![warn(missing_docs)]
 
+mod feed;
 mod model;
 
 use std::future::Future;
 use std::pin::Pin;
 
+pub use feed::*;
 pub use model::*;
 
 /// A boxed, sendable future, the return type of every [`Store`] method.
@@ -163,6 +165,49 @@ pub trait Store: Send + Sync + 'static {
     fn list_messages(&self, filter: MessageFilter) -> BoxFuture<'_, Result<Vec<MessageDetail>>>;
     /// The largest message id ever stored (0 when none), to seed the id generator.
     fn max_message_id(&self) -> BoxFuture<'_, Result<u64>>;
+
+    /// Records a reply; when it is attributed, adds it to the account's feed, and when it
+    /// carries an unsubscribe word, unsubscribes the number, all in one commit.
+    fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>>;
+    /// The account's events past `consumer`'s acknowledged position, oldest first.
+    fn feed(&self, account_id: i64, consumer: FeedConsumer, limit: usize) -> BoxFuture<'_, Result<Vec<FeedEvent>>>;
+    /// Moves `consumer`'s position up to `seq` (never back). Returns the position after.
+    fn ack_feed(&self, account_id: i64, consumer: FeedConsumer, seq: u64) -> BoxFuture<'_, Result<u64>>;
+    /// Segments submitted before `before` that still have no report get the report
+    /// `UNKNOWN` (fed to their clients like any report), and early reports received before
+    /// it that never matched are dropped. Returns how many segments changed.
+    fn expire_unreported(&self, before: Timestamp, now: Timestamp) -> BoxFuture<'_, Result<usize>>;
+
+    /// Sets (or clears) an account's callback.
+    fn set_callback(&self, account_id: i64, callback: Option<Callback>) -> BoxFuture<'_, Result<bool>>;
+    /// An account's callback.
+    fn callback(&self, account_id: i64) -> BoxFuture<'_, Result<Option<Callback>>>;
+    /// Accounts with a callback, events to push and no back-off pending at `now`.
+    fn push_targets(&self, now: Timestamp, limit: usize) -> BoxFuture<'_, Result<Vec<PushTarget>>>;
+    /// A batch through `seq` was delivered: the position moves and the series is not failing.
+    fn push_delivered(&self, account_id: i64, seq: u64) -> BoxFuture<'_, Result<()>>;
+    /// An attempt failed: try again at `next_at`.
+    fn push_retry_later(
+        &self,
+        account_id: i64,
+        attempts: u32,
+        failing_since: Timestamp,
+        next_at: Timestamp,
+        error: String,
+    ) -> BoxFuture<'_, Result<()>>;
+    /// The batch `seqs` is given up: recorded as a failure, and the position moves past it.
+    fn push_give_up(
+        &self,
+        account_id: i64,
+        seqs: (u64, u64),
+        error: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<()>>;
+    /// Failures of one account (or all), newest first.
+    fn push_failures(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<PushFailure>>>;
+    /// Puts a failed batch's events at the end of its account's feed again. `Ok(false)` when
+    /// there is no such failure or it was already re-sent.
+    fn resend_push_failure(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
 
     /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
     fn close(&self) -> BoxFuture<'_, Result<()>>;

@@ -1,0 +1,179 @@
+//! The SQL of the feed: appending events in the transaction that records them, reading them
+//! past a reader's position, and the `unknown` sweep.
+
+use hongyan_store::{
+    FeedConsumer, FeedEvent, FeedItem, FeedKind, MessageId, MessageStatus, MoRecord, NewMo, Result, SegmentReport,
+    Timestamp,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::{backend, mo_ops};
+
+/// Appends one event to an account's feed.
+pub(crate) fn append(
+    conn: &Connection,
+    account_id: i64,
+    kind: FeedKind,
+    ref_id: i64,
+    segment: u8,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO feed (account_id, kind, ref_id, segment, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![account_id, kind.as_str(), ref_id, segment, now.as_millis()])?;
+    Ok(())
+}
+
+/// A segment's report goes to the feed of the message's account.
+pub(crate) fn append_report(conn: &Connection, message_id: i64, segment: u8, now: Timestamp) -> rusqlite::Result<()> {
+    let account_id: i64 =
+        conn.prepare_cached("SELECT account_id FROM messages WHERE id = ?1")?.query_row([message_id], |r| r.get(0))?;
+    append(conn, account_id, FeedKind::Report, message_id, segment, now)
+}
+
+pub(crate) fn record_mo(conn: &Connection, mo: &NewMo) -> Result<MoRecord> {
+    let unsubscribed = mo.account_id.is_some() && mo.unsubscribe.is_some();
+    let id = conn
+        .prepare_cached(
+            "INSERT INTO mo_messages (account_id, channel, from_number, to_number, extension, content, unsubscribed, received_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+        )
+        .and_then(|mut s| {
+            s.query_row(
+                params![
+                    mo.account_id,
+                    mo.channel,
+                    mo.from,
+                    mo.to,
+                    mo.extension,
+                    mo.text,
+                    unsubscribed,
+                    mo.received_at.as_millis()
+                ],
+                |r| r.get::<_, i64>(0),
+            )
+        })
+        .map_err(backend)?;
+    if let Some(account_id) = mo.account_id {
+        append(conn, account_id, FeedKind::Mo, id, 0, mo.received_at).map_err(backend)?;
+        if let Some(word) = &mo.unsubscribe {
+            mo_ops::unsubscribe(conn, account_id, &mo.from, word, mo.received_at)?;
+        }
+    }
+    Ok(MoRecord {
+        id,
+        account_id: mo.account_id,
+        channel: mo.channel.clone(),
+        from: mo.from.clone(),
+        to: mo.to.clone(),
+        extension: mo.extension.clone(),
+        text: mo.text.clone(),
+        unsubscribed,
+        received_at: mo.received_at,
+    })
+}
+
+pub(crate) fn cursor(conn: &Connection, account_id: i64, consumer: FeedConsumer) -> rusqlite::Result<u64> {
+    let acked = conn
+        .prepare_cached("SELECT acked FROM feed_cursors WHERE account_id = ?1 AND consumer = ?2")?
+        .query_row(params![account_id, consumer.as_str()], |r| r.get::<_, i64>(0))
+        .optional()?;
+    Ok(acked.unwrap_or(0) as u64)
+}
+
+pub(crate) fn ack(conn: &Connection, account_id: i64, consumer: FeedConsumer, seq: u64) -> rusqlite::Result<u64> {
+    conn.prepare_cached(
+        "INSERT INTO feed_cursors (account_id, consumer, acked) VALUES (?1, ?2, ?3)
+         ON CONFLICT (account_id, consumer) DO UPDATE SET acked = max(acked, excluded.acked)",
+    )?
+    .execute(params![account_id, consumer.as_str(), seq as i64])?;
+    cursor(conn, account_id, consumer)
+}
+
+const EVENT_SQL: &str = "SELECT f.seq, f.kind, f.segment,
+        m.id, m.to_number, m.segments, m.status, s.report_stat, s.done_at, s.reported_at,
+        o.id, o.account_id, o.channel, o.from_number, o.to_number, o.extension, o.content, o.unsubscribed, o.received_at
+    FROM feed f
+    LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id
+    LEFT JOIN segments s ON f.kind = 'report' AND s.message_id = f.ref_id AND s.number = f.segment
+    LEFT JOIN mo_messages o ON f.kind = 'mo' AND o.id = f.ref_id
+    WHERE f.account_id = ?1 AND f.seq > ?2 AND (?3 IS NULL OR (f.kind = ?3 AND f.push_only = 0))
+    ORDER BY f.seq LIMIT ?4";
+
+pub(crate) fn events(
+    conn: &Connection,
+    account_id: i64,
+    consumer: FeedConsumer,
+    limit: usize,
+) -> rusqlite::Result<Vec<FeedEvent>> {
+    let after = cursor(conn, account_id, consumer)?;
+    let kind = consumer.kind().map(FeedKind::as_str);
+    let mut stmt = conn.prepare_cached(EVENT_SQL)?;
+    let rows = stmt.query_map(params![account_id, after as i64, kind, limit as i64], event)?;
+    rows.collect()
+}
+
+fn event(r: &Row<'_>) -> rusqlite::Result<FeedEvent> {
+    let seq = r.get::<_, i64>(0)? as u64;
+    let kind: String = r.get(1)?;
+    let item = if kind == FeedKind::Mo.as_str() {
+        FeedItem::Mo(MoRecord {
+            id: r.get(10)?,
+            account_id: r.get(11)?,
+            channel: r.get(12)?,
+            from: r.get(13)?,
+            to: r.get(14)?,
+            extension: r.get(15)?,
+            text: r.get(16)?,
+            unsubscribed: r.get(17)?,
+            received_at: Timestamp::from_millis(r.get(18)?),
+        })
+    } else {
+        let status: String = r.get(6)?;
+        FeedItem::Report(SegmentReport {
+            message_id: MessageId(r.get::<_, i64>(3)? as u64),
+            to: r.get(4)?,
+            segment: r.get(2)?,
+            segments: r.get(5)?,
+            stat: r.get(7)?,
+            done_at: r.get::<_, Option<i64>>(8)?.map(Timestamp::from_millis),
+            reported_at: Timestamp::from_millis(r.get(9)?),
+            status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Submitted),
+        })
+    };
+    Ok(FeedEvent { seq, item })
+}
+
+/// The stat a segment gets when no report came in time, and the raw text that marks it as
+/// ours, so that a carrier's late report may still replace it.
+pub(crate) const NO_REPORT: &str = "UNKNOWN";
+pub(crate) const NO_REPORT_RAW: &str = "no status report arrived in time";
+
+/// Segments expired per call, so one sweep never holds the writer for long.
+pub(crate) const EXPIRE_BATCH: usize = 5000;
+
+pub(crate) fn expire_unreported(conn: &Connection, before: Timestamp, now: Timestamp) -> Result<usize> {
+    let expired: Vec<(i64, u8)> = conn
+        .prepare_cached(
+            "UPDATE segments SET report_stat = ?3, reported_at = ?2, report_raw = ?4
+             WHERE (message_id, number) IN (
+                 SELECT message_id, number FROM segments
+                 WHERE report_stat IS NULL AND submit_result = 0 AND submitted_at < ?1 LIMIT ?5)
+             RETURNING message_id, number",
+        )
+        .and_then(|mut s| {
+            let args = params![before.as_millis(), now.as_millis(), NO_REPORT, NO_REPORT_RAW, EXPIRE_BATCH as i64];
+            let rows = s.query_map(args, |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect::<rusqlite::Result<_>>()
+        })
+        .map_err(backend)?;
+    for &(message_id, number) in &expired {
+        crate::write_ops::aggregate(conn, message_id, now).map_err(backend)?;
+        append_report(conn, message_id, number, now).map_err(backend)?;
+    }
+    conn.prepare_cached("DELETE FROM early_reports WHERE received_at < ?1")
+        .and_then(|mut s| s.execute([before.as_millis()]))
+        .map_err(backend)?;
+    Ok(expired.len())
+}

@@ -1,0 +1,122 @@
+//! The feed's part of the story: what a client is owed, in order, and nothing lost or repeated
+//! past an acknowledgement.
+
+use hongyan_store::*;
+
+use crate::{message, report, t};
+
+fn submitted_long_ago(id: u64, segment: u8, carrier_msg_id: &str) -> SubmitOutcome {
+    SubmitOutcome {
+        message_id: MessageId(id),
+        segment,
+        carrier_msg_id: Some(carrier_msg_id.into()),
+        result: 0,
+        error: None,
+        at: t(-1_000_000),
+    }
+}
+
+fn reports_of(events: &[FeedEvent]) -> Vec<(u64, u8, &str)> {
+    events
+        .iter()
+        .filter_map(|e| match &e.item {
+            FeedItem::Report(r) => Some((r.message_id.0, r.segment, r.stat.as_str())),
+            FeedItem::Mo(_) => None,
+        })
+        .collect()
+}
+
+pub(crate) async fn reports_and_replies_are_fed_in_order(store: &dyn Store) {
+    let c = store.create_account("feed", t(0)).await.unwrap().id;
+    store
+        .insert_messages(vec![message(800, c, "13800138800", 2), message(801, c, "13800138801", 1)], None)
+        .await
+        .unwrap();
+    let subs = vec![
+        submitted_long_ago(800, 1, "9801"),
+        submitted_long_ago(800, 2, "9802"),
+        submitted_long_ago(801, 1, "9803"),
+    ];
+    store.record_submits(subs).await.unwrap();
+    store.apply_reports(vec![report("9802", "DELIVRD"), report("9802", "DELIVRD")]).await.unwrap();
+    let mo = NewMo {
+        account_id: Some(c),
+        channel: "cmpp-sim".into(),
+        from: "13800138800".into(),
+        to: "106900001".into(),
+        extension: Some("1".into()),
+        text: "收到".into(),
+        unsubscribe: None,
+        received_at: t(62_000),
+    };
+    store.record_mo(mo.clone()).await.unwrap();
+    store.record_mo(NewMo { account_id: None, ..mo.clone() }).await.unwrap();
+    store.apply_reports(vec![report("9801", "UNDELIV")]).await.unwrap();
+
+    let pulled = store.feed(c, FeedConsumer::PullReports, 10).await.unwrap();
+    assert_eq!(reports_of(&pulled), [(800, 2, "DELIVRD"), (800, 1, "UNDELIV")], "one event per report, no repeat");
+    let FeedItem::Report(first) = &pulled[0].item else { unreachable!() };
+    assert_eq!((first.to.as_str(), first.segments, first.status), ("13800138800", 2, MessageStatus::Undelivered));
+    let replies = store.feed(c, FeedConsumer::PullReplies, 10).await.unwrap();
+    assert!(
+        matches!(&replies[..], [FeedEvent { item: FeedItem::Mo(m), .. }] if m.text == "收到"),
+        "unattributed replies are not fed"
+    );
+    let pushed = store.feed(c, FeedConsumer::Push, 10).await.unwrap();
+    assert_eq!(pushed.len(), 3, "the pusher reads both kinds in one order");
+    assert!(pushed.windows(2).all(|w| w[0].seq < w[1].seq));
+
+    // Acknowledging moves one reader only, never backwards.
+    assert_eq!(store.ack_feed(c, FeedConsumer::PullReports, pulled[0].seq).await.unwrap(), pulled[0].seq);
+    assert_eq!(store.ack_feed(c, FeedConsumer::PullReports, 0).await.unwrap(), pulled[0].seq);
+    assert_eq!(reports_of(&store.feed(c, FeedConsumer::PullReports, 10).await.unwrap()), [(800, 1, "UNDELIV")]);
+    assert_eq!(store.feed(c, FeedConsumer::Push, 10).await.unwrap().len(), 3);
+
+    // No report in time: the segment becomes UNKNOWN and is fed; a late report replaces it.
+    let expired = store.expire_unreported(t(-500_000), t(100_000)).await.unwrap();
+    assert_eq!(expired, 1, "only 801's segment was never reported");
+    assert_eq!(store.get_message(c, MessageId(801)).await.unwrap().unwrap().status, MessageStatus::Unknown);
+    assert_eq!(store.expire_unreported(t(-500_000), t(100_000)).await.unwrap(), 0);
+    let late = store.apply_reports(vec![report("9803", "DELIVRD")]).await.unwrap();
+    assert_eq!(late, [ReportMatch::Matched { message_id: MessageId(801), status: MessageStatus::Delivered }]);
+    let got = store.get_message(c, MessageId(801)).await.unwrap().unwrap();
+    assert_eq!((got.status, got.error), (MessageStatus::Delivered, None));
+    let rest = store.feed(c, FeedConsumer::PullReports, 10).await.unwrap();
+    assert_eq!(reports_of(&rest), [(800, 1, "UNDELIV"), (801, 1, "DELIVRD"), (801, 1, "DELIVRD")], "{rest:#?}");
+    assert_eq!(store.apply_reports(vec![report("9803", "DELIVRD")]).await.unwrap(), [ReportMatch::Duplicate]);
+    push_series(store, c).await;
+}
+
+async fn push_series(store: &dyn Store, c: i64) {
+    assert!(store.push_targets(t(0), 100).await.unwrap().iter().all(|p| p.account_id != c), "no callback yet");
+    let cb = Callback { url: "http://127.0.0.1:9/cb".into(), secret: "s3cret".into() };
+    assert!(store.set_callback(c, Some(cb.clone())).await.unwrap());
+    assert_eq!(store.callback(c).await.unwrap(), Some(cb.clone()));
+    let due = store.push_targets(t(0), 100).await.unwrap();
+    assert!(due.iter().any(|p| p.account_id == c && p.attempts == 0 && p.callback == cb));
+
+    store.push_retry_later(c, 1, t(0), t(1_000), "connection refused".into()).await.unwrap();
+    assert!(store.push_targets(t(500), 100).await.unwrap().iter().all(|p| p.account_id != c), "backing off");
+    let again = store.push_targets(t(1_000), 100).await.unwrap();
+    assert!(again.iter().any(|p| p.account_id == c && p.attempts == 1 && p.failing_since == Some(t(0))));
+
+    let events = store.feed(c, FeedConsumer::Push, 2).await.unwrap();
+    let seqs = (events[0].seq, events[1].seq);
+    store.push_give_up(c, seqs, "HTTP 500".into(), t(2_000)).await.unwrap();
+    let failures = store.push_failures(Some(c)).await.unwrap();
+    assert_eq!((failures[0].seqs, failures[0].error.as_str(), failures[0].resent_at), (seqs, "HTTP 500", None));
+    let left = store.feed(c, FeedConsumer::Push, 100).await.unwrap();
+    assert!(left.iter().all(|e| e.seq > seqs.1), "the pusher moved past what it gave up");
+    store.push_delivered(c, left.last().unwrap().seq).await.unwrap();
+    assert!(store.feed(c, FeedConsumer::Push, 100).await.unwrap().is_empty());
+
+    assert!(store.resend_push_failure(failures[0].id, t(3_000)).await.unwrap());
+    assert!(!store.resend_push_failure(failures[0].id, t(3_000)).await.unwrap(), "once");
+    let resent = store.feed(c, FeedConsumer::Push, 100).await.unwrap();
+    let items = |v: &[FeedEvent]| v.iter().map(|e| e.item.clone()).collect::<Vec<_>>();
+    assert_eq!(items(&resent), items(&events), "the same events, at the end of the feed");
+    let pull = store.feed(c, FeedConsumer::PullReports, 100).await.unwrap();
+    assert!(pull.iter().all(|e| e.seq < resent[0].seq), "pull readers do not get them twice");
+    assert!(store.set_callback(c, None).await.unwrap());
+    assert_eq!(store.callback(c).await.unwrap(), None);
+}

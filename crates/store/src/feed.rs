@@ -1,0 +1,176 @@
+//! The feed: what an account's client is owed (segment reports and replies), in order, and how
+//! far each way of telling it has got.
+
+use hongyan_types::{MessageId, MessageStatus, Timestamp};
+
+/// What a feed row tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedKind {
+    /// A segment's status report.
+    Report,
+    /// A reply from a handset.
+    Mo,
+}
+
+impl FeedKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Report => "report",
+            Self::Mo => "mo",
+        }
+    }
+}
+
+/// A reader of the feed; each keeps its own acknowledged position per account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FeedConsumer {
+    /// `GET /api/v1/reports`: reports only.
+    PullReports,
+    /// `GET /api/v1/replies`: replies only.
+    PullReplies,
+    /// The callback pusher: both, in one order.
+    Push,
+}
+
+impl FeedConsumer {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::PullReports => "pull:report",
+            Self::PullReplies => "pull:mo",
+            Self::Push => "push",
+        }
+    }
+
+    /// The kind it reads; `None` for both.
+    pub fn kind(self) -> Option<FeedKind> {
+        match self {
+            Self::PullReports => Some(FeedKind::Report),
+            Self::PullReplies => Some(FeedKind::Mo),
+            Self::Push => None,
+        }
+    }
+}
+
+/// One thing owed to a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeedEvent {
+    /// Position in the account's feed; acknowledge up to it.
+    pub seq: u64,
+    /// What it tells.
+    pub item: FeedItem,
+}
+
+/// The content of a feed event, as it stands when read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FeedItem {
+    /// A segment's report.
+    Report(SegmentReport),
+    /// A reply.
+    Mo(MoRecord),
+}
+
+/// One segment's report and the message it belongs to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SegmentReport {
+    /// The message.
+    pub message_id: MessageId,
+    /// Its recipient.
+    pub to: String,
+    /// 1-based segment number.
+    pub segment: u8,
+    /// How many segments the message has.
+    pub segments: u8,
+    /// Status text, e.g. `DELIVRD`, `UNDELIV`, `UNKNOWN` (no report in time).
+    pub stat: String,
+    /// The carrier's done time, when it sent one.
+    pub done_at: Option<Timestamp>,
+    /// When the report arrived (or the platform gave up waiting).
+    pub reported_at: Timestamp,
+    /// The message's aggregate status now.
+    pub status: MessageStatus,
+}
+
+/// A reply as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MoRecord {
+    /// Store-assigned id.
+    pub id: i64,
+    /// The account its extension code belongs to, when one does.
+    pub account_id: Option<i64>,
+    /// Channel it arrived on.
+    pub channel: String,
+    /// The handset.
+    pub from: String,
+    /// The number it was sent to (source number + extension).
+    pub to: String,
+    /// The digits after the channel's source number.
+    pub extension: Option<String>,
+    /// Decoded text.
+    pub text: String,
+    /// True when it unsubscribed the number from the account's marketing.
+    pub unsubscribed: bool,
+    /// When it arrived.
+    pub received_at: Timestamp,
+}
+
+/// Where an account's reports are pushed, and the key that signs the requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Callback {
+    /// `http://` or `https://` URL.
+    pub url: String,
+    /// HMAC-SHA256 key.
+    pub secret: String,
+}
+
+/// An account with events past its push position, due for an attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushTarget {
+    /// The account.
+    pub account_id: i64,
+    /// Where to.
+    pub callback: Callback,
+    /// Failed attempts of the current series (0 when it is not failing).
+    pub attempts: u32,
+    /// When the current series started failing.
+    pub failing_since: Option<Timestamp>,
+}
+
+/// A batch the pusher gave up on, after its retry period.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushFailure {
+    /// Store-assigned id (what a re-send names).
+    pub id: i64,
+    /// The account.
+    pub account_id: i64,
+    /// First and last feed position of the batch.
+    pub seqs: (u64, u64),
+    /// The last error.
+    pub error: String,
+    /// When it was given up.
+    pub failed_at: Timestamp,
+    /// When an administrator had it sent again.
+    pub resent_at: Option<Timestamp>,
+}
+
+/// A reply to record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMo {
+    /// The account it is attributed to, if any.
+    pub account_id: Option<i64>,
+    /// Channel it arrived on.
+    pub channel: String,
+    /// The handset.
+    pub from: String,
+    /// The number it was sent to.
+    pub to: String,
+    /// The digits after the channel's source number.
+    pub extension: Option<String>,
+    /// Decoded text.
+    pub text: String,
+    /// The unsubscribe word, when it is one and the account is known: recorded together.
+    pub unsubscribe: Option<String>,
+    /// When it arrived.
+    pub received_at: Timestamp,
+}
