@@ -14,6 +14,7 @@
 mod auth;
 mod bulk;
 mod error;
+mod feed;
 mod messages;
 mod views;
 
@@ -50,6 +51,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/messages", post(messages::send).get(messages::list))
         .route("/api/v1/messages/{id}", get(messages::get_one))
         .route("/api/v1/categories", get(messages::categories))
+        .route("/api/v1/reports", get(feed::reports))
+        .route("/api/v1/reports/ack", post(feed::ack_reports))
+        .route("/api/v1/replies", get(feed::replies))
+        .route("/api/v1/replies/ack", post(feed::ack_replies))
         .route("/api/v1/bulk/preview", post(bulk::preview))
         .route("/api/v1/bulk", post(bulk::send))
         .fallback(|| async { ApiError::not_found("no such endpoint") })

@@ -107,7 +107,7 @@ pub(crate) async fn send(
 
 /// Reads a JSON body: 415 for another media type, 413 over the limit, 400 for broken JSON,
 /// 422 for well-formed JSON of the wrong shape.
-async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Body) -> Result<T, ApiError> {
+pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMap, body: Body) -> Result<T, ApiError> {
     let is_json = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())

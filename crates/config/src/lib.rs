@@ -41,6 +41,33 @@ pub struct Config {
     pub content: ContentRules,
     /// The categories requests may name.
     pub categories: hongyan_types::Categories,
+    /// Reports: how long to wait for them, and how to push them.
+    pub reports: Reports,
+}
+
+/// `[reports]`: waiting for status reports and pushing them to callbacks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reports {
+    /// A segment with no report this long after its submit becomes `UNKNOWN`.
+    pub unknown_after: Duration,
+    /// How long a failing callback batch is retried before it is given up.
+    pub callback_retry: Duration,
+    /// Events per callback POST.
+    pub callback_batch: usize,
+    /// Time allowed for one callback POST.
+    pub callback_timeout: Duration,
+}
+
+impl Default for Reports {
+    /// 72 hours, 24 hours of retries, 100 a batch, 10 s a POST.
+    fn default() -> Self {
+        Self {
+            unknown_after: Duration::from_secs(72 * 3600),
+            callback_retry: Duration::from_secs(24 * 3600),
+            callback_batch: 100,
+            callback_timeout: Duration::from_secs(10),
+        }
+    }
 }
 
 /// `[content]`: what message text may contain.
@@ -93,6 +120,7 @@ impl Default for Config {
             channels: Vec::new(),
             content: ContentRules::default(),
             categories: hongyan_types::Categories::default(),
+            reports: Reports::default(),
         }
     }
 }
@@ -140,13 +168,14 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let channel_tables = root.array_of_tables(&mut w, "channel");
     let content = root.opt_table(&mut w, "content").map(|t| content_rules(&mut w, t)).unwrap_or_default();
     let category_tables = root.array_of_tables(&mut w, "category");
+    let reports = root.opt_table(&mut w, "reports").map(|t| reports(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
         channel_tables.into_iter().enumerate().filter_map(|(i, t)| channel::parse(&mut w, i, t)).collect();
     channel::check_set(&mut w, &channels);
     let simulators = simulators(&mut w, sims, channels.is_empty());
-    w.into_result(Config { data_dir, http, simulators, channels, content, categories })
+    w.into_result(Config { data_dir, http, simulators, channels, content, categories, reports })
 }
 
 fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simulators {
@@ -157,6 +186,19 @@ fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simu
     let submit_latency = t.opt_int(w, "submit_latency_ms", 0, 3_600_000).map_or(defaults.submit_latency, ms);
     t.finish(w);
     Simulators { enabled, report_delay, submit_latency }
+}
+
+fn reports(w: &mut Walker, mut t: walk::Table) -> Reports {
+    let d = Reports::default();
+    let hours = |h: i64| Duration::from_secs(h as u64 * 3600);
+    let r = Reports {
+        unknown_after: t.opt_int(w, "unknown_after_hours", 1, 24 * 30).map_or(d.unknown_after, hours),
+        callback_retry: t.opt_int(w, "callback_retry_hours", 1, 24 * 7).map_or(d.callback_retry, hours),
+        callback_batch: t.opt_int(w, "callback_batch", 1, 1000).map_or(d.callback_batch, |n| n as usize),
+        callback_timeout: t.opt_int(w, "callback_timeout_ms", 100, 120_000).map_or(d.callback_timeout, ms),
+    };
+    t.finish(w);
+    r
 }
 
 fn content_rules(w: &mut Walker, mut t: walk::Table) -> ContentRules {

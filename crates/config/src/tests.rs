@@ -25,6 +25,11 @@ fn the_example_parses_without_problems() {
         ["content.marketing_quiet_hours: `9pm` is not HH:MM-HH:MM (or \"none\")"]
     );
     assert_eq!(read_word_file("# comment\n\n 赌博 \nvpn\n"), ["赌博", "vpn"]);
+    assert_eq!(c.reports, Reports::default(), "the example spells the defaults out");
+    let r = parse("[reports]\nunknown_after_hours = 48\ncallback_batch = 10\n").unwrap().reports;
+    assert_eq!((r.unknown_after, r.callback_batch), (Duration::from_secs(48 * 3600), 10));
+    let got = problems("[reports]\nunknown_after_hours = 0\ncallback_batch = 5000\nretry = 1\n");
+    assert_eq!(got.len(), 3, "{got:?}");
 }
 
 #[test]

@@ -22,6 +22,7 @@ Usage:
   hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
                   | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
                   [--data-dir DIR] [--config FILE]
+  hongyan callback set ACCOUNT_ID URL | clear ACCOUNT_ID | failures [--account ID] | resend FAILURE_ID [--data-dir DIR]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
@@ -44,6 +45,7 @@ pub(crate) enum Command {
     PortabilityImport { data_dir: PathBuf, file: PathBuf },
     Blacklist(BlacklistOptions),
     Signature(SignatureOptions),
+    Callback(crate::callback_cmd::CallbackOptions),
     Sim(SimOptions),
 }
 
@@ -172,11 +174,11 @@ pub(crate) struct SimOptions {
     pub(crate) scenario: hongyan_sim::Scenario,
 }
 
-fn default_data_dir() -> PathBuf {
+pub(crate) fn default_data_dir() -> PathBuf {
     std::env::var_os("HONGYAN_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from)
 }
 
-fn string(v: OsString, what: &str) -> Result<String, lexopt::Error> {
+pub(crate) fn string(v: OsString, what: &str) -> Result<String, lexopt::Error> {
     v.into_string().map_err(|_| lexopt::Error::from(format!("{what} is not valid UTF-8")))
 }
 
@@ -204,6 +206,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 _ => Err("expected `config example`".into()),
             },
             "account" => account(&mut p),
+            "callback" => crate::callback_cmd::parse(&mut p).map(Command::Callback),
             "blacklist" => blacklist(&mut p).map(Command::Blacklist),
             "template" => template(&mut p).map(Command::Template),
             "portability" => {
@@ -421,7 +424,7 @@ fn digits(s: String) -> Result<String, lexopt::Error> {
     Ok(s)
 }
 
-fn int(p: &mut lexopt::Parser, what: &str) -> Result<i64, lexopt::Error> {
+pub(crate) fn int(p: &mut lexopt::Parser, what: &str) -> Result<i64, lexopt::Error> {
     let v = string(p.value()?, what)?;
     v.parse().map_err(|_| format!("{what} must be a number, got `{v}`").into())
 }

@@ -10,6 +10,7 @@
 //! This is the only crate that uses `anyhow`: every library error is reported here once.
 
 mod account;
+mod callback_cmd;
 mod cli;
 mod protocols;
 mod serve;
@@ -54,6 +55,7 @@ fn main() -> Result<()> {
         cli::Command::PortabilityImport { data_dir, file } => {
             runtime.block_on(account::portability_import(data_dir, file))
         }
+        cli::Command::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
     }
 }

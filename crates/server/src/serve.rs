@@ -94,6 +94,8 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
 
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(engine.clone().run_scheduler(stop_rx.clone()));
+    let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push_settings(&config.reports), stop_rx.clone()));
+    tokio::spawn(sweep_unknown(engine.clone(), config.reports.unknown_after, stop_rx.clone()));
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
         log_channel(&cfg, &spec.carriers);
@@ -113,12 +115,36 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     {
         tracing::warn!("channels did not drain in time");
     }
+    let _ = pusher.await;
     store.close().await.context("closing the store")?;
     if let Some(s) = sims {
         s.stop();
     }
     tracing::info!("stopped cleanly: store flushed");
     Ok(())
+}
+
+fn push_settings(r: &hongyan_config::Reports) -> hongyan_notify::PushSettings {
+    hongyan_notify::PushSettings {
+        retry_for: r.callback_retry,
+        batch: r.callback_batch,
+        timeout: r.callback_timeout,
+        ..hongyan_notify::PushSettings::default()
+    }
+}
+
+/// Every minute, segments that waited longer than `wait` for a report become `UNKNOWN`.
+async fn sweep_unknown(engine: Arc<Engine>, wait: Duration, mut stop: watch::Receiver<bool>) {
+    const EVERY: Duration = Duration::from_secs(60);
+    while !*stop.borrow() {
+        if let Err(e) = engine.expire_unreported(wait).await {
+            tracing::warn!(error = %e, "the unknown sweep failed; it runs again in a minute");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = stop.changed() => {}
+        }
+    }
 }
 
 /// The sensitive words of the configuration and of its word file.

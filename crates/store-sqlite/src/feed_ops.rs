@@ -84,7 +84,8 @@ pub(crate) fn cursor(conn: &Connection, account_id: i64, consumer: FeedConsumer)
 
 pub(crate) fn ack(conn: &Connection, account_id: i64, consumer: FeedConsumer, seq: u64) -> rusqlite::Result<u64> {
     conn.prepare_cached(
-        "INSERT INTO feed_cursors (account_id, consumer, acked) VALUES (?1, ?2, ?3)
+        "INSERT INTO feed_cursors (account_id, consumer, acked)
+         VALUES (?1, ?2, min(?3, coalesce((SELECT max(seq) FROM feed WHERE account_id = ?1), 0)))
          ON CONFLICT (account_id, consumer) DO UPDATE SET acked = max(acked, excluded.acked)",
     )?
     .execute(params![account_id, consumer.as_str(), seq as i64])?;

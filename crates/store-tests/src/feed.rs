@@ -69,6 +69,9 @@ pub(crate) async fn reports_and_replies_are_fed_in_order(store: &dyn Store) {
     // Acknowledging moves one reader only, never backwards.
     assert_eq!(store.ack_feed(c, FeedConsumer::PullReports, pulled[0].seq).await.unwrap(), pulled[0].seq);
     assert_eq!(store.ack_feed(c, FeedConsumer::PullReports, 0).await.unwrap(), pulled[0].seq);
+    let last = pushed.last().unwrap().seq;
+    assert_eq!(store.ack_feed(c, FeedConsumer::PullReplies, u64::MAX >> 1).await.unwrap(), last, "not past the end");
+    assert!(store.feed(c, FeedConsumer::PullReplies, 10).await.unwrap().is_empty());
     assert_eq!(reports_of(&store.feed(c, FeedConsumer::PullReports, 10).await.unwrap()), [(800, 1, "UNDELIV")]);
     assert_eq!(store.feed(c, FeedConsumer::Push, 10).await.unwrap().len(), 3);
 

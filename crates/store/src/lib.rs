@@ -171,7 +171,8 @@ pub trait Store: Send + Sync + 'static {
     fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>>;
     /// The account's events past `consumer`'s acknowledged position, oldest first.
     fn feed(&self, account_id: i64, consumer: FeedConsumer, limit: usize) -> BoxFuture<'_, Result<Vec<FeedEvent>>>;
-    /// Moves `consumer`'s position up to `seq` (never back). Returns the position after.
+    /// Moves `consumer`'s position up to `seq` (never back, never past the account's last
+    /// event, so a wrong cursor cannot skip what is not written yet). Returns the position after.
     fn ack_feed(&self, account_id: i64, consumer: FeedConsumer, seq: u64) -> BoxFuture<'_, Result<u64>>;
     /// Segments submitted before `before` that still have no report get the report
     /// `UNKNOWN` (fed to their clients like any report), and early reports received before

@@ -346,7 +346,7 @@ async fn an_xlsx_list_is_read_and_other_files_are_refused() {
     let auth = basic(&signed_account(&f.state, "etax").await);
     let xlsx = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
     // Written by openpyxl (see crates/engine/tests/fixtures/make_bulk_xlsx.py).
-    let book: &'static [u8] = include_bytes!("../../engine/tests/fixtures/bulk.xlsx");
+    let book: &'static [u8] = include_bytes!("../../../engine/tests/fixtures/bulk.xlsx");
     let (status, p) = call(&f.state, upload(&auth, "/api/v1/bulk/preview", xlsx, book)).await;
     assert_eq!(status, StatusCode::OK, "{p}");
     assert_eq!((p["valid"].as_u64(), &p["columns"]), (Some(3), &json!(["name", "amount"])));
@@ -401,3 +401,5 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
     assert_eq!(body["error"]["code"], "unknown_category");
     assert!(body["error"]["message"].as_str().unwrap().contains("verification, tax_notice"), "{body}");
 }
+
+mod feed;
