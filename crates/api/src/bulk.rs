@@ -104,6 +104,7 @@ pub(crate) async fn send(
         template: q.template_id.map(|id| TemplateRef { id, params: Default::default() }),
         send_at,
         personal,
+        origin: None,
     };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     let mut out = views::send_outcome(&outcome);

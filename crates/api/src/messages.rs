@@ -99,8 +99,16 @@ pub(crate) async fn send(
         .unzip();
     // Plain numbers only: the same text for all, no per-number values.
     let personal = if personalised { personal } else { Vec::new() };
-    let req =
-        SendRequest { to, content: body.content, category, client_ref: body.client_ref, template, send_at, personal };
+    let req = SendRequest {
+        to,
+        content: body.content,
+        category,
+        client_ref: body.client_ref,
+        template,
+        send_at,
+        personal,
+        origin: None,
+    };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))
 }

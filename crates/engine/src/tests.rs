@@ -49,6 +49,7 @@ fn req(to: &[&str], content: &str) -> SendRequest {
         template: None,
         send_at: None,
         personal: Vec::new(),
+        origin: None,
     }
 }
 
@@ -331,6 +332,7 @@ async fn templates_free_text_and_sensitive_words() {
         client_ref: None,
         send_at: None,
         personal: Vec::new(),
+        origin: None,
         template: Some(TemplateRef {
             id: tpl.id,
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),

@@ -27,6 +27,7 @@ async fn accept(engine: &Engine, to: Vec<String>, category: Category) -> Vec<Mes
         template: None,
         send_at: None,
         personal: Vec::new(),
+        origin: None,
     };
     engine
         .accept(1, req)

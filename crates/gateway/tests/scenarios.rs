@@ -188,6 +188,7 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         template: None,
         send_at: None,
         personal: Vec::new(),
+        origin: None,
     };
     let ids: Vec<MessageId> = engine
         .accept(1, req)

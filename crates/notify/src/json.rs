@@ -15,6 +15,10 @@ pub fn event(e: &FeedEvent) -> Value {
     match &e.item {
         FeedItem::Report(r) => report(e.seq, r),
         FeedItem::Mo(m) => mo(e.seq, m),
+        // Receipts of SMPP/CMPP clients never reach push or pull; named for completeness.
+        FeedItem::Final(f) => {
+            json!({ "type": "final", "seq": e.seq.to_string(), "message_id": f.message_id.to_string() })
+        }
     }
 }
 

@@ -99,7 +99,8 @@ const EVENT_SQL: &str = "SELECT f.seq, f.kind, f.segment,
     LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id
     LEFT JOIN segments s ON f.kind = 'report' AND s.message_id = f.ref_id AND s.number = f.segment
     LEFT JOIN mo_messages o ON f.kind = 'mo' AND o.id = f.ref_id
-    WHERE f.account_id = ?1 AND f.seq > ?2 AND (?3 IS NULL OR (f.kind = ?3 AND f.push_only = 0))
+    WHERE f.account_id = ?1 AND f.seq > ?2
+      AND ((?3 IS NULL AND f.kind IN ('report', 'mo')) OR (f.kind = ?3 AND f.push_only = 0))
     ORDER BY f.seq LIMIT ?4";
 
 pub(crate) fn events(
@@ -109,6 +110,11 @@ pub(crate) fn events(
     limit: usize,
 ) -> rusqlite::Result<Vec<FeedEvent>> {
     let after = cursor(conn, account_id, consumer)?;
+    match consumer {
+        FeedConsumer::Smpp => return crate::client_ops::final_events(conn, account_id, "smpp", after, limit),
+        FeedConsumer::Cmpp => return crate::client_ops::final_events(conn, account_id, "cmpp", after, limit),
+        _ => {}
+    }
     let kind = consumer.kind().map(FeedKind::as_str);
     let mut stmt = conn.prepare_cached(EVENT_SQL)?;
     let rows = stmt.query_map(params![account_id, after as i64, kind, limit as i64], event)?;

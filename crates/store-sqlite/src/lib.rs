@@ -18,6 +18,7 @@
 //! Durability: `synchronous = FULL`, so a commit survives power loss, not only a killed
 //! process; group commit pays that fsync once per batch.
 
+mod client_ops;
 mod feed_ops;
 mod limit_ops;
 mod mo_ops;
@@ -33,10 +34,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
 
 use hongyan_store::{
-    Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Callback, Carrier, Category, FeedConsumer, FeedEvent,
-    KeyWithAccount, MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, PendingMessage, PushFailure,
-    PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus, SigningRules, Store,
-    StoreError, SubmitOutcome, Template, Timestamp,
+    Account, AccountLimits, ApiKey, BlacklistEntry, BoxFuture, Callback, Carrier, Category, ClientLogin, ClientPart,
+    FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo,
+    PendingMessage, PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Signature, SignatureStatus,
+    SigningRules, Store, StoreError, SubmitOutcome, Template, Timestamp,
 };
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -151,6 +152,23 @@ impl Store for SqliteStore {
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>> {
         let key_id = key_id.to_owned();
         self.read(move |c| read_ops::find_api_key(c, &key_id))
+    }
+
+    fn create_client_login(&self, login: ClientLogin) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| client_ops::create_login(c, &login))
+    }
+
+    fn find_client_login(&self, protocol: &str, login: &str) -> BoxFuture<'_, Result<Option<(ClientLogin, Account)>>> {
+        let (protocol, login) = (protocol.to_owned(), login.to_owned());
+        self.read(move |c| client_ops::find_login(c, &protocol, &login))
+    }
+
+    fn add_client_part(&self, part: ClientPart) -> BoxFuture<'_, Result<Vec<ClientPart>>> {
+        self.write(move |c| client_ops::add_part(c, &part))
+    }
+
+    fn stale_client_groups(&self, before: Timestamp) -> BoxFuture<'_, Result<Vec<Vec<ClientPart>>>> {
+        self.read(move |c| client_ops::stale_groups(c, before))
     }
 
     fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>> {

@@ -54,6 +54,9 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
         ])
         .map_err(backend)?;
     }
+    if let (Some(origin), Some(first)) = (request.and_then(|r| r.origin.as_ref()), batch.first()) {
+        crate::client_ops::record_origin(conn, first.id, origin)?;
+    }
     Ok(())
 }
 
@@ -81,10 +84,14 @@ fn record_submit(conn: &Connection, o: &SubmitOutcome) -> rusqlite::Result<()> {
     .execute(params![id, o.segment, channel, o.carrier_msg_id, o.result, o.error, o.at.as_millis()])?;
     if o.result != 0 {
         let error = o.error.clone().unwrap_or_else(|| format!("carrier refused the submit (result {})", o.result));
-        conn.prepare_cached(
-            "UPDATE messages SET status = 'failed', error = ?2, completed_at = ?3 WHERE id = ?1 AND status = 'accepted'",
-        )?
-        .execute(params![id, error, o.at.as_millis()])?;
+        let failed = conn
+            .prepare_cached(
+                "UPDATE messages SET status = 'failed', error = ?2, completed_at = ?3 WHERE id = ?1 AND status = 'accepted'",
+            )?
+            .execute(params![id, error, o.at.as_millis()])?;
+        if failed > 0 {
+            crate::client_ops::append_final(conn, id, o.at)?;
+        }
         return Ok(());
     }
     let accepted: u8 = conn
@@ -134,7 +141,9 @@ pub(crate) fn fail_messages(conn: &Connection, failures: &[(MessageId, String)],
         )
         .map_err(backend)?;
     for (id, reason) in failures {
-        stmt.execute(params![id.0 as i64, reason, now.as_millis()]).map_err(backend)?;
+        if stmt.execute(params![id.0 as i64, reason, now.as_millis()]).map_err(backend)? > 0 {
+            crate::client_ops::append_final(conn, id.0 as i64, now).map_err(backend)?;
+        }
     }
     Ok(())
 }
@@ -216,6 +225,7 @@ pub(crate) fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> r
              error = CASE WHEN ?2 = 'delivered' THEN NULL ELSE coalesce(?4, error) END WHERE id = ?1",
     )?
     .execute(params![message_id, next.as_str(), now.as_millis(), error])?;
+    crate::client_ops::append_final(conn, message_id, now)?;
     Ok(next)
 }
 

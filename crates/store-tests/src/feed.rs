@@ -21,7 +21,7 @@ fn reports_of(events: &[FeedEvent]) -> Vec<(u64, u8, &str)> {
         .iter()
         .filter_map(|e| match &e.item {
             FeedItem::Report(r) => Some((r.message_id.0, r.segment, r.stat.as_str())),
-            FeedItem::Mo(_) => None,
+            FeedItem::Mo(_) | FeedItem::Final(_) => None,
         })
         .collect()
 }
@@ -122,4 +122,99 @@ async fn push_series(store: &dyn Store, c: i64) {
     assert!(pull.iter().all(|e| e.seq < resent[0].seq), "pull readers do not get them twice");
     assert!(store.set_callback(c, None).await.unwrap());
     assert_eq!(store.callback(c).await.unwrap(), None);
+}
+
+fn client_part(account_id: i64, part: u8, id: &str, at: i64) -> ClientPart {
+    ClientPart {
+        account_id,
+        protocol: "smpp".into(),
+        group_key: "1069|13800138900|7|2".into(),
+        part,
+        total: 2,
+        client_msg_id: id.into(),
+        source: "1069".into(),
+        to: "13800138900".into(),
+        category: "notification".into(),
+        receipt: true,
+        text: format!("第{part}段"),
+        received_at: t(at),
+    }
+}
+
+pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn Store) {
+    let d = store.create_account("smpp-client", t(0)).await.unwrap().id;
+    let login = ClientLogin {
+        protocol: "smpp".into(),
+        login: "etax01".into(),
+        account_id: d,
+        secret: "pw".into(),
+        created_at: t(0),
+    };
+    store.create_client_login(login.clone()).await.unwrap();
+    assert!(matches!(store.create_client_login(login.clone()).await, Err(StoreError::Conflict(_))));
+    let (found, account) = store.find_client_login("smpp", "etax01").await.unwrap().unwrap();
+    assert_eq!((found, account.id), (login, d));
+    assert!(store.find_client_login("cmpp", "etax01").await.unwrap().is_none(), "logins are per protocol");
+
+    assert!(store.add_client_part(client_part(d, 2, "p2", 5)).await.unwrap().is_empty(), "one of two");
+    assert_eq!(store.stale_client_groups(t(6)).await.unwrap().len(), 1, "kept, and found when stale");
+    let whole = store.add_client_part(client_part(d, 1, "p1", 6)).await.unwrap();
+    assert_eq!(whole.iter().map(|p| p.client_msg_id.as_str()).collect::<Vec<_>>(), ["p1", "p2"]);
+
+    let origin = ClientOrigin {
+        protocol: "smpp".into(),
+        part_ids: vec!["p1".into(), "p2".into()],
+        source: "1069".into(),
+        receipt: true,
+        group: Some((d, whole[0].group_key.clone())),
+    };
+    let record = RequestRecord {
+        account_id: d,
+        client_ref: "smpp:p1".into(),
+        answer: "{}".into(),
+        created_at: t(7),
+        origin: Some(origin),
+    };
+    store.insert_messages(vec![message(900, d, "13800138900", 2)], Some(record)).await.unwrap();
+    assert!(store.stale_client_groups(t(i64::MAX / 4)).await.unwrap().is_empty(), "the parts went with the message");
+
+    let subs = vec![submitted_long_ago(900, 1, "9901"), submitted_long_ago(900, 2, "9902")];
+    store.record_submits(subs).await.unwrap();
+    store.apply_reports(vec![report("9901", "DELIVRD")]).await.unwrap();
+    assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty(), "not final yet");
+    store.apply_reports(vec![report("9902", "UNDELIV")]).await.unwrap();
+    let finals = store.feed(d, FeedConsumer::Smpp, 10).await.unwrap();
+    let [FeedEvent { item: FeedItem::Final(f), seq }] = &finals[..] else { panic!("{finals:?}") };
+    assert_eq!(
+        (f.message_id, f.status, f.part_ids.clone()),
+        (MessageId(900), MessageStatus::Undelivered, vec!["p1".into(), "p2".into()])
+    );
+    assert_eq!((f.source.as_str(), f.to.as_str(), f.error.as_deref()), ("1069", "13800138900", Some("UNDELIV")));
+    assert!(store.feed(d, FeedConsumer::Cmpp, 10).await.unwrap().is_empty(), "it came over SMPP");
+    assert_eq!(
+        store.feed(d, FeedConsumer::Push, 10).await.unwrap().len(),
+        2,
+        "push sees the two reports, not the final"
+    );
+    store.ack_feed(d, FeedConsumer::Smpp, *seq).await.unwrap();
+    assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty());
+
+    // Nothing final is owed for a message whose client asked for no receipt.
+    let origin = ClientOrigin {
+        protocol: "smpp".into(),
+        part_ids: vec!["q1".into()],
+        source: "1069".into(),
+        receipt: false,
+        group: None,
+    };
+    let record = RequestRecord {
+        account_id: d,
+        client_ref: "smpp:q1".into(),
+        answer: "{}".into(),
+        created_at: t(7),
+        origin: Some(origin),
+    };
+    store.insert_messages(vec![message(901, d, "13800138901", 1)], Some(record)).await.unwrap();
+    store.fail_messages(vec![(MessageId(901), "no route".into())], t(8)).await.unwrap();
+    assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty());
 }

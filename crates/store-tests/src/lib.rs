@@ -65,6 +65,7 @@ pub async fn run_story(store: &dyn Store) {
     a_report_before_its_response_waits(store, a.id).await;
     ported_numbers(store).await;
     feed::reports_and_replies_are_fed_in_order(store).await;
+    feed::client_systems_get_receipts_for_their_part_ids(store).await;
     store.close().await.expect("close");
     assert!(matches!(
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,
@@ -207,6 +208,7 @@ async fn restart_work_is_listed(store: &dyn Store, account: i64) {
 
 async fn client_references_are_unique(store: &dyn Store, a: i64, b: i64) {
     let record = |account_id, answer: &str| RequestRecord {
+        origin: None,
         account_id,
         client_ref: "order-42".into(),
         answer: answer.into(),

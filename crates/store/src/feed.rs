@@ -10,6 +10,8 @@ pub enum FeedKind {
     Report,
     /// A reply from a handset.
     Mo,
+    /// A client system's message reached its final state (receipts over SMPP or CMPP).
+    Final,
 }
 
 impl FeedKind {
@@ -18,6 +20,7 @@ impl FeedKind {
         match self {
             Self::Report => "report",
             Self::Mo => "mo",
+            Self::Final => "final",
         }
     }
 }
@@ -29,8 +32,12 @@ pub enum FeedConsumer {
     PullReports,
     /// `GET /api/v1/replies`: replies only.
     PullReplies,
-    /// The callback pusher: both, in one order.
+    /// The callback pusher: reports and replies, in one order.
     Push,
+    /// Receipts to the account's SMPP binds.
+    Smpp,
+    /// Receipts to the account's CMPP connections.
+    Cmpp,
 }
 
 impl FeedConsumer {
@@ -40,6 +47,8 @@ impl FeedConsumer {
             Self::PullReports => "pull:report",
             Self::PullReplies => "pull:mo",
             Self::Push => "push",
+            Self::Smpp => "smpp",
+            Self::Cmpp => "cmpp",
         }
     }
 
@@ -49,6 +58,7 @@ impl FeedConsumer {
             Self::PullReports => Some(FeedKind::Report),
             Self::PullReplies => Some(FeedKind::Mo),
             Self::Push => None,
+            Self::Smpp | Self::Cmpp => Some(FeedKind::Final),
         }
     }
 }
@@ -69,6 +79,8 @@ pub enum FeedItem {
     Report(SegmentReport),
     /// A reply.
     Mo(MoRecord),
+    /// A client system's message in its final state.
+    Final(crate::FinalReport),
 }
 
 /// One segment's report and the message it belongs to.

@@ -12,12 +12,14 @@
 //! hold an `Arc<dyn Store>` without a proc-macro crate.
 #![warn(missing_docs)]
 
+mod client;
 mod feed;
 mod model;
 
 use std::future::Future;
 use std::pin::Pin;
 
+pub use client::*;
 pub use feed::*;
 pub use model::*;
 
@@ -209,6 +211,16 @@ pub trait Store: Send + Sync + 'static {
     /// Puts a failed batch's events at the end of its account's feed again. `Ok(false)` when
     /// there is no such failure or it was already re-sent.
     fn resend_push_failure(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
+
+    /// Adds a protocol login; `Conflict` when the login is taken for that protocol.
+    fn create_client_login(&self, login: ClientLogin) -> BoxFuture<'_, Result<()>>;
+    /// A protocol login with its account.
+    fn find_client_login(&self, protocol: &str, login: &str) -> BoxFuture<'_, Result<Option<(ClientLogin, Account)>>>;
+    /// Keeps a part of a long message (a repeat replaces it). Returns the group's parts in
+    /// order once it holds as many as announced, else nothing.
+    fn add_client_part(&self, part: ClientPart) -> BoxFuture<'_, Result<Vec<ClientPart>>>;
+    /// Groups whose newest part arrived before `before` (whole or not), each in part order.
+    fn stale_client_groups(&self, before: Timestamp) -> BoxFuture<'_, Result<Vec<Vec<ClientPart>>>>;
 
     /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
     fn close(&self) -> BoxFuture<'_, Result<()>>;

@@ -188,6 +188,9 @@ pub struct RequestRecord {
     pub answer: String,
     /// When it was accepted.
     pub created_at: Timestamp,
+    /// The client system's part ids, when it came over SMPP or CMPP; written with the
+    /// (single) message of the batch.
+    pub origin: Option<crate::ClientOrigin>,
 }
 
 /// Where a signature goes approval-wise.

@@ -31,6 +31,8 @@ pub struct SendRequest {
     pub content: String,
     /// Category.
     pub category: Category,
+    /// The part ids a client system was given over SMPP or CMPP (one recipient only).
+    pub origin: Option<hongyan_store::ClientOrigin>,
     /// The client's own reference: a repeat with the same one gets the first answer again and
     /// sends nothing (idempotency). Unique per account, 1–64 printable ASCII characters.
     pub client_ref: Option<String>,
@@ -59,6 +61,7 @@ impl SendRequest {
             to,
             content: content.into(),
             category,
+            origin: None,
             client_ref: None,
             template: None,
             send_at: None,
@@ -256,6 +259,7 @@ impl Engine {
             client_ref: r.clone(),
             answer: replay::encode(&results),
             created_at: now,
+            origin: req.origin.clone(),
         });
         if batch.is_empty() && record.is_none() {
             self.release(reservation);

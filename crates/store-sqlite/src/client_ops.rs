@@ -1,0 +1,188 @@
+//! The SQL of client systems on SMPP/CMPP: logins, kept parts of long messages, the part ids a
+//! message was accepted under, and the `final` feed events their receipts come from.
+
+use hongyan_store::{
+    Account, ClientLogin, ClientOrigin, ClientPart, FeedEvent, FeedItem, FinalReport, MessageId, MessageStatus, Result,
+    Timestamp,
+};
+use rusqlite::{params, Connection, OptionalExtension, Row};
+
+use crate::backend;
+
+pub(crate) fn create_login(conn: &Connection, l: &ClientLogin) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO client_logins (protocol, login, account_id, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .and_then(|mut s| s.execute(params![l.protocol, l.login, l.account_id, l.secret, l.created_at.as_millis()]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn find_login(
+    conn: &Connection,
+    protocol: &str,
+    login: &str,
+) -> rusqlite::Result<Option<(ClientLogin, Account)>> {
+    conn.prepare_cached(
+        "SELECT l.account_id, l.secret, l.created_at, a.name, a.enabled, a.created_at
+         FROM client_logins l JOIN accounts a ON a.id = l.account_id WHERE l.protocol = ?1 AND l.login = ?2",
+    )?
+    .query_row(params![protocol, login], |r| {
+        let account_id: i64 = r.get(0)?;
+        let login = ClientLogin {
+            protocol: protocol.to_owned(),
+            login: login.to_owned(),
+            account_id,
+            secret: r.get(1)?,
+            created_at: Timestamp::from_millis(r.get(2)?),
+        };
+        let account = Account {
+            id: account_id,
+            name: r.get(3)?,
+            enabled: r.get(4)?,
+            created_at: Timestamp::from_millis(r.get(5)?),
+        };
+        Ok((login, account))
+    })
+    .optional()
+}
+
+const PART_COLUMNS: &str = "account_id, protocol, group_key, part, total, client_msg_id, source, to_number, category,
+    receipt, content, received_at";
+
+fn part(r: &Row<'_>) -> rusqlite::Result<ClientPart> {
+    Ok(ClientPart {
+        account_id: r.get(0)?,
+        protocol: r.get(1)?,
+        group_key: r.get(2)?,
+        part: r.get(3)?,
+        total: r.get(4)?,
+        client_msg_id: r.get(5)?,
+        source: r.get(6)?,
+        to: r.get(7)?,
+        category: r.get(8)?,
+        receipt: r.get(9)?,
+        text: r.get(10)?,
+        received_at: Timestamp::from_millis(r.get(11)?),
+    })
+}
+
+fn group(conn: &Connection, account_id: i64, protocol: &str, key: &str) -> rusqlite::Result<Vec<ClientPart>> {
+    let sql = format!(
+        "SELECT {PART_COLUMNS} FROM client_parts WHERE account_id = ?1 AND protocol = ?2 AND group_key = ?3 ORDER BY part"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![account_id, protocol, key], part)?;
+    rows.collect()
+}
+
+pub(crate) fn add_part(conn: &Connection, p: &ClientPart) -> Result<Vec<ClientPart>> {
+    let sql = format!("INSERT OR REPLACE INTO client_parts ({PART_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    conn.prepare_cached(&sql)
+        .and_then(|mut s| {
+            s.execute(params![
+                p.account_id,
+                p.protocol,
+                p.group_key,
+                p.part,
+                p.total,
+                p.client_msg_id,
+                p.source,
+                p.to,
+                p.category,
+                p.receipt,
+                p.text,
+                p.received_at.as_millis()
+            ])
+        })
+        .map_err(backend)?;
+    let parts = group(conn, p.account_id, &p.protocol, &p.group_key).map_err(backend)?;
+    Ok(if parts.len() >= usize::from(p.total) { parts } else { Vec::new() })
+}
+
+pub(crate) fn stale_groups(conn: &Connection, before: Timestamp) -> rusqlite::Result<Vec<Vec<ClientPart>>> {
+    let keys: Vec<(i64, String, String)> = conn
+        .prepare_cached(
+            "SELECT account_id, protocol, group_key FROM client_parts
+             GROUP BY account_id, protocol, group_key HAVING max(received_at) < ?1 LIMIT 1000",
+        )?
+        .query_map([before.as_millis()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    keys.iter().map(|(a, p, k)| group(conn, *a, p, k)).collect()
+}
+
+/// Written with the message: which part ids the client holds for it.
+pub(crate) fn record_origin(conn: &Connection, message_id: MessageId, o: &ClientOrigin) -> Result<()> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO client_submits (message_id, part, protocol, client_msg_id, source, receipt)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )
+        .map_err(backend)?;
+    for (i, id) in o.part_ids.iter().enumerate() {
+        stmt.execute(params![message_id.0 as i64, i + 1, o.protocol, id, o.source, o.receipt]).map_err(backend)?;
+    }
+    if let Some((account_id, key)) = &o.group {
+        conn.prepare_cached("DELETE FROM client_parts WHERE account_id = ?1 AND protocol = ?2 AND group_key = ?3")
+            .and_then(|mut s| s.execute(params![account_id, o.protocol, key]))
+            .map_err(backend)?;
+    }
+    Ok(())
+}
+
+/// A message reached a final state: its client is owed receipts, if it asked for them.
+pub(crate) fn append_final(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO feed (account_id, kind, ref_id, segment, created_at)
+         SELECT m.account_id, 'final', m.id, 0, ?2 FROM messages m
+         WHERE m.id = ?1 AND EXISTS (SELECT 1 FROM client_submits c WHERE c.message_id = m.id AND c.receipt = 1)",
+    )?
+    .execute(params![message_id, now.as_millis()])?;
+    Ok(())
+}
+
+/// `final` events of messages that came over `protocol`.
+pub(crate) fn final_events(
+    conn: &Connection,
+    account_id: i64,
+    protocol: &str,
+    after: u64,
+    limit: usize,
+) -> rusqlite::Result<Vec<FeedEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.seq, m.id, m.to_number, m.status, m.error, m.accepted_at, m.completed_at, c.source, substr(m.content, 1, 20)
+         FROM feed f JOIN messages m ON m.id = f.ref_id
+         JOIN client_submits c ON c.message_id = f.ref_id AND c.part = 1
+         WHERE f.account_id = ?1 AND f.kind = 'final' AND f.seq > ?2 AND c.protocol = ?3
+         ORDER BY f.seq LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![account_id, after as i64, protocol, limit as i64], |r| {
+        let status: String = r.get(3)?;
+        let report = FinalReport {
+            message_id: MessageId(r.get::<_, i64>(1)? as u64),
+            to: r.get(2)?,
+            status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Unknown),
+            error: r.get(4)?,
+            accepted_at: Timestamp::from_millis(r.get(5)?),
+            completed_at: r.get::<_, Option<i64>>(6)?.map(Timestamp::from_millis),
+            source: r.get(7)?,
+            part_ids: Vec::new(),
+            text_start: r.get(8)?,
+        };
+        Ok((r.get::<_, i64>(0)? as u64, report))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (seq, mut report) = row?;
+        report.part_ids = part_ids(conn, report.message_id)?;
+        out.push(FeedEvent { seq, item: FeedItem::Final(report) });
+    }
+    Ok(out)
+}
+
+fn part_ids(conn: &Connection, id: MessageId) -> rusqlite::Result<Vec<String>> {
+    let mut stmt =
+        conn.prepare_cached("SELECT client_msg_id FROM client_submits WHERE message_id = ?1 ORDER BY part")?;
+    let rows = stmt.query_map([id.0 as i64], |r| r.get(0))?;
+    rows.collect()
+}
