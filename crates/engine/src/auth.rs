@@ -74,8 +74,22 @@ fn hash(secret: &str) -> Vec<u8> {
 }
 
 /// Compares without an early exit, so timing does not tell how many bytes matched.
-fn same(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `len` random letters and digits (for secrets that must be typed into a peer's settings).
+pub(crate) fn random_text(len: usize) -> Result<String, StoreError> {
+    const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        // Rejection sampling keeps every character equally likely.
+        let [b] = random_bytes::<1>()?;
+        if usize::from(b) < 256 - 256 % ALPHABET.len() {
+            out.push(char::from(ALPHABET[usize::from(b) % ALPHABET.len()]));
+        }
+    }
+    Ok(out)
 }
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {

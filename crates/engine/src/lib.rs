@@ -25,6 +25,7 @@
 mod accept;
 pub mod auth;
 pub mod bulk;
+mod clients;
 mod clock;
 mod correlate;
 mod dispatch;
@@ -42,6 +43,7 @@ pub use accept::{
     AcceptError, NumberResult, SendOutcome, SendRequest, TemplateRef, MAX_CONTENT_UNITS, MAX_PERSONALISED,
     MAX_RECIPIENTS,
 };
+pub use clients::{ClientSubmit, ClientSubmitOutcome, PART_WAIT_MS};
 pub use clock::{Clock, SystemClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};

@@ -112,15 +112,16 @@ pub(crate) fn stale_groups(conn: &Connection, before: Timestamp) -> rusqlite::Re
 }
 
 /// Written with the message: which part ids the client holds for it.
-pub(crate) fn record_origin(conn: &Connection, message_id: MessageId, o: &ClientOrigin) -> Result<()> {
+pub(crate) fn record_origin(conn: &Connection, message_id: Option<MessageId>, o: &ClientOrigin) -> Result<()> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO client_submits (message_id, part, protocol, client_msg_id, source, receipt)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )
         .map_err(backend)?;
-    for (i, id) in o.part_ids.iter().enumerate() {
-        stmt.execute(params![message_id.0 as i64, i + 1, o.protocol, id, o.source, o.receipt]).map_err(backend)?;
+    for (i, id) in o.part_ids.iter().enumerate().filter(|_| message_id.is_some()) {
+        let message_id = message_id.map_or(0, |m| m.0 as i64);
+        stmt.execute(params![message_id, i + 1, o.protocol, id, o.source, o.receipt]).map_err(backend)?;
     }
     if let Some((account_id, key)) = &o.group {
         conn.prepare_cached("DELETE FROM client_parts WHERE account_id = ?1 AND protocol = ?2 AND group_key = ?3")

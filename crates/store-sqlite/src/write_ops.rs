@@ -54,8 +54,9 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
         ])
         .map_err(backend)?;
     }
-    if let (Some(origin), Some(first)) = (request.and_then(|r| r.origin.as_ref()), batch.first()) {
-        crate::client_ops::record_origin(conn, first.id, origin)?;
+    if let Some(origin) = request.and_then(|r| r.origin.as_ref()) {
+        // Kept parts go even when the whole was refused: the stored answer says why.
+        crate::client_ops::record_origin(conn, batch.first().map(|m| m.id), origin)?;
     }
     Ok(())
 }

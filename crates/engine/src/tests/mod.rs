@@ -10,7 +10,7 @@ use hongyan_types::{Carrier, Category, Timestamp};
 use crate::TemplateRef;
 use crate::*;
 
-struct FixedClock(AtomicI64);
+struct FixedClock(pub(super) AtomicI64);
 impl Clock for FixedClock {
     fn now(&self) -> Timestamp {
         Timestamp::from_millis(self.0.load(Ordering::SeqCst))
@@ -536,3 +536,5 @@ async fn a_td_reply_stops_marketing_but_not_notices() {
     let out = e.accept(1, marketing).await.unwrap();
     assert!(rejected_code(&out.results[0]).is_none(), "another account's marketing is not affected");
 }
+
+mod clients;

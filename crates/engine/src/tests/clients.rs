@@ -1,0 +1,80 @@
+//! Client systems' submits: logins, whole messages, parts kept until the last, stale parts.
+
+use std::sync::atomic::Ordering;
+
+use hongyan_store::{FeedConsumer, FeedItem, ReportIn, SubmitOutcome};
+use hongyan_types::{Category, MessageStatus, Timestamp};
+
+use super::engine_with_clock;
+use crate::auth::AuthError;
+use crate::{ClientSubmit, ClientSubmitOutcome, PART_WAIT_MS};
+
+fn submit(id: &str, to: &str, text: &str, part: Option<(u8, u8)>) -> ClientSubmit {
+    ClientSubmit {
+        protocol: "smpp",
+        client_msg_id: id.into(),
+        source: "1069".into(),
+        to: to.into(),
+        category: Category::NOTIFICATION,
+        receipt: true,
+        text: text.into(),
+        part: part.map(|(n, total)| (format!("1069|{to}|42|{total}"), n, total)),
+    }
+}
+
+#[tokio::test]
+async fn logins_are_checked_per_protocol_and_account_state() {
+    let (e, _rx, _store, _clock) = engine_with_clock("client-login").await;
+    let l = e.create_client_login(3, "smpp", "etax01".into(), 8).await.unwrap();
+    assert_eq!(l.secret.len(), 8);
+    assert!(l.secret.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert_eq!(e.client_login("smpp", "etax01", &l.secret).await.unwrap().account_id, 3);
+    assert!(matches!(e.client_login("smpp", "etax01", "wrong").await, Err(AuthError::Invalid)));
+    assert!(matches!(e.client_login("cmpp", "etax01", &l.secret).await, Err(AuthError::Invalid)));
+    assert!(matches!(e.client_login("smpp", "nobody", "x").await, Err(AuthError::Invalid)), "same answer: nothing leaks");
+    let (caller, secret) = e.client_secret("smpp", "etax01").await.unwrap().unwrap();
+    assert_eq!((caller.account_id, secret), (3, l.secret));
+}
+
+#[tokio::test]
+async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_part() {
+    let (e, _rx, store, clock) = engine_with_clock("client-parts").await;
+    let one = e.client_submit(2, submit("a1", "13800138000", "单条", None)).await.unwrap();
+    assert!(matches!(one, ClientSubmitOutcome::Accepted(_)));
+
+    assert_eq!(e.client_submit(2, submit("b2", "13900139000", "第二段", Some((2, 2)))).await.unwrap(), ClientSubmitOutcome::Kept);
+    let ClientSubmitOutcome::Accepted(id) = e.client_submit(2, submit("b1", "13900139000", "第一段", Some((1, 2)))).await.unwrap()
+    else {
+        panic!("the last part completes the message")
+    };
+    let d = store.get_message(2, id).await.unwrap().unwrap();
+    assert_eq!(d.message.content, "【某省税务局】第一段第二段", "parts in order, signed once");
+
+    // The carrier takes it and reports: the client is owed one receipt per part id.
+    let now = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
+    let sub = SubmitOutcome { message_id: id, segment: 1, carrier_msg_id: Some("77".into()), result: 0, error: None, at: now };
+    e.submit_outcomes(vec![sub]).await.unwrap();
+    let report = ReportIn { channel: "mobile".into(), carrier_msg_id: "77".into(), stat: "DELIVRD".into(), done_at: None, received_at: now, raw: String::new() };
+    e.reports(vec![report]).await.unwrap();
+    let finals = store.feed(2, FeedConsumer::Smpp, 10).await.unwrap();
+    let FeedItem::Final(f) = &finals.last().unwrap().item else { panic!("{finals:?}") };
+    assert_eq!((f.status, f.part_ids.clone()), (MessageStatus::Delivered, vec!["b1".to_owned(), "b2".to_owned()]));
+
+}
+
+#[tokio::test]
+async fn parts_that_stop_coming_are_sent_as_they_are_and_refusals_are_named() {
+    let (e, _rx, store, clock) = engine_with_clock("client-stale").await;
+    assert_eq!(e.client_submit(4, submit("c1", "13700137000", "只到了一段", Some((1, 3)))).await.unwrap(), ClientSubmitOutcome::Kept);
+    assert_eq!(e.flush_client_parts().await.unwrap(), 0, "still waiting");
+    clock.0.fetch_add(PART_WAIT_MS + 1, Ordering::SeqCst);
+    assert_eq!(e.flush_client_parts().await.unwrap(), 1);
+    let list = store.list_messages(hongyan_store::MessageFilter { account_id: 4, to: None, status: None, before: None, limit: 5 }).await.unwrap();
+    assert_eq!(list[0].message.content, "【某省税务局】只到了一段");
+    assert_eq!(e.flush_client_parts().await.unwrap(), 0, "settled once");
+
+    let bad = e.client_submit(4, submit("d1", "12345", "你好", None)).await.unwrap();
+    assert!(matches!(bad, ClientSubmitOutcome::Refused { code: "invalid_number", .. }), "{bad:?}");
+    let empty = e.client_submit(4, submit("d2", "13700137000", "  ", None)).await;
+    assert!(matches!(empty, Err(crate::AcceptError::EmptyContent)));
+}
