@@ -43,6 +43,15 @@ pub struct Config {
     pub categories: hongyan_types::Categories,
     /// Reports: how long to wait for them, and how to push them.
     pub reports: Reports,
+    /// Our servers for client systems.
+    pub servers: Servers,
+}
+
+/// `[servers]`: the protocol servers client systems connect to; each is off unless given.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Servers {
+    /// SMPP 3.4 server address (the customary port is 2775).
+    pub smpp: Option<SocketAddr>,
 }
 
 /// `[reports]`: waiting for status reports and pushing them to callbacks.
@@ -121,6 +130,7 @@ impl Default for Config {
             content: ContentRules::default(),
             categories: hongyan_types::Categories::default(),
             reports: Reports::default(),
+            servers: Servers::default(),
         }
     }
 }
@@ -169,13 +179,14 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let content = root.opt_table(&mut w, "content").map(|t| content_rules(&mut w, t)).unwrap_or_default();
     let category_tables = root.array_of_tables(&mut w, "category");
     let reports = root.opt_table(&mut w, "reports").map(|t| reports(&mut w, t)).unwrap_or_default();
+    let servers = root.opt_table(&mut w, "servers").map(|t| servers(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
         channel_tables.into_iter().enumerate().filter_map(|(i, t)| channel::parse(&mut w, i, t)).collect();
     channel::check_set(&mut w, &channels);
     let simulators = simulators(&mut w, sims, channels.is_empty());
-    w.into_result(Config { data_dir, http, simulators, channels, content, categories, reports })
+    w.into_result(Config { data_dir, http, simulators, channels, content, categories, reports, servers })
 }
 
 fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simulators {
@@ -186,6 +197,12 @@ fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simu
     let submit_latency = t.opt_int(w, "submit_latency_ms", 0, 3_600_000).map_or(defaults.submit_latency, ms);
     t.finish(w);
     Simulators { enabled, report_delay, submit_latency }
+}
+
+fn servers(w: &mut Walker, mut t: walk::Table) -> Servers {
+    let smpp = t.opt_parse::<SocketAddr>(w, "smpp", "an address such as 0.0.0.0:2775");
+    t.finish(w);
+    Servers { smpp }
 }
 
 fn reports(w: &mut Walker, mut t: walk::Table) -> Reports {

@@ -26,6 +26,12 @@ fn the_example_parses_without_problems() {
     );
     assert_eq!(read_word_file("# comment\n\n 赌博 \nvpn\n"), ["赌博", "vpn"]);
     assert_eq!(c.reports, Reports::default(), "the example spells the defaults out");
+    assert_eq!(c.servers.smpp, Some("0.0.0.0:2775".parse().unwrap()));
+    assert_eq!(Config::default().servers.smpp, None, "off unless asked for");
+    assert_eq!(
+        problems("[servers]\nsmpp = \"2775\"\n"),
+        ["servers.smpp: `2775` is not an address such as 0.0.0.0:2775"]
+    );
     let r = parse("[reports]\nunknown_after_hours = 48\ncallback_batch = 10\n").unwrap().reports;
     assert_eq!((r.unknown_after, r.callback_batch), (Duration::from_secs(48 * 3600), 10));
     let got = problems("[reports]\nunknown_after_hours = 0\ncallback_batch = 5000\nretry = 1\n");

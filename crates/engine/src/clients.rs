@@ -92,7 +92,8 @@ impl Engine {
         if !account.enabled {
             return Ok(None);
         }
-        let caller = Caller { account_id: account.id, account_name: account.name, key_id: format!("{protocol}:{login}") };
+        let caller =
+            Caller { account_id: account.id, account_name: account.name, key_id: format!("{protocol}:{login}") };
         Ok(Some((caller, l.secret)))
     }
 

@@ -9,13 +9,14 @@ use lexopt::prelude::*;
 
 pub(crate) const USAGE: &str = "\
 Usage:
-  hongyan serve [--config FILE] [--data-dir DIR] [--http ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
+  hongyan serve [--config FILE] [--data-dir DIR] [--http ADDR] [--smpp ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
   hongyan check-config FILE
   hongyan config example
   hongyan account create NAME [--signature TEXT] [--extension DIGITS] [--data-dir DIR] [--json]
   hongyan account limits ACCOUNT_ID [--rate N|none] [--daily N|none] [--monthly N|none]
         [--verification-per-minute N] [--verification-per-hour N] [--verification-per-day N] [--data-dir DIR]
   hongyan account free-text ACCOUNT_ID on|off [--data-dir DIR]
+  hongyan account smpp ACCOUNT_ID [--system-id ID] [--json] [--data-dir DIR]   (password printed once)
   hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR] [--config FILE]
   hongyan portability import FILE.csv [--data-dir DIR]      (lines: NUMBER,CARRIER)
   hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]
@@ -46,6 +47,7 @@ pub(crate) enum Command {
     Blacklist(BlacklistOptions),
     Signature(SignatureOptions),
     Callback(crate::callback_cmd::CallbackOptions),
+    ClientLogin(crate::login_cmd::LoginOptions),
     Sim(SimOptions),
 }
 
@@ -54,6 +56,7 @@ pub(crate) struct ServeOptions {
     pub(crate) config: Option<PathBuf>,
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) http: Option<SocketAddr>,
+    pub(crate) smpp: Option<SocketAddr>,
     pub(crate) sim_report_delay: Option<Duration>,
     pub(crate) sim_submit_latency: Option<Duration>,
 }
@@ -249,6 +252,7 @@ fn serve(p: &mut lexopt::Parser) -> Result<ServeOptions, lexopt::Error> {
         config: None,
         data_dir: std::env::var_os("HONGYAN_DATA_DIR").map(PathBuf::from),
         http,
+        smpp: None,
         sim_report_delay: None,
         sim_submit_latency: None,
     };
@@ -257,6 +261,7 @@ fn serve(p: &mut lexopt::Parser) -> Result<ServeOptions, lexopt::Error> {
             Long("config") => o.config = Some(p.value()?.into()),
             Long("data-dir") => o.data_dir = Some(p.value()?.into()),
             Long("http") => o.http = Some(p.value()?.parse()?),
+            Long("smpp") => o.smpp = Some(p.value()?.parse()?),
             Long("sim-report-delay-ms") => o.sim_report_delay = Some(millis(p)?),
             Long("sim-submit-latency-ms") => o.sim_submit_latency = Some(millis(p)?),
             other => return Err(other.unexpected()),
@@ -269,6 +274,7 @@ fn account(p: &mut lexopt::Parser) -> Result<Command, lexopt::Error> {
     match p.next()? {
         Some(Value(v)) if v == "create" => account_create(p).map(Command::AccountCreate),
         Some(Value(v)) if v == "limits" => limits(p).map(Command::AccountLimits),
+        Some(Value(v)) if v == "smpp" => crate::login_cmd::parse(p, "smpp").map(Command::ClientLogin),
         Some(Value(v)) if v == "free-text" => {
             let account = int(p, "ACCOUNT_ID")?;
             let allowed = match string(p.value()?, "on|off")?.as_str() {

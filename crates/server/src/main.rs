@@ -12,6 +12,7 @@
 mod account;
 mod callback_cmd;
 mod cli;
+mod login_cmd;
 mod protocols;
 mod serve;
 mod sim_cmd;
@@ -56,6 +57,7 @@ fn main() -> Result<()> {
             runtime.block_on(account::portability_import(data_dir, file))
         }
         cli::Command::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
+        cli::Command::ClientLogin(opts) => runtime.block_on(login_cmd::run(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
     }
 }

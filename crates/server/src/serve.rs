@@ -53,6 +53,9 @@ fn resolve(opts: ServeOptions) -> Result<Resolved> {
     if let Some(l) = opts.sim_submit_latency {
         config.simulators.submit_latency = l;
     }
+    if let Some(a) = opts.smpp {
+        config.servers.smpp = Some(a);
+    }
     let data_dir = opts.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
     let http = opts.http.or(config.http).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("static address"));
     Ok(Resolved { config, data_dir, http })
@@ -96,6 +99,17 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     tokio::spawn(engine.clone().run_scheduler(stop_rx.clone()));
     let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push_settings(&config.reports), stop_rx.clone()));
     tokio::spawn(sweep_unknown(engine.clone(), config.reports.unknown_after, stop_rx.clone()));
+    tokio::spawn(flush_client_parts(engine.clone(), stop_rx.clone()));
+    let smpp_server = match config.servers.smpp {
+        Some(addr) => {
+            let listener =
+                TcpListener::bind(addr).await.with_context(|| format!("binding the SMPP server to {addr}"))?;
+            tracing::info!(addr = %listener.local_addr()?, "SMPP server ready for client systems");
+            let cfg = hongyan_gateway::smpp::server::SmppServerConfig::default();
+            Some(tokio::spawn(hongyan_gateway::smpp::server::serve(listener, engine.clone(), cfg, stop_rx.clone())))
+        }
+        None => None,
+    };
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
         log_channel(&cfg, &spec.carriers);
@@ -116,6 +130,9 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         tracing::warn!("channels did not drain in time");
     }
     let _ = pusher.await;
+    if let Some(s) = smpp_server {
+        let _ = s.await;
+    }
     store.close().await.context("closing the store")?;
     if let Some(s) = sims {
         s.stop();
@@ -130,6 +147,20 @@ fn push_settings(r: &hongyan_config::Reports) -> hongyan_notify::PushSettings {
         batch: r.callback_batch,
         timeout: r.callback_timeout,
         ..hongyan_notify::PushSettings::default()
+    }
+}
+
+/// Every 10 s, long messages from client systems whose parts stopped coming are sent as they are.
+async fn flush_client_parts(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
+    const EVERY: Duration = Duration::from_secs(10);
+    while !*stop.borrow() {
+        if let Err(e) = engine.flush_client_parts().await {
+            tracing::warn!(error = %e, "kept message parts could not be settled; trying again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = stop.changed() => {}
+        }
     }
 }
 

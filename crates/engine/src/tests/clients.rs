@@ -31,7 +31,10 @@ async fn logins_are_checked_per_protocol_and_account_state() {
     assert_eq!(e.client_login("smpp", "etax01", &l.secret).await.unwrap().account_id, 3);
     assert!(matches!(e.client_login("smpp", "etax01", "wrong").await, Err(AuthError::Invalid)));
     assert!(matches!(e.client_login("cmpp", "etax01", &l.secret).await, Err(AuthError::Invalid)));
-    assert!(matches!(e.client_login("smpp", "nobody", "x").await, Err(AuthError::Invalid)), "same answer: nothing leaks");
+    assert!(
+        matches!(e.client_login("smpp", "nobody", "x").await, Err(AuthError::Invalid)),
+        "same answer: nothing leaks"
+    );
     let (caller, secret) = e.client_secret("smpp", "etax01").await.unwrap().unwrap();
     assert_eq!((caller.account_id, secret), (3, l.secret));
 }
@@ -42,8 +45,12 @@ async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_p
     let one = e.client_submit(2, submit("a1", "13800138000", "单条", None)).await.unwrap();
     assert!(matches!(one, ClientSubmitOutcome::Accepted(_)));
 
-    assert_eq!(e.client_submit(2, submit("b2", "13900139000", "第二段", Some((2, 2)))).await.unwrap(), ClientSubmitOutcome::Kept);
-    let ClientSubmitOutcome::Accepted(id) = e.client_submit(2, submit("b1", "13900139000", "第一段", Some((1, 2)))).await.unwrap()
+    assert_eq!(
+        e.client_submit(2, submit("b2", "13900139000", "第二段", Some((2, 2)))).await.unwrap(),
+        ClientSubmitOutcome::Kept
+    );
+    let ClientSubmitOutcome::Accepted(id) =
+        e.client_submit(2, submit("b1", "13900139000", "第一段", Some((1, 2)))).await.unwrap()
     else {
         panic!("the last part completes the message")
     };
@@ -52,24 +59,43 @@ async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_p
 
     // The carrier takes it and reports: the client is owed one receipt per part id.
     let now = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
-    let sub = SubmitOutcome { message_id: id, segment: 1, carrier_msg_id: Some("77".into()), result: 0, error: None, at: now };
+    let sub = SubmitOutcome {
+        message_id: id,
+        segment: 1,
+        carrier_msg_id: Some("77".into()),
+        result: 0,
+        error: None,
+        at: now,
+    };
     e.submit_outcomes(vec![sub]).await.unwrap();
-    let report = ReportIn { channel: "mobile".into(), carrier_msg_id: "77".into(), stat: "DELIVRD".into(), done_at: None, received_at: now, raw: String::new() };
+    let report = ReportIn {
+        channel: "mobile".into(),
+        carrier_msg_id: "77".into(),
+        stat: "DELIVRD".into(),
+        done_at: None,
+        received_at: now,
+        raw: String::new(),
+    };
     e.reports(vec![report]).await.unwrap();
     let finals = store.feed(2, FeedConsumer::Smpp, 10).await.unwrap();
     let FeedItem::Final(f) = &finals.last().unwrap().item else { panic!("{finals:?}") };
     assert_eq!((f.status, f.part_ids.clone()), (MessageStatus::Delivered, vec!["b1".to_owned(), "b2".to_owned()]));
-
 }
 
 #[tokio::test]
 async fn parts_that_stop_coming_are_sent_as_they_are_and_refusals_are_named() {
     let (e, _rx, store, clock) = engine_with_clock("client-stale").await;
-    assert_eq!(e.client_submit(4, submit("c1", "13700137000", "只到了一段", Some((1, 3)))).await.unwrap(), ClientSubmitOutcome::Kept);
+    assert_eq!(
+        e.client_submit(4, submit("c1", "13700137000", "只到了一段", Some((1, 3)))).await.unwrap(),
+        ClientSubmitOutcome::Kept
+    );
     assert_eq!(e.flush_client_parts().await.unwrap(), 0, "still waiting");
     clock.0.fetch_add(PART_WAIT_MS + 1, Ordering::SeqCst);
     assert_eq!(e.flush_client_parts().await.unwrap(), 1);
-    let list = store.list_messages(hongyan_store::MessageFilter { account_id: 4, to: None, status: None, before: None, limit: 5 }).await.unwrap();
+    let list = store
+        .list_messages(hongyan_store::MessageFilter { account_id: 4, to: None, status: None, before: None, limit: 5 })
+        .await
+        .unwrap();
     assert_eq!(list[0].message.content, "【某省税务局】只到了一段");
     assert_eq!(e.flush_client_parts().await.unwrap(), 0, "settled once");
 

@@ -1,7 +1,9 @@
-//! SMPP 3.4 (aggregators and international SMSCs) as a link-engine adapter.
+//! SMPP 3.4: toward aggregators and international SMSCs, a link-engine adapter; toward our
+//! client systems, a server (`server/`).
 
 mod adapter;
 mod map;
+pub mod server;
 
 pub(crate) use adapter::SmppAdapter;
 pub use adapter::SmppSettings;

@@ -1,0 +1,98 @@
+//! Our SMPP 3.4 server for client systems (the open platform's SMPP interface).
+//!
+//! Interface accounts bind as transmitter, receiver or transceiver with their SMPP login
+//! (`hongyan account smpp ID`). submit_sm enters the same accept pipeline as the HTTP API
+//! (limits, signatures, words, routing) through [`Engine::client_submit`]; long messages come
+//! as UDH or sar_* parts, or whole in message_payload. An account over its rate is answered
+//! ESME_RTHROTTLED. Receipts leave as deliver_sm, one per id the client was given, on a
+//! receiver or transceiver bind of the account; those owed while no such bind exists wait in
+//! the store and go out when one binds.
+//!
+//! What it does not do: frame, window or keep the link alive (`hongyan-smpp-proto`'s
+//! [`SmscSession`](hongyan_smpp_proto::SmscSession)), decide anything about a message (the
+//! engine), or speak TLS (not yet). query_sm, cancel_sm, replace_sm, submit_multi and
+//! data_sm are refused with their failure codes.
+
+mod conn;
+mod receipts;
+mod submit;
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex};
+
+use hongyan_engine::Engine;
+use hongyan_smpp_proto::session::SessionConfig;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// How the server behaves.
+#[derive(Debug, Clone)]
+pub struct SmppServerConfig {
+    /// Window and timers of each session.
+    pub session: SessionConfig,
+    /// The system_id in bind responses.
+    pub system_id: String,
+}
+
+impl Default for SmppServerConfig {
+    fn default() -> Self {
+        Self { session: SessionConfig::default(), system_id: "hongyan".into() }
+    }
+}
+
+struct Shared {
+    engine: Arc<Engine>,
+    config: SmppServerConfig,
+    // std Mutex: an insert or remove, never held across an await.
+    leases: Mutex<HashSet<i64>>,
+}
+
+/// The right to deliver an account's receipts; given back when dropped.
+struct Lease {
+    shared: Arc<Shared>,
+    account: i64,
+}
+
+impl Lease {
+    fn take(shared: &Arc<Shared>, account: i64) -> Option<Self> {
+        let fresh = shared.leases.lock().expect("leases").insert(account);
+        fresh.then(|| Self { shared: shared.clone(), account })
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.shared.leases.lock().expect("leases").remove(&self.account);
+    }
+}
+
+/// Serves client connections until `shutdown` turns true; each session then unbinds.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    config: SmppServerConfig,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let shared = Arc::new(Shared { engine, config, leases: Mutex::default() });
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    tracing::debug!(%peer, "SMPP client connected");
+                    let (shared, stop) = (shared.clone(), shutdown.clone());
+                    sessions.spawn(async move {
+                        if let Err(e) = conn::run(shared, stream, stop).await {
+                            tracing::debug!(error = %e, "SMPP client connection ended");
+                        }
+                    });
+                }
+                Err(e) => tracing::warn!(error = %e, "SMPP server: accept failed"),
+            },
+            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    while sessions.join_next().await.is_some() {}
+}
