@@ -42,10 +42,10 @@ failed=0
 run() {
     if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 }
-run python3 tests/interop/smpplib_client.py 127.0.0.1 "$smpp" "$(field system_id <<<"$login")" "$(field password <<<"$login")"
+run python3 tests/interop/smpplib_client.py 127.0.0.1 "$smpp" "$(field login <<<"$login")" "$(field secret <<<"$login")"
 run python3 tests/interop/smpplib_server_client.py 127.0.0.1 "$smpp" \
-    "$(field system_id <<<"$login")" "$(field password <<<"$login")" \
-    "$(field system_id <<<"$slow")" "$(field password <<<"$slow")"
+    "$(field login <<<"$login")" "$(field secret <<<"$login")" \
+    "$(field login <<<"$slow")" "$(field secret <<<"$slow")"
 echo "interop smpplib-server: $passed passed, $failed failed"
 if [[ $failed -ne 0 ]]; then
     echo "server log:" >&2

@@ -52,6 +52,8 @@ pub struct Config {
 pub struct Servers {
     /// SMPP 3.4 server address (the customary port is 2775).
     pub smpp: Option<SocketAddr>,
+    /// CMPP 2.0/3.0 server address (the customary port is 7890).
+    pub cmpp: Option<SocketAddr>,
 }
 
 /// `[reports]`: waiting for status reports and pushing them to callbacks.
@@ -201,8 +203,9 @@ fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simu
 
 fn servers(w: &mut Walker, mut t: walk::Table) -> Servers {
     let smpp = t.opt_parse::<SocketAddr>(w, "smpp", "an address such as 0.0.0.0:2775");
+    let cmpp = t.opt_parse::<SocketAddr>(w, "cmpp", "an address such as 0.0.0.0:7890");
     t.finish(w);
-    Servers { smpp }
+    Servers { smpp, cmpp }
 }
 
 fn reports(w: &mut Walker, mut t: walk::Table) -> Reports {

@@ -27,7 +27,8 @@ fn the_example_parses_without_problems() {
     assert_eq!(read_word_file("# comment\n\n 赌博 \nvpn\n"), ["赌博", "vpn"]);
     assert_eq!(c.reports, Reports::default(), "the example spells the defaults out");
     assert_eq!(c.servers.smpp, Some("0.0.0.0:2775".parse().unwrap()));
-    assert_eq!(Config::default().servers.smpp, None, "off unless asked for");
+    assert_eq!(c.servers.cmpp, Some("0.0.0.0:7890".parse().unwrap()));
+    assert_eq!(Config::default().servers, Servers::default(), "off unless asked for");
     assert_eq!(
         problems("[servers]\nsmpp = \"2775\"\n"),
         ["servers.smpp: `2775` is not an address such as 0.0.0.0:2775"]

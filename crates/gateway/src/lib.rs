@@ -23,6 +23,7 @@
 pub mod adapter;
 mod backoff;
 mod channel;
+mod clients;
 pub mod cmpp;
 mod lanes;
 mod link;

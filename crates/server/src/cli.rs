@@ -9,7 +9,7 @@ use lexopt::prelude::*;
 
 pub(crate) const USAGE: &str = "\
 Usage:
-  hongyan serve [--config FILE] [--data-dir DIR] [--http ADDR] [--smpp ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
+  hongyan serve [--config FILE] [--data-dir DIR] [--http ADDR] [--smpp ADDR] [--cmpp ADDR] [--sim-report-delay-ms N] [--sim-submit-latency-ms N]
   hongyan check-config FILE
   hongyan config example
   hongyan account create NAME [--signature TEXT] [--extension DIGITS] [--data-dir DIR] [--json]
@@ -17,6 +17,7 @@ Usage:
         [--verification-per-minute N] [--verification-per-hour N] [--verification-per-day N] [--data-dir DIR]
   hongyan account free-text ACCOUNT_ID on|off [--data-dir DIR]
   hongyan account smpp ACCOUNT_ID [--system-id ID] [--json] [--data-dir DIR]   (password printed once)
+  hongyan account cmpp ACCOUNT_ID [--sp-id NNNNNN] [--json] [--data-dir DIR]   (shared secret printed once)
   hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR] [--config FILE]
   hongyan portability import FILE.csv [--data-dir DIR]      (lines: NUMBER,CARRIER)
   hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]
@@ -57,6 +58,7 @@ pub(crate) struct ServeOptions {
     pub(crate) data_dir: Option<PathBuf>,
     pub(crate) http: Option<SocketAddr>,
     pub(crate) smpp: Option<SocketAddr>,
+    pub(crate) cmpp: Option<SocketAddr>,
     pub(crate) sim_report_delay: Option<Duration>,
     pub(crate) sim_submit_latency: Option<Duration>,
 }
@@ -253,6 +255,7 @@ fn serve(p: &mut lexopt::Parser) -> Result<ServeOptions, lexopt::Error> {
         data_dir: std::env::var_os("HONGYAN_DATA_DIR").map(PathBuf::from),
         http,
         smpp: None,
+        cmpp: None,
         sim_report_delay: None,
         sim_submit_latency: None,
     };
@@ -262,6 +265,7 @@ fn serve(p: &mut lexopt::Parser) -> Result<ServeOptions, lexopt::Error> {
             Long("data-dir") => o.data_dir = Some(p.value()?.into()),
             Long("http") => o.http = Some(p.value()?.parse()?),
             Long("smpp") => o.smpp = Some(p.value()?.parse()?),
+            Long("cmpp") => o.cmpp = Some(p.value()?.parse()?),
             Long("sim-report-delay-ms") => o.sim_report_delay = Some(millis(p)?),
             Long("sim-submit-latency-ms") => o.sim_submit_latency = Some(millis(p)?),
             other => return Err(other.unexpected()),
@@ -275,6 +279,7 @@ fn account(p: &mut lexopt::Parser) -> Result<Command, lexopt::Error> {
         Some(Value(v)) if v == "create" => account_create(p).map(Command::AccountCreate),
         Some(Value(v)) if v == "limits" => limits(p).map(Command::AccountLimits),
         Some(Value(v)) if v == "smpp" => crate::login_cmd::parse(p, "smpp").map(Command::ClientLogin),
+        Some(Value(v)) if v == "cmpp" => crate::login_cmd::parse(p, "cmpp").map(Command::ClientLogin),
         Some(Value(v)) if v == "free-text" => {
             let account = int(p, "ACCOUNT_ID")?;
             let allowed = match string(p.value()?, "on|off")?.as_str() {

@@ -1,5 +1,6 @@
-//! `hongyan account smpp ACCOUNT_ID [--system-id ID] [--json]`: gives an interface account a
-//! login for our SMPP server. The password is made here and printed once.
+//! `hongyan account smpp ACCOUNT_ID [--system-id ID] [--json]` and
+//! `hongyan account cmpp ACCOUNT_ID [--sp-id NNNNNN] [--json]`: give an interface account a
+//! login for our SMPP or CMPP server. The password (shared secret) is made here and printed once.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,9 +12,22 @@ use lexopt::prelude::*;
 
 use crate::cli::{default_data_dir, int, string};
 
-/// SMPP 3.4: system_id is at most 15 characters, password at most 8.
-const SMPP_LOGIN_MAX: usize = 15;
-const SMPP_PASSWORD_LEN: usize = 8;
+/// A protocol's rules for logins: flag name, longest login, secret length, default login.
+struct Rules {
+    flag: &'static str,
+    login_max: usize,
+    digits_only: bool,
+    secret_len: usize,
+}
+
+fn rules(protocol: &str) -> Rules {
+    match protocol {
+        // CMPP: Source_Addr (SP_Id) is 6 digits; the shared secret is ours to choose.
+        "cmpp" => Rules { flag: "sp-id", login_max: 6, digits_only: true, secret_len: 16 },
+        // SMPP 3.4: system_id at most 15 characters, password at most 8.
+        _ => Rules { flag: "system-id", login_max: 15, digits_only: false, secret_len: 8 },
+    }
+}
 
 pub(crate) struct LoginOptions {
     data_dir: PathBuf,
@@ -34,14 +48,18 @@ pub(crate) fn parse(p: &mut lexopt::Parser, protocol: &'static str) -> Result<Lo
     while let Some(arg) = p.next()? {
         match arg {
             Long("data-dir") => o.data_dir = p.value()?.into(),
-            Long("system-id") => o.login = Some(string(p.value()?, "--system-id")?),
+            Long(flag) if flag == rules(protocol).flag => o.login = Some(string(p.value()?, "the login")?),
             Long("json") => o.json = true,
             other => return Err(other.unexpected()),
         }
     }
+    let r = rules(protocol);
     if let Some(l) = &o.login {
-        if l.is_empty() || l.len() > SMPP_LOGIN_MAX || !l.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(format!("--system-id is 1 to {SMPP_LOGIN_MAX} printable ASCII characters").into());
+        let ok = |b: u8| if r.digits_only { b.is_ascii_digit() } else { b.is_ascii_graphic() };
+        let exact = r.digits_only && l.len() != r.login_max;
+        if l.is_empty() || l.len() > r.login_max || exact || !l.bytes().all(ok) {
+            let what = if r.digits_only { "digits" } else { "printable ASCII characters" };
+            return Err(format!("--{} is at most {} {what}", r.flag, r.login_max).into());
         }
     }
     Ok(o)
@@ -53,20 +71,22 @@ pub(crate) async fn run(o: LoginOptions) -> Result<()> {
         hongyan_store_sqlite::SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?,
     );
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
-    let login = o.login.clone().unwrap_or_else(|| format!("hy{:06}", o.account));
-    let made = match engine.create_client_login(o.account, o.protocol, login.clone(), SMPP_PASSWORD_LEN).await {
+    let r = rules(o.protocol);
+    let login = o.login.clone().unwrap_or_else(|| match o.protocol {
+        "cmpp" => format!("{:06}", 900_000 + o.account % 100_000),
+        _ => format!("hy{:06}", o.account),
+    });
+    let made = match engine.create_client_login(o.account, o.protocol, login.clone(), r.secret_len).await {
         Ok(l) => l,
         Err(StoreError::Conflict(_)) => anyhow::bail!("the {} login `{login}` is taken", o.protocol),
         Err(e) => return Err(e).context("creating the login"),
     };
     store.close().await?;
     if o.json {
-        println!(
-            "{}",
-            serde_json::json!({ "account_id": o.account, "system_id": made.login, "password": made.secret })
-        );
+        println!("{}", serde_json::json!({ "account_id": o.account, "login": made.login, "secret": made.secret }));
     } else {
-        println!("account {}: SMPP system_id {} password {} (shown once)", o.account, made.login, made.secret);
+        let (login, secret) = if o.protocol == "cmpp" { ("SP_Id", "shared secret") } else { ("system_id", "password") };
+        println!("account {}: {} {login} {} {secret} {} (shown once)", o.account, o.protocol, made.login, made.secret);
     }
     Ok(())
 }

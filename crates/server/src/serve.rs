@@ -56,6 +56,9 @@ fn resolve(opts: ServeOptions) -> Result<Resolved> {
     if let Some(a) = opts.smpp {
         config.servers.smpp = Some(a);
     }
+    if let Some(a) = opts.cmpp {
+        config.servers.cmpp = Some(a);
+    }
     let data_dir = opts.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
     let http = opts.http.or(config.http).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("static address"));
     Ok(Resolved { config, data_dir, http })
@@ -100,16 +103,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push_settings(&config.reports), stop_rx.clone()));
     tokio::spawn(sweep_unknown(engine.clone(), config.reports.unknown_after, stop_rx.clone()));
     tokio::spawn(flush_client_parts(engine.clone(), stop_rx.clone()));
-    let smpp_server = match config.servers.smpp {
-        Some(addr) => {
-            let listener =
-                TcpListener::bind(addr).await.with_context(|| format!("binding the SMPP server to {addr}"))?;
-            tracing::info!(addr = %listener.local_addr()?, "SMPP server ready for client systems");
-            let cfg = hongyan_gateway::smpp::server::SmppServerConfig::default();
-            Some(tokio::spawn(hongyan_gateway::smpp::server::serve(listener, engine.clone(), cfg, stop_rx.clone())))
-        }
-        None => None,
-    };
+    let client_servers = start_client_servers(&config.servers, &engine, &stop_rx).await?;
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
         log_channel(&cfg, &spec.carriers);
@@ -130,7 +124,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         tracing::warn!("channels did not drain in time");
     }
     let _ = pusher.await;
-    if let Some(s) = smpp_server {
+    for s in client_servers {
         let _ = s.await;
     }
     store.close().await.context("closing the store")?;
@@ -139,6 +133,29 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
     tracing::info!("stopped cleanly: store flushed");
     Ok(())
+}
+
+/// The SMPP and CMPP servers for client systems that the configuration asks for.
+async fn start_client_servers(
+    servers: &hongyan_config::Servers,
+    engine: &Arc<Engine>,
+    stop: &watch::Receiver<bool>,
+) -> Result<Vec<tokio::task::JoinHandle<()>>> {
+    use hongyan_gateway::{cmpp, smpp};
+    let mut running = Vec::new();
+    if let Some(addr) = servers.smpp {
+        let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the SMPP server to {addr}"))?;
+        tracing::info!(addr = %listener.local_addr()?, "SMPP server ready for client systems");
+        let cfg = smpp::server::SmppServerConfig::default();
+        running.push(tokio::spawn(smpp::server::serve(listener, engine.clone(), cfg, stop.clone())));
+    }
+    if let Some(addr) = servers.cmpp {
+        let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the CMPP server to {addr}"))?;
+        tracing::info!(addr = %listener.local_addr()?, "CMPP server ready for client systems");
+        let cfg = cmpp::server::CmppServerConfig::default();
+        running.push(tokio::spawn(cmpp::server::serve(listener, engine.clone(), cfg, stop.clone())));
+    }
+    Ok(running)
 }
 
 fn push_settings(r: &hongyan_config::Reports) -> hongyan_notify::PushSettings {

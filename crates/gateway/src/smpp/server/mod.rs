@@ -17,14 +17,14 @@ mod conn;
 mod receipts;
 mod submit;
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use hongyan_engine::Engine;
 use hongyan_smpp_proto::session::SessionConfig;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::task::JoinSet;
+
+use crate::clients::Leases;
 
 /// How the server behaves.
 #[derive(Debug, Clone)]
@@ -44,27 +44,7 @@ impl Default for SmppServerConfig {
 struct Shared {
     engine: Arc<Engine>,
     config: SmppServerConfig,
-    // std Mutex: an insert or remove, never held across an await.
-    leases: Mutex<HashSet<i64>>,
-}
-
-/// The right to deliver an account's receipts; given back when dropped.
-struct Lease {
-    shared: Arc<Shared>,
-    account: i64,
-}
-
-impl Lease {
-    fn take(shared: &Arc<Shared>, account: i64) -> Option<Self> {
-        let fresh = shared.leases.lock().expect("leases").insert(account);
-        fresh.then(|| Self { shared: shared.clone(), account })
-    }
-}
-
-impl Drop for Lease {
-    fn drop(&mut self) {
-        self.shared.leases.lock().expect("leases").remove(&self.account);
-    }
+    leases: Arc<Leases>,
 }
 
 /// Serves client connections until `shutdown` turns true; each session then unbinds.
@@ -72,27 +52,11 @@ pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     config: SmppServerConfig,
-    mut shutdown: watch::Receiver<bool>,
+    shutdown: watch::Receiver<bool>,
 ) {
-    let shared = Arc::new(Shared { engine, config, leases: Mutex::default() });
-    let mut sessions = JoinSet::new();
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    tracing::debug!(%peer, "SMPP client connected");
-                    let (shared, stop) = (shared.clone(), shutdown.clone());
-                    sessions.spawn(async move {
-                        if let Err(e) = conn::run(shared, stream, stop).await {
-                            tracing::debug!(error = %e, "SMPP client connection ended");
-                        }
-                    });
-                }
-                Err(e) => tracing::warn!(error = %e, "SMPP server: accept failed"),
-            },
-            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
-            _ = shutdown.changed() => break,
-        }
-    }
-    while sessions.join_next().await.is_some() {}
+    let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
+    crate::clients::accept_loop(listener, shutdown, "SMPP server", |stream, stop| {
+        conn::run(shared.clone(), stream, stop)
+    })
+    .await;
 }

@@ -1,0 +1,95 @@
+//! The socket loop of a client connection, written once for SMPP and CMPP: write what the
+//! session wants sent, let the connection act on its events and move receipts, read, fire
+//! timers, answer submits as the engine finishes them, and log out on shutdown.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use hongyan_engine::Engine;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+use tokio::time::{sleep_until, Instant};
+
+/// Longest sleep: leases and back-offs are looked at again this often.
+const TICK: Duration = Duration::from_secs(1);
+
+/// A client connection over its sans-I/O server session.
+pub(crate) trait ClientConn {
+    /// A finished submit, ready to be answered.
+    type Answer: Send + 'static;
+    /// Acts on the session's events (starting submits in `submits`) and moves receipts.
+    fn step(&mut self, submits: &mut JoinSet<Self::Answer>) -> impl Future<Output = ()> + Send;
+    /// Answers a finished submit.
+    fn answer(&mut self, answer: Self::Answer);
+    /// True when new feed events would be delivered now.
+    fn waits_for_feed(&self) -> bool;
+    /// The engine, whose feed wakes the connection.
+    fn engine(&self) -> &Arc<Engine>;
+    /// The protocol's logout (unbind, TERMINATE).
+    fn logout(&mut self, now: std::time::Instant);
+    /// The session's next frame to write.
+    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
+    /// The session is over.
+    fn is_closed(&self) -> bool;
+    /// When the session's timers next fire.
+    fn poll_timeout(&self) -> Option<std::time::Instant>;
+    /// Bytes read from the socket.
+    fn handle_input(&mut self, data: &[u8], now: std::time::Instant) -> Result<(), String>;
+    /// Fires due timers.
+    fn handle_timeout(&mut self, now: std::time::Instant);
+}
+
+/// Runs `conn` over `stream` until the session closes or the peer leaves. Submits still in the
+/// engine then finish on their own; only their answers are lost.
+pub(crate) async fn drive<C: ClientConn>(
+    mut conn: C,
+    stream: TcpStream,
+    mut shutdown: watch::Receiver<bool>,
+    name: &str,
+) -> std::io::Result<()> {
+    let _ = stream.set_nodelay(true);
+    let (mut rd, mut wr) = stream.into_split();
+    let mut submits = JoinSet::new();
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut stopping = *shutdown.borrow();
+    let result = loop {
+        conn.step(&mut submits).await;
+        while let Some(bytes) = conn.poll_transmit() {
+            wr.write_all(&bytes).await?;
+        }
+        if conn.is_closed() {
+            break Ok(());
+        }
+        let mut wake = Instant::now() + TICK;
+        if let Some(t) = conn.poll_timeout() {
+            wake = wake.min(Instant::from_std(t));
+        }
+        let waits = conn.waits_for_feed();
+        let engine = conn.engine().clone();
+        tokio::select! {
+            n = rd.read(&mut buf) => match n {
+                Ok(0) => break Ok(()),
+                Ok(n) => if let Err(e) = conn.handle_input(&buf[..n], Instant::now().into_std()) {
+                    tracing::warn!(error = %e, "{name}: closing after a protocol error");
+                },
+                Err(e) => break Err(e),
+            },
+            Some(done) = submits.join_next(), if !submits.is_empty() => {
+                if let Ok(answer) = done {
+                    conn.answer(answer);
+                }
+            }
+            _ = engine.feed_changed().notified(), if waits => {}
+            _ = sleep_until(wake) => conn.handle_timeout(Instant::now().into_std()),
+            _ = shutdown.changed(), if !stopping => {
+                stopping = true;
+                conn.logout(Instant::now().into_std());
+            }
+        }
+    };
+    submits.detach_all();
+    result
+}

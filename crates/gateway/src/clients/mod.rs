@@ -1,0 +1,77 @@
+//! What our servers for client systems (SMPP, CMPP) share: the socket loop of a connection
+//! ([`driver::drive`]), which connection delivers an account's receipts ([`Leases`]), and the
+//! receipt pump ([`pump::Pump`]) that moves them from the account's feed onto that
+//! connection, at least once and in order.
+
+pub(crate) mod driver;
+pub(crate) mod pump;
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::sync::{Arc, Mutex};
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+/// The accounts whose receipts some connection of one server is delivering.
+#[derive(Debug, Default)]
+pub(crate) struct Leases {
+    // std Mutex: an insert or remove, never held across an await.
+    held: Mutex<HashSet<i64>>,
+}
+
+/// The right to deliver an account's receipts; given back when dropped (the connection ended).
+#[derive(Debug)]
+pub(crate) struct Lease {
+    leases: Arc<Leases>,
+    account: i64,
+}
+
+impl Leases {
+    /// The account's lease, unless another connection holds it.
+    pub(crate) fn take(self: &Arc<Self>, account: i64) -> Option<Lease> {
+        let fresh = self.held.lock().expect("leases").insert(account);
+        fresh.then(|| Lease { leases: self.clone(), account })
+    }
+}
+
+impl Drop for Lease {
+    fn drop(&mut self) {
+        self.leases.held.lock().expect("leases").remove(&self.account);
+    }
+}
+
+/// Accepts connections until `shutdown` turns true, runs `connection` for each, then waits for
+/// every connection to log out (each bounded by its session's response timeout).
+pub(crate) async fn accept_loop<F, Fut>(
+    listener: TcpListener,
+    mut shutdown: watch::Receiver<bool>,
+    name: &str,
+    connection: F,
+) where
+    F: Fn(TcpStream, watch::Receiver<bool>) -> Fut,
+    Fut: Future<Output = std::io::Result<()>> + Send + 'static,
+{
+    let mut sessions = JoinSet::new();
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    tracing::debug!(%peer, "{name}: client connected");
+                    let run = connection(stream, shutdown.clone());
+                    let name = name.to_owned();
+                    sessions.spawn(async move {
+                        if let Err(e) = run.await {
+                            tracing::debug!(error = %e, "{name}: client connection ended");
+                        }
+                    });
+                }
+                Err(e) => tracing::warn!(error = %e, "{name}: accept failed"),
+            },
+            Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
+            _ = shutdown.changed() => break,
+        }
+    }
+    while sessions.join_next().await.is_some() {}
+}

@@ -1,0 +1,181 @@
+//! One CMPP client connection: CONNECT checked against the account's CMPP login (SP_Id and
+//! shared secret, by the MD5 authenticator), SUBMITs taken by the engine, status reports
+//! delivered from the account's feed by the shared pump while this connection holds the lease.
+
+use std::sync::Arc;
+
+use hongyan_cmpp_proto::pdu::{Connect, ConnectResp, Deliver, Submit, SubmitResp};
+use hongyan_cmpp_proto::{ServerEvent, ServerSession, SubmitResult};
+use hongyan_engine::auth::Caller;
+use hongyan_engine::Engine;
+use hongyan_store::FeedConsumer;
+use tokio::net::TcpStream;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use super::{receipts, submit, Shared};
+use crate::clients::driver::{drive, ClientConn};
+use crate::clients::pump::{Pump, Sink};
+use crate::clients::Lease;
+
+/// An answered SUBMIT: Sequence_Id and the response.
+type Answer = (u32, SubmitResp);
+
+struct Receiving<'a>(&'a mut ServerSession);
+
+impl Sink<Deliver> for Receiving<'_> {
+    fn can_deliver(&self) -> bool {
+        self.0.can_deliver()
+    }
+
+    fn deliver(&mut self, now: std::time::Instant, pdu: Deliver) -> Result<u32, String> {
+        self.0.deliver(now, pdu).map_err(|e| e.to_string())
+    }
+}
+
+pub(super) struct Conn {
+    shared: Arc<Shared>,
+    session: ServerSession,
+    caller: Option<Caller>,
+    lease: Option<Lease>,
+    pump: Pump<Deliver>,
+}
+
+impl Conn {
+    fn new(shared: Arc<Shared>) -> Self {
+        let session = ServerSession::new(shared.config.session.clone());
+        Self { shared, session, caller: None, lease: None, pump: Pump::new(FeedConsumer::Cmpp) }
+    }
+
+    async fn on_event(&mut self, event: ServerEvent, submits: &mut JoinSet<Answer>) {
+        match event {
+            ServerEvent::ConnectRequest { sequence_id, connect } => self.on_connect(sequence_id, &connect).await,
+            ServerEvent::Submit { sequence_id, submit } => self.on_submit(sequence_id, &submit, submits),
+            // Result 0 is success; any other answer leaves the report owed.
+            ServerEvent::DeliverResp { sequence_id, resp } => self.pump.settle(sequence_id, resp.result == 0),
+            ServerEvent::DeliverTimedOut { sequence_id, .. } => self.pump.settle(sequence_id, false),
+            ServerEvent::Malformed { error } => tracing::debug!(%error, "CMPP server: malformed input"),
+            _ => {}
+        }
+    }
+
+    /// An unknown SP_Id and a wrong secret get the same Status 3, so a caller cannot probe
+    /// for logins.
+    async fn on_connect(&mut self, sequence_id: u32, connect: &Connect) {
+        let sp = String::from_utf8_lossy(&connect.source_addr).trim_end_matches('\0').to_owned();
+        let (status, secret) = match self.shared.engine.client_secret("cmpp", &sp).await {
+            Ok(Some((caller, secret))) if connect.verify(secret.as_bytes()) => {
+                tracing::info!(account = caller.account_id, version = ?connect.version, "CMPP client connected");
+                self.lease = self.shared.leases.take(caller.account_id);
+                self.caller = Some(caller);
+                (ConnectResp::STATUS_OK, secret)
+            }
+            Ok(_) => {
+                tracing::info!("CMPP login refused: unknown SP_Id or wrong authenticator");
+                (ConnectResp::STATUS_AUTH_FAILED, String::new())
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "CMPP login could not be checked");
+                (ConnectResp::STATUS_AUTH_FAILED, String::new())
+            }
+        };
+        self.session.answer_connect(sequence_id, connect, status, secret.as_bytes());
+    }
+
+    /// Every Dest_terminal_Id is a message of its own under the SUBMIT's one Msg_Id; the
+    /// Result is the first refusal when none was taken, 0 otherwise.
+    fn on_submit(&mut self, sequence_id: u32, pdu: &Submit, submits: &mut JoinSet<Answer>) {
+        let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
+        let engine = self.shared.engine.clone();
+        let msg_id = engine.next_client_msg_id().0;
+        let each = match submit::read(&engine, pdu, msg_id) {
+            Ok(each) => each,
+            Err(result) => return self.session.answer_submit(sequence_id, SubmitResp { msg_id: 0, result }),
+        };
+        submits.spawn(async move {
+            let mut first_refusal = None;
+            let mut taken = false;
+            for s in each {
+                let outcome = engine.client_submit(account, s).await;
+                let result = submit::result(&outcome);
+                if result == SubmitResult::OK {
+                    taken = true;
+                } else {
+                    first_refusal.get_or_insert(result);
+                }
+            }
+            let result = if taken { SubmitResult::OK } else { first_refusal.unwrap_or(SubmitResult::STRUCTURE_ERROR) };
+            (sequence_id, SubmitResp { msg_id: if taken { msg_id } else { 0 }, result })
+        });
+    }
+
+    async fn pump(&mut self) {
+        let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
+        if self.lease.is_none() && self.session.can_deliver() {
+            self.lease = self.shared.leases.take(account);
+        }
+        if self.lease.is_none() {
+            return;
+        }
+        let engine = self.shared.engine.clone();
+        let version = self.session.version();
+        let pdus = |f: &hongyan_store::FinalReport| receipts::reports(f, version, || engine.next_client_msg_id().0);
+        self.pump.step(&engine, account, &mut Receiving(&mut self.session), pdus).await;
+    }
+}
+
+impl ClientConn for Conn {
+    type Answer = Answer;
+
+    async fn step(&mut self, submits: &mut JoinSet<Answer>) {
+        while let Some(event) = self.session.poll_event() {
+            self.on_event(event, submits).await;
+        }
+        self.pump().await;
+    }
+
+    fn answer(&mut self, (sequence_id, resp): Answer) {
+        self.session.answer_submit(sequence_id, resp);
+    }
+
+    fn waits_for_feed(&self) -> bool {
+        self.lease.is_some() && self.pump.idle()
+    }
+
+    fn engine(&self) -> &Arc<Engine> {
+        &self.shared.engine
+    }
+
+    fn logout(&mut self, now: std::time::Instant) {
+        self.session.terminate(now);
+    }
+
+    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.session.poll_transmit()
+    }
+
+    fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+
+    fn poll_timeout(&self) -> Option<std::time::Instant> {
+        self.session.poll_timeout()
+    }
+
+    fn handle_input(&mut self, data: &[u8], now: std::time::Instant) -> Result<(), String> {
+        self.session.handle_input(data, now).map_err(|e| e.to_string())
+    }
+
+    fn handle_timeout(&mut self, now: std::time::Instant) {
+        self.session.handle_timeout(now);
+    }
+}
+
+/// Runs one client connection until it closes.
+pub(super) async fn run(
+    shared: Arc<Shared>,
+    stream: TcpStream,
+    shutdown: watch::Receiver<bool>,
+) -> std::io::Result<()> {
+    drive(Conn::new(shared), stream, shutdown, "CMPP server").await
+}

@@ -1,0 +1,54 @@
+//! Our CMPP 2.0/3.0 server for client systems (the open platform's CMPP interface).
+//!
+//! Interface accounts log in with their CMPP login (`hongyan account cmpp ID`): SP_Id as
+//! Source_Addr and the MD5 authenticator over the shared secret. A SUBMIT enters the same
+//! accept pipeline as the HTTP API through [`Engine::client_submit`], one message per
+//! Dest_terminal_Id under the SUBMIT's one Msg_Id; long messages come as parts with a UDH
+//! (TP_udhi = 1) or Pk_total/Pk_number. An account over its rate gets Result 8 (flow control).
+//! Status reports leave as DELIVER with Registered_Delivery = 1, one per Msg_Id the client was
+//! given, on any connection of the account; those owed while it is offline wait in the store.
+//!
+//! What it does not do: frame, window or keep the link alive (`hongyan-cmpp-proto`'s
+//! [`ServerSession`](hongyan_cmpp_proto::ServerSession)), decide anything about a message (the
+//! engine), or forward replies (MO) over CMPP (they are pushed and pulled over HTTP for now).
+
+mod conn;
+mod receipts;
+mod submit;
+
+use std::sync::Arc;
+
+use hongyan_cmpp_proto::SessionConfig;
+use hongyan_engine::Engine;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::clients::Leases;
+
+/// How the server behaves.
+#[derive(Debug, Clone, Default)]
+pub struct CmppServerConfig {
+    /// Window, timers and the highest version accepted (3.0 by default; 2.0 clients are
+    /// answered in 2.0).
+    pub session: SessionConfig,
+}
+
+struct Shared {
+    engine: Arc<Engine>,
+    config: CmppServerConfig,
+    leases: Arc<Leases>,
+}
+
+/// Serves client connections until `shutdown` turns true; each session then terminates.
+pub async fn serve(
+    listener: TcpListener,
+    engine: Arc<Engine>,
+    config: CmppServerConfig,
+    shutdown: watch::Receiver<bool>,
+) {
+    let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
+    crate::clients::accept_loop(listener, shutdown, "CMPP server", |stream, stop| {
+        conn::run(shared.clone(), stream, stop)
+    })
+    .await;
+}

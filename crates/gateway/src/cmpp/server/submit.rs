@@ -1,0 +1,74 @@
+//! A client's SUBMIT in the engine's terms, and the engine's answer in CMPP's Result codes.
+
+use hongyan_cmpp_proto::pdu::Submit;
+use hongyan_cmpp_proto::SubmitResult;
+use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome, Engine};
+use hongyan_text::{Encoding, Udh};
+use hongyan_types::Category;
+
+fn encoding(msg_fmt: u8) -> Option<Encoding> {
+    match msg_fmt {
+        0 => Some(Encoding::Ascii),
+        8 => Some(Encoding::Ucs2),
+        15 => Some(Encoding::Gbk),
+        _ => None,
+    }
+}
+
+fn field(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).trim_end_matches('\0').trim().to_owned()
+}
+
+/// One [`ClientSubmit`] per Dest_terminal_Id, all under `client_msg_id` (CMPP gives one Msg_Id
+/// to a SUBMIT). A long message's part comes from the UDH (TP_udhi = 1), or from
+/// Pk_total/Pk_number when the client sends no UDH.
+pub(crate) fn read(engine: &Engine, submit: &Submit, client_msg_id: u64) -> Result<Vec<ClientSubmit>, SubmitResult> {
+    let coding = encoding(submit.msg_fmt.0).ok_or(SubmitResult::STRUCTURE_ERROR)?;
+    let source = field(&submit.src_id);
+    let service = field(&submit.service_id).to_ascii_lowercase();
+    let category = engine.category(&service).unwrap_or(Category::NOTIFICATION);
+    let (mut concat, mut body) = (None, submit.msg_content.as_slice());
+    if submit.tp_udhi != 0 {
+        let (udh, rest) = Udh::parse(body).map_err(|_| SubmitResult::STRUCTURE_ERROR)?;
+        concat = udh.concat().map(|c| (c.reference.to_string(), c.number, c.total));
+        body = rest;
+    } else if submit.pk_total > 1 {
+        concat = Some((String::new(), submit.pk_number, submit.pk_total));
+    }
+    if concat.as_ref().is_some_and(|(_, n, total)| *n == 0 || n > total) {
+        return Err(SubmitResult::STRUCTURE_ERROR);
+    }
+    let text = coding.decode(body);
+    Ok(submit
+        .dest_terminal_ids
+        .iter()
+        .map(|dest| {
+            let to = field(dest);
+            ClientSubmit {
+                protocol: "cmpp",
+                client_msg_id: client_msg_id.to_string(),
+                source: source.clone(),
+                part: concat.as_ref().map(|(r, n, total)| (format!("{source}|{to}|{r}|{total}"), *n, *total)),
+                to,
+                category,
+                receipt: submit.registered_delivery == 1,
+                text: text.clone(),
+            }
+        })
+        .collect())
+}
+
+/// The SUBMIT_RESP Result for what the engine said.
+pub(crate) fn result(outcome: &Result<ClientSubmitOutcome, AcceptError>) -> SubmitResult {
+    match outcome {
+        Ok(ClientSubmitOutcome::Accepted(_) | ClientSubmitOutcome::Kept) => SubmitResult::OK,
+        Ok(ClientSubmitOutcome::Refused { code: "invalid_number" | "no_channel", .. }) => {
+            SubmitResult::DEST_TERMINAL_ID_ERROR
+        }
+        Ok(ClientSubmitOutcome::Refused { .. }) => SubmitResult::STRUCTURE_ERROR,
+        Err(AcceptError::RateLimited { .. } | AcceptError::QuotaExceeded { .. }) => SubmitResult::FLOW_CONTROL,
+        Err(AcceptError::ContentTooLong(_)) => SubmitResult::TOO_LONG,
+        Err(AcceptError::EmptyContent) => SubmitResult::LENGTH_ERROR,
+        Err(_) => SubmitResult::STRUCTURE_ERROR,
+    }
+}

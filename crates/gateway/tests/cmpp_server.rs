@@ -1,0 +1,182 @@
+//! Our CMPP server for client systems over real TCP, with the client side played by
+//! `hongyan-cmpp-proto`'s client session (cmppy, in tests/interop, plays it from outside):
+//! a long message in two UDH parts, reports owed while the client is away, one report per
+//! Msg_Id on its return, and nothing twice once acknowledged.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hongyan_cmpp_proto::pdu::Submit;
+use hongyan_cmpp_proto::session::SessionConfig;
+use hongyan_cmpp_proto::{ClientEvent, ClientSession, MsgFmt, Version};
+use hongyan_engine::{ChannelSpec, Engine, SystemClock};
+use hongyan_gateway::cmpp::server::{serve, CmppServerConfig};
+use hongyan_store::{MessageFilter, ReportIn, Store, SubmitOutcome};
+use hongyan_store_sqlite::SqliteStore;
+use hongyan_types::{Carrier, Timestamp};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+const SP: &str = "900001";
+
+/// A connected client: its session and socket, and every event so far.
+struct Client {
+    session: ClientSession,
+    stream: TcpStream,
+    events: Vec<ClientEvent>,
+}
+
+impl Client {
+    async fn connect(addr: std::net::SocketAddr, secret: &str) -> Self {
+        let session = ClientSession::new(SessionConfig::default(), SP.into(), secret.into());
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let mut c = Self { session, stream, events: Vec::new() };
+        c.session.connect(Instant::now(), Timestamp::from_system(std::time::SystemTime::now()).beijing_mmddhhmmss());
+        c.run_until(|e| {
+            e.iter().any(|e| matches!(e, ClientEvent::Connected { .. } | ClientEvent::ConnectRejected { .. }))
+        })
+        .await;
+        c
+    }
+
+    /// Drives the session until `done` holds for the events seen (or 10 s pass).
+    async fn run_until(&mut self, done: impl Fn(&[ClientEvent]) -> bool) {
+        self.run_for(done, Duration::from_secs(10)).await;
+    }
+
+    async fn run_for(&mut self, done: impl Fn(&[ClientEvent]) -> bool, limit: Duration) {
+        let deadline = Instant::now() + limit;
+        let mut buf = vec![0u8; 8192];
+        while !done(&self.events) && Instant::now() < deadline {
+            while let Some(bytes) = self.session.poll_transmit() {
+                self.stream.write_all(&bytes).await.unwrap();
+            }
+            if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(50), self.stream.read(&mut buf)).await {
+                if n == 0 {
+                    break;
+                }
+                self.session.handle_input(&buf[..n], Instant::now()).unwrap();
+            }
+            while let Some(e) = self.session.poll_event() {
+                if let ClientEvent::Deliver { sequence_id, deliver } = &e {
+                    self.session.ack_deliver(*sequence_id, deliver.msg_id, 0);
+                }
+                self.events.push(e);
+            }
+        }
+        while let Some(bytes) = self.session.poll_transmit() {
+            self.stream.write_all(&bytes).await.unwrap();
+        }
+    }
+
+    fn report_ids(&self) -> Vec<u64> {
+        let version = self.session.version();
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                ClientEvent::Deliver { deliver, .. } => deliver.report(version).map(|r| r.unwrap().msg_id),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn part(n: u8, text: &str) -> Submit {
+    let mut content = hongyan_text::concat_udh8(0x2a, 2, n).to_vec();
+    content.extend(hongyan_text::Encoding::Ucs2.encode(text).unwrap());
+    Submit {
+        pk_total: 2,
+        pk_number: n,
+        registered_delivery: 1,
+        tp_udhi: 1,
+        msg_fmt: MsgFmt::UCS2,
+        msg_src: SP.into(),
+        src_id: b"1069000001".to_vec(),
+        dest_terminal_ids: vec![b"13800138000".to_vec()],
+        msg_content: content,
+        ..Submit::default()
+    }
+}
+
+#[tokio::test]
+async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back() {
+    let dir = std::env::temp_dir().join(format!("hongyan-cmpp-server-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = engine.create_account("etax").await.unwrap().account.id;
+    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let login = engine.create_client_login(account, "cmpp", SP.into(), 16).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, engine.clone(), CmppServerConfig::default(), stopped));
+
+    let refused = Client::connect(addr, "wrong").await;
+    assert!(matches!(refused.events[..], [ClientEvent::ConnectRejected { status: 3 }]), "{:?}", refused.events);
+
+    let mut c = Client::connect(addr, &login.secret).await;
+    assert!(matches!(c.events[..], [ClientEvent::Connected { version: Version::V30 }]));
+    for (n, text) in [(1, "尊敬的纳税人："), (2, "您的申报已受理。")] {
+        c.session.submit(Instant::now(), part(n, text)).unwrap();
+    }
+    c.run_until(|e| e.iter().filter(|e| matches!(e, ClientEvent::SubmitResp { .. })).count() == 2).await;
+    let ids: Vec<u64> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::SubmitResp { resp, .. } => {
+                Some((resp.result.0 == 0).then_some(resp.msg_id).expect("Result 0"))
+            }
+            _ => None,
+        })
+        .collect();
+    assert!(ids[0] != ids[1] && ids.iter().all(|i| *i != 0), "{ids:?}");
+    c.session.terminate(Instant::now());
+    c.run_until(|e| e.iter().any(|e| matches!(e, ClientEvent::Terminated))).await;
+
+    // The carrier takes the (re-assembled, signed) message and reports while the client is away.
+    let filter = MessageFilter { account_id: account, to: None, status: None, before: None, limit: 5 };
+    let messages = store.list_messages(filter).await.unwrap();
+    assert_eq!(messages.len(), 1);
+    assert_eq!(messages[0].message.content, "【某省税务局】尊敬的纳税人：您的申报已受理。");
+    let (id, now) = (messages[0].message.id, Timestamp::from_system(std::time::SystemTime::now()));
+    let sub = SubmitOutcome {
+        message_id: id,
+        segment: 1,
+        carrier_msg_id: Some("c1".into()),
+        result: 0,
+        error: None,
+        at: now,
+    };
+    engine.submit_outcomes(vec![sub]).await.unwrap();
+    let report = ReportIn {
+        channel: "mobile".into(),
+        carrier_msg_id: "c1".into(),
+        stat: "DELIVRD".into(),
+        done_at: None,
+        received_at: now,
+        raw: String::new(),
+    };
+    engine.reports(vec![report]).await.unwrap();
+
+    let mut back = Client::connect(addr, &login.secret).await;
+    back.run_until(|e| e.iter().filter(|e| matches!(e, ClientEvent::Deliver { .. })).count() >= 2).await;
+    let mut got = back.report_ids();
+    got.sort_unstable();
+    let mut want = ids.clone();
+    want.sort_unstable();
+    assert_eq!(got, want, "one report per Msg_Id the client was given");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    back.session.terminate(Instant::now());
+    back.run_until(|e| e.iter().any(|e| matches!(e, ClientEvent::Terminated))).await;
+
+    let mut again = Client::connect(addr, &login.secret).await;
+    again.run_for(|_| false, Duration::from_secs(1)).await;
+    assert!(again.report_ids().is_empty(), "acknowledged reports do not come again");
+    drop((again, back, c, refused));
+    stop.send(true).unwrap();
+    server.await.unwrap();
+}
