@@ -29,7 +29,11 @@ CREATE TABLE feed (
     segment    INTEGER NOT NULL DEFAULT 0,
     created_at INTEGER NOT NULL,
     -- 1 for an event put back for the pusher only (a re-sent failure): pull readers had it.
-    push_only  INTEGER NOT NULL DEFAULT 0
+    push_only  INTEGER NOT NULL DEFAULT 0,
+    -- A report as it was when it came (a later report on the same segment is its own event):
+    -- the stat and the message's aggregate status then.
+    stat       TEXT,
+    status     TEXT
 );
 CREATE INDEX feed_by_account_kind ON feed (account_id, kind, seq);
 

@@ -25,11 +25,21 @@ pub(crate) fn append(
     Ok(())
 }
 
-/// A segment's report goes to the feed of the message's account.
-pub(crate) fn append_report(conn: &Connection, message_id: i64, segment: u8, now: Timestamp) -> rusqlite::Result<()> {
-    let account_id: i64 =
-        conn.prepare_cached("SELECT account_id FROM messages WHERE id = ?1")?.query_row([message_id], |r| r.get(0))?;
-    append(conn, account_id, FeedKind::Report, message_id, segment, now)
+/// A segment's report goes to the feed of the message's account, as it is now: `stat`, and
+/// the message's aggregate `status`.
+pub(crate) fn append_report(
+    conn: &Connection,
+    (message_id, segment): (i64, u8),
+    stat: &str,
+    status: MessageStatus,
+    now: Timestamp,
+) -> rusqlite::Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO feed (account_id, kind, ref_id, segment, created_at, stat, status)
+         SELECT account_id, 'report', id, ?2, ?3, ?4, ?5 FROM messages WHERE id = ?1",
+    )?
+    .execute(params![message_id, segment, now.as_millis(), stat, status.as_str()])?;
+    Ok(())
 }
 
 pub(crate) fn record_mo(conn: &Connection, mo: &NewMo) -> Result<MoRecord> {
@@ -93,7 +103,8 @@ pub(crate) fn ack(conn: &Connection, account_id: i64, consumer: FeedConsumer, se
 }
 
 const EVENT_SQL: &str = "SELECT f.seq, f.kind, f.segment,
-        m.id, m.to_number, m.segments, m.status, s.report_stat, s.done_at, s.reported_at,
+        m.id, m.to_number, m.segments, coalesce(f.status, m.status), coalesce(f.stat, s.report_stat), s.done_at,
+        coalesce(f.created_at, s.reported_at),
         o.id, o.account_id, o.channel, o.from_number, o.to_number, o.extension, o.content, o.unsubscribed, o.received_at
     FROM feed f
     LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id
@@ -176,8 +187,8 @@ pub(crate) fn expire_unreported(conn: &Connection, before: Timestamp, now: Times
         })
         .map_err(backend)?;
     for &(message_id, number) in &expired {
-        crate::write_ops::aggregate(conn, message_id, now).map_err(backend)?;
-        append_report(conn, message_id, number, now).map_err(backend)?;
+        let status = crate::write_ops::aggregate(conn, message_id, now).map_err(backend)?;
+        append_report(conn, (message_id, number), NO_REPORT, status, now).map_err(backend)?;
     }
     conn.prepare_cached("DELETE FROM early_reports WHERE received_at < ?1")
         .and_then(|mut s| s.execute([before.as_millis()]))

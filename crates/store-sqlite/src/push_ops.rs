@@ -123,11 +123,11 @@ pub(crate) fn resend(conn: &Connection, id: i64, now: Timestamp) -> Result<bool>
         .map_err(backend)?;
     let Some((account_id, first, last)) = marked else { return Ok(false) };
     conn.prepare_cached(
-        "INSERT INTO feed (account_id, kind, ref_id, segment, created_at, push_only)
-         SELECT account_id, kind, ref_id, segment, ?4, 1 FROM feed
-         WHERE account_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY seq",
+        "INSERT INTO feed (account_id, kind, ref_id, segment, created_at, push_only, stat, status)
+         SELECT account_id, kind, ref_id, segment, created_at, 1, stat, status FROM feed
+         WHERE account_id = ?1 AND seq BETWEEN ?2 AND ?3 AND kind IN ('report', 'mo') ORDER BY seq",
     )
-    .and_then(|mut s| s.execute(params![account_id, first, last, now.as_millis()]))
+    .and_then(|mut s| s.execute(params![account_id, first, last]))
     .map_err(backend)?;
     Ok(true)
 }

@@ -196,7 +196,7 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
         r.raw
     ])?;
     let status = aggregate(conn, message_id, r.received_at)?;
-    crate::feed_ops::append_report(conn, message_id, number, r.received_at)?;
+    crate::feed_ops::append_report(conn, (message_id, number), &r.stat, status, r.received_at)?;
     Ok(ReportMatch::Matched { message_id: MessageId(message_id as u64), status })
 }
 
