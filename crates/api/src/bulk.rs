@@ -105,6 +105,7 @@ pub(crate) async fn send(
         send_at,
         personal,
         origin: None,
+        callback_url: None,
     };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     let mut out = views::send_outcome(&outcome);

@@ -94,6 +94,7 @@ impl From<AcceptError> for ApiError {
             AcceptError::SendAtTooFar => Self::unprocessable("send_at_too_far", msg),
             AcceptError::ContentOrTemplate => Self::unprocessable("content_or_template", msg),
             AcceptError::FreeTextNotAllowed => Self::new(StatusCode::FORBIDDEN, "free_text_not_allowed", msg),
+            AcceptError::CallbackNotAllowed => Self::new(StatusCode::FORBIDDEN, "callback_not_allowed", msg),
             AcceptError::UnknownTemplate(_) => Self::unprocessable("unknown_template", msg),
             AcceptError::TemplateCategory { .. } => Self::unprocessable("template_category", msg),
             AcceptError::TemplateParams(_) => Self::unprocessable("invalid_params", msg),

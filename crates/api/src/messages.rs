@@ -32,6 +32,7 @@ struct SendBody {
     #[serde(default)]
     params: BTreeMap<String, String>,
     send_at: Option<String>,
+    callback_url: Option<String>,
 }
 
 /// A number, or a number with its own template values (a personalised batch).
@@ -65,6 +66,17 @@ pub(crate) fn send_at(t: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
         })
     })
     .transpose()
+}
+
+/// A request's own callback URL, checked now so a typo is refused rather than failing later.
+fn callback_url(url: Option<String>) -> Result<Option<String>, ApiError> {
+    match url {
+        Some(u) => match hongyan_notify::CallbackUrl::parse(&u) {
+            Ok(_) => Ok(Some(u)),
+            Err(e) => Err(ApiError::unprocessable("invalid_callback_url", e.to_string())),
+        },
+        None => Ok(None),
+    }
 }
 
 /// `GET /api/v1/categories`: what `category` may be, for clients and the console.
@@ -108,6 +120,7 @@ pub(crate) async fn send(
         send_at,
         personal,
         origin: None,
+        callback_url: callback_url(body.callback_url)?,
     };
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))

@@ -168,6 +168,7 @@ async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
         send_at: None,
         personal: Vec::new(),
         origin: None,
+        callback_url: None,
     };
     match &engine.accept(1, req).await.unwrap().results[0] {
         NumberResult::Accepted { message_id, .. } => *message_id,

@@ -28,6 +28,7 @@ async fn accept(engine: &Engine, to: Vec<String>, category: Category) -> Vec<Mes
         send_at: None,
         personal: Vec::new(),
         origin: None,
+        callback_url: None,
     };
     engine
         .accept(1, req)

@@ -189,6 +189,7 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         send_at: None,
         personal: Vec::new(),
         origin: None,
+        callback_url: None,
     };
     let ids: Vec<MessageId> = engine
         .accept(1, req)

@@ -91,15 +91,21 @@ pub async fn run(engine: Arc<Engine>, settings: PushSettings, mut shutdown: watc
     }
 }
 
-/// Sends the account's next batch and records what happened.
+/// Sends the account's next batch and records what happened. A batch goes to one URL: the
+/// leading events that share it (a request may name its own callback; the rest use the
+/// account's), so order is kept across URLs too.
 async fn push_one(engine: Arc<Engine>, settings: Arc<PushSettings>, target: PushTarget) -> Result<(), StoreError> {
     let store = engine.store();
-    let events = store.feed(target.account_id, FeedConsumer::Push, settings.batch).await?;
+    let mut events = store.feed(target.account_id, FeedConsumer::Push, settings.batch).await?;
+    let route = |e: &hongyan_store::FeedEvent| e.callback_url.clone().unwrap_or_else(|| target.callback.url.clone());
+    let Some(url) = events.first().map(route) else { return Ok(()) };
+    let same = events.iter().take_while(|e| route(e) == url).count();
+    events.truncate(same);
     let (Some(first), Some(last)) = (events.first(), events.last()) else { return Ok(()) };
     let seqs = (first.seq, last.seq);
     let body = serde_json::to_vec(&json::events(&events)).unwrap_or_default();
     let now = engine.clock().now();
-    let outcome = match CallbackUrl::parse(&target.callback.url) {
+    let outcome = match CallbackUrl::parse(&url) {
         Ok(url) => {
             let unix = now.as_millis().div_euclid(1000);
             http::post(&url, &target.callback.secret, unix, body, settings.timeout).await.map_err(|e| e.to_string())

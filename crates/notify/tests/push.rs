@@ -251,3 +251,44 @@ async fn a_batch_given_up_is_listed_and_can_be_sent_again() {
     stop.send(true).unwrap();
     task.await.unwrap();
 }
+
+#[tokio::test]
+async fn a_request_may_name_its_own_callback_when_the_account_has_that_right() {
+    let (account_recv, account_url) = start_receiver(0).await;
+    let (request_recv, request_url) = start_receiver(0).await;
+    let p = platform(&fresh_dir("per-request")).await;
+    let (cred, secret) = account(&p.engine, &account_url).await;
+    let mut req = SendRequest::new(vec!["13900139000".into()], "您的申报已受理", Category::NOTIFICATION);
+    req.callback_url = Some(request_url.clone());
+    let refused = p.engine.accept(cred.account.id, req.clone()).await;
+    assert!(matches!(refused, Err(hongyan_engine::AcceptError::CallbackNotAllowed)), "{refused:?}");
+    assert!(p.engine.store().set_callback_per_request(cred.account.id, true).await.unwrap());
+
+    reports_for(&p.engine, &cred, 2, "d").await;
+    let out = p.engine.accept(cred.account.id, req).await.unwrap();
+    let hongyan_engine::NumberResult::Accepted { message_id, .. } = out.results[0] else { panic!() };
+    let now = Timestamp::from_system(std::time::SystemTime::now());
+    let sub =
+        SubmitOutcome { message_id, segment: 1, carrier_msg_id: Some("own".into()), result: 0, error: None, at: now };
+    p.engine.submit_outcomes(vec![sub]).await.unwrap();
+    let report = ReportIn {
+        channel: "mobile".into(),
+        carrier_msg_id: "own".into(),
+        stat: "DELIVRD".into(),
+        done_at: None,
+        received_at: now,
+        raw: String::new(),
+    };
+    p.engine.reports(vec![report]).await.unwrap();
+    reports_for(&p.engine, &cred, 1, "e").await;
+
+    let (stop, task) = start_pusher(&p.engine, quick());
+    wait_for("three reports to the account's URL", || received(&account_recv, &secret).0.len() >= 3).await;
+    wait_for("one report to the request's URL", || received(&request_recv, &secret).0.len() >= 1).await;
+    let own: Vec<Value> = serde_json::from_slice(&request_recv.got.lock().unwrap()[0].1).unwrap();
+    assert_eq!(own[0]["message_id"], message_id.to_string(), "the request's report went to the request's URL");
+    let (account_seqs, _) = received(&account_recv, &secret);
+    assert!(account_seqs.windows(2).all(|w| w[0] < w[1]), "in order around the other URL: {account_seqs:?}");
+    stop.send(true).unwrap();
+    task.await.unwrap();
+}

@@ -3,6 +3,7 @@
 //! ```text
 //! hongyan callback set ACCOUNT_ID URL      a new signing secret is printed once
 //! hongyan callback clear ACCOUNT_ID
+//! hongyan callback per-request ACCOUNT_ID on|off  may requests name their own callback URL
 //! hongyan callback failures [--account ID] batches given up after the retry period
 //! hongyan callback resend FAILURE_ID       put a given-up batch at the end of the feed again
 //! ```
@@ -19,6 +20,7 @@ use crate::cli::{default_data_dir, int, string};
 pub(crate) enum CallbackCommand {
     Set { account: i64, url: String },
     Clear { account: i64 },
+    PerRequest { account: i64, allowed: bool },
     Failures { account: Option<i64> },
     Resend { id: i64 },
 }
@@ -31,11 +33,20 @@ pub(crate) struct CallbackOptions {
 pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<CallbackOptions, lexopt::Error> {
     let sub = match p.next()? {
         Some(Value(v)) => string(v, "subcommand")?,
-        _ => return Err("expected `callback set|clear|failures|resend`".into()),
+        _ => return Err("expected `callback set|clear|per-request|failures|resend`".into()),
     };
     let command = match sub.as_str() {
         "set" => CallbackCommand::Set { account: int(p, "ACCOUNT_ID")?, url: string(p.value()?, "URL")? },
         "clear" => CallbackCommand::Clear { account: int(p, "ACCOUNT_ID")? },
+        "per-request" => {
+            let account = int(p, "ACCOUNT_ID")?;
+            let allowed = match string(p.value()?, "on|off")?.as_str() {
+                "on" => true,
+                "off" => false,
+                other => return Err(format!("per-request is on or off, not `{other}`").into()),
+            };
+            CallbackCommand::PerRequest { account, allowed }
+        }
         "failures" => CallbackCommand::Failures { account: None },
         "resend" => CallbackCommand::Resend { id: int(p, "FAILURE_ID")? },
         other => return Err(format!("unknown callback subcommand `{other}`").into()),
@@ -67,6 +78,13 @@ pub(crate) async fn run(o: CallbackOptions) -> Result<()> {
         CallbackCommand::Clear { account } => {
             hongyan_notify::set_callback(&engine, account, None).await?;
             println!("account {account}: no callback; reports wait for GET /api/v1/reports");
+        }
+        CallbackCommand::PerRequest { account, allowed } => {
+            if !store.set_callback_per_request(account, allowed).await? {
+                anyhow::bail!("no account {account}");
+            }
+            let how = if allowed { "may name a callback URL per request" } else { "may not name callback URLs" };
+            println!("account {account}: requests {how}");
         }
         CallbackCommand::Failures { account } => {
             for f in store.push_failures(account).await? {

@@ -24,7 +24,8 @@ Usage:
   hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
                   | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
                   [--data-dir DIR] [--config FILE]
-  hongyan callback set ACCOUNT_ID URL | clear ACCOUNT_ID | failures [--account ID] | resend FAILURE_ID [--data-dir DIR]
+  hongyan callback set ACCOUNT_ID URL | clear ACCOUNT_ID | per-request ACCOUNT_ID on|off | failures [--account ID]
+                 | resend FAILURE_ID [--data-dir DIR]
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]

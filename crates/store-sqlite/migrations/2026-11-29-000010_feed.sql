@@ -48,6 +48,9 @@ CREATE TABLE feed_cursors (
 -- Callback push: where (set by an administrator) and the key its requests are signed with.
 ALTER TABLE accounts ADD COLUMN callback_url TEXT;
 ALTER TABLE accounts ADD COLUMN callback_secret TEXT;
+-- The right to name a callback URL in a request; that message's reports then go there.
+ALTER TABLE accounts ADD COLUMN callback_per_request INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE messages ADD COLUMN callback_url TEXT;
 
 -- A push series that is failing: when to try again, and since when it fails.
 CREATE TABLE push_state (

@@ -176,7 +176,7 @@ pub(crate) fn final_events(
     for row in rows {
         let (seq, mut report) = row?;
         report.part_ids = part_ids(conn, report.message_id)?;
-        out.push(FeedEvent { seq, item: FeedItem::Final(report) });
+        out.push(FeedEvent { seq, item: FeedItem::Final(report), callback_url: None });
     }
     Ok(out)
 }

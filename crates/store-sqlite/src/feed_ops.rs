@@ -105,7 +105,8 @@ pub(crate) fn ack(conn: &Connection, account_id: i64, consumer: FeedConsumer, se
 const EVENT_SQL: &str = "SELECT f.seq, f.kind, f.segment,
         m.id, m.to_number, m.segments, coalesce(f.status, m.status), coalesce(f.stat, s.report_stat), s.done_at,
         coalesce(f.created_at, s.reported_at),
-        o.id, o.account_id, o.channel, o.from_number, o.to_number, o.extension, o.content, o.unsubscribed, o.received_at
+        o.id, o.account_id, o.channel, o.from_number, o.to_number, o.extension, o.content, o.unsubscribed, o.received_at,
+        m.callback_url
     FROM feed f
     LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id
     LEFT JOIN segments s ON f.kind = 'report' AND s.message_id = f.ref_id AND s.number = f.segment
@@ -160,7 +161,7 @@ fn event(r: &Row<'_>) -> rusqlite::Result<FeedEvent> {
             status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Submitted),
         })
     };
-    Ok(FeedEvent { seq, item })
+    Ok(FeedEvent { seq, item, callback_url: r.get(19)? })
 }
 
 /// The stat a segment gets when no report came in time, and the raw text that marks it as

@@ -195,6 +195,14 @@ impl Store for SqliteStore {
         self.read(move |c| push_ops::callback(c, account_id))
     }
 
+    fn set_callback_per_request(&self, account_id: i64, allowed: bool) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| push_ops::set_per_request(c, account_id, allowed))
+    }
+
+    fn callback_per_request(&self, account_id: i64) -> BoxFuture<'_, Result<bool>> {
+        self.read(move |c| push_ops::per_request(c, account_id))
+    }
+
     fn push_targets(&self, now: Timestamp, limit: usize) -> BoxFuture<'_, Result<Vec<PushTarget>>> {
         self.read(move |c| push_ops::targets(c, now, limit))
     }

@@ -32,6 +32,22 @@ pub(crate) fn callback(conn: &Connection, account_id: i64) -> rusqlite::Result<O
     })
 }
 
+pub(crate) fn set_per_request(conn: &Connection, account_id: i64, allowed: bool) -> Result<bool> {
+    let changed = conn
+        .prepare_cached("UPDATE accounts SET callback_per_request = ?2 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![account_id, allowed]))
+        .map_err(backend)?;
+    Ok(changed == 1)
+}
+
+pub(crate) fn per_request(conn: &Connection, account_id: i64) -> rusqlite::Result<bool> {
+    let allowed = conn
+        .prepare_cached("SELECT callback_per_request FROM accounts WHERE id = ?1")?
+        .query_row([account_id], |r| r.get(0))
+        .optional()?;
+    Ok(allowed.unwrap_or(false))
+}
+
 pub(crate) fn targets(conn: &Connection, now: Timestamp, limit: usize) -> rusqlite::Result<Vec<PushTarget>> {
     let mut stmt = conn.prepare_cached(
         "SELECT a.id, a.callback_url, a.callback_secret, coalesce(p.attempts, 0), p.failing_since

@@ -33,7 +33,7 @@ pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, to_number, carrier, category, content, segments, channel, accepted_at,
-     source_ext, status, error, submitted_at, completed_at, send_at";
+     source_ext, status, error, submitted_at, completed_at, send_at, callback_url";
 
 fn bad(col: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Text, format!("unknown {what}").into())
@@ -54,6 +54,7 @@ fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
         accepted_at: Timestamp::from_millis(r.get(8)?),
         source_ext: r.get(9)?,
         send_at: r.get::<_, Option<i64>>(14)?.map(Timestamp::from_millis),
+        callback_url: r.get(15)?,
     })
 }
 

@@ -34,8 +34,8 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO messages (id, account_id, to_number, carrier, category, content, segments, channel, status,
-                                   accepted_at, source_ext, send_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', ?9, ?10, ?11)",
+                                   accepted_at, source_ext, send_at, callback_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', ?9, ?10, ?11, ?12)",
         )
         .map_err(backend)?;
     for m in batch {
@@ -51,6 +51,7 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
             m.accepted_at.as_millis(),
             m.source_ext,
             m.send_at.map(Timestamp::as_millis),
+            m.callback_url,
         ])
         .map_err(backend)?;
     }

@@ -188,7 +188,7 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
     assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty(), "not final yet");
     store.apply_reports(vec![report("9902", "UNDELIV")]).await.unwrap();
     let finals = store.feed(d, FeedConsumer::Smpp, 10).await.unwrap();
-    let [FeedEvent { item: FeedItem::Final(f), seq }] = &finals[..] else { panic!("{finals:?}") };
+    let [FeedEvent { item: FeedItem::Final(f), seq, .. }] = &finals[..] else { panic!("{finals:?}") };
     assert_eq!(
         (f.message_id, f.status, f.part_ids.clone()),
         (MessageId(900), MessageStatus::Undelivered, vec!["p1".into(), "p2".into()])

@@ -25,6 +25,7 @@ fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
         source_ext: "01".into(),
         accepted_at: t(0),
         send_at: (id == 100).then(|| t(3_600_000)),
+        callback_url: (id == 100).then(|| "http://10.0.0.1/cb".to_owned()),
     }
 }
 

@@ -70,6 +70,8 @@ pub struct FeedEvent {
     pub seq: u64,
     /// What it tells.
     pub item: FeedItem,
+    /// The callback URL its request named, when it did (else the account's callback).
+    pub callback_url: Option<String>,
 }
 
 /// The content of a feed event, as it stands when read.

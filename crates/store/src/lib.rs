@@ -185,6 +185,10 @@ pub trait Store: Send + Sync + 'static {
     fn set_callback(&self, account_id: i64, callback: Option<Callback>) -> BoxFuture<'_, Result<bool>>;
     /// An account's callback.
     fn callback(&self, account_id: i64) -> BoxFuture<'_, Result<Option<Callback>>>;
+    /// Gives or takes the right to name a callback URL per request. `Ok(false)`: no account.
+    fn set_callback_per_request(&self, account_id: i64, allowed: bool) -> BoxFuture<'_, Result<bool>>;
+    /// Whether requests of the account may name a callback URL.
+    fn callback_per_request(&self, account_id: i64) -> BoxFuture<'_, Result<bool>>;
     /// Accounts with a callback, events to push and no back-off pending at `now`.
     fn push_targets(&self, now: Timestamp, limit: usize) -> BoxFuture<'_, Result<Vec<PushTarget>>>;
     /// A batch through `seq` was delivered: the position moves and the series is not failing.

@@ -62,6 +62,8 @@ pub struct NewMessage {
     pub accepted_at: Timestamp,
     /// Not to be submitted before this time (scheduled sending, marketing quiet hours).
     pub send_at: Option<Timestamp>,
+    /// The request's own callback URL (an account right); its reports go there.
+    pub callback_url: Option<String>,
 }
 
 /// The carrier's answer to one segment's submit.

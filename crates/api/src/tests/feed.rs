@@ -138,3 +138,28 @@ async fn replies_are_pulled_by_the_account_their_extension_names() {
     let (_, after) = call(&f.state, get(&auth, "/api/v1/replies")).await;
     assert_eq!(after["replies"], json!([]));
 }
+
+#[tokio::test]
+async fn a_request_names_a_callback_only_with_the_right_and_a_valid_url() {
+    let f = fixture("cb-right").await;
+    let cred = signed_account(&f.state, "etax").await;
+    let auth = basic(&cred);
+    let send = |url: &str| {
+        let body = json!({ "to": ["13800138000"], "content": "通知", "category": "notification", "callback_url": url });
+        Request::post("/api/v1/messages")
+            .header("authorization", &auth)
+            .header("content-type", "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap()
+    };
+    let (status, body) = call(&f.state, send("http://10.1.1.1/cb")).await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("callback_not_allowed")));
+    f.state.engine.store().set_callback_per_request(cred.account.id, true).await.unwrap();
+    let (status, body) = call(&f.state, send("https://10.1.1.1/cb")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_callback_url"))
+    );
+    let (status, body) = call(&f.state, send("http://10.1.1.1/cb")).await;
+    assert_eq!((status, body["accepted"].as_u64()), (StatusCode::OK, Some(1)), "{body}");
+}

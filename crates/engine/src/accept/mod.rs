@@ -33,6 +33,8 @@ pub struct SendRequest {
     pub category: Category,
     /// The part ids a client system was given over SMPP or CMPP (one recipient only).
     pub origin: Option<hongyan_store::ClientOrigin>,
+    /// A callback URL for this request's reports, if the account has that right.
+    pub callback_url: Option<String>,
     /// The client's own reference: a repeat with the same one gets the first answer again and
     /// sends nothing (idempotency). Unique per account, 1–64 printable ASCII characters.
     pub client_ref: Option<String>,
@@ -62,6 +64,7 @@ impl SendRequest {
             content: content.into(),
             category,
             origin: None,
+            callback_url: None,
             client_ref: None,
             template: None,
             send_at: None,
@@ -139,6 +142,11 @@ pub enum AcceptError {
     /// Both `content` and a template, or neither.
     #[error("send either `content` or `template_id` (with `params`), not both or neither")]
     ContentOrTemplate,
+    /// The request names a callback URL, and the account may not.
+    #[error(
+        "this account may not name a callback URL in a request; its reports go to the callback an administrator set"
+    )]
+    CallbackNotAllowed,
     /// The account may only send approved templates.
     #[error("this account may only send approved templates, not free text")]
     FreeTextNotAllowed,
@@ -234,6 +242,9 @@ impl Engine {
             if let Some(first) = self.replay(account_id, r).await? {
                 return Ok(first);
             }
+        }
+        if req.callback_url.is_some() && !self.store.callback_per_request(account_id).await? {
+            return Err(AcceptError::CallbackNotAllowed);
         }
         let now = self.clock.now();
         let texts = self.prepare_texts(account_id, &req, now).await?;

@@ -102,6 +102,7 @@ impl Engine {
                 source_ext: signed.source_ext.clone(),
                 accepted_at: now,
                 send_at: signed.send_at,
+                callback_url: req.callback_url.clone(),
             };
             results.push(NumberResult::Accepted {
                 input,

@@ -50,6 +50,7 @@ fn req(to: &[&str], content: &str) -> SendRequest {
         send_at: None,
         personal: Vec::new(),
         origin: None,
+        callback_url: None,
     }
 }
 
@@ -333,6 +334,7 @@ async fn templates_free_text_and_sensitive_words() {
         send_at: None,
         personal: Vec::new(),
         origin: None,
+        callback_url: None,
         template: Some(TemplateRef {
             id: tpl.id,
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
