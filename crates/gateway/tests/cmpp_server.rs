@@ -29,7 +29,12 @@ struct Client {
 
 impl Client {
     async fn connect(addr: std::net::SocketAddr, secret: &str) -> Self {
-        let session = ClientSession::new(SessionConfig::default(), SP.into(), secret.into());
+        Self::connect_as(addr, secret, Version::V30).await
+    }
+
+    async fn connect_as(addr: std::net::SocketAddr, secret: &str, version: Version) -> Self {
+        let config = SessionConfig { version, ..SessionConfig::default() };
+        let session = ClientSession::new(config, SP.into(), secret.into());
         let stream = TcpStream::connect(addr).await.unwrap();
         let mut c = Self { session, stream, events: Vec::new() };
         c.session.connect(Instant::now(), Timestamp::from_system(std::time::SystemTime::now()).beijing_mmddhhmmss());
@@ -176,7 +181,24 @@ async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back()
     let mut again = Client::connect(addr, &login.secret).await;
     again.run_for(|_| false, Duration::from_secs(1)).await;
     assert!(again.report_ids().is_empty(), "acknowledged reports do not come again");
-    drop((again, back, c, refused));
+
+    // A CMPP 2.0 client is answered in 2.0 and taken the same way.
+    let mut old = Client::connect_as(addr, &login.secret, Version::V20).await;
+    assert!(matches!(old.events[..], [ClientEvent::Connected { version: Version::V20 }]), "{:?}", old.events);
+    let single = Submit {
+        pk_total: 1,
+        pk_number: 1,
+        tp_udhi: 0,
+        msg_content: hongyan_text::Encoding::Ucs2.encode("您好").unwrap(),
+        ..part(1, "")
+    };
+    old.session.submit(Instant::now(), single).unwrap();
+    old.run_until(|e| e.iter().any(|e| matches!(e, ClientEvent::SubmitResp { .. }))).await;
+    assert!(old
+        .events
+        .iter()
+        .any(|e| matches!(e, ClientEvent::SubmitResp { resp, .. } if resp.result.0 == 0 && resp.msg_id != 0)));
+    drop((again, back, c, refused, old));
     stop.send(true).unwrap();
     server.await.unwrap();
 }

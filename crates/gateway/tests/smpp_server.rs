@@ -1,0 +1,171 @@
+//! Our SMPP server for client systems over real TCP, with the client side played by
+//! `hongyan-smpp-proto`'s ESME session (smpplib, in tests/interop, plays it from outside): the
+//! long-message forms smpplib does not use (sar_* TLVs, message_payload), refusals with their
+//! SMPP status, and a receipt per part id with its TLVs.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hongyan_engine::{ChannelSpec, Engine, SystemClock};
+use hongyan_gateway::smpp::server::{serve, SmppServerConfig};
+use hongyan_smpp_proto::pdu::{Address, Bind, BindMode, SubmitSm};
+use hongyan_smpp_proto::{
+    CommandStatus, DataCoding, EsmeEvent, EsmeSession, Npi, RegisteredDelivery, Sar, SessionConfig, TlvTag, Ton,
+};
+use hongyan_store::{MessageFilter, ReportIn, Store, SubmitOutcome};
+use hongyan_store_sqlite::SqliteStore;
+use hongyan_types::{Carrier, Timestamp};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+
+struct Client {
+    session: EsmeSession,
+    stream: TcpStream,
+    events: Vec<EsmeEvent>,
+}
+
+impl Client {
+    async fn bind(addr: std::net::SocketAddr, login: &str, password: &str) -> Self {
+        let stream = TcpStream::connect(addr).await.unwrap();
+        let mut c = Self { session: EsmeSession::new(SessionConfig::default()), stream, events: Vec::new() };
+        c.session.bind(Instant::now(), Bind::new(BindMode::Transceiver, login, password)).unwrap();
+        c.run(|e| e.iter().any(|e| matches!(e, EsmeEvent::Bound { .. } | EsmeEvent::BindRejected { .. }))).await;
+        c
+    }
+
+    async fn run(&mut self, done: impl Fn(&[EsmeEvent]) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut buf = vec![0u8; 8192];
+        while !done(&self.events) && Instant::now() < deadline {
+            while let Some(bytes) = self.session.poll_transmit() {
+                self.stream.write_all(&bytes).await.unwrap();
+            }
+            if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(50), self.stream.read(&mut buf)).await {
+                if n == 0 {
+                    break;
+                }
+                self.session.handle_input(&buf[..n], Instant::now()).unwrap();
+            }
+            while let Some(e) = self.session.poll_event() {
+                if let EsmeEvent::Deliver { sequence, .. } = &e {
+                    self.session.ack_deliver(*sequence, CommandStatus::ESME_ROK);
+                }
+                self.events.push(e);
+            }
+        }
+        while let Some(bytes) = self.session.poll_transmit() {
+            self.stream.write_all(&bytes).await.unwrap();
+        }
+    }
+
+    /// (status, message_id) of each submit_sm_resp, in arrival order.
+    fn answers(&self) -> Vec<(CommandStatus, String)> {
+        self.events
+            .iter()
+            .filter_map(|e| match e {
+                EsmeEvent::SubmitResp { status, resp, .. } => {
+                    Some((*status, String::from_utf8_lossy(&resp.message_id).into_owned()))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+fn submit(to: &str, coding: DataCoding, text: &[u8]) -> SubmitSm {
+    SubmitSm {
+        source: Address::new(Ton::UNKNOWN, Npi::UNKNOWN, "1069"),
+        dest: Address::new(Ton::UNKNOWN, Npi::UNKNOWN, to),
+        registered_delivery: RegisteredDelivery::RECEIPT,
+        data_coding: coding,
+        short_message: text.to_vec(),
+        ..SubmitSm::default()
+    }
+}
+
+fn ucs2(s: &str) -> Vec<u8> {
+    hongyan_text::Encoding::Ucs2.encode(s).unwrap()
+}
+
+#[tokio::test]
+async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
+    let dir = std::env::temp_dir().join(format!("hongyan-smpp-server-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = engine.create_account("etax").await.unwrap().account.id;
+    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let login = engine.create_client_login(account, "smpp", "etax01".into(), 8).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, engine.clone(), SmppServerConfig::default(), stopped));
+
+    let mut c = Client::bind(addr, "etax01", &login.secret).await;
+    assert!(matches!(c.events[..], [EsmeEvent::Bound { mode: BindMode::Transceiver, .. }]), "{:?}", c.events);
+    let now = Instant::now();
+    for (n, text) in [(1, "第一段，"), (2, "第二段。")] {
+        let mut part = submit("13800138000", DataCoding::UCS2, &ucs2(text));
+        part.tlvs.set_sar(Sar { msg_ref_num: 513, total_segments: 2, segment_seqnum: n });
+        c.session.submit(now, part).unwrap();
+    }
+    let mut whole = submit("13900139000", DataCoding::UCS2, &[]);
+    whole.tlvs.set(TlvTag::MESSAGE_PAYLOAD, ucs2(&"长".repeat(150)));
+    c.session.submit(now, whole).unwrap();
+    c.session.submit(now, submit("12345", DataCoding::UCS2, &ucs2("号码不对"))).unwrap();
+    c.session.submit(now, submit("13700137000", DataCoding(0xf5), b"\x01\x02")).unwrap();
+    c.run(|e| e.iter().filter(|e| matches!(e, EsmeEvent::SubmitResp { .. })).count() == 5).await;
+    let mut answers = c.answers();
+    answers.sort_by_key(|(s, _)| s.0);
+    let statuses: Vec<CommandStatus> = answers.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses.iter().filter(|s| s.is_ok()).count(), 3, "{answers:?}");
+    assert!(statuses.contains(&CommandStatus::ESME_RINVDSTADR), "a bad number: {answers:?}");
+    assert!(statuses.contains(&CommandStatus::ESME_RSUBMITFAIL), "an unknown data_coding: {answers:?}");
+
+    let filter = MessageFilter { account_id: account, to: None, status: None, before: None, limit: 10 };
+    let mut messages = store.list_messages(filter).await.unwrap();
+    messages.sort_by(|a, b| a.message.to.cmp(&b.message.to));
+    assert_eq!(messages.len(), 2);
+    assert_eq!(messages[0].message.content, "【某省税务局】第一段，第二段。", "sar parts joined, signed once");
+    assert_eq!(messages[1].message.segments, 3, "message_payload: 150 characters + signature in 3 segments");
+
+    // The carrier reports the two-part message: two receipts, one per part id, with TLVs.
+    let t = Timestamp::from_system(std::time::SystemTime::now());
+    let id = messages[0].message.id;
+    let sub =
+        SubmitOutcome { message_id: id, segment: 1, carrier_msg_id: Some("x1".into()), result: 0, error: None, at: t };
+    engine.submit_outcomes(vec![sub]).await.unwrap();
+    let report = ReportIn {
+        channel: "mobile".into(),
+        carrier_msg_id: "x1".into(),
+        stat: "UNDELIV".into(),
+        done_at: None,
+        received_at: t,
+        raw: String::new(),
+    };
+    engine.reports(vec![report]).await.unwrap();
+    c.run(|e| e.iter().filter(|e| matches!(e, EsmeEvent::Deliver { .. })).count() == 2).await;
+    let receipted: Vec<(String, u8)> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            EsmeEvent::Deliver { deliver, .. } => Some((
+                String::from_utf8_lossy(deliver.tlvs.receipted_message_id().unwrap()).into_owned(),
+                deliver.tlvs.message_state().unwrap().0,
+            )),
+            _ => None,
+        })
+        .collect();
+    let given: Vec<String> = c.answers().into_iter().filter(|(s, _)| s.is_ok()).map(|(_, id)| id).collect();
+    for (rid, state) in &receipted {
+        assert!(given.contains(rid), "receipt for {rid}, ids given {given:?}");
+        assert_eq!(*state, 5, "UNDELIVERABLE");
+    }
+    assert_ne!(receipted[0].0, receipted[1].0, "one receipt per part id");
+    assert_eq!(receipted.len(), 2);
+    drop(c);
+    stop.send(true).unwrap();
+    server.await.unwrap();
+}
