@@ -92,7 +92,7 @@ pub(crate) fn random_text(len: usize) -> Result<String, StoreError> {
     Ok(out)
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut buf = [0u8; N];
     getrandom::fill(&mut buf).map_err(|e| StoreError::Backend(format!("no randomness: {e}")))?;
     Ok(buf)

@@ -37,6 +37,7 @@ mod route;
 mod schedule;
 mod sign;
 pub mod template;
+pub mod users;
 mod words;
 
 pub use accept::{

@@ -21,6 +21,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-11-29-000009_early_reports", include_str!("../migrations/2026-11-29-000009_early_reports.sql")),
     ("2026-11-29-000010_feed", include_str!("../migrations/2026-11-29-000010_feed.sql")),
     ("2026-11-29-000011_client_links", include_str!("../migrations/2026-11-29-000011_client_links.sql")),
+    ("2026-11-29-000012_users_audit", include_str!("../migrations/2026-11-29-000012_users_audit.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.

@@ -1,0 +1,73 @@
+//! Console users: bootstrap, logins and the lock, sessions and their idle time-out, password
+//! changes, and what each leaves in the audit log.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use hongyan_store::{AuditFilter, Role};
+
+use super::engine_with_clock;
+use crate::users::{LoginError, PasswordError, DEFAULT_SESSION_IDLE, LOCK_MS};
+
+#[tokio::test]
+async fn the_bootstrap_administrator_and_the_login_lock() {
+    let (e, _rx, store, clock) = engine_with_clock("users-login").await;
+    let printed = e.bootstrap_admin(None).await.unwrap().expect("a random password when none is given");
+    assert_eq!(printed.len(), 16);
+    assert_eq!(e.bootstrap_admin(Some("ignored".into())).await.unwrap(), None, "only at first start");
+    let (token, admin) = e.login("admin", &printed, "10.0.0.9").await.unwrap();
+    assert!(admin.must_change && admin.role == Role::Admin);
+    assert_eq!(e.session(&token, DEFAULT_SESSION_IDLE).await.unwrap().unwrap().username, "admin");
+
+    for _ in 0..5 {
+        assert!(matches!(e.login("admin", "wrong-Password-1", "10.0.0.66").await, Err(LoginError::Invalid)));
+    }
+    assert!(matches!(e.login("admin", &printed, "10.0.0.9").await, Err(LoginError::Invalid)), "locked after five");
+    assert!(matches!(e.login("nobody", "whatever", "10.0.0.66").await, Err(LoginError::Invalid)), "the same answer");
+    clock.0.fetch_add(LOCK_MS + 1, Ordering::SeqCst);
+    assert!(e.login("admin", &printed, "10.0.0.9").await.is_ok(), "the lock lifts after 15 minutes");
+
+    let log = store.audit(AuditFilter { limit: 100, ..AuditFilter::default() }).await.unwrap();
+    let actions: Vec<(&str, &str)> =
+        log.iter().rev().map(|r| (r.entry.action.as_str(), r.entry.outcome.as_str())).collect();
+    assert_eq!(actions[0], ("user.bootstrap", "ok"));
+    assert_eq!(actions.iter().filter(|a| a.0 == "login_failed").count(), 7);
+    assert!(actions.contains(&("login_failed", "wrong password; locked for 15 minutes")));
+    assert!(actions.contains(&("login_failed", "locked")));
+    assert!(actions.contains(&("login_failed", "unknown user")));
+    assert!(log.iter().all(|r| !r.entry.before.as_deref().unwrap_or("").contains(&printed)), "no password in the log");
+    let failed_from = log.iter().find(|r| r.entry.action == "login_failed").unwrap();
+    assert_eq!(failed_from.entry.address, "10.0.0.66", "who and from where");
+}
+
+#[tokio::test]
+async fn sessions_time_out_end_at_logout_and_survive_only_the_password_change_that_made_them() {
+    let (e, _rx, _store, clock) = engine_with_clock("users-session").await;
+    let user = e.create_user("auditor1", Role::Auditor, None, "Audit-Trail-2026", false).await.unwrap();
+    assert!(matches!(e.create_user("weak", Role::Auditor, None, "password", false).await, Err(PasswordError::TooWeak)));
+    let (a, _) = e.login("auditor1", "Audit-Trail-2026", "10.0.0.1").await.unwrap();
+    let (b, _) = e.login("auditor1", "Audit-Trail-2026", "10.0.0.2").await.unwrap();
+
+    clock.0.fetch_add(29 * 60 * 1000, Ordering::SeqCst);
+    assert!(e.session(&a, DEFAULT_SESSION_IDLE).await.unwrap().is_some(), "29 minutes idle: still open");
+    clock.0.fetch_add(29 * 60 * 1000, Ordering::SeqCst);
+    assert!(e.session(&a, DEFAULT_SESSION_IDLE).await.unwrap().is_some(), "the last request counts as activity");
+    assert!(e.session(&b, DEFAULT_SESSION_IDLE).await.unwrap().is_none(), "58 minutes idle: ended");
+    assert!(e.session(&b, Duration::from_secs(3600 * 24)).await.unwrap().is_none(), "and it stays ended");
+
+    let (c, _) = e.login("auditor1", "Audit-Trail-2026", "10.0.0.3").await.unwrap();
+    assert!(matches!(
+        e.change_password(&user, &a, "wrong", "New-Password-99", "x").await,
+        Err(PasswordError::WrongCurrent)
+    ));
+    assert!(matches!(
+        e.change_password(&user, &a, "Audit-Trail-2026", "short", "x").await,
+        Err(PasswordError::TooWeak)
+    ));
+    e.change_password(&user, &a, "Audit-Trail-2026", "New-Password-99", "x").await.unwrap();
+    assert!(e.session(&a, DEFAULT_SESSION_IDLE).await.unwrap().is_some(), "the session that changed it stays");
+    assert!(e.session(&c, DEFAULT_SESSION_IDLE).await.unwrap().is_none(), "the others end");
+    assert!(matches!(e.login("auditor1", "Audit-Trail-2026", "x").await, Err(LoginError::Invalid)));
+    e.logout(&a, &user, "x").await.unwrap();
+    assert!(e.session(&a, DEFAULT_SESSION_IDLE).await.unwrap().is_none(), "logout really ends it");
+}

@@ -1,0 +1,287 @@
+//! Console users: passwords (argon2id, a policy), logins with a lock after repeated failures,
+//! server-side sessions with an idle time-out, the bootstrap administrator, and the audit log
+//! every one of these writes to.
+//!
+//! A session id is 256 random bits handed to the browser once (as an HttpOnly cookie, by the
+//! API); the store keeps only its SHA-256, so a copy of the database opens no session. A wrong
+//! username, a wrong password, a disabled user and a locked user all get the same
+//! [`LoginError::Invalid`], so the answer tells nothing about which usernames exist; the
+//! audit log tells an administrator which it was.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use base64::Engine as _;
+use hongyan_store::{AuditEntry, NewUser, Role, Session, StoreError, Timestamp, User};
+use sha2::{Digest, Sha256};
+
+use crate::auth::random_bytes;
+use crate::Engine;
+
+/// Failed logins in a row before the lock.
+pub const MAX_FAILED_LOGINS: u32 = 5;
+/// How long the lock lasts.
+pub const LOCK_MS: i64 = 15 * 60 * 1000;
+/// Default idle time-out of a session.
+pub const DEFAULT_SESSION_IDLE: Duration = Duration::from_secs(30 * 60);
+/// A session's last-seen time is written at most this often.
+const TOUCH_EVERY_MS: i64 = 60_000;
+/// Shortest password.
+pub const MIN_PASSWORD_LEN: usize = 10;
+
+/// Why a login failed, as the caller may be told.
+#[derive(Debug, thiserror::Error)]
+pub enum LoginError {
+    /// Wrong username or password, or the user is disabled or locked.
+    #[error("wrong username or password (after {MAX_FAILED_LOGINS} failures a user is locked for 15 minutes)")]
+    Invalid,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Why a password was not taken.
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    /// The current password given is wrong.
+    #[error("the current password is wrong")]
+    WrongCurrent,
+    /// The new one breaks the policy.
+    #[error("a password has at least {MIN_PASSWORD_LEN} characters and at least three of: lower-case letters, upper-case letters, digits, other characters")]
+    TooWeak,
+    /// The new one is the old one.
+    #[error("the new password must differ from the current one")]
+    Unchanged,
+    /// The store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Whether `password` meets the policy: at least [`MIN_PASSWORD_LEN`] characters, and three
+/// of the four classes.
+pub fn password_ok(password: &str) -> bool {
+    let classes = [
+        password.chars().any(|c| c.is_lowercase()),
+        password.chars().any(|c| c.is_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    password.chars().count() >= MIN_PASSWORD_LEN && classes.iter().filter(|c| **c).count() >= 3
+}
+
+/// The stored form of a session id.
+pub fn token_hash(token: &str) -> Vec<u8> {
+    Sha256::digest(token.as_bytes()).to_vec()
+}
+
+/// argon2id with the crate's defaults (19 MiB, 2 passes); run off the async threads.
+async fn hash_password(password: String) -> Result<String, StoreError> {
+    let salt = SaltString::encode_b64(&random_bytes::<16>()?).map_err(|e| StoreError::Backend(e.to_string()))?;
+    tokio::task::spawn_blocking(move || {
+        Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string())
+    })
+    .await
+    .map_err(|e| StoreError::Backend(e.to_string()))?
+    .map_err(|e| StoreError::Backend(format!("hashing: {e}")))
+}
+
+async fn verify_password(password: String, stored: String) -> bool {
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash to verify against when the user does not exist, so that case costs the same time.
+fn decoy_hash() -> String {
+    static DECOY: OnceLock<String> = OnceLock::new();
+    DECOY
+        .get_or_init(|| {
+            let salt = SaltString::encode_b64(b"hongyan-decoy-16").expect("16 bytes");
+            Argon2::default().hash_password(b"no such user", &salt).map(|h| h.to_string()).unwrap_or_default()
+        })
+        .clone()
+}
+
+impl Engine {
+    /// Writes one line to the audit log.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        address: &str,
+        action: &str,
+        target: &str,
+        change: (Option<String>, Option<String>),
+        outcome: &str,
+    ) -> Result<(), StoreError> {
+        let entry = AuditEntry {
+            at: self.clock.now(),
+            actor: actor.into(),
+            address: address.into(),
+            action: action.into(),
+            target: target.into(),
+            before: change.0,
+            after: change.1,
+            outcome: outcome.into(),
+        };
+        self.store.append_audit(entry).await
+    }
+
+    /// At first start (no user yet) creates the administrator `admin`, who must change the
+    /// password at first login. The password is `given` (HONGYAN_ADMIN_PASSWORD) or, if unset,
+    /// random and returned so the caller prints it once. `Ok(None)` when users exist or the
+    /// given password was used.
+    pub async fn bootstrap_admin(&self, given: Option<String>) -> Result<Option<String>, StoreError> {
+        if self.store.count_users().await? > 0 {
+            return Ok(None);
+        }
+        let (password, generated) = match given {
+            Some(p) => (p, false),
+            None => (crate::auth::random_text(16)?, true),
+        };
+        let user = NewUser {
+            username: "admin".into(),
+            role: Role::Admin,
+            account_id: None,
+            password_hash: hash_password(password.clone()).await?,
+            must_change: true,
+            created_at: self.clock.now(),
+        };
+        self.store.create_user(user).await?;
+        self.audit("system", "-", "user.bootstrap", "user:admin", (None, Some(r#"{"role":"admin"}"#.into())), "ok")
+            .await?;
+        Ok(generated.then_some(password))
+    }
+
+    /// Creates a console user with a password that meets the policy.
+    pub async fn create_user(
+        &self,
+        username: &str,
+        role: Role,
+        account_id: Option<i64>,
+        password: &str,
+        must_change: bool,
+    ) -> Result<User, PasswordError> {
+        if !password_ok(password) {
+            return Err(PasswordError::TooWeak);
+        }
+        let user = NewUser {
+            username: username.into(),
+            role,
+            account_id,
+            password_hash: hash_password(password.into()).await?,
+            must_change,
+            created_at: self.clock.now(),
+        };
+        Ok(self.store.create_user(user).await?)
+    }
+
+    /// Checks a login; on success opens a session and returns its id (for the cookie).
+    pub async fn login(&self, username: &str, password: &str, address: &str) -> Result<(String, User), LoginError> {
+        let now = self.clock.now();
+        let Some(user) = self.store.find_user(username).await? else {
+            verify_password(password.into(), decoy_hash()).await;
+            self.audit(username, address, "login_failed", &format!("user:{username}"), (None, None), "unknown user")
+                .await?;
+            return Err(LoginError::Invalid);
+        };
+        let target = format!("user:{}", user.username);
+        if user.disabled || user.locked_until.is_some_and(|t| t > now) {
+            let why = if user.disabled { "disabled" } else { "locked" };
+            self.audit(&user.username, address, "login_failed", &target, (None, None), why).await?;
+            return Err(LoginError::Invalid);
+        }
+        if !verify_password(password.into(), user.password_hash.clone()).await {
+            let failed = user.failed_logins + 1;
+            let lock = (failed >= MAX_FAILED_LOGINS).then(|| Timestamp::from_millis(now.as_millis() + LOCK_MS));
+            self.store.record_login_failure(user.id, if lock.is_some() { 0 } else { failed }, lock).await?;
+            let why = if lock.is_some() { "wrong password; locked for 15 minutes" } else { "wrong password" };
+            self.audit(&user.username, address, "login_failed", &target, (None, None), why).await?;
+            return Err(LoginError::Invalid);
+        }
+        self.store.record_login_success(user.id).await?;
+        let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
+        let session = Session {
+            token_hash: token_hash(&token),
+            user_id: user.id,
+            created_at: now,
+            last_seen: now,
+            address: address.into(),
+        };
+        self.store.create_session(session).await?;
+        self.audit(&user.username, address, "login", &target, (None, None), "ok").await?;
+        Ok((token, user))
+    }
+
+    /// The user of a live session. A session idle longer than `idle` is ended.
+    pub async fn session(&self, token: &str, idle: Duration) -> Result<Option<User>, StoreError> {
+        let hash = token_hash(token);
+        let Some((session, user)) = self.store.find_session(hash.clone()).await? else { return Ok(None) };
+        let now = self.clock.now();
+        let idle_ms = i64::try_from(idle.as_millis()).unwrap_or(i64::MAX);
+        if now.as_millis() - session.last_seen.as_millis() > idle_ms || user.disabled {
+            self.store.delete_session(hash).await?;
+            return Ok(None);
+        }
+        if now.as_millis() - session.last_seen.as_millis() > TOUCH_EVERY_MS {
+            self.store.touch_session(hash, now).await?;
+        }
+        Ok(Some(user))
+    }
+
+    /// Ends a session for good.
+    pub async fn logout(&self, token: &str, user: &User, address: &str) -> Result<(), StoreError> {
+        self.store.delete_session(token_hash(token)).await?;
+        self.audit(&user.username, address, "logout", &format!("user:{}", user.username), (None, None), "ok").await
+    }
+
+    /// Changes the user's own password; the user's other sessions end.
+    pub async fn change_password(
+        &self,
+        user: &User,
+        token: &str,
+        current: &str,
+        new: &str,
+        address: &str,
+    ) -> Result<(), PasswordError> {
+        let target = format!("user:{}", user.username);
+        let refused = |why: &'static str| async move {
+            self.audit(&user.username, address, "password.change", &target, (None, None), why).await
+        };
+        if !verify_password(current.into(), user.password_hash.clone()).await {
+            refused("wrong current password").await?;
+            return Err(PasswordError::WrongCurrent);
+        }
+        if current == new {
+            refused("unchanged").await?;
+            return Err(PasswordError::Unchanged);
+        }
+        if !password_ok(new) {
+            refused("too weak").await?;
+            return Err(PasswordError::TooWeak);
+        }
+        let hash = hash_password(new.into()).await?;
+        self.store.set_password(user.id, hash, false, Some(token_hash(token))).await?;
+        self.audit(&user.username, address, "password.change", &format!("user:{}", user.username), (None, None), "ok")
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password_ok;
+
+    #[test]
+    fn the_password_policy() {
+        for weak in ["short1A!", "alllowercaseletters", "ALLUPPER123", "abcdefghij1"] {
+            assert!(!password_ok(weak), "{weak}");
+        }
+        for strong in ["Tax-Bureau-2026", "abcdefgh1!", "纳税服务abcD12"] {
+            assert!(password_ok(strong), "{strong}");
+        }
+    }
+}
