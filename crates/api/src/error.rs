@@ -37,6 +37,13 @@ impl ApiError {
     pub(crate) fn unavailable(message: impl Into<String>) -> Self {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
+    pub(crate) fn login_required() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "login_required",
+            "log in first (POST /api/v1/auth/login); sessions end after 30 minutes idle",
+        )
+    }
     pub(crate) fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "missing or invalid credentials")
     }
@@ -49,7 +56,7 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let body = Json(serde_json::json!({ "error": { "code": self.code, "message": self.message } }));
         let mut resp = (self.status, body).into_response();
-        if self.status == StatusCode::UNAUTHORIZED {
+        if self.status == StatusCode::UNAUTHORIZED && self.code == "unauthorized" {
             resp.headers_mut().insert(WWW_AUTHENTICATE, "Basic realm=\"hongyan\"".parse().expect("static header"));
         }
         if let Some(secs) = self.retry_after_secs {

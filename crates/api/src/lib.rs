@@ -11,8 +11,10 @@
 //! What it does not do: business rules (the engine), storage, serving the console.
 #![warn(missing_docs)]
 
+mod admin;
 mod auth;
 mod bulk;
+mod console;
 mod error;
 mod feed;
 mod messages;
@@ -27,6 +29,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hongyan_engine::Engine;
 
+pub use console::{ConsoleSettings, SESSION_COOKIE};
 pub use error::ApiError;
 
 /// Largest request body accepted (8 MiB: 100,000 numbers with room to spare); larger ones
@@ -41,6 +44,8 @@ pub struct AppState {
     /// Set once the platform is ready to accept (store open, queues refilled); cleared when
     /// it starts draining. `/healthz` answers from it.
     pub ready: Arc<AtomicBool>,
+    /// Console sessions.
+    pub console: ConsoleSettings,
 }
 
 /// Builds the HTTP API.
@@ -57,6 +62,19 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/replies/ack", post(feed::ack_replies))
         .route("/api/v1/bulk/preview", post(bulk::preview))
         .route("/api/v1/bulk", post(bulk::send))
+        .route("/api/v1/auth/login", post(console::login))
+        .route("/api/v1/auth/logout", post(console::logout))
+        .route("/api/v1/auth/me", get(console::me))
+        .route("/api/v1/auth/password", post(console::password))
+        .route("/api/v1/admin/accounts", get(admin::list_accounts).post(admin::create_account))
+        .route(
+            "/api/v1/admin/accounts/{id}",
+            get(admin::get_account).patch(admin::patch_account).delete(admin::delete_account),
+        )
+        .route("/api/v1/admin/accounts/{id}/keys", post(admin::add_key))
+        .route("/api/v1/admin/accounts/{id}/keys/{key_id}", axum::routing::delete(admin::revoke_key))
+        .route("/api/v1/admin/users", post(admin::create_user))
+        .route("/api/v1/admin/audit", get(admin::audit))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .with_state(state)
 }

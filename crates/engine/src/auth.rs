@@ -101,15 +101,33 @@ pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
 impl Engine {
     /// Creates an interface account with its first API key.
     pub async fn create_account(&self, name: &str) -> Result<NewCredential, StoreError> {
+        let account = self.store.create_account(name, self.clock.now()).await?;
+        self.add_api_key(account).await
+    }
+
+    /// A new key for the account (several may be live at once, so a client can rotate
+    /// without a gap). The secret is in the answer only.
+    pub async fn add_api_key(&self, account: Account) -> Result<NewCredential, StoreError> {
         let now = self.clock.now();
-        let account = self.store.create_account(name, now).await?;
         let id_bytes: [u8; 8] = random_bytes()?;
         let key_id = format!("HY{}", id_bytes.iter().map(|b| format!("{b:02X}")).collect::<String>());
         let secret = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<24>()?);
-        let key =
-            ApiKey { key_id: key_id.clone(), account_id: account.id, secret_hash: hash(&secret), created_at: now };
+        let key = ApiKey {
+            key_id: key_id.clone(),
+            account_id: account.id,
+            secret_hash: hash(&secret),
+            created_at: now,
+            revoked_at: None,
+            last_used_at: None,
+        };
         self.store.create_api_key(key).await?;
         Ok(NewCredential { account, key_id, secret })
+    }
+
+    /// Forgets every cached key check, so a revocation or an account change applies to the
+    /// next request.
+    pub fn forget_cached_keys(&self) {
+        self.keys.entries.lock().expect("key cache").clear();
     }
 
     /// Checks a key id and secret.
@@ -124,8 +142,13 @@ impl Engine {
         let Some(found) = self.store.find_api_key(key_id).await? else {
             return Err(AuthError::Invalid);
         };
-        if !found.account.enabled || !same(&found.key.secret_hash, &presented) {
+        let live = found.account.usable(now) && found.key.revoked_at.is_none();
+        if !live || !same(&found.key.secret_hash, &presented) {
             return Err(AuthError::Invalid);
+        }
+        // Last use is shown to administrators; a write a minute per key is enough for that.
+        if found.key.last_used_at.is_none_or(|t| now.as_millis() - t.as_millis() >= 60_000) {
+            self.store.touch_api_key(key_id, now).await?;
         }
         let caller =
             Caller { account_id: found.account.id, account_name: found.account.name, key_id: key_id.to_owned() };

@@ -89,7 +89,7 @@ impl Engine {
     /// secret without sending it (CMPP's MD5 authenticator).
     pub async fn client_secret(&self, protocol: &str, login: &str) -> Result<Option<(Caller, String)>, StoreError> {
         let Some((l, account)) = self.store.find_client_login(protocol, login).await? else { return Ok(None) };
-        if !account.enabled {
+        if !account.usable(self.clock.now()) {
             return Ok(None);
         }
         let caller =

@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context, Result};
-use hongyan_api::{router, AppState};
+use hongyan_api::{router, AppState, ConsoleSettings};
 use hongyan_config::{ChannelDef, Config};
 use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::{run_channel, ChannelConfig};
@@ -93,6 +93,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     if let Some(file) = config.content.sensitive_words_file.clone() {
         tokio::spawn(watch_words(engine.clone(), config.content.clone(), file));
     }
+    bootstrap_admin(&engine).await?;
     let resumed = engine.resume_pending().await?;
     if resumed > 0 {
         tracing::info!(resumed, "resuming messages accepted before the last stop");
@@ -132,6 +133,23 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         s.stop();
     }
     tracing::info!("stopped cleanly: store flushed");
+    Ok(())
+}
+
+/// At first start, the console administrator: its password from HONGYAN_ADMIN_PASSWORD, or
+/// random and printed this once (on stdout, never in the log). It must be changed at first login.
+async fn bootstrap_admin(engine: &Engine) -> Result<()> {
+    if engine.store().count_users().await? > 0 {
+        return Ok(());
+    }
+    let given = std::env::var("HONGYAN_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
+    match engine.bootstrap_admin(given).await.context("creating the administrator")? {
+        Some(password) => {
+            println!("console administrator: user `admin`, password {password} (shown once; change it at first login)");
+            tracing::warn!("created the console administrator `admin`; its password was printed once on stdout");
+        }
+        None => tracing::info!("created the console administrator `admin` with HONGYAN_ADMIN_PASSWORD"),
+    }
     Ok(())
 }
 
@@ -252,7 +270,7 @@ fn log_channel(cfg: &ChannelConfig, carriers: &[hongyan_types::Carrier]) {
 /// Serves HTTP until SIGTERM/SIGINT; stops accepting messages the moment the signal comes.
 async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>) -> Result<()> {
     let ready = Arc::new(AtomicBool::new(false));
-    let state = AppState { engine: engine.clone(), ready: ready.clone() };
+    let state = AppState { engine: engine.clone(), ready: ready.clone(), console: ConsoleSettings::default() };
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the HTTP API to {addr}"))?;
     ready.store(true, Ordering::SeqCst);
     tracing::info!(addr = %listener.local_addr()?, "HTTP API ready: POST /api/v1/messages, GET /healthz");
@@ -262,7 +280,8 @@ async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>) -> Result<()> {
         engine.stop_accepting();
         ready.store(false, Ordering::SeqCst);
     };
-    axum::serve(listener, router(state)).with_graceful_shutdown(stop).await.context("HTTP server")?;
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(stop).await.context("HTTP server")?;
     Ok(())
 }
 

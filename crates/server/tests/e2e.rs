@@ -321,3 +321,30 @@ fn templates_free_text_and_sensitive_words_end_to_end() {
     });
     assert!(word.is_some_and(|m| m.contains("刷单")), "words from the file are enforced and named");
 }
+
+#[test]
+fn the_bootstrap_administrator_is_printed_once_and_must_change_the_password() {
+    let data = data_dir("bootstrap");
+    let server = Server::start(&data, &[]);
+    let (status, log) = server.terminate();
+    assert!(status.success(), "{log}");
+    let printed = std::fs::read_to_string(data.join("server-0.out")).unwrap();
+    let password =
+        printed.split("password ").nth(1).and_then(|r| r.split_whitespace().next()).expect(&printed).to_owned();
+    assert!(!log.contains(&password), "the password is on stdout only, never in the log");
+
+    let server = Server::start(&data, &[]);
+    let again = std::fs::read_dir(&data)
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".out"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .filter(|t| t.contains("password"))
+        .count();
+    assert_eq!(again, 1, "printed at the first start only");
+    let (code, me) =
+        server.request("POST", "/api/v1/auth/login", None, Some(&json!({"username": "admin", "password": password})));
+    assert_eq!((code, me["must_change_password"].as_bool()), (200, Some(true)), "{me}");
+    let (status, log) = server.terminate();
+    assert!(status.success(), "{log}");
+}

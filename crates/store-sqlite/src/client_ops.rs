@@ -23,10 +23,11 @@ pub(crate) fn find_login(
     protocol: &str,
     login: &str,
 ) -> rusqlite::Result<Option<(ClientLogin, Account)>> {
-    conn.prepare_cached(
-        "SELECT l.account_id, l.secret, l.created_at, a.name, a.enabled, a.created_at
-         FROM client_logins l JOIN accounts a ON a.id = l.account_id WHERE l.protocol = ?1 AND l.login = ?2",
-    )?
+    conn.prepare_cached(&format!(
+        "SELECT l.account_id, l.secret, l.created_at, {}
+             FROM client_logins l JOIN accounts a ON a.id = l.account_id WHERE l.protocol = ?1 AND l.login = ?2",
+        crate::account_ops::ACCOUNT_COLUMNS
+    ))?
     .query_row(params![protocol, login], |r| {
         let account_id: i64 = r.get(0)?;
         let login = ClientLogin {
@@ -36,12 +37,7 @@ pub(crate) fn find_login(
             secret: r.get(1)?,
             created_at: Timestamp::from_millis(r.get(2)?),
         };
-        let account = Account {
-            id: account_id,
-            name: r.get(3)?,
-            enabled: r.get(4)?,
-            created_at: Timestamp::from_millis(r.get(5)?),
-        };
+        let account = crate::account_ops::account(r, 3)?;
         Ok((login, account))
     })
     .optional()

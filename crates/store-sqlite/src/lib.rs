@@ -18,6 +18,7 @@
 //! Durability: `synchronous = FULL`, so a commit survives power loss, not only a killed
 //! process; group commit pays that fsync once per batch.
 
+mod account_ops;
 mod client_ops;
 mod feed_ops;
 mod limit_ops;

@@ -1,35 +1,18 @@
 //! The SQL of every read. Each function gets a read-only connection.
 
 use hongyan_store::{
-    Account, ApiKey, Carrier, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MessageStatus,
-    NewMessage, PendingMessage, SegmentDetail, Timestamp,
+    Carrier, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MessageStatus, NewMessage,
+    PendingMessage, SegmentDetail, Timestamp,
 };
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<KeyWithAccount>> {
-    conn.prepare_cached(
-        "SELECT k.key_id, k.account_id, k.secret_hash, k.created_at, a.name, a.enabled, a.created_at
-         FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_id = ?1",
-    )?
-    .query_row([key_id], |r| {
-        let account_id: i64 = r.get(1)?;
-        Ok(KeyWithAccount {
-            key: ApiKey {
-                key_id: r.get(0)?,
-                account_id,
-                secret_hash: r.get(2)?,
-                created_at: Timestamp::from_millis(r.get(3)?),
-            },
-            account: Account {
-                id: account_id,
-                name: r.get(4)?,
-                enabled: r.get(5)?,
-                created_at: Timestamp::from_millis(r.get(6)?),
-            },
-        })
-    })
-    .optional()
+    use crate::account_ops::{account, key, ACCOUNT_COLUMNS, KEY_COLUMNS};
+    let sql = format!("SELECT {KEY_COLUMNS}, {ACCOUNT_COLUMNS} FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_id = ?1");
+    conn.prepare_cached(&sql)?
+        .query_row([key_id], |r| Ok(KeyWithAccount { key: key(r)?, account: account(r, 6)? }))
+        .optional()
 }
 
 const MESSAGE_COLUMNS: &str = "id, account_id, to_number, carrier, category, content, segments, channel, accepted_at,

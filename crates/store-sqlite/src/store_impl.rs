@@ -2,16 +2,16 @@
 //! or to a read connection. The SQL itself lives in the `*_ops` modules.
 
 use hongyan_store::{
-    Account, AccountLimits, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture, Callback, Carrier,
-    Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail, MessageFilter,
-    MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure, PushTarget, ReportIn, ReportMatch,
-    RequestRecord, Result, Session, Signature, SignatureStatus, SigningRules, Store, StoreError, SubmitOutcome,
-    Template, Timestamp, User,
+    Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
+    Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail,
+    MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure, PushTarget, ReportIn,
+    ReportMatch, RequestRecord, Result, Session, Signature, SignatureStatus, SigningRules, Store, StoreError,
+    SubmitOutcome, Template, Timestamp, User,
 };
 
 use crate::{
-    backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, read_ops, signature_ops, template_ops, user_ops,
-    write_ops, SqliteStore,
+    account_ops, backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, read_ops, signature_ops, template_ops,
+    user_ops, write_ops, SqliteStore,
 };
 
 impl Store for SqliteStore {
@@ -27,6 +27,36 @@ impl Store for SqliteStore {
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>> {
         let key_id = key_id.to_owned();
         self.read(move |c| read_ops::find_api_key(c, &key_id))
+    }
+
+    fn get_account(&self, id: i64) -> BoxFuture<'_, Result<Option<Account>>> {
+        self.read(move |c| account_ops::get(c, id))
+    }
+
+    fn list_accounts(&self) -> BoxFuture<'_, Result<Vec<Account>>> {
+        self.read(account_ops::list)
+    }
+
+    fn update_account(&self, id: i64, patch: AccountPatch) -> BoxFuture<'_, Result<Option<Account>>> {
+        self.write(move |c| account_ops::update(c, id, &patch))
+    }
+
+    fn delete_account(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| account_ops::delete(c, id, now))
+    }
+
+    fn list_api_keys(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<ApiKey>>> {
+        self.read(move |c| account_ops::keys(c, account_id))
+    }
+
+    fn revoke_api_key(&self, account_id: i64, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
+        let key_id = key_id.to_owned();
+        self.write(move |c| account_ops::revoke_key(c, account_id, &key_id, now))
+    }
+
+    fn touch_api_key(&self, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<()>> {
+        let key_id = key_id.to_owned();
+        self.write(move |c| account_ops::touch_key(c, &key_id, now))
     }
 
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {

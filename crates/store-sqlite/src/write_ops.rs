@@ -12,7 +12,8 @@ pub(crate) fn create_account(conn: &Connection, name: &str, now: Timestamp) -> R
     conn.prepare_cached("INSERT INTO accounts (name, enabled, created_at) VALUES (?1, 1, ?2)")
         .and_then(|mut s| s.execute(params![name, now.as_millis()]))
         .map_err(backend)?;
-    Ok(Account { id: conn.last_insert_rowid(), name: name.to_owned(), enabled: true, created_at: now })
+    let id = conn.last_insert_rowid();
+    Ok(Account { id, name: name.to_owned(), enabled: true, created_at: now, expires_at: None, deleted_at: None })
 }
 
 pub(crate) fn create_api_key(conn: &Connection, key: &ApiKey) -> Result<()> {

@@ -79,7 +79,14 @@ async fn accounts_and_keys(store: &dyn Store) -> (Account, Account) {
     let b = store.create_account("interaction", t(0)).await.expect("create interaction");
     assert_ne!(a.id, b.id);
     assert!(matches!(store.create_account("etax", t(1)).await, Err(StoreError::Conflict(_))), "names are unique");
-    let key = ApiKey { key_id: "AKtest".into(), account_id: a.id, secret_hash: vec![7; 32], created_at: t(0) };
+    let key = ApiKey {
+        key_id: "AKtest".into(),
+        account_id: a.id,
+        secret_hash: vec![7; 32],
+        created_at: t(0),
+        revoked_at: None,
+        last_used_at: None,
+    };
     store.create_api_key(key.clone()).await.expect("create key");
     assert!(matches!(store.create_api_key(key.clone()).await, Err(StoreError::Conflict(_))));
     let found = store.find_api_key("AKtest").await.unwrap().expect("key found");

@@ -52,6 +52,22 @@ pub trait Store: Send + Sync + 'static {
     fn create_account(&self, name: &str, now: Timestamp) -> BoxFuture<'_, Result<Account>>;
     /// Attaches an API key (the secret is stored only as a hash).
     fn create_api_key(&self, key: ApiKey) -> BoxFuture<'_, Result<()>>;
+    /// One account, deleted or not.
+    fn get_account(&self, id: i64) -> BoxFuture<'_, Result<Option<Account>>>;
+    /// Every account, deleted ones included (their records stay), by id.
+    fn list_accounts(&self) -> BoxFuture<'_, Result<Vec<Account>>>;
+    /// Changes an account; `Ok(None)` when there is no such account. A deleted account
+    /// does not change.
+    fn update_account(&self, id: i64, patch: AccountPatch) -> BoxFuture<'_, Result<Option<Account>>>;
+    /// Soft-deletes an account: disabled, marked deleted, every record kept. `Ok(false)`
+    /// when there is none or it is already deleted.
+    fn delete_account(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
+    /// An account's keys, revoked ones included.
+    fn list_api_keys(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<ApiKey>>>;
+    /// Revokes a key of the account. `Ok(false)` when there is none or it is already revoked.
+    fn revoke_api_key(&self, account_id: i64, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
+    /// Notes that a key authenticated a request.
+    fn touch_api_key(&self, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<()>>;
     /// Looks up a key by its id, with the state of its account.
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>>;
 

@@ -13,6 +13,26 @@ pub struct Account {
     pub enabled: bool,
     /// When it was created.
     pub created_at: Timestamp,
+    /// After this its keys and logins stop working.
+    pub expires_at: Option<Timestamp>,
+    /// Soft deletion: the records stay, nothing works.
+    pub deleted_at: Option<Timestamp>,
+}
+
+impl Account {
+    /// Whether its credentials work at `now`: enabled, not expired, not deleted.
+    pub fn usable(&self, now: Timestamp) -> bool {
+        self.enabled && self.deleted_at.is_none() && self.expires_at.is_none_or(|t| now < t)
+    }
+}
+
+/// What an administrator changes about an account; `None` leaves it as it is.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AccountPatch {
+    /// Enable or disable.
+    pub enabled: Option<bool>,
+    /// Set (`Some(Some(t))`) or clear (`Some(None)`) the expiry.
+    pub expires_at: Option<Option<Timestamp>>,
 }
 
 /// An API credential. The secret itself is never stored.
@@ -26,6 +46,10 @@ pub struct ApiKey {
     pub secret_hash: Vec<u8>,
     /// When it was created.
     pub created_at: Timestamp,
+    /// Revoked keys stop working at once.
+    pub revoked_at: Option<Timestamp>,
+    /// When it last authenticated a request (kept to the minute).
+    pub last_used_at: Option<Timestamp>,
 }
 
 /// A key together with its account, as authentication needs it.

@@ -26,7 +26,8 @@ async fn fixture(tag: &str) -> Fixture {
     let store = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (engine, queues) = Engine::new(store, Arc::new(SystemClock), &[spec]).await.unwrap();
-    Fixture { state: AppState { engine, ready: Arc::new(AtomicBool::new(true)) }, _queues: queues }
+    let state = AppState { engine, ready: Arc::new(AtomicBool::new(true)), console: crate::ConsoleSettings::default() };
+    Fixture { state, _queues: queues }
 }
 
 /// A new account with an approved signature for every category, and its Basic header value.
@@ -403,3 +404,5 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
 }
 
 mod feed;
+
+mod admin;

@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
@@ -41,7 +41,8 @@ impl Server {
         let log = data.join(format!("server-{run}.log"));
         let mut cmd = Command::new(BIN);
         cmd.arg("serve").arg("--data-dir").arg(data).arg("--http").arg(format!("127.0.0.1:{port}"));
-        cmd.args(extra).env("HONGYAN_LOG", "info").stdout(Stdio::null()).stderr(std::fs::File::create(&log).unwrap());
+        let out = std::fs::File::create(data.join(format!("server-{run}.out"))).unwrap();
+        cmd.args(extra).env("HONGYAN_LOG", "info").stdout(out).stderr(std::fs::File::create(&log).unwrap());
         let child = cmd.spawn().expect("start hongyan");
         let mut server = Self { child, port, data: data.to_owned(), log };
         server.wait_ready();
