@@ -1,12 +1,65 @@
-//! HTTP Basic authentication with an API key id and secret.
+//! API callers: HTTP Basic with a key id and secret (for TLS links), or a signed request
+//! (`HY1-HMAC-SHA256`, see `hongyan_engine::signed`) that never sends the secret.
+//!
+//! A signed request covers its body's SHA-256; the [`body_hash`] layer reads such a body once,
+//! notes its hash, and hands the same bytes on to the handler.
 
-use axum::extract::FromRequestParts;
+use axum::body::{to_bytes, Body};
+use axum::extract::{FromRequestParts, Request};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
 use hongyan_engine::auth::Caller;
+use hongyan_engine::signed::{SignedRequest, SCHEME};
+use sha2::{Digest, Sha256};
 
-use crate::{ApiError, AppState};
+use crate::{ApiError, AppState, MAX_BODY_BYTES};
+
+/// hex(SHA-256) of a signed request's body.
+#[derive(Clone)]
+struct BodySha256(String);
+
+fn signed_header(parts_headers: &axum::http::HeaderMap) -> Option<&str> {
+    let value = parts_headers.get(AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix(SCHEME).map(str::trim)
+}
+
+/// Notes the body hash of signed requests (after reading the body within the size limit).
+pub(crate) async fn body_hash(req: Request, next: Next) -> Response {
+    if signed_header(req.headers()).is_none() {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
+        let status = axum::http::StatusCode::PAYLOAD_TOO_LARGE;
+        return ApiError::new(
+            status,
+            "body_too_large",
+            format!("the request body is larger than {MAX_BODY_BYTES} bytes"),
+        )
+        .into_response();
+    };
+    let hash: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+    parts.extensions.insert(BodySha256(hash));
+    next.run(Request::from_parts(parts, Body::from(bytes))).await
+}
+
+fn signed_request(parts: &Parts, params: &str) -> Result<SignedRequest, ApiError> {
+    let (key_id, timestamp, nonce, signature) = SignedRequest::parse_header(params)?;
+    let body_sha256 = parts.extensions.get::<BodySha256>().map(|b| b.0.clone()).unwrap_or_default();
+    Ok(SignedRequest {
+        key_id,
+        timestamp,
+        nonce,
+        signature,
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or("").to_owned(),
+        body_sha256,
+    })
+}
 
 /// The authenticated account behind a request.
 pub(crate) struct Authed(pub(crate) Caller);
@@ -15,6 +68,10 @@ impl FromRequestParts<AppState> for Authed {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(params) = signed_header(&parts.headers) {
+            let req = signed_request(parts, params)?;
+            return Ok(Self(state.engine.authenticate_signed(&req).await?));
+        }
         let (key_id, secret) = basic_credentials(parts).ok_or_else(ApiError::unauthorized)?;
         let caller = state.engine.authenticate(&key_id, &secret).await?;
         Ok(Self(caller))

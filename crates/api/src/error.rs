@@ -80,6 +80,11 @@ impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
         match e {
             AuthError::Invalid => Self::unauthorized(),
+            AuthError::Skewed => Self::new(StatusCode::UNAUTHORIZED, "timestamp_skewed", e.to_string()),
+            AuthError::Replayed => Self::new(StatusCode::UNAUTHORIZED, "nonce_reused", e.to_string()),
+            AuthError::BadSignatureHeader(_) => {
+                Self::new(StatusCode::UNAUTHORIZED, "bad_signature_header", e.to_string())
+            }
             AuthError::Store(e) => e.into(),
             _ => Self::internal(),
         }

@@ -76,6 +76,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/users", post(admin::create_user))
         .route("/api/v1/admin/audit", get(admin::audit))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(axum::middleware::from_fn(auth::body_hash))
         .with_state(state)
 }
 

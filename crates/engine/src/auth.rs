@@ -37,9 +37,19 @@ pub struct NewCredential {
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum AuthError {
-    /// Unknown key, wrong secret or disabled account.
+    /// Unknown key, wrong secret or signature, revoked key, or an account that is disabled,
+    /// expired or deleted.
     #[error("invalid credentials")]
     Invalid,
+    /// A signed request's timestamp is more than five minutes from the server's clock.
+    #[error("the request's timestamp is more than 5 minutes from the server's clock")]
+    Skewed,
+    /// A signed request's nonce was already used within its five minutes.
+    #[error("this nonce was already used; sign every request with a fresh one")]
+    Replayed,
+    /// The signed-request header is malformed.
+    #[error("malformed signature header: {0}")]
+    BadSignatureHeader(&'static str),
     /// The store could not be asked.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -130,20 +140,26 @@ impl Engine {
         self.keys.entries.lock().expect("key cache").clear();
     }
 
-    /// Checks a key id and secret.
+    /// Checks a key id and secret (HTTP Basic).
     pub async fn authenticate(&self, key_id: &str, secret: &str) -> Result<Caller, AuthError> {
-        let now = self.clock.now();
         let presented = hash(secret);
+        self.verified(key_id, |stored| same(stored, &presented)).await
+    }
+
+    /// The caller of a live key (account usable, key not revoked) whose stored secret hash
+    /// passes `check`; from the cache while it is fresh.
+    pub(crate) async fn verified(&self, key_id: &str, check: impl Fn(&[u8]) -> bool) -> Result<Caller, AuthError> {
+        let now = self.clock.now();
         if let Some(c) = self.keys.entries.lock().expect("key cache").get(key_id) {
             if now.as_millis() - c.checked_at.as_millis() < CACHE_TTL_MS {
-                return if same(&c.hash, &presented) { Ok(c.caller.clone()) } else { Err(AuthError::Invalid) };
+                return if check(&c.hash) { Ok(c.caller.clone()) } else { Err(AuthError::Invalid) };
             }
         }
         let Some(found) = self.store.find_api_key(key_id).await? else {
             return Err(AuthError::Invalid);
         };
         let live = found.account.usable(now) && found.key.revoked_at.is_none();
-        if !live || !same(&found.key.secret_hash, &presented) {
+        if !live || !check(&found.key.secret_hash) {
             return Err(AuthError::Invalid);
         }
         // Last use is shown to administrators; a write a minute per key is enough for that.

@@ -62,6 +62,7 @@ pub struct Engine {
     pub(crate) schedule: Schedule,
     pub(crate) categories: std::sync::RwLock<Categories>,
     pub(crate) feed_changed: tokio::sync::Notify,
+    pub(crate) nonces: crate::signed::Nonces,
 }
 
 impl std::fmt::Debug for Engine {
@@ -100,6 +101,7 @@ impl Engine {
             schedule: Schedule::default(),
             categories: std::sync::RwLock::new(Categories::default()),
             feed_changed: tokio::sync::Notify::new(),
+            nonces: crate::signed::Nonces::default(),
         };
         Ok((Arc::new(engine), receivers))
     }

@@ -36,6 +36,7 @@ mod replay;
 mod route;
 mod schedule;
 mod sign;
+pub mod signed;
 pub mod template;
 pub mod users;
 mod words;

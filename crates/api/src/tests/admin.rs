@@ -231,3 +231,53 @@ async fn roles_see_only_what_they_may() {
     let (_, me, _) = send(&f.state, "GET", "/api/v1/auth/me", Some(tax), None).await;
     assert_eq!((me["role"].as_str(), me["account_id"].as_i64()), (Some("tenant"), Some(id)));
 }
+
+/// A request signed the documented way, at `ts`, with `nonce`; `tamper` changes it after.
+fn signed(key: &str, secret: &str, ts: i64, nonce: &str, body: &str, tamper: Option<&str>) -> Request<Body> {
+    use sha2::{Digest, Sha256};
+    let hash: String = Sha256::digest(body.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let text = format!("POST\n/api/v1/messages\ncategory=x\n{ts}\n{nonce}\n{hash}");
+    let sig = hongyan_engine::signed::sign(secret, &text);
+    let auth = format!("HY1-HMAC-SHA256 Key={key}, Timestamp={ts}, Nonce={nonce}, Signature={sig}");
+    let uri = if tamper == Some("query") { "/api/v1/messages?category=y" } else { "/api/v1/messages?category=x" };
+    let body = if tamper == Some("body") { body.replace("13800138000", "13900139000") } else { body.to_owned() };
+    Request::post(uri)
+        .header("authorization", auth)
+        .header("content-type", "application/json")
+        .body(Body::from(body))
+        .unwrap()
+}
+
+#[tokio::test]
+async fn signed_requests_resist_tampering_replay_and_skew() {
+    let f = fixture("signed").await;
+    let cred = f.state.engine.create_account("etax").await.unwrap();
+    f.state.engine.sign_with(cred.account.id, "某省税务局", "").await.unwrap();
+    let (key, secret) = (cred.key_id.as_str(), cred.secret.as_str());
+    let body = json!({"to": ["13800138000"], "content": "通知", "category": "notification"}).to_string();
+    let now = f.state.engine.clock().now().as_millis() / 1000;
+    let call = |req| async { router(f.state.clone()).oneshot(req).await.unwrap() };
+    let code = |resp: axum::response::Response| resp.status();
+    assert_eq!(code(call(signed(key, secret, now, "nonce-aaaaaaaaaaaa", &body, None)).await), StatusCode::OK);
+    let replay = call(signed(key, secret, now, "nonce-aaaaaaaaaaaa", &body, None)).await;
+    let text = |r: axum::response::Response| async { to_bytes(r.into_body(), usize::MAX).await.unwrap() };
+    assert!(String::from_utf8_lossy(&text(replay).await).contains("nonce_reused"));
+    for tamper in ["body", "query"] {
+        let r = call(signed(key, secret, now, &format!("nonce-{tamper}-bbbbbbbb"), &body, Some(tamper))).await;
+        assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "{tamper} changed after signing");
+    }
+    let r = call(signed(key, "wrong-secret", now, "nonce-cccccccccccc", &body, None)).await;
+    assert!(String::from_utf8_lossy(&text(r).await).contains("\"unauthorized\""));
+    let r = call(signed(key, secret, now - 301, "nonce-dddddddddddd", &body, None)).await;
+    assert!(String::from_utf8_lossy(&text(r).await).contains("timestamp_skewed"));
+    let r = call(signed("HY0000000000000000", secret, now, "nonce-eeeeeeeeeeee", &body, None)).await;
+    assert!(
+        String::from_utf8_lossy(&text(r).await).contains("\"unauthorized\""),
+        "an unknown key looks like a wrong one"
+    );
+    assert_eq!(
+        code(call(signed(key, secret, now + 200, "nonce-ffffffffffff", &body, None)).await),
+        StatusCode::OK,
+        "within 5 minutes"
+    );
+}
