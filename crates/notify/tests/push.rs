@@ -167,13 +167,19 @@ async fn a_receiver_that_fails_for_a_while_gets_everything_in_order() {
     })
     .await;
     let (seqs, posts) = received(&recv, &secret);
-    // Two refused POSTs carried the first batch; it came again, then the rest in order.
+    // Two refused POSTs carried the first batch; it came again unchanged, then the rest. A
+    // POST that timed out on a loaded machine may repeat a batch (at least once): so check
+    // that every event came, and in order of first arrival.
     assert!(posts >= 5, "{posts} posts");
-    let mut delivered: Vec<u64> = seqs[8..].to_vec();
-    assert!(delivered.windows(2).all(|w| w[0] < w[1]), "in order: {seqs:?}");
-    delivered.dedup();
-    assert_eq!(delivered.len(), 10, "{seqs:?}");
     assert_eq!(seqs[..4], seqs[4..8], "the refused batch is sent again unchanged");
+    let mut first_seen = Vec::new();
+    for s in &seqs {
+        if !first_seen.contains(s) {
+            first_seen.push(*s);
+        }
+    }
+    assert_eq!(first_seen.len(), 10, "{seqs:?}");
+    assert!(first_seen.windows(2).all(|w| w[0] < w[1]), "in order: {seqs:?}");
     stop.send(true).unwrap();
     task.await.unwrap();
 }
