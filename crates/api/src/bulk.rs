@@ -57,7 +57,13 @@ fn problems(p: &BulkPreview) -> Value {
 }
 
 /// `POST /api/v1/bulk/preview`: what would be sent, and what would not, and why.
-pub(crate) async fn preview(Authed(_): Authed, headers: HeaderMap, body: Body) -> Result<Json<Value>, ApiError> {
+pub(crate) async fn preview(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "send").await?;
     let p = read(&list_body(&headers, body).await?)?;
     let sample: Vec<Value> =
         p.valid.iter().take(SAMPLE).map(|r| json!({"line": r.line, "number": r.number, "params": r.params})).collect();
@@ -85,6 +91,7 @@ pub(crate) async fn send(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "send").await?;
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let (category, send_at) = (category(&state.engine, &q.category)?, send_at(q.send_at.as_deref())?);
     let p = read(&list_body(&headers, body).await?)?;

@@ -76,6 +76,19 @@ impl From<StoreError> for ApiError {
     }
 }
 
+impl From<hongyan_engine::rights::AccessError> for ApiError {
+    fn from(e: hongyan_engine::rights::AccessError) -> Self {
+        use hongyan_engine::rights::AccessError as A;
+        let code = match &e {
+            A::Interface(_) => "interface_not_allowed",
+            A::Operation(_) => "operation_not_allowed",
+            A::Address => "address_not_allowed",
+            A::Store(_) => return Self::internal(),
+        };
+        Self::new(StatusCode::FORBIDDEN, code, e.to_string())
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
         match e {
@@ -106,6 +119,7 @@ impl From<AcceptError> for ApiError {
             AcceptError::SendAtTooFar => Self::unprocessable("send_at_too_far", msg),
             AcceptError::ContentOrTemplate => Self::unprocessable("content_or_template", msg),
             AcceptError::FreeTextNotAllowed => Self::new(StatusCode::FORBIDDEN, "free_text_not_allowed", msg),
+            AcceptError::CategoryNotAllowed(_) => Self::new(StatusCode::FORBIDDEN, "category_not_allowed", msg),
             AcceptError::CallbackNotAllowed => Self::new(StatusCode::FORBIDDEN, "callback_not_allowed", msg),
             AcceptError::UnknownTemplate(_) => Self::unprocessable("unknown_template", msg),
             AcceptError::TemplateCategory { .. } => Self::unprocessable("template_category", msg),

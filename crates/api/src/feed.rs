@@ -73,6 +73,7 @@ pub(crate) async fn reports(
     Authed(caller): Authed,
     q: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "reports").await?;
     Ok(Json(pull(&state, caller.account_id, FeedConsumer::PullReports, query(q)?.limit).await?))
 }
 
@@ -83,6 +84,7 @@ pub(crate) async fn ack_reports(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "reports").await?;
     Ok(Json(ack(&state, caller.account_id, FeedConsumer::PullReports, &headers, body).await?))
 }
 
@@ -92,6 +94,7 @@ pub(crate) async fn replies(
     Authed(caller): Authed,
     q: Result<Query<PullQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "reports").await?;
     Ok(Json(pull(&state, caller.account_id, FeedConsumer::PullReplies, query(q)?.limit).await?))
 }
 
@@ -102,5 +105,6 @@ pub(crate) async fn ack_replies(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "reports").await?;
     Ok(Json(ack(&state, caller.account_id, FeedConsumer::PullReplies, &headers, body).await?))
 }

@@ -73,6 +73,7 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/admin/accounts/{id}/keys", post(admin::add_key))
         .route("/api/v1/admin/accounts/{id}/keys/{key_id}", axum::routing::delete(admin::revoke_key))
+        .route("/api/v1/admin/accounts/{id}/rights", get(admin::get_rights).put(admin::put_rights))
         .route("/api/v1/admin/users", post(admin::create_user))
         .route("/api/v1/admin/audit", get(admin::audit))
         .fallback(|| async { ApiError::not_found("no such endpoint") })

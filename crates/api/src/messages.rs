@@ -97,6 +97,7 @@ pub(crate) async fn send(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "send").await?;
     let body: SendBody = json_body(&headers, body).await?;
     let (category, send_at) = (category(&state.engine, &body.category)?, send_at(body.send_at.as_deref())?);
     let template = body.template_id.map(|id| TemplateRef { id, params: body.params });
@@ -165,6 +166,7 @@ pub(crate) async fn get_one(
     Authed(caller): Authed,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "query").await?;
     let not_found = || ApiError::not_found(format!("no message `{id}`"));
     let parsed: MessageId = id.parse().map_err(|_| not_found())?;
     let detail = state.engine.store().get_message(caller.account_id, parsed).await?.ok_or_else(not_found)?;
@@ -186,6 +188,7 @@ pub(crate) async fn list(
     Authed(caller): Authed,
     query: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
+    crate::auth::allow(&state, &caller, "query").await?;
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let to = match q.to.as_deref() {
         Some(raw) => Some(

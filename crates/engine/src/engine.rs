@@ -63,6 +63,7 @@ pub struct Engine {
     pub(crate) categories: std::sync::RwLock<Categories>,
     pub(crate) feed_changed: tokio::sync::Notify,
     pub(crate) nonces: crate::signed::Nonces,
+    pub(crate) rights: crate::rights::RightsCache,
 }
 
 impl std::fmt::Debug for Engine {
@@ -102,6 +103,7 @@ impl Engine {
             categories: std::sync::RwLock::new(Categories::default()),
             feed_changed: tokio::sync::Notify::new(),
             nonces: crate::signed::Nonces::default(),
+            rights: crate::rights::RightsCache::default(),
         };
         Ok((Arc::new(engine), receivers))
     }

@@ -49,6 +49,14 @@ pub(crate) struct Reservation {
 }
 
 impl Engine {
+    /// Makes the next request read the account's limits from the store again (after an
+    /// administrator changed them through this engine).
+    pub fn forget_account_limits(&self, account_id: i64) {
+        if let Some(u) = self.limiter.accounts.lock().expect("limiter").get_mut(&account_id) {
+            u.fetched = None;
+        }
+    }
+
     /// Loads (or refreshes) an account's limits and the period sums they are checked against.
     pub(crate) async fn refresh_usage(&self, account_id: i64, now: Timestamp) -> Result<(), StoreError> {
         let (stale, day, month) = {

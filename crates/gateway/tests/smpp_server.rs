@@ -165,7 +165,20 @@ async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
     }
     assert_ne!(receipted[0].0, receipted[1].0, "one receipt per part id");
     assert_eq!(receipted.len(), 2);
-    drop(c);
+
+    // Rights hold here as on HTTP: an account limited to HTTP cannot bind; one limited to
+    // 10.0.0.0/8 cannot bind from 127.0.0.1.
+    let http_only = hongyan_store::Rights { interfaces: Some(vec!["http".into()]), ..Default::default() };
+    engine.set_rights(account, http_only).await.unwrap();
+    let refused = Client::bind(addr, "etax01", &login.secret).await;
+    let rejected =
+        |c: &Client| matches!(c.events[..], [EsmeEvent::BindRejected { status: CommandStatus::ESME_RBINDFAIL }]);
+    assert!(rejected(&refused), "{:?}", refused.events);
+    let ranges = vec![hongyan_types::Cidr::parse("10.0.0.0/8").unwrap()];
+    engine.set_rights(account, hongyan_store::Rights { ip_allow: Some(ranges), ..Default::default() }).await.unwrap();
+    let elsewhere = Client::bind(addr, "etax01", &login.secret).await;
+    assert!(rejected(&elsewhere), "{:?}", elsewhere.events);
+    drop((c, refused, elsewhere));
     stop.send(true).unwrap();
     server.await.unwrap();
 }

@@ -55,3 +55,14 @@ ALTER TABLE accounts ADD COLUMN expires_at INTEGER;
 ALTER TABLE accounts ADD COLUMN deleted_at INTEGER;
 ALTER TABLE api_keys ADD COLUMN revoked_at INTEGER;
 ALTER TABLE api_keys ADD COLUMN last_used_at INTEGER;
+
+-- What an interface account may do beyond its limits; a NULL column restricts nothing.
+-- Lists are comma-separated: interfaces (http, smpp, cmpp), operations (send, query, reports,
+-- templates), category names, CIDR ranges.
+CREATE TABLE account_rights (
+    account_id INTEGER PRIMARY KEY,
+    interfaces TEXT,
+    operations TEXT,
+    categories TEXT,
+    ip_allow   TEXT
+);

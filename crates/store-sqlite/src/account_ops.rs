@@ -1,6 +1,7 @@
 //! The SQL of interface accounts' life and keys: list, change, soft-delete, revoke, last use.
 
-use hongyan_store::{Account, AccountPatch, ApiKey, Result, Timestamp};
+use hongyan_store::Cidr;
+use hongyan_store::{Account, AccountPatch, ApiKey, Result, Rights, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::backend;
@@ -93,5 +94,38 @@ pub(crate) fn touch_key(conn: &Connection, key_id: &str, now: Timestamp) -> Resu
     conn.prepare_cached("UPDATE api_keys SET last_used_at = ?2 WHERE key_id = ?1")
         .and_then(|mut s| s.execute(params![key_id, now.as_millis()]))
         .map_err(backend)?;
+    Ok(())
+}
+
+fn joined(v: &Option<Vec<String>>) -> Option<String> {
+    v.as_ref().map(|items| items.join(","))
+}
+
+fn split(s: Option<String>) -> Option<Vec<String>> {
+    s.map(|s| s.split(',').filter(|x| !x.is_empty()).map(str::to_owned).collect())
+}
+
+pub(crate) fn rights(conn: &Connection, account_id: i64) -> rusqlite::Result<Rights> {
+    let row = conn
+        .prepare_cached(
+            "SELECT interfaces, operations, categories, ip_allow FROM account_rights WHERE account_id = ?1",
+        )?
+        .query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?)))
+        .optional()?;
+    let Some((interfaces, operations, categories, ips)) = row else { return Ok(Rights::default()) };
+    // Ranges were checked when set; one that no longer parses is dropped rather than widening.
+    let ip_allow = split(ips).map(|v| v.iter().filter_map(|c| Cidr::parse(c).ok()).collect());
+    Ok(Rights { interfaces: split(interfaces), operations: split(operations), categories: split(categories), ip_allow })
+}
+
+pub(crate) fn set_rights(conn: &Connection, account_id: i64, r: &Rights) -> Result<()> {
+    let ips = r.ip_allow.as_ref().map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
+    conn.prepare_cached(
+        "INSERT INTO account_rights (account_id, interfaces, operations, categories, ip_allow) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (account_id) DO UPDATE SET interfaces = excluded.interfaces, operations = excluded.operations,
+             categories = excluded.categories, ip_allow = excluded.ip_allow",
+    )
+    .and_then(|mut s| s.execute(params![account_id, joined(&r.interfaces), joined(&r.operations), joined(&r.categories), ips]))
+    .map_err(backend)?;
     Ok(())
 }

@@ -5,7 +5,7 @@ use hongyan_store::{
     Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
     Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail,
     MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure, PushTarget, ReportIn,
-    ReportMatch, RequestRecord, Result, Session, Signature, SignatureStatus, SigningRules, Store, StoreError,
+    ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, Store, StoreError,
     SubmitOutcome, Template, Timestamp, User,
 };
 
@@ -43,6 +43,14 @@ impl Store for SqliteStore {
 
     fn delete_account(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
         self.write(move |c| account_ops::delete(c, id, now))
+    }
+
+    fn account_rights(&self, account_id: i64) -> BoxFuture<'_, Result<Rights>> {
+        self.read(move |c| account_ops::rights(c, account_id))
+    }
+
+    fn set_account_rights(&self, account_id: i64, rights: Rights) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| account_ops::set_rights(c, account_id, &rights))
     }
 
     fn list_api_keys(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<ApiKey>>> {

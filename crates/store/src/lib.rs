@@ -62,6 +62,10 @@ pub trait Store: Send + Sync + 'static {
     /// Soft-deletes an account: disabled, marked deleted, every record kept. `Ok(false)`
     /// when there is none or it is already deleted.
     fn delete_account(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
+    /// What an account may do (no restriction when never set).
+    fn account_rights(&self, account_id: i64) -> BoxFuture<'_, Result<Rights>>;
+    /// Replaces an account's rights.
+    fn set_account_rights(&self, account_id: i64, rights: Rights) -> BoxFuture<'_, Result<()>>;
     /// An account's keys, revoked ones included.
     fn list_api_keys(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<ApiKey>>>;
     /// Revokes a key of the account. `Ok(false)` when there is none or it is already revoked.

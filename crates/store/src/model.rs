@@ -1,6 +1,6 @@
 //! Plain data passed to and from a [`crate::Store`].
 
-pub use hongyan_types::{Carrier, Category, MessageId, MessageStatus, Timestamp};
+pub use hongyan_types::{Carrier, Category, Cidr, MessageId, MessageStatus, Timestamp};
 
 /// An interface account (tenant).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -322,4 +322,18 @@ pub struct Template {
     pub status: SignatureStatus,
     /// When it was asked for.
     pub created_at: Timestamp,
+}
+
+/// What an interface account may do beyond its limits. `None` in a field means no
+/// restriction of that kind.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rights {
+    /// Interfaces it may use: `http`, `smpp`, `cmpp`.
+    pub interfaces: Option<Vec<String>>,
+    /// Operations: `send`, `query`, `reports`, `templates`.
+    pub operations: Option<Vec<String>>,
+    /// Category names it may send under.
+    pub categories: Option<Vec<String>>,
+    /// Source address ranges it may call from.
+    pub ip_allow: Option<Vec<Cidr>>,
 }

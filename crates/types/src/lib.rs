@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 mod category;
+mod cidr;
 mod id;
 mod phone;
 mod quiet;
@@ -19,6 +20,7 @@ mod time;
 pub use category::{
     BadCategoryName, Categories, Category, CategoryDef, CategoryKind, UnknownCategory, MAX_CATEGORY_NAME,
 };
+pub use cidr::{BadCidr, Cidr};
 pub use id::{IdGenerator, MessageId};
 pub use phone::{Carrier, NumberError, PhoneNumber};
 pub use quiet::QuietHours;

@@ -281,3 +281,92 @@ async fn signed_requests_resist_tampering_replay_and_skew() {
         "within 5 minutes"
     );
 }
+
+#[tokio::test]
+async fn rights_set_by_an_administrator_hold_on_every_http_endpoint() {
+    let f = fixture("rights").await;
+    let c = admin(&f).await;
+    let (_, made, _) = send(
+        &f.state,
+        "POST",
+        "/api/v1/admin/accounts",
+        Some(&c),
+        Some(json!({"name": "etax", "signature": "某省税务局"})),
+    )
+    .await;
+    let id = made["account"]["id"].as_i64().unwrap();
+    let key = basic(made["key_id"].as_str().unwrap(), made["secret"].as_str().unwrap());
+    let rights = format!("/api/v1/admin/accounts/{id}/rights");
+    let put = |body: Value| send(&f.state, "PUT", &rights, Some(&c), Some(body));
+    let from = |ip: &str, req: &mut Request<Body>| {
+        let addr: std::net::SocketAddr = format!("{ip}:40000").parse().unwrap();
+        req.extensions_mut().insert(axum::extract::ConnectInfo(addr));
+    };
+    let call = |method: &str, uri: &str, body: Option<Value>, ip: &str| {
+        let mut req = Request::builder().method(method).uri(uri).header("authorization", &key);
+        if body.is_some() {
+            req = req.header("content-type", "application/json");
+        }
+        let mut req = req.body(body.map_or_else(Body::empty, |b| Body::from(b.to_string()))).unwrap();
+        from(ip, &mut req);
+        let state = f.state.clone();
+        async move {
+            let resp = router(state).oneshot(req).await.unwrap();
+            let status = resp.status();
+            let v: Value =
+                serde_json::from_slice(&to_bytes(resp.into_body(), usize::MAX).await.unwrap()).unwrap_or(Value::Null);
+            (status, v["error"]["code"].as_str().unwrap_or("").to_owned())
+        }
+    };
+    let notice = json!({"to": ["13800138000"], "content": "通知", "category": "notification"});
+    assert_eq!(
+        call("POST", "/api/v1/messages", Some(notice.clone()), "10.1.2.3").await.0,
+        StatusCode::OK,
+        "no restriction yet"
+    );
+
+    for bad in [
+        json!({"interfaces": ["ftp"]}),
+        json!({"ip_allow": ["10.0.0.0/33"]}),
+        json!({"categories": ["promo"]}),
+        json!({"operations": ["delete"]}),
+    ] {
+        assert_eq!(put(bad.clone()).await.0, StatusCode::UNPROCESSABLE_ENTITY, "{bad}");
+    }
+    let (status, set, _) = put(json!({"interfaces": ["smpp", "cmpp"]})).await;
+    assert_eq!((status, &set["interfaces"]), (StatusCode::OK, &json!(["smpp", "cmpp"])));
+    assert_eq!(
+        call("GET", "/api/v1/messages", None, "10.1.2.3").await,
+        (StatusCode::FORBIDDEN, "interface_not_allowed".into())
+    );
+
+    put(json!({"interfaces": null, "operations": ["query"]})).await;
+    assert_eq!(
+        call("POST", "/api/v1/messages", Some(notice.clone()), "10.1.2.3").await,
+        (StatusCode::FORBIDDEN, "operation_not_allowed".into())
+    );
+    assert_eq!(call("GET", "/api/v1/messages", None, "10.1.2.3").await.0, StatusCode::OK);
+    assert_eq!(call("GET", "/api/v1/reports", None, "10.1.2.3").await.1, "operation_not_allowed");
+
+    put(json!({"operations": null, "categories": ["verification"], "ip_allow": ["10.0.0.0/8", "192.0.2.7"]})).await;
+    assert_eq!(
+        call("POST", "/api/v1/messages", Some(notice.clone()), "10.1.2.3").await,
+        (StatusCode::FORBIDDEN, "category_not_allowed".into())
+    );
+    assert_eq!(
+        call("GET", "/api/v1/messages", None, "203.0.113.5").await,
+        (StatusCode::FORBIDDEN, "address_not_allowed".into())
+    );
+    assert_eq!(call("GET", "/api/v1/messages", None, "192.0.2.7").await.0, StatusCode::OK);
+
+    let (_, limited, _) = put(json!({"categories": null, "ip_allow": null, "rate": 1})).await;
+    assert_eq!((&limited["rate"], &limited["categories"]), (&json!(1), &Value::Null));
+    let mut codes = Vec::new();
+    for i in 0..12 {
+        let body = json!({"to": [format!("139001390{i:02}")], "content": "通知", "category": "notification"});
+        codes.push(call("POST", "/api/v1/messages", Some(body), "10.1.2.3").await.0);
+    }
+    assert!(codes.contains(&StatusCode::TOO_MANY_REQUESTS), "the new rate applies at once: {codes:?}");
+    let (_, log, _) = send(&f.state, "GET", "/api/v1/admin/audit?action=account.rights", Some(&c), None).await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 4, "every change audited, refused ones are not changes");
+}

@@ -142,6 +142,9 @@ pub enum AcceptError {
     /// Both `content` and a template, or neither.
     #[error("send either `content` or `template_id` (with `params`), not both or neither")]
     ContentOrTemplate,
+    /// The account may not send under this category.
+    #[error("this account may not send {0} messages")]
+    CategoryNotAllowed(Category),
     /// The request names a callback URL, and the account may not.
     #[error(
         "this account may not name a callback URL in a request; its reports go to the callback an administrator set"
@@ -242,6 +245,9 @@ impl Engine {
             if let Some(first) = self.replay(account_id, r).await? {
                 return Ok(first);
             }
+        }
+        if !self.category_allowed(account_id, req.category.name()).await? {
+            return Err(AcceptError::CategoryNotAllowed(req.category));
         }
         if req.callback_url.is_some() && !self.store.callback_per_request(account_id).await? {
             return Err(AcceptError::CallbackNotAllowed);

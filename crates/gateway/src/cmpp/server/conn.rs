@@ -36,15 +36,19 @@ impl Sink<Deliver> for Receiving<'_> {
 pub(super) struct Conn {
     shared: Arc<Shared>,
     session: ServerSession,
+    peer: Option<std::net::IpAddr>,
     caller: Option<Caller>,
+    /// The account's rights let it have reports.
+    may_receive: bool,
     lease: Option<Lease>,
     pump: Pump<Deliver>,
 }
 
 impl Conn {
-    fn new(shared: Arc<Shared>) -> Self {
+    fn new(shared: Arc<Shared>, peer: Option<std::net::IpAddr>) -> Self {
         let session = ServerSession::new(shared.config.session.clone());
-        Self { shared, session, caller: None, lease: None, pump: Pump::new(FeedConsumer::Cmpp) }
+        let pump = Pump::new(FeedConsumer::Cmpp);
+        Self { shared, session, peer, caller: None, may_receive: false, lease: None, pump }
     }
 
     async fn on_event(&mut self, event: ServerEvent, submits: &mut JoinSet<Answer>) {
@@ -63,12 +67,23 @@ impl Conn {
     /// for logins.
     async fn on_connect(&mut self, sequence_id: u32, connect: &Connect) {
         let sp = String::from_utf8_lossy(&connect.source_addr).trim_end_matches('\0').to_owned();
-        let (status, secret) = match self.shared.engine.client_secret("cmpp", &sp).await {
+        let engine = self.shared.engine.clone();
+        let (status, secret) = match engine.client_secret("cmpp", &sp).await {
             Ok(Some((caller, secret))) if connect.verify(secret.as_bytes()) => {
-                tracing::info!(account = caller.account_id, version = ?connect.version, "CMPP client connected");
-                self.lease = self.shared.leases.take(caller.account_id);
-                self.caller = Some(caller);
-                (ConnectResp::STATUS_OK, secret)
+                match engine.check_access(caller.account_id, "cmpp", None, self.peer).await {
+                    Ok(()) => {
+                        tracing::info!(account = caller.account_id, version = ?connect.version, "CMPP client connected");
+                        let reports = engine.check_access(caller.account_id, "cmpp", Some("reports"), None).await;
+                        self.may_receive = reports.is_ok();
+                        self.lease = self.may_receive.then(|| self.shared.leases.take(caller.account_id)).flatten();
+                        self.caller = Some(caller);
+                        (ConnectResp::STATUS_OK, secret)
+                    }
+                    Err(e) => {
+                        tracing::info!(account = caller.account_id, reason = %e, "CMPP login refused by the account's rights");
+                        (ConnectResp::STATUS_AUTH_FAILED, String::new())
+                    }
+                }
             }
             Ok(_) => {
                 tracing::info!("CMPP login refused: unknown SP_Id or wrong authenticator");
@@ -93,6 +108,10 @@ impl Conn {
             Err(result) => return self.session.answer_submit(sequence_id, SubmitResp { msg_id: 0, result }),
         };
         submits.spawn(async move {
+            if let Err(e) = engine.check_access(account, "cmpp", Some("send"), None).await {
+                tracing::debug!(error = %e, "CMPP submit refused by the account's rights");
+                return (sequence_id, SubmitResp { msg_id: 0, result: SubmitResult::STRUCTURE_ERROR });
+            }
             let mut first_refusal = None;
             let mut taken = false;
             for s in each {
@@ -111,7 +130,7 @@ impl Conn {
 
     async fn pump(&mut self) {
         let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
-        if self.lease.is_none() && self.session.can_deliver() {
+        if self.may_receive && self.lease.is_none() && self.session.can_deliver() {
             self.lease = self.shared.leases.take(account);
         }
         if self.lease.is_none() {
@@ -177,5 +196,6 @@ pub(super) async fn run(
     stream: TcpStream,
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    drive(Conn::new(shared), stream, shutdown, "CMPP server").await
+    let peer = stream.peer_addr().ok().map(|a| a.ip());
+    drive(Conn::new(shared, peer), stream, shutdown, "CMPP server").await
 }

@@ -41,20 +41,24 @@ impl Sink<DeliverSm> for Receiving<'_> {
 pub(super) struct Conn {
     shared: Arc<Shared>,
     session: SmscSession,
+    peer: Option<std::net::IpAddr>,
     caller: Option<Caller>,
+    /// The account's rights let it have receipts.
+    may_receive: bool,
     lease: Option<Lease>,
     pump: Pump<DeliverSm>,
 }
 
 impl Conn {
-    fn new(shared: Arc<Shared>) -> Self {
+    fn new(shared: Arc<Shared>, peer: Option<std::net::IpAddr>) -> Self {
         let session = SmscSession::new(shared.config.session.clone(), Instant::now().into_std());
-        Self { shared, session, caller: None, lease: None, pump: Pump::new(FeedConsumer::Smpp) }
+        let pump = Pump::new(FeedConsumer::Smpp);
+        Self { shared, session, peer, caller: None, may_receive: false, lease: None, pump }
     }
 
     /// True when this connection is the one to deliver the account's receipts.
     fn delivers(&self) -> bool {
-        self.lease.is_some() && self.session.bind_mode().is_some_and(|m| m.can_receive())
+        self.may_receive && self.lease.is_some() && self.session.bind_mode().is_some_and(|m| m.can_receive())
     }
 
     async fn on_event(&mut self, event: SmscEvent, submits: &mut JoinSet<Answer>) {
@@ -90,13 +94,22 @@ impl Conn {
     async fn on_bind(&mut self, sequence: u32, bind: &Bind) {
         let login = String::from_utf8_lossy(&bind.system_id).into_owned();
         let password = String::from_utf8_lossy(&bind.password).into_owned();
-        let status = match self.shared.engine.client_login("smpp", &login, &password).await {
-            Ok(caller) => {
-                tracing::info!(account = caller.account_id, mode = ?bind.mode, "SMPP client bound");
-                self.lease = self.shared.leases.take(caller.account_id);
-                self.caller = Some(caller);
-                CommandStatus::ESME_ROK
-            }
+        let engine = self.shared.engine.clone();
+        let status = match engine.client_login("smpp", &login, &password).await {
+            Ok(caller) => match engine.check_access(caller.account_id, "smpp", None, self.peer).await {
+                Ok(()) => {
+                    tracing::info!(account = caller.account_id, mode = ?bind.mode, "SMPP client bound");
+                    let reports = engine.check_access(caller.account_id, "smpp", Some("reports"), None).await;
+                    self.may_receive = reports.is_ok();
+                    self.lease = self.may_receive.then(|| self.shared.leases.take(caller.account_id)).flatten();
+                    self.caller = Some(caller);
+                    CommandStatus::ESME_ROK
+                }
+                Err(e) => {
+                    tracing::info!(account = caller.account_id, reason = %e, "SMPP bind refused by the account's rights");
+                    CommandStatus::ESME_RBINDFAIL
+                }
+            },
             Err(AuthError::Invalid) => {
                 tracing::info!("SMPP bind refused: unknown system_id or wrong password");
                 CommandStatus::ESME_RBINDFAIL
@@ -120,6 +133,10 @@ impl Conn {
             }
             Ok(s) => {
                 submits.spawn(async move {
+                    if let Err(e) = engine.check_access(account, "smpp", Some("send"), None).await {
+                        tracing::debug!(error = %e, "SMPP submit refused by the account's rights");
+                        return (sequence, CommandStatus::ESME_RSUBMITFAIL, String::new());
+                    }
                     let outcome = engine.client_submit(account, s).await;
                     if let Err(e) = &outcome {
                         tracing::debug!(error = %e, "SMPP submit refused");
@@ -133,7 +150,7 @@ impl Conn {
     /// Takes the lease when free, then lets the pump move receipts.
     async fn pump(&mut self) {
         let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
-        if self.lease.is_none() && self.session.bind_mode().is_some_and(|m| m.can_receive()) {
+        if self.may_receive && self.lease.is_none() && self.session.bind_mode().is_some_and(|m| m.can_receive()) {
             self.lease = self.shared.leases.take(account);
         }
         if self.delivers() {
@@ -196,5 +213,6 @@ pub(super) async fn run(
     stream: TcpStream,
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    drive(Conn::new(shared), stream, shutdown, "SMPP server").await
+    let peer = stream.peer_addr().ok().map(|a| a.ip());
+    drive(Conn::new(shared, peer), stream, shutdown, "SMPP server").await
 }
