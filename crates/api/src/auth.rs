@@ -70,10 +70,12 @@ impl FromRequestParts<AppState> for Authed {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let caller = match signed_header(&parts.headers) {
             Some(params) => state.engine.authenticate_signed(&signed_request(parts, params)?).await?,
-            None => {
-                let (key_id, secret) = basic_credentials(parts).ok_or_else(ApiError::unauthorized)?;
-                state.engine.authenticate(&key_id, &secret).await?
-            }
+            None => match basic_credentials(parts) {
+                Some((key_id, secret)) => state.engine.authenticate(&key_id, &secret).await?,
+                // A tenant user in the console acts for its own account, and only for it.
+                None if parts.headers.contains_key(axum::http::header::COOKIE) => tenant_caller(parts, state).await?,
+                None => return Err(ApiError::unauthorized()),
+            },
         };
         // An address the server was not told (only in-memory tests) matches no range.
         let from = parts.extensions.get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|c| c.0.ip());
@@ -98,4 +100,16 @@ fn basic_credentials(parts: &Parts) -> Option<(String, String)> {
 /// Refuses the call unless the account may do `operation` (`send`, `query`, `reports`).
 pub(crate) async fn allow(state: &AppState, caller: &Caller, operation: &'static str) -> Result<(), ApiError> {
     Ok(state.engine.check_access(caller.account_id, "http", Some(operation), None).await?)
+}
+
+/// The account of a logged-in tenant user; other roles do not send or read as an account.
+async fn tenant_caller(parts: &mut Parts, state: &AppState) -> Result<Caller, ApiError> {
+    let console = crate::console::Console::from_request_parts(parts, state).await?;
+    let user = console.require(&[hongyan_store::Role::Tenant])?;
+    let account_id = user.account_id.ok_or_else(ApiError::unauthorized)?;
+    let account = state.engine.store().get_account(account_id).await?.ok_or_else(ApiError::unauthorized)?;
+    if !account.usable(state.engine.clock().now()) {
+        return Err(ApiError::unauthorized());
+    }
+    Ok(Caller { account_id, account_name: account.name, key_id: format!("user:{}", user.username) })
 }

@@ -370,3 +370,167 @@ async fn rights_set_by_an_administrator_hold_on_every_http_endpoint() {
     let (_, log, _) = send(&f.state, "GET", "/api/v1/admin/audit?action=account.rights", Some(&c), None).await;
     assert_eq!(log["entries"].as_array().unwrap().len(), 4, "every change audited, refused ones are not changes");
 }
+
+#[tokio::test]
+async fn no_endpoint_tells_one_tenant_about_another() {
+    let f = fixture("tenants").await;
+    let c = admin(&f).await;
+    let mut keys = Vec::new();
+    for name in ["etax", "interaction"] {
+        let (_, made, _) = send(
+            &f.state,
+            "POST",
+            "/api/v1/admin/accounts",
+            Some(&c),
+            Some(json!({"name": name, "signature": "某省税务局"})),
+        )
+        .await;
+        keys.push((
+            made["account"]["id"].as_i64().unwrap(),
+            basic(made["key_id"].as_str().unwrap(), made["secret"].as_str().unwrap()),
+        ));
+    }
+    let user = json!({"username": "clerk", "role": "tenant", "account_id": keys[0].0, "password": "First-Login-2026"});
+    send(&f.state, "POST", "/api/v1/admin/users", Some(&c), Some(user)).await;
+    let clerk = login(&f.state, "clerk", "First-Login-2026").await;
+    send(
+        &f.state,
+        "POST",
+        "/api/v1/auth/password",
+        Some(&clerk),
+        Some(json!({"current": "First-Login-2026", "new": "Own-Password-2026"})),
+    )
+    .await;
+
+    let call =
+        |auth: Option<String>, cookie: Option<String>, method: &'static str, uri: String, body: Option<Value>| {
+            let state = f.state.clone();
+            async move {
+                let mut req = Request::builder().method(method).uri(uri);
+                if let Some(a) = auth {
+                    req = req.header("authorization", a);
+                }
+                if let Some(c) = cookie {
+                    req = req.header("cookie", format!("hongyan_session={c}"));
+                }
+                let req = match body {
+                    Some(b) => req.header("content-type", "application/json").body(Body::from(b.to_string())),
+                    None => req.body(Body::empty()),
+                }
+                .unwrap();
+                let resp = router(state).oneshot(req).await.unwrap();
+                let status = resp.status();
+                (
+                    status,
+                    serde_json::from_slice::<Value>(&to_bytes(resp.into_body(), usize::MAX).await.unwrap())
+                        .unwrap_or(Value::Null),
+                )
+            }
+        };
+    // The clerk sends for its own account through the console session.
+    let notice = json!({"to": ["13800138000"], "content": "A 的通知", "category": "notification"});
+    let (status, sent) = call(None, Some(clerk.clone()), "POST", "/api/v1/messages".into(), Some(notice)).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let a_id = sent["results"][0]["message_id"].as_str().unwrap().to_owned();
+    let (_, b_sent) = call(
+        Some(keys[1].1.clone()),
+        None,
+        "POST",
+        "/api/v1/messages".into(),
+        Some(json!({"to": ["13800138000"], "content": "B 的通知", "category": "notification"})),
+    )
+    .await;
+    let b_id = b_sent["results"][0]["message_id"].as_str().unwrap().to_owned();
+
+    let b_key = Some(keys[1].1.clone());
+    assert_eq!(
+        call(b_key.clone(), None, "GET", format!("/api/v1/messages/{a_id}"), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, list) = call(b_key.clone(), None, "GET", "/api/v1/messages?to=13800138000".into(), None).await;
+    assert_eq!(list["messages"].as_array().unwrap().len(), 1, "B sees only its own: {list}");
+    assert_eq!(list["messages"][0]["id"], b_id.as_str());
+    let (_, list) = call(None, Some(clerk.clone()), "GET", "/api/v1/messages".into(), None).await;
+    assert_eq!(
+        list["messages"].as_array().unwrap().iter().map(|m| m["id"].as_str().unwrap()).collect::<Vec<_>>(),
+        [a_id.as_str()]
+    );
+    assert_eq!(
+        call(None, Some(clerk.clone()), "GET", format!("/api/v1/messages/{b_id}"), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    for path in ["/api/v1/reports", "/api/v1/replies"] {
+        let (status, page) = call(b_key.clone(), None, "GET", path.into(), None).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.as_object().unwrap().values().filter_map(Value::as_array).all(|a| a.is_empty()), "{path}: {page}");
+    }
+    // An administrator's session is not an account: it neither sends nor reads messages.
+    assert_eq!(call(None, Some(c.clone()), "GET", "/api/v1/messages".into(), None).await.0, StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn hostile_strings_are_stored_as_text_and_nothing_breaks() {
+    let f = fixture("hostile").await;
+    let c = admin(&f).await;
+    let hostile = [
+        "' OR '1'='1' --",
+        "\"; DROP TABLE messages; --",
+        "<script>alert(1)</script>",
+        "${jndi:ldap://x/a}",
+        "%00\u{0}null",
+        "😀\u{202e}rtl",
+    ];
+    let (_, made, _) = send(
+        &f.state,
+        "POST",
+        "/api/v1/admin/accounts",
+        Some(&c),
+        Some(json!({"name": "etax", "signature": "某省税务局"})),
+    )
+    .await;
+    let key = basic(made["key_id"].as_str().unwrap(), made["secret"].as_str().unwrap());
+    for (i, h) in hostile.iter().enumerate() {
+        let content = format!("内容{i}{h}");
+        for body in [
+            json!({"to": ["13800138000"], "content": content, "category": "notification"}),
+            json!({"to": ["13800138000"], "content": "x", "category": "notification", "client_ref": format!("r{i}{h}")}),
+            json!({"to": [h], "content": "x", "category": "notification"}),
+            json!({"to": ["13800138000"], "content": "x", "category": h}),
+            json!({"to": ["13800138000"], "content": "x", "category": "notification", "send_at": h}),
+        ] {
+            let req = Request::post("/api/v1/messages")
+                .header("authorization", &key)
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap();
+            let resp = router(f.state.clone()).oneshot(req).await.unwrap();
+            assert!(resp.status().as_u16() < 500, "{body} → {}", resp.status());
+        }
+        let names = [json!({"name": h}), json!({"name": "x", "signature": h}), json!({"name": "y", "expires_at": h})];
+        for body in names {
+            assert!(
+                send(&f.state, "POST", "/api/v1/admin/accounts", Some(&c), Some(body.clone())).await.0.as_u16() < 500,
+                "{body}"
+            );
+        }
+        let login_try = json!({"username": h, "password": h});
+        assert_eq!(
+            send(&f.state, "POST", "/api/v1/auth/login", None, Some(login_try)).await.0,
+            StatusCode::UNAUTHORIZED
+        );
+        let q = format!("/api/v1/admin/audit?actor={}", urlencode(h));
+        assert!(send(&f.state, "GET", &q, Some(&c), None).await.0.as_u16() < 500);
+    }
+    let list = Request::get("/api/v1/messages?limit=50").header("authorization", &key).body(Body::empty()).unwrap();
+    let resp = router(f.state.clone()).oneshot(list).await.unwrap();
+    let v: Value = serde_json::from_slice(&to_bytes(resp.into_body(), usize::MAX).await.unwrap()).unwrap();
+    let stored: Vec<&str> = v["messages"].as_array().unwrap().iter().filter_map(|m| m["content"].as_str()).collect();
+    for (i, h) in hostile.iter().enumerate().filter(|(_, h)| !h.contains('\u{0}')) {
+        let want = format!("【某省税务局】内容{i}{h}");
+        assert!(stored.contains(&want.as_str()), "`{want}` stored as sent: {stored:?}");
+    }
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect()
+}
