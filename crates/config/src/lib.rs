@@ -45,6 +45,18 @@ pub struct Config {
     pub reports: Reports,
     /// Our servers for client systems.
     pub servers: Servers,
+    /// How long messages are kept.
+    pub retention: Retention,
+}
+
+/// `[retention]`: messages older than `keep_days` are purged (archived first when
+/// `archive_dir` is set); without `keep_days` nothing is purged.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Retention {
+    /// Days a message is kept.
+    pub keep_days: Option<u32>,
+    /// Where purged messages are appended as JSON lines, one file a day.
+    pub archive_dir: Option<PathBuf>,
 }
 
 /// `[servers]`: the protocol servers client systems connect to; each is off unless given.
@@ -133,6 +145,7 @@ impl Default for Config {
             categories: hongyan_types::Categories::default(),
             reports: Reports::default(),
             servers: Servers::default(),
+            retention: Retention::default(),
         }
     }
 }
@@ -182,13 +195,14 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let category_tables = root.array_of_tables(&mut w, "category");
     let reports = root.opt_table(&mut w, "reports").map(|t| reports(&mut w, t)).unwrap_or_default();
     let servers = root.opt_table(&mut w, "servers").map(|t| servers(&mut w, t)).unwrap_or_default();
+    let retention = root.opt_table(&mut w, "retention").map(|t| retention(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
         channel_tables.into_iter().enumerate().filter_map(|(i, t)| channel::parse(&mut w, i, t)).collect();
     channel::check_set(&mut w, &channels);
     let simulators = simulators(&mut w, sims, channels.is_empty());
-    w.into_result(Config { data_dir, http, simulators, channels, content, categories, reports, servers })
+    w.into_result(Config { data_dir, http, simulators, channels, content, categories, reports, servers, retention })
 }
 
 fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simulators {
@@ -199,6 +213,15 @@ fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simu
     let submit_latency = t.opt_int(w, "submit_latency_ms", 0, 3_600_000).map_or(defaults.submit_latency, ms);
     t.finish(w);
     Simulators { enabled, report_delay, submit_latency }
+}
+
+fn retention(w: &mut Walker, mut t: walk::Table) -> Retention {
+    // At least 180 days: the bureau's messages must be findable for a year, and a typo of
+    // a few days must not wipe the store.
+    let keep_days = t.opt_int(w, "keep_days", 180, 3650).map(|d| d as u32);
+    let archive_dir = t.opt_str(w, "archive_dir").map(PathBuf::from);
+    t.finish(w);
+    Retention { keep_days, archive_dir }
 }
 
 fn servers(w: &mut Walker, mut t: walk::Table) -> Servers {

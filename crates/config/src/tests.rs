@@ -29,6 +29,8 @@ fn the_example_parses_without_problems() {
     assert_eq!(c.servers.smpp, Some("0.0.0.0:2775".parse().unwrap()));
     assert_eq!(c.servers.cmpp, Some("0.0.0.0:7890".parse().unwrap()));
     assert_eq!(Config::default().servers, Servers::default(), "off unless asked for");
+    assert_eq!((c.retention.keep_days, Config::default().retention.keep_days), (Some(400), None));
+    assert_eq!(problems("[retention]\nkeep_days = 30\n").len(), 1, "too short to be safe");
     assert_eq!(
         problems("[servers]\nsmpp = \"2775\"\n"),
         ["servers.smpp: `2775` is not an address such as 0.0.0.0:2775"]

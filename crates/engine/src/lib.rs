@@ -33,6 +33,7 @@ mod engine;
 mod limits;
 mod mo;
 mod replay;
+pub mod retention;
 pub mod rights;
 mod route;
 mod schedule;

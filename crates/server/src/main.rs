@@ -10,6 +10,7 @@
 //! This is the only crate that uses `anyhow`: every library error is reported here once.
 
 mod account;
+mod archive;
 mod callback_cmd;
 mod cli;
 mod login_cmd;

@@ -104,6 +104,9 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push_settings(&config.reports), stop_rx.clone()));
     tokio::spawn(sweep_unknown(engine.clone(), config.reports.unknown_after, stop_rx.clone()));
     tokio::spawn(flush_client_parts(engine.clone(), stop_rx.clone()));
+    if let Some(days) = config.retention.keep_days {
+        tokio::spawn(retention(engine.clone(), days, config.retention.archive_dir.clone(), stop_rx.clone()));
+    }
     let client_servers = start_client_servers(&config.servers, &engine, &stop_rx).await?;
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
@@ -191,6 +194,25 @@ async fn flush_client_parts(engine: Arc<Engine>, mut stop: watch::Receiver<bool>
     while !*stop.borrow() {
         if let Err(e) = engine.flush_client_parts().await {
             tracing::warn!(error = %e, "kept message parts could not be settled; trying again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(EVERY) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Every hour, messages older than `days` are purged, appended first to `archive/messages-YYYYMMDD.jsonl`.
+async fn retention(engine: Arc<Engine>, days: u32, archive: Option<PathBuf>, mut stop: watch::Receiver<bool>) {
+    const EVERY: Duration = Duration::from_secs(3600);
+    let keep = Duration::from_secs(u64::from(days) * 24 * 3600);
+    while !*stop.borrow() {
+        let day = engine.clock().now().to_rfc3339_beijing()[..10].replace('-', "");
+        let mut write = archive.as_ref().map(|dir| crate::archive::writer(dir.join(format!("messages-{day}.jsonl"))));
+        let archiver =
+            write.as_mut().map(|w| w as &mut (dyn FnMut(&[hongyan_store::MessageDetail]) -> Result<(), String> + Send));
+        if let Err(e) = engine.purge_older_than(keep, archiver).await {
+            tracing::warn!(error = %e, "retention run stopped; it runs again in an hour");
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}

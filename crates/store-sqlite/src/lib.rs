@@ -25,6 +25,7 @@ mod limit_ops;
 mod mo_ops;
 mod push_ops;
 mod read_ops;
+mod retention_ops;
 mod schema;
 mod signature_ops;
 mod store_impl;

@@ -15,7 +15,8 @@ pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<
         .optional()
 }
 
-const MESSAGE_COLUMNS: &str = "id, account_id, to_number, carrier, category, content, segments, channel, accepted_at,
+pub(crate) const MESSAGE_COLUMNS: &str =
+    "id, account_id, to_number, carrier, category, content, segments, channel, accepted_at,
      source_ext, status, error, submitted_at, completed_at, send_at, callback_url";
 
 fn bad(col: usize, what: &str) -> rusqlite::Error {
@@ -41,7 +42,7 @@ fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
     })
 }
 
-fn message_detail(r: &Row<'_>) -> rusqlite::Result<MessageDetail> {
+pub(crate) fn message_detail(r: &Row<'_>) -> rusqlite::Result<MessageDetail> {
     let status: String = r.get(10)?;
     Ok(MessageDetail {
         message: new_message(r)?,
@@ -53,7 +54,7 @@ fn message_detail(r: &Row<'_>) -> rusqlite::Result<MessageDetail> {
     })
 }
 
-fn segments_of(conn: &Connection, id: MessageId) -> rusqlite::Result<Vec<SegmentDetail>> {
+pub(crate) fn segments_of(conn: &Connection, id: MessageId) -> rusqlite::Result<Vec<SegmentDetail>> {
     let mut stmt = conn.prepare_cached(
         "SELECT number, carrier_msg_id, submit_result, submitted_at, report_stat, done_at, reported_at, report_raw
          FROM segments WHERE message_id = ?1 ORDER BY number",

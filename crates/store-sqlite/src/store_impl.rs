@@ -10,8 +10,8 @@ use hongyan_store::{
 };
 
 use crate::{
-    account_ops, backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, read_ops, signature_ops, template_ops,
-    user_ops, write_ops, SqliteStore,
+    account_ops, backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, read_ops, retention_ops, signature_ops,
+    template_ops, user_ops, write_ops, SqliteStore,
 };
 
 impl Store for SqliteStore {
@@ -65,6 +65,14 @@ impl Store for SqliteStore {
     fn touch_api_key(&self, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<()>> {
         let key_id = key_id.to_owned();
         self.write(move |c| account_ops::touch_key(c, &key_id, now))
+    }
+
+    fn oldest_messages(&self, before: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<MessageDetail>>> {
+        self.read(move |c| retention_ops::oldest(c, before, limit))
+    }
+
+    fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| retention_ops::purge(c, &ids))
     }
 
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {

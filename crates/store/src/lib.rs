@@ -285,6 +285,13 @@ pub trait Store: Send + Sync + 'static {
     /// Audit lines, newest first.
     fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>>>;
 
+    /// The oldest messages (every account's) with ids below `before`, with their segments,
+    /// oldest first: what retention archives before it purges.
+    fn oldest_messages(&self, before: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<MessageDetail>>>;
+    /// Removes messages and what hangs off them (segments, feed events, client part ids).
+    /// Returns how many messages went.
+    fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>>;
+
     /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
     fn close(&self) -> BoxFuture<'_, Result<()>>;
 }

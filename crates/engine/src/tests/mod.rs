@@ -541,4 +541,5 @@ async fn a_td_reply_stops_marketing_but_not_notices() {
 
 mod clients;
 mod reports;
+mod retention;
 mod users;
