@@ -8,6 +8,9 @@ use hongyan_store::{MessageDetail, MessageId, StoreError, Timestamp};
 
 use crate::{Engine, EngineError};
 
+/// Takes a page of messages about to be purged; an `Err` keeps them.
+pub type Archiver<'a> = &'a mut (dyn FnMut(&[MessageDetail]) -> Result<(), String> + Send);
+
 /// Messages purged per transaction.
 const PAGE: usize = 1000;
 
@@ -34,7 +37,7 @@ impl Engine {
     pub async fn purge_older_than(
         &self,
         keep: Duration,
-        mut archive: Option<&mut (dyn FnMut(&[MessageDetail]) -> Result<(), String> + Send)>,
+        mut archive: Option<Archiver<'_>>,
     ) -> Result<usize, RetentionError> {
         let now = self.clock.now();
         let cutoff = Timestamp::from_millis(now.as_millis() - i64::try_from(keep.as_millis()).unwrap_or(i64::MAX));
