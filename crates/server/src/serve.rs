@@ -209,8 +209,7 @@ async fn retention(engine: Arc<Engine>, days: u32, archive: Option<PathBuf>, mut
     while !*stop.borrow() {
         let day = engine.clock().now().to_rfc3339_beijing()[..10].replace('-', "");
         let mut write = archive.as_ref().map(|dir| crate::archive::writer(dir.join(format!("messages-{day}.jsonl"))));
-        let archiver =
-            write.as_mut().map(|w| w as &mut (dyn FnMut(&[hongyan_store::MessageDetail]) -> Result<(), String> + Send));
+        let archiver = write.as_mut().map(|w| w as hongyan_engine::retention::Archiver<'_>);
         if let Err(e) = engine.purge_older_than(keep, archiver).await {
             tracing::warn!(error = %e, "retention run stopped; it runs again in an hour");
         }
