@@ -6,12 +6,8 @@
 # Environment: HONGYAN_BIN, a prebuilt binary to use instead of building target/debug/hongyan.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [[ -n ${HONGYAN_BIN:-} ]]; then
-    BIN=$HONGYAN_BIN
-else
-    cargo build --quiet -p hongyan --bin hongyan
-    BIN=target/debug/hongyan
-fi
+source tests/interop/lib.sh
+BIN=$(hongyan_bin)
 if python3 tests/interop/callback_receiver.py "$BIN"; then
     echo "interop callback: 1 passed, 0 failed"
 else

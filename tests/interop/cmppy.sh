@@ -6,30 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 python3 -c 'import cmppy' 2>/dev/null || python3 -m pip install --quiet cmppy
-if [[ -n ${HONGYAN_BIN:-} ]]; then
-    BIN=$HONGYAN_BIN
-else
-    cargo build --quiet -p hongyan --bin hongyan
-    BIN=target/debug/hongyan
-fi
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
+source tests/interop/lib.sh
+BIN=$(hongyan_bin)
 cmpp=$(free_port)
 http=$(free_port)
 data=$(mktemp -d)
-"$BIN" serve --data-dir "$data" --http "127.0.0.1:$http" --cmpp "127.0.0.1:$cmpp" --sim-report-delay-ms 100 \
-    >"$data/server.log" 2>&1 &
-pid=$!
-cleanup() {
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -rf "$data"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$cmpp") 2>/dev/null && break
-    sleep 0.1
-done
-field() { python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
+start_server "$BIN" "$data" --http "127.0.0.1:$http" --cmpp "127.0.0.1:$cmpp" --sim-report-delay-ms 100
+wait_port "$cmpp"
+field() { json_field "$1"; }
 account=$("$BIN" account create etax --signature 某省税务局 --json --data-dir "$data")
 login=$("$BIN" account cmpp 1 --json --data-dir "$data")
 if python3 tests/interop/cmppy_client.py 127.0.0.1 "$cmpp" "$(field login <<<"$login")" "$(field secret <<<"$login")" \

@@ -13,14 +13,9 @@ here=tests/interop/npm-smsc
 if [[ ! -d $here/node_modules/smpp ]]; then
     (cd "$here" && npm ci --no-audit --no-fund --silent)
 fi
-if [[ -n ${HONGYAN_BIN:-} ]]; then
-    BIN=$HONGYAN_BIN
-else
-    cargo build --quiet -p hongyan --bin hongyan
-    BIN=target/debug/hongyan
-fi
+source tests/interop/lib.sh
+BIN=$(hongyan_bin)
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 smsc_port=$(free_port)
 http_port=$(free_port)
 work=$(mktemp -d)

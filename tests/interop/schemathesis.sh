@@ -8,28 +8,14 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 command -v st >/dev/null 2>&1 || python3 -m pip install --quiet schemathesis
-if [[ -n ${HONGYAN_BIN:-} ]]; then
-    BIN=$HONGYAN_BIN
-else
-    cargo build --quiet -p hongyan --bin hongyan
-    BIN=target/debug/hongyan
-fi
-http=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+source tests/interop/lib.sh
+BIN=$(hongyan_bin)
+http=$(free_port)
 base="http://127.0.0.1:$http"
 data=$(mktemp -d)
-HONGYAN_ADMIN_PASSWORD=Initial-Pass-1 "$BIN" serve --data-dir "$data" --http "127.0.0.1:$http" \
-    >"$data/server.out" 2>"$data/server.log" &
-pid=$!
-cleanup() {
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -rf "$data"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$http") 2>/dev/null && break
-    sleep 0.1
-done
+export HONGYAN_ADMIN_PASSWORD=Initial-Pass-1
+start_server "$BIN" "$data" --http "127.0.0.1:$http"
+wait_port "$http"
 key=$("$BIN" account create etax --signature 某省税务局 --json --data-dir "$data" |
     python3 -c 'import json, sys; a = json.load(sys.stdin); print(a["key_id"] + ":" + a["secret"])')
 cookie=$(curl -s -i -X POST -H 'content-type: application/json' \

@@ -5,27 +5,13 @@
 # Environment: HONGYAN_BIN, a prebuilt binary to use instead of building target/debug/hongyan.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if [[ -n ${HONGYAN_BIN:-} ]]; then
-    BIN=$HONGYAN_BIN
-else
-    cargo build --quiet -p hongyan --bin hongyan
-    BIN=target/debug/hongyan
-fi
-http=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+source tests/interop/lib.sh
+BIN=$(hongyan_bin)
+http=$(free_port)
 data=$(mktemp -d)
-"$BIN" serve --data-dir "$data" --http "127.0.0.1:$http" >"$data/server.out" 2>"$data/server.log" &
-pid=$!
-cleanup() {
-    kill -TERM "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-    rm -rf "$data"
-}
-trap cleanup EXIT
-for _ in $(seq 100); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$http") 2>/dev/null && break
-    sleep 0.1
-done
-field() { python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
+start_server "$BIN" "$data" --http "127.0.0.1:$http"
+wait_port "$http"
+field() { json_field "$1"; }
 account=$("$BIN" account create etax --signature 某省税务局 --json --data-dir "$data")
 key=$(field key_id <<<"$account")
 secret=$(field secret <<<"$account")

@@ -10,15 +10,10 @@ cd "$(dirname "$0")/../.."
 readonly SYSTEM_ID=hongyan PASSWORD=secret
 
 python3 -c 'import smpplib' 2>/dev/null || python3 -m pip install --quiet smpplib
-if [[ -n ${HONGYAN_BIN:-} ]]; then
-    BIN=$HONGYAN_BIN
-else
-    # Always through cargo: a stale binary from before `sim smpp` would fail for no good reason.
-    cargo build --quiet -p hongyan --bin hongyan
-    BIN=target/debug/hongyan
-fi
+source tests/interop/lib.sh
+BIN=$(hongyan_bin)
 
-port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
+port=$(free_port)
 data_dir=$(mktemp -d)
 log="$data_dir/sim.log"
 sim_pid=

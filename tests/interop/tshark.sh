@@ -12,14 +12,9 @@ cd "$(dirname "$0")/../.."
 if ! command -v tshark >/dev/null; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q tshark >/dev/null
 fi
-if [[ -n ${HONGYAN_BIN:-} ]]; then
-    BIN=$HONGYAN_BIN
-else
-    cargo build --quiet -p hongyan --bin hongyan
-    BIN=target/debug/hongyan
-fi
+source tests/interop/lib.sh
+BIN=$(hongyan_bin)
 
-free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
 cmpp_port=$(free_port)
 smpp_port=$(free_port)
 http_port=$(free_port)

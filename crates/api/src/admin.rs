@@ -24,6 +24,10 @@ use crate::{ApiError, AppState};
 const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Auditor];
 const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 const ADMIN: &[Role] = &[Role::Admin];
+/// Largest rate an account may be given (messages a second).
+const MAX_RATE: u64 = 100_000;
+/// Largest daily or monthly quota (billing segments).
+const MAX_QUOTA: u64 = 1_000_000_000_000;
 
 fn time(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))
@@ -436,6 +440,14 @@ pub(crate) async fn put_rights(
     let actor = console.require(ADMIN)?.username.clone();
     let b: RightsBody = json_body(&headers, body).await?;
     account_or_404(&state, id).await?;
+    let too_big = |v: Option<Option<u64>>, max: u64| v.flatten().is_some_and(|n| n > max);
+    if too_big(b.rate.map(|r| r.map(u64::from)), MAX_RATE)
+        || too_big(b.daily_quota, MAX_QUOTA)
+        || too_big(b.monthly_quota, MAX_QUOTA)
+    {
+        let why = format!("rate is at most {MAX_RATE} a second, quotas at most {MAX_QUOTA} segments");
+        return Err(ApiError::unprocessable("invalid_field", why));
+    }
     subset("interfaces", &b.interfaces, &INTERFACES)?;
     subset("operations", &b.operations, &OPERATIONS)?;
     let names: Vec<String> = state.engine.categories().iter().map(|d| d.category.name().to_owned()).collect();

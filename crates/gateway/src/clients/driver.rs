@@ -16,10 +16,60 @@ use tokio::time::{sleep_until, Instant};
 /// Longest sleep: leases and back-offs are looked at again this often.
 const TICK: Duration = Duration::from_secs(1);
 
+/// A sans-I/O server session as the driver needs it.
+pub(crate) trait ServerIo {
+    /// The next frame to write.
+    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
+    /// The session is over.
+    fn is_closed(&self) -> bool;
+    /// When its timers next fire.
+    fn poll_timeout(&self) -> Option<std::time::Instant>;
+    /// Bytes read from the socket.
+    fn handle_input(&mut self, data: &[u8], now: std::time::Instant) -> Result<(), String>;
+    /// Fires due timers.
+    fn handle_timeout(&mut self, now: std::time::Instant);
+    /// The protocol's logout (unbind, TERMINATE).
+    fn logout(&mut self, now: std::time::Instant);
+}
+
+macro_rules! server_io {
+    ($ty:ty, $logout:ident) => {
+        impl ServerIo for $ty {
+            fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+                <$ty>::poll_transmit(self)
+            }
+            fn is_closed(&self) -> bool {
+                <$ty>::is_closed(self)
+            }
+            fn poll_timeout(&self) -> Option<std::time::Instant> {
+                <$ty>::poll_timeout(self)
+            }
+            fn handle_input(&mut self, data: &[u8], now: std::time::Instant) -> Result<(), String> {
+                <$ty>::handle_input(self, data, now).map_err(|e| e.to_string())
+            }
+            fn handle_timeout(&mut self, now: std::time::Instant) {
+                <$ty>::handle_timeout(self, now)
+            }
+            fn logout(&mut self, now: std::time::Instant) {
+                <$ty>::$logout(self, now)
+            }
+        }
+    };
+}
+
+server_io!(hongyan_smpp_proto::SmscSession, unbind);
+server_io!(hongyan_cmpp_proto::ServerSession, terminate);
+
 /// A client connection over its sans-I/O server session.
 pub(crate) trait ClientConn {
     /// A finished submit, ready to be answered.
     type Answer: Send + 'static;
+    /// The protocol's server session.
+    type Session: ServerIo;
+    /// The session, to drive.
+    fn session(&mut self) -> &mut Self::Session;
+    /// The session, to look at.
+    fn session_ref(&self) -> &Self::Session;
     /// Acts on the session's events (starting submits in `submits`) and moves receipts.
     fn step(&mut self, submits: &mut JoinSet<Self::Answer>) -> impl Future<Output = ()> + Send;
     /// Answers a finished submit.
@@ -28,18 +78,6 @@ pub(crate) trait ClientConn {
     fn waits_for_feed(&self) -> bool;
     /// The engine, whose feed wakes the connection.
     fn engine(&self) -> &Arc<Engine>;
-    /// The protocol's logout (unbind, TERMINATE).
-    fn logout(&mut self, now: std::time::Instant);
-    /// The session's next frame to write.
-    fn poll_transmit(&mut self) -> Option<Vec<u8>>;
-    /// The session is over.
-    fn is_closed(&self) -> bool;
-    /// When the session's timers next fire.
-    fn poll_timeout(&self) -> Option<std::time::Instant>;
-    /// Bytes read from the socket.
-    fn handle_input(&mut self, data: &[u8], now: std::time::Instant) -> Result<(), String>;
-    /// Fires due timers.
-    fn handle_timeout(&mut self, now: std::time::Instant);
 }
 
 /// Runs `conn` over `stream` until the session closes or the peer leaves. Submits still in the
@@ -57,14 +95,14 @@ pub(crate) async fn drive<C: ClientConn>(
     let mut stopping = *shutdown.borrow();
     let result = loop {
         conn.step(&mut submits).await;
-        while let Some(bytes) = conn.poll_transmit() {
+        while let Some(bytes) = conn.session().poll_transmit() {
             wr.write_all(&bytes).await?;
         }
-        if conn.is_closed() {
+        if conn.session_ref().is_closed() {
             break Ok(());
         }
         let mut wake = Instant::now() + TICK;
-        if let Some(t) = conn.poll_timeout() {
+        if let Some(t) = conn.session_ref().poll_timeout() {
             wake = wake.min(Instant::from_std(t));
         }
         let waits = conn.waits_for_feed();
@@ -72,7 +110,7 @@ pub(crate) async fn drive<C: ClientConn>(
         tokio::select! {
             n = rd.read(&mut buf) => match n {
                 Ok(0) => break Ok(()),
-                Ok(n) => if let Err(e) = conn.handle_input(&buf[..n], Instant::now().into_std()) {
+                Ok(n) => if let Err(e) = conn.session().handle_input(&buf[..n], Instant::now().into_std()) {
                     tracing::warn!(error = %e, "{name}: closing after a protocol error");
                 },
                 Err(e) => break Err(e),
@@ -83,10 +121,10 @@ pub(crate) async fn drive<C: ClientConn>(
                 }
             }
             _ = engine.feed_changed().notified(), if waits => {}
-            _ = sleep_until(wake) => conn.handle_timeout(Instant::now().into_std()),
+            _ = sleep_until(wake) => conn.session().handle_timeout(Instant::now().into_std()),
             _ = shutdown.changed(), if !stopping => {
                 stopping = true;
-                conn.logout(Instant::now().into_std());
+                conn.session().logout(Instant::now().into_std());
             }
         }
     };

@@ -145,6 +145,7 @@ impl Conn {
 
 impl ClientConn for Conn {
     type Answer = Answer;
+    type Session = ServerSession;
 
     async fn step(&mut self, submits: &mut JoinSet<Answer>) {
         while let Some(event) = self.session.poll_event() {
@@ -165,28 +166,12 @@ impl ClientConn for Conn {
         &self.shared.engine
     }
 
-    fn logout(&mut self, now: std::time::Instant) {
-        self.session.terminate(now);
+    fn session(&mut self) -> &mut ServerSession {
+        &mut self.session
     }
 
-    fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        self.session.poll_transmit()
-    }
-
-    fn is_closed(&self) -> bool {
-        self.session.is_closed()
-    }
-
-    fn poll_timeout(&self) -> Option<std::time::Instant> {
-        self.session.poll_timeout()
-    }
-
-    fn handle_input(&mut self, data: &[u8], now: std::time::Instant) -> Result<(), String> {
-        self.session.handle_input(data, now).map_err(|e| e.to_string())
-    }
-
-    fn handle_timeout(&mut self, now: std::time::Instant) {
-        self.session.handle_timeout(now);
+    fn session_ref(&self) -> &ServerSession {
+        &self.session
     }
 }
 
