@@ -160,6 +160,18 @@ pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMa
     })
 }
 
+/// What the caller may see of a message: people in the console (tenant users) see
+/// verification codes starred out; the system that sent them sees them whole.
+fn for_caller(
+    caller: &hongyan_engine::auth::Caller,
+    mut d: hongyan_store::MessageDetail,
+) -> hongyan_store::MessageDetail {
+    if caller.key_id.starts_with("user:") && d.message.category.is(hongyan_types::CategoryKind::Verification) {
+        d.message.content = hongyan_types::mask::codes(&d.message.content);
+    }
+    d
+}
+
 /// `GET /api/v1/messages/{id}`: only the caller's own messages exist for it.
 pub(crate) async fn get_one(
     State(state): State<AppState>,
@@ -170,7 +182,7 @@ pub(crate) async fn get_one(
     let not_found = || ApiError::not_found(format!("no message `{id}`"));
     let parsed: MessageId = id.parse().map_err(|_| not_found())?;
     let detail = state.engine.store().get_message(caller.account_id, parsed).await?.ok_or_else(not_found)?;
-    Ok(Json(views::message_detail(&detail)))
+    Ok(Json(views::message_detail(&for_caller(&caller, detail))))
 }
 
 #[derive(Deserialize)]
@@ -217,6 +229,7 @@ pub(crate) async fn list(
         return Err(ApiError::bad_request("invalid_limit", format!("limit must be between 1 and {MAX_PAGE}")));
     }
     let filter = MessageFilter { account_id: caller.account_id, to, status, before, limit };
-    let found = state.engine.store().list_messages(filter).await?;
+    let found: Vec<_> =
+        state.engine.store().list_messages(filter).await?.into_iter().map(|d| for_caller(&caller, d)).collect();
     Ok(Json(views::message_list(&found, limit)))
 }

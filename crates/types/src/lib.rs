@@ -11,6 +11,7 @@
 mod category;
 mod cidr;
 mod id;
+pub mod mask;
 mod phone;
 mod quiet;
 pub mod segments;

@@ -464,6 +464,14 @@ async fn no_endpoint_tells_one_tenant_about_another() {
         assert_eq!(status, StatusCode::OK);
         assert!(page.as_object().unwrap().values().filter_map(Value::as_array).all(|a| a.is_empty()), "{path}: {page}");
     }
+    // People in the console see verification codes starred out; the sending system sees them.
+    let code = json!({"to": ["13700137000"], "content": "您的验证码是 482913", "category": "verification"});
+    let (_, sent) = call(Some(keys[0].1.clone()), None, "POST", "/api/v1/messages".into(), Some(code)).await;
+    let code_id = sent["results"][0]["message_id"].as_str().unwrap().to_owned();
+    let (_, seen) = call(None, Some(clerk.clone()), "GET", format!("/api/v1/messages/{code_id}"), None).await;
+    assert_eq!(seen["content"], "【某省税务局】您的验证码是 ******");
+    let (_, whole) = call(Some(keys[0].1.clone()), None, "GET", format!("/api/v1/messages/{code_id}"), None).await;
+    assert_eq!(whole["content"], "【某省税务局】您的验证码是 482913");
     // An administrator's session is not an account: it neither sends nor reads messages.
     assert_eq!(call(None, Some(c.clone()), "GET", "/api/v1/messages".into(), None).await.0, StatusCode::FORBIDDEN);
 }
