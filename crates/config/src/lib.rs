@@ -47,6 +47,18 @@ pub struct Config {
     pub servers: Servers,
     /// How long messages are kept.
     pub retention: Retention,
+    /// TLS for the HTTP listener, when a certificate is given.
+    pub tls: Option<Tls>,
+}
+
+/// `[tls]`: a PEM certificate chain and its PEM private key. With it the HTTP API speaks only
+/// HTTPS and the console cookie is marked Secure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Tls {
+    /// Certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// Private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
 }
 
 /// `[retention]`: messages older than `keep_days` are purged (archived first when
@@ -146,6 +158,7 @@ impl Default for Config {
             reports: Reports::default(),
             servers: Servers::default(),
             retention: Retention::default(),
+            tls: None,
         }
     }
 }
@@ -196,13 +209,25 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let reports = root.opt_table(&mut w, "reports").map(|t| reports(&mut w, t)).unwrap_or_default();
     let servers = root.opt_table(&mut w, "servers").map(|t| servers(&mut w, t)).unwrap_or_default();
     let retention = root.opt_table(&mut w, "retention").map(|t| retention(&mut w, t)).unwrap_or_default();
+    let tls = root.opt_table(&mut w, "tls").and_then(|t| tls(&mut w, t));
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
         channel_tables.into_iter().enumerate().filter_map(|(i, t)| channel::parse(&mut w, i, t)).collect();
     channel::check_set(&mut w, &channels);
     let simulators = simulators(&mut w, sims, channels.is_empty());
-    w.into_result(Config { data_dir, http, simulators, channels, content, categories, reports, servers, retention })
+    w.into_result(Config {
+        data_dir,
+        http,
+        simulators,
+        channels,
+        content,
+        categories,
+        reports,
+        servers,
+        retention,
+        tls,
+    })
 }
 
 fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simulators {
@@ -213,6 +238,13 @@ fn simulators(w: &mut Walker, t: Option<walk::Table>, no_channels: bool) -> Simu
     let submit_latency = t.opt_int(w, "submit_latency_ms", 0, 3_600_000).map_or(defaults.submit_latency, ms);
     t.finish(w);
     Simulators { enabled, report_delay, submit_latency }
+}
+
+fn tls(w: &mut Walker, mut t: walk::Table) -> Option<Tls> {
+    let cert = t.req_str(w, "cert").map(PathBuf::from);
+    let key = t.req_str(w, "key").map(PathBuf::from);
+    t.finish(w);
+    Some(Tls { cert: cert?, key: key? })
 }
 
 fn retention(w: &mut Walker, mut t: walk::Table) -> Retention {

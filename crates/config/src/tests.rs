@@ -31,6 +31,9 @@ fn the_example_parses_without_problems() {
     assert_eq!(Config::default().servers, Servers::default(), "off unless asked for");
     assert_eq!((c.retention.keep_days, Config::default().retention.keep_days), (Some(400), None));
     assert_eq!(problems("[retention]\nkeep_days = 30\n").len(), 1, "too short to be safe");
+    let tls = parse("[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n").unwrap().tls.unwrap();
+    assert_eq!((tls.cert.to_str(), tls.key.to_str()), (Some("c.pem"), Some("k.pem")));
+    assert_eq!(problems("[tls]\ncert = \"c.pem\"\n"), ["tls.key: is required"]);
     assert_eq!(
         problems("[servers]\nsmpp = \"2775\"\n"),
         ["servers.smpp: `2775` is not an address such as 0.0.0.0:2775"]

@@ -18,6 +18,7 @@ mod protocols;
 mod serve;
 mod sim_cmd;
 mod simulators;
+mod tls;
 
 use anyhow::{Context, Result};
 

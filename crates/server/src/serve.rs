@@ -113,7 +113,11 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         log_channel(&cfg, &spec.carriers);
         running.push(tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx.clone())));
     }
-    serve_http(&http, engine.clone()).await?;
+    let acceptor = match &config.tls {
+        Some(t) => Some(crate::tls::acceptor(&t.cert, &t.key)?),
+        None => None,
+    };
+    serve_http(&http, engine.clone(), acceptor).await?;
 
     tracing::info!("draining: finishing in-flight submits");
     let _ = stop.send(true);
@@ -289,18 +293,24 @@ fn log_channel(cfg: &ChannelConfig, carriers: &[hongyan_types::Carrier]) {
 }
 
 /// Serves HTTP until SIGTERM/SIGINT; stops accepting messages the moment the signal comes.
-async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>) -> Result<()> {
+async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>, tls: Option<tokio_rustls::TlsAcceptor>) -> Result<()> {
     let ready = Arc::new(AtomicBool::new(false));
-    let state = AppState { engine: engine.clone(), ready: ready.clone(), console: ConsoleSettings::default() };
+    let console = ConsoleSettings { secure_cookies: tls.is_some(), ..ConsoleSettings::default() };
+    let state = AppState { engine: engine.clone(), ready: ready.clone(), console };
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the HTTP API to {addr}"))?;
     ready.store(true, Ordering::SeqCst);
-    tracing::info!(addr = %listener.local_addr()?, "HTTP API ready: POST /api/v1/messages, GET /healthz");
+    let scheme = if tls.is_some() { "HTTPS" } else { "HTTP" };
+    tracing::info!(addr = %listener.local_addr()?, "{scheme} API ready: POST /api/v1/messages, GET /healthz");
     let stop = async move {
         shutdown_signal().await;
         tracing::info!("shutdown requested: no new messages are accepted");
         engine.stop_accepting();
         ready.store(false, Ordering::SeqCst);
     };
+    if let Some(acceptor) = tls {
+        crate::tls::serve(listener, acceptor, router(state), stop).await;
+        return Ok(());
+    }
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(stop).await.context("HTTP server")?;
     Ok(())
