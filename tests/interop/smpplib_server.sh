@@ -30,6 +30,24 @@ run python3 tests/interop/smpplib_client.py 127.0.0.1 "$smpp" "$(field login <<<
 run python3 tests/interop/smpplib_server_client.py 127.0.0.1 "$smpp" \
     "$(field login <<<"$login")" "$(field secret <<<"$login")" \
     "$(field login <<<"$slow")" "$(field secret <<<"$slow")"
+
+# The same server over TLS: a second instance with [tls] and a certificate for 127.0.0.1.
+tls_data=$(mktemp -d)
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 \
+    -keyout "$tls_data/key.pem" -out "$tls_data/cert.pem" 2>/dev/null
+printf '[tls]\ncert = "%s"\nkey = "%s"\n' "$tls_data/cert.pem" "$tls_data/key.pem" >"$tls_data/hongyan.toml"
+tls_smpp=$(free_port)
+"$BIN" serve --config "$tls_data/hongyan.toml" --data-dir "$tls_data" --http "127.0.0.1:$(free_port)" \
+    --smpp "127.0.0.1:$tls_smpp" >"$tls_data/server.out" 2>"$tls_data/server.log" &
+tls_pid=$!
+wait_port "$tls_smpp"
+"$BIN" account create etax --signature 某省税务局 --data-dir "$tls_data" >/dev/null
+tls_login=$("$BIN" account smpp 1 --json --data-dir "$tls_data")
+run python3 tests/interop/smpplib_tls.py 127.0.0.1 "$tls_smpp" "$(field login <<<"$tls_login")" \
+    "$(field secret <<<"$tls_login")" "$tls_data/cert.pem"
+kill -TERM "$tls_pid" 2>/dev/null || true
+wait "$tls_pid" 2>/dev/null || true
+rm -rf "$tls_data"
 echo "interop smpplib-server: $passed passed, $failed failed"
 if [[ $failed -ne 0 ]]; then
     echo "server log:" >&2

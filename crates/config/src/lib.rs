@@ -51,8 +51,8 @@ pub struct Config {
     pub tls: Option<Tls>,
 }
 
-/// `[tls]`: a PEM certificate chain and its PEM private key. With it the HTTP API speaks only
-/// HTTPS and the console cookie is marked Secure.
+/// `[tls]`: a PEM certificate chain and its PEM private key. With it the HTTP API and the
+/// SMPP/CMPP servers speak only TLS, and the console cookie is marked Secure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tls {
     /// Certificate chain, leaf first.

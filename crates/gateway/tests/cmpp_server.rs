@@ -117,7 +117,7 @@ async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back()
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = watch::channel(false);
-    let server = tokio::spawn(serve(listener, engine.clone(), CmppServerConfig::default(), stopped));
+    let server = tokio::spawn(serve(listener, engine.clone(), CmppServerConfig::default(), None, stopped));
 
     let refused = Client::connect(addr, "wrong").await;
     assert!(matches!(refused.events[..], [ClientEvent::ConnectRejected { status: 3 }]), "{:?}", refused.events);

@@ -101,7 +101,7 @@ async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = watch::channel(false);
-    let server = tokio::spawn(serve(listener, engine.clone(), SmppServerConfig::default(), stopped));
+    let server = tokio::spawn(serve(listener, engine.clone(), SmppServerConfig::default(), None, stopped));
 
     let mut c = Client::bind(addr, "etax01", &login.secret).await;
     assert!(matches!(c.events[..], [EsmeEvent::Bound { mode: BindMode::Transceiver, .. }]), "{:?}", c.events);

@@ -107,16 +107,16 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     if let Some(days) = config.retention.keep_days {
         tokio::spawn(retention(engine.clone(), days, config.retention.archive_dir.clone(), stop_rx.clone()));
     }
-    let client_servers = start_client_servers(&config.servers, &engine, &stop_rx).await?;
+    let acceptor = match &config.tls {
+        Some(t) => Some(crate::tls::acceptor(&t.cert, &t.key)?),
+        None => None,
+    };
+    let client_servers = start_client_servers(&config.servers, &engine, acceptor.clone(), &stop_rx).await?;
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
         log_channel(&cfg, &spec.carriers);
         running.push(tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx.clone())));
     }
-    let acceptor = match &config.tls {
-        Some(t) => Some(crate::tls::acceptor(&t.cert, &t.key)?),
-        None => None,
-    };
     serve_http(&http, engine.clone(), acceptor).await?;
 
     tracing::info!("draining: finishing in-flight submits");
@@ -164,21 +164,22 @@ async fn bootstrap_admin(engine: &Engine) -> Result<()> {
 async fn start_client_servers(
     servers: &hongyan_config::Servers,
     engine: &Arc<Engine>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     stop: &watch::Receiver<bool>,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>> {
     use hongyan_gateway::{cmpp, smpp};
     let mut running = Vec::new();
     if let Some(addr) = servers.smpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the SMPP server to {addr}"))?;
-        tracing::info!(addr = %listener.local_addr()?, "SMPP server ready for client systems");
+        tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "SMPP server ready for client systems");
         let cfg = smpp::server::SmppServerConfig::default();
-        running.push(tokio::spawn(smpp::server::serve(listener, engine.clone(), cfg, stop.clone())));
+        running.push(tokio::spawn(smpp::server::serve(listener, engine.clone(), cfg, tls.clone(), stop.clone())));
     }
     if let Some(addr) = servers.cmpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the CMPP server to {addr}"))?;
-        tracing::info!(addr = %listener.local_addr()?, "CMPP server ready for client systems");
+        tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "CMPP server ready for client systems");
         let cfg = cmpp::server::CmppServerConfig::default();
-        running.push(tokio::spawn(cmpp::server::serve(listener, engine.clone(), cfg, stop.clone())));
+        running.push(tokio::spawn(cmpp::server::serve(listener, engine.clone(), cfg, tls, stop.clone())));
     }
     Ok(running)
 }

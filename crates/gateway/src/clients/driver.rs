@@ -8,7 +8,6 @@ use std::time::Duration;
 
 use hongyan_engine::Engine;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::{sleep_until, Instant};
@@ -84,12 +83,11 @@ pub(crate) trait ClientConn {
 /// engine then finish on their own; only their answers are lost.
 pub(crate) async fn drive<C: ClientConn>(
     mut conn: C,
-    stream: TcpStream,
+    stream: Box<dyn super::Io>,
     mut shutdown: watch::Receiver<bool>,
     name: &str,
 ) -> std::io::Result<()> {
-    let _ = stream.set_nodelay(true);
-    let (mut rd, mut wr) = stream.into_split();
+    let (mut rd, mut wr) = tokio::io::split(stream);
     let mut submits = JoinSet::new();
     let mut buf = vec![0u8; 16 * 1024];
     let mut stopping = *shutdown.borrow();

@@ -10,7 +10,7 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -42,27 +42,41 @@ impl Drop for Lease {
     }
 }
 
-/// Accepts connections until `shutdown` turns true, runs `connection` for each, then waits for
-/// every connection to log out (each bounded by its session's response timeout).
+/// A client connection's byte stream: plain TCP, or TLS over it.
+pub(crate) trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
+
+/// Accepts connections until `shutdown` turns true, runs `connection` for each (after the TLS
+/// handshake when `tls` is given), then waits for every connection to log out (each bounded by
+/// its session's response timeout).
 pub(crate) async fn accept_loop<F, Fut>(
     listener: TcpListener,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
     name: &str,
     connection: F,
 ) where
-    F: Fn(TcpStream, watch::Receiver<bool>) -> Fut,
+    F: Fn(Box<dyn Io>, Option<std::net::IpAddr>, watch::Receiver<bool>) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = std::io::Result<()>> + Send + 'static,
 {
+    let connection = Arc::new(connection);
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     tracing::debug!(%peer, "{name}: client connected");
-                    let run = connection(stream, shutdown.clone());
-                    let name = name.to_owned();
+                    let (connection, stop, tls, name) = (connection.clone(), shutdown.clone(), tls.clone(), name.to_owned());
                     sessions.spawn(async move {
-                        if let Err(e) = run.await {
+                        let _ = stream.set_nodelay(true);
+                        let io: Box<dyn Io> = match tls {
+                            Some(acceptor) => match acceptor.accept(stream).await {
+                                Ok(s) => Box::new(s),
+                                Err(e) => return tracing::debug!(%peer, error = %e, "{name}: TLS handshake failed"),
+                            },
+                            None => Box::new(stream),
+                        };
+                        if let Err(e) = connection(io, Some(peer.ip()), stop).await {
                             tracing::debug!(error = %e, "{name}: client connection ended");
                         }
                     });

@@ -9,7 +9,6 @@ use hongyan_cmpp_proto::{ServerEvent, ServerSession, SubmitResult};
 use hongyan_engine::auth::Caller;
 use hongyan_engine::Engine;
 use hongyan_store::FeedConsumer;
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -178,9 +177,9 @@ impl ClientConn for Conn {
 /// Runs one client connection until it closes.
 pub(super) async fn run(
     shared: Arc<Shared>,
-    stream: TcpStream,
+    stream: Box<dyn crate::clients::Io>,
+    peer: Option<std::net::IpAddr>,
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let peer = stream.peer_addr().ok().map(|a| a.ip());
     drive(Conn::new(shared, peer), stream, shutdown, "CMPP server").await
 }

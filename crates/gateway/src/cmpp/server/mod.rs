@@ -39,16 +39,16 @@ struct Shared {
     leases: Arc<Leases>,
 }
 
-/// Serves client connections until `shutdown` turns true; each session then terminates.
+/// Serves client connections (over TLS when `tls` is given) until `shutdown` turns true; each
+/// session then terminates.
 pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     config: CmppServerConfig,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: watch::Receiver<bool>,
 ) {
     let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
-    crate::clients::accept_loop(listener, shutdown, "CMPP server", |stream, stop| {
-        conn::run(shared.clone(), stream, stop)
-    })
-    .await;
+    let connection = move |stream, peer, stop| conn::run(shared.clone(), stream, peer, stop);
+    crate::clients::accept_loop(listener, tls, shutdown, "CMPP server", connection).await;
 }

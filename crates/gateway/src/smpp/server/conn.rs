@@ -12,7 +12,6 @@ use hongyan_engine::Engine;
 use hongyan_smpp_proto::pdu::{Bind, DataSmResp, DeliverSm, QuerySmResp, SubmitMultiResp, SubmitSm};
 use hongyan_smpp_proto::{CommandStatus, SmscEvent, SmscSession};
 use hongyan_store::FeedConsumer;
-use tokio::net::TcpStream;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -195,9 +194,9 @@ impl ClientConn for Conn {
 /// Runs one client connection until it closes.
 pub(super) async fn run(
     shared: Arc<Shared>,
-    stream: TcpStream,
+    stream: Box<dyn crate::clients::Io>,
+    peer: Option<std::net::IpAddr>,
     shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let peer = stream.peer_addr().ok().map(|a| a.ip());
     drive(Conn::new(shared, peer), stream, shutdown, "SMPP server").await
 }

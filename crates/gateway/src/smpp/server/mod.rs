@@ -47,16 +47,16 @@ struct Shared {
     leases: Arc<Leases>,
 }
 
-/// Serves client connections until `shutdown` turns true; each session then unbinds.
+/// Serves client connections (over TLS when `tls` is given) until `shutdown` turns true; each
+/// session then unbinds.
 pub async fn serve(
     listener: TcpListener,
     engine: Arc<Engine>,
     config: SmppServerConfig,
+    tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: watch::Receiver<bool>,
 ) {
     let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
-    crate::clients::accept_loop(listener, shutdown, "SMPP server", |stream, stop| {
-        conn::run(shared.clone(), stream, stop)
-    })
-    .await;
+    let connection = move |stream, peer, stop| conn::run(shared.clone(), stream, peer, stop);
+    crate::clients::accept_loop(listener, tls, shutdown, "SMPP server", connection).await;
 }
