@@ -303,12 +303,20 @@ fn account(p: &mut lexopt::Parser) -> Result<Command, lexopt::Error> {
 }
 
 /// A limit value: a number, or `none` for no limit.
-fn limit<T: std::str::FromStr>(p: &mut lexopt::Parser, what: &str) -> Result<Option<T>, lexopt::Error> {
+fn limit<T: std::str::FromStr + Into<u64> + Copy>(
+    p: &mut lexopt::Parser,
+    what: &str,
+) -> Result<Option<T>, lexopt::Error> {
+    // The store keeps signed 64-bit values; a trillion is far beyond any real limit.
+    const MAX: u64 = 1_000_000_000_000;
     let v = string(p.value()?, what)?;
     if v == "none" {
         return Ok(None);
     }
-    v.parse().map(Some).map_err(|_| format!("{what} takes a number or `none`, got `{v}`").into())
+    match v.parse::<T>() {
+        Ok(n) if n.into() <= MAX => Ok(Some(n)),
+        _ => Err(format!("{what} takes a number up to {MAX} or `none`, got `{v}`").into()),
+    }
 }
 
 fn limits(p: &mut lexopt::Parser) -> Result<LimitsOptions, lexopt::Error> {
@@ -580,6 +588,10 @@ mod tests {
         assert!(parse(args("frobnicate")).is_err());
         assert!(parse(args("account create")).is_err());
         assert!(parse(args("account create bad/name")).is_err());
+        assert!(parse(args("account limits 1 --daily 10000000000000000000")).is_err(), "past what the store keeps");
+        assert!(parse(args("account limits 1 --daily 1000000000000 --rate none")).is_ok());
+        assert!(parse(args("account cmpp 1 --sp-id 12345")).is_err(), "an SP_Id is 6 digits");
+        assert!(parse(args("account smpp 1 --system-id waytoolongsystemid")).is_err(), "a system_id is at most 15");
         assert!(
             matches!(parse(args("account create etax --json")), Ok(Command::AccountCreate(o)) if o.json && o.name == "etax")
         );
