@@ -1,0 +1,248 @@
+//! The administration API (`/api/v1/admin/...`) the console is built on: interface accounts,
+//! their keys, console users, and the audit log. Every change is audited with who, from
+//! where, and the state before and after.
+//!
+//! Roles: administrators change; operators and auditors read accounts; the audit log is for
+//! administrators and auditors; tenant users see none of this.
+
+mod audit;
+mod rights;
+
+pub(crate) use audit::{audit, create_user};
+pub(crate) use rights::{get_rights, put_rights};
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hongyan_store::{Account, AccountPatch, ApiKey, Role, StoreError, Timestamp};
+use serde::{Deserialize, Deserializer};
+use serde_json::{json, Value};
+
+use crate::console::{ClientAddr, Console};
+use crate::messages::json_body;
+use crate::{ApiError, AppState};
+
+pub(crate) const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Auditor];
+pub(crate) const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Auditor];
+pub(crate) const ADMIN: &[Role] = &[Role::Admin];
+/// Largest rate an account may be given (messages a second).
+pub(crate) const MAX_RATE: u64 = 100_000;
+/// Largest daily or monthly quota (billing segments).
+pub(crate) const MAX_QUOTA: u64 = 1_000_000_000_000;
+
+pub(crate) fn time(t: Option<Timestamp>) -> Value {
+    t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))
+}
+
+fn account_json(a: &Account, now: Timestamp) -> Value {
+    let state = match () {
+        () if a.deleted_at.is_some() => "deleted",
+        () if !a.enabled => "disabled",
+        () if !a.usable(now) => "expired",
+        () => "active",
+    };
+    json!({
+        "id": a.id, "name": a.name, "state": state, "enabled": a.enabled,
+        "created_at": time(Some(a.created_at)), "expires_at": time(a.expires_at), "deleted_at": time(a.deleted_at),
+    })
+}
+
+fn key_json(k: &ApiKey) -> Value {
+    json!({
+        "key_id": k.key_id, "created_at": time(Some(k.created_at)),
+        "revoked_at": time(k.revoked_at), "last_used_at": time(k.last_used_at),
+    })
+}
+
+pub(crate) fn parse_time(s: &str, field: &'static str) -> Result<Timestamp, ApiError> {
+    Timestamp::parse_rfc3339(s).ok_or_else(|| {
+        ApiError::unprocessable(
+            "invalid_field",
+            format!("{field} is an RFC 3339 time such as 2027-01-01T00:00:00+08:00"),
+        )
+    })
+}
+
+pub(crate) async fn account_or_404(state: &AppState, id: i64) -> Result<Account, ApiError> {
+    state.engine.store().get_account(id).await?.ok_or_else(|| ApiError::not_found(format!("no account {id}")))
+}
+
+/// `GET /api/v1/admin/accounts`
+pub(crate) async fn list_accounts(State(state): State<AppState>, console: Console) -> Result<Json<Value>, ApiError> {
+    console.require(READERS)?;
+    let now = state.engine.clock().now();
+    let list: Vec<Value> = state.engine.store().list_accounts().await?.iter().map(|a| account_json(a, now)).collect();
+    Ok(Json(json!({ "accounts": list })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewAccountBody {
+    name: String,
+    signature: Option<String>,
+    #[serde(default)]
+    extension: String,
+    expires_at: Option<String>,
+}
+
+/// `POST /api/v1/admin/accounts`: the account, its first key (the secret shown this once),
+/// and, if given, an approved signature as its default for every category.
+pub(crate) async fn create_account(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let body: NewAccountBody = json_body(&headers, body).await?;
+    let name = body.name.trim();
+    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
+        return Err(ApiError::unprocessable("invalid_field", "name is 1 to 64 characters, no control characters"));
+    }
+    if !body.extension.chars().all(|c| c.is_ascii_digit()) || body.extension.len() > 6 {
+        return Err(ApiError::unprocessable("invalid_field", "extension is up to 6 digits"));
+    }
+    let expires = body.expires_at.as_deref().map(|s| parse_time(s, "expires_at")).transpose()?;
+    let cred = match state.engine.create_account(name).await {
+        Ok(c) => c,
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, "name_taken", format!("an account named `{name}` exists")))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let id = cred.account.id;
+    if let Some(sig) = body.signature.as_deref() {
+        state.engine.sign_with(id, sig, &body.extension).await?;
+    }
+    let mut account = cred.account.clone();
+    if expires.is_some() {
+        let patch = AccountPatch { enabled: None, expires_at: Some(expires) };
+        account = state.engine.store().update_account(id, patch).await?.unwrap_or(account);
+    }
+    let now = state.engine.clock().now();
+    let after = account_json(&account, now);
+    state
+        .engine
+        .audit(&actor, &addr, "account.create", &format!("account:{id}"), (None, Some(after.to_string())), "ok")
+        .await?;
+    let out = json!({ "account": after, "key_id": cred.key_id, "secret": cred.secret });
+    Ok((StatusCode::CREATED, Json(out)).into_response())
+}
+
+/// `GET /api/v1/admin/accounts/{id}`
+pub(crate) async fn get_account(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    console.require(READERS)?;
+    let account = account_or_404(&state, id).await?;
+    let keys: Vec<Value> = state.engine.store().list_api_keys(id).await?.iter().map(key_json).collect();
+    let mut out = account_json(&account, state.engine.clock().now());
+    out["keys"] = Value::Array(keys);
+    Ok(Json(out))
+}
+
+/// Absent stays `None`; `null` becomes `Some(None)`.
+pub(crate) fn present<'de, D: Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PatchBody {
+    enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    expires_at: Option<Option<String>>,
+}
+
+/// `PATCH /api/v1/admin/accounts/{id}`: enable, disable, set or clear the expiry.
+pub(crate) async fn patch_account(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let body: PatchBody = json_body(&headers, body).await?;
+    let expires_at = match body.expires_at {
+        Some(Some(s)) => Some(Some(parse_time(&s, "expires_at")?)),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let before = account_or_404(&state, id).await?;
+    if before.deleted_at.is_some() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "account_deleted", "a deleted account does not change"));
+    }
+    let now = state.engine.clock().now();
+    let after = state
+        .engine
+        .store()
+        .update_account(id, AccountPatch { enabled: body.enabled, expires_at })
+        .await?
+        .unwrap_or(before.clone());
+    state.engine.forget_cached_keys();
+    let change = (Some(account_json(&before, now).to_string()), Some(account_json(&after, now).to_string()));
+    state.engine.audit(&actor, &addr, "account.update", &format!("account:{id}"), change, "ok").await?;
+    Ok(Json(account_json(&after, now)))
+}
+
+/// `DELETE /api/v1/admin/accounts/{id}`: soft; every record stays, nothing works.
+pub(crate) async fn delete_account(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let before = account_or_404(&state, id).await?;
+    let now = state.engine.clock().now();
+    if !state.engine.store().delete_account(id, now).await? {
+        return Err(ApiError::new(StatusCode::CONFLICT, "account_deleted", "the account is already deleted"));
+    }
+    state.engine.forget_cached_keys();
+    let after = account_or_404(&state, id).await?;
+    let change = (Some(account_json(&before, now).to_string()), Some(account_json(&after, now).to_string()));
+    state.engine.audit(&actor, &addr, "account.delete", &format!("account:{id}"), change, "ok").await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /api/v1/admin/accounts/{id}/keys`: a new key; the secret is in this answer only.
+pub(crate) async fn add_key(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Response, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let account = account_or_404(&state, id).await?;
+    if account.deleted_at.is_some() {
+        return Err(ApiError::new(StatusCode::CONFLICT, "account_deleted", "a deleted account gets no keys"));
+    }
+    let cred = state.engine.add_api_key(account).await?;
+    let after = json!({ "key_id": cred.key_id }).to_string();
+    state.engine.audit(&actor, &addr, "key.create", &format!("account:{id}"), (None, Some(after)), "ok").await?;
+    Ok((StatusCode::CREATED, Json(json!({ "key_id": cred.key_id, "secret": cred.secret }))).into_response())
+}
+
+/// `DELETE /api/v1/admin/accounts/{id}/keys/{key_id}`: revoked at once.
+pub(crate) async fn revoke_key(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path((id, key_id)): Path<(i64, String)>,
+) -> Result<StatusCode, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let now = state.engine.clock().now();
+    if !state.engine.store().revoke_api_key(id, &key_id, now).await? {
+        return Err(ApiError::not_found(format!("no live key {key_id} on account {id}")));
+    }
+    state.engine.forget_cached_keys();
+    state.engine.audit(&actor, &addr, "key.revoke", &format!("account:{id}/key:{key_id}"), (None, None), "ok").await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,156 @@
+//! An account's rights and limits, read and set by administrators, enforced everywhere.
+
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::Json;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{account_or_404, present, ADMIN, MAX_QUOTA, MAX_RATE, READERS};
+use crate::console::{ClientAddr, Console};
+use crate::messages::json_body;
+use crate::{ApiError, AppState};
+
+/// Absent leaves a list as it is; `null` lifts the restriction; a list restricts.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RightsBody {
+    #[serde(default, deserialize_with = "present")]
+    interfaces: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "present")]
+    operations: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "present")]
+    categories: Option<Option<Vec<String>>>,
+    #[serde(default, deserialize_with = "present")]
+    ip_allow: Option<Option<Vec<String>>>,
+    free_text: Option<bool>,
+    callback_per_request: Option<bool>,
+    #[serde(default, deserialize_with = "present")]
+    rate: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "present")]
+    daily_quota: Option<Option<u64>>,
+    #[serde(default, deserialize_with = "present")]
+    monthly_quota: Option<Option<u64>>,
+}
+
+async fn rights_json(state: &AppState, id: i64) -> Result<Value, ApiError> {
+    let store = state.engine.store();
+    let r = store.account_rights(id).await?;
+    let limits = store.account_limits(id).await?;
+    Ok(json!({
+        "interfaces": r.interfaces, "operations": r.operations, "categories": r.categories,
+        "ip_allow": r.ip_allow.map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>()),
+        "free_text": store.free_text_allowed(id).await?,
+        "callback_per_request": store.callback_per_request(id).await?,
+        "rate": limits.rate, "daily_quota": limits.daily_quota, "monthly_quota": limits.monthly_quota,
+    }))
+}
+
+fn subset(field: &'static str, v: &Option<Option<Vec<String>>>, allowed: &[&str]) -> Result<(), ApiError> {
+    match v {
+        Some(Some(items)) if items.iter().any(|i| !allowed.contains(&i.as_str())) => {
+            Err(ApiError::unprocessable("invalid_field", format!("{field} are among: {}", allowed.join(", "))))
+        }
+        _ => Ok(()),
+    }
+}
+
+/// `GET /api/v1/admin/accounts/{id}/rights`
+pub(crate) async fn get_rights(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    console.require(READERS)?;
+    account_or_404(&state, id).await?;
+    Ok(Json(rights_json(&state, id).await?))
+}
+
+/// `PUT /api/v1/admin/accounts/{id}/rights`: what the account may do, enforced on HTTP, SMPP
+/// and CMPP alike from the next call.
+pub(crate) async fn put_rights(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    use hongyan_engine::rights::{INTERFACES, OPERATIONS};
+    let actor = console.require(ADMIN)?.username.clone();
+    let b: RightsBody = json_body(&headers, body).await?;
+    account_or_404(&state, id).await?;
+    let too_big = |v: Option<Option<u64>>, max: u64| v.flatten().is_some_and(|n| n > max);
+    if too_big(b.rate.map(|r| r.map(u64::from)), MAX_RATE)
+        || too_big(b.daily_quota, MAX_QUOTA)
+        || too_big(b.monthly_quota, MAX_QUOTA)
+    {
+        let why = format!("rate is at most {MAX_RATE} a second, quotas at most {MAX_QUOTA} segments");
+        return Err(ApiError::unprocessable("invalid_field", why));
+    }
+    subset("interfaces", &b.interfaces, &INTERFACES)?;
+    subset("operations", &b.operations, &OPERATIONS)?;
+    let names: Vec<String> = state.engine.categories().iter().map(|d| d.category.name().to_owned()).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    subset("categories", &b.categories, &names)?;
+    let ranges = match &b.ip_allow {
+        Some(Some(list)) => Some(Some(
+            list.iter()
+                .map(|c| hongyan_types::Cidr::parse(c))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| ApiError::unprocessable("invalid_field", e.to_string()))?,
+        )),
+        Some(None) => Some(None),
+        None => None,
+    };
+    let before = rights_json(&state, id).await?;
+    let store = state.engine.store();
+    let mut r = store.account_rights(id).await?;
+    if let Some(v) = b.interfaces {
+        r.interfaces = v;
+    }
+    if let Some(v) = b.operations {
+        r.operations = v;
+    }
+    if let Some(v) = b.categories {
+        r.categories = v;
+    }
+    if let Some(v) = ranges {
+        r.ip_allow = v;
+    }
+    state.engine.set_rights(id, r).await?;
+    if let Some(v) = b.free_text {
+        store.set_free_text(id, v).await?;
+    }
+    if let Some(v) = b.callback_per_request {
+        store.set_callback_per_request(id, v).await?;
+    }
+    if b.rate.is_some() || b.daily_quota.is_some() || b.monthly_quota.is_some() {
+        let mut limits = store.account_limits(id).await?;
+        if let Some(v) = b.rate {
+            limits.rate = v;
+        }
+        if let Some(v) = b.daily_quota {
+            limits.daily_quota = v;
+        }
+        if let Some(v) = b.monthly_quota {
+            limits.monthly_quota = v;
+        }
+        store.set_account_limits(id, limits).await?;
+        state.engine.forget_account_limits(id);
+    }
+    let after = rights_json(&state, id).await?;
+    state
+        .engine
+        .audit(
+            &actor,
+            &addr,
+            "account.rights",
+            &format!("account:{id}"),
+            (Some(before.to_string()), Some(after.to_string())),
+            "ok",
+        )
+        .await?;
+    Ok(Json(after))
+}
