@@ -406,3 +406,4 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
 mod feed;
 
 mod admin;
+mod security;
