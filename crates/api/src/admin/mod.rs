@@ -9,7 +9,7 @@ mod audit;
 mod rights;
 
 pub(crate) use audit::{audit, create_user};
-pub(crate) use rights::{get_rights, put_rights};
+pub(crate) use rights::{get_rights, push_failures, put_callback, put_rights, resend_failure};
 
 use axum::body::Body;
 use axum::extract::{Path, State};

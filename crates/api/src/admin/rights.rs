@@ -154,3 +154,89 @@ pub(crate) async fn put_rights(
         .await?;
     Ok(Json(after))
 }
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CallbackBody {
+    url: Option<String>,
+}
+
+/// `PUT /api/v1/admin/accounts/{id}/callback`: sets the callback URL with a new signing secret
+/// (in this answer only), or clears it with `{"url": null}`.
+pub(crate) async fn put_callback(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Json<Value>, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let b: CallbackBody = json_body(&headers, body).await?;
+    account_or_404(&state, id).await?;
+    let before = state.engine.store().callback(id).await?.map(|c| c.url);
+    let set = match hongyan_notify::set_callback(&state.engine, id, b.url.as_deref()).await {
+        Ok(set) => set,
+        Err(hongyan_notify::SetCallbackError::Url(e)) => {
+            return Err(ApiError::unprocessable("invalid_callback_url", e.to_string()))
+        }
+        Err(hongyan_notify::SetCallbackError::NoAccount(_)) => {
+            return Err(ApiError::not_found(format!("no account {id}")))
+        }
+        Err(hongyan_notify::SetCallbackError::Store(e)) => return Err(e.into()),
+    };
+    let after = set.as_ref().map(|c| c.url.clone());
+    let change = (Some(json!({ "url": before }).to_string()), Some(json!({ "url": after }).to_string()));
+    state.engine.audit(&actor, &addr, "account.callback", &format!("account:{id}"), change, "ok").await?;
+    Ok(Json(match set {
+        Some(c) => json!({ "url": c.url, "secret": c.secret }),
+        None => json!({ "url": null }),
+    }))
+}
+
+/// `GET /api/v1/admin/push-failures?account=`: callback batches given up after the retry period.
+pub(crate) async fn push_failures(
+    State(state): State<AppState>,
+    console: Console,
+    q: Result<axum::extract::Query<FailuresQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    console.require(READERS)?;
+    let axum::extract::Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let list: Vec<Value> = state
+        .engine
+        .store()
+        .push_failures(q.account)
+        .await?
+        .iter()
+        .map(|f| {
+            json!({
+                "id": f.id, "account_id": f.account_id, "first_seq": f.seqs.0.to_string(), "last_seq": f.seqs.1.to_string(),
+                "error": f.error, "failed_at": super::time(Some(f.failed_at)), "resent_at": super::time(f.resent_at),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "failures": list })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FailuresQuery {
+    account: Option<i64>,
+}
+
+/// `POST /api/v1/admin/push-failures/{id}/resend`: the batch's events go to the end of the feed.
+pub(crate) async fn resend_failure(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let now = state.engine.clock().now();
+    if !state.engine.store().resend_push_failure(id, now).await? {
+        return Err(ApiError::not_found(format!("no failure {id} that is not re-sent already")));
+    }
+    state.engine.feed_changed().notify_waiters();
+    state.engine.audit(&actor, &addr, "callback.resend", &format!("push-failure:{id}"), (None, None), "ok").await?;
+    Ok(axum::http::StatusCode::ACCEPTED)
+}

@@ -231,3 +231,34 @@ async fn roles_see_only_what_they_may() {
     let (_, me, _) = send(&f.state, "GET", "/api/v1/auth/me", Some(tax), None).await;
     assert_eq!((me["role"].as_str(), me["account_id"].as_i64()), (Some("tenant"), Some(id)));
 }
+
+#[tokio::test]
+async fn callbacks_and_failed_pushes_are_managed_through_the_admin_api() {
+    let f = fixture("admin-callback").await;
+    let c = admin(&f).await;
+    let (_, made, _) = send(&f.state, "POST", "/api/v1/admin/accounts", Some(&c), Some(json!({"name": "etax"}))).await;
+    let id = made["account"]["id"].as_i64().unwrap();
+    let uri = format!("/api/v1/admin/accounts/{id}/callback");
+    let (status, body, _) = send(&f.state, "PUT", &uri, Some(&c), Some(json!({"url": "https://x/cb"}))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_callback_url"))
+    );
+    let (status, set, _) = send(&f.state, "PUT", &uri, Some(&c), Some(json!({"url": "http://10.0.0.8/cb"}))).await;
+    assert_eq!(
+        (status, set["url"].as_str(), set["secret"].as_str().map(str::len)),
+        (StatusCode::OK, Some("http://10.0.0.8/cb"), Some(64))
+    );
+    let (_, cleared, _) = send(&f.state, "PUT", &uri, Some(&c), Some(json!({"url": null}))).await;
+    assert_eq!(cleared["url"], Value::Null);
+    let (status, list, _) =
+        send(&f.state, "GET", &format!("/api/v1/admin/push-failures?account={id}"), Some(&c), None).await;
+    assert_eq!((status, list["failures"].as_array().map(Vec::len)), (StatusCode::OK, Some(0)));
+    assert_eq!(
+        send(&f.state, "POST", "/api/v1/admin/push-failures/99/resend", Some(&c), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+    let (_, log, _) = send(&f.state, "GET", "/api/v1/admin/audit?action=account.callback", Some(&c), None).await;
+    assert_eq!(log["entries"].as_array().unwrap().len(), 2, "set and cleared, audited; the secret never is");
+    assert!(!log.to_string().contains(set["secret"].as_str().unwrap()));
+}
