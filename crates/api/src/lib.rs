@@ -18,6 +18,7 @@ mod console;
 mod error;
 mod feed;
 mod messages;
+mod templates;
 mod views;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -56,6 +57,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/messages", post(messages::send).get(messages::list))
         .route("/api/v1/messages/{id}", get(messages::get_one))
         .route("/api/v1/categories", get(messages::categories))
+        .route("/api/v1/templates", get(templates::list).post(templates::add))
         .route("/api/v1/reports", get(feed::reports))
         .route("/api/v1/reports/ack", post(feed::ack_reports))
         .route("/api/v1/replies", get(feed::replies))
@@ -77,6 +79,15 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/accounts/{id}/callback", axum::routing::put(admin::put_callback))
         .route("/api/v1/admin/push-failures", get(admin::push_failures))
         .route("/api/v1/admin/push-failures/{id}/resend", post(admin::resend_failure))
+        .route("/api/v1/admin/accounts/{id}/signatures", get(admin::signatures).post(admin::add_signature))
+        .route("/api/v1/admin/accounts/{id}/default-signature", axum::routing::put(admin::set_default))
+        .route("/api/v1/admin/signatures/{sid}/{decision}", post(admin::decide_signature))
+        .route("/api/v1/admin/accounts/{id}/templates", get(admin::templates))
+        .route("/api/v1/admin/templates/{tid}/{decision}", post(admin::decide_template))
+        .route(
+            "/api/v1/admin/blacklist",
+            get(admin::blacklist).post(admin::blacklist_change).delete(admin::blacklist_change),
+        )
         .route("/api/v1/admin/users", post(admin::create_user))
         .route("/api/v1/admin/audit", get(admin::audit))
         .fallback(|| async { ApiError::not_found("no such endpoint") })

@@ -66,6 +66,12 @@ impl Engine {
         Ok(rules)
     }
 
+    /// Makes the account's next request read its signing rules again (after an administrator
+    /// changed a signature through this engine).
+    pub fn forget_signing_rules(&self, account_id: i64) {
+        self.rules.entries.lock().expect("rules cache").remove(&account_id);
+    }
+
     /// Gives an account an approved signature as its default for every category (what
     /// `hongyan account create --signature` does; finer control is the administrators').
     pub async fn sign_with(&self, account_id: i64, text: &str, extension: &str) -> Result<Signature, StoreError> {

@@ -6,9 +6,13 @@
 //! administrators and auditors; tenant users see none of this.
 
 mod audit;
+mod content;
 mod rights;
 
 pub(crate) use audit::{audit, create_user};
+pub(crate) use content::{
+    add_signature, blacklist, blacklist_change, decide_signature, decide_template, set_default, signatures, templates,
+};
 pub(crate) use rights::{get_rights, push_failures, put_callback, put_rights, resend_failure};
 
 use axum::body::Body;

@@ -262,3 +262,90 @@ async fn callbacks_and_failed_pushes_are_managed_through_the_admin_api() {
     assert_eq!(log["entries"].as_array().unwrap().len(), 2, "set and cleared, audited; the secret never is");
     assert!(!log.to_string().contains(set["secret"].as_str().unwrap()));
 }
+
+#[tokio::test]
+async fn signatures_templates_and_blacklists_through_the_admin_api() {
+    let f = fixture("admin-content").await;
+    let c = admin(&f).await;
+    let (_, made, _) = send(&f.state, "POST", "/api/v1/admin/accounts", Some(&c), Some(json!({"name": "etax"}))).await;
+    let id = made["account"]["id"].as_i64().unwrap();
+    let key = basic(made["key_id"].as_str().unwrap(), made["secret"].as_str().unwrap());
+    assert_eq!(sends(&f.state, &key).await, StatusCode::UNPROCESSABLE_ENTITY, "no signature yet");
+
+    let sigs = format!("/api/v1/admin/accounts/{id}/signatures");
+    assert_eq!(
+        send(&f.state, "POST", &sigs, Some(&c), Some(json!({"text": "【坏】"}))).await.0,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let (status, sig, _) =
+        send(&f.state, "POST", &sigs, Some(&c), Some(json!({"text": "某省税务局", "extension": "01"}))).await;
+    assert_eq!((status, sig["status"].as_str()), (StatusCode::CREATED, Some("pending")));
+    let sid = sig["id"].as_i64().unwrap();
+    let default = format!("/api/v1/admin/accounts/{id}/default-signature");
+    let (status, body, _) = send(&f.state, "PUT", &default, Some(&c), Some(json!({"signature_id": sid}))).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("signature_not_approved"))
+    );
+    assert_eq!(
+        send(&f.state, "POST", &format!("/api/v1/admin/signatures/{sid}/approve"), Some(&c), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        send(&f.state, "PUT", &default, Some(&c), Some(json!({"signature_id": sid}))).await.0,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(sends(&f.state, &key).await, StatusCode::OK, "signed now");
+    let (_, listed, _) = send(&f.state, "GET", &sigs, Some(&c), None).await;
+    assert_eq!(
+        listed["signatures"][0]["default_for"],
+        json!(["marketing", "notification", "verification"]),
+        "every category"
+    );
+
+    // The account proposes a template over its interface; an administrator approves it.
+    let propose = json!({"name": "login", "body": "您的验证码是${code}", "category": "verification"}).to_string();
+    let req = Request::post("/api/v1/templates")
+        .header("authorization", &key)
+        .header("content-type", "application/json")
+        .body(Body::from(propose))
+        .unwrap();
+    let resp = router(f.state.clone()).oneshot(req).await.unwrap();
+    assert_eq!(resp.status(), StatusCode::CREATED);
+    let t: Value = serde_json::from_slice(&to_bytes(resp.into_body(), usize::MAX).await.unwrap()).unwrap();
+    let tid = t["id"].as_i64().unwrap();
+    assert_eq!(
+        send(&f.state, "POST", &format!("/api/v1/admin/templates/{tid}/approve"), Some(&c), None).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, tpls, _) = send(&f.state, "GET", &format!("/api/v1/admin/accounts/{id}/templates"), Some(&c), None).await;
+    assert_eq!(tpls["templates"][0]["status"], "approved");
+    assert_eq!(
+        send(&f.state, "POST", &format!("/api/v1/admin/templates/{tid}/frobnicate"), Some(&c), None).await.0,
+        StatusCode::NOT_FOUND
+    );
+
+    let entry = json!({"number": "+86 138-0013-8000", "account": id, "reason": "complaint"});
+    assert_eq!(
+        send(&f.state, "POST", "/api/v1/admin/blacklist", Some(&c), Some(entry.clone())).await.0,
+        StatusCode::CREATED
+    );
+    let (_, bl, _) = send(&f.state, "GET", &format!("/api/v1/admin/blacklist?account={id}"), Some(&c), None).await;
+    assert_eq!(bl["entries"][0]["number"], "13800138000");
+    let blocked = Request::post("/api/v1/messages")
+        .header("authorization", &key)
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"to": ["13800138000"], "content": "通知", "category": "notification"}).to_string()))
+        .unwrap();
+    let v: Value = serde_json::from_slice(
+        &to_bytes(router(f.state.clone()).oneshot(blocked).await.unwrap().into_body(), usize::MAX).await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(v["results"][0]["error"], "blacklisted", "{v}");
+    assert_eq!(
+        send(&f.state, "DELETE", "/api/v1/admin/blacklist", Some(&c), Some(entry)).await.0,
+        StatusCode::NO_CONTENT
+    );
+    let (_, log, _) = send(&f.state, "GET", "/api/v1/admin/audit?action=blacklist.add", Some(&c), None).await;
+    assert_eq!(log["entries"][0]["after"], "138****8000", "numbers are masked in the audit log too");
+}

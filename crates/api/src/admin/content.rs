@@ -1,0 +1,273 @@
+//! What administrators approve and list for an account: signatures (and which is the default
+//! per category), templates, and blacklists. Every change is audited.
+
+use axum::body::Body;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use hongyan_store::{BlacklistEntry, SignatureStatus, StoreError};
+use hongyan_types::PhoneNumber;
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::{account_or_404, time, ADMIN, READERS};
+use crate::console::{ClientAddr, Console};
+use crate::messages::json_body;
+use crate::{ApiError, AppState};
+
+/// `GET /api/v1/admin/accounts/{id}/signatures`
+pub(crate) async fn signatures(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    console.require(READERS)?;
+    account_or_404(&state, id).await?;
+    let store = state.engine.store();
+    let defaults = store.signing_rules(id).await?.defaults;
+    let list: Vec<Value> = store
+        .list_signatures(id)
+        .await?
+        .iter()
+        .map(|s| {
+            let default_for: Vec<&str> = defaults.iter().filter(|(_, d)| d.id == s.id).map(|(c, _)| c.name()).collect();
+            json!({ "id": s.id, "text": s.text, "extension": s.extension, "status": s.status.as_str(), "default_for": default_for, "created_at": time(Some(s.created_at)) })
+        })
+        .collect();
+    Ok(Json(json!({ "signatures": list })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SignatureBody {
+    text: String,
+    #[serde(default)]
+    extension: String,
+}
+
+/// `POST /api/v1/admin/accounts/{id}/signatures`: recorded as pending.
+pub(crate) async fn add_signature(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let b: SignatureBody = json_body(&headers, body).await?;
+    let n = b.text.chars().count();
+    if !(2..=20).contains(&n) || b.text.contains(['【', '】', '[', ']']) || b.text.trim() != b.text {
+        return Err(ApiError::unprocessable(
+            "invalid_field",
+            "a signature is 2 to 20 characters, no brackets or surrounding spaces",
+        ));
+    }
+    if b.extension.len() > 6 || !b.extension.bytes().all(|c| c.is_ascii_digit()) {
+        return Err(ApiError::unprocessable("invalid_field", "an extension code is up to 6 digits"));
+    }
+    account_or_404(&state, id).await?;
+    let sig = match state.engine.store().add_signature(id, &b.text, &b.extension, state.engine.clock().now()).await {
+        Ok(s) => s,
+        Err(StoreError::Conflict(_)) => {
+            return Err(ApiError::new(StatusCode::CONFLICT, "signature_exists", "the account has this signature"))
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let after = json!({ "id": sig.id, "text": sig.text, "extension": sig.extension, "status": "pending" });
+    state
+        .engine
+        .audit(&actor, &addr, "signature.add", &format!("account:{id}"), (None, Some(after.to_string())), "ok")
+        .await?;
+    Ok((StatusCode::CREATED, Json(after)).into_response())
+}
+
+/// `POST /api/v1/admin/signatures/{sid}/approve` and `…/reject`.
+pub(crate) async fn decide_signature(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path((sid, decision)): Path<(i64, String)>,
+) -> Result<StatusCode, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let status = decision_status(&decision)?;
+    if !state.engine.store().decide_signature(sid, status, state.engine.clock().now()).await? {
+        return Err(ApiError::not_found(format!("no signature {sid}")));
+    }
+    state
+        .engine
+        .audit(
+            &actor,
+            &addr,
+            &format!("signature.{decision}"),
+            &format!("signature:{sid}"),
+            (None, Some(status.as_str().into())),
+            "ok",
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn decision_status(decision: &str) -> Result<SignatureStatus, ApiError> {
+    match decision {
+        "approve" => Ok(SignatureStatus::Approved),
+        "reject" => Ok(SignatureStatus::Rejected),
+        _ => Err(ApiError::not_found("no such endpoint")),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DefaultBody {
+    signature_id: i64,
+    /// One category; every configured one when absent.
+    category: Option<String>,
+}
+
+/// `PUT /api/v1/admin/accounts/{id}/default-signature`
+pub(crate) async fn set_default(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let b: DefaultBody = json_body(&headers, body).await?;
+    let categories = match &b.category {
+        Some(name) => vec![crate::messages::category(&state.engine, name)?],
+        None => state.engine.categories().iter().map(|d| d.category).collect(),
+    };
+    for c in &categories {
+        if !state.engine.store().set_default_signature(id, *c, b.signature_id).await? {
+            return Err(ApiError::unprocessable(
+                "signature_not_approved",
+                "that is not an approved signature of this account",
+            ));
+        }
+    }
+    state.engine.forget_signing_rules(id);
+    let after = json!({ "signature_id": b.signature_id, "categories": categories.iter().map(|c| c.name()).collect::<Vec<_>>() });
+    state
+        .engine
+        .audit(&actor, &addr, "signature.default", &format!("account:{id}"), (None, Some(after.to_string())), "ok")
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/admin/accounts/{id}/templates`
+pub(crate) async fn templates(
+    State(state): State<AppState>,
+    console: Console,
+    Path(id): Path<i64>,
+) -> Result<Json<Value>, ApiError> {
+    console.require(READERS)?;
+    account_or_404(&state, id).await?;
+    let list: Vec<Value> = state
+        .engine
+        .store()
+        .list_templates(id)
+        .await?
+        .iter()
+        .map(|t| json!({ "id": t.id, "name": t.name, "body": t.body, "category": t.category.name(), "status": t.status.as_str(), "created_at": time(Some(t.created_at)) }))
+        .collect();
+    Ok(Json(json!({ "templates": list })))
+}
+
+/// `POST /api/v1/admin/templates/{tid}/approve` and `…/reject`.
+pub(crate) async fn decide_template(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    Path((tid, decision)): Path<(i64, String)>,
+) -> Result<StatusCode, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let status = decision_status(&decision)?;
+    if !state.engine.store().decide_template(tid, status, state.engine.clock().now()).await? {
+        return Err(ApiError::not_found(format!("no template {tid}")));
+    }
+    state
+        .engine
+        .audit(
+            &actor,
+            &addr,
+            &format!("template.{decision}"),
+            &format!("template:{tid}"),
+            (None, Some(status.as_str().into())),
+            "ok",
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListQuery {
+    account: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct BlacklistBody {
+    number: String,
+    account: Option<i64>,
+    #[serde(default)]
+    reason: String,
+}
+
+/// `GET /api/v1/admin/blacklist?account=`: the global list, or an account's.
+pub(crate) async fn blacklist(
+    State(state): State<AppState>,
+    console: Console,
+    q: Result<Query<ListQuery>, QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    console.require(READERS)?;
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let list: Vec<Value> = state
+        .engine
+        .store()
+        .blacklist_list(q.account)
+        .await?
+        .iter()
+        .map(|e| json!({ "number": e.number, "account": e.account_id, "reason": e.reason, "created_at": time(Some(e.created_at)) }))
+        .collect();
+    Ok(Json(json!({ "entries": list })))
+}
+
+/// `POST /api/v1/admin/blacklist` and `DELETE /api/v1/admin/blacklist` (same body).
+pub(crate) async fn blacklist_change(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    console: Console,
+    method: axum::http::Method,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<StatusCode, ApiError> {
+    let actor = console.require(ADMIN)?.username.clone();
+    let b: BlacklistBody = json_body(&headers, body).await?;
+    let number = PhoneNumber::parse(&b.number)
+        .map_err(|e| ApiError::unprocessable("invalid_number", e.to_string()))?
+        .national()
+        .to_owned();
+    if let Some(id) = b.account {
+        account_or_404(&state, id).await?;
+    }
+    let store = state.engine.store();
+    let target = format!("blacklist:{}", b.account.map_or_else(|| "global".to_owned(), |a| format!("account:{a}")));
+    let masked = hongyan_types::mask::number(&number);
+    if method == axum::http::Method::DELETE {
+        if !store.blacklist_remove(b.account, &number).await? {
+            return Err(ApiError::not_found("that number is not on that list"));
+        }
+        state.engine.audit(&actor, &addr, "blacklist.remove", &target, (Some(masked), None), "ok").await?;
+        return Ok(StatusCode::NO_CONTENT);
+    }
+    let entry =
+        BlacklistEntry { account_id: b.account, number, reason: b.reason, created_at: state.engine.clock().now() };
+    store.blacklist_add(entry).await?;
+    state.engine.audit(&actor, &addr, "blacklist.add", &target, (None, Some(masked)), "ok").await?;
+    Ok(StatusCode::CREATED)
+}
