@@ -93,20 +93,23 @@ pub(crate) async fn decide_signature(
 ) -> Result<StatusCode, ApiError> {
     let actor = console.require(ADMIN)?.username.clone();
     let status = decision_status(&decision)?;
-    if !state.engine.store().decide_signature(sid, status, state.engine.clock().now()).await? {
-        return Err(ApiError::not_found(format!("no signature {sid}")));
+    let found = state.engine.store().decide_signature(sid, status, state.engine.clock().now()).await?;
+    decided(&state, (&actor, &addr), ("signature", sid), (&decision, status), found).await
+}
+
+/// Answers a decision on a signature or template and audits it.
+async fn decided(
+    state: &AppState,
+    (actor, addr): (&str, &str),
+    (what, id): (&str, i64),
+    (decision, status): (&str, SignatureStatus),
+    found: bool,
+) -> Result<StatusCode, ApiError> {
+    if !found {
+        return Err(ApiError::not_found(format!("no {what} {id}")));
     }
-    state
-        .engine
-        .audit(
-            &actor,
-            &addr,
-            &format!("signature.{decision}"),
-            &format!("signature:{sid}"),
-            (None, Some(status.as_str().into())),
-            "ok",
-        )
-        .await?;
+    let change = (None, Some(status.as_str().to_owned()));
+    state.engine.audit(actor, addr, &format!("{what}.{decision}"), &format!("{what}:{id}"), change, "ok").await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -186,21 +189,8 @@ pub(crate) async fn decide_template(
 ) -> Result<StatusCode, ApiError> {
     let actor = console.require(ADMIN)?.username.clone();
     let status = decision_status(&decision)?;
-    if !state.engine.store().decide_template(tid, status, state.engine.clock().now()).await? {
-        return Err(ApiError::not_found(format!("no template {tid}")));
-    }
-    state
-        .engine
-        .audit(
-            &actor,
-            &addr,
-            &format!("template.{decision}"),
-            &format!("template:{tid}"),
-            (None, Some(status.as_str().into())),
-            "ok",
-        )
-        .await?;
-    Ok(StatusCode::NO_CONTENT)
+    let found = state.engine.store().decide_template(tid, status, state.engine.clock().now()).await?;
+    decided(&state, (&actor, &addr), ("template", tid), (&decision, status), found).await
 }
 
 #[derive(Deserialize)]
