@@ -76,7 +76,7 @@ impl Mo {
 }
 
 /// A fixed-width text field without its NUL padding.
-fn field(b: &[u8]) -> String {
+pub(crate) fn field(b: &[u8]) -> String {
     String::from_utf8_lossy(b).trim_end_matches('\0').trim().to_owned()
 }
 

@@ -159,17 +159,7 @@ async fn sim_with_counters(report_delay: Duration) -> (std::net::SocketAddr, Arc
 }
 
 async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
-    let req = SendRequest {
-        to: vec![to.into()],
-        content: "您的验证码是 123456".into(),
-        category: Category::VERIFICATION,
-        client_ref: None,
-        template: None,
-        send_at: None,
-        personal: Vec::new(),
-        origin: None,
-        callback_url: None,
-    };
+    let req = SendRequest::new(vec![to.into()], "您的验证码是 123456", Category::VERIFICATION);
     match &engine.accept(1, req).await.unwrap().results[0] {
         NumberResult::Accepted { message_id, .. } => *message_id,
         other => panic!("{other:?}"),

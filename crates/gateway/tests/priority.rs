@@ -19,17 +19,7 @@ use tokio::sync::watch;
 const WINDOW: usize = 16;
 
 async fn accept(engine: &Engine, to: Vec<String>, category: Category) -> Vec<MessageId> {
-    let req = SendRequest {
-        to,
-        content: "通知".into(),
-        category,
-        client_ref: None,
-        template: None,
-        send_at: None,
-        personal: Vec::new(),
-        origin: None,
-        callback_url: None,
-    };
+    let req = SendRequest::new(to, "通知", category);
     engine
         .accept(1, req)
         .await

@@ -180,17 +180,7 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
     let (_stop, stop_rx) = watch::channel(false);
     tokio::spawn(run_channel(channel(proto, addr, our_listen), engine.clone(), queue, stop_rx));
     let numbers: Vec<String> = (0..n).map(|i| format!("1380013{i:04}")).collect();
-    let req = SendRequest {
-        to: numbers,
-        content: "您的验证码是 123456".into(),
-        category: Category::VERIFICATION,
-        client_ref: None,
-        template: None,
-        send_at: None,
-        personal: Vec::new(),
-        origin: None,
-        callback_url: None,
-    };
+    let req = SendRequest::new(numbers, "您的验证码是 123456", Category::VERIFICATION);
     let ids: Vec<MessageId> = engine
         .accept(1, req)
         .await

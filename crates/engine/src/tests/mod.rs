@@ -41,17 +41,7 @@ async fn engine_with_clock(
 
 /// A notification request: no per-number frequency limits get in the way of repeated sends.
 fn req(to: &[&str], content: &str) -> SendRequest {
-    SendRequest {
-        to: to.iter().map(|s| s.to_string()).collect(),
-        content: content.into(),
-        category: Category::NOTIFICATION,
-        client_ref: None,
-        template: None,
-        send_at: None,
-        personal: Vec::new(),
-        origin: None,
-        callback_url: None,
-    }
+    SendRequest::new(to.iter().map(|s| s.to_string()).collect(), content, Category::NOTIFICATION)
 }
 
 #[tokio::test]
@@ -327,18 +317,11 @@ async fn templates_free_text_and_sensitive_words() {
     assert!(e.add_template(6, "bad", "验证码${code", Category::VERIFICATION).await.is_err(), "syntax is checked");
     let tpl = e.add_template(6, "login", body, Category::VERIFICATION).await.unwrap();
     let by_template = |params: &[(&str, &str)], category| SendRequest {
-        to: vec!["13800138000".into()],
-        content: String::new(),
-        category,
-        client_ref: None,
-        send_at: None,
-        personal: Vec::new(),
-        origin: None,
-        callback_url: None,
         template: Some(TemplateRef {
             id: tpl.id,
             params: params.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
         }),
+        ..SendRequest::new(vec!["13800138000".into()], "", category)
     };
     let ok = [("code", "246810"), ("minutes", "5")];
     assert!(

@@ -14,6 +14,18 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
+/// The status text a receipt carries for a final status: SMPP's `stat:` and CMPP's Stat alike.
+pub(crate) fn receipt_stat(status: hongyan_types::MessageStatus) -> &'static str {
+    use hongyan_types::MessageStatus as S;
+    match status {
+        S::Delivered => "DELIVRD",
+        S::Expired => "EXPIRED",
+        S::Undelivered => "UNDELIV",
+        S::Failed | S::Rejected => "REJECTD",
+        _ => "UNKNOWN",
+    }
+}
+
 /// The accounts whose receipts some connection of one server is delivering.
 #[derive(Debug, Default)]
 pub(crate) struct Leases {

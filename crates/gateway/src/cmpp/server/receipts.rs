@@ -1,21 +1,10 @@
 //! A client's message in its final state as CMPP status reports: one DELIVER
 //! (Registered_Delivery = 1) per Msg_Id the client was given.
 
+use crate::clients::receipt_stat;
 use hongyan_cmpp_proto::pdu::{Deliver, StatusReport};
 use hongyan_cmpp_proto::Version;
 use hongyan_store::FinalReport;
-use hongyan_types::MessageStatus;
-
-/// The report's Stat (7 characters) for a final status.
-fn stat(status: MessageStatus) -> &'static str {
-    match status {
-        MessageStatus::Delivered => "DELIVRD",
-        MessageStatus::Expired => "EXPIRED",
-        MessageStatus::Undelivered => "UNDELIV",
-        MessageStatus::Failed | MessageStatus::Rejected => "REJECTD",
-        _ => "UNKNOWN",
-    }
-}
 
 /// One DELIVER per part id; `next_id` gives each DELIVER its own Msg_Id.
 pub(crate) fn reports(f: &FinalReport, version: Version, mut next_id: impl FnMut() -> u64) -> Vec<Deliver> {
@@ -25,7 +14,7 @@ pub(crate) fn reports(f: &FinalReport, version: Version, mut next_id: impl FnMut
         .map(|id| {
             let report = StatusReport {
                 msg_id: id.parse().unwrap_or(0),
-                stat: stat(f.status).as_bytes().to_vec(),
+                stat: receipt_stat(f.status).as_bytes().to_vec(),
                 submit_time: f.accepted_at.beijing_yymmddhhmm().into_bytes(),
                 done_time: done.beijing_yymmddhhmm().into_bytes(),
                 dest_terminal_id: f.to.as_bytes().to_vec(),
@@ -42,7 +31,7 @@ pub(crate) fn reports(f: &FinalReport, version: Version, mut next_id: impl FnMut
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hongyan_types::{MessageId, Timestamp};
+    use hongyan_types::{MessageId, MessageStatus, Timestamp};
 
     #[test]
     fn one_report_per_msg_id_that_decodes_back() {

@@ -6,6 +6,8 @@ use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome, Engine};
 use hongyan_text::{Encoding, Udh};
 use hongyan_types::Category;
 
+use crate::adapter::field;
+
 fn encoding(msg_fmt: u8) -> Option<Encoding> {
     match msg_fmt {
         0 => Some(Encoding::Ascii),
@@ -13,10 +15,6 @@ fn encoding(msg_fmt: u8) -> Option<Encoding> {
         15 => Some(Encoding::Gbk),
         _ => None,
     }
-}
-
-fn field(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).trim_end_matches('\0').trim().to_owned()
 }
 
 /// One [`ClientSubmit`] per Dest_terminal_Id, all under `client_msg_id` (CMPP gives one Msg_Id

@@ -7,19 +7,10 @@ use hongyan_smpp_proto::{DeliveryReceipt, Npi, Ton};
 use hongyan_store::FinalReport;
 use hongyan_types::MessageStatus;
 
+use crate::clients::receipt_stat;
+
 /// Longest address a deliver_sm carries (21 with the NUL).
 const ADDR: usize = 20;
-
-/// The receipt's `stat:` for a final status.
-fn stat(status: MessageStatus) -> &'static str {
-    match status {
-        MessageStatus::Delivered => "DELIVRD",
-        MessageStatus::Expired => "EXPIRED",
-        MessageStatus::Undelivered => "UNDELIV",
-        MessageStatus::Failed | MessageStatus::Rejected => "REJECTD",
-        _ => "UNKNOWN",
-    }
-}
 
 fn address(s: &str) -> Address {
     Address::new(Ton::UNKNOWN, Npi::UNKNOWN, &s.as_bytes()[..s.len().min(ADDR)])
@@ -38,7 +29,7 @@ pub(crate) fn receipts(f: &FinalReport) -> Vec<DeliverSm> {
                 dlvrd: Some(if delivered { "001" } else { "000" }.into()),
                 submit_date: Some(f.accepted_at.beijing_yymmddhhmm()),
                 done_date: Some(done.beijing_yymmddhhmm()),
-                stat: Some(stat(f.status).into()),
+                stat: Some(receipt_stat(f.status).into()),
                 err: Some("000".into()),
                 // The message text is the taxpayer's business, not the receipt's.
                 text: Some(String::new()),
