@@ -49,6 +49,41 @@ pub struct Config {
     pub retention: Retention,
     /// TLS for the HTTP listener, when a certificate is given.
     pub tls: Option<Tls>,
+    /// Field-level encryption at rest.
+    pub encryption: Encryption,
+}
+
+/// `[encryption]`: numbers and content are always sealed at rest; this says with which
+/// algorithm, and where the data keys come from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Encryption {
+    /// The algorithm new values are sealed with.
+    pub algorithm: DataAlgorithm,
+    /// Where the key ring is read from.
+    pub keys: KeySource,
+}
+
+/// `algorithm = "aes-256-gcm" | "sm4-gcm"`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DataAlgorithm {
+    /// AES-256-GCM, searched by HMAC-SHA256.
+    #[default]
+    Aes256Gcm,
+    /// SM4-GCM, searched by HMAC-SM3: the national algorithms.
+    Sm4Gcm,
+}
+
+/// Where the data keys are: `key_file`, `key_env`, or (neither) `hongyan.keys` in the data
+/// folder, created with a random key at first start.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum KeySource {
+    /// `hongyan.keys` beside the database.
+    #[default]
+    DataDir,
+    /// `key_file = "PATH"`.
+    File(PathBuf),
+    /// `key_env = "NAME"`: the entries are in that environment variable.
+    Env(String),
 }
 
 /// `[tls]`: a PEM certificate chain and its PEM private key. With it the HTTP API and the
@@ -159,6 +194,7 @@ impl Default for Config {
             servers: Servers::default(),
             retention: Retention::default(),
             tls: None,
+            encryption: Encryption::default(),
         }
     }
 }
@@ -210,6 +246,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let servers = root.opt_table(&mut w, "servers").map(|t| servers(&mut w, t)).unwrap_or_default();
     let retention = root.opt_table(&mut w, "retention").map(|t| retention(&mut w, t)).unwrap_or_default();
     let tls = root.opt_table(&mut w, "tls").and_then(|t| tls(&mut w, t));
+    let encryption = root.opt_table(&mut w, "encryption").map(|t| encryption(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
@@ -227,6 +264,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         servers,
         retention,
         tls,
+        encryption,
     })
 }
 
@@ -245,6 +283,32 @@ fn tls(w: &mut Walker, mut t: walk::Table) -> Option<Tls> {
     let key = t.req_str(w, "key").map(PathBuf::from);
     t.finish(w);
     Some(Tls { cert: cert?, key: key? })
+}
+
+fn encryption(w: &mut Walker, mut t: walk::Table) -> Encryption {
+    let algorithm_path = t.key_path("algorithm");
+    let algorithm = match t.opt_str(w, "algorithm").as_deref() {
+        None | Some("aes-256-gcm") => DataAlgorithm::Aes256Gcm,
+        Some("sm4-gcm") => DataAlgorithm::Sm4Gcm,
+        Some(other) => {
+            w.problem(algorithm_path, format!("`{other}` is not \"aes-256-gcm\" or \"sm4-gcm\""));
+            DataAlgorithm::Aes256Gcm
+        }
+    };
+    let both = t.key_path("key_env");
+    let file = t.opt_str(w, "key_file").map(PathBuf::from);
+    let env = t.opt_str(w, "key_env");
+    t.finish(w);
+    let keys = match (file, env) {
+        (Some(_), Some(_)) => {
+            w.problem(both, "give key_file or key_env, not both");
+            KeySource::DataDir
+        }
+        (Some(f), None) => KeySource::File(f),
+        (None, Some(e)) => KeySource::Env(e),
+        (None, None) => KeySource::DataDir,
+    };
+    Encryption { algorithm, keys }
 }
 
 fn retention(w: &mut Walker, mut t: walk::Table) -> Retention {

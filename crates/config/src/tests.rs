@@ -38,6 +38,19 @@ fn the_example_parses_without_problems() {
         problems("[servers]\nsmpp = \"2775\"\n"),
         ["servers.smpp: `2775` is not an address such as 0.0.0.0:2775"]
     );
+    assert_eq!(c.encryption, Encryption::default(), "the example spells the default out");
+    let e = parse("[encryption]\nalgorithm = \"sm4-gcm\"\nkey_env = \"K\"\n").unwrap().encryption;
+    assert_eq!((e.algorithm, e.keys), (DataAlgorithm::Sm4Gcm, KeySource::Env("K".into())));
+    let e = parse("[encryption]\nkey_file = \"/k\"\n").unwrap().encryption;
+    assert_eq!((e.algorithm, e.keys), (DataAlgorithm::Aes256Gcm, KeySource::File("/k".into())));
+    assert_eq!(
+        problems("[encryption]\nalgorithm = \"des\"\nkey_file = \"a\"\nkey_env = \"B\"\nkey = 1\n"),
+        [
+            "encryption.algorithm: `des` is not \"aes-256-gcm\" or \"sm4-gcm\"",
+            "encryption.key: unknown key",
+            "encryption.key_env: give key_file or key_env, not both"
+        ]
+    );
     let r = parse("[reports]\nunknown_after_hours = 48\ncallback_batch = 10\n").unwrap().reports;
     assert_eq!((r.unknown_after, r.callback_batch), (Duration::from_secs(48 * 3600), 10));
     let got = problems("[reports]\nunknown_after_hours = 0\ncallback_batch = 5000\nretry = 1\n");

@@ -12,7 +12,7 @@ use crate::cli::AccountOptions;
 pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
     let path = opts.data_dir.join("hongyan.db");
     let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?);
+        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let cred = match engine.create_account(&opts.name).await {
         Ok(c) => c,
@@ -45,7 +45,7 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
     use hongyan_store::SignatureStatus;
     let path = opts.data_dir.join("hongyan.db");
     let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?);
+        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
     let now = hongyan_engine::Clock::now(&SystemClock);
     match opts.command {
         C::List { account } => {
@@ -93,7 +93,7 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
 pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
     let path = o.data_dir.join("hongyan.db");
     let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?);
+        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
     let mut l = store.account_limits(o.account).await?;
     if let Some(v) = o.rate {
         l.rate = v;
@@ -129,7 +129,7 @@ pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
     use crate::cli::BlacklistCommand as C;
     let path = o.data_dir.join("hongyan.db");
     let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?);
+        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
     let scope = o.account.map_or_else(|| "global list".to_owned(), |a| format!("account {a}"));
     match o.command {
         C::Add { number, reason } => {
@@ -161,15 +161,12 @@ pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
 
 /// The category list of the configuration file, or the defaults.
 fn categories(config: Option<&std::path::Path>) -> Result<hongyan_types::Categories> {
-    let Some(file) = config else { return Ok(hongyan_types::Categories::default()) };
-    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-    let config = hongyan_config::parse(&text).map_err(|p| anyhow::anyhow!("{} has problems:\n{p}", file.display()))?;
-    Ok(config.categories)
+    Ok(crate::serve::load_config(config)?.categories)
 }
 
 fn open(data_dir: &std::path::Path) -> Result<Arc<dyn Store>> {
     let path = data_dir.join("hongyan.db");
-    Ok(Arc::new(SqliteStore::open(&path).with_context(|| format!("opening {}", path.display()))?))
+    Ok(Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?))
 }
 
 /// `hongyan account free-text ID on|off`

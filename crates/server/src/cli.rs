@@ -26,6 +26,7 @@ Usage:
                   [--data-dir DIR] [--config FILE]
   hongyan callback set ACCOUNT_ID URL | clear ACCOUNT_ID | per-request ACCOUNT_ID on|off | failures [--account ID]
                  | resend FAILURE_ID [--data-dir DIR]
+  hongyan keys add | rekey [--config FILE] [--data-dir DIR]   (data keys of encryption at rest)
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
@@ -52,6 +53,7 @@ pub(crate) enum Command {
     Signature(SignatureOptions),
     Callback(crate::callback_cmd::CallbackOptions),
     ClientLogin(crate::login_cmd::LoginOptions),
+    Keys(crate::keys_cmd::KeysOptions),
     Sim(SimOptions),
 }
 
@@ -182,6 +184,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             }
             "signature" => signature(&mut p).map(Command::Signature),
             "sim" => crate::sim_cmd::parse(&mut p).map(Command::Sim),
+            "keys" => crate::keys_cmd::parse(&mut p).map(Command::Keys),
             "help" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`").into()),
         },

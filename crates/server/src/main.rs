@@ -13,6 +13,7 @@ mod account;
 mod archive;
 mod callback_cmd;
 mod cli;
+mod keys_cmd;
 mod login_cmd;
 mod protocols;
 mod serve;
@@ -61,6 +62,7 @@ fn main() -> Result<()> {
         cli::Command::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
         cli::Command::ClientLogin(opts) => runtime.block_on(login_cmd::run(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
+        cli::Command::Keys(opts) => runtime.block_on(keys_cmd::run(opts)),
     }
 }
 

@@ -39,14 +39,15 @@ struct Resolved {
     http: SocketAddr,
 }
 
+/// The configuration file, parsed and checked; the embedded default without one.
+pub(crate) fn load_config(file: Option<&std::path::Path>) -> Result<Config> {
+    let Some(file) = file else { return Ok(Config::default()) };
+    let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
+    hongyan_config::parse(&text).map_err(|p| anyhow::anyhow!("{} has problems:\n{p}", file.display()))
+}
+
 fn resolve(opts: ServeOptions) -> Result<Resolved> {
-    let mut config = match &opts.config {
-        Some(file) => {
-            let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
-            hongyan_config::parse(&text).map_err(|p| anyhow::anyhow!("{} has problems:\n{p}", file.display()))?
-        }
-        None => Config::default(),
-    };
+    let mut config = load_config(opts.config.as_deref())?;
     if let Some(d) = opts.sim_report_delay {
         config.simulators.report_delay = d;
     }
@@ -68,7 +69,10 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let Resolved { config, data_dir, http } = resolve(opts)?;
     std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let db = data_dir.join("hongyan.db");
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).with_context(|| format!("opening {}", db.display()))?);
+    let ring = crate::keys_cmd::ring(&config.encryption, &data_dir)?;
+    tracing::info!(algorithm = ?ring.algorithm(), key_id = ring.current_id(), "numbers and content are sealed at rest");
+    let store: Arc<dyn Store> =
+        Arc::new(SqliteStore::open_with(&db, ring).with_context(|| format!("opening {}", db.display()))?);
     tracing::info!(path = %db.display(), "store: SQLite (WAL)");
 
     let mut channels = Vec::new();

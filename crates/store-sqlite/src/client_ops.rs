@@ -45,6 +45,9 @@ pub(crate) fn find_login(
 
 const PART_COLUMNS: &str = "account_id, protocol, group_key, part, total, client_msg_id, source, to_number, category,
     receipt, content, received_at";
+/// [`PART_COLUMNS`] as read: the number and the text opened.
+const PART_VALUES: &str = "account_id, protocol, group_key, part, total, client_msg_id, source,
+    hy_open('to', to_number), category, receipt, hy_open('content', content), received_at";
 
 fn part(r: &Row<'_>) -> rusqlite::Result<ClientPart> {
     Ok(ClientPart {
@@ -65,7 +68,7 @@ fn part(r: &Row<'_>) -> rusqlite::Result<ClientPart> {
 
 fn group(conn: &Connection, account_id: i64, protocol: &str, key: &str) -> rusqlite::Result<Vec<ClientPart>> {
     let sql = format!(
-        "SELECT {PART_COLUMNS} FROM client_parts WHERE account_id = ?1 AND protocol = ?2 AND group_key = ?3 ORDER BY part"
+        "SELECT {PART_VALUES} FROM client_parts WHERE account_id = ?1 AND protocol = ?2 AND group_key = ?3 ORDER BY part"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![account_id, protocol, key], part)?;
@@ -73,7 +76,7 @@ fn group(conn: &Connection, account_id: i64, protocol: &str, key: &str) -> rusql
 }
 
 pub(crate) fn add_part(conn: &Connection, p: &ClientPart) -> Result<Vec<ClientPart>> {
-    let sql = format!("INSERT OR REPLACE INTO client_parts ({PART_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
+    let sql = format!("INSERT OR REPLACE INTO client_parts ({PART_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, hy_seal('to', ?8), ?9, ?10, hy_seal('content', ?11), ?12)");
     conn.prepare_cached(&sql)
         .and_then(|mut s| {
             s.execute(params![
@@ -147,7 +150,8 @@ pub(crate) fn final_events(
     limit: usize,
 ) -> rusqlite::Result<Vec<FeedEvent>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT f.seq, m.id, m.to_number, m.status, m.error, m.accepted_at, m.completed_at, c.source, substr(m.content, 1, 20)
+        "SELECT f.seq, m.id, hy_open('to', m.to_number), m.status, m.error, m.accepted_at, m.completed_at, c.source,
+                substr(hy_open('content', m.content), 1, 20)
          FROM feed f JOIN messages m ON m.id = f.ref_id
          JOIN client_submits c ON c.message_id = f.ref_id AND c.part = 1
          WHERE f.account_id = ?1 AND f.kind = 'final' AND f.seq > ?2 AND c.protocol = ?3

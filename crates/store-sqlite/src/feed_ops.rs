@@ -47,7 +47,7 @@ pub(crate) fn record_mo(conn: &Connection, mo: &NewMo) -> Result<MoRecord> {
     let id = conn
         .prepare_cached(
             "INSERT INTO mo_messages (account_id, channel, from_number, to_number, extension, content, unsubscribed, received_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) RETURNING id",
+             VALUES (?1, ?2, hy_seal('from', ?3), ?4, ?5, hy_seal('content', ?6), ?7, ?8) RETURNING id",
         )
         .and_then(|mut s| {
             s.query_row(
@@ -103,9 +103,10 @@ pub(crate) fn ack(conn: &Connection, account_id: i64, consumer: FeedConsumer, se
 }
 
 const EVENT_SQL: &str = "SELECT f.seq, f.kind, f.segment,
-        m.id, m.to_number, m.segments, coalesce(f.status, m.status), coalesce(f.stat, s.report_stat), s.done_at,
+        m.id, hy_open('to', m.to_number), m.segments, coalesce(f.status, m.status), coalesce(f.stat, s.report_stat), s.done_at,
         coalesce(f.created_at, s.reported_at),
-        o.id, o.account_id, o.channel, o.from_number, o.to_number, o.extension, o.content, o.unsubscribed, o.received_at,
+        o.id, o.account_id, o.channel, hy_open('from', o.from_number), o.to_number, o.extension,
+        hy_open('content', o.content), o.unsubscribed, o.received_at,
         m.callback_url
     FROM feed f
     LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id

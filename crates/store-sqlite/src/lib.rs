@@ -11,6 +11,9 @@
 //! - `write_ops` / `read_ops`: the SQL, with cached prepared statements.
 //! - Reads run on tokio's blocking pool against a small pool of read-only connections, which
 //!   WAL lets proceed while the writer commits.
+//! - `seal` / `sql_fns` / `reseal`: field-level encryption at rest. Every connection carries
+//!   the key ring as SQL functions, so statements seal numbers and content where they write
+//!   them and open them where they read them; everything above this crate sees plain text.
 //!
 //! What it does not do: decide anything. Routing, limits and status rules live in `engine`;
 //! this crate only keeps a message's status consistent with its segments.
@@ -25,9 +28,12 @@ mod limit_ops;
 mod mo_ops;
 mod push_ops;
 mod read_ops;
+mod reseal;
 mod retention_ops;
 mod schema;
+pub mod seal;
 mod signature_ops;
+mod sql_fns;
 mod store_impl;
 mod template_ops;
 mod user_ops;
@@ -41,6 +47,8 @@ use hongyan_store::{BoxFuture, Result, StoreError};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+pub use reseal::ResealCounts;
+use seal::{Algorithm, KeyRing};
 use writer::Job;
 pub use writer::WriterStats;
 
@@ -52,6 +60,7 @@ pub struct SqliteStore {
     readers: Mutex<Vec<Connection>>,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     stats: std::sync::Arc<WriterStats>,
+    ring: Option<KeyRing>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -70,9 +79,27 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
 }
 
 impl SqliteStore {
-    /// Opens (creating if needed) the database at `path` and applies pending migrations.
+    /// Opens (creating if needed) the database at `path` with the embedded default key ring:
+    /// the key file `hongyan.keys` beside it, created with a random key at first open.
     pub fn open(path: &Path) -> Result<Self> {
-        let conn = schema::open_writer(path)?;
+        let ring = KeyRing::load_or_create(&default_key_path(path), Algorithm::Aes256Gcm)
+            .map_err(|e| StoreError::Backend(e.to_string()))?;
+        Self::open_with(path, ring)
+    }
+
+    /// Opens the database with the given data keys; values are sealed with the newest.
+    pub fn open_with(path: &Path, ring: KeyRing) -> Result<Self> {
+        Self::start(path, Some(ring))
+    }
+
+    /// Opens the database without data keys, for administration that never reads or writes
+    /// message data; anything that would is refused rather than done in plain text.
+    pub fn open_unsealed(path: &Path) -> Result<Self> {
+        Self::start(path, None)
+    }
+
+    fn start(path: &Path, ring: Option<KeyRing>) -> Result<Self> {
+        let conn = schema::open_writer(path, ring.as_ref())?;
         let (tx, rx) = mpsc::channel();
         let stats = std::sync::Arc::new(WriterStats::default());
         let writer_stats = stats.clone();
@@ -86,7 +113,15 @@ impl SqliteStore {
             readers: Mutex::new(Vec::new()),
             writer_thread: Mutex::new(Some(handle)),
             stats,
+            ring,
         })
+    }
+
+    /// Reseals every value not sealed with `ring`'s current key and algorithm (after a key
+    /// rotation or a change of algorithm), batch by batch, beside a running server if need be.
+    pub fn rekey(path: &Path, ring: &KeyRing) -> Result<ResealCounts> {
+        let conn = schema::open_writer(path, Some(ring))?;
+        reseal::run(&conn, ring)
     }
 
     /// How many group commits the writer made, carrying how many writes.
@@ -118,11 +153,12 @@ impl SqliteStore {
     ) -> BoxFuture<'_, Result<T>> {
         let conn = self.readers.lock().expect("readers lock").pop();
         let path = self.path.clone();
+        let ring = self.ring.clone();
         Box::pin(async move {
             let (conn, out) = tokio::task::spawn_blocking(move || {
                 let conn = match conn {
                     Some(c) => c,
-                    None => schema::open_reader(&path)?,
+                    None => schema::open_reader(&path, ring.as_ref())?,
                 };
                 let out = f(&conn).map_err(backend);
                 Ok::<_, StoreError>((conn, out))
@@ -136,4 +172,9 @@ impl SqliteStore {
             out
         })
     }
+}
+
+/// Where the embedded default keeps the data keys: `hongyan.keys` beside the database.
+pub fn default_key_path(db: &Path) -> PathBuf {
+    db.with_file_name("hongyan.keys")
 }

@@ -51,7 +51,7 @@ pub(crate) fn segments_since(conn: &Connection, account_id: i64, since: MessageI
         .map(|v| v as u64)
 }
 
-/// A range scan on (account_id, to_number, id).
+/// A range scan on (account_id, to_hash, id).
 pub(crate) fn sent_to_since(
     conn: &Connection,
     account_id: i64,
@@ -59,10 +59,11 @@ pub(crate) fn sent_to_since(
     category: Category,
     since: MessageId,
 ) -> rusqlite::Result<Vec<Timestamp>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT accepted_at FROM messages WHERE account_id = ?1 AND to_number = ?2 AND id >= ?3 AND category = ?4
-         ORDER BY id",
-    )?;
+    let sql = format!(
+        "SELECT accepted_at FROM messages WHERE account_id = ?1 AND {} AND id >= ?3 AND category = ?4 ORDER BY id",
+        crate::sql_fns::TO_HASH_MATCHES
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![account_id, to, since.0 as i64, category.stored()], |r| {
         r.get::<_, i64>(0).map(Timestamp::from_millis)
     })?;

@@ -7,6 +7,8 @@ use hongyan_store::{
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
+use crate::sql_fns::TO_HASH_MATCHES;
+
 pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<KeyWithAccount>> {
     use crate::account_ops::{account, key, ACCOUNT_COLUMNS, KEY_COLUMNS};
     let sql = format!("SELECT {KEY_COLUMNS}, {ACCOUNT_COLUMNS} FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_id = ?1");
@@ -16,7 +18,7 @@ pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<
 }
 
 pub(crate) const MESSAGE_COLUMNS: &str =
-    "id, account_id, to_number, carrier, category, content, segments, channel, accepted_at,
+    "id, account_id, hy_open('to', to_number), carrier, category, hy_open('content', content), segments, channel, accepted_at,
      source_ext, status, error, submitted_at, completed_at, send_at, callback_url";
 
 fn bad(col: usize, what: &str) -> rusqlite::Error {
@@ -56,7 +58,7 @@ pub(crate) fn message_detail(r: &Row<'_>) -> rusqlite::Result<MessageDetail> {
 
 pub(crate) fn segments_of(conn: &Connection, id: MessageId) -> rusqlite::Result<Vec<SegmentDetail>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT number, carrier_msg_id, submit_result, submitted_at, report_stat, done_at, reported_at, report_raw
+        "SELECT number, carrier_msg_id, submit_result, submitted_at, report_stat, done_at, reported_at, hy_open('raw', report_raw)
          FROM segments WHERE message_id = ?1 ORDER BY number",
     )?;
     let rows = stmt.query_map([id.0 as i64], |r| {
@@ -91,10 +93,11 @@ pub(crate) fn get_message(
 
 pub(crate) fn list_messages(conn: &Connection, f: &MessageFilter) -> rusqlite::Result<Vec<MessageDetail>> {
     // Optional filters are written as `?n IS NULL OR col = ?n` so ONE cached statement serves
-    // every combination; the planner still uses (account_id, to_number, id) when `to` is set.
+    // every combination; the planner still uses (account_id, to_hash, id) when `to` is set:
+    // the number is sealed, so it is found by its keyed hash under each key of the ring.
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE account_id = ?1 AND (?2 IS NULL OR to_number = ?2) AND (?3 IS NULL OR status = ?3)
+         WHERE account_id = ?1 AND (?2 IS NULL OR {TO_HASH_MATCHES}) AND (?3 IS NULL OR status = ?3)
            AND id < ?4
          ORDER BY id DESC LIMIT ?5"
     );
@@ -150,7 +153,7 @@ pub(crate) fn max_message_id(conn: &Connection) -> rusqlite::Result<u64> {
 }
 
 pub(crate) fn find_request(conn: &Connection, account_id: i64, client_ref: &str) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached("SELECT answer FROM client_requests WHERE account_id = ?1 AND client_ref = ?2")?
+    conn.prepare_cached("SELECT hy_open('answer', answer) FROM client_requests WHERE account_id = ?1 AND client_ref = ?2")?
         .query_row(params![account_id, client_ref], |r| r.get(0))
         .optional()
 }

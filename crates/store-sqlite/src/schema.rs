@@ -7,6 +7,7 @@ use hongyan_store::{Result, StoreError};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::backend;
+use crate::seal::KeyRing;
 
 /// Dated migrations, applied in order, each once.
 const MIGRATIONS: &[(&str, &str)] = &[
@@ -22,12 +23,13 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-11-29-000010_feed", include_str!("../migrations/2026-11-29-000010_feed.sql")),
     ("2026-11-29-000011_client_links", include_str!("../migrations/2026-11-29-000011_client_links.sql")),
     ("2026-11-29-000012_users_audit", include_str!("../migrations/2026-11-29-000012_users_audit.sql")),
+    ("2026-11-29-000013_sealed", include_str!("../migrations/2026-11-29-000013_sealed.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
-pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
+pub(crate) fn open_writer(path: &Path, ring: Option<&KeyRing>) -> Result<Connection> {
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(|e| StoreError::Backend(format!("{}: {e}", dir.display())))?;
     }
@@ -39,15 +41,20 @@ pub(crate) fn open_writer(path: &Path) -> Result<Connection> {
     }
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(backend)?;
     conn.set_prepared_statement_cache_capacity(64);
+    crate::sql_fns::register(&conn, ring).map_err(backend)?;
     migrate(&conn)?;
+    if let Some(ring) = ring {
+        crate::reseal::on_open(&conn, ring)?;
+    }
     Ok(conn)
 }
 
-pub(crate) fn open_reader(path: &Path) -> Result<Connection> {
+pub(crate) fn open_reader(path: &Path, ring: Option<&KeyRing>) -> Result<Connection> {
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let conn = Connection::open_with_flags(path, flags).map_err(backend)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(backend)?;
     conn.set_prepared_statement_cache_capacity(64);
+    crate::sql_fns::register(&conn, ring).map_err(backend)?;
     Ok(conn)
 }
 

@@ -27,16 +27,17 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
     if let Some(r) = request {
         // First, so a repeated reference fails before any message is written.
         conn.prepare_cached(
-            "INSERT INTO client_requests (account_id, client_ref, answer, created_at) VALUES (?1, ?2, ?3, ?4)",
+            "INSERT INTO client_requests (account_id, client_ref, answer, created_at) VALUES (?1, ?2, hy_seal('answer', ?3), ?4)",
         )
         .and_then(|mut s| s.execute(params![r.account_id, r.client_ref, r.answer, r.created_at.as_millis()]))
         .map_err(backend)?;
     }
     let mut stmt = conn
         .prepare_cached(
-            "INSERT INTO messages (id, account_id, to_number, carrier, category, content, segments, channel, status,
-                                   accepted_at, source_ext, send_at, callback_url)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'accepted', ?9, ?10, ?11, ?12)",
+            "INSERT INTO messages (id, account_id, to_number, to_hash, carrier, category, content, segments, channel,
+                                   status, accepted_at, source_ext, send_at, callback_url)
+             VALUES (?1, ?2, hy_seal('to', ?3), hy_index(?3, 0), ?4, ?5, hy_seal('content', ?6), ?7, ?8, 'accepted',
+                     ?9, ?10, ?11, ?12)",
         )
         .map_err(backend)?;
     for m in batch {
@@ -117,7 +118,7 @@ fn apply_early_report(conn: &Connection, channel: &str, carrier_msg_id: &str) ->
     let early = conn
         .prepare_cached(
             "DELETE FROM early_reports WHERE channel = ?1 AND carrier_msg_id = ?2
-             RETURNING stat, done_at, received_at, raw",
+             RETURNING stat, done_at, received_at, hy_open('raw', raw)",
         )?
         .query_row(params![channel, carrier_msg_id], |r| {
             Ok(ReportIn {
@@ -168,7 +169,7 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
     let Some((message_id, number, reported)) = found else {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO early_reports (channel, carrier_msg_id, stat, done_at, received_at, raw)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, ?4, ?5, hy_seal('raw', ?6))",
         )?
         .execute(params![
             r.channel,
@@ -186,7 +187,7 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
         return Ok(ReportMatch::Duplicate);
     }
     conn.prepare_cached(
-        "UPDATE segments SET report_stat = ?3, done_at = ?4, reported_at = ?5, report_raw = ?6
+        "UPDATE segments SET report_stat = ?3, done_at = ?4, reported_at = ?5, report_raw = hy_seal('raw', ?6)
          WHERE message_id = ?1 AND number = ?2",
     )?
     .execute(params![

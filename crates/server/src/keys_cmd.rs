@@ -1,0 +1,143 @@
+//! The data keys of field-level encryption at rest: where `serve` gets them, and
+//! `hongyan keys …` for rotation.
+//!
+//! ```text
+//! hongyan keys add     [--config FILE] [--data-dir DIR]   a new key (next id) in the key file
+//! hongyan keys rekey   [--config FILE] [--data-dir DIR]   reseal every row with the newest key
+//! ```
+//!
+//! Rotation is: `keys add`, restart `serve` (new rows are sealed with the new key, old ones
+//! still open), `keys rekey` (it may run beside the server), then remove the old entry and
+//! restart. The store refuses to start with a ring that lacks a key rows still need.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context, Result};
+use hongyan_config::{Config, DataAlgorithm, Encryption, KeySource};
+use hongyan_store_sqlite::seal::{self, Algorithm, KeyRing};
+use hongyan_store_sqlite::SqliteStore;
+use lexopt::prelude::*;
+
+use crate::cli::string;
+
+pub(crate) enum KeysCommand {
+    Add,
+    Rekey,
+}
+
+pub(crate) struct KeysOptions {
+    config: Option<PathBuf>,
+    data_dir: Option<PathBuf>,
+    command: KeysCommand,
+}
+
+pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<KeysOptions, lexopt::Error> {
+    let command = match p.next()? {
+        Some(Value(v)) => match string(v, "subcommand")?.as_str() {
+            "add" => KeysCommand::Add,
+            "rekey" => KeysCommand::Rekey,
+            other => return Err(format!("unknown keys subcommand `{other}` (add, rekey)").into()),
+        },
+        _ => return Err("expected `keys add|rekey`".into()),
+    };
+    let mut o = KeysOptions { config: None, data_dir: None, command };
+    while let Some(arg) = p.next()? {
+        match arg {
+            Long("config") => o.config = Some(p.value()?.into()),
+            Long("data-dir") => o.data_dir = Some(p.value()?.into()),
+            other => return Err(other.unexpected()),
+        }
+    }
+    Ok(o)
+}
+
+fn algorithm(a: DataAlgorithm) -> Algorithm {
+    match a {
+        DataAlgorithm::Aes256Gcm => Algorithm::Aes256Gcm,
+        DataAlgorithm::Sm4Gcm => Algorithm::Sm4Gcm,
+    }
+}
+
+/// The key ring `[encryption]` names; the data folder's `hongyan.keys` (made at first use)
+/// when it names none.
+pub(crate) fn ring(e: &Encryption, data_dir: &Path) -> Result<KeyRing> {
+    let a = algorithm(e.algorithm);
+    let ring = match &e.keys {
+        KeySource::DataDir => {
+            let path = hongyan_store_sqlite::default_key_path(&data_dir.join("hongyan.db"));
+            KeyRing::load_or_create(&path, a)
+        }
+        KeySource::File(path) => KeyRing::load(path, a),
+        KeySource::Env(var) => KeyRing::from_env(var, a),
+    };
+    ring.context("reading the data keys")
+}
+
+pub(crate) async fn run(o: KeysOptions) -> Result<()> {
+    let config = crate::serve::load_config(o.config.as_deref())?;
+    let data_dir = o.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(crate::cli::default_data_dir);
+    match o.command {
+        KeysCommand::Add => add(&config, &data_dir),
+        KeysCommand::Rekey => rekey(&config, &data_dir).await,
+    }
+}
+
+fn add(config: &Config, data_dir: &Path) -> Result<()> {
+    let ring = ring(&config.encryption, data_dir)?;
+    let next = ring.current_id().checked_add(1).context("key ids are exhausted")?;
+    if ring.ids().len() >= seal::MAX_KEYS {
+        bail!("the ring already holds {} keys: run `hongyan keys rekey`, then remove keys no row uses", seal::MAX_KEYS);
+    }
+    let entry = seal::new_entry(next);
+    match &config.encryption.keys {
+        KeySource::Env(var) => {
+            println!("add this entry to {var} (comma-separated), keeping the others until `keys rekey` has run:");
+            println!("{}", entry.trim_end());
+        }
+        source => {
+            let path = match source {
+                KeySource::File(p) => p.clone(),
+                _ => hongyan_store_sqlite::default_key_path(&data_dir.join("hongyan.db")),
+            };
+            use std::io::Write as _;
+            let mut file = std::fs::OpenOptions::new()
+                .append(true)
+                .open(&path)
+                .with_context(|| format!("opening {}", path.display()))?;
+            file.write_all(entry.as_bytes()).and_then(|()| file.sync_all())?;
+            println!("data key {next} added to {}; restart `serve` to seal with it, then run `hongyan keys rekey`", path.display());
+        }
+    }
+    Ok(())
+}
+
+async fn rekey(config: &Config, data_dir: &Path) -> Result<()> {
+    let ring = ring(&config.encryption, data_dir)?;
+    let path = data_dir.join("hongyan.db");
+    let counts = tokio::task::spawn_blocking({
+        let (path, ring) = (path.clone(), ring.clone());
+        move || SqliteStore::rekey(&path, &ring)
+    })
+    .await?
+    .with_context(|| format!("resealing {}", path.display()))?;
+    let total: u64 = counts.iter().map(|(_, n)| n).sum();
+    for (table, n) in &counts {
+        println!("{table}: {n} rows resealed");
+    }
+    println!("every row is sealed with data key {} ({total} rewritten); older keys may now be removed", ring.current_id());
+    let store = SqliteStore::open_unsealed(&path)?;
+    let after = serde_json::json!({ "key_id": ring.current_id(), "rows": total }).to_string();
+    let entry = hongyan_store::AuditEntry {
+        at: hongyan_store::Timestamp::from_system(std::time::SystemTime::now()),
+        actor: "system".into(),
+        address: "cli".into(),
+        action: "data_keys.rekey".into(),
+        target: "store".into(),
+        before: None,
+        after: Some(after),
+        outcome: "ok".into(),
+    };
+    hongyan_store::Store::append_audit(&store, entry).await?;
+    hongyan_store::Store::close(&store).await?;
+    Ok(())
+}

@@ -1,0 +1,130 @@
+//! Resealing: rewriting every sealed column of every row that is plain text (written before
+//! sealing existed) or sealed with another key or algorithm than the current one. It runs at
+//! the first open of a database that predates sealing, and as `hongyan rekey` after a
+//! rotation.
+//!
+//! It goes in batches of a key range, each its own short transaction, so a running server's
+//! writer waits milliseconds, not minutes; a batch rewrites only what is stale, so an
+//! interrupted run is simply started again. `secure_delete` zeroes the space the old values
+//! leave, so they do not linger in free pages.
+
+use hongyan_store::{Result, StoreError};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::backend;
+use crate::seal::KeyRing;
+
+/// A table with sealed columns, and a column to walk it by in ranges.
+struct Sealed {
+    table: &'static str,
+    walk: &'static str,
+    columns: &'static [(&'static str, &'static str)],
+}
+
+const SEALED: &[Sealed] = &[
+    Sealed { table: "messages", walk: "id", columns: &[("to_number", "to"), ("content", "content")] },
+    Sealed { table: "segments", walk: "message_id", columns: &[("report_raw", "raw")] },
+    Sealed { table: "early_reports", walk: "received_at", columns: &[("raw", "raw")] },
+    Sealed { table: "mo_messages", walk: "id", columns: &[("from_number", "from"), ("content", "content")] },
+    Sealed { table: "client_parts", walk: "received_at", columns: &[("to_number", "to"), ("content", "content")] },
+    Sealed { table: "client_requests", walk: "created_at", columns: &[("answer", "answer")] },
+];
+
+const BATCH: i64 = 1000;
+
+/// The `seal_state` label of a ring: what rows are sealed with after a complete pass.
+pub(crate) fn label(ring: &KeyRing) -> String {
+    let algorithm = match ring.algorithm() {
+        crate::seal::Algorithm::Aes256Gcm => "aes-256-gcm",
+        crate::seal::Algorithm::Sm4Gcm => "sm4-gcm",
+    };
+    format!("{algorithm}:{}", ring.current_id())
+}
+
+/// Rows rewritten per table.
+pub type ResealCounts = Vec<(&'static str, u64)>;
+
+/// Reseals every stale value, then records the ring's label as what the database is sealed with.
+pub(crate) fn run(conn: &Connection, ring: &KeyRing) -> Result<ResealCounts> {
+    conn.execute_batch("PRAGMA secure_delete = ON").map_err(backend)?;
+    let mut counts = Vec::new();
+    for t in SEALED {
+        counts.push((t.table, table(conn, t)?));
+    }
+    conn.execute("UPDATE seal_state SET sealed_with = ?1 WHERE id = 1", [label(ring)]).map_err(backend)?;
+    conn.execute_batch("PRAGMA secure_delete = OFF; PRAGMA wal_checkpoint(TRUNCATE)").map_err(backend)?;
+    Ok(counts)
+}
+
+fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
+    let set: Vec<String> = t
+        .columns
+        .iter()
+        .map(|(c, l)| format!("{c} = CASE WHEN {c} IS '{keep}' THEN {c} ELSE hy_seal('{l}', hy_open('{l}', {c})) END", keep = crate::feed_ops::NO_REPORT_RAW))
+        .chain((t.table == "messages").then(|| "to_hash = hy_index(hy_open('to', to_number), 0)".to_owned()))
+        .collect();
+    // The platform's "no report in time" marker stays plain: it holds nothing personal, and
+    // a late carrier report is told from it by comparing with it.
+    let stale: Vec<String> = t
+        .columns
+        .iter()
+        .map(|(c, _)| format!("(hy_stale({c}) AND {c} IS NOT '{}')", crate::feed_ops::NO_REPORT_RAW))
+        .collect();
+    let update = format!(
+        "UPDATE {table} SET {set} WHERE {walk} > ?1 AND {walk} <= ?2 AND ({stale})",
+        table = t.table,
+        walk = t.walk,
+        set = set.join(", "),
+        stale = stale.join(" OR "),
+    );
+    let next_bound = format!(
+        "SELECT coalesce((SELECT {w} FROM {t} WHERE {w} > ?1 ORDER BY {w} LIMIT 1 OFFSET {o}),
+                         (SELECT max({w}) FROM {t} WHERE {w} > ?1))",
+        w = t.walk,
+        t = t.table,
+        o = BATCH - 1
+    );
+    let mut done = 0u64;
+    let mut low = i64::MIN;
+    while let Some(high) = conn.query_row(&next_bound, [low], |r| r.get::<_, Option<i64>>(0)).optional().map_err(backend)?.flatten() {
+        conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
+        match conn.execute(&update, params![low, high]) {
+            Ok(n) => done += n as u64,
+            Err(e) => {
+                let _ = conn.execute_batch("ROLLBACK");
+                return Err(backend(e));
+            }
+        }
+        conn.execute_batch("COMMIT").map_err(backend)?;
+        low = high;
+    }
+    Ok(done)
+}
+
+/// At open with a key ring: seal a database that predates sealing, and refuse a ring that
+/// lacks the key the database was last resealed with (its rows could not be read).
+pub(crate) fn on_open(conn: &Connection, ring: &KeyRing) -> Result<()> {
+    let state: String =
+        conn.query_row("SELECT sealed_with FROM seal_state WHERE id = 1", [], |r| r.get(0)).map_err(backend)?;
+    if state == "plain" {
+        let counts = run(conn, ring)?;
+        let rows: u64 = counts.iter().map(|(_, n)| n).sum();
+        if rows > 0 {
+            tracing::info!(rows, "sealed the rows written before field-level encryption");
+        }
+        return Ok(());
+    }
+    let id = state.rsplit(':').next().and_then(|i| i.parse::<u32>().ok());
+    match id {
+        Some(id) if ring.ids().contains(&id) => {
+            if state != label(ring) {
+                tracing::warn!(sealed_with = %state, current = %label(ring), "rows are sealed with an older data key; run `hongyan rekey`");
+            }
+            Ok(())
+        }
+        _ => Err(StoreError::Backend(format!(
+            "the database is sealed with data key {state}, which the key ring ({:?}) lacks",
+            ring.ids()
+        ))),
+    }
+}

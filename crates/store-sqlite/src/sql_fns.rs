@@ -1,0 +1,88 @@
+//! The key ring as SQL functions on every connection, so a statement seals and opens values
+//! where it writes and reads them and the rest of the crate keeps working in plain text:
+//!
+//! - `hy_seal(label, value)`: the sealed blob (NULL stays NULL). Not deterministic: every call
+//!   draws a new nonce, and SQLite must not fold two calls into one.
+//! - `hy_open(label, value)`: the text of a sealed blob; text passes through as it is (rows
+//!   written before sealing existed, and the platform's own markers), NULL stays NULL.
+//! - `hy_index(number, slot)`: the search hash of a number under one (key, algorithm) pair of
+//!   the ring (see [`KeyRing::index`]); NULL past the ring. A search compares the stored hash
+//!   with every slot, so rows sealed before a rotation are still found.
+//! - `hy_stale(value)`: 1 when the value is plain text or sealed with anything but the current
+//!   key and algorithm; what `rekey` rewrites.
+//!
+//! Without a ring (administration commands that never touch message data) sealing and opening
+//! fail with [`SealError::NoKeys`] instead of writing or reading plain text.
+
+use rusqlite::functions::{Context, FunctionFlags};
+use rusqlite::types::ValueRef;
+use rusqlite::Connection;
+
+use crate::seal::{KeyRing, SealError, INDEX_SLOTS};
+
+/// `to_hash IN (…)` over every slot: a search by recipient. `?2` is the number.
+pub(crate) const TO_HASH_MATCHES: &str = "to_hash IN (hy_index(?2, 0), hy_index(?2, 1), hy_index(?2, 2),
+    hy_index(?2, 3), hy_index(?2, 4), hy_index(?2, 5))";
+const _: () = assert!(INDEX_SLOTS == 6, "TO_HASH_MATCHES names every slot");
+
+fn failed(e: SealError) -> rusqlite::Error {
+    rusqlite::Error::UserFunctionError(Box::new(e))
+}
+
+fn ring_of(ring: &Option<KeyRing>) -> rusqlite::Result<&KeyRing> {
+    ring.as_ref().ok_or_else(|| failed(SealError::NoKeys))
+}
+
+fn bytes<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<Option<&'a [u8]>> {
+    Ok(match ctx.get_raw(i) {
+        ValueRef::Null => None,
+        ValueRef::Text(t) | ValueRef::Blob(t) => Some(t),
+        ValueRef::Integer(_) | ValueRef::Real(_) => {
+            return Err(rusqlite::Error::UserFunctionError("only text is sealed".into()));
+        }
+    })
+}
+
+pub(crate) fn register(conn: &Connection, ring: Option<&KeyRing>) -> rusqlite::Result<()> {
+    let utf8 = FunctionFlags::SQLITE_UTF8;
+    let pure = utf8 | FunctionFlags::SQLITE_DETERMINISTIC;
+
+    let r = ring.cloned();
+    conn.create_scalar_function("hy_seal", 2, utf8, move |ctx| {
+        let label: String = ctx.get(0)?;
+        let Some(plain) = bytes(ctx, 1)? else { return Ok(None) };
+        Ok(Some(ring_of(&r)?.seal(&label, plain)))
+    })?;
+
+    let r = ring.cloned();
+    conn.create_scalar_function("hy_open", 2, pure, move |ctx| {
+        let label: String = ctx.get(0)?;
+        match ctx.get_raw(1) {
+            ValueRef::Null => Ok(None),
+            ValueRef::Text(t) => Ok(Some(String::from_utf8_lossy(t).into_owned())),
+            ValueRef::Blob(b) => {
+                let plain = ring_of(&r)?.open(&label, b).map_err(failed)?;
+                String::from_utf8(plain).map(Some).map_err(|_| failed(SealError::Malformed))
+            }
+            ValueRef::Integer(_) | ValueRef::Real(_) => Err(failed(SealError::Malformed)),
+        }
+    })?;
+
+    let r = ring.cloned();
+    conn.create_scalar_function("hy_index", 2, pure, move |ctx| {
+        let Some(number) = bytes(ctx, 0)? else { return Ok(None) };
+        let slot: i64 = ctx.get(1)?;
+        let number = std::str::from_utf8(number).map_err(|_| failed(SealError::Malformed))?;
+        Ok(ring_of(&r)?.index(number, slot as usize).map(|h| h.to_vec()))
+    })?;
+
+    let r = ring.cloned();
+    conn.create_scalar_function("hy_stale", 1, pure, move |ctx| {
+        Ok(match ctx.get_raw(0) {
+            ValueRef::Null => false,
+            ValueRef::Blob(b) => !ring_of(&r)?.is_current(b),
+            _ => true,
+        })
+    })?;
+    Ok(())
+}
