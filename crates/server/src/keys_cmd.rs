@@ -105,7 +105,10 @@ fn add(config: &Config, data_dir: &Path) -> Result<()> {
                 .open(&path)
                 .with_context(|| format!("opening {}", path.display()))?;
             file.write_all(entry.as_bytes()).and_then(|()| file.sync_all())?;
-            println!("data key {next} added to {}; restart `serve` to seal with it, then run `hongyan keys rekey`", path.display());
+            println!(
+                "data key {next} added to {}; restart `serve` to seal with it, then run `hongyan keys rekey`",
+                path.display()
+            );
         }
     }
     Ok(())
@@ -124,7 +127,10 @@ async fn rekey(config: &Config, data_dir: &Path) -> Result<()> {
     for (table, n) in &counts {
         println!("{table}: {n} rows resealed");
     }
-    println!("every row is sealed with data key {} ({total} rewritten); older keys may now be removed", ring.current_id());
+    println!(
+        "every row is sealed with data key {} ({total} rewritten); older keys may now be removed",
+        ring.current_id()
+    );
     let store = SqliteStore::open_unsealed(&path)?;
     let after = serde_json::json!({ "key_id": ring.current_id(), "rows": total }).to_string();
     let entry = hongyan_store::AuditEntry {

@@ -68,7 +68,8 @@ pub(crate) fn parse(p: &mut lexopt::Parser, protocol: &'static str) -> Result<Lo
 pub(crate) async fn run(o: LoginOptions) -> Result<()> {
     let path = o.data_dir.join("hongyan.db");
     let store: Arc<dyn hongyan_store::Store> = Arc::new(
-        hongyan_store_sqlite::SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?,
+        hongyan_store_sqlite::SqliteStore::open_unsealed(&path)
+            .with_context(|| format!("opening {}", path.display()))?,
     );
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let r = rules(o.protocol);

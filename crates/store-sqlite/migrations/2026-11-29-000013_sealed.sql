@@ -8,7 +8,7 @@ CREATE INDEX messages_by_account_to_hash ON messages (account_id, to_hash, id);
 
 -- What every row is sealed with as of the last complete pass ('plain' until the first one):
 -- the writer seals rows written before this migration at the first open with a key ring, and
--- `hongyan rekey` moves rows to the current key after a rotation.
+-- `hongyan keys rekey` moves rows to the current key after a rotation.
 CREATE TABLE seal_state (
     id          INTEGER PRIMARY KEY CHECK (id = 1),
     sealed_with TEXT    NOT NULL

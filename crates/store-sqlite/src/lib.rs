@@ -100,6 +100,9 @@ impl SqliteStore {
 
     fn start(path: &Path, ring: Option<KeyRing>) -> Result<Self> {
         let conn = schema::open_writer(path, ring.as_ref())?;
+        if let Some(ring) = &ring {
+            reseal::on_open(&conn, ring)?;
+        }
         let (tx, rx) = mpsc::channel();
         let stats = std::sync::Arc::new(WriterStats::default());
         let writer_stats = stats.clone();

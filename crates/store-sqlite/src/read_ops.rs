@@ -153,7 +153,9 @@ pub(crate) fn max_message_id(conn: &Connection) -> rusqlite::Result<u64> {
 }
 
 pub(crate) fn find_request(conn: &Connection, account_id: i64, client_ref: &str) -> rusqlite::Result<Option<String>> {
-    conn.prepare_cached("SELECT hy_open('answer', answer) FROM client_requests WHERE account_id = ?1 AND client_ref = ?2")?
-        .query_row(params![account_id, client_ref], |r| r.get(0))
-        .optional()
+    conn.prepare_cached(
+        "SELECT hy_open('answer', answer) FROM client_requests WHERE account_id = ?1 AND client_ref = ?2",
+    )?
+    .query_row(params![account_id, client_ref], |r| r.get(0))
+    .optional()
 }

@@ -1,6 +1,6 @@
 //! Resealing: rewriting every sealed column of every row that is plain text (written before
 //! sealing existed) or sealed with another key or algorithm than the current one. It runs at
-//! the first open of a database that predates sealing, and as `hongyan rekey` after a
+//! the first open of a database that predates sealing, and as `hongyan keys rekey` after a
 //! rotation.
 //!
 //! It goes in batches of a key range, each its own short transaction, so a running server's
@@ -60,7 +60,12 @@ fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
     let set: Vec<String> = t
         .columns
         .iter()
-        .map(|(c, l)| format!("{c} = CASE WHEN {c} IS '{keep}' THEN {c} ELSE hy_seal('{l}', hy_open('{l}', {c})) END", keep = crate::feed_ops::NO_REPORT_RAW))
+        .map(|(c, l)| {
+            format!(
+                "{c} = CASE WHEN {c} IS '{keep}' THEN {c} ELSE hy_seal('{l}', hy_open('{l}', {c})) END",
+                keep = crate::feed_ops::NO_REPORT_RAW
+            )
+        })
         .chain((t.table == "messages").then(|| "to_hash = hy_index(hy_open('to', to_number), 0)".to_owned()))
         .collect();
     // The platform's "no report in time" marker stays plain: it holds nothing personal, and
@@ -86,7 +91,9 @@ fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
     );
     let mut done = 0u64;
     let mut low = i64::MIN;
-    while let Some(high) = conn.query_row(&next_bound, [low], |r| r.get::<_, Option<i64>>(0)).optional().map_err(backend)?.flatten() {
+    while let Some(high) =
+        conn.query_row(&next_bound, [low], |r| r.get::<_, Option<i64>>(0)).optional().map_err(backend)?.flatten()
+    {
         conn.execute_batch("BEGIN IMMEDIATE").map_err(backend)?;
         match conn.execute(&update, params![low, high]) {
             Ok(n) => done += n as u64,
@@ -118,7 +125,7 @@ pub(crate) fn on_open(conn: &Connection, ring: &KeyRing) -> Result<()> {
     match id {
         Some(id) if ring.ids().contains(&id) => {
             if state != label(ring) {
-                tracing::warn!(sealed_with = %state, current = %label(ring), "rows are sealed with an older data key; run `hongyan rekey`");
+                tracing::warn!(sealed_with = %state, current = %label(ring), "rows are sealed with an older data key; run `hongyan keys rekey`");
             }
             Ok(())
         }

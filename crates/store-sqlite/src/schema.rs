@@ -43,9 +43,6 @@ pub(crate) fn open_writer(path: &Path, ring: Option<&KeyRing>) -> Result<Connect
     conn.set_prepared_statement_cache_capacity(64);
     crate::sql_fns::register(&conn, ring).map_err(backend)?;
     migrate(&conn)?;
-    if let Some(ring) = ring {
-        crate::reseal::on_open(&conn, ring)?;
-    }
     Ok(conn)
 }
 

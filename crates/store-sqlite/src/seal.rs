@@ -88,7 +88,7 @@ pub enum KeyError {
     Empty,
     #[error("key id {0} appears twice")]
     Duplicate(u32),
-    #[error("{0} keys given, at most {MAX_KEYS}: run `hongyan rekey`, then remove keys no row uses")]
+    #[error("{0} keys given, at most {MAX_KEYS}: run `hongyan keys rekey`, then remove keys no row uses")]
     TooMany(usize),
     #[error("environment variable {0} is not set")]
     MissingEnv(String),
@@ -209,7 +209,7 @@ impl KeyRing {
         if keys.len() > MAX_KEYS {
             return Err(KeyError::TooMany(keys.len()));
         }
-        keys.sort_by(|a, b| b.id.cmp(&a.id));
+        keys.sort_by_key(|k| std::cmp::Reverse(k.id));
         Ok(Self(Arc::new(Ring { algorithm, keys })))
     }
 
@@ -266,7 +266,8 @@ impl KeyRing {
         getrandom::fill(&mut nonce).expect("the operating system's random source");
         blob.extend_from_slice(&nonce);
         let aad = [label.as_bytes(), &blob[..HEADER]].concat();
-        let sealed = key.encrypt(algorithm, &nonce, Payload { msg: plain, aad: &aad }).expect("GCM seals any length we store");
+        let sealed =
+            key.encrypt(algorithm, &nonce, Payload { msg: plain, aad: &aad }).expect("GCM seals any length we store");
         blob.extend_from_slice(&sealed);
         blob
     }

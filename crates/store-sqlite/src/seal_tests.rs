@@ -37,7 +37,10 @@ fn sm3_and_its_hmac_match_openssl() {
         sm3::Sm3::digest(b"abc").to_vec(),
         hex("66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0")
     );
-    assert_eq!(hmac_sm3(b"k", b"abc").to_vec(), hex("af684d81732e81f6a9c5dd0aa68f27667b36debcebe29e094a654c3d496a898a"));
+    assert_eq!(
+        hmac_sm3(b"k", b"abc").to_vec(),
+        hex("af684d81732e81f6a9c5dd0aa68f27667b36debcebe29e094a654c3d496a898a")
+    );
 }
 
 #[test]

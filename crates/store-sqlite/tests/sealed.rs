@@ -62,7 +62,8 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 /// carrier report whose raw fields name the number, a reply, and a waiting long-message part.
 async fn write_everything(store: &SqliteStore, account: i64) {
     let answer = format!("{{\"messages\":[{{\"to\":\"{NUMBER}\",\"id\":\"1\"}}]}}");
-    let request = RequestRecord { account_id: account, client_ref: "r1".into(), answer, created_at: t(0), origin: None };
+    let request =
+        RequestRecord { account_id: account, client_ref: "r1".into(), answer, created_at: t(0), origin: None };
     store.insert_messages(vec![message(1, account, NUMBER)], Some(request)).await.unwrap();
     let submitted = SubmitOutcome {
         message_id: MessageId(1),
