@@ -127,9 +127,7 @@ pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
 /// `hongyan blacklist …`
 pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
     use crate::cli::BlacklistCommand as C;
-    let path = o.data_dir.join("hongyan.db");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
+    let store: Arc<dyn Store> = Arc::new(crate::keys_cmd::open_sealed(o.config.as_deref(), &o.data_dir)?);
     let scope = o.account.map_or_else(|| "global list".to_owned(), |a| format!("account {a}"));
     match o.command {
         C::Add { number, reason } => {

@@ -21,6 +21,7 @@ Usage:
   hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR] [--config FILE]
   hongyan portability import FILE.csv [--data-dir DIR]      (lines: NUMBER,CARRIER)
   hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]
+                  [--data-dir DIR] [--config FILE]
   hongyan signature list ACCOUNT_ID | add ACCOUNT_ID TEXT [--extension DIGITS]
                   | approve ID | reject ID | default ACCOUNT_ID ID [--category C] | position ACCOUNT_ID prefix|suffix
                   [--data-dir DIR] [--config FILE]
@@ -112,6 +113,8 @@ pub(crate) enum BlacklistCommand {
 
 pub(crate) struct BlacklistOptions {
     pub(crate) data_dir: PathBuf,
+    /// For `[encryption]`: the list's numbers are sealed.
+    pub(crate) config: Option<PathBuf>,
     pub(crate) account: Option<i64>,
     pub(crate) command: BlacklistCommand,
 }
@@ -314,10 +317,11 @@ fn blacklist(p: &mut lexopt::Parser) -> Result<BlacklistOptions, lexopt::Error> 
         Some(Value(v)) if v == "list" => BlacklistCommand::List,
         _ => return Err("expected `blacklist add|remove NUMBER` or `blacklist list`".into()),
     };
-    let mut o = BlacklistOptions { data_dir: default_data_dir(), account: None, command };
+    let mut o = BlacklistOptions { data_dir: default_data_dir(), config: None, account: None, command };
     while let Some(arg) = p.next()? {
         match (arg, &mut o.command) {
             (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
+            (Long("config"), _) => o.config = Some(p.value()?.into()),
             (Long("account"), _) => o.account = Some(int(p, "--account")?),
             (Long("reason"), BlacklistCommand::Add { reason, .. }) => *reason = string(p.value()?, "--reason")?,
             (other, _) => return Err(other.unexpected()),

@@ -73,6 +73,14 @@ pub(crate) fn ring(e: &Encryption, data_dir: &Path) -> Result<KeyRing> {
     ring.context("reading the data keys")
 }
 
+/// The store with the data keys the configuration names, for commands that touch numbers.
+pub(crate) fn open_sealed(config: Option<&Path>, data_dir: &Path) -> Result<SqliteStore> {
+    let config = crate::serve::load_config(config)?;
+    let path = data_dir.join("hongyan.db");
+    let ring = ring(&config.encryption, data_dir)?;
+    SqliteStore::open_with(&path, ring).with_context(|| format!("opening {}", path.display()))
+}
+
 pub(crate) async fn run(o: KeysOptions) -> Result<()> {
     let config = crate::serve::load_config(o.config.as_deref())?;
     let data_dir = o.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(crate::cli::default_data_dir);

@@ -61,7 +61,7 @@ pub(crate) fn sent_to_since(
 ) -> rusqlite::Result<Vec<Timestamp>> {
     let sql = format!(
         "SELECT accepted_at FROM messages WHERE account_id = ?1 AND {} AND id >= ?3 AND category = ?4 ORDER BY id",
-        crate::sql_fns::TO_HASH_MATCHES
+        crate::sql_fns::hash_matches("to_hash", 2, 1)
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![account_id, to, since.0 as i64, category.stored()], |r| {
@@ -84,9 +84,11 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<BlacklistEntry> {
 }
 
 pub(crate) fn blacklist_add(conn: &Connection, e: &BlacklistEntry) -> Result<()> {
+    crate::sql_fns::drop_older_hashes(conn, "blacklist", e.account_id.unwrap_or(GLOBAL), &e.number).map_err(backend)?;
     conn.prepare_cached(
-        "INSERT INTO blacklist (account_id, number, reason, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (number, account_id) DO UPDATE SET reason = excluded.reason",
+        "INSERT INTO blacklist (account_id, number, number_hash, reason, created_at)
+         VALUES (?1, hy_seal('number', ?2), hy_index(?2, 0), ?3, ?4)
+         ON CONFLICT (number_hash, account_id) DO UPDATE SET reason = excluded.reason",
     )
     .and_then(|mut s| s.execute(params![e.account_id.unwrap_or(GLOBAL), e.number, e.reason, e.created_at.as_millis()]))
     .map_err(backend)?;
@@ -94,8 +96,12 @@ pub(crate) fn blacklist_add(conn: &Connection, e: &BlacklistEntry) -> Result<()>
 }
 
 pub(crate) fn blacklist_remove(conn: &Connection, account_id: Option<i64>, number: &str) -> Result<bool> {
+    let sql = format!(
+        "DELETE FROM blacklist WHERE account_id = ?1 AND {}",
+        crate::sql_fns::hash_matches("number_hash", 2, 1)
+    );
     let n = conn
-        .prepare_cached("DELETE FROM blacklist WHERE account_id = ?1 AND number = ?2")
+        .prepare_cached(&sql)
         .and_then(|mut s| s.execute(params![account_id.unwrap_or(GLOBAL), number]))
         .map_err(backend)?;
     Ok(n > 0)
@@ -103,10 +109,13 @@ pub(crate) fn blacklist_remove(conn: &Connection, account_id: Option<i64>, numbe
 
 pub(crate) fn blacklist_list(conn: &Connection, account_id: Option<i64>) -> rusqlite::Result<Vec<BlacklistEntry>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT account_id, number, reason, created_at FROM blacklist WHERE account_id = ?1 ORDER BY number",
+        "SELECT account_id, hy_open('number', number), reason, created_at FROM blacklist WHERE account_id = ?1",
     )?;
     let rows = stmt.query_map([account_id.unwrap_or(GLOBAL)], entry)?;
-    rows.collect()
+    // Sealed numbers sort as noise in SQL; the list is short, so it is ordered here.
+    let mut list: Vec<BlacklistEntry> = rows.collect::<rusqlite::Result<_>>()?;
+    list.sort_by(|a, b| a.number.cmp(&b.number));
+    Ok(list)
 }
 
 /// Checks numbers in chunks, so a bulk request is a few look-ups, not one per number.
@@ -117,12 +126,12 @@ pub(crate) fn blacklisted(
 ) -> rusqlite::Result<Vec<BlacklistEntry>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
         // The account id is an integer we own, so it is written into the text; the numbers,
         // which come from clients, are bound.
         let sql = format!(
-            "SELECT account_id, number, reason, created_at FROM blacklist
-             WHERE account_id IN ({GLOBAL}, {account_id}) AND number IN ({marks})"
+            "SELECT account_id, hy_open('number', number), reason, created_at FROM blacklist
+             WHERE account_id IN ({GLOBAL}, {account_id}) AND {}",
+            crate::sql_fns::hash_matches("number_hash", 1, chunk.len())
         );
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(chunk.iter()), entry)?;

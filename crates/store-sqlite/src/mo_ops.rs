@@ -13,9 +13,11 @@ pub(crate) fn unsubscribe(
     keyword: &str,
     now: Timestamp,
 ) -> Result<()> {
+    crate::sql_fns::drop_older_hashes(conn, "unsubscribes", account_id, number).map_err(backend)?;
     conn.prepare_cached(
-        "INSERT INTO unsubscribes (account_id, number, keyword, created_at) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (number, account_id) DO NOTHING",
+        "INSERT INTO unsubscribes (account_id, number, number_hash, keyword, created_at)
+         VALUES (?1, hy_seal('number', ?2), hy_index(?2, 0), ?3, ?4)
+         ON CONFLICT (number_hash, account_id) DO NOTHING",
     )
     .and_then(|mut s| s.execute(params![account_id, number, keyword, now.as_millis()]))
     .map_err(backend)?;
@@ -26,8 +28,10 @@ pub(crate) fn unsubscribe(
 pub(crate) fn unsubscribed(conn: &Connection, account_id: i64, numbers: &[String]) -> rusqlite::Result<Vec<String>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let sql = format!("SELECT number FROM unsubscribes WHERE account_id = {account_id} AND number IN ({marks})");
+        let sql = format!(
+            "SELECT hy_open('number', number) FROM unsubscribes WHERE account_id = {account_id} AND {}",
+            crate::sql_fns::hash_matches("number_hash", 1, chunk.len())
+        );
         let mut stmt = conn.prepare(&sql)?;
         for r in stmt.query_map(params_from_iter(chunk.iter()), |r| r.get(0))? {
             out.push(r?);

@@ -7,8 +7,6 @@ use hongyan_store::{
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
-use crate::sql_fns::TO_HASH_MATCHES;
-
 pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<Option<KeyWithAccount>> {
     use crate::account_ops::{account, key, ACCOUNT_COLUMNS, KEY_COLUMNS};
     let sql = format!("SELECT {KEY_COLUMNS}, {ACCOUNT_COLUMNS} FROM api_keys k JOIN accounts a ON a.id = k.account_id WHERE k.key_id = ?1");
@@ -97,9 +95,10 @@ pub(crate) fn list_messages(conn: &Connection, f: &MessageFilter) -> rusqlite::R
     // the number is sealed, so it is found by its keyed hash under each key of the ring.
     let sql = format!(
         "SELECT {MESSAGE_COLUMNS} FROM messages
-         WHERE account_id = ?1 AND (?2 IS NULL OR {TO_HASH_MATCHES}) AND (?3 IS NULL OR status = ?3)
+         WHERE account_id = ?1 AND (?2 IS NULL OR {}) AND (?3 IS NULL OR status = ?3)
            AND id < ?4
-         ORDER BY id DESC LIMIT ?5"
+         ORDER BY id DESC LIMIT ?5",
+        crate::sql_fns::hash_matches("to_hash", 2, 1)
     );
     let before = f.before.map_or(i64::MAX, |id| id.0 as i64);
     let mut stmt = conn.prepare_cached(&sql)?;

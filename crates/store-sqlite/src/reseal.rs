@@ -14,20 +14,49 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::backend;
 use crate::seal::KeyRing;
 
-/// A table with sealed columns, and a column to walk it by in ranges.
+/// A table with sealed columns (column, label), a column to walk it by in ranges, and the
+/// search hash it keeps of one of them (hash column, sealed column, label).
 struct Sealed {
     table: &'static str,
     walk: &'static str,
     columns: &'static [(&'static str, &'static str)],
+    hash: Option<(&'static str, &'static str, &'static str)>,
 }
 
 const SEALED: &[Sealed] = &[
-    Sealed { table: "messages", walk: "id", columns: &[("to_number", "to"), ("content", "content")] },
-    Sealed { table: "segments", walk: "message_id", columns: &[("report_raw", "raw")] },
-    Sealed { table: "early_reports", walk: "received_at", columns: &[("raw", "raw")] },
-    Sealed { table: "mo_messages", walk: "id", columns: &[("from_number", "from"), ("content", "content")] },
-    Sealed { table: "client_parts", walk: "received_at", columns: &[("to_number", "to"), ("content", "content")] },
-    Sealed { table: "client_requests", walk: "created_at", columns: &[("answer", "answer")] },
+    Sealed {
+        table: "messages",
+        walk: "id",
+        columns: &[("to_number", "to"), ("content", "content")],
+        hash: Some(("to_hash", "to_number", "to")),
+    },
+    Sealed { table: "segments", walk: "message_id", columns: &[("report_raw", "raw")], hash: None },
+    Sealed { table: "early_reports", walk: "received_at", columns: &[("raw", "raw")], hash: None },
+    Sealed {
+        table: "mo_messages",
+        walk: "id",
+        columns: &[("from_number", "from"), ("content", "content")],
+        hash: None,
+    },
+    Sealed {
+        table: "client_parts",
+        walk: "received_at",
+        columns: &[("to_number", "to"), ("content", "content")],
+        hash: None,
+    },
+    Sealed { table: "client_requests", walk: "created_at", columns: &[("answer", "answer")], hash: None },
+    Sealed {
+        table: "blacklist",
+        walk: "created_at",
+        columns: &[("number", "number")],
+        hash: Some(("number_hash", "number", "number")),
+    },
+    Sealed {
+        table: "unsubscribes",
+        walk: "created_at",
+        columns: &[("number", "number")],
+        hash: Some(("number_hash", "number", "number")),
+    },
 ];
 
 const BATCH: i64 = 1000;
@@ -66,7 +95,7 @@ fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
                 keep = crate::feed_ops::NO_REPORT_RAW
             )
         })
-        .chain((t.table == "messages").then(|| "to_hash = hy_index(hy_open('to', to_number), 0)".to_owned()))
+        .chain(t.hash.map(|(h, c, l)| format!("{h} = hy_index(hy_open('{l}', {c}), 0)")))
         .collect();
     // The platform's "no report in time" marker stays plain: it holds nothing personal, and
     // a late carrier report is told from it by comparing with it.
@@ -75,8 +104,10 @@ fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
         .iter()
         .map(|(c, _)| format!("(hy_stale({c}) AND {c} IS NOT '{}')", crate::feed_ops::NO_REPORT_RAW))
         .collect();
+    // OR REPLACE: in a list, a number added under the new key while the old row waited for
+    // this pass has the same new hash; the two are one entry.
     let update = format!(
-        "UPDATE {table} SET {set} WHERE {walk} > ?1 AND {walk} <= ?2 AND ({stale})",
+        "UPDATE OR REPLACE {table} SET {set} WHERE {walk} > ?1 AND {walk} <= ?2 AND ({stale})",
         table = t.table,
         walk = t.walk,
         set = set.join(", "),

@@ -24,6 +24,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-11-29-000011_client_links", include_str!("../migrations/2026-11-29-000011_client_links.sql")),
     ("2026-11-29-000012_users_audit", include_str!("../migrations/2026-11-29-000012_users_audit.sql")),
     ("2026-11-29-000013_sealed", include_str!("../migrations/2026-11-29-000013_sealed.sql")),
+    ("2026-11-29-000014_sealed_lists", include_str!("../migrations/2026-11-29-000014_sealed_lists.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.

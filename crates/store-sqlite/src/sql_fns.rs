@@ -20,10 +20,13 @@ use rusqlite::Connection;
 
 use crate::seal::{KeyRing, SealError, INDEX_SLOTS};
 
-/// `to_hash IN (…)` over every slot: a search by recipient. `?2` is the number.
-pub(crate) const TO_HASH_MATCHES: &str = "to_hash IN (hy_index(?2, 0), hy_index(?2, 1), hy_index(?2, 2),
-    hy_index(?2, 3), hy_index(?2, 4), hy_index(?2, 5))";
-const _: () = assert!(INDEX_SLOTS == 6, "TO_HASH_MATCHES names every slot");
+/// `column IN (…)`: the hash of any of the numbers bound as `?first` … `?(first + count - 1)`
+/// under any slot of the ring — an exact search that also finds rows sealed before a rotation.
+pub(crate) fn hash_matches(column: &str, first: usize, count: usize) -> String {
+    let terms: Vec<String> =
+        (first..first + count).flat_map(|p| (0..INDEX_SLOTS).map(move |s| format!("hy_index(?{p}, {s})"))).collect();
+    format!("{column} IN ({})", terms.join(", "))
+}
 
 fn failed(e: SealError) -> rusqlite::Error {
     rusqlite::Error::UserFunctionError(Box::new(e))
@@ -41,6 +44,17 @@ fn bytes<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<Option<&'a [u8]
             return Err(rusqlite::Error::UserFunctionError("only text is sealed".into()));
         }
     })
+}
+
+/// Removes `table`'s rows for the number `?2` in account `?1` that carry an older slot's hash,
+/// so that adding a number during a rotation leaves one entry, not one per key.
+pub(crate) fn drop_older_hashes(conn: &Connection, table: &str, account_id: i64, number: &str) -> rusqlite::Result<()> {
+    let sql = format!(
+        "DELETE FROM {table} WHERE account_id = ?1 AND {} AND number_hash IS NOT hy_index(?2, 0)",
+        hash_matches("number_hash", 2, 1)
+    );
+    conn.prepare_cached(&sql)?.execute(rusqlite::params![account_id, number])?;
+    Ok(())
 }
 
 pub(crate) fn register(conn: &Connection, ring: Option<&KeyRing>) -> rusqlite::Result<()> {

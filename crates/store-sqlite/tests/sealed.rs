@@ -12,6 +12,8 @@ const NUMBER: &str = "13912345678";
 const TEXT: &str = "【某省税务】您的验证码是 867530，请勿告诉他人";
 const REPLY_FROM: &str = "13698765432";
 const REPLY: &str = "好的收到谢谢税务局";
+const BLOCKED: &str = "15011112222";
+const OPTED_OUT: &str = "17733334444";
 
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_795_910_782_000 + ms)
@@ -110,6 +112,21 @@ async fn write_everything(store: &SqliteStore, account: i64) {
         received_at: t(80),
     };
     store.add_client_part(part).await.unwrap();
+    store.blacklist_add(blocked(account)).await.unwrap();
+    store.unsubscribe(account, OPTED_OUT, "TD", t(90)).await.unwrap();
+}
+
+fn blocked(account: i64) -> BlacklistEntry {
+    BlacklistEntry { account_id: Some(account), number: BLOCKED.into(), reason: "complaint".into(), created_at: t(85) }
+}
+
+/// The lists answer by number, as before sealing.
+async fn lists_answer(store: &SqliteStore, account: i64) {
+    let numbers = vec![NUMBER.to_owned(), BLOCKED.to_owned(), OPTED_OUT.to_owned()];
+    let hits = store.blacklisted(account, numbers.clone()).await.unwrap();
+    assert_eq!(hits.iter().map(|e| e.number.as_str()).collect::<Vec<_>>(), [BLOCKED]);
+    assert_eq!(store.blacklist_list(Some(account)).await.unwrap(), [blocked(account)]);
+    assert_eq!(store.unsubscribed(account, numbers).await.unwrap(), [OPTED_OUT]);
 }
 
 async fn nothing_readable_on_disk(algorithm: Algorithm) {
@@ -121,7 +138,7 @@ async fn nothing_readable_on_disk(algorithm: Algorithm) {
     write_everything(&store, account).await;
 
     let on_disk = bytes_on_disk(&db);
-    for secret in [NUMBER, TEXT, "867530", REPLY_FROM, REPLY, "验证码"] {
+    for secret in [NUMBER, TEXT, "867530", REPLY_FROM, REPLY, "验证码", BLOCKED, OPTED_OUT] {
         assert!(!contains(&on_disk, secret), "{secret:?} is readable in the database files ({algorithm:?})");
     }
     assert!(contains(&on_disk, "etax"), "the scan reads the files the store writes");
@@ -136,6 +153,7 @@ async fn nothing_readable_on_disk(algorithm: Algorithm) {
     let sent = store.sent_to_since(account, NUMBER, Category::VERIFICATION, MessageId(0)).await.unwrap();
     assert_eq!(sent, [t(1)], "the frequency limit counts by the hash too");
     assert!(store.find_request(account, "r1").await.unwrap().unwrap().contains(NUMBER));
+    lists_answer(&store, account).await;
     let events = store.feed(account, FeedConsumer::Push, 10).await.unwrap();
     let texts: Vec<String> = events
         .iter()
@@ -169,6 +187,8 @@ async fn a_rotation_keeps_every_row_readable_and_searchable() {
     let store = SqliteStore::open_with(&db, old.clone()).unwrap();
     let account = store.create_account("etax", t(0)).await.unwrap().id;
     store.insert_messages(vec![message(1, account, NUMBER)], None).await.unwrap();
+    store.blacklist_add(blocked(account)).await.unwrap();
+    store.unsubscribe(account, OPTED_OUT, "TD", t(90)).await.unwrap();
     store.close().await.unwrap();
 
     // The new key is added (and the algorithm changed): old rows open, new rows use key 2.
@@ -177,6 +197,11 @@ async fn a_rotation_keeps_every_row_readable_and_searchable() {
     store.insert_messages(vec![message(2, account, NUMBER)], None).await.unwrap();
     let found = store.list_messages(by_recipient(account, NUMBER)).await.unwrap();
     assert_eq!(found.iter().map(|d| d.message.id.0).collect::<Vec<_>>(), [2, 1], "both keys' rows are found");
+    lists_answer(&store, account).await;
+    // Added again under the new key: still one entry, before and after the rekey.
+    store.blacklist_add(blocked(account)).await.unwrap();
+    store.unsubscribe(account, OPTED_OUT, "TD", t(95)).await.unwrap();
+    lists_answer(&store, account).await;
     store.close().await.unwrap();
 
     // Before `rekey`, a ring without key 1 is refused rather than leaving rows unreadable.
@@ -193,6 +218,9 @@ async fn a_rotation_keeps_every_row_readable_and_searchable() {
     let found = store.list_messages(by_recipient(account, NUMBER)).await.unwrap();
     assert_eq!(found.len(), 2);
     assert!(found.iter().all(|d| d.message.to == NUMBER && d.message.content == TEXT));
+    lists_answer(&store, account).await;
+    assert!(store.blacklist_remove(Some(account), BLOCKED).await.unwrap());
+    assert!(store.blacklisted(account, vec![BLOCKED.into()]).await.unwrap().is_empty());
     store.close().await.unwrap();
     std::fs::remove_dir_all(&dir).ok();
 }
