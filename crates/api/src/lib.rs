@@ -18,6 +18,7 @@ mod console;
 mod error;
 mod feed;
 mod messages;
+mod statement;
 mod templates;
 mod views;
 
@@ -64,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/replies/ack", post(feed::ack_replies))
         .route("/api/v1/bulk/preview", post(bulk::preview))
         .route("/api/v1/bulk", post(bulk::send))
+        .route("/api/v1/statement", get(statement::own))
+        .route("/api/v1/admin/accounts/{id}/statement", get(statement::of_account))
         .route("/api/v1/auth/login", post(console::login))
         .route("/api/v1/auth/logout", post(console::logout))
         .route("/api/v1/auth/me", get(console::me))

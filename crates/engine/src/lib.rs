@@ -39,6 +39,7 @@ mod route;
 mod schedule;
 mod sign;
 pub mod signed;
+pub mod statement;
 pub mod template;
 pub mod users;
 mod words;

@@ -1,7 +1,9 @@
 //! The SQL of interface accounts' life and keys: list, change, soft-delete, revoke, last use.
 
+use hongyan_store::Carrier;
 use hongyan_store::Cidr;
 use hongyan_store::{Account, AccountPatch, ApiKey, Result, Rights, Timestamp};
+use hongyan_store::{Money, PriceRule, PriceTable};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::backend;
@@ -108,24 +110,57 @@ fn split(s: Option<String>) -> Option<Vec<String>> {
 pub(crate) fn rights(conn: &Connection, account_id: i64) -> rusqlite::Result<Rights> {
     let row = conn
         .prepare_cached(
-            "SELECT interfaces, operations, categories, ip_allow FROM account_rights WHERE account_id = ?1",
+            "SELECT interfaces, operations, categories, ip_allow, prices FROM account_rights WHERE account_id = ?1",
         )?
-        .query_row([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?)))
+        .query_row([account_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, Option<String>>(3)?, r.get::<_, Option<String>>(4)?))
+        })
         .optional()?;
-    let Some((interfaces, operations, categories, ips)) = row else { return Ok(Rights::default()) };
+    let Some((interfaces, operations, categories, ips, prices)) = row else { return Ok(Rights::default()) };
     // Ranges were checked when set; one that no longer parses is dropped rather than widening.
     let ip_allow = split(ips).map(|v| v.iter().filter_map(|c| Cidr::parse(c).ok()).collect());
-    Ok(Rights { interfaces: split(interfaces), operations: split(operations), categories: split(categories), ip_allow })
+    Ok(Rights {
+        interfaces: split(interfaces),
+        operations: split(operations),
+        categories: split(categories),
+        ip_allow,
+        prices: prices.as_deref().map(decode_prices),
+    })
+}
+
+/// `carrier|category|price` per line, `*` for any, the price in 0.0001 yuan.
+fn encode_prices(t: &PriceTable) -> String {
+    let line = |r: &PriceRule| {
+        let carrier = r.carrier.map_or("*", Carrier::as_str);
+        format!("{carrier}|{}|{}", r.category.as_deref().unwrap_or("*"), r.price.0)
+    };
+    t.0.iter().map(line).collect::<Vec<_>>().join("\n")
+}
+
+fn decode_prices(s: &str) -> PriceTable {
+    // Written by `encode_prices` from checked input; a line that no longer parses is skipped.
+    let rule = |l: &str| {
+        let mut f = l.split('|');
+        let (carrier, category, price) = (f.next()?, f.next()?, f.next()?.parse().ok()?);
+        let carrier = if carrier == "*" { None } else { Some(Carrier::parse(carrier)?) };
+        let category = (category != "*").then(|| category.to_owned());
+        Some(PriceRule { carrier, category, price: Money(price) })
+    };
+    PriceTable(s.lines().filter_map(rule).collect())
 }
 
 pub(crate) fn set_rights(conn: &Connection, account_id: i64, r: &Rights) -> Result<()> {
     let ips = r.ip_allow.as_ref().map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
+    let prices = r.prices.as_ref().map(encode_prices);
     conn.prepare_cached(
-        "INSERT INTO account_rights (account_id, interfaces, operations, categories, ip_allow) VALUES (?1, ?2, ?3, ?4, ?5)
+        "INSERT INTO account_rights (account_id, interfaces, operations, categories, ip_allow, prices)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (account_id) DO UPDATE SET interfaces = excluded.interfaces, operations = excluded.operations,
-             categories = excluded.categories, ip_allow = excluded.ip_allow",
+             categories = excluded.categories, ip_allow = excluded.ip_allow, prices = excluded.prices",
     )
-    .and_then(|mut s| s.execute(params![account_id, joined(&r.interfaces), joined(&r.operations), joined(&r.categories), ips]))
+    .and_then(|mut s| {
+        s.execute(params![account_id, joined(&r.interfaces), joined(&r.operations), joined(&r.categories), ips, prices])
+    })
     .map_err(backend)?;
     Ok(())
 }

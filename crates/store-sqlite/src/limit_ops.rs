@@ -1,6 +1,7 @@
 //! The SQL of account limits, usage counts and the blacklist.
 
-use hongyan_store::{AccountLimits, BlacklistEntry, Carrier, Category, MessageId, Result, Timestamp};
+use hongyan_store::{AccountLimits, BlacklistEntry, Carrier, Category, MessageId, Result, Timestamp, Usage};
+use rusqlite::types::Type;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use crate::backend;
@@ -49,6 +50,37 @@ pub(crate) fn segments_since(conn: &Connection, account_id: i64, since: MessageI
     conn.prepare_cached("SELECT coalesce(sum(segments), 0) FROM messages WHERE account_id = ?1 AND id >= ?2")?
         .query_row(params![account_id, since.0 as i64], |r| r.get::<_, i64>(0))
         .map(|v| v as u64)
+}
+
+/// Volume per carrier and category: a range scan on (account_id, id). A message counts the
+/// segments the carrier accepted — all of them once it is submitted, else those answered 0.
+pub(crate) fn usage(
+    conn: &Connection,
+    account_id: i64,
+    from: MessageId,
+    to: MessageId,
+) -> rusqlite::Result<Vec<Usage>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT carrier, category, count(*),
+                sum(CASE WHEN submitted_at IS NOT NULL THEN segments
+                         ELSE (SELECT count(*) FROM segments s WHERE s.message_id = m.id AND s.submit_result = 0) END),
+                sum(status = 'delivered')
+         FROM messages m WHERE account_id = ?1 AND id >= ?2 AND id < ?3
+         GROUP BY carrier, category ORDER BY carrier, category",
+    )?;
+    let rows = stmt.query_map(params![account_id, from.0 as i64, to.0 as i64], |r| {
+        let (carrier, category): (String, String) = (r.get(0)?, r.get(1)?);
+        let bad =
+            |what: &str| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, format!("unknown {what}").into());
+        Ok(Usage {
+            carrier: Carrier::parse(&carrier).ok_or_else(|| bad("carrier"))?,
+            category: Category::from_stored(&category).map_err(|_| bad("category"))?,
+            messages: r.get::<_, i64>(2)? as u64,
+            billed_segments: r.get::<_, i64>(3)? as u64,
+            delivered: r.get::<_, i64>(4)? as u64,
+        })
+    })?;
+    rows.collect()
 }
 
 /// A range scan on (account_id, to_hash, id).

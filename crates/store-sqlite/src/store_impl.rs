@@ -6,7 +6,7 @@ use hongyan_store::{
     Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail,
     MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure, PushTarget, ReportIn,
     ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, Store, StoreError,
-    SubmitOutcome, Template, Timestamp, User,
+    SubmitOutcome, Template, Timestamp, Usage, User,
 };
 
 use crate::{
@@ -303,6 +303,10 @@ impl Store for SqliteStore {
 
     fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>> {
         self.read(move |c| limit_ops::segments_since(c, account_id, since))
+    }
+
+    fn usage(&self, account_id: i64, from: MessageId, to: MessageId) -> BoxFuture<'_, Result<Vec<Usage>>> {
+        self.read(move |c| limit_ops::usage(c, account_id, from, to))
     }
 
     fn sent_to_since(

@@ -131,6 +131,8 @@ pub trait Store: Send + Sync + 'static {
     fn set_account_limits(&self, account_id: i64, limits: AccountLimits) -> BoxFuture<'_, Result<()>>;
     /// Billing segments an account had accepted from message id `since` on.
     fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>>;
+    /// Sending volume per carrier and category of messages with ids in `[from, to)`.
+    fn usage(&self, account_id: i64, from: MessageId, to: MessageId) -> BoxFuture<'_, Result<Vec<Usage>>>;
     /// When messages of `category` to `to` were accepted for the account, from `since` on.
     fn sent_to_since(
         &self,

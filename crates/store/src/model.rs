@@ -1,6 +1,6 @@
 //! Plain data passed to and from a [`crate::Store`].
 
-pub use hongyan_types::{Carrier, Category, Cidr, MessageId, MessageStatus, Timestamp};
+pub use hongyan_types::{Carrier, Category, Cidr, MessageId, MessageStatus, Money, PriceRule, PriceTable, Timestamp};
 
 /// An interface account (tenant).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -336,4 +336,21 @@ pub struct Rights {
     pub categories: Option<Vec<String>>,
     /// Source address ranges it may call from.
     pub ip_allow: Option<Vec<Cidr>>,
+    /// What its segments cost, for statements; `None`: no prices set (volumes only).
+    pub prices: Option<PriceTable>,
+}
+
+/// Sending volume of one carrier and category over a period: what a statement line counts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Usage {
+    /// The recipients' network.
+    pub carrier: Carrier,
+    /// The category, as requests name it.
+    pub category: Category,
+    /// Messages accepted in the period.
+    pub messages: u64,
+    /// Segments the carrier accepted: what is billed.
+    pub billed_segments: u64,
+    /// Messages delivered.
+    pub delivered: u64,
 }

@@ -13,6 +13,7 @@ mod cidr;
 mod id;
 pub mod mask;
 mod phone;
+mod price;
 mod quiet;
 pub mod segments;
 mod status;
@@ -24,6 +25,7 @@ pub use category::{
 pub use cidr::{BadCidr, Cidr};
 pub use id::{IdGenerator, MessageId};
 pub use phone::{Carrier, NumberError, PhoneNumber};
+pub use price::{BadPrice, Money, PriceRule, PriceTable, MAX_PRICE};
 pub use quiet::QuietHours;
 pub use status::MessageStatus;
 pub use time::Timestamp;

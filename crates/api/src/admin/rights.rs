@@ -4,6 +4,7 @@ use axum::body::Body;
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
 use axum::Json;
+use hongyan_store::{Carrier, Money, PriceRule, PriceTable};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -32,6 +33,56 @@ pub(crate) struct RightsBody {
     daily_quota: Option<Option<u64>>,
     #[serde(default, deserialize_with = "present")]
     monthly_quota: Option<Option<u64>>,
+    #[serde(default, deserialize_with = "present")]
+    prices: Option<Option<Vec<PriceBody>>>,
+}
+
+/// One price rule: carrier and category may be left out ("any").
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PriceBody {
+    carrier: Option<String>,
+    category: Option<String>,
+    price: String,
+}
+
+/// At most this many rules: three networks × a handful of categories, with room.
+const MAX_PRICE_RULES: usize = 64;
+
+fn price_table(rules: &[PriceBody], categories: &[&str]) -> Result<PriceTable, ApiError> {
+    let invalid = |why: String| ApiError::unprocessable("invalid_field", why);
+    if rules.len() > MAX_PRICE_RULES {
+        return Err(invalid(format!("prices has at most {MAX_PRICE_RULES} rules")));
+    }
+    let mut table = PriceTable::default();
+    for r in rules {
+        let carrier = match r.carrier.as_deref() {
+            None => None,
+            Some(c) => Some(Carrier::parse(c).ok_or_else(|| {
+                invalid(format!("prices: `{c}` is not china_mobile, china_unicom, china_telecom or china_broadnet"))
+            })?),
+        };
+        if let Some(c) = r.category.as_deref().filter(|c| !categories.contains(c)) {
+            return Err(invalid(format!("prices: `{c}` is not a category (one of: {})", categories.join(", "))));
+        }
+        let price = Money::parse_price(&r.price).map_err(|e| invalid(format!("prices: {e}")))?;
+        table.0.push(PriceRule { carrier, category: r.category.clone(), price });
+    }
+    if let Some(d) = table.duplicate() {
+        let any = |v: Option<&str>| v.unwrap_or("any").to_owned();
+        let (carrier, category) = (any(d.carrier.map(Carrier::as_str)), any(d.category.as_deref()));
+        return Err(invalid(format!("prices: two rules for carrier {carrier} and category {category}")));
+    }
+    Ok(table)
+}
+
+fn prices_json(t: &PriceTable) -> Value {
+    let rules: Vec<Value> = t
+        .0
+        .iter()
+        .map(|r| json!({ "carrier": r.carrier.map(Carrier::as_str), "category": r.category, "price": r.price.to_string() }))
+        .collect();
+    Value::Array(rules)
 }
 
 async fn rights_json(state: &AppState, id: i64) -> Result<Value, ApiError> {
@@ -44,6 +95,7 @@ async fn rights_json(state: &AppState, id: i64) -> Result<Value, ApiError> {
         "free_text": store.free_text_allowed(id).await?,
         "callback_per_request": store.callback_per_request(id).await?,
         "rate": limits.rate, "daily_quota": limits.daily_quota, "monthly_quota": limits.monthly_quota,
+        "prices": r.prices.as_ref().map(prices_json),
     }))
 }
 
@@ -94,6 +146,11 @@ pub(crate) async fn put_rights(
     let names: Vec<String> = state.engine.categories().iter().map(|d| d.category.name().to_owned()).collect();
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     subset("categories", &b.categories, &names)?;
+    let prices = match &b.prices {
+        Some(Some(rules)) => Some(Some(price_table(rules, &names)?)),
+        Some(None) => Some(None),
+        None => None,
+    };
     let ranges = match &b.ip_allow {
         Some(Some(list)) => Some(Some(
             list.iter()
@@ -118,6 +175,9 @@ pub(crate) async fn put_rights(
     }
     if let Some(v) = ranges {
         r.ip_allow = v;
+    }
+    if let Some(v) = prices {
+        r.prices = v;
     }
     state.engine.set_rights(id, r).await?;
     if let Some(v) = b.free_text {

@@ -21,10 +21,15 @@ struct Fixture {
 }
 
 async fn fixture(tag: &str) -> Fixture {
+    fixture_on(tag, &[Carrier::ChinaMobile]).await
+}
+
+/// A fixture whose one channel takes these networks' numbers.
+async fn fixture_on(tag: &str, carriers: &[Carrier]) -> Fixture {
     let dir = std::env::temp_dir().join(format!("hongyan-api-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let spec = ChannelSpec::new("mobile", carriers);
     let (engine, queues) = Engine::new(store, Arc::new(SystemClock), &[spec]).await.unwrap();
     let state = AppState { engine, ready: Arc::new(AtomicBool::new(true)), console: crate::ConsoleSettings::default() };
     Fixture { state, _queues: queues }
@@ -407,3 +412,4 @@ mod feed;
 
 mod admin;
 mod security;
+mod statement;

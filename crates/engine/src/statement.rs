@@ -1,0 +1,154 @@
+//! Statements: one account's sending volume and fees over a period of whole Beijing days,
+//! per carrier and category, priced with the account's price table.
+//!
+//! What is billed is what the carrier accepted: a segment answered with result 0. Messages
+//! refused before they left (blacklist, quota, content) and segments a carrier refused cost
+//! nothing. A line no price rule covers shows its volume with no amount, and the total says
+//! how many segments were left unpriced, so a missing rule is seen rather than billed as zero.
+
+use hongyan_store::{Carrier, Category, MessageId, Money, PriceTable, StoreError, Timestamp};
+
+use crate::Engine;
+
+/// The longest period one statement covers.
+pub const MAX_STATEMENT_DAYS: i64 = 366;
+
+const DAY_MS: i64 = 86_400_000;
+
+/// One carrier and category.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatementLine {
+    /// The recipients' network.
+    pub carrier: Carrier,
+    /// The category.
+    pub category: Category,
+    /// Messages accepted in the period.
+    pub messages: u64,
+    /// Segments the carrier accepted.
+    pub billed_segments: u64,
+    /// Messages delivered.
+    pub delivered: u64,
+    /// Price per segment, when a rule covers the line.
+    pub unit_price: Option<Money>,
+    /// `unit_price × billed_segments`.
+    pub amount: Option<Money>,
+}
+
+/// A period's lines and totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Statement {
+    /// The account.
+    pub account_id: i64,
+    /// First instant of the first day (Beijing).
+    pub from: Timestamp,
+    /// First instant after the last day.
+    pub until: Timestamp,
+    /// Per carrier and category, in that order.
+    pub lines: Vec<StatementLine>,
+    /// Messages over all lines.
+    pub messages: u64,
+    /// Billed segments over all lines.
+    pub billed_segments: u64,
+    /// Sum of the priced lines.
+    pub amount: Money,
+    /// Billed segments on lines without a price.
+    pub unpriced_segments: u64,
+}
+
+/// Why a period was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PeriodError {
+    /// Not YYYY-MM-DD.
+    #[error("`{0}` is not a date such as 2026-11-01")]
+    BadDate(String),
+    /// Ends before it starts, or is too long.
+    #[error("the period must run forwards and cover at most {MAX_STATEMENT_DAYS} days")]
+    BadSpan,
+}
+
+/// The Beijing day `YYYY-MM-DD` starts at this instant.
+pub fn beijing_day(date: &str) -> Result<Timestamp, PeriodError> {
+    let b = date.as_bytes();
+    let shape = b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && b.iter().enumerate().all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+    let t = shape.then(|| Timestamp::parse_rfc3339(&format!("{date}T00:00:00+08:00"))).flatten();
+    // parse_rfc3339 rolls 02-30 over into March; a date that does not print back is not one.
+    t.filter(|t| t.to_rfc3339_beijing().starts_with(date)).ok_or_else(|| PeriodError::BadDate(date.to_owned()))
+}
+
+/// The days `from` to `to`, both included.
+pub fn period(from: &str, to: &str) -> Result<(Timestamp, Timestamp), PeriodError> {
+    let (start, last) = (beijing_day(from)?, beijing_day(to)?);
+    let days = (last.as_millis() - start.as_millis()) / DAY_MS + 1;
+    if !(1..=MAX_STATEMENT_DAYS).contains(&days) {
+        return Err(PeriodError::BadSpan);
+    }
+    Ok((start, last.plus_millis(DAY_MS)))
+}
+
+impl Engine {
+    /// The statement of `[from, until)`.
+    pub async fn statement(&self, account_id: i64, from: Timestamp, until: Timestamp) -> Result<Statement, StoreError> {
+        let usage = self.store.usage(account_id, MessageId::floor(from), MessageId::floor(until)).await?;
+        let prices = self.store.account_rights(account_id).await?.prices.unwrap_or_default();
+        Ok(price(account_id, (from, until), usage, &prices))
+    }
+}
+
+fn price(
+    account_id: i64,
+    (from, until): (Timestamp, Timestamp),
+    usage: Vec<hongyan_store::Usage>,
+    prices: &PriceTable,
+) -> Statement {
+    let mut s = Statement {
+        account_id,
+        from,
+        until,
+        lines: Vec::new(),
+        messages: 0,
+        billed_segments: 0,
+        amount: Money(0),
+        unpriced_segments: 0,
+    };
+    for u in usage {
+        let unit_price = prices.price(u.carrier, u.category.name());
+        let amount = unit_price.map(|p| p.times(u.billed_segments));
+        s.messages += u.messages;
+        s.billed_segments += u.billed_segments;
+        match amount {
+            Some(a) => s.amount = s.amount + a,
+            None => s.unpriced_segments += u.billed_segments,
+        }
+        s.lines.push(StatementLine {
+            carrier: u.carrier,
+            category: u.category,
+            messages: u.messages,
+            billed_segments: u.billed_segments,
+            delivered: u.delivered,
+            unit_price,
+            amount,
+        });
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_are_whole_beijing_days() {
+        let (from, until) = period("2026-11-01", "2026-11-30").unwrap();
+        assert_eq!(from.to_rfc3339_beijing(), "2026-11-01T00:00:00.000+08:00");
+        assert_eq!(until.to_rfc3339_beijing(), "2026-12-01T00:00:00.000+08:00");
+        assert_eq!(period("2026-11-05", "2026-11-05").map(|(f, u)| u.as_millis() - f.as_millis()), Ok(DAY_MS));
+        for bad in ["2026-13-01", "2026-02-30", "2026-1-01", "20261101", "2026-11-01T00", "", "２０２６-11-01"] {
+            assert_eq!(period(bad, "2026-11-30"), Err(PeriodError::BadDate(bad.to_owned())), "{bad:?}");
+        }
+        assert_eq!(period("2026-11-30", "2026-11-01"), Err(PeriodError::BadSpan));
+        assert_eq!(period("2025-01-01", "2026-12-31"), Err(PeriodError::BadSpan));
+    }
+}
