@@ -62,7 +62,6 @@ pub struct Engine {
     pub(crate) schedule: Schedule,
     pub(crate) categories: std::sync::RwLock<Categories>,
     pub(crate) feed_changed: tokio::sync::Notify,
-    pub(crate) nonces: crate::signed::Nonces,
     pub(crate) rights: crate::rights::RightsCache,
 }
 
@@ -102,7 +101,6 @@ impl Engine {
             schedule: Schedule::default(),
             categories: std::sync::RwLock::new(Categories::default()),
             feed_changed: tokio::sync::Notify::new(),
-            nonces: crate::signed::Nonces::default(),
             rights: crate::rights::RightsCache::default(),
         };
         Ok((Arc::new(engine), receivers))

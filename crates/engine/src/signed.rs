@@ -16,9 +16,6 @@
 //! the store could sign requests, which is why the store's copy deserves the same care as
 //! the secrets themselves.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use hmac::{Hmac, Mac};
 use hongyan_store::Timestamp;
 use sha2::{Digest, Sha256};
@@ -113,30 +110,6 @@ fn mac(key: &[u8], text: &str) -> Vec<u8> {
     m.finalize().into_bytes().to_vec()
 }
 
-/// Nonces seen in the last window, per key.
-#[derive(Default)]
-pub(crate) struct Nonces {
-    // std Mutex: an insert and, now and then, a sweep; never held across an await.
-    seen: Mutex<HashMap<(String, String), i64>>,
-}
-
-impl Nonces {
-    /// True the first time `(key, nonce)` is seen within the window.
-    fn fresh(&self, key: &str, nonce: &str, now_secs: i64) -> bool {
-        let mut seen = self.seen.lock().expect("nonces");
-        if seen.len() > 100_000 {
-            seen.retain(|_, t| now_secs - *t <= 2 * WINDOW_SECS);
-        }
-        match seen.get(&(key.to_owned(), nonce.to_owned())) {
-            Some(t) if now_secs - *t <= 2 * WINDOW_SECS => false,
-            _ => {
-                seen.insert((key.to_owned(), nonce.to_owned()), now_secs);
-                true
-            }
-        }
-    }
-}
-
 impl Engine {
     /// Checks a signed request: the clock first, then the signature, then the nonce.
     pub async fn authenticate_signed(&self, req: &SignedRequest) -> Result<Caller, AuthError> {
@@ -148,7 +121,12 @@ impl Engine {
         let text = req.string_to_sign();
         let caller =
             self.verified(&req.key_id, |stored| crate::auth::same(&mac(stored, &text), &req.signature)).await?;
-        if !self.nonces.fresh(&req.key_id, &req.nonce, now_secs) {
+        // Kept in the store for twice the window: a timestamp up to the window old or ahead
+        // is accepted, so a nonce must be remembered that long on either side. The store
+        // (not memory) keeps it, so a restart does not reopen the window.
+        let forget_before = now.plus_millis(-2 * WINDOW_SECS * 1000);
+        let fresh = self.store.claim_nonce(&req.key_id, &req.nonce, now, forget_before).await;
+        if !fresh.map_err(AuthError::Store)? {
             return Err(AuthError::Replayed);
         }
         Ok(caller)
@@ -185,17 +163,5 @@ mod tests {
         ] {
             assert!(SignedRequest::parse_header(bad).is_err(), "{bad}");
         }
-    }
-
-    #[test]
-    fn a_nonce_is_good_once_per_key_within_the_window() {
-        let n = Nonces::default();
-        assert!(n.fresh("k", "nonce-0123456789", 1000));
-        assert!(!n.fresh("k", "nonce-0123456789", 1100));
-        assert!(n.fresh("other", "nonce-0123456789", 1100), "per key");
-        assert!(
-            n.fresh("k", "nonce-0123456789", 1000 + 2 * WINDOW_SECS + 1),
-            "outside any window it can't be replayed anyway"
-        );
     }
 }

@@ -92,6 +92,29 @@ pub(crate) fn revoke_key(conn: &Connection, account_id: i64, key_id: &str, now: 
     Ok(n == 1)
 }
 
+/// Insert-or-refresh-if-forgotten: one statement decides, inside the writer's transaction, so
+/// two requests with one nonce cannot both pass.
+pub(crate) fn claim_nonce(
+    conn: &Connection,
+    key_id: &str,
+    nonce: &str,
+    now: Timestamp,
+    forget_before: Timestamp,
+) -> Result<bool> {
+    let forget = forget_before.as_millis();
+    conn.prepare_cached("DELETE FROM request_nonces WHERE seen_at < ?1")
+        .and_then(|mut s| s.execute([forget]))
+        .map_err(backend)?;
+    let claimed = conn
+        .prepare_cached(
+            "INSERT INTO request_nonces (key_id, nonce, seen_at) VALUES (?1, ?2, ?3)
+             ON CONFLICT (key_id, nonce) DO UPDATE SET seen_at = excluded.seen_at WHERE seen_at < ?4",
+        )
+        .and_then(|mut s| s.execute(params![key_id, nonce, now.as_millis(), forget]))
+        .map_err(backend)?;
+    Ok(claimed == 1)
+}
+
 pub(crate) fn touch_key(conn: &Connection, key_id: &str, now: Timestamp) -> Result<()> {
     conn.prepare_cached("UPDATE api_keys SET last_used_at = ?2 WHERE key_id = ?1")
         .and_then(|mut s| s.execute(params![key_id, now.as_millis()]))

@@ -62,6 +62,17 @@ impl Store for SqliteStore {
         self.write(move |c| account_ops::revoke_key(c, account_id, &key_id, now))
     }
 
+    fn claim_nonce(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        now: Timestamp,
+        forget_before: Timestamp,
+    ) -> BoxFuture<'_, Result<bool>> {
+        let (key_id, nonce) = (key_id.to_owned(), nonce.to_owned());
+        self.write(move |c| account_ops::claim_nonce(c, &key_id, &nonce, now, forget_before))
+    }
+
     fn touch_api_key(&self, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<()>> {
         let key_id = key_id.to_owned();
         self.write(move |c| account_ops::touch_key(c, &key_id, now))

@@ -65,6 +65,7 @@ pub async fn run_story(store: &dyn Store) {
     replies_unsubscribe_and_find_their_account(store, a.id, b.id).await;
     a_report_before_its_response_waits(store, a.id).await;
     ported_numbers(store).await;
+    nonces_are_good_once_per_key_within_the_window(store).await;
     feed::reports_and_replies_are_fed_in_order(store).await;
     feed::client_systems_get_receipts_for_their_part_ids(store).await;
     store.close().await.expect("close");
@@ -72,6 +73,17 @@ pub async fn run_story(store: &dyn Store) {
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,
         Err(StoreError::Closed)
     ));
+}
+
+async fn nonces_are_good_once_per_key_within_the_window(store: &dyn Store) {
+    let claim = |key: &'static str, at: i64, forget_before: i64| {
+        store.claim_nonce(key, "nonce-0123456789", t(at), t(forget_before))
+    };
+    assert!(claim("k", 0, -600_000).await.unwrap(), "first sight");
+    assert!(!claim("k", 100_000, -500_000).await.unwrap(), "a replay within the window");
+    assert!(claim("other", 100_000, -500_000).await.unwrap(), "per key");
+    assert!(claim("k", 700_000, 1).await.unwrap(), "forgotten once older than the window");
+    assert!(!claim("k", 700_001, 2).await.unwrap(), "and remembered again from then");
 }
 
 async fn accounts_and_keys(store: &dyn Store) -> (Account, Account) {

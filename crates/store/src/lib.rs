@@ -72,6 +72,15 @@ pub trait Store: Send + Sync + 'static {
     fn revoke_api_key(&self, account_id: i64, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
     /// Notes that a key authenticated a request.
     fn touch_api_key(&self, key_id: &str, now: Timestamp) -> BoxFuture<'_, Result<()>>;
+    /// Records a signed request's nonce for its key: true the first time it is seen since
+    /// `forget_before` (older sightings are forgotten, and removed).
+    fn claim_nonce(
+        &self,
+        key_id: &str,
+        nonce: &str,
+        now: Timestamp,
+        forget_before: Timestamp,
+    ) -> BoxFuture<'_, Result<bool>>;
     /// Looks up a key by its id, with the state of its account.
     fn find_api_key(&self, key_id: &str) -> BoxFuture<'_, Result<Option<KeyWithAccount>>>;
 

@@ -58,6 +58,15 @@ async fn signed_requests_resist_tampering_replay_and_skew() {
         StatusCode::OK,
         "within 5 minutes"
     );
+    // Another process on the same store — or this one after a restart — refuses the replay too.
+    let dir = std::env::temp_dir().join(format!("hongyan-api-signed-{}", std::process::id()));
+    let store = std::sync::Arc::new(hongyan_store_sqlite::SqliteStore::open(&dir.join("db")).unwrap());
+    let clock = std::sync::Arc::new(hongyan_engine::SystemClock);
+    let (engine, _queues) = hongyan_engine::Engine::new(store, clock, &[]).await.unwrap();
+    let ready = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let restarted = crate::AppState { engine, ready, console: crate::ConsoleSettings::default() };
+    let replay = router(restarted).oneshot(signed(key, secret, now, "nonce-aaaaaaaaaaaa", &body, None)).await.unwrap();
+    assert!(String::from_utf8_lossy(&text(replay).await).contains("nonce_reused"), "the window reopened");
 }
 
 #[tokio::test]
