@@ -475,6 +475,18 @@ mod tests {
     }
 
     #[test]
+    fn parses_keys_commands_and_refuses_strays() {
+        assert!(matches!(parse(args("keys add --config h.toml --data-dir d")), Ok(Command::Keys(_))));
+        assert!(matches!(parse(args("keys rekey")), Ok(Command::Keys(_))));
+        for bad in ["keys", "keys rotate", "keys add --force", "keys rekey extra"] {
+            let err = parse(args(bad)).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(!err.is_empty(), "{bad:?} was taken");
+        }
+        let Err(e) = parse(args("keys rotate")) else { panic!("taken") };
+        assert!(e.to_string().contains("add, rekey"), "{e}");
+    }
+
+    #[test]
     fn rejects_unknown_flags_and_bad_names() {
         assert!(parse(args("serve --nope")).is_err());
         assert!(parse(args("frobnicate")).is_err());

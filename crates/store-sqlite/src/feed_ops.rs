@@ -42,7 +42,7 @@ pub(crate) fn append_report(
     Ok(())
 }
 
-pub(crate) fn record_mo(conn: &Connection, mo: &NewMo) -> Result<MoRecord> {
+pub(crate) fn record_mo(conn: &Connection, mo: &NewMo, slots: usize) -> Result<MoRecord> {
     let unsubscribed = mo.account_id.is_some() && mo.unsubscribe.is_some();
     let id = conn
         .prepare_cached(
@@ -68,7 +68,7 @@ pub(crate) fn record_mo(conn: &Connection, mo: &NewMo) -> Result<MoRecord> {
     if let Some(account_id) = mo.account_id {
         append(conn, account_id, FeedKind::Mo, id, 0, mo.received_at).map_err(backend)?;
         if let Some(word) = &mo.unsubscribe {
-            mo_ops::unsubscribe(conn, account_id, &mo.from, word, mo.received_at)?;
+            mo_ops::unsubscribe(conn, account_id, &mo.from, word, mo.received_at, slots)?;
         }
     }
     Ok(MoRecord {

@@ -61,6 +61,9 @@ pub struct SqliteStore {
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     stats: std::sync::Arc<WriterStats>,
     ring: Option<KeyRing>,
+    /// Search-hash slots a look-up by number tries: 1 while every row is sealed with the
+    /// current key, all of the ring's during a rotation (see `sql_fns::hash_matches`).
+    pub(crate) slots: usize,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -100,9 +103,11 @@ impl SqliteStore {
 
     fn start(path: &Path, ring: Option<KeyRing>) -> Result<Self> {
         let conn = schema::open_writer(path, ring.as_ref())?;
-        if let Some(ring) = &ring {
-            reseal::on_open(&conn, ring)?;
-        }
+        let all_current = match &ring {
+            Some(ring) => reseal::on_open(&conn, ring)?,
+            None => true,
+        };
+        let slots = if all_current { 1 } else { seal::INDEX_SLOTS };
         let (tx, rx) = mpsc::channel();
         let stats = std::sync::Arc::new(WriterStats::default());
         let writer_stats = stats.clone();
@@ -117,6 +122,7 @@ impl SqliteStore {
             writer_thread: Mutex::new(Some(handle)),
             stats,
             ring,
+            slots,
         })
     }
 

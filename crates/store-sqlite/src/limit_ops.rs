@@ -83,19 +83,25 @@ pub(crate) fn usage(
     rows.collect()
 }
 
-/// A range scan on (account_id, to_hash, id).
+/// A range scan on (account_id, to_hash, id), forced for the reason `read_ops::list_sql` gives.
+pub(crate) fn sent_to_sql(slots: usize) -> String {
+    format!(
+        "SELECT accepted_at FROM messages INDEXED BY messages_by_account_to_hash
+         WHERE account_id = ?1 AND {} AND id >= ?3 AND category = ?4 ORDER BY id",
+        crate::sql_fns::hash_matches("to_hash", 2, 1, slots)
+    )
+}
+
+/// The frequency limit's look-up.
 pub(crate) fn sent_to_since(
     conn: &Connection,
     account_id: i64,
     to: &str,
     category: Category,
     since: MessageId,
+    slots: usize,
 ) -> rusqlite::Result<Vec<Timestamp>> {
-    let sql = format!(
-        "SELECT accepted_at FROM messages WHERE account_id = ?1 AND {} AND id >= ?3 AND category = ?4 ORDER BY id",
-        crate::sql_fns::hash_matches("to_hash", 2, 1)
-    );
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&sent_to_sql(slots))?;
     let rows = stmt.query_map(params![account_id, to, since.0 as i64, category.stored()], |r| {
         r.get::<_, i64>(0).map(Timestamp::from_millis)
     })?;
@@ -115,8 +121,9 @@ fn entry(r: &rusqlite::Row<'_>) -> rusqlite::Result<BlacklistEntry> {
     })
 }
 
-pub(crate) fn blacklist_add(conn: &Connection, e: &BlacklistEntry) -> Result<()> {
-    crate::sql_fns::drop_older_hashes(conn, "blacklist", e.account_id.unwrap_or(GLOBAL), &e.number).map_err(backend)?;
+pub(crate) fn blacklist_add(conn: &Connection, e: &BlacklistEntry, slots: usize) -> Result<()> {
+    let account = e.account_id.unwrap_or(GLOBAL);
+    crate::sql_fns::drop_older_hashes(conn, "blacklist", account, &e.number, slots).map_err(backend)?;
     conn.prepare_cached(
         "INSERT INTO blacklist (account_id, number, number_hash, reason, created_at)
          VALUES (?1, hy_seal('number', ?2), hy_index(?2, 0), ?3, ?4)
@@ -127,10 +134,10 @@ pub(crate) fn blacklist_add(conn: &Connection, e: &BlacklistEntry) -> Result<()>
     Ok(())
 }
 
-pub(crate) fn blacklist_remove(conn: &Connection, account_id: Option<i64>, number: &str) -> Result<bool> {
+pub(crate) fn blacklist_remove(conn: &Connection, account_id: Option<i64>, number: &str, slots: usize) -> Result<bool> {
     let sql = format!(
         "DELETE FROM blacklist WHERE account_id = ?1 AND {}",
-        crate::sql_fns::hash_matches("number_hash", 2, 1)
+        crate::sql_fns::hash_matches("number_hash", 2, 1, slots)
     );
     let n = conn
         .prepare_cached(&sql)
@@ -155,6 +162,7 @@ pub(crate) fn blacklisted(
     conn: &Connection,
     account_id: i64,
     numbers: &[String],
+    slots: usize,
 ) -> rusqlite::Result<Vec<BlacklistEntry>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
@@ -163,7 +171,7 @@ pub(crate) fn blacklisted(
         let sql = format!(
             "SELECT account_id, hy_open('number', number), reason, created_at FROM blacklist
              WHERE account_id IN ({GLOBAL}, {account_id}) AND {}",
-            crate::sql_fns::hash_matches("number_hash", 1, chunk.len())
+            crate::sql_fns::hash_matches("number_hash", 1, chunk.len(), slots)
         );
         let mut stmt = conn.prepare(&sql)?;
         let rows = stmt.query_map(params_from_iter(chunk.iter()), entry)?;

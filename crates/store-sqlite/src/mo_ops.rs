@@ -12,8 +12,9 @@ pub(crate) fn unsubscribe(
     number: &str,
     keyword: &str,
     now: Timestamp,
+    slots: usize,
 ) -> Result<()> {
-    crate::sql_fns::drop_older_hashes(conn, "unsubscribes", account_id, number).map_err(backend)?;
+    crate::sql_fns::drop_older_hashes(conn, "unsubscribes", account_id, number, slots).map_err(backend)?;
     conn.prepare_cached(
         "INSERT INTO unsubscribes (account_id, number, number_hash, keyword, created_at)
          VALUES (?1, hy_seal('number', ?2), hy_index(?2, 0), ?3, ?4)
@@ -25,12 +26,17 @@ pub(crate) fn unsubscribe(
 }
 
 /// Chunked like the blacklist: a bulk request is a few look-ups, not one per number.
-pub(crate) fn unsubscribed(conn: &Connection, account_id: i64, numbers: &[String]) -> rusqlite::Result<Vec<String>> {
+pub(crate) fn unsubscribed(
+    conn: &Connection,
+    account_id: i64,
+    numbers: &[String],
+    slots: usize,
+) -> rusqlite::Result<Vec<String>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
         let sql = format!(
             "SELECT hy_open('number', number) FROM unsubscribes WHERE account_id = {account_id} AND {}",
-            crate::sql_fns::hash_matches("number_hash", 1, chunk.len())
+            crate::sql_fns::hash_matches("number_hash", 1, chunk.len(), slots)
         );
         let mut stmt = conn.prepare(&sql)?;
         for r in stmt.query_map(params_from_iter(chunk.iter()), |r| r.get(0))? {

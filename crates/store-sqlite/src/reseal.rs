@@ -140,8 +140,9 @@ fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
 }
 
 /// At open with a key ring: seal a database that predates sealing, and refuse a ring that
-/// lacks the key the database was last resealed with (its rows could not be read).
-pub(crate) fn on_open(conn: &Connection, ring: &KeyRing) -> Result<()> {
+/// lacks the key the database was last resealed with (its rows could not be read). True when
+/// every row is sealed with the ring's current key and algorithm.
+pub(crate) fn on_open(conn: &Connection, ring: &KeyRing) -> Result<bool> {
     let state: String =
         conn.query_row("SELECT sealed_with FROM seal_state WHERE id = 1", [], |r| r.get(0)).map_err(backend)?;
     if state == "plain" {
@@ -150,15 +151,16 @@ pub(crate) fn on_open(conn: &Connection, ring: &KeyRing) -> Result<()> {
         if rows > 0 {
             tracing::info!(rows, "sealed the rows written before field-level encryption");
         }
-        return Ok(());
+        return Ok(true);
     }
     let id = state.rsplit(':').next().and_then(|i| i.parse::<u32>().ok());
     match id {
         Some(id) if ring.ids().contains(&id) => {
-            if state != label(ring) {
+            let current = state == label(ring);
+            if !current {
                 tracing::warn!(sealed_with = %state, current = %label(ring), "rows are sealed with an older data key; run `hongyan keys rekey`");
             }
-            Ok(())
+            Ok(current)
         }
         _ => Err(StoreError::Backend(format!(
             "the database is sealed with data key {state}, which the key ring ({:?}) lacks",

@@ -7,7 +7,8 @@
 //!   written before sealing existed, and the platform's own markers), NULL stays NULL.
 //! - `hy_index(number, slot)`: the search hash of a number under one (key, algorithm) pair of
 //!   the ring (see [`KeyRing::index`]); NULL past the ring. A search compares the stored hash
-//!   with every slot, so rows sealed before a rotation are still found.
+//!   with slot 0 only while every row is current, and with every slot during a rotation, so
+//!   rows sealed before it are still found ([`hash_matches`]).
 //! - `hy_stale(value)`: 1 when the value is plain text or sealed with anything but the current
 //!   key and algorithm; what `rekey` rewrites.
 //!
@@ -18,13 +19,18 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use crate::seal::{KeyRing, SealError, INDEX_SLOTS};
+use crate::seal::{KeyRing, SealError};
 
 /// `column IN (…)`: the hash of any of the numbers bound as `?first` … `?(first + count - 1)`
-/// under any slot of the ring — an exact search that also finds rows sealed before a rotation.
-pub(crate) fn hash_matches(column: &str, first: usize, count: usize) -> String {
+/// under the first `slots` slots of the ring. One slot (the current key) while every row is
+/// sealed with it — a plain equality, as fast as searching the number itself; every slot
+/// during a rotation, so rows sealed with an older key or algorithm are still found.
+pub(crate) fn hash_matches(column: &str, first: usize, count: usize, slots: usize) -> String {
+    if slots == 1 && count == 1 {
+        return format!("{column} = hy_index(?{first}, 0)");
+    }
     let terms: Vec<String> =
-        (first..first + count).flat_map(|p| (0..INDEX_SLOTS).map(move |s| format!("hy_index(?{p}, {s})"))).collect();
+        (first..first + count).flat_map(|p| (0..slots).map(move |s| format!("hy_index(?{p}, {s})"))).collect();
     format!("{column} IN ({})", terms.join(", "))
 }
 
@@ -48,10 +54,19 @@ fn bytes<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<Option<&'a [u8]
 
 /// Removes `table`'s rows for the number `?2` in account `?1` that carry an older slot's hash,
 /// so that adding a number during a rotation leaves one entry, not one per key.
-pub(crate) fn drop_older_hashes(conn: &Connection, table: &str, account_id: i64, number: &str) -> rusqlite::Result<()> {
+pub(crate) fn drop_older_hashes(
+    conn: &Connection,
+    table: &str,
+    account_id: i64,
+    number: &str,
+    slots: usize,
+) -> rusqlite::Result<()> {
+    if slots == 1 {
+        return Ok(());
+    }
     let sql = format!(
         "DELETE FROM {table} WHERE account_id = ?1 AND {} AND number_hash IS NOT hy_index(?2, 0)",
-        hash_matches("number_hash", 2, 1)
+        hash_matches("number_hash", 2, 1, slots)
     );
     conn.prepare_cached(&sql)?.execute(rusqlite::params![account_id, number])?;
     Ok(())

@@ -164,7 +164,8 @@ impl Store for SqliteStore {
     }
 
     fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>> {
-        self.write(move |c| feed_ops::record_mo(c, &mo))
+        let slots = self.slots;
+        self.write(move |c| feed_ops::record_mo(c, &mo, slots))
     }
 
     fn feed(&self, account_id: i64, consumer: FeedConsumer, limit: usize) -> BoxFuture<'_, Result<Vec<FeedEvent>>> {
@@ -328,16 +329,19 @@ impl Store for SqliteStore {
         since: MessageId,
     ) -> BoxFuture<'_, Result<Vec<Timestamp>>> {
         let to = to.to_owned();
-        self.read(move |c| limit_ops::sent_to_since(c, account_id, &to, category, since))
+        let slots = self.slots;
+        self.read(move |c| limit_ops::sent_to_since(c, account_id, &to, category, since, slots))
     }
 
     fn blacklist_add(&self, entry: BlacklistEntry) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| limit_ops::blacklist_add(c, &entry))
+        let slots = self.slots;
+        self.write(move |c| limit_ops::blacklist_add(c, &entry, slots))
     }
 
     fn blacklist_remove(&self, account_id: Option<i64>, number: &str) -> BoxFuture<'_, Result<bool>> {
         let number = number.to_owned();
-        self.write(move |c| limit_ops::blacklist_remove(c, account_id, &number))
+        let slots = self.slots;
+        self.write(move |c| limit_ops::blacklist_remove(c, account_id, &number, slots))
     }
 
     fn blacklist_list(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>> {
@@ -345,16 +349,19 @@ impl Store for SqliteStore {
     }
 
     fn blacklisted(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<BlacklistEntry>>> {
-        self.read(move |c| limit_ops::blacklisted(c, account_id, &numbers))
+        let slots = self.slots;
+        self.read(move |c| limit_ops::blacklisted(c, account_id, &numbers, slots))
     }
 
     fn unsubscribe(&self, account_id: i64, number: &str, keyword: &str, now: Timestamp) -> BoxFuture<'_, Result<()>> {
         let (number, keyword) = (number.to_owned(), keyword.to_owned());
-        self.write(move |c| mo_ops::unsubscribe(c, account_id, &number, &keyword, now))
+        let slots = self.slots;
+        self.write(move |c| mo_ops::unsubscribe(c, account_id, &number, &keyword, now, slots))
     }
 
     fn unsubscribed(&self, account_id: i64, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<String>>> {
-        self.read(move |c| mo_ops::unsubscribed(c, account_id, &numbers))
+        let slots = self.slots;
+        self.read(move |c| mo_ops::unsubscribed(c, account_id, &numbers, slots))
     }
 
     fn accounts_with_extension(&self, extension: &str) -> BoxFuture<'_, Result<Vec<i64>>> {
@@ -404,7 +411,8 @@ impl Store for SqliteStore {
     }
 
     fn list_messages(&self, filter: MessageFilter) -> BoxFuture<'_, Result<Vec<MessageDetail>>> {
-        self.read(move |c| read_ops::list_messages(c, &filter))
+        let slots = self.slots;
+        self.read(move |c| read_ops::list_messages(c, &filter, slots))
     }
 
     fn max_message_id(&self) -> BoxFuture<'_, Result<u64>> {
