@@ -15,24 +15,22 @@ manual's HMAC (hashlib's SHA-256 / SM3). Two runs:
 Usage: at_rest.py HONGYAN_BIN
 """
 import base64
-import hashlib
 import hmac
-import json
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
-import urllib.request
 
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from hongyan_run import Server, call, new_account
 
 NUMBERS = ["13800138000", "18612345678", "18912345678"]
 TEXT = "您的个税汇算退税 2,318.55 元已到账，验证码 731946"
 SIGNATURE = "某省税务局"
+SIM = ["--sim-report-delay-ms", "50"]
 
 
 # --- the manual's formulas ---------------------------------------------------------------
@@ -73,44 +71,6 @@ def parse_keys(text: str) -> dict:
 
 
 # --- running the server ------------------------------------------------------------------
-def call(port, method, path, key=None, body=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
-    if key:
-        token = base64.b64encode(f"{key[0]}:{key[1]}".encode()).decode()
-        req.add_header("Authorization", f"Basic {token}")
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, data=data, timeout=10) as resp:
-        return json.loads(resp.read() or b"null")
-
-
-class Server:
-    def __init__(self, binary, data, extra=(), env=None):
-        import socket
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        self.port = s.getsockname()[1]
-        s.close()
-        self.log = open(os.path.join(data, "server.log"), "a")
-        self.proc = subprocess.Popen(
-            [binary, "serve", "--data-dir", data, "--http", f"127.0.0.1:{self.port}",
-             "--sim-report-delay-ms", "50", *extra],
-            stdout=subprocess.DEVNULL, stderr=self.log, env=env)
-        for _ in range(300):
-            try:
-                call(self.port, "GET", "/healthz")
-                return
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError("server did not start")
-
-    def stop(self):
-        self.proc.send_signal(signal.SIGTERM)
-        self.proc.wait(timeout=30)
-
-
 def send_and_wait(port, key):
     call(port, "POST", "/api/v1/messages", key,
          {"to": NUMBERS, "content": TEXT, "category": "notification"})
@@ -158,16 +118,10 @@ def check_rows(data: str, keys: dict, want_key: int, want_alg: int) -> list:
     return problems
 
 
-def new_account(binary, data):
-    made = json.loads(subprocess.check_output(
-        [binary, "account", "create", "etax", "--json", "--signature", SIGNATURE, "--data-dir", data]))
-    return made["key_id"], made["secret"]
-
-
 def default_ring_and_rotation(binary) -> list:
     data = tempfile.mkdtemp()
-    server = Server(binary, data)
-    key = new_account(binary, data)
+    server = Server(binary, data, SIM)
+    key, _ = new_account(binary, data, SIGNATURE)
     send_and_wait(server.port, key)
     server.stop()
     keys_file = os.path.join(data, "hongyan.keys")
@@ -176,7 +130,7 @@ def default_ring_and_rotation(binary) -> list:
         problems.append("the key file is readable by others")
 
     subprocess.check_call([binary, "keys", "add", "--data-dir", data], stdout=subprocess.DEVNULL)
-    server = Server(binary, data)
+    server = Server(binary, data, SIM)
     subprocess.check_call([binary, "keys", "rekey", "--data-dir", data], stdout=subprocess.DEVNULL)
     found = call(server.port, "GET", "/api/v1/messages?to=" + NUMBERS[1], key)
     items = found["messages"] if isinstance(found, dict) else found
@@ -195,8 +149,8 @@ def sm4_from_environment(binary) -> list:
     with open(config, "w") as f:
         f.write('[encryption]\nalgorithm = "sm4-gcm"\nkey_env = "HY_INTEROP_KEYS"\n')
     env = dict(os.environ, HY_INTEROP_KEYS="7:" + base64.b64encode(master).decode())
-    server = Server(binary, data, ["--config", config], env)
-    key = new_account(binary, data)
+    server = Server(binary, data, [*SIM, "--config", config], env)
+    key, _ = new_account(binary, data, SIGNATURE)
     send_and_wait(server.port, key)
     server.stop()
     problems = check_files(data) + check_rows(data, {7: master}, 7, 2)

@@ -7,21 +7,18 @@ gives (docs/user-manual.md, "Push (callback)"). Exits non-zero on any mismatch.
 
 Usage: callback_receiver.py HONGYAN_BIN
 """
-import base64
 import hashlib
 import hmac
 import json
-import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from http.server import BaseHTTPRequestHandler, HTTPServer
+
+from hongyan_run import Server, call, new_account
 
 
 def genuine(secret: str, headers, body: bytes) -> bool:
@@ -48,49 +45,17 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-def free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-def call(port, method, path, key=None, body=None):
-    req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", method=method)
-    if key:
-        token = base64.b64encode(f"{key[0]}:{key[1]}".encode()).decode()
-        req.add_header("Authorization", f"Basic {token}")
-    data = None
-    if body is not None:
-        data = json.dumps(body).encode()
-        req.add_header("Content-Type", "application/json")
-    with urllib.request.urlopen(req, data=data, timeout=10) as resp:
-        return json.loads(resp.read() or b"null")
-
-
 def main() -> int:
     binary = sys.argv[1]
     data = tempfile.mkdtemp()
     receiver = HTTPServer(("127.0.0.1", 0), Handler)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    api = free_port()
-    log = open(os.path.join(data, "server.log"), "w")
-    server = subprocess.Popen(
-        [binary, "serve", "--data-dir", data, "--http", f"127.0.0.1:{api}", "--sim-report-delay-ms", "100"],
-        stdout=subprocess.DEVNULL, stderr=log)
+    server = Server(binary, data, ["--sim-report-delay-ms", "100"])
+    api = server.port
     try:
-        for _ in range(300):
-            try:
-                call(api, "GET", "/healthz")
-                break
-            except OSError:
-                time.sleep(0.1)
-        made = json.loads(subprocess.check_output(
-            [binary, "account", "create", "etax", "--json", "--signature", "某省税务局", "--data-dir", data]))
-        key = (made["key_id"], made["secret"])
+        key, account_id = new_account(binary, data, "某省税务局")
         out = subprocess.check_output(
-            [binary, "callback", "set", str(made["account_id"]),
+            [binary, "callback", "set", str(account_id),
              f"http://127.0.0.1:{receiver.server_port}/cb", "--data-dir", data], text=True)
         secret = re.search(r"secret[^:]*: ([0-9a-f]{64})", out).group(1)
         call(api, "POST", "/api/v1/messages", key,
@@ -114,8 +79,7 @@ def main() -> int:
         print(f"callback: {len(received)} POST(s), {len(events)} report(s), {failures} problem(s)")
         return 1 if failures else 0
     finally:
-        server.send_signal(signal.SIGTERM)
-        server.wait(timeout=30)
+        server.stop()
         receiver.shutdown()
 
 

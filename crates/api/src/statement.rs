@@ -74,9 +74,10 @@ fn to_json(s: &Statement, from: &str, to: &str) -> Value {
         .lines
         .iter()
         .map(|l| {
+            let u = &l.usage;
             json!({
-                "carrier": l.carrier.as_str(), "category": l.category.name(), "messages": l.messages,
-                "billed_segments": l.billed_segments, "delivered": l.delivered,
+                "carrier": u.carrier.as_str(), "category": u.category.name(), "messages": u.messages,
+                "billed_segments": u.billed_segments, "delivered": u.delivered,
                 "unit_price": money(l.unit_price), "amount": money(l.amount),
             })
         })
@@ -96,13 +97,14 @@ fn to_csv(s: &Statement) -> String {
     let mut out = String::from("carrier,category,messages,billed_segments,delivered,unit_price,amount\n");
     let opt = |m: Option<hongyan_store::Money>| m.map(|m| m.to_string()).unwrap_or_default();
     for l in &s.lines {
+        let u = &l.usage;
         out.push_str(&format!(
             "{},{},{},{},{},{},{}\n",
-            l.carrier.as_str(),
-            l.category.name(),
-            l.messages,
-            l.billed_segments,
-            l.delivered,
+            u.carrier.as_str(),
+            u.category.name(),
+            u.messages,
+            u.billed_segments,
+            u.delivered,
             opt(l.unit_price),
             opt(l.amount)
         ));

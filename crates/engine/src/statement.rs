@@ -6,7 +6,7 @@
 //! nothing. A line no price rule covers shows its volume with no amount, and the total says
 //! how many segments were left unpriced, so a missing rule is seen rather than billed as zero.
 
-use hongyan_store::{Carrier, Category, MessageId, Money, PriceTable, StoreError, Timestamp};
+use hongyan_store::{MessageId, Money, PriceTable, StoreError, Timestamp, Usage};
 
 use crate::Engine;
 
@@ -15,19 +15,11 @@ pub const MAX_STATEMENT_DAYS: i64 = 366;
 
 const DAY_MS: i64 = 86_400_000;
 
-/// One carrier and category.
+/// One carrier and category: its volume, priced.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatementLine {
-    /// The recipients' network.
-    pub carrier: Carrier,
-    /// The category.
-    pub category: Category,
-    /// Messages accepted in the period.
-    pub messages: u64,
-    /// Segments the carrier accepted.
-    pub billed_segments: u64,
-    /// Messages delivered.
-    pub delivered: u64,
+    /// Carrier, category and counts.
+    pub usage: Usage,
     /// Price per segment, when a rule covers the line.
     pub unit_price: Option<Money>,
     /// `unit_price × billed_segments`.
@@ -97,12 +89,7 @@ impl Engine {
     }
 }
 
-fn price(
-    account_id: i64,
-    (from, until): (Timestamp, Timestamp),
-    usage: Vec<hongyan_store::Usage>,
-    prices: &PriceTable,
-) -> Statement {
+fn price(account_id: i64, (from, until): (Timestamp, Timestamp), usage: Vec<Usage>, prices: &PriceTable) -> Statement {
     let mut s = Statement {
         account_id,
         from,
@@ -122,15 +109,7 @@ fn price(
             Some(a) => s.amount = s.amount + a,
             None => s.unpriced_segments += u.billed_segments,
         }
-        s.lines.push(StatementLine {
-            carrier: u.carrier,
-            category: u.category,
-            messages: u.messages,
-            billed_segments: u.billed_segments,
-            delivered: u.delivered,
-            unit_price,
-            amount,
-        });
+        s.lines.push(StatementLine { usage: u, unit_price, amount });
     }
     s
 }

@@ -232,12 +232,14 @@ async fn rows_written_before_sealing_are_sealed_at_the_first_open() {
     let store = SqliteStore::open(&db).unwrap();
     let account = store.create_account("etax", t(0)).await.unwrap().id;
     store.insert_messages(vec![message(1, account, NUMBER)], None).await.unwrap();
+    store.blacklist_add(blocked(account)).await.unwrap();
     store.close().await.unwrap();
     drop(store);
-    // Make the file look like one from before migration 13: plain columns, no hash.
+    // Make the file look like one from before migrations 13 and 14: plain columns, no hashes.
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(&format!(
         "UPDATE messages SET to_number = '{NUMBER}', content = '{TEXT}', to_hash = NULL;
+         UPDATE blacklist SET number = '{BLOCKED}', number_hash = NULL;
          UPDATE seal_state SET sealed_with = 'plain';"
     ))
     .unwrap();
@@ -247,10 +249,13 @@ async fn rows_written_before_sealing_are_sealed_at_the_first_open() {
     let found = store.list_messages(by_recipient(account, NUMBER)).await.unwrap();
     assert_eq!(found.len(), 1, "the old row is found by its new hash");
     assert_eq!(found[0].message.content, TEXT);
+    assert_eq!(store.blacklisted(account, vec![BLOCKED.into()]).await.unwrap(), [blocked(account)]);
     store.close().await.unwrap();
     drop(store);
     let on_disk = bytes_on_disk(&db);
-    assert!(!contains(&on_disk, NUMBER) && !contains(&on_disk, "867530"), "the old plain text is gone from the file");
+    for plain in [NUMBER, "867530", BLOCKED] {
+        assert!(!contains(&on_disk, plain), "{plain} is still in the file");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 
