@@ -11,8 +11,8 @@
 //! - `write_ops` / `read_ops`: the SQL, with cached prepared statements.
 //! - Reads run on tokio's blocking pool against a small pool of read-only connections, which
 //!   WAL lets proceed while the writer commits.
-//! - `seal` / `sql_fns` / `reseal`: field-level encryption at rest. Every connection carries
-//!   the key ring as SQL functions, so statements seal numbers and content where they write
+//! - `sql_fns` / `reseal`: field-level encryption at rest with the `hongyan-seal` key ring.
+//!   Every connection carries the ring as SQL functions, so statements seal numbers and content where they write
 //!   them and open them where they read them; everything above this crate sees plain text.
 //!
 //! What it does not do: decide anything. Routing, limits and status rules live in `engine`;
@@ -31,7 +31,6 @@ mod read_ops;
 mod reseal;
 mod retention_ops;
 mod schema;
-pub mod seal;
 mod signature_ops;
 mod sql_fns;
 mod store_impl;
@@ -47,8 +46,10 @@ use hongyan_store::{BoxFuture, Result, StoreError};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+/// The key ring and its errors, for callers that open a store with their own keys.
+pub use hongyan_seal as seal;
+use hongyan_seal::{Algorithm, KeyRing};
 pub use reseal::ResealCounts;
-use seal::{Algorithm, KeyRing};
 use writer::Job;
 pub use writer::WriterStats;
 
@@ -107,7 +108,7 @@ impl SqliteStore {
             Some(ring) => reseal::on_open(&conn, ring)?,
             None => true,
         };
-        let slots = if all_current { 1 } else { seal::INDEX_SLOTS };
+        let slots = if all_current { 1 } else { hongyan_seal::INDEX_SLOTS };
         let (tx, rx) = mpsc::channel();
         let stats = std::sync::Arc::new(WriterStats::default());
         let writer_stats = stats.clone();

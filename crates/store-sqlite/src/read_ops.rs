@@ -186,9 +186,10 @@ mod tests {
     fn searches_by_recipient_and_limit_checks_walk_the_hash_index() {
         let dir = std::env::temp_dir().join(format!("hongyan-plan-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
-        let ring = crate::seal::KeyRing::parse(&crate::seal::new_entry(1), crate::seal::Algorithm::Aes256Gcm).unwrap();
+        let ring =
+            hongyan_seal::KeyRing::parse(&hongyan_seal::new_entry(1), hongyan_seal::Algorithm::Aes256Gcm).unwrap();
         let conn = crate::schema::open_writer(&dir.join("db"), Some(&ring)).unwrap();
-        for slots in [1, crate::seal::INDEX_SLOTS] {
+        for slots in [1, hongyan_seal::INDEX_SLOTS] {
             let by_recipient = plan(&conn, &super::list_sql(true, slots));
             assert!(by_recipient.contains("messages_by_account_to_hash"), "{by_recipient}");
             let limit = crate::limit_ops::sent_to_sql(slots);

@@ -12,7 +12,7 @@ use hongyan_store::{Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::backend;
-use crate::seal::KeyRing;
+use hongyan_seal::KeyRing;
 
 /// A table with sealed columns (column, label), a column to walk it by in ranges, and the
 /// search hash it keeps of one of them (hash column, sealed column, label).
@@ -64,8 +64,8 @@ const BATCH: i64 = 1000;
 /// The `seal_state` label of a ring: what rows are sealed with after a complete pass.
 pub(crate) fn label(ring: &KeyRing) -> String {
     let algorithm = match ring.algorithm() {
-        crate::seal::Algorithm::Aes256Gcm => "aes-256-gcm",
-        crate::seal::Algorithm::Sm4Gcm => "sm4-gcm",
+        hongyan_seal::Algorithm::Aes256Gcm => "aes-256-gcm",
+        hongyan_seal::Algorithm::Sm4Gcm => "sm4-gcm",
     };
     format!("{algorithm}:{}", ring.current_id())
 }

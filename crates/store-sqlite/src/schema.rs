@@ -7,7 +7,7 @@ use hongyan_store::{Result, StoreError};
 use rusqlite::{Connection, OpenFlags};
 
 use crate::backend;
-use crate::seal::KeyRing;
+use hongyan_seal::KeyRing;
 
 /// Dated migrations, applied in order, each once.
 const MIGRATIONS: &[(&str, &str)] = &[

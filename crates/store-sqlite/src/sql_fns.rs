@@ -19,7 +19,7 @@ use rusqlite::functions::{Context, FunctionFlags};
 use rusqlite::types::ValueRef;
 use rusqlite::Connection;
 
-use crate::seal::{KeyRing, SealError};
+use hongyan_seal::{KeyRing, SealError};
 
 /// `column IN (…)`: the hash of any of the numbers bound as `?first` … `?(first + count - 1)`
 /// under the first `slots` slots of the ring. One slot (the current key) while every row is

@@ -1,7 +1,9 @@
 //! Field-level encryption at rest: the data keys, sealing and opening one value, and the keyed
-//! hash that lets a sealed phone number still be found by exact search.
+//! hash that lets a sealed phone number still be found by exact search. Sans-I/O but for
+//! reading and creating a key file and drawing nonces from the operating system; no storage:
+//! each store backend decides where sealing happens (SQLite: as SQL functions).
 //!
-//! What is sealed (see `sql_fns` for how the SQL reaches it): recipients and content of
+//! What the SQLite backend seals: recipients and content of
 //! messages, replies' senders and content, parts of long messages waiting for their last part,
 //! raw report fields (they carry the number and the start of the text) and stored request
 //! answers. What is not: ids, statuses, times, categories, channel names — what operations
@@ -342,5 +344,4 @@ fn warn_if_readable_by_others(path: &Path) {
 }
 
 #[cfg(test)]
-#[path = "seal_tests.rs"]
 mod tests;
