@@ -108,6 +108,9 @@ fn add(config: &Config, data_dir: &Path) -> Result<()> {
                 _ => hongyan_store_sqlite::default_key_path(&data_dir.join("hongyan.db")),
             };
             use std::io::Write as _;
+            let before = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            // A hand-edited file may lack its last newline; the entry must not join that line.
+            let entry = if before.is_empty() || before.ends_with(b"\n") { entry } else { format!("\n{entry}") };
             let mut file = std::fs::OpenOptions::new()
                 .append(true)
                 .open(&path)
@@ -154,4 +157,30 @@ async fn rekey(config: &Config, data_dir: &Path) -> Result<()> {
     hongyan_store::Store::append_audit(&store, entry).await?;
     hongyan_store::Store::close(&store).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_add_appends_the_next_id_even_after_a_hand_edit() {
+        let dir = std::env::temp_dir().join(format!("hongyan-keys-add-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("hongyan.keys");
+        // As an operator might leave it: a comment, one entry, no newline at the end.
+        std::fs::write(&file, format!("# ours\n{}", seal::new_entry(1).trim_end())).unwrap();
+        let config = Config::default();
+        let before = ring(&config.encryption, &dir).unwrap();
+        let sealed = before.seal("to", b"13800138000");
+        add(&config, &dir).unwrap();
+        let after = ring(&config.encryption, &dir).unwrap();
+        assert_eq!(after.ids(), [2, 1]);
+        assert_eq!(after.open("to", &sealed).unwrap(), b"13800138000", "the old key is kept");
+        add(&config, &dir).unwrap();
+        let full = add(&config, &dir).unwrap_err().to_string();
+        assert!(full.contains("already holds 3 keys"), "{full}");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

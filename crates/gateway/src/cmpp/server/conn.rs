@@ -102,7 +102,7 @@ impl Conn {
         let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
         let engine = self.shared.engine.clone();
         let msg_id = engine.next_client_msg_id().0;
-        let each = match submit::read(&engine, pdu, msg_id) {
+        let each = match submit::read(|s| engine.category(s).ok(), pdu, msg_id) {
             Ok(each) => each,
             Err(result) => return self.session.answer_submit(sequence_id, SubmitResp { msg_id: 0, result }),
         };

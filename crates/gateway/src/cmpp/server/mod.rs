@@ -14,7 +14,7 @@
 
 mod conn;
 mod receipts;
-mod submit;
+pub mod submit;
 
 use std::sync::Arc;
 

@@ -1,8 +1,9 @@
 //! A client's SUBMIT in the engine's terms, and the engine's answer in CMPP's Result codes.
+//! Public for the fuzz target: `read` decodes what a client system sends.
 
 use hongyan_cmpp_proto::pdu::Submit;
 use hongyan_cmpp_proto::SubmitResult;
-use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome, Engine};
+use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome};
 use hongyan_text::{Encoding, Udh};
 use hongyan_types::Category;
 
@@ -19,12 +20,17 @@ fn encoding(msg_fmt: u8) -> Option<Encoding> {
 
 /// One [`ClientSubmit`] per Dest_terminal_Id, all under `client_msg_id` (CMPP gives one Msg_Id
 /// to a SUBMIT). A long message's part comes from the UDH (TP_udhi = 1), or from
-/// Pk_total/Pk_number when the client sends no UDH.
-pub(crate) fn read(engine: &Engine, submit: &Submit, client_msg_id: u64) -> Result<Vec<ClientSubmit>, SubmitResult> {
+/// Pk_total/Pk_number when the client sends no UDH. `category` names the configured category
+/// of a Service_Id (the engine's look-up).
+pub fn read(
+    category: impl Fn(&str) -> Option<Category>,
+    submit: &Submit,
+    client_msg_id: u64,
+) -> Result<Vec<ClientSubmit>, SubmitResult> {
     let coding = encoding(submit.msg_fmt.0).ok_or(SubmitResult::STRUCTURE_ERROR)?;
     let source = field(&submit.src_id);
     let service = field(&submit.service_id).to_ascii_lowercase();
-    let category = engine.category(&service).unwrap_or(Category::NOTIFICATION);
+    let category = category(&service).unwrap_or(Category::NOTIFICATION);
     let (mut concat, mut body) = (None, submit.msg_content.as_slice());
     if submit.tp_udhi != 0 {
         let (udh, rest) = Udh::parse(body).map_err(|_| SubmitResult::STRUCTURE_ERROR)?;

@@ -125,7 +125,7 @@ impl Conn {
         let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
         let engine = self.shared.engine.clone();
         let id = engine.next_client_msg_id().to_string();
-        match submit::read(&engine, pdu, id.clone()) {
+        match submit::read(|s| engine.category(s).ok(), pdu, id.clone()) {
             Err(submit::Unreadable(status, why)) => {
                 tracing::debug!(why, "SMPP submit refused");
                 self.session.answer_submit(sequence, status, "");

@@ -15,7 +15,7 @@
 
 mod conn;
 mod receipts;
-mod submit;
+pub mod submit;
 
 use std::sync::Arc;
 

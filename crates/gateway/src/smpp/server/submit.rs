@@ -1,14 +1,15 @@
-//! A client's submit_sm in the engine's terms, and the engine's answer in SMPP's.
+//! A client's submit_sm in the engine's terms, and the engine's answer in SMPP's. Public for
+//! the fuzz target: `read` decodes what a client system sends.
 
-use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome, Engine};
+use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome};
 use hongyan_smpp_proto::pdu::SubmitSm;
 use hongyan_smpp_proto::CommandStatus;
 use hongyan_text::{Encoding, Udh};
 use hongyan_types::Category;
 
-/// Why a submit_sm could not even be read.
+/// Why a submit_sm could not even be read: the status to answer, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Unreadable(pub(crate) CommandStatus, pub(crate) &'static str);
+pub struct Unreadable(pub CommandStatus, pub &'static str);
 
 /// The text coding of data_coding. 0 is the SMSC default alphabet, GSM 03.38 (unpacked).
 fn encoding(data_coding: u8) -> Option<Encoding> {
@@ -24,7 +25,12 @@ fn encoding(data_coding: u8) -> Option<Encoding> {
 
 /// Reads `submit` as one client submit: its text, and which part of which message it is
 /// (from the UDH, or the sar_* TLVs); message_payload carries a whole long message at once.
-pub(crate) fn read(engine: &Engine, submit: &SubmitSm, client_msg_id: String) -> Result<ClientSubmit, Unreadable> {
+/// `category` names the configured category of a service_type (the engine's look-up).
+pub fn read(
+    category: impl Fn(&str) -> Option<Category>,
+    submit: &SubmitSm,
+    client_msg_id: String,
+) -> Result<ClientSubmit, Unreadable> {
     let coding =
         encoding(submit.data_coding.0).ok_or(Unreadable(CommandStatus::ESME_RSUBMITFAIL, "unsupported data_coding"))?;
     let data = match submit.tlvs.message_payload() {
@@ -56,7 +62,7 @@ pub(crate) fn read(engine: &Engine, submit: &SubmitSm, client_msg_id: String) ->
         client_msg_id,
         source,
         to,
-        category: engine.category(&service).unwrap_or(Category::NOTIFICATION),
+        category: category(&service).unwrap_or(Category::NOTIFICATION),
         receipt: submit.registered_delivery.smsc_receipt() != 0,
         text: coding.decode(body),
         part,
