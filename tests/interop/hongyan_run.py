@@ -54,8 +54,8 @@ class Server:
         self.proc.wait(timeout=30)
 
 
-def new_account(binary, data, signature):
-    """`hongyan account create etax`: its (key_id, secret) and account id."""
+def new_account(binary, data, signature, name="etax"):
+    """`hongyan account create NAME`: its (key_id, secret) and account id."""
     made = json.loads(subprocess.check_output(
-        [binary, "account", "create", "etax", "--json", "--signature", signature, "--data-dir", data]))
+        [binary, "account", "create", name, "--json", "--signature", signature, "--data-dir", data]))
     return (made["key_id"], made["secret"]), made["account_id"]

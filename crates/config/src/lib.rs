@@ -126,6 +126,9 @@ pub struct Reports {
     pub callback_batch: usize,
     /// Time allowed for one callback POST.
     pub callback_timeout: Duration,
+    /// A PEM file of CA certificates `https://` receivers may also be signed by (besides the
+    /// public roots), e.g. the bureau's own CA.
+    pub callback_ca_file: Option<PathBuf>,
 }
 
 impl Default for Reports {
@@ -136,6 +139,7 @@ impl Default for Reports {
             callback_retry: Duration::from_secs(24 * 3600),
             callback_batch: 100,
             callback_timeout: Duration::from_secs(10),
+            callback_ca_file: None,
         }
     }
 }
@@ -335,6 +339,7 @@ fn reports(w: &mut Walker, mut t: walk::Table) -> Reports {
         callback_retry: t.opt_int(w, "callback_retry_hours", 1, 24 * 7).map_or(d.callback_retry, hours),
         callback_batch: t.opt_int(w, "callback_batch", 1, 1000).map_or(d.callback_batch, |n| n as usize),
         callback_timeout: t.opt_int(w, "callback_timeout_ms", 100, 120_000).map_or(d.callback_timeout, ms),
+        callback_ca_file: t.opt_str(w, "callback_ca_file").map(PathBuf::from),
     };
     t.finish(w);
     r

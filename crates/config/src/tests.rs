@@ -51,8 +51,11 @@ fn the_example_parses_without_problems() {
             "encryption.key_env: give key_file or key_env, not both"
         ]
     );
-    let r = parse("[reports]\nunknown_after_hours = 48\ncallback_batch = 10\n").unwrap().reports;
+    let r = parse("[reports]\nunknown_after_hours = 48\ncallback_batch = 10\ncallback_ca_file = \"ca.pem\"\n")
+        .unwrap()
+        .reports;
     assert_eq!((r.unknown_after, r.callback_batch), (Duration::from_secs(48 * 3600), 10));
+    assert_eq!(r.callback_ca_file.as_deref(), Some(std::path::Path::new("ca.pem")));
     let got = problems("[reports]\nunknown_after_hours = 0\ncallback_batch = 5000\nretry = 1\n");
     assert_eq!(got.len(), 3, "{got:?}");
 }

@@ -1,12 +1,19 @@
-//! One signed POST over a fresh HTTP/1.1 connection. A connection per batch keeps the code
-//! small and a broken receiver from poisoning a pool; batches are what keep it cheap.
+//! One signed POST over a fresh HTTP/1.1 connection, in TLS for `https://`. A connection per
+//! batch keeps the code small and a broken receiver from poisoning a pool; batches are what
+//! keep it cheap.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, ServerName};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
+use tokio_rustls::rustls::{ClientConfig, RootCertStore};
+use tokio_rustls::TlsConnector;
 
 use crate::sign::{signature, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::CallbackUrl;
@@ -25,23 +32,106 @@ pub enum PostError {
     Status(u16),
 }
 
+/// Whom `https://` receivers must prove they are: Mozilla's root certificates, and the CAs of
+/// any PEM file added (a private CA of the receiver's network). Cheap to clone.
+#[derive(Clone)]
+pub struct Trust(Arc<ClientConfig>);
+
+/// Why a CA file could not be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {why}")]
+pub struct TrustError {
+    path: String,
+    why: String,
+}
+
+impl Trust {
+    /// Mozilla's roots and the certificates in each PEM file of `ca_files`.
+    pub fn with_ca_files(ca_files: &[std::path::PathBuf]) -> Result<Self, TrustError> {
+        let mut roots = RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for path in ca_files {
+            let fail = |why: String| TrustError { path: path.display().to_string(), why };
+            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
+                .map_err(|e| fail(e.to_string()))?
+                .collect::<Result<_, _>>()
+                .map_err(|e| fail(e.to_string()))?;
+            if certs.is_empty() {
+                return Err(fail("no certificate in it".into()));
+            }
+            for cert in certs {
+                roots.add(cert).map_err(|e| fail(e.to_string()))?;
+            }
+        }
+        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
+        let config = ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TrustError { path: String::new(), why: e.to_string() })?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        Ok(Self(Arc::new(config)))
+    }
+}
+
+impl Default for Trust {
+    /// Mozilla's roots alone.
+    fn default() -> Self {
+        Self::with_ca_files(&[]).expect("the built-in roots make a configuration")
+    }
+}
+
+impl std::fmt::Debug for Trust {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Trust(..)")
+    }
+}
+
 /// POSTs `body` to `url`, signed with `secret` at `unix_seconds`.
 pub(crate) async fn post(
     url: &CallbackUrl,
-    secret: &str,
-    unix_seconds: i64,
+    trust: &Trust,
+    (secret, unix_seconds): (&str, i64),
     body: Vec<u8>,
     timeout: Duration,
 ) -> Result<(), PostError> {
-    match tokio::time::timeout(timeout, exchange(url, secret, unix_seconds, body)).await {
+    match tokio::time::timeout(timeout, connect(url, trust, secret, unix_seconds, body)).await {
         Ok(r) => r,
         Err(_) => Err(PostError::Timeout(timeout)),
     }
 }
 
-async fn exchange(url: &CallbackUrl, secret: &str, unix_seconds: i64, body: Vec<u8>) -> Result<(), PostError> {
-    let transport = |e: &dyn std::fmt::Display| PostError::Transport(e.to_string());
+fn transport(e: &dyn std::fmt::Display) -> PostError {
+    PostError::Transport(e.to_string())
+}
+
+async fn connect(
+    url: &CallbackUrl,
+    trust: &Trust,
+    secret: &str,
+    unix_seconds: i64,
+    body: Vec<u8>,
+) -> Result<(), PostError> {
     let stream = TcpStream::connect(url.address()).await.map_err(|e| transport(&e))?;
+    if !url.tls {
+        return exchange(stream, url, secret, unix_seconds, body).await;
+    }
+    // The name the certificate must carry: the host as written, an address without brackets.
+    let host = url.host.trim_start_matches('[').trim_end_matches(']').to_owned();
+    let name = ServerName::try_from(host).map_err(|e| transport(&e))?;
+    let tls = TlsConnector::from(trust.0.clone()).connect(name, stream).await.map_err(|e| transport(&e))?;
+    exchange(tls, url, secret, unix_seconds, body).await
+}
+
+async fn exchange<S>(
+    stream: S,
+    url: &CallbackUrl,
+    secret: &str,
+    unix_seconds: i64,
+    body: Vec<u8>,
+) -> Result<(), PostError>
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let (mut sender, conn) =
         hyper::client::conn::http1::handshake(TokioIo::new(stream)).await.map_err(|e| transport(&e))?;
     let driver = tokio::spawn(conn);
@@ -69,4 +159,24 @@ async fn exchange(url: &CallbackUrl, secret: &str, unix_seconds: i64, body: Vec<
     };
     driver.abort();
     outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ca_file_that_cannot_be_used_is_named_with_the_reason() {
+        let dir = std::env::temp_dir().join(format!("hongyan-trust-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let err = Trust::with_ca_files(std::slice::from_ref(&empty)).unwrap_err().to_string();
+        assert!(err.contains("empty.pem") && err.contains("no certificate"), "{err}");
+        let missing = dir.join("missing.pem");
+        let err = Trust::with_ca_files(&[missing]).unwrap_err().to_string();
+        assert!(err.contains("missing.pem"), "{err}");
+        assert!(Trust::with_ca_files(&[]).is_ok(), "the public roots alone");
+        std::fs::remove_dir_all(&dir).ok();
+    }
 }

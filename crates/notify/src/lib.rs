@@ -26,11 +26,11 @@ use hongyan_store::{Callback, FeedConsumer, PushTarget, StoreError, Timestamp};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use http::PostError;
+pub use http::{PostError, Trust, TrustError};
 pub use url::{CallbackUrl, UrlError};
 
 /// How the pusher behaves.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct PushSettings {
     /// How long a failing batch is retried before it is given up (and listed for re-sending).
     pub retry_for: Duration,
@@ -40,6 +40,8 @@ pub struct PushSettings {
     pub timeout: Duration,
     /// Longest wait between two attempts.
     pub max_backoff: Duration,
+    /// The certificates `https://` receivers are checked against.
+    pub trust: Trust,
 }
 
 impl Default for PushSettings {
@@ -50,6 +52,7 @@ impl Default for PushSettings {
             batch: 100,
             timeout: Duration::from_secs(10),
             max_backoff: Duration::from_secs(600),
+            trust: Trust::default(),
         }
     }
 }
@@ -108,7 +111,8 @@ async fn push_one(engine: Arc<Engine>, settings: Arc<PushSettings>, target: Push
     let outcome = match CallbackUrl::parse(&url) {
         Ok(url) => {
             let unix = now.as_millis().div_euclid(1000);
-            http::post(&url, &target.callback.secret, unix, body, settings.timeout).await.map_err(|e| e.to_string())
+            let signing = (target.callback.secret.as_str(), unix);
+            http::post(&url, &settings.trust, signing, body, settings.timeout).await.map_err(|e| e.to_string())
         }
         Err(e) => Err(e.to_string()),
     };

@@ -1,4 +1,4 @@
-//! The callback URLs the pusher can reach: `http://host[:port][/path][?query]`.
+//! The callback URLs the pusher can reach: `http[s]://host[:port][/path][?query]`.
 
 use std::fmt;
 
@@ -11,13 +11,15 @@ pub struct CallbackUrl {
     pub port: u16,
     /// Path and query, starting with `/`.
     pub target: String,
+    /// `https://`: the POST goes over TLS, the certificate checked against `host`.
+    pub tls: bool,
 }
 
 /// Why a URL cannot be a callback.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum UrlError {
-    /// Not `http://`.
-    #[error("a callback URL starts with http:// (https needs the TLS support that is not built yet)")]
+    /// Neither `http://` nor `https://`.
+    #[error("a callback URL starts with http:// or https://")]
     Scheme,
     /// No host, a bad port, or characters that have no place in a URL.
     #[error("`{0}` is not a valid http URL")]
@@ -27,7 +29,11 @@ pub enum UrlError {
 impl CallbackUrl {
     /// Parses and checks a URL.
     pub fn parse(s: &str) -> Result<Self, UrlError> {
-        let rest = s.strip_prefix("http://").ok_or(UrlError::Scheme)?;
+        let (rest, tls) = match (s.strip_prefix("http://"), s.strip_prefix("https://")) {
+            (Some(rest), _) => (rest, false),
+            (_, Some(rest)) => (rest, true),
+            _ => return Err(UrlError::Scheme),
+        };
         let bad = || UrlError::Malformed(s.to_owned());
         if s.len() > 2000 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(bad());
@@ -42,12 +48,12 @@ impl CallbackUrl {
         }
         let (host, port) = match authority.rsplit_once(':') {
             Some((h, p)) if !p.contains(']') => (h, p.parse::<u16>().map_err(|_| bad())?),
-            _ => (authority, 80),
+            _ => (authority, if tls { 443 } else { 80 }),
         };
         if host.is_empty() || port == 0 {
             return Err(bad());
         }
-        Ok(Self { host: host.to_owned(), port, target })
+        Ok(Self { host: host.to_owned(), port, target, tls })
     }
 
     /// `host:port`, what a TCP connect takes.
@@ -58,7 +64,8 @@ impl CallbackUrl {
 
 impl fmt::Display for CallbackUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "http://{}:{}{}", self.host, self.port, self.target)
+        let scheme = if self.tls { "https" } else { "http" };
+        write!(f, "{scheme}://{}:{}{}", self.host, self.port, self.target)
     }
 }
 
@@ -74,12 +81,16 @@ mod tests {
         assert_eq!((u.address().as_str(), u.target.as_str()), ("10.1.2.3:80", "/"));
         let u = CallbackUrl::parse("http://[::1]:9000?x=1").unwrap();
         assert_eq!((u.address().as_str(), u.target.as_str()), ("[::1]:9000", "/?x=1"));
+        let u = CallbackUrl::parse("https://callback.tax.example/sms").unwrap();
+        assert_eq!((u.address().as_str(), u.tls), ("callback.tax.example:443", true));
+        assert_eq!(u.to_string(), "https://callback.tax.example:443/sms");
+        assert!(!CallbackUrl::parse("http://a").unwrap().tls);
     }
 
     #[test]
     fn bad_urls_are_refused_with_a_reason() {
-        assert_eq!(CallbackUrl::parse("https://a/b"), Err(UrlError::Scheme));
         assert_eq!(CallbackUrl::parse("ftp://a"), Err(UrlError::Scheme));
+        assert_eq!(CallbackUrl::parse("HTTPS://a"), Err(UrlError::Scheme));
         for bad in ["http://", "http://:80/", "http://a:99999/", "http://a:0/", "http://u:p@a/", "http://a/ b"] {
             assert!(matches!(CallbackUrl::parse(bad), Err(UrlError::Malformed(_))), "{bad}");
         }

@@ -105,7 +105,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
 
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(engine.clone().run_scheduler(stop_rx.clone()));
-    let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push_settings(&config.reports), stop_rx.clone()));
+    let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push_settings(&config.reports)?, stop_rx.clone()));
     tokio::spawn(sweep_unknown(engine.clone(), config.reports.unknown_after, stop_rx.clone()));
     tokio::spawn(flush_client_parts(engine.clone(), stop_rx.clone()));
     if let Some(days) = config.retention.keep_days {
@@ -188,13 +188,17 @@ async fn start_client_servers(
     Ok(running)
 }
 
-fn push_settings(r: &hongyan_config::Reports) -> hongyan_notify::PushSettings {
-    hongyan_notify::PushSettings {
+/// The pusher's settings; a CA file that cannot be used stops the start, named.
+fn push_settings(r: &hongyan_config::Reports) -> Result<hongyan_notify::PushSettings> {
+    let ca_files: Vec<PathBuf> = r.callback_ca_file.iter().cloned().collect();
+    let trust = hongyan_notify::Trust::with_ca_files(&ca_files).context("[reports] callback_ca_file")?;
+    Ok(hongyan_notify::PushSettings {
         retry_for: r.callback_retry,
         batch: r.callback_batch,
         timeout: r.callback_timeout,
+        trust,
         ..hongyan_notify::PushSettings::default()
-    }
+    })
 }
 
 /// Every 10 s, long messages from client systems whose parts stopped coming are sent as they are.

@@ -81,8 +81,8 @@ fn reports_from_all_networks_are_pushed_signed_and_can_be_pulled() {
     let cred = create_account_with(&data, "etax", &["--signature", "某省税务局"]);
     let (port, got) = receiver();
 
-    let (ok, out) = cli(&data, &["callback", "set", "1", "https://tax.example/cb"]);
-    assert!(!ok && out.contains("http://"), "https is refused with the reason: {out}");
+    let (ok, out) = cli(&data, &["callback", "set", "1", "ftp://tax.example/cb"]);
+    assert!(!ok && out.contains("https://"), "another scheme is refused with the reason: {out}");
     let (ok, out) = cli(&data, &["callback", "set", "1", &format!("http://127.0.0.1:{port}/sms/reports")]);
     assert!(ok, "{out}");
     let secret = out

@@ -239,7 +239,7 @@ async fn callbacks_and_failed_pushes_are_managed_through_the_admin_api() {
     let (_, made, _) = send(&f.state, "POST", "/api/v1/admin/accounts", Some(&c), Some(json!({"name": "etax"}))).await;
     let id = made["account"]["id"].as_i64().unwrap();
     let uri = format!("/api/v1/admin/accounts/{id}/callback");
-    let (status, body, _) = send(&f.state, "PUT", &uri, Some(&c), Some(json!({"url": "https://x/cb"}))).await;
+    let (status, body, _) = send(&f.state, "PUT", &uri, Some(&c), Some(json!({"url": "ftp://x/cb"}))).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_callback_url"))
