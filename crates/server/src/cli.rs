@@ -37,6 +37,9 @@ Usage:
 Environment: HONGYAN_DATA_DIR (default ./data), HONGYAN_HTTP_ADDR (default 127.0.0.1:8080),
 HONGYAN_LOG (error|warn|info|debug|trace).";
 
+pub(crate) use crate::content_cmd::{
+    BlacklistCommand, BlacklistOptions, SignatureCommand, SignatureOptions, TemplateCommand, TemplateOptions,
+};
 pub(crate) use crate::sim_cmd::SimOptions;
 
 pub(crate) enum Command {
@@ -90,51 +93,6 @@ pub(crate) struct LimitsOptions {
     pub(crate) per_day: Option<u32>,
 }
 
-/// `hongyan template …`
-pub(crate) enum TemplateCommand {
-    List { account: i64 },
-    Add { account: i64, name: String, body: String, category: Option<String> },
-    Decide { id: i64, approve: bool },
-}
-
-pub(crate) struct TemplateOptions {
-    pub(crate) data_dir: PathBuf,
-    /// Where the category list comes from (the defaults without it).
-    pub(crate) config: Option<PathBuf>,
-    pub(crate) command: TemplateCommand,
-}
-
-/// `hongyan blacklist …`
-pub(crate) enum BlacklistCommand {
-    Add { number: String, reason: String },
-    Remove { number: String },
-    List,
-}
-
-pub(crate) struct BlacklistOptions {
-    pub(crate) data_dir: PathBuf,
-    /// For `[encryption]`: the list's numbers are sealed.
-    pub(crate) config: Option<PathBuf>,
-    pub(crate) account: Option<i64>,
-    pub(crate) command: BlacklistCommand,
-}
-
-/// `hongyan signature …`: what an administrator does with signatures until the admin API.
-pub(crate) enum SignatureCommand {
-    List { account: i64 },
-    Add { account: i64, text: String, extension: String },
-    Decide { id: i64, approve: bool },
-    Default { account: i64, id: i64, category: Option<String> },
-    Position { account: i64, suffix: bool },
-}
-
-pub(crate) struct SignatureOptions {
-    pub(crate) data_dir: PathBuf,
-    /// Where the category list comes from (the defaults without it).
-    pub(crate) config: Option<PathBuf>,
-    pub(crate) command: SignatureCommand,
-}
-
 pub(crate) fn default_data_dir() -> PathBuf {
     std::env::var_os("HONGYAN_DATA_DIR").map_or_else(|| PathBuf::from("data"), PathBuf::from)
 }
@@ -168,8 +126,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             },
             "account" => account(&mut p),
             "callback" => crate::callback_cmd::parse(&mut p).map(Command::Callback),
-            "blacklist" => blacklist(&mut p).map(Command::Blacklist),
-            "template" => template(&mut p).map(Command::Template),
+            "blacklist" => crate::content_cmd::blacklist(&mut p).map(Command::Blacklist),
+            "template" => crate::content_cmd::template(&mut p).map(Command::Template),
             "portability" => {
                 match p.next()? {
                     Some(Value(v)) if v == "import" => {}
@@ -185,7 +143,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
                 }
                 Ok(Command::PortabilityImport { data_dir, file })
             }
-            "signature" => signature(&mut p).map(Command::Signature),
+            "signature" => crate::content_cmd::signature(&mut p).map(Command::Signature),
             "sim" => crate::sim_cmd::parse(&mut p).map(Command::Sim),
             "keys" => crate::keys_cmd::parse(&mut p).map(Command::Keys),
             "help" => Ok(Command::Help),
@@ -302,66 +260,6 @@ fn limits(p: &mut lexopt::Parser) -> Result<LimitsOptions, lexopt::Error> {
     Ok(o)
 }
 
-fn blacklist(p: &mut lexopt::Parser) -> Result<BlacklistOptions, lexopt::Error> {
-    let number = |p: &mut lexopt::Parser| -> Result<String, lexopt::Error> {
-        let raw = string(p.value()?, "NUMBER")?;
-        hongyan_types::PhoneNumber::parse(&raw)
-            .map(|n| n.national().to_owned())
-            .map_err(|e| format!("`{raw}`: {e}").into())
-    };
-    let command = match p.next()? {
-        Some(Value(v)) if v == "add" => {
-            BlacklistCommand::Add { number: number(p)?, reason: "added by an administrator".into() }
-        }
-        Some(Value(v)) if v == "remove" => BlacklistCommand::Remove { number: number(p)? },
-        Some(Value(v)) if v == "list" => BlacklistCommand::List,
-        _ => return Err("expected `blacklist add|remove NUMBER` or `blacklist list`".into()),
-    };
-    let mut o = BlacklistOptions { data_dir: default_data_dir(), config: None, account: None, command };
-    while let Some(arg) = p.next()? {
-        match (arg, &mut o.command) {
-            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
-            (Long("config"), _) => o.config = Some(p.value()?.into()),
-            (Long("account"), _) => o.account = Some(int(p, "--account")?),
-            (Long("reason"), BlacklistCommand::Add { reason, .. }) => *reason = string(p.value()?, "--reason")?,
-            (other, _) => return Err(other.unexpected()),
-        }
-    }
-    Ok(o)
-}
-
-fn template(p: &mut lexopt::Parser) -> Result<TemplateOptions, lexopt::Error> {
-    let command = match p.next()? {
-        Some(Value(v)) if v == "list" => TemplateCommand::List { account: int(p, "ACCOUNT_ID")? },
-        Some(Value(v)) if v == "add" => {
-            let account = int(p, "ACCOUNT_ID")?;
-            let name = string(p.value()?, "NAME")?;
-            let body = string(p.value()?, "BODY")?;
-            TemplateCommand::Add { account, name, body, category: None }
-        }
-        Some(Value(v)) if v == "approve" => TemplateCommand::Decide { id: int(p, "ID")?, approve: true },
-        Some(Value(v)) if v == "reject" => TemplateCommand::Decide { id: int(p, "ID")?, approve: false },
-        _ => return Err("expected `template list|add|approve|reject`".into()),
-    };
-    let mut o = TemplateOptions { data_dir: default_data_dir(), config: None, command };
-    while let Some(arg) = p.next()? {
-        match (arg, &mut o.command) {
-            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
-            (Long("config"), _) => o.config = Some(p.value()?.into()),
-            (Long("category"), TemplateCommand::Add { category, .. }) => {
-                *category = Some(string(p.value()?, "--category")?)
-            }
-            (other, _) => return Err(other.unexpected()),
-        }
-    }
-    if let TemplateCommand::Add { category: None, .. } = o.command {
-        return Err(
-            "template add needs --category NAME (verification, notification, marketing or one from --config)".into()
-        );
-    }
-    Ok(o)
-}
-
 fn account_create(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Error> {
     let (mut data_dir, mut name, mut json) = (default_data_dir(), None, false);
     let (mut signature, mut extension) = (None, String::new());
@@ -385,7 +283,7 @@ fn account_create(p: &mut lexopt::Parser) -> Result<AccountOptions, lexopt::Erro
 }
 
 /// A signature's text: 2–20 characters, no brackets (the platform adds 【】).
-fn signature_text(s: String) -> Result<String, lexopt::Error> {
+pub(crate) fn signature_text(s: String) -> Result<String, lexopt::Error> {
     let n = s.chars().count();
     if !(2..=20).contains(&n) || s.contains(['【', '】', '[', ']']) || s.trim() != s {
         return Err("a signature is 2–20 characters without brackets or surrounding spaces".into());
@@ -394,7 +292,7 @@ fn signature_text(s: String) -> Result<String, lexopt::Error> {
 }
 
 /// An extension code: up to 6 digits.
-fn digits(s: String) -> Result<String, lexopt::Error> {
+pub(crate) fn digits(s: String) -> Result<String, lexopt::Error> {
     if s.len() > 6 || !s.bytes().all(|b| b.is_ascii_digit()) {
         return Err("an extension code is at most 6 digits".into());
     }
@@ -404,49 +302,6 @@ fn digits(s: String) -> Result<String, lexopt::Error> {
 pub(crate) fn int(p: &mut lexopt::Parser, what: &str) -> Result<i64, lexopt::Error> {
     let v = string(p.value()?, what)?;
     v.parse().map_err(|_| format!("{what} must be a number, got `{v}`").into())
-}
-
-fn signature(p: &mut lexopt::Parser) -> Result<SignatureOptions, lexopt::Error> {
-    let sub = match p.next()? {
-        Some(Value(v)) => string(v, "subcommand")?,
-        _ => return Err("expected `signature list|add|approve|reject|default|position`".into()),
-    };
-    let command = match sub.as_str() {
-        "list" => SignatureCommand::List { account: int(p, "ACCOUNT_ID")? },
-        "add" => {
-            let account = int(p, "ACCOUNT_ID")?;
-            let text = signature_text(string(p.value()?, "TEXT")?)?;
-            SignatureCommand::Add { account, text, extension: String::new() }
-        }
-        "approve" => SignatureCommand::Decide { id: int(p, "ID")?, approve: true },
-        "reject" => SignatureCommand::Decide { id: int(p, "ID")?, approve: false },
-        "default" => SignatureCommand::Default { account: int(p, "ACCOUNT_ID")?, id: int(p, "ID")?, category: None },
-        "position" => {
-            let account = int(p, "ACCOUNT_ID")?;
-            let suffix = match string(p.value()?, "position")?.as_str() {
-                "prefix" => false,
-                "suffix" => true,
-                other => return Err(format!("position is prefix or suffix, not `{other}`").into()),
-            };
-            SignatureCommand::Position { account, suffix }
-        }
-        other => return Err(format!("unknown signature subcommand `{other}`").into()),
-    };
-    let mut o = SignatureOptions { data_dir: default_data_dir(), config: None, command };
-    while let Some(arg) = p.next()? {
-        match (arg, &mut o.command) {
-            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
-            (Long("config"), _) => o.config = Some(p.value()?.into()),
-            (Long("extension"), SignatureCommand::Add { extension, .. }) => {
-                *extension = digits(string(p.value()?, "--extension")?)?
-            }
-            (Long("category"), SignatureCommand::Default { category, .. }) => {
-                *category = Some(string(p.value()?, "--category")?)
-            }
-            (other, _) => return Err(other.unexpected()),
-        }
-    }
-    Ok(o)
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod account;
 mod archive;
 mod callback_cmd;
 mod cli;
+mod content_cmd;
 mod keys_cmd;
 mod login_cmd;
 mod protocols;
