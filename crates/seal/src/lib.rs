@@ -119,15 +119,19 @@ struct DataKey {
 
 impl DataKey {
     fn derive(id: u32, master: &[u8; 32]) -> Self {
-        let seal_sha = hmac_sha256(master, b"hongyan/v1/seal");
-        let seal_sm3 = hmac_sm3(master, b"hongyan/v1/seal");
-        Self {
+        use zeroize::Zeroize as _;
+        let mut seal_sha = hmac_sha256(master, b"hongyan/v1/seal");
+        let mut seal_sm3 = hmac_sm3(master, b"hongyan/v1/seal");
+        let key = Self {
             id,
             aes: Aes256Gcm::new_from_slice(&seal_sha).expect("32-byte key"),
             sm4: Sm4Gcm::new_from_slice(&seal_sm3[..16]).expect("16-byte key"),
             index_sha: hmac_sha256(master, b"hongyan/v1/index"),
             index_sm3: hmac_sm3(master, b"hongyan/v1/index"),
-        }
+        };
+        seal_sha.zeroize();
+        seal_sm3.zeroize();
+        key
     }
 
     fn encrypt(&self, algorithm: Algorithm, nonce: &[u8], payload: Payload<'_, '_>) -> Option<Vec<u8>> {
@@ -152,6 +156,14 @@ impl DataKey {
             Algorithm::Sm4Gcm => hmac_sm3(&self.index_sm3, number.as_bytes()),
         };
         full[..16].try_into().expect("16 of 32 bytes")
+    }
+}
+
+impl Drop for DataKey {
+    fn drop(&mut self) {
+        use zeroize::Zeroize as _;
+        self.index_sha.zeroize();
+        self.index_sm3.zeroize();
     }
 }
 
@@ -195,7 +207,7 @@ impl KeyRing {
             .flat_map(|l| l.split(|c: char| c == ',' || c.is_whitespace()))
             .filter(|e| !e.is_empty());
         for (n, entry) in entries.enumerate() {
-            let (id, master) = parse_entry(entry).map_err(|why| KeyError::Entry {
+            let (id, mut master) = parse_entry(entry).map_err(|why| KeyError::Entry {
                 entry: n + 1,
                 why: why.into(),
                 example: new_entry(1).trim_end().trim_start_matches("1:").to_owned(),
@@ -204,6 +216,7 @@ impl KeyRing {
                 return Err(KeyError::Duplicate(id));
             }
             keys.push(DataKey::derive(id, &master));
+            zeroize::Zeroize::zeroize(&mut master);
         }
         if keys.is_empty() {
             return Err(KeyError::Empty);
@@ -309,16 +322,19 @@ fn header(blob: &[u8]) -> Option<(Algorithm, u32)> {
 fn parse_entry(entry: &str) -> Result<(u32, [u8; 32]), &'static str> {
     let (id, key) = entry.split_once(':').ok_or("no ':' between id and key")?;
     let id: u32 = id.parse().ok().filter(|&i| i > 0).ok_or("the id must be a whole number from 1")?;
-    let bytes = base64::engine::general_purpose::STANDARD.decode(key).map_err(|_| "the key is not base64")?;
-    let master: [u8; 32] = bytes.try_into().map_err(|_| "the key must be 32 bytes")?;
-    Ok((id, master))
+    let mut bytes = base64::engine::general_purpose::STANDARD.decode(key).map_err(|_| "the key is not base64")?;
+    let master: Result<[u8; 32], _> = bytes.as_slice().try_into();
+    zeroize::Zeroize::zeroize(&mut bytes);
+    Ok((id, master.map_err(|_| "the key must be 32 bytes")?))
 }
 
 /// A new random key entry with the given id, as one line of a key file.
 pub fn new_entry(id: u32) -> String {
     let mut master = [0u8; 32];
     getrandom::fill(&mut master).expect("the operating system's random source");
-    format!("{id}:{}\n", base64::engine::general_purpose::STANDARD.encode(master))
+    let entry = format!("{id}:{}\n", base64::engine::general_purpose::STANDARD.encode(master));
+    zeroize::Zeroize::zeroize(&mut master);
+    entry
 }
 
 fn write_new_file(path: &Path) -> std::io::Result<()> {
