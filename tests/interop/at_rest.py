@@ -139,9 +139,11 @@ def default_ring_and_rotation(binary) -> list:
     server.stop()
     problems += check_files(data) + check_rows(data, parse_keys(open(keys_file).read()), 2, 1)
     db = sqlite3.connect(f"file:{os.path.join(data, 'hongyan.db')}?mode=ro", uri=True)
-    audited = db.execute("SELECT after FROM audit_log WHERE action = 'data_keys.rekey'").fetchall()
-    if len(audited) != 1 or '"key_id":2' not in audited[0][0]:
-        problems.append(f"the rekey was not audited as expected: {audited}")
+    audited = db.execute(
+        "SELECT action, after FROM audit_log WHERE action LIKE 'data_keys.%' ORDER BY id").fetchall()
+    if [a for a, _ in audited] != ["data_keys.add", "data_keys.rekey"] or \
+            any('"key_id":2' not in after for _, after in audited):
+        problems.append(f"adding and rekeying were not audited as expected: {audited}")
     print(f"at rest, default AES-256-GCM + rotation: {len(problems)} problem(s)")
     return problems
 

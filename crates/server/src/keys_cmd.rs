@@ -85,12 +85,36 @@ pub(crate) async fn run(o: KeysOptions) -> Result<()> {
     let config = crate::serve::load_config(o.config.as_deref())?;
     let data_dir = o.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(crate::cli::default_data_dir);
     match o.command {
-        KeysCommand::Add => add(&config, &data_dir),
+        KeysCommand::Add => {
+            let id = add(&config, &data_dir)?;
+            audit(&data_dir, "data_keys.add", serde_json::json!({ "key_id": id })).await
+        }
         KeysCommand::Rekey => rekey(&config, &data_dir).await,
     }
 }
 
-fn add(config: &Config, data_dir: &Path) -> Result<()> {
+/// Key changes are credential changes: each goes to the audit log, by the operating-system user
+/// who ran the command (the key itself never does).
+async fn audit(data_dir: &Path, action: &str, after: serde_json::Value) -> Result<()> {
+    let store = SqliteStore::open_unsealed(&data_dir.join("hongyan.db"))?;
+    let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    let entry = hongyan_store::AuditEntry {
+        at: hongyan_store::Timestamp::from_system(std::time::SystemTime::now()),
+        actor: format!("os:{user}"),
+        address: "cli".into(),
+        action: action.into(),
+        target: "data_keys".into(),
+        before: None,
+        after: Some(after.to_string()),
+        outcome: "ok".into(),
+    };
+    hongyan_store::Store::append_audit(&store, entry).await?;
+    hongyan_store::Store::close(&store).await?;
+    Ok(())
+}
+
+/// Adds a key with the next id; returns the id.
+fn add(config: &Config, data_dir: &Path) -> Result<u32> {
     let ring = ring(&config.encryption, data_dir)?;
     let next = ring.current_id().checked_add(1).context("key ids are exhausted")?;
     if ring.ids().len() >= seal::MAX_KEYS {
@@ -122,7 +146,7 @@ fn add(config: &Config, data_dir: &Path) -> Result<()> {
             );
         }
     }
-    Ok(())
+    Ok(next)
 }
 
 async fn rekey(config: &Config, data_dir: &Path) -> Result<()> {
@@ -142,21 +166,7 @@ async fn rekey(config: &Config, data_dir: &Path) -> Result<()> {
         "every row is sealed with data key {} ({total} rewritten); older keys may now be removed",
         ring.current_id()
     );
-    let store = SqliteStore::open_unsealed(&path)?;
-    let after = serde_json::json!({ "key_id": ring.current_id(), "rows": total }).to_string();
-    let entry = hongyan_store::AuditEntry {
-        at: hongyan_store::Timestamp::from_system(std::time::SystemTime::now()),
-        actor: "system".into(),
-        address: "cli".into(),
-        action: "data_keys.rekey".into(),
-        target: "store".into(),
-        before: None,
-        after: Some(after),
-        outcome: "ok".into(),
-    };
-    hongyan_store::Store::append_audit(&store, entry).await?;
-    hongyan_store::Store::close(&store).await?;
-    Ok(())
+    audit(data_dir, "data_keys.rekey", serde_json::json!({ "key_id": ring.current_id(), "rows": total })).await
 }
 
 #[cfg(test)]
