@@ -10,18 +10,21 @@
 //!   protocols share (a 4-byte big-endian total length at offset 0).
 //! - [`RxBuffer`]: a connection's received bytes, handed out a whole frame at a time.
 //! - [`Window`]: requests sent and not yet answered, with re-send and give-up on time-out.
+//! - [`KeepAlive`]: when a logged-in link sends, re-sends or gives up its keep-alive probe.
 //!
 //! What it does not do: it knows no protocol, owns no buffer between calls, never reads a
 //! socket or a clock. "Need more bytes" is `Ok(None)` from [`length_prefixed`], never an error.
 #![warn(missing_docs)]
 
 mod frame;
+mod keepalive;
 mod reader;
 mod rx;
 mod window;
 mod writer;
 
 pub use frame::{length_prefixed, FrameError};
+pub use keepalive::{KeepAlive, KeepAliveDue};
 pub use reader::{DecodeError, Reader};
 pub use rx::RxBuffer;
 pub use window::{Expired, Window};

@@ -4,23 +4,12 @@
 use super::SessionConfig;
 use crate::pdu::{BindMode, BindResp, DataSmResp, DeliverSmResp, QuerySmResp, SubmitMultiResp, SubmitSmResp};
 use crate::{CommandId, CommandStatus, Frame, FrameDecodeError, Pdu};
-use hongyan_wire::{FrameError, RxBuffer};
+use hongyan_wire::{FrameError, KeepAlive, KeepAliveDue, RxBuffer};
 use std::collections::VecDeque;
 use std::time::Instant;
 
 /// The highest sequence_number the spec allows; the next one wraps to 1.
 const MAX_SEQUENCE: u32 = 0x7FFF_FFFF;
-
-/// An enquire_link we sent and are waiting on.
-#[derive(Debug)]
-struct Probe {
-    /// The frame, re-sent unchanged while unanswered.
-    bytes: Vec<u8>,
-    /// When it was last sent.
-    sent_at: Instant,
-    /// How many times it has been sent.
-    attempts: u32,
-}
 
 /// Buffers, counters and keep-alive of one connection.
 #[derive(Debug)]
@@ -33,24 +22,19 @@ pub(crate) struct Link {
     tx: VecDeque<Vec<u8>>,
     /// sequence_number of our next request.
     next_seq: u32,
-    /// When the last whole frame arrived: the idle clock of keep-alive.
-    last_rx: Option<Instant>,
-    /// Keep-alive runs only once bound.
-    keepalive: bool,
-    probe: Option<Probe>,
+    /// Probes the peer once logged in, after idle time.
+    keepalive: KeepAlive,
 }
 
 impl Link {
     /// A fresh connection.
     pub(crate) fn new(config: SessionConfig) -> Self {
         Self {
+            keepalive: KeepAlive::new(config.enquire_link_interval, config.response_timeout, config.max_attempts),
             config,
             rx: RxBuffer::default(),
             tx: VecDeque::new(),
             next_seq: 1,
-            last_rx: None,
-            keepalive: false,
-            probe: None,
         }
     }
 
@@ -100,55 +84,42 @@ impl Link {
         let Some(frame) = self.rx.take_frame(|live| Frame::check(live, max))? else {
             return Ok(None);
         };
-        self.last_rx = Some(now);
-        self.probe = None;
+        self.keepalive.heard(now);
         Ok(Some(frame))
     }
 
     /// Starts keep-alive (once bound).
     pub(crate) fn start_keepalive(&mut self) {
-        self.keepalive = true;
+        self.keepalive.start();
     }
 
     /// Stops reading and keep-alive for good; queued frames are still handed out.
     pub(crate) fn shut(&mut self) {
-        self.keepalive = false;
-        self.probe = None;
+        self.keepalive.stop();
         self.rx.clear();
     }
 
     /// When keep-alive next needs attention.
     pub(crate) fn keepalive_deadline(&self) -> Option<Instant> {
-        if !self.keepalive {
-            return None;
-        }
-        match &self.probe {
-            Some(probe) => Some(probe.sent_at + self.config.response_timeout),
-            None => Some(self.last_rx? + self.config.enquire_link_interval),
-        }
+        self.keepalive.deadline()
     }
 
     /// Sends or re-sends enquire_link when due. Returns true when `max_attempts` probes went
     /// unanswered: the link is dead.
     pub(crate) fn keepalive_timeout(&mut self, now: Instant) -> bool {
-        match self.keepalive_deadline() {
-            Some(deadline) if now >= deadline => {}
-            _ => return false,
-        }
-        let max = self.config.max_attempts.max(1);
-        match &mut self.probe {
-            Some(probe) if probe.attempts >= max => return true,
-            Some(probe) => {
-                probe.attempts += 1;
-                probe.sent_at = now;
-                self.tx.push_back(probe.bytes.clone());
+        match self.keepalive.timeout(now) {
+            KeepAliveDue::Nothing => false,
+            KeepAliveDue::Dead => true,
+            KeepAliveDue::Resend(bytes) => {
+                self.tx.push_back(bytes);
+                false
             }
-            None => {
+            KeepAliveDue::NewProbe => {
                 let (_, bytes, _) = self.request(Pdu::EnquireLink);
-                self.probe = Some(Probe { bytes, sent_at: now, attempts: 1 });
+                self.keepalive.probing(bytes, now);
+                false
             }
         }
-        false
     }
 
     /// Refuses request `command_id` (sequence `sequence`) with `status`: its own response with
