@@ -176,7 +176,7 @@ pub(crate) const EXPIRE_BATCH: usize = 5000;
 pub(crate) fn expire_unreported(conn: &Connection, before: Timestamp, now: Timestamp) -> Result<usize> {
     let expired: Vec<(i64, u8)> = conn
         .prepare_cached(
-            "UPDATE segments SET report_stat = ?3, reported_at = ?2, report_raw = ?4
+            "UPDATE segments SET report_stat = ?3, reported_at = ?2, report_raw = hy_seal('raw', ?4)
              WHERE (message_id, number) IN (
                  SELECT message_id, number FROM segments
                  WHERE report_stat IS NULL AND submit_result = 0 AND submitted_at < ?1 LIMIT ?5)

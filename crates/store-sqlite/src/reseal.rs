@@ -89,21 +89,10 @@ fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
     let set: Vec<String> = t
         .columns
         .iter()
-        .map(|(c, l)| {
-            format!(
-                "{c} = CASE WHEN {c} IS '{keep}' THEN {c} ELSE hy_seal('{l}', hy_open('{l}', {c})) END",
-                keep = crate::feed_ops::NO_REPORT_RAW
-            )
-        })
+        .map(|(c, l)| format!("{c} = hy_seal('{l}', hy_open('{l}', {c}))"))
         .chain(t.hash.map(|(h, c, l)| format!("{h} = hy_index(hy_open('{l}', {c}), 0)")))
         .collect();
-    // The platform's "no report in time" marker stays plain: it holds nothing personal, and
-    // a late carrier report is told from it by comparing with it.
-    let stale: Vec<String> = t
-        .columns
-        .iter()
-        .map(|(c, _)| format!("(hy_stale({c}) AND {c} IS NOT '{}')", crate::feed_ops::NO_REPORT_RAW))
-        .collect();
+    let stale: Vec<String> = t.columns.iter().map(|(c, _)| format!("hy_stale({c})")).collect();
     // OR REPLACE: in a list, a number added under the new key while the old row waited for
     // this pass has the same new hash; the two are one entry.
     let update = format!(

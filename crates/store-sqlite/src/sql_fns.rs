@@ -4,7 +4,7 @@
 //! - `hy_seal(label, value)`: the sealed blob (NULL stays NULL). Not deterministic: every call
 //!   draws a new nonce, and SQLite must not fold two calls into one.
 //! - `hy_open(label, value)`: the text of a sealed blob; text passes through as it is (rows
-//!   written before sealing existed, and the platform's own markers), NULL stays NULL.
+//!   written before sealing existed, until the first open seals them), NULL stays NULL.
 //! - `hy_index(number, slot)`: the search hash of a number under one (key, algorithm) pair of
 //!   the ring (see [`KeyRing::index`]); NULL past the ring. A search compares the stored hash
 //!   with slot 0 only while every row is current, and with every slot during a rotation, so

@@ -159,7 +159,7 @@ pub(crate) fn apply_reports(conn: &Connection, reports: &[ReportIn]) -> Result<V
 fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch> {
     let found = conn
         .prepare_cached(
-            "SELECT message_id, number, report_stat IS NOT NULL AND report_raw IS NOT ?3
+            "SELECT message_id, number, report_stat IS NOT NULL AND hy_open('raw', report_raw) IS NOT ?3
              FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2",
         )?
         .query_row(params![r.channel, r.carrier_msg_id, crate::feed_ops::NO_REPORT_RAW], |row| {
