@@ -84,12 +84,15 @@ pub(crate) fn usage(
 }
 
 /// A range scan on (account_id, to_hash, id), forced for the reason `read_ops::list_sql` gives.
-pub(crate) fn sent_to_sql(slots: usize) -> String {
-    format!(
-        "SELECT accepted_at FROM messages INDEXED BY messages_by_account_to_hash
-         WHERE account_id = ?1 AND {} AND id >= ?3 AND category = ?4 ORDER BY id",
-        crate::sql_fns::hash_matches("to_hash", 2, 1, slots)
-    )
+pub(crate) fn sent_to_sql(slots: usize) -> &'static str {
+    static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
+    crate::sql_fns::once_per_slots(&SQL, slots, || {
+        format!(
+            "SELECT accepted_at FROM messages INDEXED BY messages_by_account_to_hash
+             WHERE account_id = ?1 AND {} AND id >= ?3 AND category = ?4 ORDER BY id",
+            crate::sql_fns::hash_matches("to_hash", 2, 1, slots)
+        )
+    })
 }
 
 /// The frequency limit's look-up.
@@ -101,7 +104,7 @@ pub(crate) fn sent_to_since(
     since: MessageId,
     slots: usize,
 ) -> rusqlite::Result<Vec<Timestamp>> {
-    let mut stmt = conn.prepare_cached(&sent_to_sql(slots))?;
+    let mut stmt = conn.prepare_cached(sent_to_sql(slots))?;
     let rows = stmt.query_map(params![account_id, to, since.0 as i64, category.stored()], |r| {
         r.get::<_, i64>(0).map(Timestamp::from_millis)
     })?;

@@ -52,6 +52,18 @@ fn bytes<'a>(ctx: &'a Context<'_>, i: usize) -> rusqlite::Result<Option<&'a [u8]
     })
 }
 
+/// SQL that depends only on the slot count, built once per count: the frequency limit and the
+/// search by recipient run it for every number, and a store uses one of two counts (the current
+/// key alone, or every slot of the ring).
+pub(crate) fn once_per_slots(
+    cache: &'static [std::sync::OnceLock<String>; 2],
+    slots: usize,
+    make: impl FnOnce() -> String,
+) -> &'static str {
+    debug_assert!(slots == 1 || slots == hongyan_seal::INDEX_SLOTS, "{slots} slots");
+    cache[usize::from(slots != 1)].get_or_init(make)
+}
+
 /// Removes `table`'s rows for the number `?2` in account `?1` that carry an older slot's hash,
 /// so that adding a number during a rotation leaves one entry, not one per key.
 pub(crate) fn drop_older_hashes(
