@@ -17,6 +17,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use hongyan_engine::admin::Actor;
 use hongyan_engine::users::{LoginError, PasswordError, DEFAULT_SESSION_IDLE};
 use hongyan_store::{Role, User};
 use serde::Deserialize;
@@ -74,6 +75,13 @@ impl Console {
         let user =
             state.engine.session(&token, state.console.session_idle).await?.ok_or_else(ApiError::login_required)?;
         Ok(Self { user, token })
+    }
+
+    /// The user as an actor of the engine's administration (which checks the role), if no
+    /// password change is pending.
+    pub(crate) fn actor(&self, addr: &str) -> Result<Actor, ApiError> {
+        self.require(&Role::ALL)?;
+        Ok(Actor::user(&self.user, addr))
     }
 
     /// The user, if the role is one of `roles` and no password change is pending.

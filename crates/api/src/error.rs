@@ -104,6 +104,20 @@ impl From<AuthError> for ApiError {
     }
 }
 
+impl From<hongyan_engine::admin::AdminError> for ApiError {
+    fn from(e: hongyan_engine::admin::AdminError) -> Self {
+        use hongyan_engine::admin::AdminError as A;
+        match e {
+            A::Forbidden => Self::new(StatusCode::FORBIDDEN, "forbidden", "this role may not do that"),
+            A::NotFound(m) => Self::not_found(m),
+            A::Conflict { code, message } => Self::new(StatusCode::CONFLICT, code, message),
+            A::Invalid { code, message } => Self::unprocessable(code, message),
+            A::Store(e) => e.into(),
+            _ => Self::internal(),
+        }
+    }
+}
+
 impl From<AcceptError> for ApiError {
     fn from(e: AcceptError) -> Self {
         let msg = e.to_string();

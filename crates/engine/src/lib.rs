@@ -9,6 +9,7 @@
 //!   queue, so a restart refills these from [`hongyan_store::Store::pending_dispatch`].
 //! - `correlate`: submit outcomes and status reports coming back from gateways.
 //! - [`bulk`]: CSV bulk lists read and checked before sending (numbers, value columns).
+//! - [`admin`]: administrative changes (accounts, keys, reviews, users): role, change, audit.
 //! - [`auth`]: API keys (generation, hashing, verification with a short-lived cache).
 //! - `limits`: account rate and quotas, per-number frequency limits, the blacklist.
 //! - `mo`: replies from handsets; unsubscribes ("TD") stop an account's marketing.
@@ -23,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod accept;
+pub mod admin;
 pub mod auth;
 pub mod bulk;
 mod clients;

@@ -72,6 +72,12 @@ impl Engine {
         self.rules.entries.lock().expect("rules cache").remove(&account_id);
     }
 
+    /// Makes every account read its signing rules again (a decision on a signature whose
+    /// account is not at hand).
+    pub(crate) fn forget_all_signing_rules(&self) {
+        self.rules.entries.lock().expect("rules cache").clear();
+    }
+
     /// Gives an account an approved signature as its default for every category (what
     /// `hongyan account create --signature` does; finer control is the administrators').
     pub async fn sign_with(&self, account_id: i64, text: &str, extension: &str) -> Result<Signature, StoreError> {

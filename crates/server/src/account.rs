@@ -4,7 +4,8 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use hongyan_engine::{Engine, SystemClock};
-use hongyan_store::{Store, StoreError};
+use hongyan_engine::admin::{Actor, AdminError, NewAccount, Reviewed};
+use hongyan_store::Store;
 use hongyan_store_sqlite::SqliteStore;
 
 use crate::cli::AccountOptions;
@@ -14,13 +15,15 @@ pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
-    let cred = match engine.create_account(&opts.name).await {
-        Ok(c) => c,
-        Err(StoreError::Conflict(_)) => anyhow::bail!("an account named `{}` already exists", opts.name),
-        Err(e) => return Err(e).context("creating the account"),
-    };
+    // The same service as the API and the console: validated and audited (by the OS user).
     let text = opts.signature.clone().unwrap_or_else(|| opts.name.clone());
-    let sig = engine.sign_with(cred.account.id, &text, &opts.extension).await.context("adding the signature")?;
+    let new = NewAccount { name: opts.name.clone(), signature: Some(text), extension: opts.extension.clone(), expires_at: None };
+    let cred = match engine.admin_create_account(&Actor::cli(), new).await {
+        Ok(c) => c,
+        Err(e) => return Err(cli_error(e)),
+    };
+    let sig = store.signing_rules(cred.account.id).await?.defaults.into_iter().next().map(|(_, s)| s);
+    let sig = sig.context("the account's signature")?;
     store.close().await?;
     if opts.json {
         let out = serde_json::json!({
@@ -39,14 +42,20 @@ pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
     Ok(())
 }
 
+/// A refusal as the CLI prints it: the engine's reason, or the store's failure with context.
+fn cli_error(e: AdminError) -> anyhow::Error {
+    match e {
+        AdminError::Store(e) => anyhow::Error::new(e).context("the store failed"),
+        e => anyhow::anyhow!("{e}"),
+    }
+}
+
 /// `hongyan signature …`
 pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> {
     use crate::cli::SignatureCommand as C;
-    use hongyan_store::SignatureStatus;
     let path = opts.data_dir.join("hongyan.db");
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
-    let now = hongyan_engine::Clock::now(&SystemClock);
     match opts.command {
         C::List { account } => {
             for s in store.list_signatures(account).await? {
@@ -54,15 +63,14 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
             }
         }
         C::Add { account, text, extension } => {
-            let s = store.add_signature(account, &text, &extension, now).await.context("adding the signature")?;
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            let s = engine.admin_add_signature(&Actor::cli(), account, &text, &extension).await.map_err(cli_error)?;
             println!("signature {} 【{}】 added, pending approval", s.id, s.text);
         }
         C::Decide { id, approve } => {
-            let status = if approve { SignatureStatus::Approved } else { SignatureStatus::Rejected };
-            if !store.decide_signature(id, status, now).await? {
-                anyhow::bail!("no signature {id}");
-            }
-            println!("signature {id} {}", status.as_str());
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            engine.admin_decide(&Actor::cli(), Reviewed::Signature, id, approve, "").await.map_err(cli_error)?;
+            println!("signature {id} {}", if approve { "approved" } else { "rejected" });
         }
         C::Default { account, id, category } => {
             let list = categories(opts.config.as_deref())?;
@@ -179,7 +187,6 @@ pub(crate) async fn free_text(data_dir: std::path::PathBuf, account: i64, allowe
 /// `hongyan template …`
 pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
     use crate::cli::TemplateCommand as C;
-    use hongyan_store::SignatureStatus;
     let store = open(&o.data_dir)?;
     match o.command {
         C::List { account } => {

@@ -7,12 +7,11 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hongyan_engine::users::PasswordError;
-use hongyan_store::{AuditFilter, AuditRecord, Role, StoreError};
+use hongyan_store::{AuditFilter, AuditRecord, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{account_or_404, parse_time, time, ADMIN, AUDIT_READERS};
+use super::{parse_time, time, AUDIT_READERS};
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
 use crate::{ApiError, AppState};
@@ -34,39 +33,12 @@ pub(crate) async fn create_user(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
+    let actor = console.actor(&addr)?;
     let body: NewUserBody = json_body(&headers, body).await?;
     let role = Role::parse(&body.role)
         .ok_or_else(|| ApiError::unprocessable("invalid_field", "role is admin, operator, auditor or tenant"))?;
-    let username = body.username.trim();
-    if username.is_empty()
-        || username.len() > 64
-        || !username.chars().all(|c| c.is_alphanumeric() || "._-@".contains(c))
-    {
-        return Err(ApiError::unprocessable(
-            "invalid_field",
-            "username is 1 to 64 letters, digits, `.`, `_`, `-` or `@`",
-        ));
-    }
-    if (role == Role::Tenant) != body.account_id.is_some() {
-        return Err(ApiError::unprocessable("invalid_field", "a tenant user names its account_id; other roles do not"));
-    }
-    if let Some(id) = body.account_id {
-        account_or_404(&state, id).await?;
-    }
-    let user = match state.engine.create_user(username, role, body.account_id, &body.password, true).await {
-        Ok(u) => u,
-        Err(PasswordError::Store(StoreError::Conflict(_))) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "name_taken", "that username is taken"))
-        }
-        Err(PasswordError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(ApiError::unprocessable("weak_password", e.to_string())),
-    };
+    let user = state.engine.admin_create_user(&actor, &body.username, role, body.account_id, &body.password).await?;
     let after = json!({ "username": user.username, "role": role.as_str(), "account_id": user.account_id });
-    state
-        .engine
-        .audit(&actor, &addr, "user.create", &format!("user:{}", user.username), (None, Some(after.to_string())), "ok")
-        .await?;
     Ok((StatusCode::CREATED, Json(after)).into_response())
 }
 

@@ -7,7 +7,8 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hongyan_store::{BlacklistEntry, SignatureStatus, StoreError};
+use hongyan_engine::admin::Reviewed;
+use hongyan_store::BlacklistEntry;
 use hongyan_types::PhoneNumber;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -56,67 +57,48 @@ pub(crate) async fn add_signature(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
+    let actor = console.actor(&addr)?;
     let b: SignatureBody = json_body(&headers, body).await?;
-    let n = b.text.chars().count();
-    if !(2..=20).contains(&n) || b.text.contains(['【', '】', '[', ']']) || b.text.trim() != b.text {
-        return Err(ApiError::unprocessable(
-            "invalid_field",
-            "a signature is 2 to 20 characters, no brackets or surrounding spaces",
-        ));
-    }
-    if b.extension.len() > 6 || !b.extension.bytes().all(|c| c.is_ascii_digit()) {
-        return Err(ApiError::unprocessable("invalid_field", "an extension code is up to 6 digits"));
-    }
-    account_or_404(&state, id).await?;
-    let sig = match state.engine.store().add_signature(id, &b.text, &b.extension, state.engine.clock().now()).await {
-        Ok(s) => s,
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "signature_exists", "the account has this signature"))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let sig = state.engine.admin_add_signature(&actor, id, &b.text, &b.extension).await?;
     let after = json!({ "id": sig.id, "text": sig.text, "extension": sig.extension, "status": "pending" });
-    state
-        .engine
-        .audit(&actor, &addr, "signature.add", &format!("account:{id}"), (None, Some(after.to_string())), "ok")
-        .await?;
     Ok((StatusCode::CREATED, Json(after)).into_response())
 }
 
-/// `POST /api/v1/admin/signatures/{sid}/approve` and `…/reject`.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DecisionBody {
+    #[serde(default)]
+    reason: String,
+}
+
+/// A decision's optional body: `{"reason": "..."}`, or nothing at all.
+async fn decision_body(headers: &HeaderMap, body: Body) -> Result<DecisionBody, ApiError> {
+    if headers.get(axum::http::header::CONTENT_TYPE).is_none() {
+        return Ok(DecisionBody::default());
+    }
+    json_body(headers, body).await
+}
+
+/// `POST /api/v1/admin/signatures/{sid}/approve` and `…/reject` (optional body: a reason).
 pub(crate) async fn decide_signature(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     console: Console,
     Path((sid, decision)): Path<(i64, String)>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
-    let status = decision_status(&decision)?;
-    let found = state.engine.store().decide_signature(sid, status, state.engine.clock().now()).await?;
-    decided(&state, (&actor, &addr), ("signature", sid), (&decision, status), found).await
-}
-
-/// Answers a decision on a signature or template and audits it.
-async fn decided(
-    state: &AppState,
-    (actor, addr): (&str, &str),
-    (what, id): (&str, i64),
-    (decision, status): (&str, SignatureStatus),
-    found: bool,
-) -> Result<StatusCode, ApiError> {
-    if !found {
-        return Err(ApiError::not_found(format!("no {what} {id}")));
-    }
-    let change = (None, Some(status.as_str().to_owned()));
-    state.engine.audit(actor, addr, &format!("{what}.{decision}"), &format!("{what}:{id}"), change, "ok").await?;
+    let actor = console.actor(&addr)?;
+    let approve = decision_approves(&decision)?;
+    let b = decision_body(&headers, body).await?;
+    state.engine.admin_decide(&actor, Reviewed::Signature, sid, approve, &b.reason).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn decision_status(decision: &str) -> Result<SignatureStatus, ApiError> {
+fn decision_approves(decision: &str) -> Result<bool, ApiError> {
     match decision {
-        "approve" => Ok(SignatureStatus::Approved),
-        "reject" => Ok(SignatureStatus::Rejected),
+        "approve" => Ok(true),
+        "reject" => Ok(false),
         _ => Err(ApiError::not_found("no such endpoint")),
     }
 }
@@ -180,17 +162,20 @@ pub(crate) async fn templates(
     Ok(Json(json!({ "templates": list })))
 }
 
-/// `POST /api/v1/admin/templates/{tid}/approve` and `…/reject`.
+/// `POST /api/v1/admin/templates/{tid}/approve` and `…/reject` (optional body: a reason).
 pub(crate) async fn decide_template(
     State(state): State<AppState>,
     ClientAddr(addr): ClientAddr,
     console: Console,
     Path((tid, decision)): Path<(i64, String)>,
+    headers: HeaderMap,
+    body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
-    let status = decision_status(&decision)?;
-    let found = state.engine.store().decide_template(tid, status, state.engine.clock().now()).await?;
-    decided(&state, (&actor, &addr), ("template", tid), (&decision, status), found).await
+    let actor = console.actor(&addr)?;
+    let approve = decision_approves(&decision)?;
+    let b = decision_body(&headers, body).await?;
+    state.engine.admin_decide(&actor, Reviewed::Template, tid, approve, &b.reason).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Deserialize)]

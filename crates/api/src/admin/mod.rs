@@ -20,7 +20,8 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hongyan_store::{Account, AccountPatch, ApiKey, Role, StoreError, Timestamp};
+use hongyan_engine::admin::{account_state, NewAccount};
+use hongyan_store::{Account, AccountPatch, ApiKey, Role, Timestamp};
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
@@ -41,12 +42,7 @@ pub(crate) fn time(t: Option<Timestamp>) -> Value {
 }
 
 fn account_json(a: &Account, now: Timestamp) -> Value {
-    let state = match () {
-        () if a.deleted_at.is_some() => "deleted",
-        () if !a.enabled => "disabled",
-        () if !a.usable(now) => "expired",
-        () => "active",
-    };
+    let state = account_state(a, now);
     json!({
         "id": a.id, "name": a.name, "state": state, "enabled": a.enabled,
         "created_at": time(Some(a.created_at)), "expires_at": time(a.expires_at), "deleted_at": time(a.deleted_at),
@@ -100,38 +96,12 @@ pub(crate) async fn create_account(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
+    let actor = console.actor(&addr)?;
     let body: NewAccountBody = json_body(&headers, body).await?;
-    let name = body.name.trim();
-    if name.is_empty() || name.chars().count() > 64 || name.chars().any(char::is_control) {
-        return Err(ApiError::unprocessable("invalid_field", "name is 1 to 64 characters, no control characters"));
-    }
-    if !body.extension.chars().all(|c| c.is_ascii_digit()) || body.extension.len() > 6 {
-        return Err(ApiError::unprocessable("invalid_field", "extension is up to 6 digits"));
-    }
-    let expires = body.expires_at.as_deref().map(|s| parse_time(s, "expires_at")).transpose()?;
-    let cred = match state.engine.create_account(name).await {
-        Ok(c) => c,
-        Err(StoreError::Conflict(_)) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "name_taken", format!("an account named `{name}` exists")))
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let id = cred.account.id;
-    if let Some(sig) = body.signature.as_deref() {
-        state.engine.sign_with(id, sig, &body.extension).await?;
-    }
-    let mut account = cred.account.clone();
-    if expires.is_some() {
-        let patch = AccountPatch { enabled: None, expires_at: Some(expires) };
-        account = state.engine.store().update_account(id, patch).await?.unwrap_or(account);
-    }
-    let now = state.engine.clock().now();
-    let after = account_json(&account, now);
-    state
-        .engine
-        .audit(&actor, &addr, "account.create", &format!("account:{id}"), (None, Some(after.to_string())), "ok")
-        .await?;
+    let expires_at = body.expires_at.as_deref().map(|s| parse_time(s, "expires_at")).transpose()?;
+    let new = NewAccount { name: body.name, signature: body.signature, extension: body.extension, expires_at };
+    let cred = state.engine.admin_create_account(&actor, new).await?;
+    let after = account_json(&cred.account, state.engine.clock().now());
     let out = json!({ "account": after, "key_id": cred.key_id, "secret": cred.secret });
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
@@ -172,28 +142,15 @@ pub(crate) async fn patch_account(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
+    let actor = console.actor(&addr)?;
     let body: PatchBody = json_body(&headers, body).await?;
     let expires_at = match body.expires_at {
         Some(Some(s)) => Some(Some(parse_time(&s, "expires_at")?)),
         Some(None) => Some(None),
         None => None,
     };
-    let before = account_or_404(&state, id).await?;
-    if before.deleted_at.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "account_deleted", "a deleted account does not change"));
-    }
-    let now = state.engine.clock().now();
-    let after = state
-        .engine
-        .store()
-        .update_account(id, AccountPatch { enabled: body.enabled, expires_at })
-        .await?
-        .unwrap_or(before.clone());
-    state.engine.forget_cached_keys();
-    let change = (Some(account_json(&before, now).to_string()), Some(account_json(&after, now).to_string()));
-    state.engine.audit(&actor, &addr, "account.update", &format!("account:{id}"), change, "ok").await?;
-    Ok(Json(account_json(&after, now)))
+    let after = state.engine.admin_update_account(&actor, id, AccountPatch { enabled: body.enabled, expires_at }).await?;
+    Ok(Json(account_json(&after, state.engine.clock().now())))
 }
 
 /// `DELETE /api/v1/admin/accounts/{id}`: soft; every record stays, nothing works.
@@ -203,16 +160,7 @@ pub(crate) async fn delete_account(
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
-    let before = account_or_404(&state, id).await?;
-    let now = state.engine.clock().now();
-    if !state.engine.store().delete_account(id, now).await? {
-        return Err(ApiError::new(StatusCode::CONFLICT, "account_deleted", "the account is already deleted"));
-    }
-    state.engine.forget_cached_keys();
-    let after = account_or_404(&state, id).await?;
-    let change = (Some(account_json(&before, now).to_string()), Some(account_json(&after, now).to_string()));
-    state.engine.audit(&actor, &addr, "account.delete", &format!("account:{id}"), change, "ok").await?;
+    state.engine.admin_delete_account(&console.actor(&addr)?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -223,14 +171,7 @@ pub(crate) async fn add_key(
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<Response, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
-    let account = account_or_404(&state, id).await?;
-    if account.deleted_at.is_some() {
-        return Err(ApiError::new(StatusCode::CONFLICT, "account_deleted", "a deleted account gets no keys"));
-    }
-    let cred = state.engine.add_api_key(account).await?;
-    let after = json!({ "key_id": cred.key_id }).to_string();
-    state.engine.audit(&actor, &addr, "key.create", &format!("account:{id}"), (None, Some(after)), "ok").await?;
+    let cred = state.engine.admin_add_key(&console.actor(&addr)?, id).await?;
     Ok((StatusCode::CREATED, Json(json!({ "key_id": cred.key_id, "secret": cred.secret }))).into_response())
 }
 
@@ -241,12 +182,6 @@ pub(crate) async fn revoke_key(
     console: Console,
     Path((id, key_id)): Path<(i64, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
-    let now = state.engine.clock().now();
-    if !state.engine.store().revoke_api_key(id, &key_id, now).await? {
-        return Err(ApiError::not_found(format!("no live key {key_id} on account {id}")));
-    }
-    state.engine.forget_cached_keys();
-    state.engine.audit(&actor, &addr, "key.revoke", &format!("account:{id}/key:{key_id}"), (None, None), "ok").await?;
+    state.engine.admin_revoke_key(&console.actor(&addr)?, id, &key_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
