@@ -202,12 +202,9 @@ pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
             println!("template {} `{}` added, pending approval; variables: {}", t.id, t.name, vars.join(", "));
         }
         C::Decide { id, approve } => {
-            let status = if approve { SignatureStatus::Approved } else { SignatureStatus::Rejected };
-            let now = hongyan_engine::Clock::now(&SystemClock);
-            if !store.decide_template(id, status, now).await? {
-                anyhow::bail!("no template {id}");
-            }
-            println!("template {id} {}", status.as_str());
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            engine.admin_decide(&Actor::cli(), Reviewed::Template, id, approve, "").await.map_err(cli_error)?;
+            println!("template {id} {}", if approve { "approved" } else { "rejected" });
         }
     }
     store.close().await?;
