@@ -179,6 +179,12 @@ impl Engine {
         self.routes.set_down(channel, !up);
     }
 
+    /// Every channel, as configured, with whether it is up (a channel is up until its gateway
+    /// says otherwise).
+    pub fn channel_states(&self) -> Vec<(ChannelSpec, bool)> {
+        self.routes.states()
+    }
+
     /// Moves messages that are waiting on a channel that is down to another channel serving
     /// their numbers. Returns the ids that were moved; the others stay where they are.
     /// Messages with a segment already accepted by the carrier are never moved: their

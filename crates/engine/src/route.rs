@@ -47,6 +47,11 @@ impl Routes {
         self.pick_where(number, |c| c.name != avoid && !self.is_down(&c.name))
     }
 
+    /// Every channel with whether its gateway last reported it up.
+    pub(crate) fn states(&self) -> Vec<(ChannelSpec, bool)> {
+        self.channels.iter().map(|c| (c.clone(), !self.is_down(&c.name))).collect()
+    }
+
     fn is_down(&self, channel: &str) -> bool {
         self.down.lock().expect("routes").contains(channel)
     }

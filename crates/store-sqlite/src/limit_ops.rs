@@ -1,6 +1,8 @@
 //! The SQL of account limits, usage counts and the blacklist.
 
-use hongyan_store::{AccountLimits, BlacklistEntry, Carrier, Category, MessageId, Result, Timestamp, Usage};
+use hongyan_store::{
+    AccountLimits, BlacklistEntry, Carrier, Category, MessageId, MessageStatus, Result, StatusCount, Timestamp, Usage,
+};
 use rusqlite::types::Type;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
@@ -79,6 +81,51 @@ pub(crate) fn usage(
             billed_segments: r.get::<_, i64>(3)? as u64,
             delivered: r.get::<_, i64>(4)? as u64,
         })
+    })?;
+    rows.collect()
+}
+
+/// Counts by carrier, category and state over an id range: a range scan on the primary key
+/// (every account) or on (account_id, id).
+pub(crate) fn status_counts(
+    conn: &Connection,
+    account_id: Option<i64>,
+    from: MessageId,
+    to: MessageId,
+) -> rusqlite::Result<Vec<StatusCount>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT carrier, category, status, count(*) FROM messages
+         WHERE (?1 IS NULL OR account_id = ?1) AND id >= ?2 AND id < ?3
+         GROUP BY carrier, category, status ORDER BY carrier, category, status",
+    )?;
+    let rows = stmt.query_map(params![account_id, from.0 as i64, to.0 as i64], |r| {
+        let (carrier, category, status): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
+        let bad =
+            |what: &str| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, format!("unknown {what}").into());
+        Ok(StatusCount {
+            carrier: Carrier::parse(&carrier).ok_or_else(|| bad("carrier"))?,
+            category: Category::from_stored(&category).map_err(|_| bad("category"))?,
+            status: MessageStatus::parse(&status).ok_or_else(|| bad("status"))?,
+            messages: r.get::<_, i64>(3)? as u64,
+        })
+    })?;
+    rows.collect()
+}
+
+/// Messages accepted per slice of time over an id range.
+pub(crate) fn accepted_series(
+    conn: &Connection,
+    account_id: Option<i64>,
+    (from, to): (MessageId, MessageId),
+    bucket_ms: i64,
+) -> rusqlite::Result<Vec<(Timestamp, u64)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT accepted_at / ?4 AS b, count(*) FROM messages
+         WHERE (?1 IS NULL OR account_id = ?1) AND id >= ?2 AND id < ?3 GROUP BY b ORDER BY b",
+    )?;
+    let bucket = bucket_ms.max(1);
+    let rows = stmt.query_map(params![account_id, from.0 as i64, to.0 as i64, bucket], |r| {
+        Ok((Timestamp::from_millis(r.get::<_, i64>(0)? * bucket), r.get::<_, i64>(1)? as u64))
     })?;
     rows.collect()
 }

@@ -5,8 +5,8 @@ use hongyan_store::{
     Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
     Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail,
     MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure, PushTarget, ReportIn,
-    ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, Store, StoreError,
-    SubmitOutcome, Template, Timestamp, Usage, User,
+    ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, StatusCount, Store,
+    StoreError, SubmitOutcome, Template, Timestamp, Usage, User,
 };
 
 use crate::{
@@ -319,6 +319,25 @@ impl Store for SqliteStore {
 
     fn usage(&self, account_id: i64, from: MessageId, to: MessageId) -> BoxFuture<'_, Result<Vec<Usage>>> {
         self.read(move |c| limit_ops::usage(c, account_id, from, to))
+    }
+
+    fn status_counts(
+        &self,
+        account_id: Option<i64>,
+        from: MessageId,
+        to: MessageId,
+    ) -> BoxFuture<'_, Result<Vec<StatusCount>>> {
+        self.read(move |c| limit_ops::status_counts(c, account_id, from, to))
+    }
+
+    fn accepted_series(
+        &self,
+        account_id: Option<i64>,
+        from: MessageId,
+        to: MessageId,
+        bucket_ms: i64,
+    ) -> BoxFuture<'_, Result<Vec<(Timestamp, u64)>>> {
+        self.read(move |c| limit_ops::accepted_series(c, account_id, (from, to), bucket_ms))
     }
 
     fn sent_to_since(

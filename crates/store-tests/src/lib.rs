@@ -61,6 +61,7 @@ pub async fn run_story(store: &dyn Store) {
     client_references_are_unique(store, a.id, b.id).await;
     signatures_are_approved_before_use(store, a.id, b.id).await;
     limits_usage_and_blacklist(store, a.id, b.id).await;
+    counts_agree_with_the_messages(store, a.id, b.id).await;
     templates_and_free_text(store, a.id, b.id).await;
     replies_unsubscribe_and_find_their_account(store, a.id, b.id).await;
     a_report_before_its_response_waits(store, a.id).await;
@@ -324,6 +325,31 @@ async fn limits_usage_and_blacklist(store: &dyn Store, a: i64, b: i64) {
     assert!(!store.blacklist_remove(Some(a), "13800000002").await.unwrap());
     let many: Vec<String> = (0..1200).map(|i| format!("1390000{i:04}")).chain(["13800000001".to_owned()]).collect();
     assert_eq!(store.blacklisted(a, many).await.unwrap().len(), 1, "chunked look-ups find the last one too");
+}
+
+/// The overview's counts and series say what listing the messages says, per account and in all.
+async fn counts_agree_with_the_messages(store: &dyn Store, a: i64, b: i64) {
+    let all = (MessageId(0), MessageId(u64::MAX >> 1));
+    let mut everyone = 0;
+    for account in [a, b] {
+        let filter = MessageFilter { account_id: account, to: None, status: None, before: None, limit: 100_000 };
+        let listed = store.list_messages(filter).await.unwrap();
+        let counts = store.status_counts(Some(account), all.0, all.1).await.unwrap();
+        for status in MessageStatus::ALL {
+            let expected = listed.iter().filter(|d| d.status == status).count() as u64;
+            let counted: u64 = counts.iter().filter(|c| c.status == status).map(|c| c.messages).sum();
+            assert_eq!(counted, expected, "account {account}, {status:?}");
+        }
+        let series = store.accepted_series(Some(account), all.0, all.1, 60_000).await.unwrap();
+        assert_eq!(series.iter().map(|s| s.1).sum::<u64>(), listed.len() as u64, "the series counts every message");
+        assert!(series.windows(2).all(|w| w[0].0 < w[1].0), "oldest first, one row per minute");
+        assert!(series.iter().all(|s| s.0.as_millis() % 60_000 == 0), "slices start on the minute");
+        everyone += listed.len() as u64;
+    }
+    let counts = store.status_counts(None, all.0, all.1).await.unwrap();
+    assert!(counts.iter().map(|c| c.messages).sum::<u64>() >= everyone, "every account's messages are in the total");
+    let none = store.status_counts(Some(a), MessageId(0), MessageId(1)).await.unwrap();
+    assert!(none.is_empty(), "an empty range counts nothing");
 }
 
 async fn replies_unsubscribe_and_find_their_account(store: &dyn Store, a: i64, b: i64) {

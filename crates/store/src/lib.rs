@@ -142,6 +142,23 @@ pub trait Store: Send + Sync + 'static {
     fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>>;
     /// Sending volume per carrier and category of messages with ids in `[from, to)`.
     fn usage(&self, account_id: i64, from: MessageId, to: MessageId) -> BoxFuture<'_, Result<Vec<Usage>>>;
+    /// Messages with ids in `[from, to)` counted by carrier, category and state, for one
+    /// account or (`None`) all of them.
+    fn status_counts(
+        &self,
+        account_id: Option<i64>,
+        from: MessageId,
+        to: MessageId,
+    ) -> BoxFuture<'_, Result<Vec<StatusCount>>>;
+    /// Messages with ids in `[from, to)` accepted in each `bucket_ms` slice of time (slices
+    /// start at multiples of `bucket_ms` since the epoch; empty ones are absent), oldest first.
+    fn accepted_series(
+        &self,
+        account_id: Option<i64>,
+        from: MessageId,
+        to: MessageId,
+        bucket_ms: i64,
+    ) -> BoxFuture<'_, Result<Vec<(Timestamp, u64)>>>;
     /// When messages of `category` to `to` were accepted for the account, from `since` on.
     fn sent_to_since(
         &self,

@@ -354,3 +354,16 @@ pub struct Usage {
     /// Messages delivered.
     pub delivered: u64,
 }
+
+/// How many messages of one carrier and category are in one state (the console's overview).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusCount {
+    /// The recipients' network.
+    pub carrier: Carrier,
+    /// The category.
+    pub category: Category,
+    /// The message state.
+    pub status: MessageStatus,
+    /// How many.
+    pub messages: u64,
+}

@@ -27,7 +27,8 @@ pub enum MessageStatus {
 }
 
 impl MessageStatus {
-    const ALL: [Self; 9] = [
+    /// Every state.
+    pub const ALL: [Self; 9] = [
         Self::Accepted,
         Self::Queued,
         Self::Submitted,
