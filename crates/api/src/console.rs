@@ -62,7 +62,8 @@ pub(crate) struct Console {
     pub(crate) token: String,
 }
 
-fn cookie_token(headers: &HeaderMap) -> Option<String> {
+/// The session id a request carries in its cookie.
+pub fn cookie_token(headers: &HeaderMap) -> Option<String> {
     headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
         let (name, value) = pair.trim().split_once('=')?;
         (name == SESSION_COOKIE && !value.is_empty()).then(|| value.to_owned())
@@ -108,7 +109,9 @@ impl FromRequestParts<AppState> for Console {
     }
 }
 
-fn cookie(value: &str, max_age: Option<u64>, secure: bool) -> HeaderValue {
+/// The `Set-Cookie` value that carries a session id (empty with `Some(0)` ends it); the API's
+/// login and the console's share it.
+pub fn session_cookie(value: &str, max_age: Option<u64>, secure: bool) -> HeaderValue {
     let mut c = format!("{SESSION_COOKIE}={value}; Path=/; HttpOnly; SameSite=Strict");
     if let Some(age) = max_age {
         c.push_str(&format!("; Max-Age={age}"));
@@ -151,7 +154,7 @@ pub(crate) async fn login(
         Err(LoginError::Store(e)) => return Err(e.into()),
     };
     let mut resp = Json(me_json(&user)).into_response();
-    resp.headers_mut().insert(SET_COOKIE, cookie(&token, None, state.console.secure_cookies));
+    resp.headers_mut().insert(SET_COOKIE, session_cookie(&token, None, state.console.secure_cookies));
     Ok(resp)
 }
 
@@ -163,7 +166,7 @@ pub(crate) async fn logout(
 ) -> Result<Response, ApiError> {
     state.engine.logout(&console.token, &console.user, &addr).await?;
     let mut resp = StatusCode::NO_CONTENT.into_response();
-    resp.headers_mut().insert(SET_COOKIE, cookie("", Some(0), state.console.secure_cookies));
+    resp.headers_mut().insert(SET_COOKIE, session_cookie("", Some(0), state.console.secure_cookies));
     Ok(resp)
 }
 
@@ -211,7 +214,7 @@ mod tests {
         assert_eq!(cookie_token(&h).as_deref(), Some("abc123"));
         h.insert(COOKIE, HeaderValue::from_static("hongyan_session="));
         assert_eq!(cookie_token(&h), None);
-        let set = cookie("tok", None, true);
+        let set = session_cookie("tok", None, true);
         assert_eq!(set.to_str().unwrap(), "hongyan_session=tok; Path=/; HttpOnly; SameSite=Strict; Secure");
     }
 }

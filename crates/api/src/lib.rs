@@ -31,7 +31,8 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use hongyan_engine::Engine;
 
-pub use console::{ConsoleSettings, SESSION_COOKIE};
+pub use admin::csv_field;
+pub use console::{cookie_token, session_cookie, ConsoleSettings, SESSION_COOKIE};
 pub use error::ApiError;
 
 /// Largest request body accepted (8 MiB: 100,000 numbers with room to spare); larger ones

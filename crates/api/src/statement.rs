@@ -59,7 +59,7 @@ async fn answer(
     let (from, until) = period(&q.from, &q.to).map_err(|e| ApiError::bad_request("invalid_period", e.to_string()))?;
     let s = state.engine.statement(account_id, from, until).await?;
     Ok(if csv {
-        ([(CONTENT_TYPE, "text/csv; charset=utf-8")], to_csv(&s)).into_response()
+        ([(CONTENT_TYPE, "text/csv; charset=utf-8")], s.to_csv()).into_response()
     } else {
         Json(to_json(&s, &q.from, &q.to)).into_response()
     })
@@ -89,26 +89,4 @@ fn to_json(s: &Statement, from: &str, to: &str) -> Value {
             "unpriced_segments": s.unpriced_segments,
         },
     })
-}
-
-/// Every field is a carrier or category name (a-z 0-9 _ -), a count or an amount, so none
-/// needs quoting.
-fn to_csv(s: &Statement) -> String {
-    let mut out = String::from("carrier,category,messages,billed_segments,delivered,unit_price,amount\n");
-    let opt = |m: Option<hongyan_store::Money>| m.map(|m| m.to_string()).unwrap_or_default();
-    for l in &s.lines {
-        let u = &l.usage;
-        out.push_str(&format!(
-            "{},{},{},{},{},{},{}\n",
-            u.carrier.as_str(),
-            u.category.name(),
-            u.messages,
-            u.billed_segments,
-            u.delivered,
-            opt(l.unit_price),
-            opt(l.amount)
-        ));
-    }
-    out.push_str(&format!("total,,{},{},,,{}\n", s.messages, s.billed_segments, s.amount));
-    out
 }

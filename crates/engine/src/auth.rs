@@ -84,12 +84,12 @@ fn hash(secret: &str) -> Vec<u8> {
 }
 
 /// Compares without an early exit, so timing does not tell how many bytes matched.
-pub(crate) fn same(a: &[u8], b: &[u8]) -> bool {
+pub fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 /// `len` random letters and digits (for secrets that must be typed into a peer's settings).
-pub(crate) fn random_text(len: usize) -> Result<String, StoreError> {
+pub fn random_text(len: usize) -> Result<String, StoreError> {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
     let mut out = String::with_capacity(len);
     while out.len() < len {

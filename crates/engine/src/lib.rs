@@ -39,7 +39,7 @@ pub mod retention;
 pub mod rights;
 mod route;
 mod schedule;
-mod sign;
+pub mod sign;
 pub mod signed;
 pub mod statement;
 pub mod template;

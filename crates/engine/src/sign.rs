@@ -23,6 +23,17 @@ pub(crate) struct RulesCache {
     entries: Mutex<HashMap<i64, (SigningRules, Timestamp)>>,
 }
 
+/// What a message would look like once signed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The final text, signature included.
+    pub text: String,
+    /// Its length in characters.
+    pub chars: usize,
+    /// How many segments it takes.
+    pub segments: usize,
+}
+
 /// The signature at the start or the end of `content`, without brackets.
 fn carried(content: &str) -> Option<&str> {
     if let Some(rest) = content.strip_prefix('【') {
@@ -70,6 +81,14 @@ impl Engine {
     /// changed a signature through this engine).
     pub fn forget_signing_rules(&self, account_id: i64) {
         self.rules.entries.lock().expect("rules cache").remove(&account_id);
+    }
+
+    /// The text a message would carry once signed, with its length in characters and in
+    /// segments: the console's live preview, by the same rule `accept` applies.
+    pub async fn preview(&self, account_id: i64, content: &str, category: Category) -> Result<Preview, AcceptError> {
+        let rules = self.signing_rules(account_id).await?;
+        let (text, _) = apply(content, category, &rules)?;
+        Ok(Preview { chars: text.chars().count(), segments: hongyan_text::count_segments(&text), text })
     }
 
     /// Makes every account read its signing rules again (a decision on a signature whose

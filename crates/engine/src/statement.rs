@@ -80,6 +80,30 @@ pub fn period(from: &str, to: &str) -> Result<(Timestamp, Timestamp), PeriodErro
     Ok((start, last.plus_millis(DAY_MS)))
 }
 
+impl Statement {
+    /// The statement as CSV, a line per carrier and category and a total line. Every field is a
+    /// carrier or category name (a-z 0-9 _ -), a count or an amount, so none needs quoting.
+    pub fn to_csv(&self) -> String {
+        let mut out = String::from("carrier,category,messages,billed_segments,delivered,unit_price,amount\n");
+        let opt = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
+        for l in &self.lines {
+            let u = &l.usage;
+            out.push_str(&format!(
+                "{},{},{},{},{},{},{}\n",
+                u.carrier.as_str(),
+                u.category.name(),
+                u.messages,
+                u.billed_segments,
+                u.delivered,
+                opt(l.unit_price),
+                opt(l.amount)
+            ));
+        }
+        out.push_str(&format!("total,,{},{},,,{}\n", self.messages, self.billed_segments, self.amount));
+        out
+    }
+}
+
 impl Engine {
     /// The statement of `[from, until)`.
     pub async fn statement(&self, account_id: i64, from: Timestamp, until: Timestamp) -> Result<Statement, StoreError> {

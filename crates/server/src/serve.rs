@@ -301,6 +301,11 @@ fn log_channel(cfg: &ChannelConfig, carriers: &[hongyan_types::Carrier]) {
     }
 }
 
+/// The API under `/api/v1` and the web console under `/`, on one port and one session model.
+fn app(state: AppState) -> axum::Router {
+    router(state.clone()).merge(hongyan_console::router(state))
+}
+
 /// Serves HTTP until SIGTERM/SIGINT; stops accepting messages the moment the signal comes.
 async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>, tls: Option<tokio_rustls::TlsAcceptor>) -> Result<()> {
     let ready = Arc::new(AtomicBool::new(false));
@@ -309,7 +314,9 @@ async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>, tls: Option<tokio_ru
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the HTTP API to {addr}"))?;
     ready.store(true, Ordering::SeqCst);
     let scheme = if tls.is_some() { "HTTPS" } else { "HTTP" };
-    tracing::info!(addr = %listener.local_addr()?, "{scheme} API ready: POST /api/v1/messages, GET /healthz");
+    let local = listener.local_addr()?;
+    tracing::info!(addr = %local, "{scheme} API ready: POST /api/v1/messages, GET /healthz");
+    tracing::info!("web console: {}://{local}/ (log in as a console user)", scheme.to_ascii_lowercase());
     let stop = async move {
         shutdown_signal().await;
         tracing::info!("shutdown requested: no new messages are accepted");
@@ -317,10 +324,10 @@ async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>, tls: Option<tokio_ru
         ready.store(false, Ordering::SeqCst);
     };
     if let Some(acceptor) = tls {
-        crate::tls::serve(listener, acceptor, router(state), stop).await;
+        crate::tls::serve(listener, acceptor, app(state), stop).await;
         return Ok(());
     }
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(stop).await.context("HTTP server")?;
     Ok(())
 }

@@ -62,7 +62,8 @@ fn audit_json(r: &AuditRecord) -> Value {
     })
 }
 
-fn csv_field(s: &str) -> String {
+/// One CSV field, quoted, with a formula-like start defused (exports open in spreadsheets).
+pub fn csv_field(s: &str) -> String {
     // Quoted, quotes doubled; a leading =, +, - or @ is defused so a spreadsheet shows text.
     let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
     format!("\"{}\"", s.replace('"', "\"\""))

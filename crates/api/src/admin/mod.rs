@@ -10,6 +10,7 @@ mod content;
 mod rights;
 
 pub(crate) use audit::{audit, create_user};
+pub use audit::csv_field;
 pub(crate) use content::{
     add_signature, blacklist, blacklist_change, decide_signature, decide_template, set_default, signatures, templates,
 };

@@ -1,0 +1,127 @@
+//! The overview: today's and this month's figures, sends per minute and per hour, each
+//! channel's state, and what needs attention.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::response::Response;
+use hongyan_api::AppState;
+use hongyan_store::{MessageId, MessageStatus, Role, SignatureStatus, StatusCount, StoreError, Timestamp};
+use serde_json::{json, Value};
+
+use crate::svg;
+use crate::viewer::Viewer;
+
+const MINUTE: i64 = 60_000;
+const HOUR: i64 = 60 * MINUTE;
+
+/// Pending = still on its way; failed = ended without delivery.
+fn bucket(s: MessageStatus) -> &'static str {
+    match s {
+        MessageStatus::Delivered => "delivered",
+        MessageStatus::Accepted | MessageStatus::Queued | MessageStatus::Submitted => "pending",
+        _ => "failed",
+    }
+}
+
+/// Totals, and the same split by carrier and by category.
+fn figures(counts: &[StatusCount]) -> Value {
+    let mut total: BTreeMap<&str, u64> = BTreeMap::new();
+    let mut by_carrier: BTreeMap<&str, BTreeMap<&str, u64>> = BTreeMap::new();
+    let mut by_category: BTreeMap<String, BTreeMap<&str, u64>> = BTreeMap::new();
+    for c in counts {
+        let category = by_category.entry(c.category.name().to_owned()).or_default();
+        for map in [&mut total, by_carrier.entry(c.carrier.as_str()).or_default(), category] {
+            *map.entry(bucket(c.status)).or_default() += c.messages;
+            *map.entry("submitted").or_default() += c.messages;
+        }
+    }
+    let rate = |m: &BTreeMap<&str, u64>| {
+        let (d, all) = (m.get("delivered").copied().unwrap_or(0), m.get("submitted").copied().unwrap_or(0));
+        if all == 0 {
+            "—".to_owned()
+        } else {
+            format!("{:.1}%", d as f64 * 100.0 / all as f64)
+        }
+    };
+    let rows = |m: Vec<(String, &BTreeMap<&str, u64>)>| -> Vec<Value> {
+        m.into_iter().map(|(k, v)| json!({ "name": k, "n": v, "rate": rate(v) })).collect()
+    };
+    json!({
+        "total": total, "rate": rate(&total),
+        "by_carrier": rows(by_carrier.iter().map(|(k, v)| ((*k).to_owned(), v)).collect()),
+        "by_category": rows(by_category.iter().map(|(k, v)| (k.clone(), v)).collect()),
+    })
+}
+
+/// Every slice from `from` to `now` (empty ones as 0), labelled in Beijing time.
+fn series(points: &[(Timestamp, u64)], from: Timestamp, now: Timestamp, step: i64) -> Vec<(String, u64)> {
+    let found: BTreeMap<i64, u64> = points.iter().map(|(t, n)| (t.as_millis(), *n)).collect();
+    let first = from.as_millis() - from.as_millis().rem_euclid(step);
+    (0..)
+        .map(|i| first + i * step)
+        .take_while(|t| *t <= now.as_millis())
+        .map(|t| {
+            let label = Timestamp::from_millis(t).to_rfc3339_beijing();
+            (label[11..16].to_owned(), found.get(&t).copied().unwrap_or(0))
+        })
+        .collect()
+}
+
+/// `GET /overview`
+pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
+    match build(&state, &viewer).await {
+        Ok(ctx) => crate::render::page(&viewer, "overview.html", ctx),
+        Err(e) => super::store_error(&viewer, e),
+    }
+}
+
+async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, StoreError> {
+    let store = state.engine.store();
+    let now = state.engine.clock().now();
+    let account = if viewer.staff() { None } else { viewer.user.account_id };
+    let end = MessageId::floor(now.plus_millis(1));
+    let today = store.status_counts(account, MessageId::floor(now.beijing_day_start()), end).await?;
+    let month = store.status_counts(account, MessageId::floor(now.beijing_month_start()), end).await?;
+    let hour_ago = now.plus_millis(-HOUR);
+    let day_ago = now.plus_millis(-24 * HOUR);
+    let per_minute = store.accepted_series(account, MessageId::floor(hour_ago), end, MINUTE).await?;
+    let per_hour = store.accepted_series(account, MessageId::floor(day_ago), end, HOUR).await?;
+    let lang = viewer.lang;
+    let minute_chart =
+        svg::bars(lang.pick("最近一小时每分钟发送量", "Sends per minute, last hour"), &series(&per_minute, hour_ago, now, MINUTE), 10);
+    let hour_chart =
+        svg::bars(lang.pick("最近一天每小时发送量", "Sends per hour, last day"), &series(&per_hour, day_ago, now, HOUR), 4);
+    let channels: Vec<Value> = if viewer.staff() {
+        state
+            .engine
+            .channel_states()
+            .iter()
+            .map(|(c, up)| {
+                let carriers: Vec<&str> = c.carriers.iter().map(|c| c.as_str()).collect();
+                json!({ "name": c.name, "up": up, "carriers": carriers, "priority": c.priority, "weight": c.weight })
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let failed_callbacks = store.push_failures(account).await?.iter().filter(|f| f.resent_at.is_none()).count();
+    let pending_reviews = if viewer.is(&[Role::Admin]) { pending_reviews(state).await? } else { 0 };
+    Ok(json!({
+        "today": figures(&today), "month": figures(&month),
+        "minute_chart": minute_chart, "hour_chart": hour_chart,
+        "channels": channels, "failed_callbacks": failed_callbacks, "pending_reviews": pending_reviews,
+        "as_of": now.to_rfc3339_beijing()[..19].replace('T', " "),
+    }))
+}
+
+/// Signatures and templates waiting for an administrator.
+async fn pending_reviews(state: &AppState) -> Result<usize, StoreError> {
+    let store = state.engine.store();
+    let mut n = 0;
+    for a in store.list_accounts().await?.iter().filter(|a| a.deleted_at.is_none()) {
+        n += store.list_signatures(a.id).await?.iter().filter(|s| s.status == SignatureStatus::Pending).count();
+        n += store.list_templates(a.id).await?.iter().filter(|t| t.status == SignatureStatus::Pending).count();
+    }
+    Ok(n)
+}
