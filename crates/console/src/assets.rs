@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 const ASSETS: &[(&str, &str, &[u8])] = &[
     ("htmx.min.js", "text/javascript; charset=utf-8", include_bytes!("../assets/htmx.min.js")),
     ("console.css", "text/css; charset=utf-8", include_bytes!("../assets/console.css")),
+    ("favicon.svg", "image/svg+xml", include_bytes!("../assets/favicon.svg")),
 ];
 
 /// `GET /assets/{file}`

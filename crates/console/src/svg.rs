@@ -37,8 +37,10 @@ pub(crate) fn bars(title: &str, points: &[(String, u64)], label_every: usize) ->
             l = escape(label),
         ));
         if label_every > 0 && i % label_every == 0 {
+            // Kept inside the frame: the last label would otherwise run past the right edge.
             out.push_str(&format!(
-                "<text x=\"{x:.1}\" y=\"{ty}\" font-size=\"10\" fill=\"#52606d\">{l}</text>",
+                "<text x=\"{tx:.1}\" y=\"{ty}\" font-size=\"10\" fill=\"#52606d\">{l}</text>",
+                tx = x.min(W - 30.0),
                 ty = H - 8.0,
                 l = escape(label),
             ));

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Browser tests of the web console: starts `hongyan serve` on its embedded default (simulated
+# carriers) in a fresh data folder, then drives Debian's Chromium with playwright-core through
+# what a person at the bureau does. Screenshots of every page (in Chinese) go to
+# target/e2e-screenshots/; the script prints where.
+# Needs: /usr/bin/chromium (Debian `chromium`, with `fonts-noto-cjk`), and `npm ci` here.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source tests/interop/lib.sh
+
+bin=$(hongyan_bin)
+port=$(free_port)
+dir=$(mktemp -d)
+shots="$PWD/target/e2e-screenshots"
+rm -rf "$shots" && mkdir -p "$shots"
+export HONGYAN_ADMIN_PASSWORD='Init1al-Adm1n!'
+start_server "$bin" "$dir" --http "127.0.0.1:$port" --sim-report-delay-ms 200
+wait_port "$port" || { echo "hongyan did not listen on $port"; cat "$dir/server.log"; exit 1; }
+
+status=0
+HONGYAN_URL="http://127.0.0.1:$port" HONGYAN_SHOTS="$shots" HONGYAN_DATA="$dir" \
+  node --test --test-reporter=spec e2e/console.test.mjs || status=$?
+echo "console screenshots: $shots"
+if [[ $status -ne 0 ]]; then
+  echo "--- server log (last 40 lines)"; tail -40 "$dir/server.log"
+fi
+exit "$status"
