@@ -92,7 +92,8 @@ pub async fn csrf(State(_state): State<AppState>, req: Request, next: Next) -> R
         return (StatusCode::PAYLOAD_TOO_LARGE, "the form is larger than the limit").into_response();
     };
     let given = header.or_else(|| if is_form { form_field(&bytes, CSRF_FIELD) } else { None });
-    let ok = matches!((&expected, &given), (Some(e), Some(g)) if hongyan_engine::auth::same(e.as_bytes(), g.as_bytes()));
+    let ok =
+        matches!((&expected, &given), (Some(e), Some(g)) if hongyan_engine::auth::same(e.as_bytes(), g.as_bytes()));
     if !ok {
         tracing::warn!(path = %parts.uri.path(), "console form refused: missing or wrong CSRF token");
         return refused();

@@ -79,7 +79,10 @@ mod tests {
 
     #[test]
     fn errors_read_in_the_chosen_language() {
-        assert_eq!(Lang::Zh.error("name_taken", "an account named `x` exists"), "名称已被使用（an account named `x` exists）");
+        assert_eq!(
+            Lang::Zh.error("name_taken", "an account named `x` exists"),
+            "名称已被使用（an account named `x` exists）"
+        );
         assert_eq!(Lang::En.error("name_taken", "an account named `x` exists"), "an account named `x` exists");
         assert_eq!(Lang::Zh.error("no_such_code", "detail"), "detail");
     }

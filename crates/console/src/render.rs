@@ -107,8 +107,14 @@ pub(crate) fn error(viewer: &Viewer, status: StatusCode, message: &str) -> Respo
 
 /// The page for a failure inside the platform (details are in the log, never on the page).
 pub(crate) fn failure(lang: Lang) -> Response {
-    let text = lang.pick("内部错误，操作未执行；详情已记录在日志中。", "Internal error; nothing was done. The details are in the log.");
-    (StatusCode::INTERNAL_SERVER_ERROR, Html(format!("<!doctype html><meta charset=\"utf-8\"><title>500</title><p>{text}</p>")))
+    let text = lang.pick(
+        "内部错误，操作未执行；详情已记录在日志中。",
+        "Internal error; nothing was done. The details are in the log.",
+    );
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        Html(format!("<!doctype html><meta charset=\"utf-8\"><title>500</title><p>{text}</p>")),
+    )
         .into_response()
 }
 

@@ -30,13 +30,18 @@ impl Drop for TempDir {
 }
 
 async fn console() -> Console {
-    let dir = std::env::temp_dir().join(format!("hongyan-console-{}-{:?}", std::process::id(), std::thread::current().id()));
+    let dir =
+        std::env::temp_dir().join(format!("hongyan-console-{}-{:?}", std::process::id(), std::thread::current().id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("hongyan.db")).unwrap());
     let channels = [ChannelSpec::new("cmpp", &[Carrier::ChinaMobile, Carrier::ChinaUnicom, Carrier::ChinaTelecom])];
     let (engine, _queues) = Engine::new(store, Arc::new(SystemClock), &channels).await.unwrap();
-    let state = AppState { engine: engine.clone(), ready: Arc::new(AtomicBool::new(true)), console: ConsoleSettings::default() };
+    let state = AppState {
+        engine: engine.clone(),
+        ready: Arc::new(AtomicBool::new(true)),
+        console: ConsoleSettings::default(),
+    };
     Console { app: crate::router(state), engine, _dir: TempDir(dir) }
 }
 
@@ -70,7 +75,11 @@ async fn call(app: &Router, method: &str, path: &str, cookie: &str, form: Option
 }
 
 fn cookie_pair(set_cookie: &[String], name: &str) -> String {
-    set_cookie.iter().find(|c| c.starts_with(&format!("{name}="))).map(|c| c.split(';').next().unwrap().to_owned()).unwrap()
+    set_cookie
+        .iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_owned())
+        .unwrap()
 }
 
 /// Logs in through the login form and returns the session cookie and the page's CSRF token.
@@ -133,14 +142,26 @@ async fn a_form_without_its_token_is_refused_and_a_forced_change_comes_first() {
 async fn a_tenant_sees_only_its_own_account_and_markup_in_content_stays_text() {
     let c = console().await;
     let admin = hongyan_engine::admin::Actor::cli();
-    let new = |name: &str| hongyan_engine::admin::NewAccount { name: name.into(), signature: Some(format!("{name}签名")), ..Default::default() };
+    let new = |name: &str| hongyan_engine::admin::NewAccount {
+        name: name.into(),
+        signature: Some(format!("{name}签名")),
+        ..Default::default()
+    };
     let mine = c.engine.admin_create_account(&admin, new("etax")).await.unwrap().account.id;
     let other = c.engine.admin_create_account(&admin, new("other")).await.unwrap().account.id;
     c.engine.admin_create_user(&admin, "clerk", Role::Tenant, Some(mine), GOOD).await.unwrap();
-    let req = hongyan_engine::SendRequest::new(vec!["13800138000".into()], "<b>通知</b>", c.engine.category("notification").unwrap());
+    let req = hongyan_engine::SendRequest::new(
+        vec!["13800138000".into()],
+        "<b>通知</b>",
+        c.engine.category("notification").unwrap(),
+    );
     let out = c.engine.accept(other, req).await.unwrap();
     let hongyan_engine::NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!() };
-    let req = hongyan_engine::SendRequest::new(vec!["13800138001".into()], "<script>x</script>", c.engine.category("notification").unwrap());
+    let req = hongyan_engine::SendRequest::new(
+        vec!["13800138001".into()],
+        "<script>x</script>",
+        c.engine.category("notification").unwrap(),
+    );
     let own = c.engine.accept(mine, req).await.unwrap();
     let hongyan_engine::NumberResult::Accepted { message_id: own_id, .. } = &own.results[0] else { panic!() };
 
@@ -154,5 +175,8 @@ async fn a_tenant_sees_only_its_own_account_and_markup_in_content_stays_text() {
     assert!(page.body.contains("&lt;script&gt;x") && !page.body.contains("<script>x"), "escaped");
     assert_eq!(call(&c.app, "GET", "/accounts", &session, None).await.status, StatusCode::FORBIDDEN);
     let list = call(&c.app, "GET", &format!("/messages?account={other}"), &session, None).await;
-    assert!(list.body.contains("13800138001") && !list.body.contains("13800138000"), "the account in the URL is ignored");
+    assert!(
+        list.body.contains("13800138001") && !list.body.contains("13800138000"),
+        "the account in the URL is ignored"
+    );
 }

@@ -175,7 +175,13 @@ fn check_username(name: &str) -> Result<(), AdminError> {
 }
 
 impl Engine {
-    async fn audit_change(&self, actor: &Actor, action: &str, target: &str, change: (Option<Value>, Option<Value>)) -> Result<(), StoreError> {
+    async fn audit_change(
+        &self,
+        actor: &Actor,
+        action: &str,
+        target: &str,
+        change: (Option<Value>, Option<Value>),
+    ) -> Result<(), StoreError> {
         let change = (change.0.map(|v| v.to_string()), change.1.map(|v| v.to_string()));
         self.audit(&actor.username, &actor.address, action, target, change, "ok").await
     }
@@ -215,11 +221,19 @@ impl Engine {
     }
 
     /// Enables, disables, or sets or clears the expiry of an account.
-    pub async fn admin_update_account(&self, actor: &Actor, id: i64, patch: AccountPatch) -> Result<Account, AdminError> {
+    pub async fn admin_update_account(
+        &self,
+        actor: &Actor,
+        id: i64,
+        patch: AccountPatch,
+    ) -> Result<Account, AdminError> {
         actor.require_admin()?;
         let before = self.live_account(id).await?;
         if before.deleted_at.is_some() {
-            return Err(AdminError::Conflict { code: "account_deleted", message: "a deleted account does not change".into() });
+            return Err(AdminError::Conflict {
+                code: "account_deleted",
+                message: "a deleted account does not change".into(),
+            });
         }
         let after = self.store.update_account(id, patch).await?.unwrap_or_else(|| before.clone());
         self.forget_cached_keys();
@@ -235,7 +249,10 @@ impl Engine {
         let before = self.live_account(id).await?;
         let now = self.clock.now();
         if !self.store.delete_account(id, now).await? {
-            return Err(AdminError::Conflict { code: "account_deleted", message: "the account is already deleted".into() });
+            return Err(AdminError::Conflict {
+                code: "account_deleted",
+                message: "the account is already deleted".into(),
+            });
         }
         self.forget_cached_keys();
         let after = self.live_account(id).await?;
@@ -249,7 +266,10 @@ impl Engine {
         actor.require_admin()?;
         let account = self.live_account(id).await?;
         if account.deleted_at.is_some() {
-            return Err(AdminError::Conflict { code: "account_deleted", message: "a deleted account gets no keys".into() });
+            return Err(AdminError::Conflict {
+                code: "account_deleted",
+                message: "a deleted account gets no keys".into(),
+            });
         }
         let cred = self.add_api_key(account).await?;
         let after = json!({ "key_id": cred.key_id });
@@ -280,12 +300,13 @@ impl Engine {
         actor.require_owner(account_id)?;
         check_signature(text, extension)?;
         self.live_account(account_id).await?;
-        let sig = self.store.add_signature(account_id, text, extension, self.clock.now()).await.map_err(|e| match e {
-            StoreError::Conflict(_) => {
-                AdminError::Conflict { code: "signature_exists", message: "the account has this signature".into() }
-            }
-            e => e.into(),
-        })?;
+        let sig =
+            self.store.add_signature(account_id, text, extension, self.clock.now()).await.map_err(|e| match e {
+                StoreError::Conflict(_) => {
+                    AdminError::Conflict { code: "signature_exists", message: "the account has this signature".into() }
+                }
+                e => e.into(),
+            })?;
         let after = json!({ "id": sig.id, "text": sig.text, "extension": sig.extension, "status": "pending" });
         self.audit_change(actor, "signature.add", &format!("account:{account_id}"), (None, Some(after))).await?;
         Ok(sig)

@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use hongyan_engine::{Engine, SystemClock};
 use hongyan_engine::admin::{Actor, AdminError, NewAccount, Reviewed};
+use hongyan_engine::{Engine, SystemClock};
 use hongyan_store::Store;
 use hongyan_store_sqlite::SqliteStore;
 
@@ -17,7 +17,12 @@ pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     // The same service as the API and the console: validated and audited (by the OS user).
     let text = opts.signature.clone().unwrap_or_else(|| opts.name.clone());
-    let new = NewAccount { name: opts.name.clone(), signature: Some(text), extension: opts.extension.clone(), expires_at: None };
+    let new = NewAccount {
+        name: opts.name.clone(),
+        signature: Some(text),
+        extension: opts.extension.clone(),
+        expires_at: None,
+    };
     let cred = match engine.admin_create_account(&Actor::cli(), new).await {
         Ok(c) => c,
         Err(e) => return Err(cli_error(e)),

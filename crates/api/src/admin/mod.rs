@@ -9,8 +9,8 @@ mod audit;
 mod content;
 mod rights;
 
-pub(crate) use audit::{audit, create_user};
 pub use audit::csv_field;
+pub(crate) use audit::{audit, create_user};
 pub(crate) use content::{
     add_signature, blacklist, blacklist_change, decide_signature, decide_template, set_default, signatures, templates,
 };
@@ -150,7 +150,8 @@ pub(crate) async fn patch_account(
         Some(None) => Some(None),
         None => None,
     };
-    let after = state.engine.admin_update_account(&actor, id, AccountPatch { enabled: body.enabled, expires_at }).await?;
+    let after =
+        state.engine.admin_update_account(&actor, id, AccountPatch { enabled: body.enabled, expires_at }).await?;
     Ok(Json(account_json(&after, state.engine.clock().now())))
 }
 

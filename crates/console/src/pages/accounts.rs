@@ -58,7 +58,8 @@ pub(crate) struct NewAccountForm {
 /// `POST /accounts`: the account and its first key; the secret is on the next page only.
 pub(crate) async fn create(State(state): State<AppState>, viewer: Viewer, Form(f): Form<NewAccountForm>) -> Response {
     let signature = Some(f.signature.trim()).filter(|s| !s.is_empty()).map(str::to_owned);
-    let new = NewAccount { name: f.name.clone(), signature, extension: f.extension.trim().to_owned(), expires_at: None };
+    let new =
+        NewAccount { name: f.name.clone(), signature, extension: f.extension.trim().to_owned(), expires_at: None };
     match state.engine.admin_create_account(&viewer.actor(), new).await {
         Ok(cred) => secret_page(&viewer, &cred, true),
         Err(hongyan_engine::admin::AdminError::Forbidden) => super::forbidden(&viewer),
@@ -97,10 +98,16 @@ pub(crate) async fn detail(State(state): State<AppState>, viewer: Viewer, Path(i
         .iter()
         .map(|k| json!({ "key_id": k.key_id, "created_at": when(Some(k.created_at)), "revoked_at": when(k.revoked_at), "last_used_at": when(k.last_used_at) }))
         .collect();
-    let signatures: Vec<Value> =
-        signatures.iter().map(|s| json!({ "text": s.text, "extension": s.extension, "status": s.status.as_str() })).collect();
+    let signatures: Vec<Value> = signatures
+        .iter()
+        .map(|s| json!({ "text": s.text, "extension": s.extension, "status": s.status.as_str() }))
+        .collect();
     let now = state.engine.clock().now();
-    render::page(&viewer, "account.html", json!({ "account": account_json(&account, now), "keys": keys, "signatures": signatures }))
+    render::page(
+        &viewer,
+        "account.html",
+        json!({ "account": account_json(&account, now), "keys": keys, "signatures": signatures }),
+    )
 }
 
 /// `POST /accounts/{id}/keys`

@@ -29,14 +29,16 @@ fn to_html(markdown: &str) -> String {
 
 /// `GET /help`
 pub(crate) async fn index(viewer: Viewer) -> Response {
-    let docs: Vec<_> = DOCS.iter().map(|(slug, zh, en, _)| json!({ "slug": slug, "title": viewer.lang.pick(zh, en) })).collect();
+    let docs: Vec<_> =
+        DOCS.iter().map(|(slug, zh, en, _)| json!({ "slug": slug, "title": viewer.lang.pick(zh, en) })).collect();
     render::page(&viewer, "help.html", json!({ "docs": docs }))
 }
 
 /// `GET /help/{doc}`
 pub(crate) async fn doc(viewer: Viewer, Path(slug): Path<String>) -> Response {
     let Some((_, zh, en, md)) = DOCS.iter().find(|d| d.0 == slug) else { return super::not_found(&viewer) };
-    let docs: Vec<_> = DOCS.iter().map(|(slug, zh, en, _)| json!({ "slug": slug, "title": viewer.lang.pick(zh, en) })).collect();
+    let docs: Vec<_> =
+        DOCS.iter().map(|(slug, zh, en, _)| json!({ "slug": slug, "title": viewer.lang.pick(zh, en) })).collect();
     render::page(&viewer, "help.html", json!({ "docs": docs, "title": viewer.lang.pick(zh, en), "html": to_html(md) }))
 }
 

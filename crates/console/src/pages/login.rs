@@ -20,7 +20,13 @@ pub(crate) async fn form(State(state): State<AppState>, headers: HeaderMap) -> R
     login_page(&state, &headers, "", None, StatusCode::OK)
 }
 
-fn login_page(state: &AppState, headers: &HeaderMap, username: &str, error: Option<String>, status: StatusCode) -> Response {
+fn login_page(
+    state: &AppState,
+    headers: &HeaderMap,
+    username: &str,
+    error: Option<String>,
+    status: StatusCode,
+) -> Response {
     let lang = lang_of(headers);
     // The form's CSRF value: the session's, or a fresh one in a cookie of its own.
     let (csrf, new_cookie) = match expected_token(headers) {
@@ -113,11 +119,16 @@ pub(crate) async fn password_submit(
     let errors = match result {
         Ok(()) if viewer.user.must_change => return Redirect::to("/overview").into_response(),
         Ok(()) => return render::page(&viewer, "password.html", json!({ "done": true, "errors": {} })),
-        Err(PasswordError::WrongCurrent) => json!({ "current": lang.pick("当前密码不正确。", "The current password is wrong.") }),
-        Err(e @ (PasswordError::TooWeak | PasswordError::Unchanged)) => json!({ "new": lang.error("weak_password", &e.to_string()) }),
+        Err(PasswordError::WrongCurrent) => {
+            json!({ "current": lang.pick("当前密码不正确。", "The current password is wrong.") })
+        }
+        Err(e @ (PasswordError::TooWeak | PasswordError::Unchanged)) => {
+            json!({ "new": lang.error("weak_password", &e.to_string()) })
+        }
         Err(PasswordError::Store(e)) => return super::store_error(&viewer, e),
     };
-    let mut resp = render::page(&viewer, "password.html", json!({ "forced": viewer.user.must_change, "errors": errors }));
+    let mut resp =
+        render::page(&viewer, "password.html", json!({ "forced": viewer.user.must_change, "errors": errors }));
     *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     resp
 }

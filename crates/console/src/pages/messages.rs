@@ -73,7 +73,9 @@ fn filter(viewer: &Viewer, account_id: i64, q: &Search, limit: usize) -> Result<
     };
     let before = match q.before.trim() {
         "" => None,
-        b => Some(b.parse::<MessageId>().map_err(|_| ("before", lang.pick("翻页位置无效", "bad page cursor").to_owned()))?),
+        b => Some(
+            b.parse::<MessageId>().map_err(|_| ("before", lang.pick("翻页位置无效", "bad page cursor").to_owned()))?,
+        ),
     };
     Ok(MessageFilter { account_id, to, status, before, limit })
 }

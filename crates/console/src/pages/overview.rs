@@ -88,10 +88,16 @@ async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, StoreError> {
     let per_minute = store.accepted_series(account, MessageId::floor(hour_ago), end, MINUTE).await?;
     let per_hour = store.accepted_series(account, MessageId::floor(day_ago), end, HOUR).await?;
     let lang = viewer.lang;
-    let minute_chart =
-        svg::bars(lang.pick("最近一小时每分钟发送量", "Sends per minute, last hour"), &series(&per_minute, hour_ago, now, MINUTE), 10);
-    let hour_chart =
-        svg::bars(lang.pick("最近一天每小时发送量", "Sends per hour, last day"), &series(&per_hour, day_ago, now, HOUR), 4);
+    let minute_chart = svg::bars(
+        lang.pick("最近一小时每分钟发送量", "Sends per minute, last hour"),
+        &series(&per_minute, hour_ago, now, MINUTE),
+        10,
+    );
+    let hour_chart = svg::bars(
+        lang.pick("最近一天每小时发送量", "Sends per hour, last day"),
+        &series(&per_hour, day_ago, now, HOUR),
+        4,
+    );
     let channels: Vec<Value> = if viewer.staff() {
         state
             .engine

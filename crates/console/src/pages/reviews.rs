@@ -47,7 +47,11 @@ async fn page_with(state: &AppState, viewer: &Viewer, form: Value, error: Option
         Err(e) => return super::store_error(viewer, e),
     };
     let failed = error.is_some();
-    let mut resp = render::page(viewer, "signatures.html", json!({ "waiting": waiting, "own": own, "form": form, "error": error }));
+    let mut resp = render::page(
+        viewer,
+        "signatures.html",
+        json!({ "waiting": waiting, "own": own, "form": form, "error": error }),
+    );
     if failed {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }

@@ -51,13 +51,15 @@ fn params(text: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-async fn form_page(state: &AppState, viewer: &Viewer, account_id: i64, form: &SendForm, error: Option<String>) -> Response {
-    let categories: Vec<Value> = state
-        .engine
-        .categories()
-        .iter()
-        .map(|d| json!({ "name": d.category.name(), "label": d.label }))
-        .collect();
+async fn form_page(
+    state: &AppState,
+    viewer: &Viewer,
+    account_id: i64,
+    form: &SendForm,
+    error: Option<String>,
+) -> Response {
+    let categories: Vec<Value> =
+        state.engine.categories().iter().map(|d| json!({ "name": d.category.name(), "label": d.label })).collect();
     let templates = match state.engine.store().list_templates(account_id).await {
         Ok(list) => list,
         Err(e) => return super::store_error(viewer, e),
@@ -115,7 +117,12 @@ enum Failure {
     Refused(String),
 }
 
-async fn send(state: &AppState, viewer: &Viewer, account: i64, f: &SendForm) -> Result<hongyan_engine::SendOutcome, Failure> {
+async fn send(
+    state: &AppState,
+    viewer: &Viewer,
+    account: i64,
+    f: &SendForm,
+) -> Result<hongyan_engine::SendOutcome, Failure> {
     let refuse = |e: ApiError| Failure::Refused(super::api_message(viewer, e));
     let ip = viewer.addr.parse().ok();
     state.engine.check_access(account, "http", Some("send"), ip).await.map_err(|e| refuse(e.into()))?;
@@ -155,7 +162,11 @@ fn result_page(viewer: &Viewer, out: &hongyan_engine::SendOutcome) -> Response {
         })
         .collect();
     let accepted = rows.iter().filter(|r| r["ok"] == true).count();
-    render::page(viewer, "send_result.html", json!({ "rows": rows, "accepted": accepted, "refused": rows.len() - accepted }))
+    render::page(
+        viewer,
+        "send_result.html",
+        json!({ "rows": rows, "accepted": accepted, "refused": rows.len() - accepted }),
+    )
 }
 
 #[cfg(test)]
@@ -164,7 +175,10 @@ mod tests {
 
     #[test]
     fn pasted_numbers_and_values_are_split_as_people_write_them() {
-        assert_eq!(numbers("13800138000\n13900139000, 13700137000；13600136000"), ["13800138000", "13900139000", "13700137000", "13600136000"]);
+        assert_eq!(
+            numbers("13800138000\n13900139000, 13700137000；13600136000"),
+            ["13800138000", "13900139000", "13700137000", "13600136000"]
+        );
         assert!(numbers(" \n ").is_empty());
         let p = params("code = 123456\nbad line\nminutes=5");
         assert_eq!(p.get("code").map(String::as_str), Some("123456"));

@@ -97,12 +97,19 @@ pub(crate) async fn export(State(state): State<AppState>, viewer: Viewer, Query(
     let Some(account) = resolve(&state, &viewer, &mut q) else { return super::not_found(&viewer) };
     let (from, until) = match period(&q.from, &q.to) {
         Ok(p) => p,
-        Err(e) => return render::error(&viewer, StatusCode::BAD_REQUEST, &viewer.lang.error("invalid_period", &e.to_string())),
+        Err(e) => {
+            return render::error(
+                &viewer,
+                StatusCode::BAD_REQUEST,
+                &viewer.lang.error("invalid_period", &e.to_string()),
+            )
+        }
     };
     match state.engine.statement(account, from, until).await {
         Ok(s) => {
             let name = format!("attachment; filename=\"statement-{account}-{}-{}.csv\"", q.from, q.to);
-            ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, name)], s.to_csv()).into_response()
+            ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, name)], s.to_csv())
+                .into_response()
         }
         Err(e) => super::store_error(&viewer, e),
     }
