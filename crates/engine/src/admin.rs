@@ -115,6 +115,33 @@ pub struct NewAccount {
     pub expires_at: Option<Timestamp>,
 }
 
+/// A change an administrator makes to a console user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UserChange {
+    /// The user can no longer log in; its sessions end.
+    Disable,
+    /// The user can log in again.
+    Enable,
+    /// Failures forgotten, the lock lifted.
+    Unlock,
+    /// A new password the user must change at the next login; its sessions end.
+    ResetPassword(String),
+    /// Another role (with the account for a tenant); its sessions end.
+    Role(Role, Option<i64>),
+}
+
+impl UserChange {
+    fn action(&self) -> &'static str {
+        match self {
+            Self::Disable => "user.disable",
+            Self::Enable => "user.enable",
+            Self::Unlock => "user.unlock",
+            Self::ResetPassword(_) => "user.reset_password",
+            Self::Role(..) => "user.role",
+        }
+    }
+}
+
 /// What is reviewed: signatures and templates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Reviewed {
@@ -346,6 +373,56 @@ impl Engine {
         self.audit(&actor.username, &actor.address, &format!("{kind}.{decision}"), &target, (None, Some(after)), "ok")
             .await?;
         Ok(())
+    }
+
+    /// Changes a console user. An administrator cannot disable, demote or reset itself here
+    /// (its own password is changed as every user's is), so the platform always keeps one.
+    pub async fn admin_change_user(
+        &self,
+        actor: &Actor,
+        username: &str,
+        change: UserChange,
+    ) -> Result<User, AdminError> {
+        actor.require_admin()?;
+        let user = self
+            .store
+            .find_user(username)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("no user `{username}`")))?;
+        if user.username == actor.username && !matches!(change, UserChange::Unlock | UserChange::Enable) {
+            return Err(AdminError::Conflict {
+                code: "own_user",
+                message: "an administrator does not change its own user here".into(),
+            });
+        }
+        let summary = |u: &User| json!({ "role": u.role.as_str(), "account_id": u.account_id, "disabled": u.disabled });
+        let before = summary(&user);
+        match &change {
+            UserChange::Disable | UserChange::Enable => {
+                let patch = hongyan_store::UserPatch { disabled: Some(change == UserChange::Disable), role: None };
+                self.store.update_user(user.id, patch).await?;
+            }
+            UserChange::Unlock => self.store.record_login_success(user.id).await?,
+            UserChange::ResetPassword(password) => self.reset_password(&user, password).await?,
+            UserChange::Role(role, account_id) => {
+                if (*role == Role::Tenant) != account_id.is_some() {
+                    return Err(invalid("a tenant user names its account_id; other roles do not"));
+                }
+                if let Some(id) = account_id {
+                    self.live_account(*id).await?;
+                }
+                let patch = hongyan_store::UserPatch { disabled: None, role: Some((*role, *account_id)) };
+                self.store.update_user(user.id, patch).await?;
+            }
+        }
+        let after = self
+            .store
+            .find_user(username)
+            .await?
+            .ok_or_else(|| AdminError::NotFound(format!("no user `{username}`")))?;
+        let target = format!("user:{username}");
+        self.audit_change(actor, change.action(), &target, (Some(before), Some(summary(&after)))).await?;
+        Ok(after)
     }
 
     /// Creates a console user, who must change the password at first login.

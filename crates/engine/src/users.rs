@@ -156,6 +156,19 @@ impl Engine {
         Ok(generated.then_some(password))
     }
 
+    /// Sets a password an administrator chose, to be changed at the next login; every session
+    /// of the user ends.
+    pub(crate) async fn reset_password(&self, user: &User, password: &str) -> Result<(), crate::admin::AdminError> {
+        if !password_ok(password) {
+            return Err(crate::admin::AdminError::Invalid {
+                code: "weak_password",
+                message: PasswordError::TooWeak.to_string(),
+            });
+        }
+        let hash = hash_password(password.into()).await?;
+        Ok(self.store.set_password(user.id, hash, true, None).await?)
+    }
+
     /// Creates a console user with a password that meets the policy.
     pub async fn create_user(
         &self,

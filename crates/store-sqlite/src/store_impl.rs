@@ -6,7 +6,7 @@ use hongyan_store::{
     Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail,
     MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure, PushTarget, ReportIn,
     ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, StatusCount, Store,
-    StoreError, SubmitOutcome, Template, Timestamp, Usage, User,
+    StoreError, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
 };
 
 use crate::{
@@ -106,6 +106,14 @@ impl Store for SqliteStore {
         locked_until: Option<Timestamp>,
     ) -> BoxFuture<'_, Result<()>> {
         self.write(move |c| user_ops::login_failure(c, user_id, failed, locked_until))
+    }
+
+    fn list_users(&self) -> BoxFuture<'_, Result<Vec<User>>> {
+        self.read(user_ops::list_users)
+    }
+
+    fn update_user(&self, user_id: i64, patch: UserPatch) -> BoxFuture<'_, Result<Option<User>>> {
+        self.write(move |c| user_ops::update_user(c, user_id, patch))
     }
 
     fn record_login_success(&self, user_id: i64) -> BoxFuture<'_, Result<()>> {

@@ -1,7 +1,7 @@
 //! The SQL of console users, their sessions and the audit log.
 
 use hongyan_store::{
-    AuditEntry, AuditFilter, AuditRecord, NewUser, Result, Role, Session, StoreError, Timestamp, User,
+    AuditEntry, AuditFilter, AuditRecord, NewUser, Result, Role, Session, StoreError, Timestamp, User, UserPatch,
 };
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
@@ -50,6 +50,36 @@ pub(crate) fn create_user(conn: &Connection, u: &NewUser) -> Result<User> {
 pub(crate) fn find_user(conn: &Connection, username: &str) -> rusqlite::Result<Option<User>> {
     let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE username = ?1");
     conn.prepare_cached(&sql)?.query_row([username], user).optional()
+}
+
+pub(crate) fn list_users(conn: &Connection) -> rusqlite::Result<Vec<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users ORDER BY username");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map([], user)?;
+    rows.collect()
+}
+
+/// One transaction: the change and the end of the user's sessions, so a disabled user or one
+/// with fewer rights has no session left that still carries the old ones.
+pub(crate) fn update_user(conn: &Connection, id: i64, patch: UserPatch) -> Result<Option<User>> {
+    let sql = format!("SELECT {USER_COLUMNS} FROM users WHERE id = ?1");
+    if conn.prepare_cached(&sql).and_then(|mut s| s.query_row([id], user).optional()).map_err(backend)?.is_none() {
+        return Ok(None);
+    }
+    if let Some(disabled) = patch.disabled {
+        conn.prepare_cached("UPDATE users SET disabled = ?2 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id, disabled]))
+            .map_err(backend)?;
+    }
+    if let Some((role, account_id)) = patch.role {
+        conn.prepare_cached("UPDATE users SET role = ?2, account_id = ?3 WHERE id = ?1")
+            .and_then(|mut s| s.execute(params![id, role.as_str(), account_id]))
+            .map_err(backend)?;
+    }
+    conn.prepare_cached("DELETE FROM sessions WHERE user_id = ?1")
+        .and_then(|mut s| s.execute([id]))
+        .map_err(backend)?;
+    conn.prepare_cached(&sql).and_then(|mut s| s.query_row([id], user).optional()).map_err(backend)
 }
 
 pub(crate) fn count_users(conn: &Connection) -> rusqlite::Result<u64> {

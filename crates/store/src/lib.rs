@@ -280,6 +280,10 @@ pub trait Store: Send + Sync + 'static {
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>>;
     /// A user by name.
     fn find_user(&self, username: &str) -> BoxFuture<'_, Result<Option<User>>>;
+    /// Every console user, by name.
+    fn list_users(&self) -> BoxFuture<'_, Result<Vec<User>>>;
+    /// Changes a user; `Ok(None)` when there is none. A change ends the user's sessions.
+    fn update_user(&self, user_id: i64, patch: UserPatch) -> BoxFuture<'_, Result<Option<User>>>;
     /// How many users exist (0 before the bootstrap administrator).
     fn count_users(&self) -> BoxFuture<'_, Result<u64>>;
     /// Records a failed login: the new count, and the lock when it was reached.

@@ -60,6 +60,15 @@ pub struct User {
     pub created_at: Timestamp,
 }
 
+/// What an administrator changes about a console user; `None` leaves it as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct UserPatch {
+    /// Disable (true) or enable (false). Disabling ends the user's sessions.
+    pub disabled: Option<bool>,
+    /// A new role, with the account for a tenant. Changing it ends the user's sessions.
+    pub role: Option<(Role, Option<i64>)>,
+}
+
 /// A user to create.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewUser {

@@ -71,3 +71,49 @@ async fn sessions_time_out_end_at_logout_and_survive_only_the_password_change_th
     e.logout(&a, &user, "x").await.unwrap();
     assert!(e.session(&a, DEFAULT_SESSION_IDLE).await.unwrap().is_none(), "logout really ends it");
 }
+
+#[tokio::test]
+async fn administrators_disable_unlock_reset_and_re_role_users_and_each_change_is_audited() {
+    use crate::admin::{Actor, AdminError, UserChange};
+    let (e, _rx, store, _clock) = engine_with_clock("users-admin").await;
+    let boss = e.create_user("boss", Role::Admin, None, "Boss-Passw0rd-1", false).await.unwrap();
+    let boss = Actor::user(&boss, "10.0.0.1");
+    e.admin_create_user(&boss, "ops1", Role::Operator, None, "Ops-Passw0rd-1").await.unwrap();
+    let (token, _) = e.login("ops1", "Ops-Passw0rd-1", "10.0.0.2").await.unwrap();
+
+    e.admin_change_user(&boss, "ops1", UserChange::Disable).await.unwrap();
+    assert!(e.session(&token, DEFAULT_SESSION_IDLE).await.unwrap().is_none(), "disabling ends the sessions");
+    assert!(matches!(e.login("ops1", "Ops-Passw0rd-1", "10.0.0.2").await, Err(LoginError::Invalid)));
+    e.admin_change_user(&boss, "ops1", UserChange::Enable).await.unwrap();
+    for _ in 0..5 {
+        let _ = e.login("ops1", "wrong-Passw0rd-1", "10.0.0.2").await;
+    }
+    assert!(e.login("ops1", "Ops-Passw0rd-1", "10.0.0.2").await.is_err(), "locked");
+    e.admin_change_user(&boss, "ops1", UserChange::Unlock).await.unwrap();
+    assert!(e.login("ops1", "Ops-Passw0rd-1", "10.0.0.2").await.is_ok(), "unlocked");
+
+    let weak = e.admin_change_user(&boss, "ops1", UserChange::ResetPassword("weak".into())).await;
+    assert!(matches!(weak, Err(AdminError::Invalid { code: "weak_password", .. })));
+    e.admin_change_user(&boss, "ops1", UserChange::ResetPassword("Reset-Passw0rd-2".into())).await.unwrap();
+    let (_, after) = e.login("ops1", "Reset-Passw0rd-2", "10.0.0.2").await.unwrap();
+    assert!(after.must_change, "a reset password must be changed");
+
+    let no_account = e.admin_change_user(&boss, "ops1", UserChange::Role(Role::Tenant, None)).await;
+    assert!(matches!(no_account, Err(AdminError::Invalid { .. })));
+    let changed = e.admin_change_user(&boss, "ops1", UserChange::Role(Role::Auditor, None)).await.unwrap();
+    assert_eq!(changed.role, Role::Auditor);
+    let own = e.admin_change_user(&boss, "boss", UserChange::Disable).await;
+    assert!(matches!(own, Err(AdminError::Conflict { code: "own_user", .. })), "no administrator locks itself out");
+    let ops = Actor::user(&changed, "10.0.0.2");
+    assert!(matches!(e.admin_change_user(&ops, "boss", UserChange::Disable).await, Err(AdminError::Forbidden)));
+
+    let names: Vec<String> = store.list_users().await.unwrap().into_iter().map(|u| u.username).collect();
+    assert_eq!(names, ["boss", "ops1"]);
+    let log =
+        store.audit(AuditFilter { actor: Some("boss".into()), limit: 100, ..AuditFilter::default() }).await.unwrap();
+    let actions: Vec<&str> = log.iter().rev().map(|r| r.entry.action.as_str()).collect();
+    for a in ["user.create", "user.disable", "user.enable", "user.unlock", "user.reset_password", "user.role"] {
+        assert!(actions.contains(&a), "{a} audited: {actions:?}");
+    }
+    assert!(log.iter().all(|r| !r.entry.after.as_deref().unwrap_or("").contains("Reset-Passw0rd")), "no password");
+}
