@@ -120,11 +120,15 @@ test('an administrator opens an account; its secret is shown once', async () => 
   assert.equal(await page.locator('#accounts i').count(), 0, 'no markup from a name');
   await shot(page, '06-accounts');
 
-  // A tenant user for etax (the users page is not built yet: the admin API, same session).
-  const made = await page.request.post('/api/v1/admin/users', {
-    data: { username: 'clerk', role: 'tenant', account_id: state.etax, password: CLERK_PASSWORD },
-  });
-  assert.equal(made.status(), 201, await made.text());
+  // A tenant user for etax, made on the users page.
+  await page.goto('/users');
+  await page.getByLabel('用户名', { exact: true }).fill('clerk');
+  await page.locator('#role').selectOption('tenant');
+  await page.getByLabel('所属账号（业务用户必选）').selectOption(String(state.etax));
+  await page.getByLabel('初始密码', { exact: true }).fill(CLERK_PASSWORD);
+  await page.getByRole('button', { name: '创建' }).click();
+  await page.locator('#users tr', { hasText: 'clerk' }).getByText('待改密码').waitFor();
+  await shot(page, '06b-users');
   assert.deepEqual(admin.problems, []);
 });
 
@@ -245,18 +249,39 @@ test('the statement\'s export has the totals the API gives', async () => {
   assert.ok(api.total.messages >= 1);
 });
 
-test('five wrong passwords lock a user; the right one then does not open', async () => {
-  const made = await admin.page.request.post('/api/v1/admin/users', {
-    data: { username: 'locky', role: 'auditor', password: 'Locky-Passw0rd-1' },
-  });
-  assert.equal(made.status(), 201);
+test('five wrong passwords lock a user; the administrator unlocks it; the audit log shows it all', async () => {
+  const a = admin.page;
+  await a.goto('/users');
+  await a.getByLabel('用户名', { exact: true }).fill('locky');
+  await a.locator('#role').selectOption('auditor');
+  await a.getByLabel('初始密码', { exact: true }).fill('Locky-Passw0rd-1');
+  await a.getByRole('button', { name: '创建' }).click();
+  await a.locator('#users tr', { hasText: 'locky' }).waitFor();
   const { ctx, page } = await context();
   for (let i = 0; i < 5; i++) await login(page, 'locky', 'wrong-password');
   await login(page, 'locky', 'Locky-Passw0rd-1');
   await page.locator('#login-error', { hasText: '锁定 15 分钟' }).waitFor();
   assert.match(page.url(), /\/login$/);
   await shot(page, '14-locked');
+
+  await a.goto('/users');
+  const row = a.locator('#users tr', { hasText: 'locky' });
+  await row.getByText('已锁定').waitFor();
+  await row.getByRole('button', { name: '解锁' }).click();
+  await a.locator('#users tr', { hasText: 'locky' }).getByText('正常').waitFor();
+  await login(page, 'locky', 'Locky-Passw0rd-1');
+  await page.waitForURL(/\/password$/);
   await ctx.close();
+
+  await a.goto('/audit?action=user.unlock');
+  await a.locator('#audit tr', { hasText: 'user:locky' }).waitFor();
+  await a.goto('/audit');
+  await shot(a, '14b-audit');
+  const csv = await (await a.request.get(await a.locator('#audit-csv').getAttribute('href'))).text();
+  for (const action of ['account.create', 'key.create', 'user.create', 'signature.approve', 'user.unlock', 'login_failed']) {
+    assert.ok(csv.includes(`"${action}"`), `${action} in the exported audit log`);
+  }
+  assert.ok(!csv.includes('Locky-Passw0rd-1'), 'no password in the audit log');
 });
 
 test('help shows the manuals; English is one click and remembered', async () => {

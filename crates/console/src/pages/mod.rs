@@ -8,6 +8,7 @@ pub(crate) mod overview;
 pub(crate) mod reviews;
 pub(crate) mod send;
 pub(crate) mod statements;
+pub(crate) mod users;
 
 use axum::extract::{Path, Query};
 use axum::http::header::{LOCATION, SET_COOKIE};
