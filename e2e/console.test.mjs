@@ -193,6 +193,37 @@ test('a tenant sends one message, watches it reach 已送达, and finds it by re
   assert.deepEqual(clerk.problems, []);
 });
 
+test('a tenant uploads an XLSX list, sees the invalid and repeated rows, sends it and follows the result', async () => {
+  const { page } = clerk;
+  await page.goto('/send');
+  await page.getByRole('link', { name: /批量发送/ }).click();
+  await page.getByLabel('号码名单（CSV 或 XLSX）').setInputFiles(`${process.env.HONGYAN_DATA}/list.xlsx`);
+  await page.getByRole('button', { name: '上传并检查' }).click();
+  await page.locator('#valid-count').waitFor();
+  assert.equal((await page.locator('#valid-count').textContent()).trim(), '3');
+  assert.equal((await page.locator('#invalid-count').textContent()).trim(), '1');
+  assert.equal((await page.locator('#duplicate-count').textContent()).trim(), '1');
+  assert.ok(await page.locator('#invalid tr', { hasText: '12345' }).isVisible(), 'the invalid row with its line');
+  assert.ok(await page.locator('#sample').getByText('name=赵六').isVisible(), 'values from the name column');
+  await shot(page, '09b-bulk-preview');
+  await page.getByLabel('短信类别').selectOption('notification');
+  await page.getByLabel('短信内容').fill('您的申报已受理，请留意后续通知。');
+  await page.getByRole('button', { name: /发送 3 个号码/ }).click();
+  await page.locator('#result-summary').getByText('已受理 3').waitFor();
+  await shot(page, '09c-bulk-result');
+  const ids = await page.locator('table a').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+  assert.equal(ids.length, 3);
+  for (const href of ids) {
+    await page.goto(href);
+    for (let i = 0; i < 50 && !(await page.getByText('已送达').count()); i++) {
+      await page.waitForTimeout(200);
+      await page.reload();
+    }
+    assert.equal((await page.locator('#message-status').textContent()).trim(), '已送达', href);
+  }
+  assert.deepEqual(clerk.problems, []);
+});
+
 test('staff search by the sending account and open the detail', async () => {
   const { page } = admin;
   await page.goto('/messages');

@@ -17,6 +17,19 @@ export HONGYAN_ADMIN_PASSWORD='Init1al-Adm1n!'
 start_server "$bin" "$dir" --http "127.0.0.1:$port" --sim-report-delay-ms 200
 wait_port "$port" || { echo "hongyan did not listen on $port"; cat "$dir/server.log"; exit 1; }
 
+# A bulk list written by a real spreadsheet library (PyPI openpyxl), not by us: a header with a
+# value column, an invalid number and a repeated one.
+python3 - "$dir/list.xlsx" <<'PY'
+import sys
+from openpyxl import Workbook
+wb = Workbook()
+ws = wb.active
+ws.append(["手机号码", "name"])
+for row in [["13800138001", "张三"], ["13900139002", "李四"], ["12345", "王五"], ["13800138001", "张三"], [18900189003, "赵六"]]:
+    ws.append(row)
+wb.save(sys.argv[1])
+PY
+
 status=0
 HONGYAN_URL="http://127.0.0.1:$port" HONGYAN_SHOTS="$shots" HONGYAN_DATA="$dir" \
   node --test --test-reporter=spec e2e/console.test.mjs || status=$?

@@ -6,7 +6,9 @@
 //! neither read nor guess it. Before login there is no session, so the login form uses a
 //! random value in a cookie of its own that the form must repeat (a "double submit"). The token
 //! travels as the form field `_csrf` or, for htmx requests, as the `X-CSRF-Token` header that
-//! the page body declares for every htmx request.
+//! the page body declares for every htmx request. A file upload (`multipart/form-data`, which
+//! this layer does not take apart) carries it in its action's query string instead; pages send
+//! `Referrer-Policy: same-origin`, so that address never leaves the site.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -83,15 +85,16 @@ pub async fn csrf(State(_state): State<AppState>, req: Request, next: Next) -> R
     let expected = expected_token(req.headers());
     let header = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()).map(str::to_owned);
     let (parts, body) = req.into_parts();
-    let is_form = parts
-        .headers
-        .get(CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    let media = parts.headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    let is_form = media.starts_with("application/x-www-form-urlencoded");
+    let in_query = || match media.starts_with("multipart/form-data") {
+        true => parts.uri.query().and_then(|q| form_field(q.as_bytes(), CSRF_FIELD)),
+        false => None,
+    };
     let Ok(bytes) = to_bytes(body, MAX_BODY_BYTES).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "the form is larger than the limit").into_response();
     };
-    let given = header.or_else(|| if is_form { form_field(&bytes, CSRF_FIELD) } else { None });
+    let given = header.or_else(|| if is_form { form_field(&bytes, CSRF_FIELD) } else { in_query() });
     let ok =
         matches!((&expected, &given), (Some(e), Some(g)) if hongyan_engine::auth::same(e.as_bytes(), g.as_bytes()));
     if !ok {

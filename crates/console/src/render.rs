@@ -21,6 +21,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("send.html", include_str!("../templates/send.html")),
     ("send_preview.html", include_str!("../templates/send_preview.html")),
     ("send_result.html", include_str!("../templates/send_result.html")),
+    ("bulk.html", include_str!("../templates/bulk.html")),
+    ("bulk_preview.html", include_str!("../templates/bulk_preview.html")),
     ("messages.html", include_str!("../templates/messages.html")),
     ("message.html", include_str!("../templates/message.html")),
     ("accounts.html", include_str!("../templates/accounts.html")),

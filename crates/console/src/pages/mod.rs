@@ -1,6 +1,7 @@
 //! The console's pages, one file per area.
 
 pub(crate) mod accounts;
+pub(crate) mod bulk;
 pub(crate) mod help;
 pub(crate) mod login;
 pub(crate) mod messages;

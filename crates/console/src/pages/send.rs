@@ -145,28 +145,29 @@ async fn send(
     })
 }
 
-fn result_page(viewer: &Viewer, out: &hongyan_engine::SendOutcome) -> Response {
-    let rows: Vec<Value> = out
-        .results
-        .iter()
-        .map(|r| match r {
-            NumberResult::Accepted { input, message_id, carrier, segments, .. } => json!({
-                "input": input, "ok": true, "id": message_id.to_string(), "carrier": carrier.as_str(), "segments": segments,
-            }),
-            NumberResult::Rejected { input, code, reason } => {
-                json!({ "input": input, "ok": false, "reason": viewer.lang.error(code, reason) })
-            }
-            NumberResult::Duplicate { input, .. } => {
-                json!({ "input": input, "ok": false, "reason": viewer.lang.pick("与本次请求中的号码重复", "repeats a number of this request") })
-            }
-        })
-        .collect();
-    let accepted = rows.iter().filter(|r| r["ok"] == true).count();
-    render::page(
-        viewer,
-        "send_result.html",
-        json!({ "rows": rows, "accepted": accepted, "refused": rows.len() - accepted }),
-    )
+/// Most rows of each kind the result page lists (a list of 100,000 is summed up, not drawn).
+const RESULT_ROWS: usize = 1000;
+
+/// The per-number outcome of a send (one message or a list): the counts, every refused number
+/// (up to a thousand) with its reason, and the first accepted ones with their message ids.
+pub(crate) fn result_page(viewer: &Viewer, out: &hongyan_engine::SendOutcome) -> Response {
+    let row = |r: &NumberResult| match r {
+        NumberResult::Accepted { input, message_id, carrier, segments, .. } => json!({
+            "input": input, "ok": true, "id": message_id.to_string(), "carrier": carrier.as_str(), "segments": segments,
+        }),
+        NumberResult::Rejected { input, code, reason } => {
+            json!({ "input": input, "ok": false, "reason": viewer.lang.error(code, reason) })
+        }
+        NumberResult::Duplicate { input, .. } => {
+            json!({ "input": input, "ok": false, "reason": viewer.lang.pick("与本次请求中的号码重复", "repeats a number of this request") })
+        }
+    };
+    let is_ok = |r: &&NumberResult| matches!(r, NumberResult::Accepted { .. });
+    let accepted = out.results.iter().filter(is_ok).count();
+    let refused_rows = out.results.iter().filter(|r| !is_ok(r)).take(RESULT_ROWS).map(row);
+    let rows: Vec<Value> = refused_rows.chain(out.results.iter().filter(is_ok).take(RESULT_ROWS).map(row)).collect();
+    let ctx = json!({ "rows": rows, "accepted": accepted, "refused": out.results.len() - accepted, "cut": out.results.len() > rows.len() });
+    render::page(viewer, "send_result.html", ctx)
 }
 
 #[cfg(test)]
