@@ -247,6 +247,6 @@ mod tests {
         assert!(u.take(&token, 7, now.plus_millis(KEEP_MS)).is_none(), "too old");
         assert!(u.take(&token, 7, now).is_some());
         assert!(u.take(&token, 7, now).is_none(), "sent once");
-        assert_eq!(beijing_local("2026-12-07T09:30").unwrap().to_rfc3339_beijing(), "2026-12-07T09:30:00+08:00");
+        assert_eq!(beijing_local("2026-12-07T09:30").unwrap().to_rfc3339_beijing(), "2026-12-07T09:30:00.000+08:00");
     }
 }
