@@ -46,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/messages", get(pages::messages::list))
         .route("/messages/export.csv", get(pages::messages::export))
         .route("/messages/{id}", get(pages::messages::detail))
+        .route("/reports", get(pages::reports::page))
+        .route("/reports/failures/{id}/resend", post(pages::reports::resend))
         .route("/accounts", get(pages::accounts::list).post(pages::accounts::create))
         .route("/accounts/{id}", get(pages::accounts::detail))
         .route("/accounts/{id}/keys", post(pages::accounts::add_key))

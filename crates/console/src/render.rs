@@ -31,6 +31,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("signatures.html", include_str!("../templates/signatures.html")),
     ("statements.html", include_str!("../templates/statements.html")),
     ("help.html", include_str!("../templates/help.html")),
+    ("reports.html", include_str!("../templates/reports.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),

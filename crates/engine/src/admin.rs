@@ -425,6 +425,17 @@ impl Engine {
         Ok(after)
     }
 
+    /// Puts a given-up callback batch at the end of its account's feed again, for the pusher.
+    pub async fn admin_resend_push_failure(&self, actor: &Actor, id: i64) -> Result<(), AdminError> {
+        actor.require_admin()?;
+        if !self.store.resend_push_failure(id, self.clock.now()).await? {
+            return Err(AdminError::NotFound(format!("no failure {id} that is not re-sent already")));
+        }
+        self.feed_changed().notify_waiters();
+        self.audit_change(actor, "callback.resend", &format!("push-failure:{id}"), (None, None)).await?;
+        Ok(())
+    }
+
     /// Creates a console user, who must change the password at first login.
     pub async fn admin_create_user(
         &self,

@@ -2,8 +2,8 @@
 //! past a reader's position, and the `unknown` sweep.
 
 use hongyan_store::{
-    FeedConsumer, FeedEvent, FeedItem, FeedKind, MessageId, MessageStatus, MoRecord, NewMo, Result, SegmentReport,
-    Timestamp,
+    FeedConsumer, FeedEvent, FeedFilter, FeedItem, FeedKind, MessageId, MessageStatus, MoRecord, NewMo, Result,
+    SegmentReport, Timestamp,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -102,19 +102,51 @@ pub(crate) fn ack(conn: &Connection, account_id: i64, consumer: FeedConsumer, se
     cursor(conn, account_id, consumer)
 }
 
-const EVENT_SQL: &str = "SELECT f.seq, f.kind, f.segment,
+/// The columns [`event`] reads, then the account.
+const EVENT_SELECT: &str = "SELECT f.seq, f.kind, f.segment,
         m.id, hy_open('to', m.to_number), m.segments, coalesce(f.status, m.status), coalesce(f.stat, s.report_stat), s.done_at,
         coalesce(f.created_at, s.reported_at),
         o.id, o.account_id, o.channel, hy_open('from', o.from_number), o.to_number, o.extension,
         hy_open('content', o.content), o.unsubscribed, o.received_at,
-        m.callback_url
+        m.callback_url, f.account_id
     FROM feed f
     LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id
     LEFT JOIN segments s ON f.kind = 'report' AND s.message_id = f.ref_id AND s.number = f.segment
-    LEFT JOIN mo_messages o ON f.kind = 'mo' AND o.id = f.ref_id
-    WHERE f.account_id = ?1 AND f.seq > ?2
-      AND ((?3 IS NULL AND f.kind IN ('report', 'mo')) OR (f.kind = ?3 AND f.push_only = 0))
-    ORDER BY f.seq LIMIT ?4";
+    LEFT JOIN mo_messages o ON f.kind = 'mo' AND o.id = f.ref_id";
+
+fn event_sql() -> &'static str {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "{EVENT_SELECT}
+             WHERE f.account_id = ?1 AND f.seq > ?2
+               AND ((?3 IS NULL AND f.kind IN ('report', 'mo')) OR (f.kind = ?3 AND f.push_only = 0))
+             ORDER BY f.seq LIMIT ?4"
+        )
+    })
+}
+
+pub(crate) fn history(conn: &Connection, f: &FeedFilter) -> rusqlite::Result<Vec<(i64, FeedEvent)>> {
+    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let sql = SQL.get_or_init(|| {
+        format!(
+            "{EVENT_SELECT}
+             WHERE f.kind = ?1 AND f.push_only = 0 AND (?2 IS NULL OR f.account_id = ?2)
+               AND (?3 IS NULL OR f.created_at >= ?3) AND (?4 IS NULL OR f.created_at < ?4)
+               AND (?5 IS NULL OR f.stat = ?5) AND f.seq < ?6
+             ORDER BY f.seq DESC LIMIT ?7"
+        )
+    });
+    let Some(kind) = f.kind.filter(|k| *k != FeedKind::Final) else { return Ok(Vec::new()) };
+    let before = f.before_seq.map_or(i64::MAX, |s| s as i64);
+    let millis = |t: Option<Timestamp>| t.map(Timestamp::as_millis);
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(
+        params![kind.as_str(), f.account_id, millis(f.from), millis(f.to), f.stat, before, f.limit as i64],
+        |r| Ok((r.get::<_, i64>(20)?, event(r)?)),
+    )?;
+    rows.collect()
+}
 
 pub(crate) fn events(
     conn: &Connection,
@@ -129,7 +161,7 @@ pub(crate) fn events(
         _ => {}
     }
     let kind = consumer.kind().map(FeedKind::as_str);
-    let mut stmt = conn.prepare_cached(EVENT_SQL)?;
+    let mut stmt = conn.prepare_cached(event_sql())?;
     let rows = stmt.query_map(params![account_id, after as i64, kind, limit as i64], event)?;
     rows.collect()
 }

@@ -3,10 +3,10 @@
 
 use hongyan_store::{
     Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
-    Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, KeyWithAccount, MessageDetail,
-    MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure, PushTarget, ReportIn,
-    ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, StatusCount, Store,
-    StoreError, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
+    Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, FeedFilter, KeyWithAccount,
+    MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure,
+    PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus,
+    SigningRules, StatusCount, Store, StoreError, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
 };
 
 use crate::{
@@ -114,6 +114,10 @@ impl Store for SqliteStore {
 
     fn update_user(&self, user_id: i64, patch: UserPatch) -> BoxFuture<'_, Result<Option<User>>> {
         self.write(move |c| user_ops::update_user(c, user_id, patch))
+    }
+
+    fn feed_history(&self, filter: FeedFilter) -> BoxFuture<'_, Result<Vec<(i64, FeedEvent)>>> {
+        self.read(move |c| feed_ops::history(c, &filter))
     }
 
     fn record_login_success(&self, user_id: i64) -> BoxFuture<'_, Result<()>> {

@@ -91,7 +91,38 @@ pub(crate) async fn reports_and_replies_are_fed_in_order(store: &dyn Store) {
     let rest = store.feed(c, FeedConsumer::PullReports, 10).await.unwrap();
     assert_eq!(reports_of(&rest), [(800, 1, "UNDELIV"), (801, 1, "UNKNOWN"), (801, 1, "DELIVRD")], "{rest:#?}");
     assert_eq!(store.apply_reports(vec![report("9803", "DELIVRD")]).await.unwrap(), [ReportMatch::Duplicate]);
+    history_looks_back_without_moving_readers(store, c).await;
     push_series(store, c).await;
+}
+
+/// The history lists what was fed, newest first, by kind, stat, account and time, and leaves
+/// every reader's position where it was.
+async fn history_looks_back_without_moving_readers(store: &dyn Store, c: i64) {
+    let before = store.feed(c, FeedConsumer::PullReports, 10).await.unwrap();
+    let all = |kind, stat: Option<&str>| FeedFilter {
+        kind: Some(kind),
+        account_id: Some(c),
+        stat: stat.map(str::to_owned),
+        limit: 100,
+        ..FeedFilter::default()
+    };
+    let reports = store.feed_history(all(FeedKind::Report, None)).await.unwrap();
+    let events: Vec<FeedEvent> = reports.iter().map(|(_, e)| e.clone()).collect();
+    let listed = reports_of(&events);
+    assert_eq!(listed.len(), 4, "{listed:?}");
+    assert_eq!(listed[0], (801, 1, "DELIVRD"), "newest first");
+    assert!(reports.iter().all(|(a, _)| *a == c), "each with its account");
+    let undelivered = store.feed_history(all(FeedKind::Report, Some("UNDELIV"))).await.unwrap();
+    assert_eq!(undelivered.len(), 1, "by stat");
+    let replies = store.feed_history(all(FeedKind::Mo, None)).await.unwrap();
+    assert!(matches!(&replies[..], [(_, FeedEvent { item: FeedItem::Mo(m), .. })] if m.text == "收到"));
+    let page = store.feed_history(FeedFilter { before_seq: Some(reports[0].1.seq), ..all(FeedKind::Report, None) });
+    assert_eq!(page.await.unwrap().len(), 3, "paged by sequence");
+    let other = store.feed_history(FeedFilter { account_id: Some(c + 1000), ..all(FeedKind::Report, None) });
+    assert!(other.await.unwrap().is_empty(), "another account's history is its own");
+    let later = store.feed_history(FeedFilter { from: Some(t(10_000_000)), ..all(FeedKind::Report, None) });
+    assert!(later.await.unwrap().is_empty(), "by time");
+    assert_eq!(store.feed(c, FeedConsumer::PullReports, 10).await.unwrap(), before, "readers did not move");
 }
 
 async fn push_series(store: &dyn Store, c: i64) {

@@ -188,3 +188,22 @@ pub struct NewMo {
     /// When it arrived.
     pub received_at: Timestamp,
 }
+
+/// Which past events to list (the console's report and reply history), newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FeedFilter {
+    /// Reports or replies (`Final` lists nothing).
+    pub kind: Option<FeedKind>,
+    /// One account, or every account.
+    pub account_id: Option<i64>,
+    /// Recorded at or after.
+    pub from: Option<Timestamp>,
+    /// Recorded before.
+    pub to: Option<Timestamp>,
+    /// Reports with exactly this stat (e.g. `DELIVRD`, `UNDELIV`, a carrier's error code).
+    pub stat: Option<String>,
+    /// Only events with a sequence number below this one (paging).
+    pub before_seq: Option<u64>,
+    /// At most this many.
+    pub limit: usize,
+}

@@ -223,6 +223,9 @@ pub trait Store: Send + Sync + 'static {
     fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>>;
     /// The account's events past `consumer`'s acknowledged position, oldest first.
     fn feed(&self, account_id: i64, consumer: FeedConsumer, limit: usize) -> BoxFuture<'_, Result<Vec<FeedEvent>>>;
+    /// Past reports or replies, of one account or all, newest first, each with its account:
+    /// what people look back on (readers' positions are untouched).
+    fn feed_history(&self, filter: FeedFilter) -> BoxFuture<'_, Result<Vec<(i64, FeedEvent)>>>;
     /// Moves `consumer`'s position up to `seq` (never back, never past the account's last
     /// event, so a wrong cursor cannot skip what is not written yet). Returns the position after.
     fn ack_feed(&self, account_id: i64, consumer: FeedConsumer, seq: u64) -> BoxFuture<'_, Result<u64>>;

@@ -291,12 +291,6 @@ pub(crate) async fn resend_failure(
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
-    let now = state.engine.clock().now();
-    if !state.engine.store().resend_push_failure(id, now).await? {
-        return Err(ApiError::not_found(format!("no failure {id} that is not re-sent already")));
-    }
-    state.engine.feed_changed().notify_waiters();
-    state.engine.audit(&actor, &addr, "callback.resend", &format!("push-failure:{id}"), (None, None), "ok").await?;
+    state.engine.admin_resend_push_failure(&console.actor(&addr)?, id).await?;
     Ok(axum::http::StatusCode::ACCEPTED)
 }

@@ -6,6 +6,7 @@ pub(crate) mod help;
 pub(crate) mod login;
 pub(crate) mod messages;
 pub(crate) mod overview;
+pub(crate) mod reports;
 pub(crate) mod reviews;
 pub(crate) mod send;
 pub(crate) mod statements;
