@@ -144,19 +144,21 @@ pub enum SetCallbackError {
     /// The URL is not one the pusher can reach.
     #[error(transparent)]
     Url(#[from] UrlError),
-    /// No such account.
-    #[error("no account {0}")]
-    NoAccount(i64),
-    /// The store failed, or there was no randomness for the secret.
+    /// The administration refused it (role, no such account) or the store failed.
+    #[error(transparent)]
+    Admin(#[from] hongyan_engine::admin::AdminError),
+    /// There was no randomness for the secret.
     #[error(transparent)]
     Store(#[from] StoreError),
 }
 
 /// Sets an account's callback URL with a new random signing secret (returned, to be shown
 /// once to the administrator), or clears it. The URL is checked first, so a typo is refused
-/// now rather than discovered as failed deliveries a day later.
+/// now rather than discovered as failed deliveries a day later; the change itself (role,
+/// audit) is the engine's administration.
 pub async fn set_callback(
     engine: &Engine,
+    actor: &hongyan_engine::admin::Actor,
     account_id: i64,
     url: Option<&str>,
 ) -> Result<Option<Callback>, SetCallbackError> {
@@ -170,9 +172,7 @@ pub async fn set_callback(
         }
         None => None,
     };
-    if !engine.store().set_callback(account_id, callback.clone()).await? {
-        return Err(SetCallbackError::NoAccount(account_id));
-    }
+    engine.admin_set_callback(actor, account_id, callback.clone()).await?;
     Ok(callback)
 }
 

@@ -104,7 +104,10 @@ async fn reports_for(engine: &Engine, account: &NewCredential, n: usize, tag: &s
 async fn account(engine: &Engine, url: &str) -> (NewCredential, String) {
     let cred = engine.create_account("etax").await.unwrap();
     engine.sign_with(cred.account.id, "某省税务局", "").await.unwrap();
-    let cb = hongyan_notify::set_callback(engine, cred.account.id, Some(url)).await.unwrap().unwrap();
+    let cb = hongyan_notify::set_callback(engine, &hongyan_engine::admin::Actor::cli(), cred.account.id, Some(url))
+        .await
+        .unwrap()
+        .unwrap();
     (cred, cb.secret)
 }
 

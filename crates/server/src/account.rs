@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
-use hongyan_engine::admin::{Actor, AdminError, NewAccount, Reviewed};
+use hongyan_engine::admin::{Actor, AdminError, NewAccount, Reviewed, RightsChange};
 use hongyan_engine::{Engine, SystemClock};
 use hongyan_store::Store;
 use hongyan_store_sqlite::SqliteStore;
@@ -107,21 +107,24 @@ pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
     let path = o.data_dir.join("hongyan.db");
     let store: Arc<dyn Store> =
         Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
-    let mut l = store.account_limits(o.account).await?;
-    if let Some(v) = o.rate {
-        l.rate = v;
-    }
-    if let Some(v) = o.daily {
-        l.daily_quota = v;
-    }
-    if let Some(v) = o.monthly {
-        l.monthly_quota = v;
-    }
-    l.verification_per_minute = o.per_minute.or(l.verification_per_minute);
-    l.verification_per_hour = o.per_hour.or(l.verification_per_hour);
-    l.verification_per_day = o.per_day.or(l.verification_per_day);
-    store.set_account_limits(o.account, l).await?;
+    let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+    let change = RightsChange {
+        rate: o.rate,
+        daily_quota: o.daily,
+        monthly_quota: o.monthly,
+        verification_limits: [o.per_minute.map(Some), o.per_hour.map(Some), o.per_day.map(Some)],
+        ..RightsChange::default()
+    };
+    let view = engine.admin_set_rights(&Actor::cli(), o.account, change).await.map_err(cli_error)?;
     store.close().await?;
+    let l = hongyan_store::AccountLimits {
+        rate: view.rate,
+        daily_quota: view.daily_quota,
+        monthly_quota: view.monthly_quota,
+        verification_per_minute: view.verification_limits[0],
+        verification_per_hour: view.verification_limits[1],
+        verification_per_day: view.verification_limits[2],
+    };
     let show = |v: Option<u64>| v.map_or_else(|| "none".to_owned(), |n| n.to_string());
     let (dm, dh, dd) = hongyan_engine::DEFAULT_VERIFICATION_LIMITS;
     println!(
@@ -144,20 +147,13 @@ pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
     let scope = o.account.map_or_else(|| "global list".to_owned(), |a| format!("account {a}"));
     match o.command {
         C::Add { number, reason } => {
-            let now = hongyan_engine::Clock::now(&SystemClock);
-            let entry = hongyan_store::BlacklistEntry {
-                account_id: o.account,
-                number: number.clone(),
-                reason,
-                created_at: now,
-            };
-            store.blacklist_add(entry).await?;
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            engine.admin_blacklist_add(&Actor::cli(), o.account, &number, &reason).await.map_err(cli_error)?;
             println!("{number} added to the {scope}");
         }
         C::Remove { number } => {
-            if !store.blacklist_remove(o.account, &number).await? {
-                anyhow::bail!("{number} is not on the {scope}");
-            }
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            engine.admin_blacklist_remove(&Actor::cli(), o.account, &number).await.map_err(cli_error)?;
             println!("{number} removed from the {scope}");
         }
         C::List => {
@@ -183,7 +179,9 @@ fn open(data_dir: &std::path::Path) -> Result<Arc<dyn Store>> {
 /// `hongyan account free-text ID on|off`
 pub(crate) async fn free_text(data_dir: std::path::PathBuf, account: i64, allowed: bool) -> Result<()> {
     let store = open(&data_dir)?;
-    store.set_free_text(account, allowed).await?;
+    let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+    let change = RightsChange { free_text: Some(allowed), ..RightsChange::default() };
+    engine.admin_set_rights(&Actor::cli(), account, change).await.map_err(cli_error)?;
     store.close().await?;
     println!("account {account}: {}", if allowed { "may send free text" } else { "may send approved templates only" });
     Ok(())

@@ -12,6 +12,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use hongyan_engine::admin::{Actor, RightsChange};
 use hongyan_engine::{Engine, SystemClock};
 use lexopt::prelude::*;
 
@@ -69,21 +70,21 @@ pub(crate) async fn run(o: CallbackOptions) -> Result<()> {
             .with_context(|| format!("opening {}", path.display()))?,
     );
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
-    let now = engine.clock().now();
     match o.command {
         CallbackCommand::Set { account, url } => {
-            let cb = hongyan_notify::set_callback(&engine, account, Some(&url)).await?.context("callback set")?;
+            let cb = hongyan_notify::set_callback(&engine, &Actor::cli(), account, Some(&url))
+                .await?
+                .context("callback set")?;
             println!("account {account}: reports and replies are pushed to {}", cb.url);
             println!("signing secret (shown once; the receiver checks X-Hongyan-Signature with it): {}", cb.secret);
         }
         CallbackCommand::Clear { account } => {
-            hongyan_notify::set_callback(&engine, account, None).await?;
+            hongyan_notify::set_callback(&engine, &Actor::cli(), account, None).await?;
             println!("account {account}: no callback; reports wait for GET /api/v1/reports");
         }
         CallbackCommand::PerRequest { account, allowed } => {
-            if !store.set_callback_per_request(account, allowed).await? {
-                anyhow::bail!("no account {account}");
-            }
+            let change = RightsChange { callback_per_request: Some(allowed), ..RightsChange::default() };
+            engine.admin_set_rights(&Actor::cli(), account, change).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let how = if allowed { "may name a callback URL per request" } else { "may not name callback URLs" };
             println!("account {account}: requests {how}");
         }
@@ -98,9 +99,7 @@ pub(crate) async fn run(o: CallbackOptions) -> Result<()> {
             }
         }
         CallbackCommand::Resend { id } => {
-            if !store.resend_push_failure(id, now).await? {
-                anyhow::bail!("no failure {id}, or it was already re-sent");
-            }
+            engine.admin_resend_push_failure(&Actor::cli(), id).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("failure {id}: its events are queued for the callback again");
         }
     }

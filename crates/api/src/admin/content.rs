@@ -8,12 +8,10 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hongyan_engine::admin::Reviewed;
-use hongyan_store::BlacklistEntry;
-use hongyan_types::PhoneNumber;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{account_or_404, time, ADMIN, READERS};
+use super::{account_or_404, time, READERS};
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
 use crate::{ApiError, AppState};
@@ -120,26 +118,10 @@ pub(crate) async fn set_default(
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
+    let actor = console.actor(&addr)?;
     let b: DefaultBody = json_body(&headers, body).await?;
-    let categories = match &b.category {
-        Some(name) => vec![crate::messages::category(&state.engine, name)?],
-        None => state.engine.categories().iter().map(|d| d.category).collect(),
-    };
-    for c in &categories {
-        if !state.engine.store().set_default_signature(id, *c, b.signature_id).await? {
-            return Err(ApiError::unprocessable(
-                "signature_not_approved",
-                "that is not an approved signature of this account",
-            ));
-        }
-    }
-    state.engine.forget_signing_rules(id);
-    let after = json!({ "signature_id": b.signature_id, "categories": categories.iter().map(|c| c.name()).collect::<Vec<_>>() });
-    state
-        .engine
-        .audit(&actor, &addr, "signature.default", &format!("account:{id}"), (None, Some(after.to_string())), "ok")
-        .await?;
+    let category = b.category.as_deref().map(|name| crate::messages::category(&state.engine, name)).transpose()?;
+    state.engine.admin_set_default_signature(&actor, id, b.signature_id, category).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -221,28 +203,12 @@ pub(crate) async fn blacklist_change(
     headers: HeaderMap,
     body: Body,
 ) -> Result<StatusCode, ApiError> {
-    let actor = console.require(ADMIN)?.username.clone();
+    let actor = console.actor(&addr)?;
     let b: BlacklistBody = json_body(&headers, body).await?;
-    let number = PhoneNumber::parse(&b.number)
-        .map_err(|e| ApiError::unprocessable("invalid_number", e.to_string()))?
-        .national()
-        .to_owned();
-    if let Some(id) = b.account {
-        account_or_404(&state, id).await?;
-    }
-    let store = state.engine.store();
-    let target = format!("blacklist:{}", b.account.map_or_else(|| "global".to_owned(), |a| format!("account:{a}")));
-    let masked = hongyan_types::mask::number(&number);
     if method == axum::http::Method::DELETE {
-        if !store.blacklist_remove(b.account, &number).await? {
-            return Err(ApiError::not_found("that number is not on that list"));
-        }
-        state.engine.audit(&actor, &addr, "blacklist.remove", &target, (Some(masked), None), "ok").await?;
+        state.engine.admin_blacklist_remove(&actor, b.account, &b.number).await?;
         return Ok(StatusCode::NO_CONTENT);
     }
-    let entry =
-        BlacklistEntry { account_id: b.account, number, reason: b.reason, created_at: state.engine.clock().now() };
-    store.blacklist_add(entry).await?;
-    state.engine.audit(&actor, &addr, "blacklist.add", &target, (None, Some(masked)), "ok").await?;
+    state.engine.admin_blacklist_add(&actor, b.account, &b.number, &b.reason).await?;
     Ok(StatusCode::CREATED)
 }

@@ -32,11 +32,6 @@ use crate::{ApiError, AppState};
 
 pub(crate) const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Auditor];
 pub(crate) const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Auditor];
-pub(crate) const ADMIN: &[Role] = &[Role::Admin];
-/// Largest rate an account may be given (messages a second).
-pub(crate) const MAX_RATE: u64 = 100_000;
-/// Largest daily or monthly quota (billing segments).
-pub(crate) const MAX_QUOTA: u64 = 1_000_000_000_000;
 
 pub(crate) fn time(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))

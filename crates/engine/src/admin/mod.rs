@@ -11,6 +11,11 @@
 //! What it does not do: HTTP status codes or page rendering (each edge maps [`AdminError`]
 //! once), and reads, which the edges do through the store with [`Actor::may_read`].
 
+mod lists;
+mod rights;
+
+pub use rights::{PriceInput, RightsChange, RightsView, MAX_PER_NUMBER, MAX_PRICE_RULES, MAX_QUOTA, MAX_RATE};
+
 use hongyan_store::{Account, AccountPatch, Role, Signature, SignatureStatus, StoreError, Timestamp, User};
 use serde_json::{json, Value};
 
@@ -98,7 +103,7 @@ pub enum AdminError {
     Store(#[from] StoreError),
 }
 
-fn invalid(message: impl Into<String>) -> AdminError {
+pub(crate) fn invalid(message: impl Into<String>) -> AdminError {
     AdminError::Invalid { code: "invalid_field", message: message.into() }
 }
 
@@ -423,6 +428,26 @@ impl Engine {
         let target = format!("user:{username}");
         self.audit_change(actor, change.action(), &target, (Some(before), Some(summary(&after)))).await?;
         Ok(after)
+    }
+
+    /// Sets or clears an account's callback (the URL already checked and the secret made by
+    /// the pusher's `set_callback`, which calls this). The audit line has the URLs, never the
+    /// secret.
+    pub async fn admin_set_callback(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        callback: Option<hongyan_store::Callback>,
+    ) -> Result<(), AdminError> {
+        actor.require_admin()?;
+        let before = self.store.callback(account_id).await?.map(|c| c.url);
+        let after = callback.as_ref().map(|c| c.url.clone());
+        if !self.store.set_callback(account_id, callback).await? {
+            return Err(AdminError::NotFound(format!("no account {account_id}")));
+        }
+        let change = (Some(json!({ "url": before })), Some(json!({ "url": after })));
+        self.audit_change(actor, "account.callback", &format!("account:{account_id}"), change).await?;
+        Ok(())
     }
 
     /// Puts a given-up callback batch at the end of its account's feed again, for the pusher.
