@@ -107,6 +107,17 @@ test('an administrator opens an account; its secret is shown once', async () => 
   assert.equal(await page.locator('#keys tbody tr').count(), 2, 'two keys');
   await shot(page, '05-account');
 
+  // Rights and prices on the account's page: a bad value is explained, a good one kept.
+  await page.getByLabel('速率（条/秒）').fill('fast');
+  await page.getByRole('button', { name: '保存权限' }).click();
+  await page.locator('#rights-error').waitFor();
+  await page.getByLabel('速率（条/秒）').fill('200');
+  await page.getByLabel(/^单价/).fill('* * 0.05');
+  await page.getByRole('button', { name: '保存权限' }).click();
+  await page.waitForURL(/#rights$/);
+  assert.equal(await page.getByLabel('速率（条/秒）').inputValue(), '200');
+  assert.equal(await page.getByLabel(/^单价/).inputValue(), '* * 0.0500');
+
   // The account name is user input: a name with markup is shown as text.
   await page.goto('/accounts');
   await page.getByLabel('账号名称').fill('<i>other</i>');
@@ -229,6 +240,24 @@ test('a tenant uploads an XLSX list, sees the invalid and repeated rows, sends i
     assert.equal((await page.locator('#message-status').textContent()).trim(), '已送达', href);
   }
   assert.deepEqual(clerk.problems, []);
+});
+
+test('a number on the blacklist is refused with the reason, per number', async () => {
+  const a = admin.page;
+  await a.goto('/blacklist');
+  await a.getByLabel('手机号码').fill('13600136000');
+  await a.getByLabel('原因').fill('投诉');
+  await a.getByRole('button', { name: '加入', exact: true }).click();
+  await a.locator('#blacklist').getByText('13600136000').waitFor();
+  await shot(a, '06c-blacklist');
+  const { page } = clerk;
+  await page.goto('/send');
+  await page.getByLabel('接收号码').fill('13600136000\n13500135000');
+  await page.getByLabel('短信类别').selectOption('notification');
+  await page.getByLabel('短信内容').fill('您的发票已开具。');
+  await page.getByRole('button', { name: '发送', exact: true }).click();
+  await page.locator('#result-summary').getByText('已受理 1').waitFor();
+  assert.ok(await page.locator('tr', { hasText: '13600136000' }).getByText('未受理').isVisible());
 });
 
 test('staff search by the sending account and open the detail', async () => {

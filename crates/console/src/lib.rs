@@ -53,6 +53,8 @@ pub fn router(state: AppState) -> Router {
         .route("/accounts/{id}/keys", post(pages::accounts::add_key))
         .route("/accounts/{id}/keys/{key_id}/revoke", post(pages::accounts::revoke_key))
         .route("/accounts/{id}/state", post(pages::accounts::change_state))
+        .route("/accounts/{id}/rights", post(pages::rights::save))
+        .route("/blacklist", get(pages::blacklist::list).post(pages::blacklist::change))
         .route("/signatures", get(pages::reviews::list).post(pages::reviews::apply))
         .route("/signatures/{id}/decide", post(pages::reviews::decide))
         .route("/statements", get(pages::statements::page))

@@ -32,6 +32,7 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("statements.html", include_str!("../templates/statements.html")),
     ("help.html", include_str!("../templates/help.html")),
     ("reports.html", include_str!("../templates/reports.html")),
+    ("blacklist.html", include_str!("../templates/blacklist.html")),
     ("users.html", include_str!("../templates/users.html")),
     ("audit.html", include_str!("../templates/audit.html")),
     ("error.html", include_str!("../templates/error.html")),

@@ -81,19 +81,34 @@ fn secret_page(viewer: &Viewer, cred: &NewCredential, new_account: bool) -> Resp
 
 /// `GET /accounts/{id}`
 pub(crate) async fn detail(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Response {
+    detail_page(&state, &viewer, id, None).await
+}
+
+/// The account's page: state, keys, signatures, rights; with the error of a refused change.
+pub(crate) async fn detail_page(
+    state: &AppState,
+    viewer: &Viewer,
+    id: i64,
+    error: Option<(String, Value)>,
+) -> Response {
     if !viewer.staff() {
-        return super::not_found(&viewer);
+        return super::not_found(viewer);
     }
     let store = state.engine.store();
     let account = match store.get_account(id).await {
         Ok(Some(a)) => a,
-        Ok(None) => return super::not_found(&viewer),
-        Err(e) => return super::store_error(&viewer, e),
+        Ok(None) => return super::not_found(viewer),
+        Err(e) => return super::store_error(viewer, e),
     };
     let (keys, signatures) = match (store.list_api_keys(id).await, store.list_signatures(id).await) {
         (Ok(k), Ok(s)) => (k, s),
-        (Err(e), _) | (_, Err(e)) => return super::store_error(&viewer, e),
+        (Err(e), _) | (_, Err(e)) => return super::store_error(viewer, e),
     };
+    let rights = match state.engine.rights_view(id).await {
+        Ok(r) => r,
+        Err(e) => return super::admin_error(viewer, e),
+    };
+    let categories: Vec<String> = state.engine.categories().iter().map(|d| d.category.name().to_owned()).collect();
     let keys: Vec<Value> = keys
         .iter()
         .map(|k| json!({ "key_id": k.key_id, "created_at": when(Some(k.created_at)), "revoked_at": when(k.revoked_at), "last_used_at": when(k.last_used_at) }))
@@ -103,11 +118,15 @@ pub(crate) async fn detail(State(state): State<AppState>, viewer: Viewer, Path(i
         .map(|s| json!({ "text": s.text, "extension": s.extension, "status": s.status.as_str() }))
         .collect();
     let now = state.engine.clock().now();
-    render::page(
-        &viewer,
-        "account.html",
-        json!({ "account": account_json(&account, now), "keys": keys, "signatures": signatures }),
-    )
+    let (rights_error, rights) = match error {
+        Some((message, typed)) => (Some(message), typed),
+        None => (None, super::rights::form_values(&rights, &categories)),
+    };
+    let ctx = json!({
+        "account": account_json(&account, now), "keys": keys, "signatures": signatures,
+        "rights": rights, "rights_error": rights_error,
+    });
+    render::page(viewer, "account.html", ctx)
 }
 
 /// `POST /accounts/{id}/keys`

@@ -1,6 +1,7 @@
 //! The console's pages, one file per area.
 
 pub(crate) mod accounts;
+pub(crate) mod blacklist;
 pub(crate) mod bulk;
 pub(crate) mod help;
 pub(crate) mod login;
@@ -8,6 +9,7 @@ pub(crate) mod messages;
 pub(crate) mod overview;
 pub(crate) mod reports;
 pub(crate) mod reviews;
+pub(crate) mod rights;
 pub(crate) mod send;
 pub(crate) mod statements;
 pub(crate) mod users;
