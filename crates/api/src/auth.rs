@@ -97,6 +97,16 @@ fn basic_credentials(parts: &Parts) -> Option<(String, String)> {
     Some((key.to_owned(), secret.to_owned()))
 }
 
+/// The principal a message records as its sender: `key:<key id>`, or `user:<name>` for a
+/// tenant's console session.
+pub(crate) fn principal(caller: &Caller) -> String {
+    if caller.key_id.starts_with("user:") {
+        caller.key_id.clone()
+    } else {
+        format!("key:{}", caller.key_id)
+    }
+}
+
 /// Refuses the call unless the account may do `operation` (`send`, `query`, `reports`).
 pub(crate) async fn allow(state: &AppState, caller: &Caller, operation: &'static str) -> Result<(), ApiError> {
     Ok(state.engine.check_access(caller.account_id, "http", Some(operation), None).await?)

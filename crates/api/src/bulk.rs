@@ -12,6 +12,7 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::auth::Authed;
+use crate::console::ClientAddr;
 use crate::messages::{category, send_at};
 use crate::{views, ApiError, AppState, MAX_BODY_BYTES};
 
@@ -87,6 +88,7 @@ pub(crate) struct SendQuery {
 pub(crate) async fn send(
     State(state): State<AppState>,
     Authed(caller): Authed,
+    ClientAddr(addr): ClientAddr,
     query: Result<Query<SendQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
@@ -113,7 +115,9 @@ pub(crate) async fn send(
         personal,
         origin: None,
         callback_url: None,
-    };
+        provenance: Default::default(),
+    }
+    .sent_by(crate::auth::principal(&caller), "bulk", addr);
     let outcome = state.engine.accept(caller.account_id, req).await?;
     let mut out = views::send_outcome(&outcome);
     out.as_object_mut().expect("object").insert("file".into(), problems(&p));

@@ -15,6 +15,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use crate::auth::Authed;
+use crate::console::ClientAddr;
 use crate::{views, ApiError, AppState, MAX_BODY_BYTES};
 
 /// Most messages one list call returns.
@@ -94,6 +95,7 @@ pub(crate) async fn categories(State(state): State<AppState>, Authed(_): Authed)
 pub(crate) async fn send(
     State(state): State<AppState>,
     Authed(caller): Authed,
+    ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Json<Value>, ApiError> {
@@ -122,7 +124,9 @@ pub(crate) async fn send(
         personal,
         origin: None,
         callback_url: callback_url(body.callback_url)?,
-    };
+        provenance: Default::default(),
+    }
+    .sent_by(crate::auth::principal(&caller), "http", addr);
     let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)))
 }

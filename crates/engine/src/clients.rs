@@ -36,6 +36,10 @@ pub struct ClientSubmit {
     pub text: String,
     /// `(group key, part number, total)` when it is one part of several.
     pub part: Option<(String, u8, u8)>,
+    /// Who sent it: the login (`smpp:<system_id>`, `cmpp:<SP id>`), set by the connection.
+    pub sender: String,
+    /// The client's address, set by the connection.
+    pub client_addr: String,
 }
 
 /// What became of a submit.
@@ -107,7 +111,8 @@ impl Engine {
                 receipt: s.receipt,
                 group: None,
             };
-            return self.accept_whole(account_id, &s.to, s.text, s.category, origin).await;
+            let who = (s.sender.as_str(), s.client_addr.as_str());
+            return self.accept_whole(account_id, &s.to, s.text, s.category, origin, who).await;
         };
         let kept = ClientPart {
             account_id,
@@ -122,6 +127,8 @@ impl Engine {
             receipt: s.receipt,
             text: s.text,
             received_at: self.clock.now(),
+            sender: s.sender,
+            client_addr: s.client_addr,
         };
         let whole = self.store.add_client_part(kept).await?;
         if whole.is_empty() {
@@ -155,7 +162,8 @@ impl Engine {
             receipt: parts.iter().any(|p| p.receipt),
             group: Some((first.account_id, first.group_key.clone())),
         };
-        self.accept_whole(first.account_id, &first.to, text, category, origin).await
+        let who = (first.sender.as_str(), first.client_addr.as_str());
+        self.accept_whole(first.account_id, &first.to, text, category, origin, who).await
     }
 
     async fn accept_whole(
@@ -165,8 +173,10 @@ impl Engine {
         text: String,
         category: Category,
         origin: ClientOrigin,
+        (sender, client_addr): (&str, &str),
     ) -> Result<ClientSubmitOutcome, AcceptError> {
-        let mut req = SendRequest::new(vec![to.to_owned()], text, category);
+        let protocol = origin.protocol.clone();
+        let mut req = SendRequest::new(vec![to.to_owned()], text, category).sent_by(sender, &protocol, client_addr);
         req.client_ref = Some(format!("{}:{}", origin.protocol, origin.part_ids[0]));
         req.origin = Some(origin);
         let outcome = self.accept(account_id, req).await?;

@@ -73,6 +73,7 @@ mod tests {
             accepted_at: Timestamp::from_millis(1_795_910_782_000),
             send_at: None,
             callback_url: None,
+            provenance: Default::default(),
         };
         let detail = MessageDetail {
             message,

@@ -44,10 +44,10 @@ pub(crate) fn find_login(
 }
 
 const PART_COLUMNS: &str = "account_id, protocol, group_key, part, total, client_msg_id, source, to_number, category,
-    receipt, content, received_at";
+    receipt, content, received_at, sender, client_addr";
 /// [`PART_COLUMNS`] as read: the number and the text opened.
 const PART_VALUES: &str = "account_id, protocol, group_key, part, total, client_msg_id, source,
-    hy_open('to', to_number), category, receipt, hy_open('content', content), received_at";
+    hy_open('to', to_number), category, receipt, hy_open('content', content), received_at, sender, client_addr";
 
 fn part(r: &Row<'_>) -> rusqlite::Result<ClientPart> {
     Ok(ClientPart {
@@ -63,6 +63,8 @@ fn part(r: &Row<'_>) -> rusqlite::Result<ClientPart> {
         receipt: r.get(9)?,
         text: r.get(10)?,
         received_at: Timestamp::from_millis(r.get(11)?),
+        sender: r.get(12)?,
+        client_addr: r.get(13)?,
     })
 }
 
@@ -76,7 +78,7 @@ fn group(conn: &Connection, account_id: i64, protocol: &str, key: &str) -> rusql
 }
 
 pub(crate) fn add_part(conn: &Connection, p: &ClientPart) -> Result<Vec<ClientPart>> {
-    let sql = format!("INSERT OR REPLACE INTO client_parts ({PART_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, hy_seal('to', ?8), ?9, ?10, hy_seal('content', ?11), ?12)");
+    let sql = format!("INSERT OR REPLACE INTO client_parts ({PART_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, hy_seal('to', ?8), ?9, ?10, hy_seal('content', ?11), ?12, ?13, ?14)");
     conn.prepare_cached(&sql)
         .and_then(|mut s| {
             s.execute(params![
@@ -91,7 +93,9 @@ pub(crate) fn add_part(conn: &Connection, p: &ClientPart) -> Result<Vec<ClientPa
                 p.category,
                 p.receipt,
                 p.text,
-                p.received_at.as_millis()
+                p.received_at.as_millis(),
+                p.sender,
+                p.client_addr
             ])
         })
         .map_err(backend)?;

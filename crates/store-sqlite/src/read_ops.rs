@@ -2,7 +2,7 @@
 
 use hongyan_store::{
     Carrier, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MessageStatus, NewMessage,
-    PendingMessage, SegmentDetail, Timestamp,
+    PendingMessage, Provenance, SegmentDetail, Timestamp,
 };
 use rusqlite::types::Type;
 use std::sync::OnceLock;
@@ -19,7 +19,8 @@ pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<
 
 pub(crate) const MESSAGE_COLUMNS: &str =
     "id, account_id, hy_open('to', to_number), carrier, category, hy_open('content', content), segments, channel, accepted_at,
-     source_ext, status, error, submitted_at, completed_at, send_at, callback_url";
+     source_ext, status, error, submitted_at, completed_at, send_at, callback_url,
+     sender, interface, client_addr, client_ref, template_id";
 
 fn bad(col: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Text, format!("unknown {what}").into())
@@ -41,6 +42,13 @@ fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
         source_ext: r.get(9)?,
         send_at: r.get::<_, Option<i64>>(14)?.map(Timestamp::from_millis),
         callback_url: r.get(15)?,
+        provenance: Provenance {
+            sender: r.get(16)?,
+            interface: r.get(17)?,
+            client_addr: r.get(18)?,
+            client_ref: r.get(19)?,
+            template_id: r.get(20)?,
+        },
     })
 }
 

@@ -35,9 +35,10 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO messages (id, account_id, to_number, to_hash, carrier, category, content, segments, channel,
-                                   status, accepted_at, source_ext, send_at, callback_url)
+                                   status, accepted_at, source_ext, send_at, callback_url,
+                                   sender, interface, client_addr, client_ref, template_id)
              VALUES (?1, ?2, hy_seal('to', ?3), hy_index(?3, 0), ?4, ?5, hy_seal('content', ?6), ?7, ?8, 'accepted',
-                     ?9, ?10, ?11, ?12)",
+                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
         )
         .map_err(backend)?;
     for m in batch {
@@ -54,6 +55,11 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
             m.source_ext,
             m.send_at.map(Timestamp::as_millis),
             m.callback_url,
+            m.provenance.sender,
+            m.provenance.interface,
+            m.provenance.client_addr,
+            m.provenance.client_ref,
+            m.provenance.template_id,
         ])
         .map_err(backend)?;
     }

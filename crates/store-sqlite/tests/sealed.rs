@@ -40,6 +40,7 @@ fn message(id: u64, account_id: i64, to: &str) -> NewMessage {
         accepted_at: t(id as i64),
         send_at: None,
         callback_url: None,
+        provenance: Provenance::default(),
     }
 }
 
@@ -110,6 +111,8 @@ async fn write_everything(store: &SqliteStore, account: i64) {
         receipt: true,
         text: TEXT.into(),
         received_at: t(80),
+        sender: "smpp:hy000001".into(),
+        client_addr: "127.0.0.1".into(),
     };
     store.add_client_part(part).await.unwrap();
     store.blacklist_add(blocked(account)).await.unwrap();

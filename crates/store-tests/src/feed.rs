@@ -173,6 +173,8 @@ fn client_part(account_id: i64, part: u8, id: &str, at: i64) -> ClientPart {
         receipt: true,
         text: format!("第{part}段"),
         received_at: t(at),
+        sender: "smpp:hy000001".into(),
+        client_addr: "10.9.8.7".into(),
     }
 }
 
@@ -195,6 +197,7 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
     assert_eq!(store.stale_client_groups(t(6)).await.unwrap().len(), 1, "kept, and found when stale");
     let whole = store.add_client_part(client_part(d, 1, "p1", 6)).await.unwrap();
     assert_eq!(whole.iter().map(|p| p.client_msg_id.as_str()).collect::<Vec<_>>(), ["p1", "p2"]);
+    assert_eq!((whole[1].sender.as_str(), whole[1].client_addr.as_str()), ("smpp:hy000001", "10.9.8.7"), "who sent it is kept");
 
     let origin = ClientOrigin {
         protocol: "smpp".into(),

@@ -26,6 +26,13 @@ fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
         accepted_at: t(0),
         send_at: (id == 100).then(|| t(3_600_000)),
         callback_url: (id == 100).then(|| "http://10.0.0.1/cb".to_owned()),
+        provenance: Provenance {
+            sender: format!("key:HY{account_id}"),
+            interface: "http".into(),
+            client_addr: "10.1.2.3".into(),
+            client_ref: None,
+            template_id: None,
+        },
     }
 }
 

@@ -45,6 +45,10 @@ pub struct ClientPart {
     pub text: String,
     /// When it arrived.
     pub received_at: Timestamp,
+    /// Who sent it (`smpp:<system_id>`, `cmpp:<SP id>`).
+    pub sender: String,
+    /// From which address.
+    pub client_addr: String,
 }
 
 /// Where an accepted message came from, when a client system sent it over SMPP or CMPP.

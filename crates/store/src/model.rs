@@ -88,6 +88,24 @@ pub struct NewMessage {
     pub send_at: Option<Timestamp>,
     /// The request's own callback URL (an account right); its reports go there.
     pub callback_url: Option<String>,
+    /// Who sent it and how.
+    pub provenance: Provenance,
+}
+
+/// Who sent a message and how: recorded at accept, shown in its detail, searched by.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Provenance {
+    /// The principal: `key:<key id>`, `user:<console user>`, `smpp:<system_id>`,
+    /// `cmpp:<SP id>`; empty for messages stored before it was recorded.
+    pub sender: String,
+    /// The interface it came through: `http`, `bulk`, `smpp`, `cmpp`, `console`.
+    pub interface: String,
+    /// The client's address.
+    pub client_addr: String,
+    /// The request's client reference.
+    pub client_ref: Option<String>,
+    /// The template it was rendered from.
+    pub template_id: Option<i64>,
 }
 
 /// The carrier's answer to one segment's submit.

@@ -230,7 +230,11 @@ async fn send_list(
     };
     let content = if template.is_some() { String::new() } else { f.content.clone() };
     let to = list.valid.iter().map(|r| r.number.clone()).collect();
-    let req = SendRequest { template, send_at, personal, ..SendRequest::new(to, content, category) };
+    let req = SendRequest { template, send_at, personal, ..SendRequest::new(to, content, category) }.sent_by(
+        format!("user:{}", viewer.user.username),
+        "console",
+        viewer.addr.clone(),
+    );
     state.engine.accept(account, req).await.map_err(|e| api(e.into()))
 }
 

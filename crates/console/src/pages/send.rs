@@ -138,7 +138,11 @@ async fn send(
         }),
     };
     let content = if template.is_some() { String::new() } else { f.content.clone() };
-    let req = SendRequest { template, ..SendRequest::new(numbers(&f.to), content, category) };
+    let req = SendRequest { template, ..SendRequest::new(numbers(&f.to), content, category) }.sent_by(
+        format!("user:{}", viewer.user.username),
+        "console",
+        viewer.addr.clone(),
+    );
     state.engine.accept(account, req).await.map_err(|e| match e {
         hongyan_engine::AcceptError::Store(e) => Failure::Store(e),
         e => refuse(e.into()),

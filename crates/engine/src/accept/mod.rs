@@ -45,6 +45,9 @@ pub struct SendRequest {
     /// A personalised batch: one set of template values per number of `to` (same length),
     /// laid over the template's common `params`. Empty for the same text to every number.
     pub personal: Vec<BTreeMap<String, String>>,
+    /// Who is sending and how (principal, interface, address), recorded with every message;
+    /// its client reference and template are taken from this request.
+    pub provenance: hongyan_store::Provenance,
 }
 
 /// A template and the values for its variables.
@@ -69,7 +72,19 @@ impl SendRequest {
             template: None,
             send_at: None,
             personal: Vec::new(),
+            provenance: hongyan_store::Provenance::default(),
         }
+    }
+
+    /// The same request, recorded as sent by `sender` through `interface` from `client_addr`.
+    pub fn sent_by(self, sender: impl Into<String>, interface: &str, client_addr: impl Into<String>) -> Self {
+        let provenance = hongyan_store::Provenance {
+            sender: sender.into(),
+            interface: interface.into(),
+            client_addr: client_addr.into(),
+            ..hongyan_store::Provenance::default()
+        };
+        Self { provenance, ..self }
     }
 }
 

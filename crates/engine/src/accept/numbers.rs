@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use hongyan_store::{NewMessage, StoreError};
+use hongyan_store::{NewMessage, Provenance, StoreError};
 use hongyan_types::{Carrier, Category, CategoryKind, PhoneNumber, Timestamp};
 
 use super::text::Texts;
@@ -103,6 +103,11 @@ impl Engine {
                 accepted_at: now,
                 send_at: signed.send_at,
                 callback_url: req.callback_url.clone(),
+                provenance: Provenance {
+                    client_ref: req.client_ref.clone(),
+                    template_id: req.template.as_ref().map(|t| t.id),
+                    ..req.provenance.clone()
+                },
             };
             results.push(NumberResult::Accepted {
                 input,

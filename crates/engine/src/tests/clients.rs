@@ -19,6 +19,8 @@ fn submit(id: &str, to: &str, text: &str, part: Option<(u8, u8)>) -> ClientSubmi
         receipt: true,
         text: text.into(),
         part: part.map(|(n, total)| (format!("1069|{to}|42|{total}"), n, total)),
+        sender: "smpp:etax01".into(),
+        client_addr: "10.0.0.8".into(),
     }
 }
 
@@ -56,6 +58,9 @@ async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_p
     };
     let d = store.get_message(2, id).await.unwrap().unwrap();
     assert_eq!(d.message.content, "【某省税务局】第一段第二段", "parts in order, signed once");
+    let p = &d.message.provenance;
+    assert_eq!((p.sender.as_str(), p.interface.as_str(), p.client_addr.as_str()), ("smpp:etax01", "smpp", "10.0.0.8"));
+    assert_eq!(p.client_ref.as_deref(), Some("smpp:b1"), "the sender of a long message is recorded");
 
     // The carrier takes it and reports: the client is owed one receipt per part id.
     let now = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use hongyan_cmpp_proto::pdu::{Connect, ConnectResp, Deliver, Submit, SubmitResp};
 use hongyan_cmpp_proto::{ServerEvent, ServerSession, SubmitResult};
 use hongyan_engine::auth::Caller;
-use hongyan_engine::Engine;
+use hongyan_engine::{ClientSubmit, Engine};
 use hongyan_store::FeedConsumer;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -99,7 +99,9 @@ impl Conn {
     /// Every Dest_terminal_Id is a message of its own under the SUBMIT's one Msg_Id; the
     /// Result is the first refusal when none was taken, 0 otherwise.
     fn on_submit(&mut self, sequence_id: u32, pdu: &Submit, submits: &mut JoinSet<Answer>) {
-        let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
+        let Some(caller) = self.caller.as_ref() else { return };
+        let (account, sender) = (caller.account_id, caller.key_id.clone());
+        let client_addr = self.peer.map(|p| p.to_string()).unwrap_or_default();
         let engine = self.shared.engine.clone();
         let msg_id = engine.next_client_msg_id().0;
         let each = match submit::read(|s| engine.category(s).ok(), pdu, msg_id) {
@@ -114,6 +116,7 @@ impl Conn {
             let mut first_refusal = None;
             let mut taken = false;
             for s in each {
+                let s = ClientSubmit { sender: sender.clone(), client_addr: client_addr.clone(), ..s };
                 let outcome = engine.client_submit(account, s).await;
                 let result = submit::result(&outcome);
                 if result == SubmitResult::OK {

@@ -57,6 +57,8 @@ pub fn read(
                 category,
                 receipt: submit.registered_delivery == 1,
                 text: text.clone(),
+                sender: String::new(),
+                client_addr: String::new(),
             }
         })
         .collect())

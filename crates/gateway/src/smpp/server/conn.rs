@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use hongyan_engine::auth::{AuthError, Caller};
-use hongyan_engine::Engine;
+use hongyan_engine::{ClientSubmit, Engine};
 use hongyan_smpp_proto::pdu::{Bind, DataSmResp, DeliverSm, QuerySmResp, SubmitMultiResp, SubmitSm};
 use hongyan_smpp_proto::{CommandStatus, SmscEvent, SmscSession};
 use hongyan_store::FeedConsumer;
@@ -122,7 +122,9 @@ impl Conn {
     }
 
     fn on_submit(&mut self, sequence: u32, pdu: &SubmitSm, submits: &mut JoinSet<Answer>) {
-        let Some(account) = self.caller.as_ref().map(|c| c.account_id) else { return };
+        let Some(caller) = self.caller.as_ref() else { return };
+        let (account, sender) = (caller.account_id, caller.key_id.clone());
+        let client_addr = self.peer.map(|p| p.to_string()).unwrap_or_default();
         let engine = self.shared.engine.clone();
         let id = engine.next_client_msg_id().to_string();
         match submit::read(|s| engine.category(s).ok(), pdu, id.clone()) {
@@ -131,6 +133,7 @@ impl Conn {
                 self.session.answer_submit(sequence, status, "");
             }
             Ok(s) => {
+                let s = ClientSubmit { sender, client_addr, ..s };
                 submits.spawn(async move {
                     if let Err(e) = engine.check_access(account, "smpp", Some("send"), None).await {
                         tracing::debug!(error = %e, "SMPP submit refused by the account's rights");

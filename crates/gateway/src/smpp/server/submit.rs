@@ -66,6 +66,8 @@ pub fn read(
         receipt: submit.registered_delivery.smsc_receipt() != 0,
         text: coding.decode(body),
         part,
+        sender: String::new(),
+        client_addr: String::new(),
     })
 }
 

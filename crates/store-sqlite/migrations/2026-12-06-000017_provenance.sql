@@ -1,0 +1,13 @@
+-- Who sent each message and how (the principal, the interface, the client's address), its
+-- client reference and template: shown in the detail, searched by. Rows stored before this
+-- have empty values: they were not recorded then.
+ALTER TABLE messages ADD COLUMN sender TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN interface TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN client_addr TEXT NOT NULL DEFAULT '';
+ALTER TABLE messages ADD COLUMN client_ref TEXT;
+ALTER TABLE messages ADD COLUMN template_id INTEGER;
+CREATE INDEX messages_by_sender ON messages (sender, id);
+CREATE INDEX messages_by_client_ref ON messages (client_ref) WHERE client_ref IS NOT NULL;
+-- A long message from a client system keeps who sent its parts until it is whole.
+ALTER TABLE client_parts ADD COLUMN sender TEXT NOT NULL DEFAULT '';
+ALTER TABLE client_parts ADD COLUMN client_addr TEXT NOT NULL DEFAULT '';
