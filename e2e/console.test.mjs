@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 
 const BASE = process.env.HONGYAN_URL;
 const SHOTS = process.env.HONGYAN_SHOTS;
@@ -260,14 +262,40 @@ test('a number on the blacklist is refused with the reason, per number', async (
   assert.ok(await page.locator('tr', { hasText: '13600136000' }).getByText('未受理').isVisible());
 });
 
-test('staff search by the sending account and open the detail', async () => {
+test('staff search by sender across accounts, open the detail, and export what they found', async () => {
   const { page } = admin;
   await page.goto('/messages');
-  await page.getByLabel('发送账号').selectOption(String(state.etax));
+  await page.getByLabel('发送者').fill('user:clerk');
   await page.getByRole('button', { name: '查询' }).click();
+  const rows = page.locator('#results tbody tr');
+  await rows.first().waitFor();
+  const senders = await page.locator('#results tbody tr td:nth-child(3)').allTextContents();
+  assert.ok(senders.length >= 5 && senders.every((s) => s.trim() === 'user:clerk'), senders.join());
+  await shot(page, '12c-messages-by-sender');
   await page.locator('#results tbody tr', { hasText: '13800138000' }).getByRole('link').click();
   await page.getByText(state.messageId).waitFor();
   assert.equal((await page.locator('#message-status').textContent()).trim(), '已送达');
+  assert.equal((await page.locator('#message-sender').textContent()).trim(), 'user:clerk');
+
+  await page.goto('/messages');
+  await page.getByLabel('发送账号').selectOption(String(state.etax));
+  await page.getByRole('button', { name: '查询' }).click();
+  await rows.first().waitFor();
+  const listed = await rows.count();
+  const xlsx = await page.request.get(await page.locator('#export-xlsx').getAttribute('href'));
+  assert.equal(xlsx.status(), 200);
+  writeFileSync(`${process.env.HONGYAN_DATA}/export.xlsx`, await xlsx.body());
+  // Read back by a reader we did not write (PyPI openpyxl).
+  const read = execFileSync('python3', ['-c', `
+import sys, openpyxl
+ws = openpyxl.load_workbook(sys.argv[1]).active
+rows = list(ws.iter_rows(values_only=True))
+print(len(rows) - 1, rows[0][3], sorted({r[3] for r in rows[1:]}))`, `${process.env.HONGYAN_DATA}/export.xlsx`]).toString();
+  assert.match(read, new RegExp(`^${listed} sender \\['user:clerk'\\]`), read);
+  const csv = await (await page.request.get(await page.locator('#export-csv').getAttribute('href'))).text();
+  assert.equal(csv.trim().split('\n').length - 1, listed, 'the CSV has the same rows');
+  await page.goto('/audit?action=messages.export');
+  await page.locator('#audit tr', { hasText: 'messages.export' }).first().waitFor();
 });
 
 test('a tenant cannot open another account\'s message by changing the URL', async () => {

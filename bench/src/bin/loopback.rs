@@ -211,7 +211,7 @@ async fn run_in(proto: Proto, n: usize, dir: &Path) -> anyhow::Result<RunResult>
 /// Checks the store agrees with the simulator: all N messages delivered, each submitted once.
 async fn verify(store: &dyn Store, account: i64, proto: Proto, n: usize, counters: &Counters) -> anyhow::Result<()> {
     let filter =
-        |status| MessageFilter { account_id: account, to: None, status: Some(status), before: None, limit: n + 1 };
+        |status| MessageFilter { account_id: Some(account), status: Some(status), limit: n + 1, ..Default::default() };
     let delivered = store.list_messages(filter(MessageStatus::Delivered)).await?.len();
     if delivered != n {
         let submitted = store.list_messages(filter(MessageStatus::Submitted)).await?.len();

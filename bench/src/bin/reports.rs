@@ -121,11 +121,10 @@ async fn main() -> anyhow::Result<()> {
     let drained = started.elapsed();
 
     let filter = MessageFilter {
-        account_id: account,
-        to: None,
+        account_id: Some(account),
         status: Some(MessageStatus::Delivered),
-        before: None,
         limit: a.messages + 1,
+        ..MessageFilter::default()
     };
     let delivered = store.list_messages(filter).await?.len();
     ensure!(delivered == a.messages, "{delivered} of {} delivered", a.messages);

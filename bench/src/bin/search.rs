@@ -130,7 +130,7 @@ async fn main() -> anyhow::Result<()> {
     let per_number = a.messages / a.numbers;
     let mut took = Vec::with_capacity(a.searches);
     for n in picks(a.searches, a.numbers) {
-        let filter = MessageFilter { account_id: 1, to: Some(number(n)), status: None, before: None, limit: 50 };
+        let filter = MessageFilter { account_id: Some(1), to: Some(number(n)), limit: 50, ..Default::default() };
         let t = Instant::now();
         let found = store.list_messages(filter).await?;
         took.push(t.elapsed());

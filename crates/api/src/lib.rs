@@ -16,6 +16,7 @@ mod auth;
 mod bulk;
 mod console;
 mod error;
+mod export;
 mod feed;
 mod messages;
 mod statement;
@@ -34,6 +35,8 @@ use hongyan_engine::Engine;
 pub use admin::csv_field;
 pub use console::{cookie_token, session_cookie, ConsoleSettings, SESSION_COOKIE};
 pub use error::ApiError;
+pub use export::MAX_EXPORT_ROWS;
+pub use messages::SearchQuery;
 
 /// Largest request body accepted (8 MiB: 100,000 numbers with room to spare); larger ones
 /// get 413.
@@ -57,7 +60,11 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(healthz))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/messages", post(messages::send).get(messages::list))
+        .route("/api/v1/messages/export", get(messages::export))
         .route("/api/v1/messages/{id}", get(messages::get_one))
+        .route("/api/v1/admin/messages", get(admin::search_messages))
+        .route("/api/v1/admin/messages/export", get(admin::export_messages))
+        .route("/api/v1/admin/messages/{id}", get(admin::message_detail))
         .route("/api/v1/categories", get(messages::categories))
         .route("/api/v1/templates", get(templates::list).post(templates::add))
         .route("/api/v1/reports", get(feed::reports))

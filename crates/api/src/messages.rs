@@ -166,14 +166,36 @@ pub(crate) async fn json_body<T: serde::de::DeserializeOwned>(headers: &HeaderMa
 
 /// What the caller may see of a message: people in the console (tenant users) see
 /// verification codes starred out; the system that sent them sees them whole.
-fn for_caller(
-    caller: &hongyan_engine::auth::Caller,
-    mut d: hongyan_store::MessageDetail,
-) -> hongyan_store::MessageDetail {
-    if caller.key_id.starts_with("user:") && d.message.category.is(hongyan_types::CategoryKind::Verification) {
-        d.message.content = hongyan_types::mask::codes(&d.message.content);
+fn for_caller(caller: &hongyan_engine::auth::Caller, d: hongyan_store::MessageDetail) -> hongyan_store::MessageDetail {
+    let role = caller.key_id.starts_with("user:").then_some(hongyan_store::Role::Tenant);
+    hongyan_engine::admin::masked_for(role, d)
+}
+
+/// `GET /api/v1/messages/export?format=csv|xlsx&…`: the caller's own search as a file
+/// (at most a million rows), audited.
+pub(crate) async fn export(
+    State(state): State<AppState>,
+    Authed(caller): Authed,
+    ClientAddr(addr): ClientAddr,
+    query: Result<Query<SearchQuery>, QueryRejection>,
+) -> Result<axum::response::Response, ApiError> {
+    crate::auth::allow(&state, &caller, "query").await?;
+    let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    if q.account.is_some() || q.before.is_some() || q.limit.is_some() {
+        return Err(ApiError::bad_request(
+            "invalid_query",
+            "an export takes the search's filters, not account, before or limit",
+        ));
     }
-    d
+    let format = crate::export::Format::parse(q.format.as_deref())?;
+    let filter = q.filter(&state.engine, Some(caller.account_id), MAX_PAGE)?;
+    let role = caller.key_id.starts_with("user:").then_some(hongyan_store::Role::Tenant);
+    let show = move |d| hongyan_engine::admin::masked_for(role, d);
+    let name = format!("messages-{}", caller.account_id);
+    let (answer, rows) =
+        crate::export::messages(state.engine.store().clone(), filter.clone(), show, format, &name).await?;
+    state.engine.audit_export(&crate::auth::principal(&caller), &addr, &filter, rows).await?;
+    Ok(answer)
 }
 
 /// `GET /api/v1/messages/{id}`: only the caller's own messages exist for it.
@@ -189,50 +211,165 @@ pub(crate) async fn get_one(
     Ok(Json(views::message_detail(&for_caller(&caller, detail))))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ListQuery {
-    to: Option<String>,
-    status: Option<String>,
-    before: Option<String>,
-    limit: Option<usize>,
+/// A query value: absent or empty is `None` (a form's empty field), anything else must parse.
+fn opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    let s: Option<String> = Option::deserialize(d)?;
+    match s.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some(v) => v.parse().map(Some).map_err(serde::de::Error::custom),
+    }
 }
 
-/// `GET /api/v1/messages?to=&status=&before=&limit=`, newest first.
+/// The filters of a search, as a query string (or the console's search form) names them.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SearchQuery {
+    /// Administrators, operators and auditors only: one account (else every account).
+    #[serde(default, deserialize_with = "opt")]
+    pub account: Option<i64>,
+    #[serde(default, deserialize_with = "opt")]
+    to: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    sender: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    client_ref: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    status: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    carrier: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    category: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    channel: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    template_id: Option<i64>,
+    #[serde(default, deserialize_with = "opt")]
+    since: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    until: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    before: Option<String>,
+    #[serde(default, deserialize_with = "opt")]
+    limit: Option<usize>,
+    /// Exports only: `csv` or `xlsx`.
+    #[serde(default, deserialize_with = "opt")]
+    pub format: Option<String>,
+}
+
+/// An RFC 3339 time, or a Beijing day (`2026-12-01`: its first instant) or minute
+/// (`2026-12-01T09:30`, as a browser's `datetime-local` field sends it).
+fn beijing_time(t: &str) -> Option<Timestamp> {
+    match t.len() {
+        10 => hongyan_engine::statement::beijing_day(t).ok(),
+        16 => Timestamp::parse_rfc3339(&format!("{t}:00+08:00")),
+        _ => Timestamp::parse_rfc3339(t),
+    }
+}
+
+/// Longest time range one search covers.
+const MAX_RANGE_DAYS: i64 = 400;
+
+fn bad(code: &'static str, message: String) -> ApiError {
+    ApiError::bad_request(code, message)
+}
+
+impl SearchQuery {
+    /// The store filter for `account_id` (the caller's own, or the one staff chose), every
+    /// value checked with a clear reason; `max` bounds the page.
+    pub fn filter(self, engine: &Engine, account_id: Option<i64>, max: usize) -> Result<MessageFilter, ApiError> {
+        let to = match self.to.as_deref() {
+            Some(raw) => {
+                Some(PhoneNumber::parse(raw).map_err(|e| bad("invalid_number", e.to_string()))?.national().to_owned())
+            }
+            None => None,
+        };
+        let status = match self.status.as_deref() {
+            Some(s) => {
+                Some(MessageStatus::parse(s).ok_or_else(|| bad("invalid_status", format!("unknown status `{s}`")))?)
+            }
+            None => None,
+        };
+        let carrier = match self.carrier.as_deref() {
+            Some(c) => Some(hongyan_types::Carrier::parse(c).ok_or_else(|| {
+                bad(
+                    "invalid_carrier",
+                    format!("`{c}` is not china_mobile, china_unicom, china_telecom or china_broadnet"),
+                )
+            })?),
+            None => None,
+        };
+        let category = match self.category.as_deref() {
+            Some(c) => Some(engine.category(c).map_err(|e| bad("unknown_category", e.to_string()))?),
+            None => None,
+        };
+        let time = |t: Option<&str>, field: &str| {
+            t.map(|t| {
+                beijing_time(t).ok_or_else(|| {
+                    bad("invalid_time", format!("{field} `{t}` is not a time such as 2026-12-01T09:30:00+08:00, 2026-12-01T09:30 or 2026-12-01 (Beijing)"))
+                })
+            })
+            .transpose()
+        };
+        let (since, until) = (time(self.since.as_deref(), "since")?, time(self.until.as_deref(), "until")?);
+        if let (Some(a), Some(b)) = (since, until) {
+            if b <= a {
+                return Err(bad("invalid_range", "until must come after since".into()));
+            }
+            if b.as_millis() - a.as_millis() > MAX_RANGE_DAYS * 86_400_000 {
+                return Err(bad("invalid_range", format!("a search covers at most {MAX_RANGE_DAYS} days")));
+            }
+        }
+        let before = match self.before.as_deref() {
+            Some(b) => Some(b.parse().map_err(|_| bad("invalid_cursor", format!("`{b}` is not a message id")))?),
+            None => None,
+        };
+        let limit = self.limit.unwrap_or(50);
+        if limit == 0 || limit > max {
+            return Err(bad("invalid_limit", format!("limit must be between 1 and {max}")));
+        }
+        let text = |v: Option<String>, field: &str| match v {
+            Some(v) if v.is_empty() || v.len() > 128 => {
+                Err(bad("invalid_query", format!("{field} is 1 to 128 characters")))
+            }
+            v => Ok(v),
+        };
+        Ok(MessageFilter {
+            account_id,
+            to,
+            sender: text(self.sender, "sender")?,
+            client_ref: text(self.client_ref, "client_ref")?,
+            status,
+            carrier,
+            category,
+            channel: text(self.channel, "channel")?,
+            template_id: self.template_id,
+            since,
+            until,
+            before,
+            limit,
+        })
+    }
+}
+
+/// `GET /api/v1/messages?to=&sender=&status=&carrier=&category=&channel=&template_id=&client_ref=&since=&until=&before=&limit=`,
+/// the caller's own messages, newest first.
 pub(crate) async fn list(
     State(state): State<AppState>,
     Authed(caller): Authed,
-    query: Result<Query<ListQuery>, QueryRejection>,
+    query: Result<Query<SearchQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     crate::auth::allow(&state, &caller, "query").await?;
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let to = match q.to.as_deref() {
-        Some(raw) => Some(
-            PhoneNumber::parse(raw)
-                .map_err(|e| ApiError::bad_request("invalid_number", e.to_string()))?
-                .national()
-                .to_owned(),
-        ),
-        None => None,
-    };
-    let status = match q.status.as_deref() {
-        Some(s) => Some(
-            MessageStatus::parse(s)
-                .ok_or_else(|| ApiError::bad_request("invalid_status", format!("unknown status `{s}`")))?,
-        ),
-        None => None,
-    };
-    let before = match q.before.as_deref() {
-        Some(b) => {
-            Some(b.parse().map_err(|_| ApiError::bad_request("invalid_cursor", format!("`{b}` is not a message id")))?)
-        }
-        None => None,
-    };
-    let limit = q.limit.unwrap_or(50);
-    if limit == 0 || limit > MAX_PAGE {
-        return Err(ApiError::bad_request("invalid_limit", format!("limit must be between 1 and {MAX_PAGE}")));
+    if q.account.is_some() || q.format.is_some() {
+        return Err(ApiError::bad_request("invalid_query", "account and format are not filters of this search"));
     }
-    let filter = MessageFilter { account_id: caller.account_id, to, status, before, limit };
+    let filter = q.filter(&state.engine, Some(caller.account_id), MAX_PAGE)?;
+    let limit = filter.limit;
     let found: Vec<_> =
         state.engine.store().list_messages(filter).await?.into_iter().map(|d| for_caller(&caller, d)).collect();
     Ok(Json(views::message_list(&found, limit)))

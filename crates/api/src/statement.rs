@@ -51,17 +51,17 @@ async fn answer(
     q: Result<Query<StatementQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let csv = match q.format.as_deref() {
-        None | Some("json") => false,
-        Some("csv") => true,
-        Some(_) => return Err(ApiError::bad_request("invalid_query", "format is json or csv")),
-    };
+    let format = q.format.as_deref().unwrap_or("json");
+    if !["json", "csv", "xlsx"].contains(&format) {
+        return Err(ApiError::bad_request("invalid_query", "format is json, csv or xlsx"));
+    }
     let (from, until) = period(&q.from, &q.to).map_err(|e| ApiError::bad_request("invalid_period", e.to_string()))?;
     let s = state.engine.statement(account_id, from, until).await?;
-    Ok(if csv {
-        ([(CONTENT_TYPE, "text/csv; charset=utf-8")], s.to_csv()).into_response()
-    } else {
-        Json(to_json(&s, &q.from, &q.to)).into_response()
+    let name = format!("statement-{account_id}-{}-{}", q.from, q.to);
+    Ok(match format {
+        "csv" => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], s.to_csv()).into_response(),
+        "xlsx" => crate::export::statement_answer(&s, &name)?,
+        _ => Json(to_json(&s, &q.from, &q.to)).into_response(),
     })
 }
 

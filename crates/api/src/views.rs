@@ -61,8 +61,16 @@ fn deciding_segment(d: &MessageDetail) -> Option<&SegmentDetail> {
 pub(crate) fn message_detail(d: &MessageDetail) -> Value {
     let m = &d.message;
     let deciding = deciding_segment(d);
+    let p = &m.provenance;
     json!({
         "id": m.id.to_string(),
+        "account_id": m.account_id,
+        "sender": p.sender,
+        "interface": p.interface,
+        "client_addr": p.client_addr,
+        "client_ref": p.client_ref,
+        "template_id": p.template_id,
+        "source_ext": m.source_ext,
         "to": m.to,
         "carrier": m.carrier.as_str(),
         "category": m.category.name(),

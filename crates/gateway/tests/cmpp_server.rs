@@ -143,7 +143,7 @@ async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back()
     c.run_until(|e| e.iter().any(|e| matches!(e, ClientEvent::Terminated))).await;
 
     // The carrier takes the (re-assembled, signed) message and reports while the client is away.
-    let filter = MessageFilter { account_id: account, to: None, status: None, before: None, limit: 5 };
+    let filter = MessageFilter { account_id: Some(account), limit: 5, ..Default::default() };
     let messages = store.list_messages(filter).await.unwrap();
     assert_eq!(messages.len(), 1);
     assert_eq!(messages[0].message.content, "【某省税务局】尊敬的纳税人：您的申报已受理。");

@@ -82,7 +82,7 @@ async fn a_verification_code_overtakes_a_bulk_job() {
     let bulk: Vec<String> = (0..300).map(|i| format!("1380013{i:04}")).collect();
     accept(&engine, bulk, Category::MARKETING).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    let filter = MessageFilter { account_id: 1, to: None, status: None, before: None, limit: 500 };
+    let filter = MessageFilter { account_id: Some(1), limit: 500, ..Default::default() };
     let submitted = |all: &[hongyan_store::MessageDetail]| all.iter().filter(|m| m.submitted_at.is_some()).count();
     let code = accept(&engine, vec!["13900139000".into()], Category::VERIFICATION).await[0];
     // Counted once the code is accepted (its accept waits for a group commit, during which the

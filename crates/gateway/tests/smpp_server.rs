@@ -124,7 +124,7 @@ async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
     assert!(statuses.contains(&CommandStatus::ESME_RINVDSTADR), "a bad number: {answers:?}");
     assert!(statuses.contains(&CommandStatus::ESME_RSUBMITFAIL), "an unknown data_coding: {answers:?}");
 
-    let filter = MessageFilter { account_id: account, to: None, status: None, before: None, limit: 10 };
+    let filter = MessageFilter { account_id: Some(account), limit: 10, ..Default::default() };
     let mut messages = store.list_messages(filter).await.unwrap();
     messages.sort_by(|a, b| a.message.to.cmp(&b.message.to));
     assert_eq!(messages.len(), 2);

@@ -11,3 +11,7 @@ CREATE INDEX messages_by_client_ref ON messages (client_ref) WHERE client_ref IS
 -- A long message from a client system keeps who sent its parts until it is whole.
 ALTER TABLE client_parts ADD COLUMN sender TEXT NOT NULL DEFAULT '';
 ALTER TABLE client_parts ADD COLUMN client_addr TEXT NOT NULL DEFAULT '';
+-- Searches by recipient across accounts (administrators, operators, auditors): the recipient's
+-- hash leads, so one index serves them, a tenant's own search and the frequency limit.
+DROP INDEX messages_by_account_to_hash;
+CREATE INDEX messages_by_to_hash ON messages (to_hash, account_id, id);

@@ -130,12 +130,12 @@ pub(crate) fn accepted_series(
     rows.collect()
 }
 
-/// A range scan on (account_id, to_hash, id), forced for the reason `read_ops::list_sql` gives.
+/// A range scan on (to_hash, account_id, id), forced for the reason `read_ops::list_sql` gives.
 pub(crate) fn sent_to_sql(slots: usize) -> &'static str {
     static SQL: [std::sync::OnceLock<String>; 2] = [std::sync::OnceLock::new(), std::sync::OnceLock::new()];
     crate::sql_fns::once_per_slots(&SQL, slots, || {
         format!(
-            "SELECT accepted_at FROM messages INDEXED BY messages_by_account_to_hash
+            "SELECT accepted_at FROM messages INDEXED BY messages_by_to_hash
              WHERE account_id = ?1 AND {} AND id >= ?3 AND category = ?4 ORDER BY id",
             crate::sql_fns::hash_matches("to_hash", 2, 1, slots)
         )

@@ -5,7 +5,6 @@ use hongyan_store::{
     PendingMessage, Provenance, SegmentDetail, Timestamp,
 };
 use rusqlite::types::Type;
-use std::sync::OnceLock;
 
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -84,12 +83,13 @@ pub(crate) fn segments_of(conn: &Connection, id: MessageId) -> rusqlite::Result<
     rows.collect()
 }
 
+/// One message: of `account_id` only, or (`None`) of any account.
 pub(crate) fn get_message(
     conn: &Connection,
-    account_id: i64,
+    account_id: Option<i64>,
     id: MessageId,
 ) -> rusqlite::Result<Option<MessageDetail>> {
-    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND account_id = ?2");
+    let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND (?2 IS NULL OR account_id = ?2)");
     let Some(mut detail) =
         conn.prepare_cached(&sql)?.query_row(params![id.0 as i64, account_id], message_detail).optional()?
     else {
@@ -99,28 +99,71 @@ pub(crate) fn get_message(
     Ok(Some(detail))
 }
 
-/// The listing statement. With a recipient it walks (account_id, to_hash, id) for the few
-/// rows of that number — the number is sealed, so it is found by its keyed hash under each
-/// slot of the ring. `INDEXED BY` because, without statistics, SQLite would rather walk
-/// (account_id, id) newest first for the ORDER BY and test every row of the account: a third
-/// of a second at a million messages instead of a fraction of a millisecond. Without a
-/// recipient it walks (account_id, id). The status filter is `?3 IS NULL OR …` in both.
-pub(crate) fn list_sql(by_recipient: bool, slots: usize) -> &'static str {
-    static BY_RECIPIENT: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
-    static NEWEST: OnceLock<String> = OnceLock::new();
-    let sql = |index: &str, to: &str| {
-        format!(
-            "SELECT {MESSAGE_COLUMNS} FROM messages {index}
-             WHERE account_id = ?1 AND {to} AND (?3 IS NULL OR status = ?3) AND id < ?4
-             ORDER BY id DESC LIMIT ?5"
-        )
+/// The listing statement for the filters present. One filter leads the walk, newest first,
+/// through its index: the recipient (its keyed hash, under each slot of the ring), the client
+/// reference, the sender, the account, or else the time-ordered id itself; the rest narrow it.
+/// `INDEXED BY` because, without statistics, SQLite would rather walk (account_id, id) newest
+/// first for the ORDER BY and test every row of the account: a third of a second at a million
+/// messages instead of a fraction of a millisecond. Every parameter is named in every shape
+/// (`?n IS NULL` where a filter is absent), so one binding serves them all.
+pub(crate) fn list_sql(f: &MessageFilter, slots: usize) -> String {
+    search_sql(f, slots, MESSAGE_COLUMNS)
+}
+
+/// [`list_sql`] selecting `columns`.
+fn search_sql(f: &MessageFilter, slots: usize, columns: &str) -> String {
+    let (index, lead) = match () {
+        () if f.to.is_some() => {
+            ("INDEXED BY messages_by_to_hash", crate::sql_fns::hash_matches("to_hash", 2, 1, slots))
+        }
+        () if f.client_ref.is_some() => ("INDEXED BY messages_by_client_ref", "client_ref = ?4".to_owned()),
+        () if f.sender.is_some() => ("INDEXED BY messages_by_sender", "sender = ?3".to_owned()),
+        () if f.account_id.is_some() => ("INDEXED BY messages_by_account", "?2 IS NULL".to_owned()),
+        () => ("", "?2 IS NULL".to_owned()),
     };
-    if !by_recipient {
-        return NEWEST.get_or_init(|| sql("", "?2 IS NULL"));
+    let present = |v: bool, clause: &str, absent: &str| if v { clause.to_owned() } else { absent.to_owned() };
+    let account = present(f.account_id.is_some(), "account_id = ?1", "?1 IS NULL");
+    let sender = present(f.sender.is_some(), "sender = ?3", "?3 IS NULL");
+    let client_ref = present(f.client_ref.is_some(), "client_ref = ?4", "?4 IS NULL");
+    format!(
+        "SELECT {columns} FROM messages {index}
+         WHERE {lead} AND {account} AND {sender} AND {client_ref}
+           AND (?5 IS NULL OR status = ?5) AND (?6 IS NULL OR carrier = ?6) AND (?7 IS NULL OR category = ?7)
+           AND (?8 IS NULL OR channel = ?8) AND (?9 IS NULL OR template_id = ?9)
+           AND id >= ?10 AND id < ?11
+         ORDER BY id DESC LIMIT ?12"
+    )
+}
+
+/// The WHERE of [`list_sql`] under a count that stops at the cap.
+pub(crate) fn count_messages(conn: &Connection, f: &MessageFilter, cap: u64, slots: usize) -> rusqlite::Result<u64> {
+    let f = MessageFilter { before: None, limit: usize::try_from(cap).unwrap_or(usize::MAX), ..f.clone() };
+    let sql = format!("SELECT count(*) FROM ({})", search_sql(&f, slots, "1"));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    stmt.query_row(rusqlite::params_from_iter(bind(&f).iter()), |r| r.get::<_, i64>(0)).map(|n| n as u64)
+}
+
+/// The twelve parameters every shape of [`list_sql`] names.
+fn bind(f: &MessageFilter) -> Vec<Box<dyn rusqlite::ToSql>> {
+    let lower = f.since.map_or(0, |t| MessageId::floor(t).0 as i64);
+    let mut upper = f.until.map_or(i64::MAX, |t| MessageId::floor(t).0 as i64);
+    if let Some(before) = f.before {
+        upper = upper.min(before.0 as i64);
     }
-    crate::sql_fns::once_per_slots(&BY_RECIPIENT, slots, || {
-        sql("INDEXED BY messages_by_account_to_hash", &crate::sql_fns::hash_matches("to_hash", 2, 1, slots))
-    })
+    vec![
+        Box::new(f.account_id),
+        Box::new(f.to.clone()),
+        Box::new(f.sender.clone()),
+        Box::new(f.client_ref.clone()),
+        Box::new(f.status.map(MessageStatus::as_str)),
+        Box::new(f.carrier.map(Carrier::as_str)),
+        Box::new(f.category.as_ref().map(Category::stored)),
+        Box::new(f.channel.clone()),
+        Box::new(f.template_id),
+        Box::new(lower),
+        Box::new(upper),
+        Box::new(f.limit as i64),
+    ]
 }
 
 pub(crate) fn list_messages(
@@ -128,12 +171,9 @@ pub(crate) fn list_messages(
     f: &MessageFilter,
     slots: usize,
 ) -> rusqlite::Result<Vec<MessageDetail>> {
-    let before = f.before.map_or(i64::MAX, |id| id.0 as i64);
-    let mut stmt = conn.prepare_cached(list_sql(f.to.is_some(), slots))?;
-    let rows = stmt.query_map(
-        params![f.account_id, f.to, f.status.map(MessageStatus::as_str), before, f.limit as i64],
-        message_detail,
-    )?;
+    let mut stmt = conn.prepare_cached(&list_sql(f, slots))?;
+    let params = bind(f);
+    let rows = stmt.query_map(rusqlite::params_from_iter(params.iter()), message_detail)?;
     let mut out: Vec<MessageDetail> = rows.collect::<rusqlite::Result<_>>()?;
     for d in &mut out {
         d.segments = segments_of(conn, d.message.id)?;
@@ -198,25 +238,42 @@ mod tests {
     }
 
     #[test]
-    fn searches_by_recipient_and_limit_checks_walk_the_hash_index() {
+    fn every_search_walks_an_index_newest_first() {
+        use hongyan_store::{MessageFilter, MessageStatus};
         let dir = std::env::temp_dir().join(format!("hongyan-plan-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let ring =
             hongyan_seal::KeyRing::parse(&hongyan_seal::new_entry(1), hongyan_seal::Algorithm::Aes256Gcm).unwrap();
         let conn = crate::schema::open_writer(&dir.join("db"), Some(&ring)).unwrap();
         for slots in [1, hongyan_seal::INDEX_SLOTS] {
-            let by_recipient = plan(&conn, super::list_sql(true, slots));
-            assert!(by_recipient.contains("messages_by_account_to_hash"), "{by_recipient}");
+            let to = Some("13800138000".to_owned());
+            for account_id in [Some(1), None] {
+                let f = MessageFilter { account_id, to: to.clone(), ..MessageFilter::default() };
+                let by_recipient = plan(&conn, &super::list_sql(&f, slots));
+                assert!(by_recipient.contains("messages_by_to_hash"), "{by_recipient}");
+            }
             let limit = crate::limit_ops::sent_to_sql(slots);
-            assert!(plan(&conn, limit).contains("messages_by_account_to_hash"), "{}", plan(&conn, limit));
+            assert!(plan(&conn, limit).contains("messages_by_to_hash"), "{}", plan(&conn, limit));
             let blacklist = format!(
                 "SELECT number FROM blacklist WHERE account_id IN (0, 1) AND {}",
                 crate::sql_fns::hash_matches("number_hash", 1, 3, slots)
             );
             assert!(plan(&conn, &blacklist).contains("blacklist_by_hash"), "{}", plan(&conn, &blacklist));
         }
-        let newest = plan(&conn, super::list_sql(false, 1));
+        let walks = |f: MessageFilter| plan(&conn, &super::list_sql(&f, 1));
+        let with = |f: MessageFilter| MessageFilter { status: Some(MessageStatus::Failed), ..f };
+        let newest = walks(with(MessageFilter { account_id: Some(1), ..MessageFilter::default() }));
         assert!(newest.contains("messages_by_account ") || newest.ends_with("messages_by_account"), "{newest}");
+        let sender = walks(with(MessageFilter { sender: Some("key:HY1".into()), ..MessageFilter::default() }));
+        assert!(sender.contains("messages_by_sender"), "{sender}");
+        let client_ref =
+            walks(MessageFilter { client_ref: Some("r1".into()), account_id: Some(1), ..MessageFilter::default() });
+        assert!(client_ref.contains("messages_by_client_ref"), "{client_ref}");
+        let by_time = walks(with(MessageFilter::default()));
+        assert!(by_time.contains("INTEGER PRIMARY KEY") && !by_time.contains("TEMP B-TREE"), "{by_time}");
+        for p in [newest, sender, client_ref, by_time] {
+            assert!(!p.contains("TEMP B-TREE"), "newest first comes from the index, not a sort: {p}");
+        }
         std::fs::remove_dir_all(&dir).ok();
     }
 }

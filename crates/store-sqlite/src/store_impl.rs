@@ -438,7 +438,16 @@ impl Store for SqliteStore {
     }
 
     fn get_message(&self, account_id: i64, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>> {
-        self.read(move |c| read_ops::get_message(c, account_id, id))
+        self.read(move |c| read_ops::get_message(c, Some(account_id), id))
+    }
+
+    fn find_message(&self, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>> {
+        self.read(move |c| read_ops::get_message(c, None, id))
+    }
+
+    fn count_messages(&self, filter: MessageFilter, cap: u64) -> BoxFuture<'_, Result<u64>> {
+        let slots = self.slots;
+        self.read(move |c| read_ops::count_messages(c, &filter, cap, slots))
     }
 
     fn list_messages(&self, filter: MessageFilter) -> BoxFuture<'_, Result<Vec<MessageDetail>>> {

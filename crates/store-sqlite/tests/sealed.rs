@@ -45,7 +45,7 @@ fn message(id: u64, account_id: i64, to: &str) -> NewMessage {
 }
 
 fn by_recipient(account_id: i64, to: &str) -> MessageFilter {
-    MessageFilter { account_id, to: Some(to.into()), status: None, before: None, limit: 100 }
+    MessageFilter { account_id: Some(account_id), to: Some(to.into()), limit: 100, ..Default::default() }
 }
 
 /// Every byte the database keeps on disk: the file, its WAL and its shared-memory index.

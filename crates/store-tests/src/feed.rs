@@ -197,7 +197,11 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
     assert_eq!(store.stale_client_groups(t(6)).await.unwrap().len(), 1, "kept, and found when stale");
     let whole = store.add_client_part(client_part(d, 1, "p1", 6)).await.unwrap();
     assert_eq!(whole.iter().map(|p| p.client_msg_id.as_str()).collect::<Vec<_>>(), ["p1", "p2"]);
-    assert_eq!((whole[1].sender.as_str(), whole[1].client_addr.as_str()), ("smpp:hy000001", "10.9.8.7"), "who sent it is kept");
+    assert_eq!(
+        (whole[1].sender.as_str(), whole[1].client_addr.as_str()),
+        ("smpp:hy000001", "10.9.8.7"),
+        "who sent it is kept"
+    );
 
     let origin = ClientOrigin {
         protocol: "smpp".into(),

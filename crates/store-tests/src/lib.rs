@@ -193,11 +193,10 @@ async fn long_message_with_a_failed_segment(store: &dyn Store, account: i64) {
 async fn tenants_are_isolated(store: &dyn Store, a: i64, b: i64) {
     assert!(store.get_message(b, MessageId(100)).await.unwrap().is_none(), "b must not see a's message");
     let filter = |account_id, to: Option<&str>| MessageFilter {
-        account_id,
+        account_id: Some(account_id),
         to: to.map(Into::into),
-        status: None,
-        before: None,
         limit: 50,
+        ..MessageFilter::default()
     };
     assert!(store.list_messages(filter(b, None)).await.unwrap().is_empty());
     let mine = store.list_messages(filter(a, Some("13800138000"))).await.unwrap();
@@ -210,6 +209,54 @@ async fn tenants_are_isolated(store: &dyn Store, a: i64, b: i64) {
     let failed =
         store.list_messages(MessageFilter { status: Some(MessageStatus::Failed), ..filter(a, None) }).await.unwrap();
     assert_eq!(failed.len(), 1);
+    searches_across_accounts_by_what_people_ask(store, a).await;
+}
+
+/// Staff search every account by recipient, sender, client reference, time and the rest;
+/// counts stop at their cap; one message is found by id alone.
+async fn searches_across_accounts_by_what_people_ask(store: &dyn Store, a: i64) {
+    let b = store.create_account("search", t(0)).await.unwrap().id;
+    let ids = |v: Vec<MessageDetail>| v.iter().map(|d| d.message.id.0).collect::<Vec<_>>();
+    let mut other = message(150, b, "13800138000", 1);
+    other.provenance = Provenance {
+        sender: "user:clerk".into(),
+        interface: "console".into(),
+        client_ref: Some("r-150".into()),
+        ..other.provenance
+    };
+    other.carrier = Carrier::ChinaUnicom;
+    store.insert_messages(vec![other], None).await.unwrap();
+    // Settled at once, so the restart part of the story still sees only its own work.
+    store.fail_messages(vec![(MessageId(150), "refused".into())], t(0)).await.unwrap();
+    let any =
+        |f: MessageFilter| async move { ids(store.list_messages(MessageFilter { limit: 50, ..f }).await.unwrap()) };
+    let to = Some("13800138000".to_owned());
+    assert_eq!(
+        any(MessageFilter { to: to.clone(), ..Default::default() }).await,
+        [150, 100],
+        "every account's, newest first"
+    );
+    assert_eq!(any(MessageFilter { to: to.clone(), account_id: Some(b), ..Default::default() }).await, [150]);
+    assert_eq!(any(MessageFilter { sender: Some("user:clerk".into()), ..Default::default() }).await, [150]);
+    let by_key = any(MessageFilter { sender: Some(format!("key:HY{a}")), ..Default::default() }).await;
+    assert!(by_key.contains(&100) && !by_key.contains(&150), "{by_key:?}");
+    assert_eq!(any(MessageFilter { client_ref: Some("r-150".into()), ..Default::default() }).await, [150]);
+    assert_eq!(
+        any(MessageFilter { carrier: Some(Carrier::ChinaUnicom), to: to.clone(), ..Default::default() }).await,
+        [150]
+    );
+    let in_time = MessageFilter {
+        since: Some(MessageId(101).timestamp()),
+        until: Some(MessageId(151).timestamp()),
+        account_id: Some(a),
+        ..Default::default()
+    };
+    assert!(any(in_time.clone()).await.iter().all(|id| (101..151).contains(id)), "by time");
+    assert_eq!(store.count_messages(MessageFilter { to: to.clone(), ..Default::default() }, 10).await.unwrap(), 2);
+    assert_eq!(store.count_messages(MessageFilter::default(), 1).await.unwrap(), 1, "a count stops at its cap");
+    let found = store.find_message(MessageId(150)).await.unwrap().unwrap();
+    assert_eq!((found.message.account_id, found.message.provenance.interface.as_str()), (b, "console"));
+    assert!(store.find_message(MessageId(1)).await.unwrap().is_none());
 }
 
 async fn restart_work_is_listed(store: &dyn Store, account: i64) {
@@ -339,7 +386,7 @@ async fn counts_agree_with_the_messages(store: &dyn Store, a: i64, b: i64) {
     let all = (MessageId(0), MessageId(u64::MAX >> 1));
     let mut everyone = 0;
     for account in [a, b] {
-        let filter = MessageFilter { account_id: account, to: None, status: None, before: None, limit: 100_000 };
+        let filter = MessageFilter { account_id: Some(account), limit: 100_000, ..Default::default() };
         let listed = store.list_messages(filter).await.unwrap();
         let counts = store.status_counts(Some(account), all.0, all.1).await.unwrap();
         for status in MessageStatus::ALL {

@@ -213,7 +213,12 @@ pub trait Store: Send + Sync + 'static {
     fn reassign_channel(&self, ids: Vec<MessageId>, from: String, to: String) -> BoxFuture<'_, Result<usize>>;
     /// One message with all its details, only if it belongs to `account_id`.
     fn get_message(&self, account_id: i64, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>>;
-    /// An account's messages, newest first.
+    /// One message of any account (for administrators, operators and auditors).
+    fn find_message(&self, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>>;
+    /// How many messages match the filter (its `before` and `limit` ignored), counting no
+    /// further than `cap`: enough to tell whether an export stays within its bound.
+    fn count_messages(&self, filter: MessageFilter, cap: u64) -> BoxFuture<'_, Result<u64>>;
+    /// Messages matching the filter, newest first.
     fn list_messages(&self, filter: MessageFilter) -> BoxFuture<'_, Result<Vec<MessageDetail>>>;
     /// The largest message id ever stored (0 when none), to seed the id generator.
     fn max_message_id(&self) -> BoxFuture<'_, Result<u64>>;

@@ -207,14 +207,31 @@ pub struct MessageDetail {
 }
 
 /// Which messages to list.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MessageFilter {
-    /// Only this account's messages (tenant isolation is part of the query, not the caller).
-    pub account_id: i64,
+    /// Only this account's messages (`None`: every account's, for administrators, operators
+    /// and auditors only; tenant isolation is part of the query, not the caller).
+    pub account_id: Option<i64>,
     /// Only to this 11-digit number.
     pub to: Option<String>,
+    /// Only sent by this principal (`key:…`, `user:…`, `smpp:…`, `cmpp:…`).
+    pub sender: Option<String>,
+    /// Only with this client reference.
+    pub client_ref: Option<String>,
     /// Only in this state.
     pub status: Option<MessageStatus>,
+    /// Only to this network.
+    pub carrier: Option<Carrier>,
+    /// Only of this category.
+    pub category: Option<Category>,
+    /// Only through this channel.
+    pub channel: Option<String>,
+    /// Only rendered from this template.
+    pub template_id: Option<i64>,
+    /// Only accepted at or after.
+    pub since: Option<Timestamp>,
+    /// Only accepted before.
+    pub until: Option<Timestamp>,
     /// Only ids below this one (cursor for the next page).
     pub before: Option<MessageId>,
     /// At most this many.

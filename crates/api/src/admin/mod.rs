@@ -7,6 +7,7 @@
 
 mod audit;
 mod content;
+mod messages;
 mod rights;
 
 pub use audit::csv_field;
@@ -14,6 +15,7 @@ pub(crate) use audit::{audit, create_user};
 pub(crate) use content::{
     add_signature, blacklist, blacklist_change, decide_signature, decide_template, set_default, signatures, templates,
 };
+pub(crate) use messages::{detail as message_detail, export as export_messages, search as search_messages};
 pub(crate) use rights::{get_rights, push_failures, put_callback, put_rights, resend_failure};
 
 use axum::body::Body;

@@ -397,8 +397,7 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
     let (_, detail) = call(&f.state, get(&auth, &format!("/api/v1/messages/{id}"))).await;
     assert_eq!(detail["category"], "tax_notice");
     assert_eq!(detail["content"], "【某省税务局】请于月底前申报", "signed with the notification default");
-    let filter =
-        hongyan_store::MessageFilter { account_id: cred.account.id, to: None, status: None, before: None, limit: 10 };
+    let filter = hongyan_store::MessageFilter { account_id: Some(cred.account.id), limit: 10, ..Default::default() };
     let stored = f.state.engine.store().list_messages(filter).await.unwrap();
     assert_eq!(stored[0].message.category.kind(), CategoryKind::Notification, "the kind is kept in the store");
 

@@ -3,9 +3,8 @@
 //! `Engine::statement`, the same as `GET /api/v1/statement`.
 
 use axum::extract::{Query, State};
-use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hongyan_api::AppState;
 use hongyan_engine::statement::{period, Statement};
 use hongyan_store::Money;
@@ -84,32 +83,14 @@ pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer, Query(mu
     match state.engine.statement(account, from, until).await {
         Ok(s) => {
             ctx["account_id"] = json!(account.to_string());
+            // The API's statement, which takes the same session: one copy of the figures.
+            ctx["export"] = json!(match viewer.tenant_account() {
+                Some(_) => format!("/api/v1/statement?from={}&to={}", q.from, q.to),
+                None => format!("/api/v1/admin/accounts/{account}/statement?from={}&to={}", q.from, q.to),
+            });
             ctx["lines"] = json!(lines(&s));
             ctx["total"] = json!({ "messages": s.messages, "billed_segments": s.billed_segments, "amount": s.amount.to_string(), "unpriced_segments": s.unpriced_segments });
             render::page(&viewer, "statements.html", ctx)
-        }
-        Err(e) => super::store_error(&viewer, e),
-    }
-}
-
-/// `GET /statements/export.csv?account=&from=&to=`
-pub(crate) async fn export(State(state): State<AppState>, viewer: Viewer, Query(mut q): Query<Period>) -> Response {
-    let Some(account) = resolve(&state, &viewer, &mut q) else { return super::not_found(&viewer) };
-    let (from, until) = match period(&q.from, &q.to) {
-        Ok(p) => p,
-        Err(e) => {
-            return render::error(
-                &viewer,
-                StatusCode::BAD_REQUEST,
-                &viewer.lang.error("invalid_period", &e.to_string()),
-            )
-        }
-    };
-    match state.engine.statement(account, from, until).await {
-        Ok(s) => {
-            let name = format!("attachment; filename=\"statement-{account}-{}-{}.csv\"", q.from, q.to);
-            ([(CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()), (CONTENT_DISPOSITION, name)], s.to_csv())
-                .into_response()
         }
         Err(e) => super::store_error(&viewer, e),
     }

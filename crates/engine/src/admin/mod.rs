@@ -13,6 +13,9 @@
 
 mod lists;
 mod rights;
+mod search;
+
+pub use search::search_summary;
 
 pub use rights::{PriceInput, RightsChange, RightsView, MAX_PER_NUMBER, MAX_PRICE_RULES, MAX_QUOTA, MAX_RATE};
 
@@ -163,6 +166,21 @@ impl Reviewed {
             Self::Template => "template",
         }
     }
+}
+
+/// What a reader may see of a message. Interface keys (`None`: the sending system itself)
+/// see it whole. Every console user sees verification codes starred out; operators and
+/// auditors also see the recipient masked (`138****8000`): they run the platform, they do not
+/// need to know who a taxpayer is.
+pub fn masked_for(role: Option<Role>, mut d: hongyan_store::MessageDetail) -> hongyan_store::MessageDetail {
+    let Some(role) = role else { return d };
+    if d.message.category.is(hongyan_types::CategoryKind::Verification) {
+        d.message.content = hongyan_types::mask::codes(&d.message.content);
+    }
+    if matches!(role, Role::Operator | Role::Auditor) {
+        d.message.to = hongyan_types::mask::number(&d.message.to);
+    }
+    d
 }
 
 /// An account's state as people see it.

@@ -98,7 +98,7 @@ async fn parts_that_stop_coming_are_sent_as_they_are_and_refusals_are_named() {
     clock.0.fetch_add(PART_WAIT_MS + 1, Ordering::SeqCst);
     assert_eq!(e.flush_client_parts().await.unwrap(), 1);
     let list = store
-        .list_messages(hongyan_store::MessageFilter { account_id: 4, to: None, status: None, before: None, limit: 5 })
+        .list_messages(hongyan_store::MessageFilter { account_id: Some(4), limit: 5, ..Default::default() })
         .await
         .unwrap();
     assert_eq!(list[0].message.content, "【某省税务局】只到了一段");

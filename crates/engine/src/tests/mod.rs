@@ -147,7 +147,7 @@ async fn a_batch_is_one_commit_not_one_per_number() {
     let out = e.accept(account, req(&numbers, "通知")).await.unwrap();
     assert_eq!(out.results.iter().filter(|r| matches!(r, NumberResult::Accepted { .. })).count(), 1000);
     assert_eq!(commits() - before, 1, "1000 messages, one commit");
-    let filter = hongyan_store::MessageFilter { account_id: account, to: None, status: None, before: None, limit: 500 };
+    let filter = hongyan_store::MessageFilter { account_id: Some(account), limit: 500, ..Default::default() };
     assert_eq!(sqlite.list_messages(filter).await.unwrap().len(), 500, "all of them are stored");
 }
 
@@ -184,13 +184,7 @@ async fn a_client_ref_sends_once_and_answers_the_same() {
     assert_eq!(queued, 1, "only the first request was queued");
     assert_eq!(
         store
-            .list_messages(hongyan_store::MessageFilter {
-                account_id: 1,
-                to: None,
-                status: None,
-                before: None,
-                limit: 10
-            })
+            .list_messages(hongyan_store::MessageFilter { account_id: Some(1), limit: 10, ..Default::default() })
             .await
             .unwrap()
             .len(),

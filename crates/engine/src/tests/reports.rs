@@ -70,11 +70,10 @@ async fn thousands_of_reports_from_concurrent_links_reach_the_feed_once() {
     assert_eq!(pulled.len(), 3000, "one event per report, repeats ignored");
     let undelivered = ids.iter().filter(|id| id.0.is_multiple_of(10)).count();
     let filter = |status| hongyan_store::MessageFilter {
-        account_id: 5,
-        to: None,
+        account_id: Some(5),
         status: Some(status),
-        before: None,
         limit: 5000,
+        ..Default::default()
     };
     assert_eq!(store.list_messages(filter(MessageStatus::Undelivered)).await.unwrap().len(), undelivered);
     assert_eq!(store.list_messages(filter(MessageStatus::Delivered)).await.unwrap().len(), 3000 - undelivered);
