@@ -79,6 +79,8 @@ fn message(id: u64, to: String, at: Timestamp) -> NewMessage {
         accepted_at: at,
         send_at: None,
         callback_url: None,
+        provenance: Default::default(),
+        unit_price: None,
     }
 }
 

@@ -6,7 +6,7 @@
 //! nothing. A line no price rule covers shows its volume with no amount, and the total says
 //! how many segments were left unpriced, so a missing rule is seen rather than billed as zero.
 
-use hongyan_store::{MessageId, Money, PriceTable, StoreError, Timestamp, Usage};
+use hongyan_store::{MessageId, Money, StoreError, Timestamp, Usage};
 
 use crate::Engine;
 
@@ -105,15 +105,14 @@ impl Statement {
 }
 
 impl Engine {
-    /// The statement of `[from, until)`.
+    /// The statement of `[from, until)`: each message at the price fixed when it was accepted.
     pub async fn statement(&self, account_id: i64, from: Timestamp, until: Timestamp) -> Result<Statement, StoreError> {
         let usage = self.store.usage(account_id, MessageId::floor(from), MessageId::floor(until)).await?;
-        let prices = self.store.account_rights(account_id).await?.prices.unwrap_or_default();
-        Ok(price(account_id, (from, until), usage, &prices))
+        Ok(total(account_id, (from, until), usage))
     }
 }
 
-fn price(account_id: i64, (from, until): (Timestamp, Timestamp), usage: Vec<Usage>, prices: &PriceTable) -> Statement {
+fn total(account_id: i64, (from, until): (Timestamp, Timestamp), usage: Vec<Usage>) -> Statement {
     let mut s = Statement {
         account_id,
         from,
@@ -125,33 +124,16 @@ fn price(account_id: i64, (from, until): (Timestamp, Timestamp), usage: Vec<Usag
         unpriced_segments: 0,
     };
     for u in usage {
-        let unit_price = prices.price(u.carrier, u.category.name());
-        let amount = unit_price.map(|p| p.times(u.billed_segments));
+        // The price per segment: the one price of the line, or the average over the period
+        // when the price changed within it.
+        let unit_price = (u.priced_segments > 0).then(|| Money(u.amount.0 / u.priced_segments as i64));
+        // An amount when every billed segment had its price (none billed yet: zero).
+        let amount = (u.priced_segments >= u.billed_segments).then_some(u.amount);
         s.messages += u.messages;
         s.billed_segments += u.billed_segments;
-        match amount {
-            Some(a) => s.amount = s.amount + a,
-            None => s.unpriced_segments += u.billed_segments,
-        }
+        s.amount = s.amount + u.amount;
+        s.unpriced_segments += u.billed_segments - u.priced_segments.min(u.billed_segments);
         s.lines.push(StatementLine { usage: u, unit_price, amount });
     }
     s
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn periods_are_whole_beijing_days() {
-        let (from, until) = period("2026-11-01", "2026-11-30").unwrap();
-        assert_eq!(from.to_rfc3339_beijing(), "2026-11-01T00:00:00.000+08:00");
-        assert_eq!(until.to_rfc3339_beijing(), "2026-12-01T00:00:00.000+08:00");
-        assert_eq!(period("2026-11-05", "2026-11-05").map(|(f, u)| u.as_millis() - f.as_millis()), Ok(DAY_MS));
-        for bad in ["2026-13-01", "2026-02-30", "2026-1-01", "20261101", "2026-11-01T00", "", "２０２６-11-01"] {
-            assert_eq!(period(bad, "2026-11-30"), Err(PeriodError::BadDate(bad.to_owned())), "{bad:?}");
-        }
-        assert_eq!(period("2026-11-30", "2026-11-01"), Err(PeriodError::BadSpan));
-        assert_eq!(period("2025-01-01", "2026-12-31"), Err(PeriodError::BadSpan));
-    }
 }

@@ -74,6 +74,7 @@ mod tests {
             send_at: None,
             callback_url: None,
             provenance: Default::default(),
+            unit_price: None,
         };
         let detail = MessageDetail {
             message,

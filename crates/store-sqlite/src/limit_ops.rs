@@ -1,7 +1,8 @@
 //! The SQL of account limits, usage counts and the blacklist.
 
 use hongyan_store::{
-    AccountLimits, BlacklistEntry, Carrier, Category, MessageId, MessageStatus, Result, StatusCount, Timestamp, Usage,
+    AccountLimits, BlacklistEntry, Carrier, Category, MessageId, MessageStatus, Money, Result, StatusCount, Timestamp,
+    Usage,
 };
 use rusqlite::types::Type;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
@@ -56,21 +57,23 @@ pub(crate) fn segments_since(conn: &Connection, account_id: i64, since: MessageI
 
 /// Volume per carrier and category: a range scan on (account_id, id). A message counts the
 /// segments the carrier accepted — all of them once it is submitted, else those answered 0.
+/// A statement's lines from the daily totals (which retention never deletes), over the whole
+/// Beijing days from `from` to `to`.
 pub(crate) fn usage(
     conn: &Connection,
     account_id: i64,
     from: MessageId,
     to: MessageId,
 ) -> rusqlite::Result<Vec<Usage>> {
+    let day = |id: MessageId| (id.timestamp().as_millis() + BEIJING_OFFSET_MS).div_euclid(DAY_MS);
     let mut stmt = conn.prepare_cached(
-        "SELECT carrier, category, count(*),
-                sum(CASE WHEN submitted_at IS NOT NULL THEN segments
-                         ELSE (SELECT count(*) FROM segments s WHERE s.message_id = m.id AND s.submit_result = 0) END),
-                sum(status = 'delivered')
-         FROM messages m WHERE account_id = ?1 AND id >= ?2 AND id < ?3
-         GROUP BY carrier, category ORDER BY carrier, category",
+        "SELECT carrier, category, sum(messages), sum(billed_segments),
+                sum(CASE WHEN status = 'delivered' THEN messages ELSE 0 END), sum(priced_segments), sum(amount)
+         FROM usage_daily WHERE account_id = ?1 AND day >= ?2 AND day < ?3
+         GROUP BY carrier, category HAVING sum(messages) > 0 OR sum(billed_segments) > 0
+         ORDER BY carrier, category",
     )?;
-    let rows = stmt.query_map(params![account_id, from.0 as i64, to.0 as i64], |r| {
+    let rows = stmt.query_map(params![account_id, day(from), day(to)], |r| {
         let (carrier, category): (String, String) = (r.get(0)?, r.get(1)?);
         let bad =
             |what: &str| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, format!("unknown {what}").into());
@@ -80,10 +83,15 @@ pub(crate) fn usage(
             messages: r.get::<_, i64>(2)? as u64,
             billed_segments: r.get::<_, i64>(3)? as u64,
             delivered: r.get::<_, i64>(4)? as u64,
+            priced_segments: r.get::<_, i64>(5)? as u64,
+            amount: Money(r.get(6)?),
         })
     })?;
     rows.collect()
 }
+
+const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
+const DAY_MS: i64 = 86_400_000;
 
 /// Counts by carrier, category and state over an id range: a range scan on the primary key
 /// (every account) or on (account_id, id).

@@ -1,7 +1,7 @@
 //! The SQL of every read. Each function gets a read-only connection.
 
 use hongyan_store::{
-    Carrier, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MessageStatus, NewMessage,
+    Carrier, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MessageStatus, Money, NewMessage,
     PendingMessage, Provenance, SegmentDetail, Timestamp,
 };
 use rusqlite::types::Type;
@@ -19,7 +19,7 @@ pub(crate) fn find_api_key(conn: &Connection, key_id: &str) -> rusqlite::Result<
 pub(crate) const MESSAGE_COLUMNS: &str =
     "id, account_id, hy_open('to', to_number), carrier, category, hy_open('content', content), segments, channel, accepted_at,
      source_ext, status, error, submitted_at, completed_at, send_at, callback_url,
-     sender, interface, client_addr, client_ref, template_id";
+     sender, interface, client_addr, client_ref, template_id, unit_price";
 
 fn bad(col: usize, what: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, Type::Text, format!("unknown {what}").into())
@@ -48,6 +48,7 @@ fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
             client_ref: r.get(19)?,
             template_id: r.get(20)?,
         },
+        unit_price: r.get::<_, Option<i64>>(21)?.map(Money),
     })
 }
 

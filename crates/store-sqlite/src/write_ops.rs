@@ -36,9 +36,9 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
         .prepare_cached(
             "INSERT INTO messages (id, account_id, to_number, to_hash, carrier, category, content, segments, channel,
                                    status, accepted_at, source_ext, send_at, callback_url,
-                                   sender, interface, client_addr, client_ref, template_id)
+                                   sender, interface, client_addr, client_ref, template_id, unit_price)
              VALUES (?1, ?2, hy_seal('to', ?3), hy_index(?3, 0), ?4, ?5, hy_seal('content', ?6), ?7, ?8, 'accepted',
-                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)",
+                     ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)",
         )
         .map_err(backend)?;
     for m in batch {
@@ -60,6 +60,7 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
             m.provenance.client_addr,
             m.provenance.client_ref,
             m.provenance.template_id,
+            m.unit_price.map(|p| p.0),
         ])
         .map_err(backend)?;
     }

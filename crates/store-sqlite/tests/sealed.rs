@@ -41,6 +41,7 @@ fn message(id: u64, account_id: i64, to: &str) -> NewMessage {
         send_at: None,
         callback_url: None,
         provenance: Provenance::default(),
+        unit_price: None,
     }
 }
 

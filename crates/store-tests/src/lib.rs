@@ -33,6 +33,9 @@ fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
             client_ref: None,
             template_id: None,
         },
+        // Priced at 0.05 yuan a segment: the statement's amounts come from this, not from
+        // today's price table.
+        unit_price: Some(Money(500)),
     }
 }
 

@@ -90,6 +90,8 @@ pub struct NewMessage {
     pub callback_url: Option<String>,
     /// Who sent it and how.
     pub provenance: Provenance,
+    /// Its price per billed segment, fixed when it was accepted (`None`: no price applied).
+    pub unit_price: Option<Money>,
 }
 
 /// Who sent a message and how: recorded at accept, shown in its detail, searched by.
@@ -388,6 +390,10 @@ pub struct Usage {
     pub billed_segments: u64,
     /// Messages delivered.
     pub delivered: u64,
+    /// Billed segments that had a price when their message was accepted.
+    pub priced_segments: u64,
+    /// What the priced segments cost, each at its message's own price.
+    pub amount: Money,
 }
 
 /// How many messages of one carrier and category are in one state (the console's overview).

@@ -101,11 +101,17 @@ async fn a_statement_bills_what_carriers_accepted_at_the_most_specific_price() {
     assert!(csv.contains("china_telecom,verification,1,1,0,0.0380,0.0380\n"), "{csv}");
     assert!(csv.ends_with("total,,4,3,,,0.1180\n"), "{csv}");
 
-    // Without prices the volume stays and the missing price shows.
+    // A price change after sending does not rewrite what was sent: those messages keep the
+    // price of their day. What is sent without a price shows as unpriced.
+    send(&f.state, "PUT", &rights, Some(&c), Some(json!({"prices": [{"price": "0.09"}]}))).await;
+    let (_, again) = super::call(&f.state, super::get(&key, &uri)).await;
+    assert_eq!(again["total"], s["total"], "the same statement after the price changed");
     send(&f.state, "PUT", &rights, Some(&c), Some(json!({"prices": null}))).await;
+    let later = sent(&f.state, &key, "13700137000", "verification", "您的验证码是 111111").await;
+    f.state.engine.store().record_submits(vec![answered(later, 1, 0)]).await.unwrap();
     let (_, s) = super::call(&f.state, super::get(&key, &uri)).await;
-    assert_eq!((&s["total"]["amount"], &s["total"]["unpriced_segments"]), (&json!("0.0000"), &json!(3)));
-    assert_eq!(line(&s, "china_mobile", "verification")["unit_price"], Value::Null);
+    assert_eq!((&s["total"]["amount"], &s["total"]["unpriced_segments"]), (&json!("0.1180"), &json!(1)));
+    assert_eq!(line(&s, "china_mobile", "verification")["amount"], Value::Null, "a line with an unpriced segment");
 
     // Another account's statement knows nothing of these messages.
     let other = json!({"name": "纳税服务", "signature": "某省税务局"});

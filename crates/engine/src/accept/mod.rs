@@ -271,6 +271,12 @@ impl Engine {
         let texts = self.prepare_texts(account_id, &req, now).await?;
         let ported = self.ported(&req.to).await?;
         let (mut results, mut batch) = self.build(account_id, &req, &texts, &ported, now);
+        // The price is fixed now: a later change of the price table does not reprice it.
+        if let Some(prices) = self.rights(account_id).await?.prices {
+            for m in &mut batch {
+                m.unit_price = prices.price(m.carrier, m.category.name());
+            }
+        }
         self.screen(account_id, req.category, &mut results, &mut batch, now).await?;
         self.commit(account_id, &req, results, batch, now).await
     }

@@ -108,6 +108,7 @@ impl Engine {
                     template_id: req.template.as_ref().map(|t| t.id),
                     ..req.provenance.clone()
                 },
+                unit_price: None,
             };
             results.push(NumberResult::Accepted {
                 input,

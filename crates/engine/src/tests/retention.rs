@@ -45,3 +45,36 @@ async fn old_messages_are_archived_then_purged_and_the_run_is_audited() {
     assert_eq!(log.len(), 2, "each completed run is audited");
     assert!(log[1].entry.after.as_deref().unwrap().contains("\"purged\":2"), "{:?}", log[1]);
 }
+
+#[tokio::test]
+async fn a_statement_of_a_purged_period_is_still_exact() {
+    let (e, _rx, store, clock) = engine_with_clock("retention-statement").await;
+    let start = hongyan_store::Timestamp::from_millis(clock.0.load(Ordering::SeqCst)).beijing_day_start();
+    let out = e.accept(3, req(&["13800138000", "13900139000"], "去年的通知")).await.unwrap();
+    let ids: Vec<_> = out
+        .results
+        .iter()
+        .filter_map(|r| match r {
+            crate::NumberResult::Accepted { message_id, .. } => Some(*message_id),
+            _ => None,
+        })
+        .collect();
+    let at = hongyan_store::Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
+    let answered = |id| hongyan_store::SubmitOutcome {
+        message_id: id,
+        segment: 1,
+        carrier_msg_id: Some(format!("c{}", id)),
+        result: 0,
+        error: None,
+        at,
+    };
+    store.record_submits(ids.iter().map(|id| answered(*id)).collect()).await.unwrap();
+    let day = start.plus_millis(DAY_MS);
+    let before = e.statement(3, start, day).await.unwrap();
+    assert_eq!((before.messages, before.billed_segments), (2, 2));
+
+    clock.0.fetch_add(400 * DAY_MS, Ordering::SeqCst);
+    assert_eq!(e.purge_older_than(Duration::from_secs(365 * 24 * 3600), None).await.unwrap(), 2);
+    let after = e.statement(3, start, day).await.unwrap();
+    assert_eq!(after, before, "the daily totals survive retention");
+}
