@@ -327,7 +327,7 @@ test('a form posted without its CSRF token is refused', async () => {
   assert.equal(wrong.status(), 403);
 });
 
-test('the statement\'s export has the totals the API gives', async () => {
+test('the statement\'s exports have the totals the API gives, and staff see every account at once', async () => {
   const { page } = clerk;
   await page.goto('/statements');
   await page.locator('#statement').waitFor();
@@ -340,8 +340,26 @@ test('the statement\'s export has the totals the API gives', async () => {
   assert.equal(Number(total[2]), api.total.messages);
   assert.equal(Number(total[3]), api.total.billed_segments);
   assert.equal(total[6], api.total.amount);
-  assert.equal(Number((await page.locator('#total-messages').textContent()).trim()), api.total.messages);
-  assert.ok(api.total.messages >= 1);
+  assert.ok(Number(api.total.amount) > 0, 'priced at 0.05 a segment');
+  assert.equal(Number((await page.locator('#statement .total-messages').textContent()).trim()), api.total.messages);
+  const xlsx = await page.request.get(await page.locator('#export-xlsx').getAttribute('href'));
+  writeFileSync(`${process.env.HONGYAN_DATA}/statement.xlsx`, await xlsx.body());
+  const read = execFileSync('python3', ['-c', `
+import sys, openpyxl
+rows = list(openpyxl.load_workbook(sys.argv[1]).active.iter_rows(values_only=True))
+last = rows[-1]
+print(last[0], int(last[4]), int(last[5]), f"{last[8]:.4f}")`, `${process.env.HONGYAN_DATA}/statement.xlsx`]).toString().trim();
+  assert.equal(read, `total ${api.total.messages} ${api.total.billed_segments} ${api.total.amount}`, read);
+
+  const a = admin.page;
+  await a.goto('/statements');
+  await a.getByLabel('账号').selectOption('all');
+  await a.getByRole('button', { name: '生成' }).click();
+  await a.locator('#grand-total').waitFor();
+  await shot(a, '13b-statements-all');
+  const all = await (await a.request.get(`/api/v1/admin/statements?from=${from}&to=${to}`)).json();
+  assert.ok(all.total.messages > api.total.messages, 'every account, more than one');
+  assert.match(await a.locator('#grand-total').textContent(), new RegExp(`${all.total.messages}`));
 });
 
 test('five wrong passwords lock a user; the administrator unlocks it; the audit log shows it all', async () => {

@@ -8,7 +8,7 @@ use axum::http::header::{CONTENT_DISPOSITION, CONTENT_TYPE};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
-use hongyan_engine::statement::Statement;
+use hongyan_engine::statement::{AllStatements, Statement};
 use hongyan_store::{MessageDetail, MessageFilter, Store, StoreError};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use std::sync::Arc;
@@ -187,44 +187,73 @@ fn header(sheet: &mut Worksheet, names: &[&str]) -> Result<(), XlsxError> {
     Ok(())
 }
 
-/// A statement as a workbook: a line per carrier and category, then the total; counts and
-/// amounts as numbers.
-fn statement_xlsx(s: &Statement) -> Result<Vec<u8>, ApiError> {
+/// Statements as a workbook: a line per account, carrier and category, then the total; counts
+/// and amounts as numbers.
+fn statement_xlsx(
+    accounts: &[(String, &Statement)],
+    total: (u64, u64, hongyan_store::Money),
+) -> Result<Vec<u8>, ApiError> {
     let build = || -> Result<Vec<u8>, XlsxError> {
         let mut book = Workbook::new();
         let sheet = book.add_worksheet();
         sheet.set_name("statement")?;
-        header(sheet, &["carrier", "category", "messages", "billed_segments", "delivered", "unit_price", "amount"])?;
+        let names = [
+            "account_id",
+            "account",
+            "carrier",
+            "category",
+            "messages",
+            "billed_segments",
+            "delivered",
+            "unit_price",
+            "amount",
+        ];
+        header(sheet, &names)?;
         let yuan = rust_xlsxwriter::Format::new().set_num_format("0.0000");
-        let money = |m: hongyan_store::Money| m.to_string().parse::<f64>().unwrap_or(0.0);
+        let money = |m: hongyan_store::Money| m.0 as f64 / 10_000.0;
         let mut row = 1u32;
-        for l in &s.lines {
-            let u = &l.usage;
-            sheet.write_string(row, 0, u.carrier.as_str())?;
-            sheet.write_string(row, 1, u.category.name())?;
-            sheet.write_number(row, 2, u.messages as f64)?;
-            sheet.write_number(row, 3, u.billed_segments as f64)?;
-            sheet.write_number(row, 4, u.delivered as f64)?;
-            if let Some(p) = l.unit_price {
-                sheet.write_number_with_format(row, 5, money(p), &yuan)?;
+        for (name, s) in accounts {
+            for l in &s.lines {
+                let u = &l.usage;
+                sheet.write_number(row, 0, s.account_id as f64)?;
+                sheet.write_string(row, 1, name)?;
+                sheet.write_string(row, 2, u.carrier.as_str())?;
+                sheet.write_string(row, 3, u.category.name())?;
+                sheet.write_number(row, 4, u.messages as f64)?;
+                sheet.write_number(row, 5, u.billed_segments as f64)?;
+                sheet.write_number(row, 6, u.delivered as f64)?;
+                if let Some(p) = l.unit_price {
+                    sheet.write_number_with_format(row, 7, money(p), &yuan)?;
+                }
+                if let Some(a) = l.amount {
+                    sheet.write_number_with_format(row, 8, money(a), &yuan)?;
+                }
+                row += 1;
             }
-            if let Some(a) = l.amount {
-                sheet.write_number_with_format(row, 6, money(a), &yuan)?;
-            }
-            row += 1;
         }
         sheet.write_string(row, 0, "total")?;
-        sheet.write_number(row, 2, s.messages as f64)?;
-        sheet.write_number(row, 3, s.billed_segments as f64)?;
-        sheet.write_number_with_format(row, 6, money(s.amount), &yuan)?;
+        sheet.write_number(row, 4, total.0 as f64)?;
+        sheet.write_number(row, 5, total.1 as f64)?;
+        sheet.write_number_with_format(row, 8, money(total.2), &yuan)?;
         book.save_to_buffer()
     };
     build().map_err(xlsx_error)
 }
 
-/// The answer carrying a statement's workbook.
-pub(crate) fn statement_answer(s: &Statement, name: &str) -> Result<Response, ApiError> {
-    let bytes = statement_xlsx(s)?;
+fn xlsx_answer(bytes: Vec<u8>, name: &str) -> Response {
     let headers = [(CONTENT_TYPE, XLSX.to_owned()), (CONTENT_DISPOSITION, attachment(name, Format::Xlsx))];
-    Ok((StatusCode::OK, headers, bytes).into_response())
+    (StatusCode::OK, headers, bytes).into_response()
+}
+
+/// The answer carrying one account's statement as a workbook.
+pub(crate) fn statement_answer(account: &str, s: &Statement, name: &str) -> Result<Response, ApiError> {
+    let bytes = statement_xlsx(&[(account.to_owned(), s)], (s.messages, s.billed_segments, s.amount))?;
+    Ok(xlsx_answer(bytes, name))
+}
+
+/// The answer carrying every account's statement as one workbook.
+pub(crate) fn all_statements_answer(all: &AllStatements, name: &str) -> Result<Response, ApiError> {
+    let accounts: Vec<(String, &Statement)> = all.accounts.iter().map(|(n, s)| (n.clone(), s)).collect();
+    let bytes = statement_xlsx(&accounts, (all.messages, all.billed_segments, all.amount))?;
+    Ok(xlsx_answer(bytes, name))
 }

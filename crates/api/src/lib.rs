@@ -75,6 +75,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/bulk", post(bulk::send))
         .route("/api/v1/statement", get(statement::own))
         .route("/api/v1/admin/accounts/{id}/statement", get(statement::of_account))
+        .route("/api/v1/admin/statements", get(statement::all))
         .route("/api/v1/auth/login", post(console::login))
         .route("/api/v1/auth/logout", post(console::logout))
         .route("/api/v1/auth/me", get(console::me))

@@ -8,6 +8,7 @@ use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hongyan_engine::statement::{period, Statement};
+use hongyan_store::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -18,9 +19,44 @@ use crate::{ApiError, AppState};
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct StatementQuery {
-    from: String,
-    to: String,
+    from: Option<String>,
+    to: Option<String>,
+    /// A payment period of the contract, by name (instead of from and to).
+    period: Option<String>,
     format: Option<String>,
+}
+
+/// What a statement query resolves to: the instants, the first and last day as written, and
+/// the format.
+type Resolved<'a> = ((Timestamp, Timestamp), (String, String), &'a str);
+
+impl StatementQuery {
+    /// The days asked for, by name or by dates, and the format.
+    fn resolve(&self, state: &AppState) -> Result<Resolved<'_>, ApiError> {
+        let format = self.format.as_deref().unwrap_or("json");
+        if !["json", "csv", "xlsx"].contains(&format) {
+            return Err(ApiError::bad_request("invalid_query", "format is json, csv or xlsx"));
+        }
+        match (&self.period, &self.from, &self.to) {
+            (Some(name), None, None) => {
+                let p = state.engine.billing_periods().into_iter().find(|p| &p.name == name).ok_or_else(|| {
+                    let names: Vec<String> = state.engine.billing_periods().into_iter().map(|p| p.name).collect();
+                    ApiError::bad_request(
+                        "invalid_period",
+                        format!("no payment period `{name}` (configured: {})", names.join(", ")),
+                    )
+                })?;
+                let days =
+                    period(&p.from, &p.to).map_err(|e| ApiError::bad_request("invalid_period", e.to_string()))?;
+                Ok((days, (p.from, p.to), format))
+            }
+            (None, Some(from), Some(to)) => {
+                let days = period(from, to).map_err(|e| ApiError::bad_request("invalid_period", e.to_string()))?;
+                Ok((days, (from.clone(), to.clone()), format))
+            }
+            _ => Err(ApiError::bad_request("invalid_period", "give from and to (YYYY-MM-DD), or a period by name")),
+        }
+    }
 }
 
 /// `GET /api/v1/statement?from=YYYY-MM-DD&to=YYYY-MM-DD[&format=csv]`: the caller's own.
@@ -51,17 +87,46 @@ async fn answer(
     q: Result<Query<StatementQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let format = q.format.as_deref().unwrap_or("json");
-    if !["json", "csv", "xlsx"].contains(&format) {
-        return Err(ApiError::bad_request("invalid_query", "format is json, csv or xlsx"));
-    }
-    let (from, until) = period(&q.from, &q.to).map_err(|e| ApiError::bad_request("invalid_period", e.to_string()))?;
+    let ((from, until), (first, last), format) = q.resolve(state)?;
     let s = state.engine.statement(account_id, from, until).await?;
-    let name = format!("statement-{account_id}-{}-{}", q.from, q.to);
+    let name = format!("statement-{account_id}-{first}-{last}");
+    let account = state.engine.store().get_account(account_id).await?.map(|a| a.name).unwrap_or_default();
     Ok(match format {
         "csv" => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], s.to_csv()).into_response(),
-        "xlsx" => crate::export::statement_answer(&s, &name)?,
-        _ => Json(to_json(&s, &q.from, &q.to)).into_response(),
+        "xlsx" => crate::export::statement_answer(&account, &s, &name)?,
+        _ => Json(to_json(&s, &first, &last)).into_response(),
+    })
+}
+
+/// `GET /api/v1/admin/statements?from=&to=|period=[&format=]`: every account's statement at
+/// once, for the platform's own invoice.
+pub(crate) async fn all(
+    State(state): State<AppState>,
+    console: Console,
+    q: Result<Query<StatementQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    console.require(crate::admin::READERS)?;
+    let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
+    let ((from, until), (first, last), format) = q.resolve(&state)?;
+    let all = state.engine.all_statements(from, until).await?;
+    let name = format!("statements-{first}-{last}");
+    Ok(match format {
+        "csv" => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], all.to_csv()).into_response(),
+        "xlsx" => crate::export::all_statements_answer(&all, &name)?,
+        _ => {
+            let accounts: Vec<Value> = all
+                .accounts
+                .iter()
+                .map(|(name, s)| {
+                    let mut v = to_json(s, &first, &last);
+                    v["account"] = json!(name);
+                    v
+                })
+                .collect();
+            let total = json!({ "messages": all.messages, "billed_segments": all.billed_segments, "amount": all.amount.to_string() });
+            Json(json!({ "from": first, "to": last, "currency": "CNY", "accounts": accounts, "total": total }))
+                .into_response()
+        }
     })
 }
 

@@ -12,6 +12,7 @@
 //! first error, and the issue asks for every error at once; it also keeps proc-macros out.
 #![warn(missing_docs)]
 
+mod billing;
 mod category;
 mod channel;
 mod walk;
@@ -20,6 +21,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
 use walk::Walker;
 
@@ -51,6 +53,8 @@ pub struct Config {
     pub tls: Option<Tls>,
     /// Field-level encryption at rest.
     pub encryption: Encryption,
+    /// The contract's payment periods, for statements.
+    pub billing_periods: Vec<BillingPeriod>,
 }
 
 /// `[encryption]`: numbers and content are always sealed at rest; this says with which
@@ -199,6 +203,7 @@ impl Default for Config {
             retention: Retention::default(),
             tls: None,
             encryption: Encryption::default(),
+            billing_periods: Vec::new(),
         }
     }
 }
@@ -251,6 +256,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let retention = root.opt_table(&mut w, "retention").map(|t| retention(&mut w, t)).unwrap_or_default();
     let tls = root.opt_table(&mut w, "tls").and_then(|t| tls(&mut w, t));
     let encryption = root.opt_table(&mut w, "encryption").map(|t| encryption(&mut w, t)).unwrap_or_default();
+    let billing_periods = root.opt_table(&mut w, "billing").map(|t| billing::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
@@ -269,6 +275,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         retention,
         tls,
         encryption,
+        billing_periods,
     })
 }
 

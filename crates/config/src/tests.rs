@@ -157,3 +157,35 @@ fn bad_categories_are_all_reported() {
         assert!(got.iter().any(|g| g == want), "missing `{want}` in {got:#?}");
     }
 }
+
+#[test]
+fn payment_periods_are_named_whole_days_and_checked() {
+    let c = parse(EXAMPLE).unwrap();
+    assert_eq!(c.billing_periods.len(), 2);
+    assert_eq!((c.billing_periods[0].name.as_str(), c.billing_periods[0].to.as_str()), ("第一期", "2027-04-30"));
+    let bad = problems(
+        r#"
+[[billing.period]]
+name = "a"
+from = "2027-02-30"
+to = "2027-03-01"
+[[billing.period]]
+name = "b"
+from = "2027-01-01"
+to = "2027-01-31"
+[[billing.period]]
+name = "b"
+from = "2027-02-01"
+to = "2027-02-28"
+[[billing.period]]
+name = "c"
+from = "2027-03-01"
+to = "2027-01-01"
+until = "x"
+"#,
+    );
+    assert!(bad.iter().any(|p| p.starts_with("billing.period[0].from")), "{bad:?}");
+    assert!(bad.iter().any(|p| p.starts_with("billing.period[2].name")), "{bad:?}");
+    assert!(bad.iter().any(|p| p.starts_with("billing.period[3].to")), "{bad:?}");
+    assert!(bad.iter().any(|p| p.contains("until")), "unknown keys are errors: {bad:?}");
+}

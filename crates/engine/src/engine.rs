@@ -61,6 +61,7 @@ pub struct Engine {
     pub(crate) words: Words,
     pub(crate) schedule: Schedule,
     pub(crate) categories: std::sync::RwLock<Categories>,
+    pub(crate) periods: std::sync::RwLock<Vec<crate::statement::NamedPeriod>>,
     pub(crate) feed_changed: tokio::sync::Notify,
     pub(crate) rights: crate::rights::RightsCache,
 }
@@ -100,6 +101,7 @@ impl Engine {
             words: Words::default(),
             schedule: Schedule::default(),
             categories: std::sync::RwLock::new(Categories::default()),
+            periods: std::sync::RwLock::default(),
             feed_changed: tokio::sync::Notify::new(),
             rights: crate::rights::RightsCache::default(),
         };

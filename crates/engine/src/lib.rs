@@ -30,6 +30,7 @@ pub mod bulk;
 mod clients;
 mod clock;
 mod correlate;
+pub mod csv;
 mod dispatch;
 mod engine;
 mod limits;

@@ -104,7 +104,91 @@ impl Statement {
     }
 }
 
+/// A contract's payment period, by name (from the configuration's `[[billing.period]]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NamedPeriod {
+    /// Its name.
+    pub name: String,
+    /// First Beijing day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last Beijing day, included.
+    pub to: String,
+}
+
+/// Every account's statement over one period, for the platform's own invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AllStatements {
+    /// One per account that sent in the period, with its name, by account id.
+    pub accounts: Vec<(String, Statement)>,
+    /// Messages over all accounts.
+    pub messages: u64,
+    /// Billed segments over all accounts.
+    pub billed_segments: u64,
+    /// Amount over all accounts.
+    pub amount: Money,
+}
+
+impl AllStatements {
+    /// As CSV: the accounts' lines with the account first, then the grand total.
+    pub fn to_csv(&self) -> String {
+        let mut out =
+            String::from("account_id,account,carrier,category,messages,billed_segments,delivered,unit_price,amount\n");
+        let opt = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
+        for (name, s) in &self.accounts {
+            let name = crate::csv::field(name);
+            for l in &s.lines {
+                let u = &l.usage;
+                out.push_str(&format!(
+                    "{},{name},{},{},{},{},{},{},{}\n",
+                    s.account_id,
+                    u.carrier.as_str(),
+                    u.category.name(),
+                    u.messages,
+                    u.billed_segments,
+                    u.delivered,
+                    opt(l.unit_price),
+                    opt(l.amount)
+                ));
+            }
+        }
+        out.push_str(&format!("total,,,,{},{},,,{}\n", self.messages, self.billed_segments, self.amount));
+        out
+    }
+}
+
 impl Engine {
+    /// Sets the contract's payment periods (at start, from the configuration).
+    pub fn set_billing_periods(&self, periods: Vec<NamedPeriod>) {
+        *self.periods.write().expect("periods") = periods;
+    }
+
+    /// The contract's payment periods.
+    pub fn billing_periods(&self) -> Vec<NamedPeriod> {
+        self.periods.read().expect("periods").clone()
+    }
+
+    /// The days of a named payment period.
+    pub fn billing_period(&self, name: &str) -> Option<(Timestamp, Timestamp)> {
+        let periods = self.periods.read().expect("periods");
+        periods.iter().find(|p| p.name == name).and_then(|p| period(&p.from, &p.to).ok())
+    }
+
+    /// Every account's statement of `[from, until)` (accounts that sent nothing left out).
+    pub async fn all_statements(&self, from: Timestamp, until: Timestamp) -> Result<AllStatements, StoreError> {
+        let mut all = AllStatements { accounts: Vec::new(), messages: 0, billed_segments: 0, amount: Money(0) };
+        for a in self.store.list_accounts().await? {
+            let s = self.statement(a.id, from, until).await?;
+            if s.lines.is_empty() {
+                continue;
+            }
+            all.messages += s.messages;
+            all.billed_segments += s.billed_segments;
+            all.amount = all.amount + s.amount;
+            all.accounts.push((a.name, s));
+        }
+        Ok(all)
+    }
+
     /// The statement of `[from, until)`: each message at the price fixed when it was accepted.
     pub async fn statement(&self, account_id: i64, from: Timestamp, until: Timestamp) -> Result<Statement, StoreError> {
         let usage = self.store.usage(account_id, MessageId::floor(from), MessageId::floor(until)).await?;

@@ -28,6 +28,8 @@ Usage:
   hongyan callback set ACCOUNT_ID URL | clear ACCOUNT_ID | per-request ACCOUNT_ID on|off | failures [--account ID]
                  | resend FAILURE_ID [--data-dir DIR]
   hongyan keys add | rekey [--config FILE] [--data-dir DIR]   (data keys of encryption at rest)
+  hongyan statement (--from YYYY-MM-DD --to YYYY-MM-DD | --period NAME) [--account ID] [--format csv|json]
+                  [--config FILE] [--data-dir DIR]   (every account without --account)
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
@@ -58,6 +60,7 @@ pub(crate) enum Command {
     Callback(crate::callback_cmd::CallbackOptions),
     ClientLogin(crate::login_cmd::LoginOptions),
     Keys(crate::keys_cmd::KeysOptions),
+    Statement(crate::statement_cmd::StatementOptions),
     Sim(SimOptions),
 }
 
@@ -146,6 +149,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             "signature" => crate::content_cmd::signature(&mut p).map(Command::Signature),
             "sim" => crate::sim_cmd::parse(&mut p).map(Command::Sim),
             "keys" => crate::keys_cmd::parse(&mut p).map(Command::Keys),
+            "statement" => crate::statement_cmd::parse(&mut p).map(Command::Statement),
             "help" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`").into()),
         },

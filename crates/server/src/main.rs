@@ -20,6 +20,7 @@ mod protocols;
 mod serve;
 mod sim_cmd;
 mod simulators;
+mod statement_cmd;
 mod tls;
 
 use anyhow::{Context, Result};
@@ -61,6 +62,7 @@ fn main() -> Result<()> {
             runtime.block_on(account::portability_import(data_dir, file))
         }
         cli::Command::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
+        cli::Command::Statement(opts) => runtime.block_on(statement_cmd::run(opts)),
         cli::Command::ClientLogin(opts) => runtime.block_on(login_cmd::run(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
         cli::Command::Keys(opts) => runtime.block_on(keys_cmd::run(opts)),

@@ -40,6 +40,16 @@ struct Resolved {
 }
 
 /// The configuration file, parsed and checked; the embedded default without one.
+/// The configuration's payment periods, as the engine names them.
+pub(crate) fn billing_periods(config: &Config) -> Vec<hongyan_engine::statement::NamedPeriod> {
+    let named = |p: &hongyan_config::BillingPeriod| hongyan_engine::statement::NamedPeriod {
+        name: p.name.clone(),
+        from: p.from.clone(),
+        to: p.to.clone(),
+    };
+    config.billing_periods.iter().map(named).collect()
+}
+
 pub(crate) fn load_config(file: Option<&std::path::Path>) -> Result<Config> {
     let Some(file) = file else { return Ok(Config::default()) };
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {}", file.display()))?;
@@ -94,6 +104,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     load_words(&engine, &config.content)?;
     engine.set_quiet_hours(config.content.marketing_quiet_hours);
     engine.set_categories(config.categories.clone());
+    engine.set_billing_periods(billing_periods(&config));
     if let Some(file) = config.content.sensitive_words_file.clone() {
         tokio::spawn(watch_words(engine.clone(), config.content.clone(), file));
     }

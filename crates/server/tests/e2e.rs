@@ -348,3 +348,52 @@ fn the_bootstrap_administrator_is_printed_once_and_must_change_the_password() {
     let (status, log) = server.terminate();
     assert!(status.success(), "{log}");
 }
+
+#[test]
+fn a_statement_for_a_payment_period_from_the_api_and_the_command_line() {
+    let data = data_dir("period");
+    let today = &hongyan_types::Timestamp::from_system(std::time::SystemTime::now()).to_rfc3339_beijing()[..10];
+    let config = data.join("hongyan.toml");
+    let text = format!("[[billing.period]]\nname = \"本期\"\nfrom = \"{today}\"\nto = \"{today}\"\n");
+    std::fs::write(&config, text).unwrap();
+    let server = Server::start(&data, &["--config", config.to_str().unwrap(), "--sim-report-delay-ms", "100"]);
+    let cred = create_account_with(&data, "etax", &["--signature", "某省税务局"]);
+    let answer = send(&server, &cred, &["13800138000"], "您的申报已受理。");
+    let ids = accepted_ids(&answer);
+    wait_all_delivered(&server, &cred, &ids, Duration::from_secs(20));
+    let d = status_of(&server, &cred, &ids[0]);
+    assert_eq!(
+        (d["sender"].as_str(), d["interface"].as_str()),
+        (Some(format!("key:{}", cred.key_id).as_str()), Some("http"))
+    );
+    assert_eq!(d["client_addr"], "127.0.0.1", "who sent it, from where");
+
+    let (status, s) = server.request("GET", "/api/v1/statement?period=%E6%9C%AC%E6%9C%9F", Some(&cred), None);
+    assert_eq!(status, 200, "{s}");
+    assert_eq!(
+        (&s["from"], &s["total"]["messages"], &s["total"]["billed_segments"]),
+        (&json!(today), &json!(1), &json!(1))
+    );
+    let (status, e) = server.request("GET", "/api/v1/statement?period=nope", Some(&cred), None);
+    assert_eq!((status, e["error"]["code"].as_str()), (400, Some("invalid_period")));
+
+    let out = std::process::Command::new(BIN)
+        .args(["statement", "--period", "本期", "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("account_id,account,carrier,category,"), "{csv}");
+    assert!(csv.contains(",\"etax\",china_mobile,verification,1,1,1,"), "{csv}");
+    assert!(csv.ends_with("total,,,,1,1,,,0.0000\n"), "{csv}");
+    let bad = std::process::Command::new(BIN)
+        .args(["statement", "--period", "本期"])
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("no payment period"));
+}

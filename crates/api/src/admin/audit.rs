@@ -62,12 +62,7 @@ fn audit_json(r: &AuditRecord) -> Value {
     })
 }
 
-/// One CSV field, quoted, with a formula-like start defused (exports open in spreadsheets).
-pub fn csv_field(s: &str) -> String {
-    // Quoted, quotes doubled; a leading =, +, - or @ is defused so a spreadsheet shows text.
-    let s = if s.starts_with(['=', '+', '-', '@']) { format!("'{s}") } else { s.to_owned() };
-    format!("\"{}\"", s.replace('"', "\"\""))
-}
+pub use hongyan_engine::csv::field as csv_field;
 
 /// `GET /api/v1/admin/audit`: newest first, by time, actor and action; `format=csv` exports.
 pub(crate) async fn audit(
