@@ -65,7 +65,7 @@ pub(crate) fn usage(
     from: MessageId,
     to: MessageId,
 ) -> rusqlite::Result<Vec<Usage>> {
-    let day = |id: MessageId| (id.timestamp().as_millis() + BEIJING_OFFSET_MS).div_euclid(DAY_MS);
+    let day = day_of;
     let mut stmt = conn.prepare_cached(
         "SELECT carrier, category, sum(messages), sum(billed_segments),
                 sum(CASE WHEN status = 'delivered' THEN messages ELSE 0 END), sum(priced_segments), sum(amount)
@@ -93,20 +93,23 @@ pub(crate) fn usage(
 const BEIJING_OFFSET_MS: i64 = 8 * 3_600_000;
 const DAY_MS: i64 = 86_400_000;
 
-/// Counts by carrier, category and state over an id range: a range scan on the primary key
-/// (every account) or on (account_id, id).
+/// Counts by carrier, category and state over the whole Beijing days from `from`'s through
+/// `to`'s (`to` itself excluded when it starts a day), from the daily totals: a few rows a day
+/// whatever the volume.
 pub(crate) fn status_counts(
     conn: &Connection,
     account_id: Option<i64>,
     from: MessageId,
     to: MessageId,
 ) -> rusqlite::Result<Vec<StatusCount>> {
+    let first = day_of(from);
+    let end = if to.0 == 0 { first } else { day_of(MessageId(to.0 - 1)) + 1 };
     let mut stmt = conn.prepare_cached(
-        "SELECT carrier, category, status, count(*) FROM messages
-         WHERE (?1 IS NULL OR account_id = ?1) AND id >= ?2 AND id < ?3
-         GROUP BY carrier, category, status ORDER BY carrier, category, status",
+        "SELECT carrier, category, status, sum(messages) FROM usage_daily
+         WHERE (?1 IS NULL OR account_id = ?1) AND day >= ?2 AND day < ?3
+         GROUP BY carrier, category, status HAVING sum(messages) > 0 ORDER BY carrier, category, status",
     )?;
-    let rows = stmt.query_map(params![account_id, from.0 as i64, to.0 as i64], |r| {
+    let rows = stmt.query_map(params![account_id, first, end], |r| {
         let (carrier, category, status): (String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?);
         let bad =
             |what: &str| rusqlite::Error::FromSqlConversionFailure(0, Type::Text, format!("unknown {what}").into());
@@ -120,22 +123,29 @@ pub(crate) fn status_counts(
     rows.collect()
 }
 
-/// Messages accepted per slice of time over an id range.
+/// Messages accepted per slice of time from the per-minute counts (slices of whole minutes).
 pub(crate) fn accepted_series(
     conn: &Connection,
     account_id: Option<i64>,
     (from, to): (MessageId, MessageId),
     bucket_ms: i64,
 ) -> rusqlite::Result<Vec<(Timestamp, u64)>> {
+    let bucket = (bucket_ms / 60_000).max(1);
+    let minute = |id: MessageId| id.timestamp().as_millis().div_euclid(60_000);
+    let end = if to.0 == 0 { minute(from) } else { minute(MessageId(to.0 - 1)) + 1 };
     let mut stmt = conn.prepare_cached(
-        "SELECT accepted_at / ?4 AS b, count(*) FROM messages
-         WHERE (?1 IS NULL OR account_id = ?1) AND id >= ?2 AND id < ?3 GROUP BY b ORDER BY b",
+        "SELECT minute / ?4 AS b, sum(messages) FROM accepted_minutely
+         WHERE minute >= ?2 AND minute < ?3 AND (?1 IS NULL OR account_id = ?1) GROUP BY b ORDER BY b",
     )?;
-    let bucket = bucket_ms.max(1);
-    let rows = stmt.query_map(params![account_id, from.0 as i64, to.0 as i64, bucket], |r| {
-        Ok((Timestamp::from_millis(r.get::<_, i64>(0)? * bucket), r.get::<_, i64>(1)? as u64))
+    let rows = stmt.query_map(params![account_id, minute(from), end, bucket], |r| {
+        Ok((Timestamp::from_millis(r.get::<_, i64>(0)? * bucket * 60_000), r.get::<_, i64>(1)? as u64))
     })?;
     rows.collect()
+}
+
+/// The Beijing day a message id's time falls on.
+fn day_of(id: MessageId) -> i64 {
+    (id.timestamp().as_millis() + BEIJING_OFFSET_MS).div_euclid(DAY_MS)
 }
 
 /// A range scan on (to_hash, account_id, id), forced for the reason `read_ops::list_sql` gives.

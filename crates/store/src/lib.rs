@@ -142,16 +142,19 @@ pub trait Store: Send + Sync + 'static {
     fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>>;
     /// Sending volume per carrier and category of messages with ids in `[from, to)`.
     fn usage(&self, account_id: i64, from: MessageId, to: MessageId) -> BoxFuture<'_, Result<Vec<Usage>>>;
-    /// Messages with ids in `[from, to)` counted by carrier, category and state, for one
-    /// account or (`None`) all of them.
+    /// Messages accepted on the whole Beijing days from `from`'s through `to`'s (`to` excluded
+    /// when it starts a day), counted by carrier, category and state as they are now, for one
+    /// account or (`None`) all of them. Read from totals kept per day, so it costs the same at
+    /// any volume, and retention does not change it.
     fn status_counts(
         &self,
         account_id: Option<i64>,
         from: MessageId,
         to: MessageId,
     ) -> BoxFuture<'_, Result<Vec<StatusCount>>>;
-    /// Messages with ids in `[from, to)` accepted in each `bucket_ms` slice of time (slices
-    /// start at multiples of `bucket_ms` since the epoch; empty ones are absent), oldest first.
+    /// Messages accepted in each `bucket_ms` slice of time (whole minutes; slices start at
+    /// multiples of `bucket_ms` since the epoch; empty ones are absent) within the minutes of
+    /// `[from, to)`, oldest first. Read from per-minute totals.
     fn accepted_series(
         &self,
         account_id: Option<i64>,

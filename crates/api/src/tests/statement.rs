@@ -152,7 +152,9 @@ async fn bad_prices_and_periods_are_refused_with_the_reason() {
         ("from=2026-11-30&to=2026-11-01", "invalid_period"),
         ("from=2026-02-30&to=2026-03-01", "invalid_period"),
         ("from=2025-01-01&to=2026-12-31", "invalid_period"),
-        ("from=2026-11-01", "invalid_query"),
+        ("from=2026-11-01", "invalid_period"),
+        ("period=nope", "invalid_period"),
+        ("period=x&from=2026-11-01&to=2026-11-02", "invalid_period"),
         ("from=2026-11-01&to=2026-11-30&format=xml", "invalid_query"),
     ] {
         let (status, body) = super::call(&f.state, super::get(&key, &format!("/api/v1/statement?{query}"))).await;
