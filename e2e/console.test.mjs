@@ -202,7 +202,7 @@ test('a tenant sends one message, watches it reach 已送达, and finds it by re
   await page.locator('#results tbody tr', { hasText: '13800138000' }).waitFor();
   await shot(page, '12-messages');
   await page.goto('/reports');
-  await page.locator('#reports tr', { hasText: '13800138000' }).getByText('DELIVRD').waitFor();
+  await page.locator('#reports tr', { hasText: '13800138000' }).getByText('DELIVRD', { exact: true }).waitFor();
   await page.getByLabel('状态码').fill('UNDELIV');
   await page.getByRole('button', { name: '查询' }).click();
   await page.getByText('没有符合条件的状态报告').waitFor();

@@ -36,6 +36,7 @@ pub use admin::csv_field;
 pub use console::{cookie_token, session_cookie, ConsoleSettings, SESSION_COOKIE};
 pub use error::ApiError;
 pub use export::MAX_EXPORT_ROWS;
+pub use feed::FeedQuery;
 pub use messages::SearchQuery;
 
 /// Largest request body accepted (8 MiB: 100,000 numbers with room to spare); larger ones
@@ -68,6 +69,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/categories", get(messages::categories))
         .route("/api/v1/templates", get(templates::list).post(templates::add))
         .route("/api/v1/reports", get(feed::reports))
+        .route("/api/v1/reports/search", get(feed::search_reports))
+        .route("/api/v1/replies/search", get(feed::search_replies))
+        .route("/api/v1/admin/reports", get(feed::admin_reports))
+        .route("/api/v1/admin/replies", get(feed::admin_replies))
         .route("/api/v1/reports/ack", post(feed::ack_reports))
         .route("/api/v1/replies", get(feed::replies))
         .route("/api/v1/replies/ack", post(feed::ack_replies))

@@ -212,7 +212,7 @@ pub(crate) async fn get_one(
 }
 
 /// A query value: absent or empty is `None` (a form's empty field), anything else must parse.
-fn opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+pub(crate) fn opt<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
 where
     D: serde::Deserializer<'de>,
     T: std::str::FromStr,
@@ -263,7 +263,7 @@ pub struct SearchQuery {
 
 /// An RFC 3339 time, or a Beijing day (`2026-12-01`: its first instant) or minute
 /// (`2026-12-01T09:30`, as a browser's `datetime-local` field sends it).
-fn beijing_time(t: &str) -> Option<Timestamp> {
+pub(crate) fn beijing_time(t: &str) -> Option<Timestamp> {
     match t.len() {
         10 => hongyan_engine::statement::beijing_day(t).ok(),
         16 => Timestamp::parse_rfc3339(&format!("{t}:00+08:00")),

@@ -2,8 +2,8 @@
 //! past a reader's position, and the `unknown` sweep.
 
 use hongyan_store::{
-    FeedConsumer, FeedEvent, FeedFilter, FeedItem, FeedKind, MessageId, MessageStatus, MoRecord, NewMo, Result,
-    SegmentReport, Timestamp,
+    Carrier, FeedConsumer, FeedEvent, FeedFilter, FeedItem, FeedKind, MessageId, MessageStatus, MoRecord, NewMo,
+    Result, SegmentReport, Timestamp,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -46,8 +46,8 @@ pub(crate) fn record_mo(conn: &Connection, mo: &NewMo, slots: usize) -> Result<M
     let unsubscribed = mo.account_id.is_some() && mo.unsubscribe.is_some();
     let id = conn
         .prepare_cached(
-            "INSERT INTO mo_messages (account_id, channel, from_number, to_number, extension, content, unsubscribed, received_at)
-             VALUES (?1, ?2, hy_seal('from', ?3), ?4, ?5, hy_seal('content', ?6), ?7, ?8) RETURNING id",
+            "INSERT INTO mo_messages (account_id, channel, from_number, from_hash, to_number, extension, content, unsubscribed, received_at)
+             VALUES (?1, ?2, hy_seal('from', ?3), hy_index(?3, 0), ?4, ?5, hy_seal('content', ?6), ?7, ?8) RETURNING id",
         )
         .and_then(|mut s| {
             s.query_row(
@@ -108,7 +108,7 @@ const EVENT_SELECT: &str = "SELECT f.seq, f.kind, f.segment,
         coalesce(f.created_at, s.reported_at),
         o.id, o.account_id, o.channel, hy_open('from', o.from_number), o.to_number, o.extension,
         hy_open('content', o.content), o.unsubscribed, o.received_at,
-        m.callback_url, f.account_id
+        m.callback_url, f.account_id, hy_open('raw', s.report_raw)
     FROM feed f
     LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id
     LEFT JOIN segments s ON f.kind = 'report' AND s.message_id = f.ref_id AND s.number = f.segment
@@ -126,23 +126,36 @@ fn event_sql() -> &'static str {
     })
 }
 
-pub(crate) fn history(conn: &Connection, f: &FeedFilter) -> rusqlite::Result<Vec<(i64, FeedEvent)>> {
-    static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let sql = SQL.get_or_init(|| {
-        format!(
-            "{EVENT_SELECT}
-             WHERE f.kind = ?1 AND f.push_only = 0 AND (?2 IS NULL OR f.account_id = ?2)
-               AND (?3 IS NULL OR f.created_at >= ?3) AND (?4 IS NULL OR f.created_at < ?4)
-               AND (?5 IS NULL OR f.stat = ?5) AND f.seq < ?6
-             ORDER BY f.seq DESC LIMIT ?7"
-        )
-    });
+pub(crate) fn history(conn: &Connection, f: &FeedFilter, slots: usize) -> rusqlite::Result<Vec<(i64, FeedEvent)>> {
+    let from = match f.from_number {
+        Some(_) => crate::sql_fns::hash_matches("o.from_hash", 10, 1, slots),
+        None => "?10 IS NULL".to_owned(),
+    };
+    let sql = format!(
+        "{EVENT_SELECT}
+         WHERE f.kind = ?1 AND f.push_only = 0 AND (?2 IS NULL OR f.account_id = ?2)
+           AND (?3 IS NULL OR f.created_at >= ?3) AND (?4 IS NULL OR f.created_at < ?4)
+           AND (?5 IS NULL OR f.stat = ?5) AND f.seq < ?6
+           AND (?8 IS NULL OR m.carrier = ?8) AND (?9 IS NULL OR s.channel = ?9) AND {from}
+         ORDER BY f.seq DESC LIMIT ?7"
+    );
     let Some(kind) = f.kind.filter(|k| *k != FeedKind::Final) else { return Ok(Vec::new()) };
     let before = f.before_seq.map_or(i64::MAX, |s| s as i64);
     let millis = |t: Option<Timestamp>| t.map(Timestamp::as_millis);
-    let mut stmt = conn.prepare_cached(sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
-        params![kind.as_str(), f.account_id, millis(f.from), millis(f.to), f.stat, before, f.limit as i64],
+        params![
+            kind.as_str(),
+            f.account_id,
+            millis(f.from),
+            millis(f.to),
+            f.stat,
+            before,
+            f.limit as i64,
+            f.carrier.map(Carrier::as_str),
+            f.channel,
+            f.from_number
+        ],
         |r| Ok((r.get::<_, i64>(20)?, event(r)?)),
     )?;
     rows.collect()
@@ -192,6 +205,7 @@ fn event(r: &Row<'_>) -> rusqlite::Result<FeedEvent> {
             done_at: r.get::<_, Option<i64>>(8)?.map(Timestamp::from_millis),
             reported_at: Timestamp::from_millis(r.get(9)?),
             status: MessageStatus::parse(&status).unwrap_or(MessageStatus::Submitted),
+            raw: r.get(21)?,
         })
     };
     Ok(FeedEvent { seq, item, callback_url: r.get(19)? })

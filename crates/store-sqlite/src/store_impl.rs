@@ -117,7 +117,8 @@ impl Store for SqliteStore {
     }
 
     fn feed_history(&self, filter: FeedFilter) -> BoxFuture<'_, Result<Vec<(i64, FeedEvent)>>> {
-        self.read(move |c| feed_ops::history(c, &filter))
+        let slots = self.slots;
+        self.read(move |c| feed_ops::history(c, &filter, slots))
     }
 
     fn record_login_success(&self, user_id: i64) -> BoxFuture<'_, Result<()>> {

@@ -116,6 +116,20 @@ async fn history_looks_back_without_moving_readers(store: &dyn Store, c: i64) {
     assert_eq!(undelivered.len(), 1, "by stat");
     let replies = store.feed_history(all(FeedKind::Mo, None)).await.unwrap();
     assert!(matches!(&replies[..], [(_, FeedEvent { item: FeedItem::Mo(m), .. })] if m.text == "收到"));
+    let from = |n: &str| FeedFilter { from_number: Some(n.into()), ..all(FeedKind::Mo, None) };
+    assert_eq!(store.feed_history(from("13800138800")).await.unwrap().len(), 1, "a reply by the handset's number");
+    assert!(store.feed_history(from("13800138801")).await.unwrap().is_empty());
+    let mobile = FeedFilter {
+        carrier: Some(Carrier::ChinaMobile),
+        channel: Some("cmpp-sim".into()),
+        ..all(FeedKind::Report, None)
+    };
+    assert_eq!(store.feed_history(mobile).await.unwrap().len(), 4, "by carrier and channel");
+    let unicom = FeedFilter { carrier: Some(Carrier::ChinaUnicom), ..all(FeedKind::Report, None) };
+    assert!(store.feed_history(unicom).await.unwrap().is_empty());
+    let with_raw =
+        |e: &FeedEvent| matches!(&e.item, FeedItem::Report(r) if r.raw.as_deref().is_some_and(|r| r.contains("stat")));
+    assert!(reports.iter().any(|(_, e)| with_raw(e)), "the carrier's raw report comes along");
     let page = store.feed_history(FeedFilter { before_seq: Some(reports[0].1.seq), ..all(FeedKind::Report, None) });
     assert_eq!(page.await.unwrap().len(), 3, "paged by sequence");
     let other = store.feed_history(FeedFilter { account_id: Some(c + 1000), ..all(FeedKind::Report, None) });

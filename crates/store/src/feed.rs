@@ -1,7 +1,7 @@
 //! The feed: what an account's client is owed (segment reports and replies), in order, and how
 //! far each way of telling it has got.
 
-use hongyan_types::{MessageId, MessageStatus, Timestamp};
+use hongyan_types::{Carrier, MessageId, MessageStatus, Timestamp};
 
 /// What a feed row tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -104,6 +104,8 @@ pub struct SegmentReport {
     pub reported_at: Timestamp,
     /// The message's aggregate status now.
     pub status: MessageStatus,
+    /// The carrier's report as received (its fields as JSON), when there is one.
+    pub raw: Option<String>,
 }
 
 /// A reply as stored.
@@ -202,6 +204,12 @@ pub struct FeedFilter {
     pub to: Option<Timestamp>,
     /// Reports with exactly this stat (e.g. `DELIVRD`, `UNDELIV`, a carrier's error code).
     pub stat: Option<String>,
+    /// Reports on messages to this network.
+    pub carrier: Option<Carrier>,
+    /// Reports that came over this channel.
+    pub channel: Option<String>,
+    /// Replies from this handset (11 digits; found by its keyed hash).
+    pub from_number: Option<String>,
     /// Only events with a sequence number below this one (paging).
     pub before_seq: Option<u64>,
     /// At most this many.

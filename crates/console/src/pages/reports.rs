@@ -1,15 +1,14 @@
-//! Status reports and replies looked back on (by time, stat and account), and the callback
-//! batches that were given up, with their re-send (administrators, through
-//! `Engine::admin_resend_push_failure`).
+//! Status reports and replies looked back on (by time, stat, carrier, channel, account, the
+//! handset's number), with the API's own query (`FeedQuery`); staff through
+//! `Engine::admin_search_feed` (masked by role, audited). And the callback batches that were
+//! given up, with their re-send (administrators, `Engine::admin_resend_push_failure`).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use hongyan_api::AppState;
-use hongyan_engine::statement::beijing_day;
-use hongyan_store::{FeedFilter, FeedItem, FeedKind, Role, Timestamp};
-use hongyan_types::mask;
-use serde::Deserialize;
+use hongyan_api::{AppState, FeedQuery};
+use hongyan_engine::admin::feed_masked_for;
+use hongyan_store::{FeedItem, FeedKind, Timestamp};
 use serde_json::{json, Value};
 
 use crate::render;
@@ -17,103 +16,72 @@ use crate::viewer::Viewer;
 
 const PAGE: usize = 100;
 
-#[derive(Deserialize, serde::Serialize, Default)]
-pub(crate) struct ReportQuery {
-    /// `reports` (default), `replies` or `failures`.
-    #[serde(default)]
-    tab: String,
-    #[serde(default)]
-    account: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    to: String,
-    #[serde(default)]
-    stat: String,
-    #[serde(default)]
-    before: String,
-}
-
 fn when(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()[..19].replace('T', " ")))
 }
 
-/// `GET /reports`
-pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer, Query(q): Query<ReportQuery>) -> Response {
-    let account = match viewer.tenant_account() {
-        Some(own) => Some(own),
-        None => q.account.trim().parse().ok(),
-    };
-    let store = state.engine.store();
+async fn context(state: &AppState, viewer: &Viewer, tab: &str, raw: Option<&str>) -> Value {
     let accounts: Vec<Value> = if viewer.staff() {
-        store
-            .list_accounts()
-            .await
-            .unwrap_or_default()
-            .iter()
-            .map(|a| json!({ "id": a.id.to_string(), "name": a.name }))
-            .collect()
+        let list = state.engine.store().list_accounts().await.unwrap_or_default();
+        list.iter().map(|a| json!({ "id": a.id.to_string(), "name": a.name })).collect()
     } else {
         Vec::new()
     };
-    let tab = match q.tab.as_str() {
-        "replies" | "failures" => q.tab.clone(),
-        _ => "reports".to_owned(),
+    let form: std::collections::HashMap<String, String> =
+        raw.map(|r| form_urlencoded::parse(r.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let query: String = raw
+        .unwrap_or("")
+        .split('&')
+        .filter(|p| !p.is_empty() && !p.starts_with("before="))
+        .collect::<Vec<_>>()
+        .join("&");
+    json!({ "tab": tab, "q": form, "accounts": accounts, "rows": [], "query": query })
+}
+
+/// `GET /reports` (status reports) and `GET /reports/replies`.
+async fn search(
+    state: AppState,
+    viewer: Viewer,
+    raw: Option<String>,
+    q: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+    kind: FeedKind,
+) -> Response {
+    let tab = if kind == FeedKind::Mo { "replies" } else { "reports" };
+    let mut ctx = context(&state, &viewer, tab, raw.as_deref()).await;
+    let refused = |mut ctx: Value, message: String| {
+        ctx["error"] = json!(message);
+        let mut resp = render::page(&viewer, "reports.html", ctx);
+        *resp.status_mut() = StatusCode::BAD_REQUEST;
+        resp
     };
-    let mut ctx = json!({ "q": q, "tab": tab, "accounts": accounts, "rows": [] });
-    if tab == "failures" {
-        return match store.push_failures(account).await {
-            Ok(list) => {
-                let rows: Vec<Value> = list
-                    .iter()
-                    .map(|f| json!({ "id": f.id, "account_id": f.account_id, "seqs": format!("{}–{}", f.seqs.0, f.seqs.1),
-                                      "error": f.error, "failed_at": when(Some(f.failed_at)), "resent_at": when(f.resent_at) }))
-                    .collect();
-                ctx["rows"] = json!(rows);
-                render::page(&viewer, "reports.html", ctx)
-            }
-            Err(e) => super::store_error(&viewer, e),
-        };
-    }
-    let day = |s: &str, next: bool| match s.trim() {
-        "" => Ok(None),
-        d => beijing_day(d).map(|t| Some(if next { t.plus_millis(86_400_000) } else { t })),
+    let q = match q {
+        Ok(Query(q)) => q,
+        Err(e) => return refused(ctx, e.body_text()),
     };
-    let (from, to) = match (day(&q.from, false), day(&q.to, true)) {
-        (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => {
-            return render::error(
-                &viewer,
-                StatusCode::BAD_REQUEST,
-                &viewer.lang.error("invalid_period", &e.to_string()),
-            )
-        }
+    let account = viewer.tenant_account().or(q.account);
+    let filter = match q.filter(kind, account) {
+        Ok(f) => hongyan_store::FeedFilter { limit: PAGE, ..f },
+        Err(e) => return refused(ctx, super::api_message(&viewer, e)),
     };
-    let filter = FeedFilter {
-        kind: Some(if tab == "replies" { FeedKind::Mo } else { FeedKind::Report }),
-        account_id: account,
-        from,
-        to,
-        stat: Some(q.stat.trim().to_ascii_uppercase()).filter(|s| !s.is_empty() && tab == "reports"),
-        before_seq: q.before.trim().parse().ok(),
-        limit: PAGE,
+    let found = match viewer.tenant_account() {
+        Some(_) => state.engine.store().feed_history(filter).await.map_err(Into::into),
+        None => state.engine.admin_search_feed(&viewer.actor(), filter).await,
     };
-    let found = match store.feed_history(filter).await {
+    let found = match found {
         Ok(f) => f,
-        Err(e) => return super::store_error(&viewer, e),
+        Err(e) => return super::admin_error(&viewer, e),
     };
-    let masked = viewer.is(&[Role::Operator, Role::Auditor]);
-    let number = |n: &str| if masked { mask::number(n) } else { n.to_owned() };
+    let role = Some(viewer.user.role);
     let rows: Vec<Value> = found
         .iter()
-        .filter_map(|(account_id, e)| match &e.item {
+        .filter_map(|(account_id, e)| match &feed_masked_for(role, e.clone()).item {
             FeedItem::Report(r) => Some(json!({
-                "seq": e.seq, "account_id": account_id, "message_id": r.message_id.to_string(), "to": number(&r.to),
+                "seq": e.seq, "account_id": account_id, "message_id": r.message_id.to_string(), "to": r.to,
                 "segment": format!("{}/{}", r.segment, r.segments), "stat": r.stat, "status": r.status.as_str(),
-                "done_at": when(r.done_at), "reported_at": when(Some(r.reported_at)),
+                "done_at": when(r.done_at), "reported_at": when(Some(r.reported_at)), "raw": r.raw,
             })),
             FeedItem::Mo(m) => Some(json!({
-                "seq": e.seq, "account_id": account_id, "from": number(&m.from), "to": m.to, "extension": m.extension,
+                "seq": e.seq, "account_id": account_id, "from": m.from, "to": m.to, "extension": m.extension,
                 "text": m.text, "unsubscribed": m.unsubscribed, "received_at": when(Some(m.received_at)), "channel": m.channel,
             })),
             FeedItem::Final(_) => None,
@@ -124,10 +92,48 @@ pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer, Query(q)
     render::page(&viewer, "reports.html", ctx)
 }
 
+/// `GET /reports`
+pub(crate) async fn reports(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+    q: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    search(state, viewer, raw, q, FeedKind::Report).await
+}
+
+/// `GET /reports/replies`
+pub(crate) async fn replies(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    RawQuery(raw): RawQuery,
+    q: Result<Query<FeedQuery>, axum::extract::rejection::QueryRejection>,
+) -> Response {
+    search(state, viewer, raw, q, FeedKind::Mo).await
+}
+
+/// `GET /reports/failures`: callback batches given up after the retry period.
+pub(crate) async fn failures(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> Response {
+    let mut ctx = context(&state, &viewer, "failures", raw.as_deref()).await;
+    let account = viewer.tenant_account().or_else(|| ctx["q"]["account"].as_str().and_then(|a| a.parse().ok()));
+    match state.engine.store().push_failures(account).await {
+        Ok(list) => {
+            let rows: Vec<Value> = list
+                .iter()
+                .map(|f| json!({ "id": f.id, "account_id": f.account_id, "seqs": format!("{}–{}", f.seqs.0, f.seqs.1),
+                                  "error": f.error, "failed_at": when(Some(f.failed_at)), "resent_at": when(f.resent_at) }))
+                .collect();
+            ctx["rows"] = json!(rows);
+            render::page(&viewer, "reports.html", ctx)
+        }
+        Err(e) => super::store_error(&viewer, e),
+    }
+}
+
 /// `POST /reports/failures/{id}/resend`
 pub(crate) async fn resend(State(state): State<AppState>, viewer: Viewer, Path(id): Path<i64>) -> Response {
     match state.engine.admin_resend_push_failure(&viewer.actor(), id).await {
-        Ok(()) => Redirect::to("/reports?tab=failures").into_response(),
+        Ok(()) => Redirect::to("/reports/failures").into_response(),
         Err(e) => super::admin_error(&viewer, e),
     }
 }

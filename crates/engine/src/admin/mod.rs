@@ -15,7 +15,7 @@ mod lists;
 mod rights;
 mod search;
 
-pub use search::search_summary;
+pub use search::{feed_masked_for, search_summary};
 
 pub use rights::{PriceInput, RightsChange, RightsView, MAX_PER_NUMBER, MAX_PRICE_RULES, MAX_QUOTA, MAX_RATE};
 

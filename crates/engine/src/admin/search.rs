@@ -86,3 +86,43 @@ impl Engine {
         matches!(actor.role, Role::Admin | Role::Operator | Role::Auditor)
     }
 }
+
+impl Engine {
+    /// Past reports or replies across accounts (or in one), newest first, numbers masked for
+    /// the actor's role, audited as `reports.search` or `replies.search`.
+    pub async fn admin_search_feed(
+        &self,
+        actor: &Actor,
+        filter: hongyan_store::FeedFilter,
+    ) -> Result<Vec<(i64, hongyan_store::FeedEvent)>, AdminError> {
+        actor.require_reader()?;
+        let action = if filter.kind == Some(hongyan_store::FeedKind::Mo) { "replies.search" } else { "reports.search" };
+        let summary = json!({
+            "account": filter.account_id, "stat": filter.stat, "carrier": filter.carrier.map(|c| c.as_str()),
+            "channel": filter.channel, "from": filter.from_number.as_deref().map(hongyan_types::mask::number),
+            "since": filter.from.map(|t| t.to_rfc3339_beijing()), "until": filter.to.map(|t| t.to_rfc3339_beijing()),
+        });
+        let found: Vec<_> = self
+            .store
+            .feed_history(filter)
+            .await?
+            .into_iter()
+            .map(|(a, e)| (a, feed_masked_for(Some(actor.role), e)))
+            .collect();
+        let after = json!({ "filter": summary, "found": found.len() });
+        self.audit_change(actor, action, "feed", (None, Some(after))).await?;
+        Ok(found)
+    }
+}
+
+/// A report or reply as a reader may see it: numbers masked for operators and auditors.
+pub fn feed_masked_for(role: Option<Role>, mut e: hongyan_store::FeedEvent) -> hongyan_store::FeedEvent {
+    if matches!(role, Some(Role::Operator | Role::Auditor)) {
+        match &mut e.item {
+            hongyan_store::FeedItem::Report(r) => r.to = hongyan_types::mask::number(&r.to),
+            hongyan_store::FeedItem::Mo(m) => m.from = hongyan_types::mask::number(&m.from),
+            hongyan_store::FeedItem::Final(_) => {}
+        }
+    }
+    e
+}
