@@ -397,6 +397,20 @@ test('five wrong passwords lock a user; the administrator unlocks it; the audit 
   assert.ok(!csv.includes('Locky-Passw0rd-1'), 'no password in the audit log');
 });
 
+test('staff see each channel live: links, windows, submits and its configuration', async () => {
+  const { page } = admin;
+  await page.goto('/channels');
+  const mobile = page.locator('#channels tr', { hasText: 'china-mobile-sim' });
+  await mobile.waitFor();
+  const cells = await mobile.locator('td').allTextContents();
+  assert.equal(cells[2].trim(), 'CMPP 3.0');
+  assert.equal(cells[4].trim(), '1/1', 'one link of one up');
+  assert.ok(Number(cells[8]) >= 2, `submits counted: ${cells[8]}`);
+  assert.equal(await page.locator('#channels tbody tr').count(), 3);
+  await page.locator('#channel-config').getByText('china-telecom-sim').waitFor();
+  await shot(page, '03b-channels');
+});
+
 test('help shows the manuals; English is one click and remembered', async () => {
   const { page } = admin;
   await page.goto('/help/user-manual');

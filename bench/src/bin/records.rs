@@ -152,21 +152,22 @@ async fn main() -> anyhow::Result<()> {
 type Make = Box<dyn Fn(u64) -> MessageFilter>;
 
 async fn searches(store: &Arc<dyn Store>, a: &Args, start: Timestamp, step: i64) -> anyhow::Result<()> {
-    let day = |i: u64| start.plus_millis((i % DAYS as u64) as i64 * 86_400_000).beijing_day_start();
+    let messages = a.messages;
+    let day = move |i: u64| start.plus_millis((i % DAYS as u64) as i64 * 86_400_000).beijing_day_start();
     let middle = message(a.messages / 2, start, step).id;
-    let f = MessageFilter::default;
+    let f: fn() -> MessageFilter = MessageFilter::default;
     let combos: Vec<(&str, Make)> = vec![
         ("account", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), ..f() })),
         ("account, deep page", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), before: Some(middle), ..f() })),
-        ("recipient in an account", Box::new(|i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), to: Some(number(i)), ..f() })),
-        ("recipient, every account", Box::new(|i| MessageFilter { to: Some(number(i)), ..f() })),
-        ("sender", Box::new(|i| MessageFilter { sender: Some(sender(i)), ..f() })),
+        ("recipient in an account", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), to: Some(number(i)), ..f() })),
+        ("recipient, every account", Box::new(move |i| MessageFilter { to: Some(number(i)), ..f() })),
+        ("sender", Box::new(move |i| MessageFilter { sender: Some(sender(i)), ..f() })),
         ("sender, deep page", Box::new(move |i| MessageFilter { sender: Some(sender(i)), before: Some(middle), ..f() })),
-        ("sender + carrier + category", Box::new(|i| MessageFilter { sender: Some(sender(i)), carrier: Some(CARRIERS[(i % 3) as usize]), category: Some(CATEGORIES[(i / 3 % 3) as usize]), ..f() })),
-        ("client_ref", Box::new(move |i| MessageFilter { client_ref: Some(format!("ref-{}", i % a.messages)), ..f() })),
+        ("sender + carrier + category", Box::new(move |i| MessageFilter { sender: Some(sender(i)), carrier: Some(CARRIERS[(i % 3) as usize]), category: Some(CATEGORIES[(i / 3 % 3) as usize]), ..f() })),
+        ("client_ref", Box::new(move |i| MessageFilter { client_ref: Some(format!("ref-{}", i % messages)), ..f() })),
         ("one day, every account", Box::new(move |i| MessageFilter { since: Some(day(i)), until: Some(day(i).plus_millis(86_400_000)), ..f() })),
         ("account + one day", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), since: Some(day(i)), until: Some(day(i).plus_millis(86_400_000)), ..f() })),
-        ("account + status failed (1 %)", Box::new(|i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), status: Some(MessageStatus::Failed), ..f() })),
+        ("account + status failed (1 %)", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), status: Some(MessageStatus::Failed), ..f() })),
     ];
     let mut picks = Picks(0x9E37_79B9_7F4A_7C15);
     for (name, make) in combos {

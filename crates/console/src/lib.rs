@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .route("/password", get(pages::login::password_form).post(pages::login::password_submit))
         .route("/lang/{lang}", get(pages::lang))
         .route("/overview", get(pages::overview::page))
+        .route("/channels", get(pages::overview::channels_page))
         .route("/send", get(pages::send::form).post(pages::send::submit))
         .route("/send/preview", post(pages::send::preview))
         .route("/send/bulk", get(pages::bulk::form).post(pages::bulk::upload))

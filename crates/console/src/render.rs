@@ -18,6 +18,8 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../templates/login.html")),
     ("password.html", include_str!("../templates/password.html")),
     ("overview.html", include_str!("../templates/overview.html")),
+    ("channels.html", include_str!("../templates/channels.html")),
+    ("channel_table.html", include_str!("../templates/channel_table.html")),
     ("send.html", include_str!("../templates/send.html")),
     ("send_preview.html", include_str!("../templates/send_preview.html")),
     ("send_result.html", include_str!("../templates/send_result.html")),

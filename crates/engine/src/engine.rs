@@ -62,6 +62,7 @@ pub struct Engine {
     pub(crate) schedule: Schedule,
     pub(crate) categories: std::sync::RwLock<Categories>,
     pub(crate) periods: std::sync::RwLock<Vec<crate::statement::NamedPeriod>>,
+    pub(crate) monitors: crate::monitor::Monitors,
     pub(crate) feed_changed: tokio::sync::Notify,
     pub(crate) rights: crate::rights::RightsCache,
 }
@@ -102,6 +103,7 @@ impl Engine {
             schedule: Schedule::default(),
             categories: std::sync::RwLock::new(Categories::default()),
             periods: std::sync::RwLock::default(),
+            monitors: crate::monitor::Monitors::default(),
             feed_changed: tokio::sync::Notify::new(),
             rights: crate::rights::RightsCache::default(),
         };

@@ -35,6 +35,7 @@ mod dispatch;
 mod engine;
 mod limits;
 mod mo;
+pub mod monitor;
 mod replay;
 pub mod retention;
 pub mod rights;

@@ -73,6 +73,27 @@ impl ChannelConfig {
         }
     }
 
+    /// What the console shows of the configuration.
+    fn setup(&self) -> hongyan_engine::monitor::ChannelSetup {
+        let (protocol, window) = match &self.protocol {
+            ProtocolConfig::Cmpp(s) => {
+                let v = if s.session.version == hongyan_cmpp_proto::Version::V20 { "CMPP 2.0" } else { "CMPP 3.0" };
+                (v, s.session.window)
+            }
+            ProtocolConfig::Smgp(s) => ("SMGP 3.0", s.session.window),
+            ProtocolConfig::Sgip(s) => ("SGIP 1.2", s.session.window),
+            ProtocolConfig::Smpp(s) => ("SMPP 3.4", s.session.window),
+        };
+        hongyan_engine::monitor::ChannelSetup {
+            protocol: protocol.into(),
+            addr: self.addr.to_string(),
+            connections: self.connections.max(1),
+            window,
+            rate: self.rate,
+            simulated: self.simulated,
+        }
+    }
+
     pub(crate) fn kind(&self) -> &'static str {
         if self.simulated {
             "SIMULATED gateway (not a real carrier)"
@@ -101,6 +122,8 @@ pub(crate) struct Shared {
     pub(crate) sessions: std::sync::atomic::AtomicU32,
     /// Links logged in right now.
     pub(crate) links_up: AtomicUsize,
+    /// The figures the console shows.
+    pub(crate) monitor: Arc<hongyan_engine::monitor::ChannelMonitor>,
     /// Segments refused for a transient reason, waiting for their retry time.
     retries: Mutex<Vec<(Instant, Work)>>,
 }
@@ -131,6 +154,7 @@ impl Shared {
 
     /// A link logged in; the first one brings the channel (back) up.
     pub(crate) fn link_up(&self) {
+        self.monitor.link(true);
         if self.links_up.fetch_add(1, Ordering::SeqCst) == 0 {
             self.engine.set_channel_up(&self.cfg.name, true);
         }
@@ -138,6 +162,7 @@ impl Shared {
 
     /// A logged-in link ended.
     pub(crate) fn link_down(&self) {
+        self.monitor.link(false);
         self.links_up.fetch_sub(1, Ordering::SeqCst);
     }
 
@@ -206,6 +231,7 @@ struct Health {
 impl Health {
     async fn check(&mut self, shared: &Shared) {
         shared.release_retries();
+        shared.monitor.backlog(shared.backlog_len());
         if shared.links_up.load(Ordering::SeqCst) > 0 {
             *self = Self { down_since: None, reported_down: false };
             return;
@@ -242,7 +268,9 @@ pub async fn run_channel(
     mut shutdown: watch::Receiver<bool>,
 ) {
     let rate = RateLimit::new(cfg.rate, Instant::now());
+    let monitor = engine.monitor_channel(&cfg.name, cfg.setup());
     let shared = Arc::new(Shared {
+        monitor,
         cfg,
         engine,
         backlog: Mutex::new(Lanes::default()),

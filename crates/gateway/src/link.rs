@@ -48,6 +48,8 @@ pub(crate) async fn run(index: usize, shared: Arc<Shared>, mut shutdown: watch::
         let delay = backoff.next_delay();
         tracing::warn!(channel = %cfg.name, link = index, kind = cfg.kind(), addr = %cfg.addr, %reason,
             retry_in_ms = delay.as_millis() as u64, "link down");
+        shared.monitor.in_flight(index, 0);
+        shared.monitor.error(shared.engine.clock().now(), format!("link {index}: {reason}"));
         tokio::select! {
             _ = sleep(delay) => {}
             _ = shutdown.changed() => {}
@@ -158,7 +160,9 @@ impl<'a> Conn<'a> {
             while let Some(bytes) = self.adapter.poll_transmit() {
                 wr.write_all(&bytes).await.map_err(|e| e.to_string())?;
             }
-            if !self.handle_events().await? {
+            let more = self.handle_events().await?;
+            self.shared.monitor.in_flight(self.index, self.inflight.len());
+            if !more {
                 return Ok(());
             }
         }
@@ -174,7 +178,10 @@ impl<'a> Conn<'a> {
             }
             let Some(work) = self.shared.pop() else { return };
             match self.adapter.submit(Instant::now().into_std(), self.shared.engine.clock().now(), &work) {
-                Ok(key) => drop(self.inflight.insert(key, work)),
+                Ok(key) => {
+                    self.inflight.insert(key, work);
+                    self.shared.monitor.submitted();
+                }
                 Err(e) => {
                     tracing::warn!(channel = %self.shared.cfg.name, message_id = %work.message_id, error = %e, "submit not sent");
                     self.shared.put_back_front(vec![work]);
@@ -239,10 +246,13 @@ impl<'a> Conn<'a> {
                 let Some(work) = self.inflight.remove(&key) else { return Ok(()) };
                 match answer {
                     SubmitAnswer::Throttled => {
+                        self.shared.monitor.throttled();
                         self.paused_until = Some(Instant::now() + THROTTLE_PAUSE);
                         self.shared.put_back_front(vec![work]);
                     }
                     SubmitAnswer::Transient { code, text } => {
+                        let what = format!("transient refusal {code}: {text}");
+                        self.shared.monitor.error(self.shared.engine.clock().now(), what);
                         if let Some((work, last)) = self.shared.retry_later(work, code, text) {
                             exhausted.push((work, last));
                         }

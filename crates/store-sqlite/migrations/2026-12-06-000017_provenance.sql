@@ -15,3 +15,5 @@ ALTER TABLE client_parts ADD COLUMN client_addr TEXT NOT NULL DEFAULT '';
 -- hash leads, so one index serves them, a tenant's own search and the frequency limit.
 DROP INDEX messages_by_account_to_hash;
 CREATE INDEX messages_by_to_hash ON messages (to_hash, account_id, id);
+-- An account's messages in one state ("what failed yesterday"), newest first.
+CREATE INDEX messages_by_account_status ON messages (account_id, status, id);

@@ -119,6 +119,9 @@ fn search_sql(f: &MessageFilter, slots: usize, columns: &str) -> String {
         }
         () if f.client_ref.is_some() => ("INDEXED BY messages_by_client_ref", "client_ref = ?4".to_owned()),
         () if f.sender.is_some() => ("INDEXED BY messages_by_sender", "sender = ?3".to_owned()),
+        () if f.account_id.is_some() && f.status.is_some() => {
+            ("INDEXED BY messages_by_account_status", "status = ?5".to_owned())
+        }
         () if f.account_id.is_some() => ("INDEXED BY messages_by_account", "?2 IS NULL".to_owned()),
         () => ("", "?2 IS NULL".to_owned()),
     };
@@ -263,8 +266,10 @@ mod tests {
         }
         let walks = |f: MessageFilter| plan(&conn, &super::list_sql(&f, 1));
         let with = |f: MessageFilter| MessageFilter { status: Some(MessageStatus::Failed), ..f };
-        let newest = walks(with(MessageFilter { account_id: Some(1), ..MessageFilter::default() }));
+        let newest = walks(MessageFilter { account_id: Some(1), ..MessageFilter::default() });
         assert!(newest.contains("messages_by_account ") || newest.ends_with("messages_by_account"), "{newest}");
+        let in_state = walks(with(MessageFilter { account_id: Some(1), ..MessageFilter::default() }));
+        assert!(in_state.contains("messages_by_account_status"), "{in_state}");
         let sender = walks(with(MessageFilter { sender: Some("key:HY1".into()), ..MessageFilter::default() }));
         assert!(sender.contains("messages_by_sender"), "{sender}");
         let client_ref =
@@ -272,7 +277,7 @@ mod tests {
         assert!(client_ref.contains("messages_by_client_ref"), "{client_ref}");
         let by_time = walks(with(MessageFilter::default()));
         assert!(by_time.contains("INTEGER PRIMARY KEY") && !by_time.contains("TEMP B-TREE"), "{by_time}");
-        for p in [newest, sender, client_ref, by_time] {
+        for p in [newest, in_state, sender, client_ref, by_time] {
             assert!(!p.contains("TEMP B-TREE"), "newest first comes from the index, not a sort: {p}");
         }
         std::fs::remove_dir_all(&dir).ok();

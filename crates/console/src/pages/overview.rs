@@ -98,19 +98,7 @@ async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, StoreError> {
         &series(&per_hour, day_ago, now, HOUR),
         4,
     );
-    let channels: Vec<Value> = if viewer.staff() {
-        state
-            .engine
-            .channel_states()
-            .iter()
-            .map(|(c, up)| {
-                let carriers: Vec<&str> = c.carriers.iter().map(|c| c.as_str()).collect();
-                json!({ "name": c.name, "up": up, "carriers": carriers, "priority": c.priority, "weight": c.weight })
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let channels = if viewer.staff() { channels(state) } else { Vec::new() };
     let failed_callbacks = store.push_failures(account).await?.iter().filter(|f| f.resent_at.is_none()).count();
     let pending_reviews = if viewer.is(&[Role::Admin]) { pending_reviews(state).await? } else { 0 };
     Ok(json!({
@@ -119,6 +107,39 @@ async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, StoreError> {
         "channels": channels, "failed_callbacks": failed_callbacks, "pending_reviews": pending_reviews,
         "as_of": now.to_rfc3339_beijing()[..19].replace('T', " "),
     }))
+}
+
+/// Every channel: its routing (carriers, priority, weight, up or down) with what its gateway
+/// reports live (links, windows in use, backlog, submits, throttling, the last error).
+pub(crate) fn channels(state: &AppState) -> Vec<Value> {
+    let figures = state.engine.channel_figures();
+    state
+        .engine
+        .channel_states()
+        .iter()
+        .map(|(c, up)| {
+            let carriers: Vec<&str> = c.carriers.iter().map(|c| c.as_str()).collect();
+            let mut v = json!({ "name": c.name, "up": up, "carriers": carriers, "priority": c.priority, "weight": c.weight, "prefixes": c.prefixes });
+            if let Some(f) = figures.iter().find(|f| f.name == c.name) {
+                let s = &f.setup;
+                v["live"] = json!({
+                    "protocol": s.protocol, "addr": s.addr, "simulated": s.simulated, "connections": s.connections,
+                    "links_up": f.links_up, "in_flight": f.in_flight, "window": s.window * s.connections,
+                    "rate": s.rate, "backlog": f.backlog, "submitted": f.submitted, "throttled": f.throttled,
+                    "last_error": f.last_error.as_ref().map(|(t, e)| format!("{} {e}", &t.to_rfc3339_beijing()[..19].replace('T', " "))),
+                });
+            }
+            v
+        })
+        .collect()
+}
+
+/// `GET /channels`: the channels' configuration and live figures (staff).
+pub(crate) async fn channels_page(State(state): State<AppState>, viewer: Viewer) -> Response {
+    if !viewer.staff() {
+        return super::forbidden(&viewer);
+    }
+    crate::render::page(&viewer, "channels.html", json!({ "channels": channels(&state) }))
 }
 
 /// Signatures and templates waiting for an administrator.

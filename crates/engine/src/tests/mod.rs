@@ -17,7 +17,7 @@ impl Clock for FixedClock {
     }
 }
 
-async fn engine(tag: &str) -> (Arc<Engine>, Vec<(String, DispatchReceiver)>, Arc<dyn Store>) {
+pub(crate) async fn engine(tag: &str) -> (Arc<Engine>, Vec<(String, DispatchReceiver)>, Arc<dyn Store>) {
     let (e, rx, store, _clock) = engine_with_clock(tag).await;
     (e, rx, store)
 }
