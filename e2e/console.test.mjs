@@ -170,7 +170,26 @@ test('a tenant applies for a signature and the administrator approves it', async
 
   await page.reload();
   await page.locator('#own tr', { hasText: '【征纳互动】' }).getByText('已通过').waitFor();
+
+  // A template too: proposed by the tenant, approved by the administrator, then sent with values.
+  await page.getByLabel('模板名称').fill('验证码');
+  await page.locator('#tcategory').selectOption('verification');
+  await page.getByLabel('模板内容').fill('您的验证码是 ${code}，5 分钟内有效。');
+  await page.getByRole('button', { name: '提交模板' }).click();
+  await page.locator('#own-templates tr', { hasText: '验证码' }).getByText('待审核').waitFor();
+  await a.goto('/signatures');
+  await a.locator('#waiting tr', { hasText: '${code}' }).getByRole('button', { name: '通过' }).click();
+  await a.getByText('没有待审核的内容').waitFor();
+  await page.reload();
+  await page.locator('#own-templates tr', { hasText: '验证码' }).getByText('已通过').waitFor();
   await shot(page, '08-signatures-tenant');
+  await page.goto('/send');
+  await page.getByLabel('接收号码').fill('13700137000');
+  await page.getByLabel('短信类别').selectOption('verification');
+  await page.getByLabel('模板（可选）').selectOption({ label: '验证码：您的验证码是 ${code}，5 分钟内有效。' });
+  await page.getByLabel('模板变量').fill('code=135790');
+  await page.getByRole('button', { name: '发送', exact: true }).click();
+  await page.locator('#result-summary').getByText('已受理 1').waitFor();
   assert.deepEqual(clerk.problems, []);
 });
 

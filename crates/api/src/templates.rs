@@ -6,8 +6,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hongyan_engine::AddTemplateError;
-use hongyan_store::StoreError;
+use hongyan_engine::admin::Actor;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -27,28 +26,15 @@ pub(crate) struct TemplateBody {
 pub(crate) async fn add(
     State(state): State<AppState>,
     Authed(caller): Authed,
+    crate::console::ClientAddr(addr): crate::console::ClientAddr,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, ApiError> {
     allow(&state, &caller, "templates").await?;
     let b: TemplateBody = json_body(&headers, body).await?;
-    if b.name.trim().is_empty()
-        || b.name.chars().count() > 64
-        || b.body.trim().is_empty()
-        || b.body.chars().count() > 500
-    {
-        return Err(ApiError::unprocessable("invalid_field", "name is 1 to 64 characters, body 1 to 500"));
-    }
     let c = category(&state.engine, &b.category)?;
-    let t = match state.engine.add_template(caller.account_id, b.name.trim(), &b.body, c).await {
-        Ok(t) => t,
-        Err(AddTemplateError::Body(e)) => return Err(ApiError::unprocessable("invalid_template", e.to_string())),
-        Err(AddTemplateError::Store(StoreError::Conflict(_))) => {
-            return Err(ApiError::new(StatusCode::CONFLICT, "name_taken", "the account has a template of that name"))
-        }
-        Err(AddTemplateError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(ApiError::unprocessable("invalid_template", e.to_string())),
-    };
+    let actor = Actor::account(&crate::auth::principal(&caller), caller.account_id, &addr);
+    let t = state.engine.admin_add_template(&actor, caller.account_id, &b.name, &b.body, c).await?;
     let out = json!({ "id": t.id, "name": t.name, "body": t.body, "category": t.category.name(), "status": t.status.as_str() });
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }

@@ -94,3 +94,12 @@ pub(crate) fn message_list(found: &[MessageDetail], limit: usize) -> Value {
     let next = (found.len() == limit).then(|| found.last().map(|d| d.message.id.to_string())).flatten();
     json!({ "messages": found.iter().map(message_detail).collect::<Vec<_>>(), "next_before": next })
 }
+
+/// The callback POSTs that carried a message's reports, for its detail.
+pub(crate) fn callbacks(attempts: &[hongyan_store::PushAttempt]) -> Value {
+    let list: Vec<Value> = attempts
+        .iter()
+        .map(|a| json!({ "url": a.url, "at": time(Some(a.at)), "delivered": a.error.is_none(), "error": a.error }))
+        .collect();
+    Value::Array(list)
+}

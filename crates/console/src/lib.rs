@@ -59,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .route("/blacklist", get(pages::blacklist::list).post(pages::blacklist::change))
         .route("/signatures", get(pages::reviews::list).post(pages::reviews::apply))
         .route("/signatures/{id}/decide", post(pages::reviews::decide))
+        .route("/templates", post(pages::reviews::apply_template))
         .route("/statements", get(pages::statements::page))
         .route("/users", get(pages::users::list).post(pages::users::create))
         .route("/users/{username}", post(pages::users::change))

@@ -22,7 +22,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hongyan_engine::Engine;
-use hongyan_store::{Callback, FeedConsumer, PushTarget, StoreError, Timestamp};
+use hongyan_store::{Callback, FeedConsumer, PushAttempt, PushTarget, StoreError, Timestamp};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -117,6 +117,8 @@ async fn push_one(engine: Arc<Engine>, settings: Arc<PushSettings>, target: Push
         Err(e) => Err(e.to_string()),
     };
     let account = target.account_id;
+    let attempt = PushAttempt { account_id: account, seqs, url: url.clone(), at: now, error: outcome.clone().err() };
+    store.record_push_attempt(attempt).await?;
     match outcome {
         Ok(()) => {
             tracing::debug!(account, events = events.len(), "callback delivered");

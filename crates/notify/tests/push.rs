@@ -67,7 +67,7 @@ fn fresh_dir(tag: &str) -> PathBuf {
 }
 
 /// Sends `n` one-segment messages and delivers a report for each: `n` feed events.
-async fn reports_for(engine: &Engine, account: &NewCredential, n: usize, tag: &str) {
+async fn reports_for(engine: &Engine, account: &NewCredential, n: usize, tag: &str) -> Vec<hongyan_types::MessageId> {
     let to: Vec<String> = (0..n).map(|i| format!("138{:08}", i)).collect();
     let out = engine
         .accept(account.account.id, SendRequest::new(to, "您的申报已受理", Category::NOTIFICATION))
@@ -76,8 +76,10 @@ async fn reports_for(engine: &Engine, account: &NewCredential, n: usize, tag: &s
     let now = Timestamp::from_system(std::time::SystemTime::now());
     let mut outcomes = Vec::new();
     let mut reports = Vec::new();
+    let mut ids = Vec::new();
     for (i, r) in out.results.iter().enumerate() {
         let hongyan_engine::NumberResult::Accepted { message_id, .. } = r else { panic!("{r:?}") };
+        ids.push(*message_id);
         let carrier_msg_id = format!("{tag}-{i}");
         outcomes.push(SubmitOutcome {
             message_id: *message_id,
@@ -99,6 +101,7 @@ async fn reports_for(engine: &Engine, account: &NewCredential, n: usize, tag: &s
     }
     engine.submit_outcomes(outcomes).await.unwrap();
     engine.reports(reports).await.unwrap();
+    ids
 }
 
 async fn account(engine: &Engine, url: &str) -> (NewCredential, String) {
@@ -161,7 +164,7 @@ async fn a_receiver_that_fails_for_a_while_gets_everything_in_order() {
     let p = platform(&fresh_dir("recover")).await;
     let (cred, secret) = account(&p.engine, &url).await;
     let (stop, task) = start_pusher(&p.engine, quick());
-    reports_for(&p.engine, &cred, 10, "a").await;
+    let ids = reports_for(&p.engine, &cred, 10, "a").await;
     wait_for("10 events", || {
         let (seqs, _) = received(&recv, &secret);
         let mut unique = seqs.clone();
@@ -183,6 +186,12 @@ async fn a_receiver_that_fails_for_a_while_gets_everything_in_order() {
     }
     assert_eq!(first_seen.len(), 10, "{seqs:?}");
     assert!(first_seen.windows(2).all(|w| w[0] < w[1]), "in order: {seqs:?}");
+    // The first message's detail lists every POST that carried its report: two refused, then
+    // the one the receiver took.
+    let tried = p.engine.store().push_attempts_for(ids[0]).await.unwrap();
+    assert!(tried.len() >= 3, "{tried:?}");
+    assert!(tried[0].error.is_some() && tried[1].error.is_some(), "{tried:?}");
+    assert!(tried.iter().any(|a| a.error.is_none()) && tried.iter().all(|a| a.url == url), "{tried:?}");
     stop.send(true).unwrap();
     task.await.unwrap();
 }

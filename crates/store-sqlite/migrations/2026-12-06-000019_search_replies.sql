@@ -4,3 +4,16 @@ ALTER TABLE mo_messages ADD COLUMN from_hash BLOB;
 CREATE INDEX mo_by_from_hash ON mo_messages (from_hash, id) WHERE from_hash IS NOT NULL;
 -- Reports looked back on by time.
 CREATE INDEX feed_by_kind ON feed (kind, seq);
+-- Every callback POST and how it went, so a message's detail lists the deliveries of its
+-- reports. A batch holds at most 1,000 events (callback_batch), which bounds the look-up.
+CREATE TABLE push_attempts (
+    id         INTEGER PRIMARY KEY,
+    account_id INTEGER NOT NULL,
+    first_seq  INTEGER NOT NULL,
+    last_seq   INTEGER NOT NULL,
+    url        TEXT    NOT NULL,
+    at         INTEGER NOT NULL,
+    error      TEXT
+);
+CREATE INDEX push_attempts_by_seq ON push_attempts (account_id, first_seq);
+CREATE INDEX feed_by_report ON feed (ref_id) WHERE kind = 'report';

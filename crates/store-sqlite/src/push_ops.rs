@@ -1,7 +1,7 @@
 //! The SQL of callback push: each account's callback, its failing series, and the batches
 //! given up on.
 
-use hongyan_store::{Callback, FeedConsumer, PushFailure, PushTarget, Result, Timestamp};
+use hongyan_store::{Callback, FeedConsumer, MessageId, PushAttempt, PushFailure, PushTarget, Result, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::{backend, feed_ops};
@@ -146,4 +146,50 @@ pub(crate) fn resend(conn: &Connection, id: i64, now: Timestamp) -> Result<bool>
     .and_then(|mut s| s.execute(params![account_id, first, last]))
     .map_err(backend)?;
     Ok(true)
+}
+
+pub(crate) fn record_attempt(conn: &Connection, a: &PushAttempt) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO push_attempts (account_id, first_seq, last_seq, url, at, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![a.account_id, a.seqs.0 as i64, a.seqs.1 as i64, a.url, a.at.as_millis(), a.error])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// Attempts whose batch covers one of the message's report events: a batch starts at most
+/// 1,000 events before any event it holds, which bounds the walk of the index.
+pub(crate) fn attempts_for(conn: &Connection, message_id: MessageId) -> rusqlite::Result<Vec<PushAttempt>> {
+    let mut events = conn.prepare_cached("SELECT account_id, seq FROM feed WHERE kind = 'report' AND ref_id = ?1")?;
+    let seqs: Vec<(i64, i64)> =
+        events.query_map([message_id.0 as i64], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, account_id, first_seq, last_seq, url, at, error FROM push_attempts
+         WHERE account_id = ?1 AND first_seq BETWEEN ?2 - 1000 AND ?2 AND last_seq >= ?2",
+    )?;
+    let mut found: Vec<(i64, PushAttempt)> = Vec::new();
+    for (account, seq) in seqs {
+        let rows = stmt.query_map(params![account, seq], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                PushAttempt {
+                    account_id: r.get(1)?,
+                    seqs: (r.get::<_, i64>(2)? as u64, r.get::<_, i64>(3)? as u64),
+                    url: r.get(4)?,
+                    at: Timestamp::from_millis(r.get(5)?),
+                    error: r.get(6)?,
+                },
+            ))
+        })?;
+        for row in rows {
+            let (id, a) = row?;
+            if !found.iter().any(|(f, _)| *f == id) {
+                found.push((id, a));
+            }
+        }
+    }
+    found.sort_by_key(|(id, _)| *id);
+    Ok(found.into_iter().map(|(_, a)| a).collect())
 }

@@ -4,8 +4,8 @@
 use hongyan_store::{
     Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
     Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, FeedFilter, KeyWithAccount,
-    MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushFailure,
-    PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus,
+    MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushAttempt,
+    PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus,
     SigningRules, StatusCount, Store, StoreError, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
 };
 
@@ -114,6 +114,14 @@ impl Store for SqliteStore {
 
     fn update_user(&self, user_id: i64, patch: UserPatch) -> BoxFuture<'_, Result<Option<User>>> {
         self.write(move |c| user_ops::update_user(c, user_id, patch))
+    }
+
+    fn record_push_attempt(&self, attempt: PushAttempt) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::record_attempt(c, &attempt))
+    }
+
+    fn push_attempts_for(&self, message_id: MessageId) -> BoxFuture<'_, Result<Vec<PushAttempt>>> {
+        self.read(move |c| push_ops::attempts_for(c, message_id))
     }
 
     fn feed_history(&self, filter: FeedFilter) -> BoxFuture<'_, Result<Vec<(i64, FeedEvent)>>> {

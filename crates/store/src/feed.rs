@@ -215,3 +215,18 @@ pub struct FeedFilter {
     /// At most this many.
     pub limit: usize,
 }
+
+/// One callback POST of a batch of an account's events, and how it went.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PushAttempt {
+    /// The account.
+    pub account_id: i64,
+    /// The batch's first and last event.
+    pub seqs: (u64, u64),
+    /// Where it was sent.
+    pub url: String,
+    /// When.
+    pub at: Timestamp,
+    /// `None`: the receiver took it; else why not.
+    pub error: Option<String>,
+}

@@ -271,6 +271,10 @@ pub trait Store: Send + Sync + 'static {
         error: String,
         now: Timestamp,
     ) -> BoxFuture<'_, Result<()>>;
+    /// Records one callback POST and how it went.
+    fn record_push_attempt(&self, attempt: PushAttempt) -> BoxFuture<'_, Result<()>>;
+    /// The callback POSTs that carried a report of this message, oldest first.
+    fn push_attempts_for(&self, message_id: MessageId) -> BoxFuture<'_, Result<Vec<PushAttempt>>>;
     /// Failures of one account (or all), newest first.
     fn push_failures(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<PushFailure>>>;
     /// Puts a failed batch's events at the end of its account's feed again. `Ok(false)` when

@@ -46,7 +46,9 @@ pub(crate) async fn detail(
     let actor = console.actor(&addr)?;
     let parsed: MessageId = id.parse().map_err(|_| ApiError::not_found(format!("no message `{id}`")))?;
     let d = state.engine.admin_find_message(&actor, parsed).await?;
-    Ok(Json(views::message_detail(&d)))
+    let mut out = views::message_detail(&d);
+    out["callbacks"] = views::callbacks(&state.engine.store().push_attempts_for(parsed).await?);
+    Ok(Json(out))
 }
 
 /// `GET /api/v1/admin/messages/export?format=csv|xlsx&account=&…`

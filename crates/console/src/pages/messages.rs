@@ -146,5 +146,9 @@ pub(crate) async fn detail(State(state): State<AppState>, viewer: Viewer, Path(i
     m["client_addr"] = json!(p.client_addr);
     m["client_ref"] = json!(p.client_ref);
     m["template_id"] = json!(p.template_id);
-    render::page(&viewer, "message.html", json!({ "m": m, "segments": segments }))
+    let callbacks: Vec<Value> = match state.engine.store().push_attempts_for(id).await {
+        Ok(list) => list.iter().map(|a| json!({ "url": a.url, "at": time(Some(a.at)), "error": a.error })).collect(),
+        Err(e) => return super::store_error(&viewer, e),
+    };
+    render::page(&viewer, "message.html", json!({ "m": m, "segments": segments, "callbacks": callbacks }))
 }

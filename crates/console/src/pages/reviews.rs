@@ -34,8 +34,14 @@ async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Val
                 waiting.push(row);
             }
         }
-        for t in store.list_templates(a.id).await?.into_iter().filter(|t| t.status == SignatureStatus::Pending) {
-            waiting.push(json!({ "kind": "template", "id": t.id, "account": a.name, "text": t.body, "extension": t.category.name(), "status": "pending" }));
+        for t in store.list_templates(a.id).await? {
+            let row = json!({ "kind": "template", "id": t.id, "account": a.name, "name": t.name, "text": t.body, "extension": t.category.name(), "status": t.status.as_str() });
+            if mine {
+                own.push(row.clone());
+            }
+            if t.status == SignatureStatus::Pending {
+                waiting.push(row);
+            }
         }
     }
     Ok((waiting, own))
@@ -47,11 +53,10 @@ async fn page_with(state: &AppState, viewer: &Viewer, form: Value, error: Option
         Err(e) => return super::store_error(viewer, e),
     };
     let failed = error.is_some();
-    let mut resp = render::page(
-        viewer,
-        "signatures.html",
-        json!({ "waiting": waiting, "own": own, "form": form, "error": error }),
-    );
+    let categories: Vec<Value> =
+        state.engine.categories().iter().map(|d| json!({ "name": d.category.name(), "label": d.label })).collect();
+    let ctx = json!({ "waiting": waiting, "own": own, "form": form, "error": error, "categories": categories });
+    let mut resp = render::page(viewer, "signatures.html", ctx);
     if failed {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -80,6 +85,42 @@ pub(crate) async fn apply(State(state): State<AppState>, viewer: Viewer, Form(f)
         Err(e) => {
             let message = super::api_message(&viewer, e.into());
             page_with(&state, &viewer, json!(f), Some(message)).await
+        }
+    }
+}
+
+#[derive(Deserialize, serde::Serialize)]
+pub(crate) struct TemplateForm {
+    name: String,
+    category: String,
+    body: String,
+}
+
+/// `POST /templates`: a tenant proposes a template of its own account.
+pub(crate) async fn apply_template(
+    State(state): State<AppState>,
+    viewer: Viewer,
+    Form(f): Form<TemplateForm>,
+) -> Response {
+    let Some(account) = viewer.tenant_account() else { return super::forbidden(&viewer) };
+    let category = match state.engine.category(&f.category) {
+        Ok(c) => c,
+        Err(e) => {
+            return page_with(
+                &state,
+                &viewer,
+                json!({ "template": f }),
+                Some(viewer.lang.error("unknown_category", &e.to_string())),
+            )
+            .await
+        }
+    };
+    match state.engine.admin_add_template(&viewer.actor(), account, &f.name, &f.body, category).await {
+        Ok(_) => Redirect::to("/signatures").into_response(),
+        Err(AdminError::Store(e)) => super::store_error(&viewer, e),
+        Err(e) => {
+            let message = super::api_message(&viewer, e.into());
+            page_with(&state, &viewer, json!({ "template": f }), Some(message)).await
         }
     }
 }

@@ -45,6 +45,11 @@ impl Actor {
         Self { username: user.username.clone(), role: user.role, account_id: user.account_id, address: address.into() }
     }
 
+    /// An interface key (or a tenant's session) acting for its own account.
+    pub fn account(principal: &str, account_id: i64, address: &str) -> Self {
+        Self { username: principal.into(), role: Role::Tenant, account_id: Some(account_id), address: address.into() }
+    }
+
     /// The operating-system user running a CLI command on the data folder: an administrator,
     /// since whoever can run it can already read the folder.
     pub fn cli() -> Self {
@@ -360,6 +365,33 @@ impl Engine {
         let after = json!({ "id": sig.id, "text": sig.text, "extension": sig.extension, "status": "pending" });
         self.audit_change(actor, "signature.add", &format!("account:{account_id}"), (None, Some(after))).await?;
         Ok(sig)
+    }
+
+    /// Records a template as pending review: a tenant (or its interface key) proposes one for its
+    /// own account, an administrator for any.
+    pub async fn admin_add_template(
+        &self,
+        actor: &Actor,
+        account_id: i64,
+        name: &str,
+        body: &str,
+        category: hongyan_types::Category,
+    ) -> Result<hongyan_store::Template, AdminError> {
+        actor.require_owner(account_id)?;
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 64 || body.trim().is_empty() || body.chars().count() > 500 {
+            return Err(invalid("name is 1 to 64 characters, body 1 to 500"));
+        }
+        let t = self.add_template(account_id, name, body, category).await.map_err(|e| match e {
+            crate::AddTemplateError::Store(StoreError::Conflict(_)) => {
+                AdminError::Conflict { code: "name_taken", message: "the account has a template of that name".into() }
+            }
+            crate::AddTemplateError::Store(e) => e.into(),
+            e => AdminError::Invalid { code: "invalid_template", message: e.to_string() },
+        })?;
+        let after = json!({ "id": t.id, "name": t.name, "category": t.category.name(), "status": "pending" });
+        self.audit_change(actor, "template.add", &format!("account:{account_id}"), (None, Some(after))).await?;
+        Ok(t)
     }
 
     /// An administrator approves or rejects a signature or template; the reason, when given,
