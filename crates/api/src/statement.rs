@@ -130,23 +130,8 @@ pub(crate) async fn all(
     })
 }
 
-fn money(m: Option<hongyan_store::Money>) -> Value {
-    m.map_or(Value::Null, |m| Value::String(m.to_string()))
-}
-
 fn to_json(s: &Statement, from: &str, to: &str) -> Value {
-    let lines: Vec<Value> = s
-        .lines
-        .iter()
-        .map(|l| {
-            let u = &l.usage;
-            json!({
-                "carrier": u.carrier.as_str(), "category": u.category.name(), "messages": u.messages,
-                "billed_segments": u.billed_segments, "delivered": u.delivered,
-                "unit_price": money(l.unit_price), "amount": money(l.amount),
-            })
-        })
-        .collect();
+    let lines = s.lines_json();
     json!({
         "account_id": s.account_id, "from": from, "to": to, "currency": "CNY", "lines": lines,
         "total": {

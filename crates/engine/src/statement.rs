@@ -85,22 +85,37 @@ impl Statement {
     /// carrier or category name (a-z 0-9 _ -), a count or an amount, so none needs quoting.
     pub fn to_csv(&self) -> String {
         let mut out = String::from("carrier,category,messages,billed_segments,delivered,unit_price,amount\n");
-        let opt = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
         for l in &self.lines {
-            let u = &l.usage;
-            out.push_str(&format!(
-                "{},{},{},{},{},{},{}\n",
-                u.carrier.as_str(),
-                u.category.name(),
-                u.messages,
-                u.billed_segments,
-                u.delivered,
-                opt(l.unit_price),
-                opt(l.amount)
-            ));
+            out.push_str(&l.csv());
         }
         out.push_str(&format!("total,,{},{},,,{}\n", self.messages, self.billed_segments, self.amount));
         out
+    }
+
+    /// The lines as JSON, as the API and the console show them.
+    pub fn lines_json(&self) -> Vec<serde_json::Value> {
+        self.lines.iter().map(StatementLine::json).collect()
+    }
+}
+
+impl StatementLine {
+    /// `carrier,category,messages,billed_segments,delivered,unit_price,amount` and a newline.
+    fn csv(&self) -> String {
+        let u = &self.usage;
+        let opt = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
+        let (carrier, category) = (u.carrier.as_str(), u.category.name());
+        let (price, amount) = (opt(self.unit_price), opt(self.amount));
+        format!("{carrier},{category},{},{},{},{price},{amount}\n", u.messages, u.billed_segments, u.delivered)
+    }
+
+    fn json(&self) -> serde_json::Value {
+        let u = &self.usage;
+        let money = |m: Option<Money>| m.map(|m| m.to_string());
+        serde_json::json!({
+            "carrier": u.carrier.as_str(), "category": u.category.name(), "messages": u.messages,
+            "billed_segments": u.billed_segments, "delivered": u.delivered,
+            "unit_price": money(self.unit_price), "amount": money(self.amount),
+        })
     }
 }
 
@@ -133,22 +148,10 @@ impl AllStatements {
     pub fn to_csv(&self) -> String {
         let mut out =
             String::from("account_id,account,carrier,category,messages,billed_segments,delivered,unit_price,amount\n");
-        let opt = |m: Option<Money>| m.map(|m| m.to_string()).unwrap_or_default();
         for (name, s) in &self.accounts {
             let name = crate::csv::field(name);
             for l in &s.lines {
-                let u = &l.usage;
-                out.push_str(&format!(
-                    "{},{name},{},{},{},{},{},{},{}\n",
-                    s.account_id,
-                    u.carrier.as_str(),
-                    u.category.name(),
-                    u.messages,
-                    u.billed_segments,
-                    u.delivered,
-                    opt(l.unit_price),
-                    opt(l.amount)
-                ));
+                out.push_str(&format!("{},{name},{}", s.account_id, l.csv()));
             }
         }
         out.push_str(&format!("total,,,,{},{},,,{}\n", self.messages, self.billed_segments, self.amount));

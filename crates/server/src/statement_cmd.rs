@@ -119,19 +119,7 @@ pub(crate) async fn run(o: StatementOptions) -> Result<()> {
 }
 
 fn statement_json(s: &hongyan_engine::statement::Statement) -> serde_json::Value {
-    let money = |m: Option<hongyan_store::Money>| m.map(|m| m.to_string());
-    let lines: Vec<serde_json::Value> = s
-        .lines
-        .iter()
-        .map(|l| {
-            let u = &l.usage;
-            serde_json::json!({
-                "carrier": u.carrier.as_str(), "category": u.category.name(), "messages": u.messages,
-                "billed_segments": u.billed_segments, "delivered": u.delivered,
-                "unit_price": money(l.unit_price), "amount": money(l.amount),
-            })
-        })
-        .collect();
+    let lines = s.lines_json();
     serde_json::json!({
         "account_id": s.account_id, "lines": lines,
         "total": { "messages": s.messages, "billed_segments": s.billed_segments, "amount": s.amount.to_string(), "unpriced_segments": s.unpriced_segments },

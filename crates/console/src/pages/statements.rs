@@ -8,8 +8,8 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use hongyan_api::AppState;
-use hongyan_engine::statement::{period, Statement};
-use hongyan_store::{Money, Timestamp};
+use hongyan_engine::statement::period;
+use hongyan_store::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -28,24 +28,6 @@ pub(crate) struct Period {
     from: String,
     #[serde(default)]
     to: String,
-}
-
-fn money(m: Option<Money>) -> Value {
-    m.map_or(Value::Null, |m| Value::String(m.to_string()))
-}
-
-fn lines(s: &Statement) -> Vec<Value> {
-    s.lines
-        .iter()
-        .map(|l| {
-            let u = &l.usage;
-            json!({
-                "carrier": u.carrier.as_str(), "category": u.category.name(), "messages": u.messages,
-                "billed_segments": u.billed_segments, "delivered": u.delivered,
-                "unit_price": money(l.unit_price), "amount": money(l.amount),
-            })
-        })
-        .collect()
 }
 
 /// The days the form asks for, as `(from, to)` dates (this month up to today by default).
@@ -103,7 +85,7 @@ pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer, Query(mu
                     let rows: Vec<Value> = all
                         .accounts
                         .iter()
-                        .map(|(name, s)| json!({ "account_id": s.account_id, "name": name, "lines": lines(s), "messages": s.messages, "billed_segments": s.billed_segments, "amount": s.amount.to_string() }))
+                        .map(|(name, s)| json!({ "account_id": s.account_id, "name": name, "lines": s.lines_json(), "messages": s.messages, "billed_segments": s.billed_segments, "amount": s.amount.to_string() }))
                         .collect();
                     ctx["all"] = json!(rows);
                     ctx["total"] = json!({ "messages": all.messages, "billed_segments": all.billed_segments, "amount": all.amount.to_string() });
@@ -119,7 +101,7 @@ pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer, Query(mu
     let Some(account) = account else { return render::page(&viewer, "statements.html", ctx) };
     match state.engine.statement(account, start, until).await {
         Ok(s) => {
-            ctx["lines"] = json!(lines(&s));
+            ctx["lines"] = json!(s.lines_json());
             ctx["total"] = json!({ "messages": s.messages, "billed_segments": s.billed_segments, "amount": s.amount.to_string(), "unpriced_segments": s.unpriced_segments });
             // The API's statement, which takes the same session: one copy of the figures.
             ctx["export"] = json!(match viewer.tenant_account() {
