@@ -48,7 +48,7 @@ pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
 }
 
 /// A refusal as the CLI prints it: the engine's reason, or the store's failure with context.
-fn cli_error(e: AdminError) -> anyhow::Error {
+pub(crate) fn cli_error(e: AdminError) -> anyhow::Error {
     match e {
         AdminError::Store(e) => anyhow::Error::new(e).context("the store failed"),
         e => anyhow::anyhow!("{e}"),
@@ -83,15 +83,15 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
                 Some(name) => vec![list.parse(&name)?],
                 None => list.iter().map(|d| d.category).collect(),
             };
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
             for c in categories {
-                if !store.set_default_signature(account, c, id).await? {
-                    anyhow::bail!("signature {id} is not an approved signature of account {account}");
-                }
+                engine.admin_set_default_signature(&Actor::cli(), account, id, Some(c)).await.map_err(cli_error)?;
                 println!("account {account}: {c} messages are signed with signature {id}");
             }
         }
         C::Position { account, suffix } => {
-            store.set_signature_suffix(account, suffix).await?;
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            engine.admin_set_signature_position(&Actor::cli(), account, suffix).await.map_err(cli_error)?;
             println!(
                 "account {account}: signature goes {}",
                 if suffix { "after the content" } else { "before the content" }
@@ -200,7 +200,8 @@ pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
         C::Add { account, name, body, category } => {
             let category = categories(o.config.as_deref())?.parse(&category.expect("checked by the parser"))?;
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
-            let t = engine.add_template(account, &name, &body, category).await.context("adding the template")?;
+            let t =
+                engine.admin_add_template(&Actor::cli(), account, &name, &body, category).await.map_err(cli_error)?;
             let vars = hongyan_engine::template::variables(&t.body)?;
             println!("template {} `{}` added, pending approval; variables: {}", t.id, t.name, vars.join(", "));
         }

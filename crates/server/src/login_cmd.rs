@@ -7,7 +7,6 @@ use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use hongyan_engine::{Engine, SystemClock};
-use hongyan_store::StoreError;
 use lexopt::prelude::*;
 
 use crate::cli::{default_data_dir, int, string};
@@ -77,11 +76,11 @@ pub(crate) async fn run(o: LoginOptions) -> Result<()> {
         "cmpp" => format!("{:06}", 900_000 + o.account % 100_000),
         _ => format!("hy{:06}", o.account),
     });
-    let made = match engine.create_client_login(o.account, o.protocol, login.clone(), r.secret_len).await {
-        Ok(l) => l,
-        Err(StoreError::Conflict(_)) => anyhow::bail!("the {} login `{login}` is taken", o.protocol),
-        Err(e) => return Err(e).context("creating the login"),
-    };
+    let actor = hongyan_engine::admin::Actor::cli();
+    let made = engine
+        .admin_create_client_login(&actor, o.account, o.protocol, login, r.secret_len)
+        .await
+        .map_err(crate::account::cli_error)?;
     store.close().await?;
     if o.json {
         println!("{}", serde_json::json!({ "account_id": o.account, "login": made.login, "secret": made.secret }));

@@ -410,5 +410,6 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
 mod feed;
 
 mod admin;
+mod search;
 mod security;
 mod statement;

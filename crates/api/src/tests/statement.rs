@@ -91,6 +91,9 @@ async fn a_statement_bills_what_carriers_accepted_at_the_most_specific_price() {
     let w = line(&s, "china_mobile", "notification");
     assert_eq!((&w["messages"], &w["billed_segments"], &w["amount"]), (&json!(1), &json!(0), &json!("0.0000")));
     assert_eq!(s["total"], json!({"messages": 4, "billed_segments": 3, "amount": "0.1180", "unpriced_segments": 0}));
+    let lines = s["lines"].as_array().unwrap();
+    let sum = |k: &str| lines.iter().map(|l| l[k].as_u64().unwrap()).sum::<u64>();
+    assert_eq!((sum("messages"), sum("billed_segments")), (4, 3), "the total is the sum of the lines");
 
     // The administrator's copy, as CSV for the bill.
     let csv_uri = format!("/api/v1/admin/accounts/{id}/statement?from={d}&to={d}&format=csv", d = today());

@@ -233,6 +233,39 @@ impl Engine {
         Ok(after)
     }
 
+    /// Puts an account's signatures before (`false`) or after (`true`) the content.
+    pub async fn admin_set_signature_position(&self, actor: &Actor, id: i64, suffix: bool) -> Result<(), AdminError> {
+        actor.require_admin()?;
+        self.live_account(id).await?;
+        self.store.set_signature_suffix(id, suffix).await?;
+        self.forget_signing_rules(id);
+        let after = json!({ "position": if suffix { "suffix" } else { "prefix" } });
+        self.audit_change(actor, "signature.position", &format!("account:{id}"), (None, Some(after))).await?;
+        Ok(())
+    }
+
+    /// Opens an SMPP or CMPP login for an account; its secret is in the answer only.
+    pub async fn admin_create_client_login(
+        &self,
+        actor: &Actor,
+        id: i64,
+        protocol: &str,
+        login: String,
+        secret_len: usize,
+    ) -> Result<hongyan_store::ClientLogin, AdminError> {
+        actor.require_admin()?;
+        self.live_account(id).await?;
+        let made = self.create_client_login(id, protocol, login.clone(), secret_len).await.map_err(|e| match e {
+            hongyan_store::StoreError::Conflict(_) => {
+                AdminError::Conflict { code: "name_taken", message: format!("the {protocol} login `{login}` is taken") }
+            }
+            e => e.into(),
+        })?;
+        let after = json!({ "protocol": protocol, "login": made.login });
+        self.audit_change(actor, "client_login.create", &format!("account:{id}"), (None, Some(after))).await?;
+        Ok(made)
+    }
+
     /// Makes an approved signature the account's default for one category, or for every
     /// configured one.
     pub async fn admin_set_default_signature(
