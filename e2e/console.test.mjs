@@ -145,7 +145,7 @@ test('an administrator opens an account; its secret is shown once', async () => 
   assert.deepEqual(admin.problems, []);
 });
 
-test('a tenant applies for a signature and the administrator approves it', async () => {
+test('a tenant applies for signatures and a template; the administrator approves, or rejects with a reason the tenant sees', async () => {
   clerk = await context();
   const { page } = clerk;
   await login(page, 'clerk', CLERK_PASSWORD);
@@ -170,6 +170,17 @@ test('a tenant applies for a signature and the administrator approves it', async
 
   await page.reload();
   await page.locator('#own tr', { hasText: '【征纳互动】' }).getByText('已通过').waitFor();
+
+  // A rejection says why, to the tenant who applied.
+  await page.getByLabel('签名文字（不含【】）').fill('税务助手');
+  await page.getByRole('button', { name: '提交申请' }).click();
+  await a.goto('/signatures');
+  const second = a.locator('#waiting tr', { hasText: '【税务助手】' });
+  await second.getByLabel('驳回原因').fill('与单位名称不符');
+  await second.getByRole('button', { name: '驳回' }).click();
+  await a.getByText('没有待审核的内容').waitFor();
+  await page.reload();
+  await page.locator('#own tr', { hasText: '【税务助手】' }).getByText('原因：与单位名称不符').waitFor();
 
   // A template too: proposed by the tenant, approved by the administrator, then sent with values.
   await page.getByLabel('模板名称').fill('验证码');

@@ -17,3 +17,11 @@ CREATE TABLE push_attempts (
 );
 CREATE INDEX push_attempts_by_seq ON push_attempts (account_id, first_seq);
 CREATE INDEX feed_by_report ON feed (ref_id) WHERE kind = 'report';
+-- Why a signature or template was rejected, for the tenant who applied.
+CREATE TABLE review_notes (
+    kind       TEXT    NOT NULL,
+    item_id    INTEGER NOT NULL,
+    reason     TEXT    NOT NULL,
+    decided_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, item_id)
+) WITHOUT ROWID;

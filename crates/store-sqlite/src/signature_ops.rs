@@ -119,3 +119,35 @@ pub(crate) fn rules(conn: &Connection, account_id: i64) -> rusqlite::Result<Sign
     })?;
     Ok(SigningRules { defaults: rows.collect::<rusqlite::Result<_>>()?, suffix, free_text })
 }
+
+pub(crate) fn set_review_note(
+    conn: &Connection,
+    kind: &str,
+    id: i64,
+    reason: Option<&str>,
+    now: Timestamp,
+) -> Result<()> {
+    match reason {
+        Some(r) => conn
+            .prepare_cached(
+                "INSERT INTO review_notes (kind, item_id, reason, decided_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (kind, item_id) DO UPDATE SET reason = excluded.reason, decided_at = excluded.decided_at",
+            )
+            .and_then(|mut s| s.execute(params![kind, id, r, now.as_millis()])),
+        None => conn
+            .prepare_cached("DELETE FROM review_notes WHERE kind = ?1 AND item_id = ?2")
+            .and_then(|mut s| s.execute(params![kind, id])),
+    }
+    .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn review_notes(conn: &Connection, account_id: i64) -> rusqlite::Result<Vec<(String, i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT n.kind, n.item_id, n.reason FROM review_notes n
+         WHERE (n.kind = 'signature' AND n.item_id IN (SELECT id FROM signatures WHERE account_id = ?1))
+            OR (n.kind = 'template' AND n.item_id IN (SELECT id FROM templates WHERE account_id = ?1))",
+    )?;
+    let rows = stmt.query_map([account_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    rows.collect()
+}

@@ -124,6 +124,21 @@ impl Store for SqliteStore {
         self.read(move |c| push_ops::attempts_for(c, message_id))
     }
 
+    fn set_review_note(
+        &self,
+        kind: &str,
+        id: i64,
+        reason: Option<String>,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<()>> {
+        let kind = kind.to_owned();
+        self.write(move |c| signature_ops::set_review_note(c, &kind, id, reason.as_deref(), now))
+    }
+
+    fn review_notes(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<(String, i64, String)>>> {
+        self.read(move |c| signature_ops::review_notes(c, account_id))
+    }
+
     fn feed_history(&self, filter: FeedFilter) -> BoxFuture<'_, Result<Vec<(i64, FeedEvent)>>> {
         let slots = self.slots;
         self.read(move |c| feed_ops::history(c, &filter, slots))

@@ -331,6 +331,11 @@ async fn signatures_are_approved_before_use(store: &dyn Store, a: i64, b: i64) {
     // Revoking an approval removes it as a default.
     assert!(store.decide_signature(sig.id, SignatureStatus::Rejected, t(3)).await.unwrap());
     assert!(store.signing_rules(a).await.unwrap().defaults.is_empty());
+    store.set_review_note("signature", sig.id, Some("与单位名称不符".into()), t(3)).await.unwrap();
+    assert_eq!(store.review_notes(a).await.unwrap(), [("signature".to_owned(), sig.id, "与单位名称不符".to_owned())]);
+    assert!(store.review_notes(b).await.unwrap().is_empty(), "another account's notes are its own");
+    store.set_review_note("signature", sig.id, None, t(4)).await.unwrap();
+    assert!(store.review_notes(a).await.unwrap().is_empty(), "an approval forgets the reason");
     assert!(!store.decide_signature(9999, SignatureStatus::Approved, t(3)).await.unwrap());
     let m = store.get_message(a, MessageId(100)).await.unwrap().unwrap();
     assert_eq!(m.message.source_ext, "01", "the extension code is kept with the message");

@@ -94,6 +94,13 @@ pub trait Store: Send + Sync + 'static {
     ) -> BoxFuture<'_, Result<Signature>>;
     /// An administrator's decision on a signature. `Ok(false)` when there is no such signature.
     fn decide_signature(&self, id: i64, status: SignatureStatus, now: Timestamp) -> BoxFuture<'_, Result<bool>>;
+    /// Keeps (or with `None` forgets) the reason given with a decision on a `signature` or
+    /// `template`.
+    fn set_review_note(&self, kind: &str, id: i64, reason: Option<String>, now: Timestamp)
+        -> BoxFuture<'_, Result<()>>;
+    /// The reasons kept for decisions on an account's signatures and templates: (kind, id,
+    /// reason).
+    fn review_notes(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<(String, i64, String)>>>;
     /// Makes an approved signature the account's default for `category`.
     /// `Ok(false)` when the signature is not the account's or not approved.
     fn set_default_signature(

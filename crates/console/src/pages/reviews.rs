@@ -25,8 +25,11 @@ async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Val
         if !viewer.staff() && !mine {
             continue;
         }
+        // Why something of the tenant's own was rejected.
+        let notes = if mine { store.review_notes(a.id).await? } else { Vec::new() };
+        let note = |kind: &str, id: i64| notes.iter().find(|n| n.0 == kind && n.1 == id).map(|n| n.2.clone());
         for s in store.list_signatures(a.id).await? {
-            let row = json!({ "kind": "signature", "id": s.id, "account": a.name, "text": format!("【{}】", s.text), "extension": s.extension, "status": s.status.as_str() });
+            let row = json!({ "kind": "signature", "id": s.id, "account": a.name, "text": format!("【{}】", s.text), "extension": s.extension, "status": s.status.as_str(), "reason": note("signature", s.id) });
             if mine {
                 own.push(row.clone());
             }
@@ -35,7 +38,7 @@ async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Val
             }
         }
         for t in store.list_templates(a.id).await? {
-            let row = json!({ "kind": "template", "id": t.id, "account": a.name, "name": t.name, "text": t.body, "extension": t.category.name(), "status": t.status.as_str() });
+            let row = json!({ "kind": "template", "id": t.id, "account": a.name, "name": t.name, "text": t.body, "extension": t.category.name(), "status": t.status.as_str(), "reason": note("template", t.id) });
             if mine {
                 own.push(row.clone());
             }

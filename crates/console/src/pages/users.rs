@@ -21,6 +21,11 @@ fn when(t: Option<Timestamp>) -> Value {
 }
 
 async fn users_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> Response {
+    users_page_with(state, viewer, error, json!({})).await
+}
+
+/// The page with what was typed into the new-user form kept (after a refusal).
+async fn users_page_with(state: &AppState, viewer: &Viewer, error: Option<String>, form: Value) -> Response {
     let store = state.engine.store();
     let now = state.engine.clock().now();
     let (users, accounts) = match (store.list_users().await, store.list_accounts().await) {
@@ -38,7 +43,8 @@ async fn users_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
     let accounts: Vec<Value> =
         accounts.iter().filter(|a| a.deleted_at.is_none()).map(|a| json!({ "id": a.id, "name": a.name })).collect();
     let failed = error.is_some();
-    let mut resp = render::page(viewer, "users.html", json!({ "users": users, "accounts": accounts, "error": error }));
+    let ctx = json!({ "users": users, "accounts": accounts, "error": error, "form": form });
+    let mut resp = render::page(viewer, "users.html", ctx);
     if failed {
         *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
     }
@@ -53,7 +59,7 @@ pub(crate) async fn list(State(state): State<AppState>, viewer: Viewer) -> Respo
     users_page(&state, &viewer, None).await
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, serde::Serialize)]
 pub(crate) struct NewUserForm {
     username: String,
     role: String,
@@ -72,7 +78,7 @@ fn role_and_account(role: &str, account: &str) -> Option<(Role, Option<i64>)> {
 pub(crate) async fn create(State(state): State<AppState>, viewer: Viewer, Form(f): Form<NewUserForm>) -> Response {
     let Some((role, account)) = role_and_account(&f.role, &f.account_id) else {
         let msg = viewer.lang.pick("业务用户须选择所属账号。", "A tenant user belongs to an account: choose it.");
-        return users_page(&state, &viewer, Some(msg.to_owned())).await;
+        return users_page_with(&state, &viewer, Some(msg.to_owned()), typed(&f)).await;
     };
     match state.engine.admin_create_user(&viewer.actor(), &f.username, role, account, &f.password).await {
         Ok(_) => Redirect::to("/users").into_response(),
@@ -80,9 +86,14 @@ pub(crate) async fn create(State(state): State<AppState>, viewer: Viewer, Form(f
         Err(hongyan_engine::admin::AdminError::Forbidden) => super::forbidden(&viewer),
         Err(e) => {
             let msg = super::api_message(&viewer, e.into());
-            users_page(&state, &viewer, Some(msg)).await
+            users_page_with(&state, &viewer, Some(msg), typed(&f)).await
         }
     }
+}
+
+/// The form as typed, the password left out.
+fn typed(f: &NewUserForm) -> Value {
+    json!({ "username": f.username, "role": f.role, "account_id": f.account_id })
 }
 
 #[derive(Deserialize)]

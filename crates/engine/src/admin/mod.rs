@@ -419,6 +419,9 @@ impl Engine {
         }
         // Approved signatures change what the next request signs with.
         self.forget_all_signing_rules();
+        // The tenant sees why (a later approval forgets an earlier rejection's reason).
+        let note = Some(reason.trim().to_owned()).filter(|r| !r.is_empty() && !approve);
+        self.store.set_review_note(what.as_str(), id, note, now).await?;
         let decision = if approve { "approve" } else { "reject" };
         let after = match reason.trim() {
             "" => status.as_str().to_owned(),
