@@ -11,12 +11,12 @@
 //! `Referrer-Policy: same-origin`, so that address never leaves the site.
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::header::{CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, COOKIE};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Response};
-use hongyan_api::{cookie_token, AppState, MAX_BODY_BYTES};
+use hongyan_api::{cookie_token, MAX_BODY_BYTES};
 use sha2::{Digest, Sha256};
 
 /// The cookie that carries the login form's CSRF value.
@@ -78,7 +78,7 @@ pub(crate) fn form_field(body: &[u8], name: &str) -> Option<String> {
 }
 
 /// Refuses a POST whose token is missing or wrong, before any handler sees it.
-pub async fn csrf(State(_state): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn csrf(req: Request, next: Next) -> Response {
     if req.method() != Method::POST {
         return next.run(req).await;
     }

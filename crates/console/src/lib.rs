@@ -69,7 +69,7 @@ pub fn router(state: AppState) -> Router {
         .route("/assets/{file}", get(assets::serve))
         .layer(axum::Extension(std::sync::Arc::new(pages::bulk::Uploads::default())))
         .layer(axum::extract::DefaultBodyLimit::max(hongyan_api::MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), guard::csrf))
+        .layer(axum::middleware::from_fn(guard::csrf))
         .layer(axum::middleware::from_fn(guard::headers))
         .with_state(state)
 }
