@@ -100,6 +100,11 @@ pub(crate) fn get_message(
     Ok(Some(detail))
 }
 
+/// The states kept in the partial `messages_by_account_status` index.
+fn ended_undelivered(s: MessageStatus) -> bool {
+    !matches!(s, MessageStatus::Accepted | MessageStatus::Queued | MessageStatus::Submitted | MessageStatus::Delivered)
+}
+
 /// The listing statement for the filters present. One filter leads the walk, newest first,
 /// through its index: the recipient (its keyed hash, under each slot of the ring), the client
 /// reference, the sender, the account, or else the time-ordered id itself; the rest narrow it.
@@ -119,8 +124,12 @@ fn search_sql(f: &MessageFilter, slots: usize, columns: &str) -> String {
         }
         () if f.client_ref.is_some() => ("INDEXED BY messages_by_client_ref", "client_ref = ?4".to_owned()),
         () if f.sender.is_some() => ("INDEXED BY messages_by_sender", "sender = ?3".to_owned()),
-        () if f.account_id.is_some() && f.status.is_some() => {
-            ("INDEXED BY messages_by_account_status", "status = ?5".to_owned())
+        // The state written into the SQL (a closed set of names) so the partial index applies.
+        () if f.account_id.is_some() && f.status.is_some_and(ended_undelivered) => {
+            let state = f.status.map_or("", MessageStatus::as_str);
+            // SQLite takes a partial index only when the query repeats its condition.
+            let lead = format!("status = '{state}' AND status NOT IN ('accepted', 'queued', 'submitted', 'delivered')");
+            ("INDEXED BY messages_by_account_status", lead)
         }
         () if f.account_id.is_some() => ("INDEXED BY messages_by_account", "?2 IS NULL".to_owned()),
         () => ("", "?2 IS NULL".to_owned()),
