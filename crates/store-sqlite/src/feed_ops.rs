@@ -108,8 +108,10 @@ const EVENT_SELECT: &str = "SELECT f.seq, f.kind, f.segment,
         coalesce(f.created_at, s.reported_at),
         o.id, o.account_id, o.channel, hy_open('from', o.from_number), o.to_number, o.extension,
         hy_open('content', o.content), o.unsubscribed, o.received_at,
-        m.callback_url, f.account_id, hy_open('raw', s.report_raw)
-    FROM feed f
+        m.callback_url, f.account_id";
+
+/// Where [`EVENT_SELECT`]'s columns (and the raw report after them) come from.
+const EVENT_JOINS: &str = "FROM feed f
     LEFT JOIN messages m ON f.kind = 'report' AND m.id = f.ref_id
     LEFT JOIN segments s ON f.kind = 'report' AND s.message_id = f.ref_id AND s.number = f.segment
     LEFT JOIN mo_messages o ON f.kind = 'mo' AND o.id = f.ref_id";
@@ -118,7 +120,9 @@ fn event_sql() -> &'static str {
     static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     SQL.get_or_init(|| {
         format!(
-            "{EVENT_SELECT}
+            // The raw report is for people looking back, not for what is pushed or pulled:
+            // no opening of sealed blobs on that path.
+            "{EVENT_SELECT}, NULL {EVENT_JOINS}
              WHERE f.account_id = ?1 AND f.seq > ?2
                AND ((?3 IS NULL AND f.kind IN ('report', 'mo')) OR (f.kind = ?3 AND f.push_only = 0))
              ORDER BY f.seq LIMIT ?4"
@@ -132,7 +136,7 @@ pub(crate) fn history(conn: &Connection, f: &FeedFilter, slots: usize) -> rusqli
         None => "?10 IS NULL".to_owned(),
     };
     let sql = format!(
-        "{EVENT_SELECT}
+        "{EVENT_SELECT}, hy_open('raw', s.report_raw) {EVENT_JOINS}
          WHERE f.kind = ?1 AND f.push_only = 0 AND (?2 IS NULL OR f.account_id = ?2)
            AND (?3 IS NULL OR f.created_at >= ?3) AND (?4 IS NULL OR f.created_at < ?4)
            AND (?5 IS NULL OR f.stat = ?5) AND f.seq < ?6
