@@ -82,12 +82,19 @@ pub(crate) async fn list(
             return refused(&viewer, ctx, String::new());
         }
     };
+    // Staff searches come back masked (and audited) from the engine; a tenant's own are masked here.
     let found = match viewer.tenant_account() {
-        Some(_) => state.engine.store().list_messages(filter).await.map_err(|e| e.into()),
+        Some(_) => state
+            .engine
+            .store()
+            .list_messages(filter)
+            .await
+            .map_err(Into::into)
+            .map(|found| found.into_iter().map(|d| masked_for(Some(Role::Tenant), d)).collect::<Vec<_>>()),
         None => state.engine.admin_search_messages(&viewer.actor(), filter).await,
     };
     let found: Vec<MessageDetail> = match found {
-        Ok(f) => f.into_iter().map(|d| masked_for(Some(viewer.user.role), d)).collect(),
+        Ok(f) => f,
         Err(e) => return super::admin_error(&viewer, e),
     };
     let next = (found.len() == PAGE).then(|| found.last().map(|d| d.message.id.to_string())).flatten();
