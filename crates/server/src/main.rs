@@ -14,6 +14,7 @@ mod archive;
 mod callback_cmd;
 mod cli;
 mod content_cmd;
+mod http;
 mod keys_cmd;
 mod login_cmd;
 mod protocols;

@@ -126,13 +126,13 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         Some(t) => Some(crate::tls::acceptor(&t.cert, &t.key)?),
         None => None,
     };
-    let client_servers = start_client_servers(&config.servers, &engine, acceptor.clone(), &stop_rx).await?;
+    let client_servers = start_client_servers(&config, &engine, acceptor.clone(), &stop_rx).await?;
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
         log_channel(&cfg, &spec.carriers);
         running.push(tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx.clone())));
     }
-    serve_http(&http, engine.clone(), acceptor).await?;
+    serve_http(&http, engine.clone(), acceptor, config.network).await?;
 
     tracing::info!("draining: finishing in-flight submits");
     let _ = stop.send(true);
@@ -177,23 +177,27 @@ async fn bootstrap_admin(engine: &Engine) -> Result<()> {
 
 /// The SMPP and CMPP servers for client systems that the configuration asks for.
 async fn start_client_servers(
-    servers: &hongyan_config::Servers,
+    config: &Config,
     engine: &Arc<Engine>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     stop: &watch::Receiver<bool>,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>> {
     use hongyan_gateway::{cmpp, smpp};
+    let (servers, net) = (&config.servers, &config.network);
+    let limits = hongyan_net::ConnLimits { total: net.max_connections, per_source: net.max_connections_per_source };
     let mut running = Vec::new();
     if let Some(addr) = servers.smpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the SMPP server to {addr}"))?;
         tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "SMPP server ready for client systems");
         let cfg = smpp::server::SmppServerConfig::default();
+        let listener = hongyan_net::Listener::new(listener, "smpp-server", limits);
         running.push(tokio::spawn(smpp::server::serve(listener, engine.clone(), cfg, tls.clone(), stop.clone())));
     }
     if let Some(addr) = servers.cmpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the CMPP server to {addr}"))?;
         tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "CMPP server ready for client systems");
         let cfg = cmpp::server::CmppServerConfig::default();
+        let listener = hongyan_net::Listener::new(listener, "cmpp-server", limits);
         running.push(tokio::spawn(cmpp::server::serve(listener, engine.clone(), cfg, tls, stop.clone())));
     }
     Ok(running)
@@ -318,7 +322,12 @@ fn app(state: AppState) -> axum::Router {
 }
 
 /// Serves HTTP until SIGTERM/SIGINT; stops accepting messages the moment the signal comes.
-async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>, tls: Option<tokio_rustls::TlsAcceptor>) -> Result<()> {
+async fn serve_http(
+    addr: &SocketAddr,
+    engine: Arc<Engine>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
+    net: hongyan_config::Network,
+) -> Result<()> {
     let ready = Arc::new(AtomicBool::new(false));
     let console = ConsoleSettings { secure_cookies: tls.is_some(), ..ConsoleSettings::default() };
     let state = AppState { engine: engine.clone(), ready: ready.clone(), console };
@@ -334,12 +343,7 @@ async fn serve_http(addr: &SocketAddr, engine: Arc<Engine>, tls: Option<tokio_ru
         engine.stop_accepting();
         ready.store(false, Ordering::SeqCst);
     };
-    if let Some(acceptor) = tls {
-        crate::tls::serve(listener, acceptor, app(state), stop).await;
-        return Ok(());
-    }
-    let app = app(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(stop).await.context("HTTP server")?;
+    crate::http::serve(listener, tls, app(state), net, stop).await;
     Ok(())
 }
 

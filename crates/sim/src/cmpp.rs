@@ -83,12 +83,16 @@ impl CmppSim {
 
     /// Accepts connections until `shutdown` turns true.
     pub async fn serve(self: Arc<Self>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
+        let mut listener = hongyan_net::Listener::new(listener, "sim-cmpp", hongyan_net::ConnLimits::default());
         loop {
             tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => drop(tokio::spawn(Arc::clone(&self).connection(stream, shutdown.clone()))),
-                    Err(e) => tracing::warn!(error = %e, "simulated ISMG: accept failed"),
-                },
+                accepted = listener.accept() => {
+                    let (this, stop) = (Arc::clone(&self), shutdown.clone());
+                    drop(tokio::spawn(async move {
+                        let _permit = accepted.permit;
+                        this.connection(accepted.stream, stop).await;
+                    }));
+                }
                 _ = shutdown.changed() => break,
             }
         }

@@ -104,6 +104,7 @@ impl SgipSim {
 
     /// Accepts SP connections and runs one report link per account until `shutdown`.
     pub async fn serve(self: Arc<Self>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
+        let mut listener = hongyan_net::Listener::new(listener, "sim-sgip", hongyan_net::ConnLimits::default());
         for (name, account) in &self.cfg.accounts {
             if let Some(addr) = account.report_to {
                 tokio::spawn(Arc::clone(&self).report_link(name.clone(), addr, shutdown.clone()));
@@ -111,10 +112,13 @@ impl SgipSim {
         }
         loop {
             tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => drop(tokio::spawn(Arc::clone(&self).connection(stream, shutdown.clone()))),
-                    Err(e) => tracing::warn!(error = %e, "simulated SMG: accept failed"),
-                },
+                accepted = listener.accept() => {
+                    let (this, stop) = (Arc::clone(&self), shutdown.clone());
+                    drop(tokio::spawn(async move {
+                        let _permit = accepted.permit;
+                        this.connection(accepted.stream, stop).await;
+                    }));
+                }
                 _ = shutdown.changed() => break,
             }
         }

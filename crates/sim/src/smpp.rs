@@ -133,13 +133,17 @@ impl SmppSim {
     /// Accepts connections until `shutdown` turns true, then waits for every session to
     /// unbind (each is bounded by the response timeout).
     pub async fn serve(self: Arc<Self>, listener: TcpListener, mut shutdown: watch::Receiver<bool>) {
+        let mut listener = hongyan_net::Listener::new(listener, "sim-smpp", hongyan_net::ConnLimits::default());
         let mut sessions = JoinSet::new();
         loop {
             tokio::select! {
-                accepted = listener.accept() => match accepted {
-                    Ok((stream, _)) => drop(sessions.spawn(Arc::clone(&self).connection(stream, shutdown.clone()))),
-                    Err(e) => tracing::warn!(error = %e, "simulated SMSC: accept failed"),
-                },
+                accepted = listener.accept() => {
+                    let (this, stop) = (Arc::clone(&self), shutdown.clone());
+                    drop(sessions.spawn(async move {
+                        let _permit = accepted.permit;
+                        this.connection(accepted.stream, stop).await;
+                    }));
+                }
                 Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
                 _ = shutdown.changed() => break,
             }

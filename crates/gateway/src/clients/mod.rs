@@ -10,7 +10,6 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::sync::{Arc, Mutex};
 
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -58,11 +57,15 @@ impl Drop for Lease {
 pub(crate) trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
 
+/// How long a client has to finish the TLS handshake.
+const HANDSHAKE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Accepts connections until `shutdown` turns true, runs `connection` for each (after the TLS
 /// handshake when `tls` is given), then waits for every connection to log out (each bounded by
-/// its session's response timeout).
+/// its session's response timeout). The listener backs off when accepts fail and refuses
+/// connections over its limits (see `hongyan_net`).
 pub(crate) async fn accept_loop<F, Fut>(
-    listener: TcpListener,
+    mut listener: hongyan_net::Listener,
     tls: Option<tokio_rustls::TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
     name: &str,
@@ -75,26 +78,26 @@ pub(crate) async fn accept_loop<F, Fut>(
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    tracing::debug!(%peer, "{name}: client connected");
-                    let (connection, stop, tls, name) = (connection.clone(), shutdown.clone(), tls.clone(), name.to_owned());
-                    sessions.spawn(async move {
-                        let _ = stream.set_nodelay(true);
-                        let io: Box<dyn Io> = match tls {
-                            Some(acceptor) => match acceptor.accept(stream).await {
-                                Ok(s) => Box::new(s),
-                                Err(e) => return tracing::debug!(%peer, error = %e, "{name}: TLS handshake failed"),
-                            },
-                            None => Box::new(stream),
-                        };
-                        if let Err(e) = connection(io, Some(peer.ip()), stop).await {
-                            tracing::debug!(error = %e, "{name}: client connection ended");
-                        }
-                    });
-                }
-                Err(e) => tracing::warn!(error = %e, "{name}: accept failed"),
-            },
+            accepted = listener.accept() => {
+                let hongyan_net::Accepted { stream, peer, permit } = accepted;
+                tracing::debug!(%peer, "{name}: client connected");
+                let (connection, stop, tls, name) = (connection.clone(), shutdown.clone(), tls.clone(), name.to_owned());
+                sessions.spawn(async move {
+                    let _permit = permit;
+                    let _ = stream.set_nodelay(true);
+                    let io: Box<dyn Io> = match tls {
+                        Some(acceptor) => match tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(stream)).await {
+                            Ok(Ok(s)) => Box::new(s),
+                            Ok(Err(e)) => return tracing::debug!(%peer, error = %e, "{name}: TLS handshake failed"),
+                            Err(_) => return tracing::debug!(%peer, "{name}: TLS handshake timed out"),
+                        },
+                        None => Box::new(stream),
+                    };
+                    if let Err(e) = connection(io, Some(peer.ip()), stop).await {
+                        tracing::debug!(error = %e, "{name}: client connection ended");
+                    }
+                });
+            }
             Some(_) = sessions.join_next(), if !sessions.is_empty() => {}
             _ = shutdown.changed() => break,
         }

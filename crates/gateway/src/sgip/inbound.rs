@@ -45,20 +45,20 @@ pub(crate) async fn serve_inbound(
         }
     };
     tracing::info!(channel = %inbound.channel, %addr, "listening for the SGIP gateway's reports and MO");
+    let mut listener = hongyan_net::Listener::new(listener, "sgip-inbound", hongyan_net::ConnLimits::default());
     let inbound = Arc::new(inbound);
     loop {
         tokio::select! {
-            accepted = listener.accept() => match accepted {
-                Ok((stream, peer)) => {
-                    let (inbound, engine, stop) = (inbound.clone(), engine.clone(), shutdown.clone());
-                    tokio::spawn(async move {
-                        if let Err(e) = connection(stream, &inbound, &engine, stop).await {
-                            tracing::debug!(channel = %inbound.channel, %peer, error = %e, "SGIP inbound connection ended");
-                        }
-                    });
-                }
-                Err(e) => tracing::warn!(error = %e, "SGIP inbound accept failed"),
-            },
+            accepted = listener.accept() => {
+                let hongyan_net::Accepted { stream, peer, permit } = accepted;
+                let (inbound, engine, stop) = (inbound.clone(), engine.clone(), shutdown.clone());
+                tokio::spawn(async move {
+                    let _permit = permit;
+                    if let Err(e) = connection(stream, &inbound, &engine, stop).await {
+                        tracing::debug!(channel = %inbound.channel, %peer, error = %e, "SGIP inbound connection ended");
+                    }
+                });
+            }
             _ = shutdown.changed() => return,
         }
     }

@@ -20,7 +20,6 @@ use std::sync::Arc;
 
 use hongyan_cmpp_proto::SessionConfig;
 use hongyan_engine::Engine;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::clients::Leases;
@@ -42,7 +41,7 @@ struct Shared {
 /// Serves client connections (over TLS when `tls` is given) until `shutdown` turns true; each
 /// session then terminates.
 pub async fn serve(
-    listener: TcpListener,
+    listener: impl Into<hongyan_net::Listener>,
     engine: Arc<Engine>,
     config: CmppServerConfig,
     tls: Option<tokio_rustls::TlsAcceptor>,
@@ -50,5 +49,5 @@ pub async fn serve(
 ) {
     let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
     let connection = move |stream, peer, stop| conn::run(shared.clone(), stream, peer, stop);
-    crate::clients::accept_loop(listener, tls, shutdown, "CMPP server", connection).await;
+    crate::clients::accept_loop(listener.into(), tls, shutdown, "CMPP server", connection).await;
 }

@@ -21,7 +21,6 @@ use std::sync::Arc;
 
 use hongyan_engine::Engine;
 use hongyan_smpp_proto::session::SessionConfig;
-use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 use crate::clients::Leases;
@@ -50,7 +49,7 @@ struct Shared {
 /// Serves client connections (over TLS when `tls` is given) until `shutdown` turns true; each
 /// session then unbinds.
 pub async fn serve(
-    listener: TcpListener,
+    listener: impl Into<hongyan_net::Listener>,
     engine: Arc<Engine>,
     config: SmppServerConfig,
     tls: Option<tokio_rustls::TlsAcceptor>,
@@ -58,5 +57,5 @@ pub async fn serve(
 ) {
     let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
     let connection = move |stream, peer, stop| conn::run(shared.clone(), stream, peer, stop);
-    crate::clients::accept_loop(listener, tls, shutdown, "SMPP server", connection).await;
+    crate::clients::accept_loop(listener.into(), tls, shutdown, "SMPP server", connection).await;
 }

@@ -1,0 +1,146 @@
+//! The HTTP edge against hostile or broken clients: requests sent a byte at a time, idle
+//! keep-alive connections, one address opening too many connections, SIGTERM with requests
+//! half sent, and the process at its descriptor limit. Each runs the real binary.
+
+mod support;
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use support::{data_dir, http, Server};
+
+/// Starts a server whose `[network]` table is `network`.
+fn start(tag: &str, network: &str) -> Server {
+    let dir = data_dir(tag);
+    let config = dir.join("hongyan.toml");
+    std::fs::write(&config, format!("[network]\n{network}\n")).unwrap();
+    Server::start(&dir, &["--config", config.to_str().unwrap()])
+}
+
+fn connect(port: u16) -> TcpStream {
+    let s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(8))).unwrap();
+    s
+}
+
+/// Reads until the server closes; how long that took and what it sent. Panics if it keeps the
+/// connection open past the read time-out.
+fn until_closed(s: &mut TcpStream) -> (Duration, String) {
+    let t0 = Instant::now();
+    let mut got = Vec::new();
+    match s.read_to_end(&mut got) {
+        Ok(_) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::ConnectionReset => {}
+        Err(e) => panic!("the server kept the connection open ({e}) after {:?}; got {:?}", t0.elapsed(), got),
+    }
+    (t0.elapsed(), String::from_utf8_lossy(&got).into_owned())
+}
+
+#[test]
+fn a_request_head_trickling_in_is_cut_at_the_header_timeout() {
+    let server = start("edge-head", "header_timeout_ms = 1000");
+    let mut s = connect(server.port);
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: loc").unwrap();
+    let (waited, _) = until_closed(&mut s);
+    assert!(waited < Duration::from_secs(4), "cut after {waited:?}");
+    assert_eq!(http(server.port, "GET", "/healthz", None, None).unwrap().0, 200, "others are served meanwhile");
+}
+
+#[test]
+fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
+    let server = start("edge-idle", "header_timeout_ms = 1000");
+    let mut s = connect(server.port);
+    s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+    let (waited, answer) = until_closed(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(waited < Duration::from_secs(4), "idle connection cut after {waited:?}");
+}
+
+#[test]
+fn a_body_that_does_not_arrive_in_time_gets_408_in_the_api_error_shape() {
+    let server = start("edge-body", "body_timeout_ms = 1000");
+    let mut s = connect(server.port);
+    let head = "POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n\
+                Content-Length: 100\r\n\r\n{\"user\":";
+    s.write_all(head.as_bytes()).unwrap();
+    let (waited, answer) = until_closed(&mut s);
+    assert!(waited < Duration::from_secs(4), "answered after {waited:?}");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains(r#""code":"request_timeout""#), "{answer}");
+}
+
+#[test]
+fn oversized_targets_and_headers_get_json_errors() {
+    let server = start("edge-size", "");
+    let long = format!("/api/v1/messages/{}", "9".repeat(9000));
+    let mut s = connect(server.port);
+    s.write_all(format!("GET {long} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").as_bytes()).unwrap();
+    let (_, answer) = until_closed(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
+    assert!(answer.contains(r#""code":"uri_too_long""#), "{answer}");
+    let mut s = connect(server.port);
+    let big = "x".repeat(40_000);
+    s.write_all(
+        format!("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\nConnection: close\r\n\r\n").as_bytes(),
+    )
+    .unwrap();
+    let (_, answer) = until_closed(&mut s);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+    assert!(answer.contains(r#""code":"headers_too_large""#), "{answer}");
+}
+
+#[test]
+fn one_address_over_its_share_is_refused_at_once_with_503_and_served_again_after() {
+    let server = start("edge-limit", "max_connections_per_source = 4");
+    let mut held: Vec<TcpStream> = (0..4).map(|_| connect(server.port)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    let mut fifth = connect(server.port);
+    let (waited, answer) = until_closed(&mut fifth);
+    assert!(waited < Duration::from_secs(2), "refused after {waited:?}");
+    assert!(answer.starts_with("HTTP/1.1 503"), "{answer}");
+    assert!(answer.contains(r#""code":"too_many_connections""#), "{answer}");
+    held.pop();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(http(server.port, "GET", "/healthz", None, None).unwrap().0, 200);
+    assert!(server.log_text().contains("connection refused: over 4 connections from one address"));
+}
+
+#[test]
+fn sigterm_with_requests_half_sent_exits_within_the_grace_period() {
+    let server = start("edge-term", "header_timeout_ms = 120000\nbody_timeout_ms = 120000\nshutdown_grace_ms = 1000");
+    let mut head = connect(server.port);
+    head.write_all(b"GET /healthz HTTP/1.1\r\nHost: loc").unwrap();
+    let mut body = connect(server.port);
+    body.write_all(b"POST /api/v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Length: 50\r\n\r\n{").unwrap();
+    std::thread::sleep(Duration::from_millis(300));
+    let t0 = Instant::now();
+    let (status, log) = server.terminate();
+    let took = t0.elapsed();
+    assert!(status.success(), "{log}");
+    assert!(took < Duration::from_secs(10), "exit took {took:?}:\n{log}");
+    assert!(log.contains("stopped cleanly"), "{log}");
+}
+
+#[test]
+fn at_the_descriptor_limit_the_listener_backs_off_and_logs_a_few_lines_not_millions() {
+    let server = start("edge-emfile", "");
+    let pid = server.child.id();
+    let open = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
+    let limit = open + 8;
+    let set = Command::new("prlimit").arg(format!("--pid={pid}")).arg(format!("--nofile={limit}:{limit}")).status();
+    assert!(set.unwrap().success(), "prlimit");
+    // Enough connections to exhaust the descriptors; the rest wait in the backlog, and each
+    // accept fails with EMFILE for as long as they are held.
+    let held: Vec<TcpStream> = (0..40).filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok()).collect();
+    std::thread::sleep(Duration::from_secs(3));
+    let lines = server.log_text().lines().filter(|l| l.contains("accept failed")).count();
+    assert!((1..=3).contains(&lines), "{lines} accept-failure lines in 3 s:\n{}", server.log_text());
+    drop(held);
+    let t0 = Instant::now();
+    while http(server.port, "GET", "/healthz", None, None).map(|r| r.0).unwrap_or(0) != 200 {
+        assert!(t0.elapsed() < Duration::from_secs(10), "not serving again after the descriptors came back");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
