@@ -124,19 +124,30 @@ fn sigterm_with_requests_half_sent_exits_within_the_grace_period() {
 }
 
 #[test]
-fn at_the_descriptor_limit_the_listener_backs_off_and_logs_a_few_lines_not_millions() {
-    let server = start("edge-emfile", "");
+fn at_the_descriptor_limit_the_listeners_back_off_and_log_a_few_lines_not_millions() {
+    let smpp = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let dir = data_dir("edge-emfile");
+    let config = dir.join("hongyan.toml");
+    std::fs::write(&config, format!("[servers]\nsmpp = \"{smpp}\"\n")).unwrap();
+    let server = Server::start(&dir, &["--config", config.to_str().unwrap()]);
     let pid = server.child.id();
     let open = std::fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count();
     let limit = open + 8;
     let set = Command::new("prlimit").arg(format!("--pid={pid}")).arg(format!("--nofile={limit}:{limit}")).status();
     assert!(set.unwrap().success(), "prlimit");
-    // Enough connections to exhaust the descriptors; the rest wait in the backlog, and each
+    // Enough connections to exhaust the descriptors; the rest wait in the backlogs, and each
     // accept fails with EMFILE for as long as they are held.
-    let held: Vec<TcpStream> = (0..40).filter_map(|_| TcpStream::connect(("127.0.0.1", server.port)).ok()).collect();
+    let mut held: Vec<TcpStream> = Vec::new();
+    for _ in 0..20 {
+        held.extend(TcpStream::connect(("127.0.0.1", server.port)).ok());
+        held.extend(TcpStream::connect(smpp).ok());
+    }
     std::thread::sleep(Duration::from_secs(3));
-    let lines = server.log_text().lines().filter(|l| l.contains("accept failed")).count();
-    assert!((1..=3).contains(&lines), "{lines} accept-failure lines in 3 s:\n{}", server.log_text());
+    let log = server.log_text();
+    let failures = |name: &str| log.lines().filter(|l| l.contains("accept failed") && l.contains(name)).count();
+    let (http_lines, smpp_lines) = (failures("listener=http"), failures("listener=smpp-server"));
+    assert!((1..=3).contains(&http_lines), "{http_lines} HTTP accept-failure lines in 3 s:\n{log}");
+    assert!((1..=3).contains(&smpp_lines), "{smpp_lines} SMPP accept-failure lines in 3 s:\n{log}");
     drop(held);
     let t0 = Instant::now();
     while http(server.port, "GET", "/healthz", None, None).map(|r| r.0).unwrap_or(0) != 200 {
