@@ -47,6 +47,17 @@ impl ApiError {
     pub(crate) fn unauthorized() -> Self {
         Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "missing or invalid credentials")
     }
+    /// 507: nothing of the request was kept; the same request may be sent again later.
+    pub(crate) fn storage_full() -> Self {
+        Self {
+            retry_after_secs: Some(30),
+            ..Self::new(
+                StatusCode::INSUFFICIENT_STORAGE,
+                "storage_full",
+                "the platform's storage is full; nothing of this request was kept, send it again later",
+            )
+        }
+    }
     fn internal() -> Self {
         Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; the request was not carried out")
     }
@@ -71,6 +82,7 @@ impl From<StoreError> for ApiError {
         tracing::error!(error = %e, "store error");
         match e {
             StoreError::Closed => Self::unavailable("the platform is shutting down"),
+            StoreError::Full(_) => Self::storage_full(),
             _ => Self::internal(),
         }
     }

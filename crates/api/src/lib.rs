@@ -27,6 +27,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use axum::http::header::CONTENT_TYPE;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -107,12 +108,21 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/api/v1/admin/users", post(admin::create_user))
         .route("/api/v1/admin/audit", get(admin::audit))
+        .route("/api/v1/admin/system", get(admin::system))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(axum::middleware::from_fn(auth::body_hash))
         .with_state(state)
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
+    if state.engine.store().is_full() {
+        let full = "storage is full: messages cannot be accepted until space is freed";
+        let e = ApiError {
+            retry_after_secs: Some(30),
+            ..ApiError::new(StatusCode::SERVICE_UNAVAILABLE, "storage_full", full)
+        };
+        return e.into_response();
+    }
     if state.ready.load(Ordering::SeqCst) && state.engine.is_accepting() {
         Json(serde_json::json!({ "status": "ok" })).into_response()
     } else {

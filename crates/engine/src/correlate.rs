@@ -5,12 +5,16 @@ use hongyan_store::{ReportIn, ReportMatch, SubmitOutcome, Timestamp};
 use crate::{Engine, EngineError};
 
 impl Engine {
-    /// Records the carrier's answers to submits.
+    /// Records the carrier's answers to submits. When the store cannot take them, they are
+    /// kept and recorded later (see `unrecorded`): the carrier has the messages already.
     pub async fn submit_outcomes(&self, outcomes: Vec<SubmitOutcome>) -> Result<(), EngineError> {
         if outcomes.is_empty() {
             return Ok(());
         }
-        self.store.record_submits(outcomes).await?;
+        if let Err(e) = self.store.record_submits(outcomes.clone()).await {
+            self.unrecorded.keep(outcomes);
+            return Err(e.into());
+        }
         Ok(())
     }
 

@@ -65,6 +65,7 @@ pub struct Engine {
     pub(crate) monitors: crate::monitor::Monitors,
     pub(crate) feed_changed: tokio::sync::Notify,
     pub(crate) rights: crate::rights::RightsCache,
+    pub(crate) unrecorded: crate::unrecorded::Unrecorded,
 }
 
 impl std::fmt::Debug for Engine {
@@ -106,6 +107,7 @@ impl Engine {
             monitors: crate::monitor::Monitors::default(),
             feed_changed: tokio::sync::Notify::new(),
             rights: crate::rights::RightsCache::default(),
+            unrecorded: crate::unrecorded::Unrecorded::default(),
         };
         Ok((Arc::new(engine), receivers))
     }

@@ -45,6 +45,7 @@ pub mod sign;
 pub mod signed;
 pub mod statement;
 pub mod template;
+mod unrecorded;
 pub mod users;
 mod words;
 

@@ -301,12 +301,20 @@ pub async fn run_channel(
                 Some(out) => shared.push_back(shared.cfg.segments(&out)),
                 None => break,
             },
-            _ = tick.tick() => health.check(&shared).await,
+            _ = tick.tick() => {
+                health.check(&shared).await;
+                shared.engine.record_unrecorded().await;
+            }
             _ = shutdown.changed() => break,
         }
     }
     for l in links {
         let _ = l.await;
+    }
+    let unrecorded = shared.engine.record_unrecorded().await;
+    if unrecorded > 0 {
+        tracing::error!(channel = %shared.cfg.name, unrecorded,
+            "submit outcomes could not be stored before the stop; those messages are submitted again after the next start");
     }
     tracing::info!(
         channel = %shared.cfg.name,

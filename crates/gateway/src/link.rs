@@ -204,8 +204,8 @@ impl<'a> Conn<'a> {
         outcomes.extend(self.shared.fail_over_or_give_up(exhausted).await);
         if !outcomes.is_empty() {
             if let Err(e) = self.shared.engine.submit_outcomes(outcomes).await {
-                // The messages stay `accepted` and are submitted again after a restart.
-                tracing::error!(channel = %self.shared.cfg.name, error = %e, "could not record submit outcomes");
+                // Kept by the engine and recorded when the store has room; never resent.
+                tracing::debug!(channel = %self.shared.cfg.name, error = %e, "could not record submit outcomes yet; kept");
             }
         }
         self.apply_reports(reports, acks).await;

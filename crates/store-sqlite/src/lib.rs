@@ -78,6 +78,9 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
         rusqlite::Error::SqliteFailure(f, msg) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
             StoreError::Conflict(msg.unwrap_or_else(|| "constraint violation".into()))
         }
+        rusqlite::Error::SqliteFailure(f, msg) if f.code == rusqlite::ErrorCode::DiskFull => {
+            StoreError::Full(msg.unwrap_or_else(|| "database or disk is full".into()))
+        }
         other => StoreError::Backend(other.to_string()),
     }
 }
@@ -132,6 +135,19 @@ impl SqliteStore {
     pub fn rekey(path: &Path, ring: &KeyRing) -> Result<ResealCounts> {
         let conn = schema::open_writer(path, Some(ring))?;
         reseal::run(&conn, ring)
+    }
+
+    /// Caps the database at `bytes` (SQLite's `max_page_count`, never below its present size),
+    /// or lifts the cap with `None`. Past the cap a write fails with [`StoreError::Full`]
+    /// exactly as on a full disk, so an operator can keep the store below the disk's size.
+    pub async fn set_size_limit(&self, bytes: Option<u64>) -> Result<u64> {
+        self.write(move |conn| {
+            let page: u64 = conn.query_row("PRAGMA page_size", [], |r| r.get(0)).map_err(backend)?;
+            // SQLite's own ceiling for max_page_count.
+            let pages = bytes.map_or(4_294_967_294, |b| (b / page).max(1));
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |r| r.get(0)).map_err(backend)
+        })
+        .await
     }
 
     /// How many group commits the writer made, carrying how many writes.

@@ -497,4 +497,8 @@ impl Store for SqliteStore {
             Ok(())
         })
     }
+
+    fn is_full(&self) -> bool {
+        self.writer_stats().full.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }

@@ -4,8 +4,19 @@
 //! in its own savepoint inside ONE transaction (so one job's failure rolls back only its own
 //! changes), commits once, and only then hands each job its answer — so no caller hears
 //! "stored" for something a failed commit lost.
+//!
+//! A full disk is the hard case: on `SQLITE_FULL` (and I/O errors) SQLite may roll back the
+//! whole transaction by itself, not just the statement. The jobs already run in it are then
+//! lost and must hear so, and the jobs still waiting must not run in autocommit mode (each
+//! savepoint would then commit on its own while its caller later heard "commit failed"). So
+//! after every job the writer checks that its transaction is still open; if not, it answers
+//! the lost jobs with the error and starts a fresh transaction for the rest. While the store
+//! is full and nothing is written, it probes for room every few seconds, so readiness comes
+//! back by itself when space is freed.
 
-use std::sync::mpsc::{Receiver, TryRecvError};
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::Duration;
 
 use hongyan_store::{Result, StoreError};
 use rusqlite::Connection;
@@ -14,16 +25,30 @@ use tokio::sync::oneshot;
 /// Most jobs folded into one transaction; bounds the latency of the first job in a burst.
 const MAX_JOBS_PER_COMMIT: usize = 512;
 
+/// While the store is full and idle, how often the writer probes for room.
+const PROBE_EVERY: Duration = Duration::from_secs(2);
+
+/// How a transaction ended, as each of its jobs hears it.
+type Fate = std::result::Result<(), StoreError>;
 /// Sends a job's answer once the commit's fate is known.
-type Deferred = Box<dyn FnOnce(&std::result::Result<(), String>) + Send>;
-/// Runs a job in the open transaction: its deferred answer, and whether it succeeded.
-type Run = Box<dyn FnOnce(&Connection) -> (Deferred, bool) + Send>;
+type Deferred = Box<dyn FnOnce(&Fate) + Send>;
+/// Runs a job in the open transaction: its deferred answer, and how it went.
+type Run = Box<dyn FnOnce(&Connection) -> (Deferred, Outcome) + Send>;
+
+/// How one job went inside its savepoint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Outcome {
+    Ok,
+    /// It needed room and found none.
+    Full,
+    Failed,
+}
 
 /// One write: `run` executes it and returns its deferred answer and whether it succeeded;
 /// `abort` answers with an error when the transaction could not even begin.
 pub(crate) struct Job {
     run: Run,
-    abort: Box<dyn FnOnce(String) + Send>,
+    abort: Box<dyn FnOnce(StoreError) + Send>,
 }
 
 impl Job {
@@ -35,17 +60,22 @@ impl Job {
         // Shared by `run` and `abort`; exactly one of them takes it.
         let reply = std::sync::Arc::new(std::sync::Mutex::new(Some(reply)));
         let for_abort = reply.clone();
-        let abort = Box::new(move |e: String| {
+        let abort = Box::new(move |e: StoreError| {
             if let Some(tx) = for_abort.lock().expect("reply lock").take() {
-                let _ = tx.send(Err(StoreError::Backend(e)));
+                let _ = tx.send(Err(e));
             }
         });
         let run: Run = Box::new(move |conn: &Connection| {
             let result = f(conn);
-            let ok = result.is_ok();
+            let ok = match &result {
+                Ok(_) => Outcome::Ok,
+                Err(StoreError::Full(_)) => Outcome::Full,
+                Err(_) => Outcome::Failed,
+            };
             let deferred: Deferred = Box::new(move |commit| {
                 let answer = match commit {
                     Ok(()) => result,
+                    Err(StoreError::Full(e)) => Err(StoreError::Full(e.clone())),
                     Err(e) => Err(StoreError::Backend(format!("commit failed: {e}"))),
                 };
                 // A dropped receiver means the caller gave up waiting; the write still stands.
@@ -66,11 +96,23 @@ pub struct WriterStats {
     pub commits: std::sync::atomic::AtomicU64,
     /// Jobs (write calls) carried by those transactions.
     pub jobs: std::sync::atomic::AtomicU64,
+    /// The last write that needed room found none, and nothing has been written since.
+    pub full: std::sync::atomic::AtomicBool,
 }
 
 /// Runs until every sender is gone, then checkpoints the WAL so the file is whole on its own.
 pub(crate) fn run(mut conn: Connection, jobs: Receiver<Job>, stats: std::sync::Arc<WriterStats>) {
-    while let Ok(first) = jobs.recv() {
+    loop {
+        let first = match jobs.recv_timeout(PROBE_EVERY) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                if stats.full.load(Ordering::SeqCst) {
+                    probe(&mut conn, &stats);
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         let mut batch = vec![first];
         while batch.len() < MAX_JOBS_PER_COMMIT {
             match jobs.try_recv() {
@@ -85,38 +127,96 @@ pub(crate) fn run(mut conn: Connection, jobs: Receiver<Job>, stats: std::sync::A
     }
 }
 
+/// Runs the batch in as few transactions as the disk allows (one, unless SQLite rolls one back
+/// by itself), answering every job with its transaction's fate.
 fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats) {
-    let n = batch.len() as u64;
-    let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
-        Ok(tx) => tx,
-        Err(e) => {
-            let e = format!("could not begin a transaction: {e}");
-            batch.into_iter().for_each(|job| (job.abort)(e.clone()));
-            return;
+    let mut rest = batch.into_iter().peekable();
+    while rest.peek().is_some() {
+        let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
+            Ok(tx) => tx,
+            Err(e) => {
+                let e = crate::backend(e);
+                rest.for_each(|job| (job.abort)(copy(&e)));
+                return;
+            }
+        };
+        let (mut done, mut full) = (Vec::new(), false);
+        let mut lost = None;
+        for job in rest.by_ref() {
+            let (deferred, outcome) = run_in_savepoint(&tx, job);
+            done.push(deferred);
+            full |= outcome == Outcome::Full;
+            if tx.is_autocommit() {
+                lost = Some(if full {
+                    StoreError::Full("SQLite rolled the transaction back".into())
+                } else {
+                    StoreError::Backend("SQLite rolled the transaction back".into())
+                });
+                break;
+            }
         }
-    };
-    let done: Vec<Deferred> = batch.into_iter().map(|job| run_in_savepoint(&tx, job)).collect();
-    let commit = tx.commit().map_err(|e| e.to_string());
-    match &commit {
-        // Counted before anyone hears back, so a caller that reads the stats sees its commit.
-        Ok(()) => {
-            stats.commits.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            stats.jobs.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        let n = done.len() as u64;
+        let fate = match lost {
+            Some(e) => Err(e),
+            None => tx.commit().map_err(crate::backend),
+        };
+        match &fate {
+            // Counted before anyone hears back, so a caller that reads the stats sees its commit.
+            Ok(()) => {
+                stats.commits.fetch_add(1, Ordering::Relaxed);
+                stats.jobs.fetch_add(n, Ordering::Relaxed);
+                stats.full.store(full, Ordering::SeqCst);
+            }
+            Err(e) => {
+                stats.full.store(matches!(e, StoreError::Full(_)) || full, Ordering::SeqCst);
+                tracing::error!(error = %e, jobs = n, "group commit failed; its writes were not kept");
+            }
         }
-        Err(e) => tracing::error!(error = %e, "group commit failed"),
+        done.into_iter().for_each(|d| d(&fate));
     }
-    done.into_iter().for_each(|d| d(&commit));
+}
+
+/// One more of an error that is not `Clone`.
+fn copy(e: &StoreError) -> StoreError {
+    match e {
+        StoreError::Full(m) => StoreError::Full(m.clone()),
+        StoreError::Conflict(m) => StoreError::Conflict(m.clone()),
+        StoreError::Closed => StoreError::Closed,
+        other => StoreError::Backend(other.to_string()),
+    }
 }
 
 /// Runs one job; its own failure rolls back only its own changes.
-fn run_in_savepoint(tx: &rusqlite::Transaction<'_>, job: Job) -> Deferred {
+fn run_in_savepoint(tx: &rusqlite::Transaction<'_>, job: Job) -> (Deferred, Outcome) {
     if let Err(e) = tx.execute_batch("SAVEPOINT job") {
         tracing::error!(error = %e, "savepoint failed");
     }
-    let (deferred, ok) = (job.run)(tx);
-    let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
-    if let Err(e) = tx.execute_batch(end) {
-        tracing::error!(error = %e, "savepoint end failed");
+    let (deferred, outcome) = (job.run)(tx);
+    // A transaction SQLite already rolled back has no savepoint left to end.
+    if !tx.is_autocommit() {
+        let end = if outcome == Outcome::Ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
+        if let Err(e) = tx.execute_batch(end) {
+            tracing::error!(error = %e, "savepoint end failed");
+        }
     }
-    deferred
+    (deferred, outcome)
+}
+
+/// Writes (and removes) a quarter megabyte: if that commits, there is room again.
+fn probe(conn: &mut Connection, stats: &WriterStats) {
+    let tried = conn.execute_batch(
+        "BEGIN IMMEDIATE; INSERT INTO space_probe (pad) VALUES (zeroblob(262144)); DELETE FROM space_probe; COMMIT;",
+    );
+    match tried {
+        Ok(()) => {
+            stats.full.store(false, Ordering::SeqCst);
+            tracing::info!("storage has room again");
+        }
+        Err(e) => {
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            tracing::debug!(error = %e, "storage still full");
+        }
+    }
 }

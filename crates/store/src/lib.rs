@@ -41,6 +41,10 @@ pub enum StoreError {
     /// The store is shutting down and takes no more writes.
     #[error("the store is closed")]
     Closed,
+    /// The disk (or the store's configured ceiling) has no room for the write; nothing of it
+    /// was kept. Writes work again once space is freed, without a restart.
+    #[error("storage is full: {0}")]
+    Full(String),
 }
 
 /// Shorthand for store results.
@@ -348,4 +352,10 @@ pub trait Store: Send + Sync + 'static {
 
     /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
     fn close(&self) -> BoxFuture<'_, Result<()>>;
+
+    /// Whether the last write that needed room found none (and no write has succeeded since).
+    /// Readiness fails while it is true; backends without the notion answer `false`.
+    fn is_full(&self) -> bool {
+        false
+    }
 }

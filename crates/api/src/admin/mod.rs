@@ -9,6 +9,7 @@ mod audit;
 mod content;
 mod messages;
 mod rights;
+mod system;
 
 pub use audit::csv_field;
 pub(crate) use audit::{audit, create_user};
@@ -17,6 +18,7 @@ pub(crate) use content::{
 };
 pub(crate) use messages::{detail as message_detail, export as export_messages, search as search_messages};
 pub(crate) use rights::{get_rights, push_failures, put_callback, put_rights, resend_failure};
+pub(crate) use system::system;
 
 use axum::body::Body;
 use axum::extract::{Path, State};
