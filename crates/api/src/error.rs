@@ -79,7 +79,10 @@ impl IntoResponse for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
-        tracing::error!(error = %e, "store error");
+        // A full store says so once, in the store's own log line; not once per request.
+        if !matches!(e, StoreError::Full(_) | StoreError::Closed) {
+            tracing::error!(error = %e, "store error");
+        }
         match e {
             StoreError::Closed => Self::unavailable("the platform is shutting down"),
             StoreError::Full(_) => Self::storage_full(),

@@ -101,5 +101,8 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(ansi)
         .with_target(false)
+        // A log on a full disk must not take the process down: by default a failed write is
+        // reported with `eprintln!`, which panics when stderr itself cannot be written.
+        .log_internal_errors(false)
         .init();
 }

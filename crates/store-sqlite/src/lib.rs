@@ -115,9 +115,13 @@ impl SqliteStore {
         let (tx, rx) = mpsc::channel();
         let stats = std::sync::Arc::new(WriterStats::default());
         let writer_stats = stats.clone();
+        let dir = match path.parent() {
+            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+            _ => PathBuf::from("."),
+        };
         let handle = std::thread::Builder::new()
             .name("sqlite-writer".into())
-            .spawn(move || writer::run(conn, rx, writer_stats))
+            .spawn(move || writer::run(conn, dir, rx, writer_stats))
             .map_err(|e| StoreError::Backend(e.to_string()))?;
         Ok(Self {
             path: path.to_owned(),

@@ -10,9 +10,12 @@
 //! lost and must hear so, and the jobs still waiting must not run in autocommit mode (each
 //! savepoint would then commit on its own while its caller later heard "commit failed"). So
 //! after every job the writer checks that its transaction is still open; if not, it answers
-//! the lost jobs with the error and starts a fresh transaction for the rest. While the store
-//! is full and nothing is written, it probes for room every few seconds, so readiness comes
-//! back by itself when space is freed.
+//! the lost jobs with the error and starts a fresh transaction for the rest.
+//!
+//! Once a write finds no room the store counts as full (readiness fails) until a probe — a
+//! quarter megabyte written and removed, every second while full — commits. Small writes that
+//! happen to fit in free pages do not clear it, or readiness would flap while the disk is
+//! still full.
 
 use std::sync::atomic::Ordering;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
@@ -25,8 +28,8 @@ use tokio::sync::oneshot;
 /// Most jobs folded into one transaction; bounds the latency of the first job in a burst.
 const MAX_JOBS_PER_COMMIT: usize = 512;
 
-/// While the store is full and idle, how often the writer probes for room.
-const PROBE_EVERY: Duration = Duration::from_secs(2);
+/// While the store is full, how often the writer probes for room.
+const PROBE_EVERY: Duration = Duration::from_secs(1);
 
 /// How a transaction ended, as each of its jobs hears it.
 type Fate = std::result::Result<(), StoreError>;
@@ -101,16 +104,21 @@ pub struct WriterStats {
 }
 
 /// Runs until every sender is gone, then checkpoints the WAL so the file is whole on its own.
-pub(crate) fn run(mut conn: Connection, jobs: Receiver<Job>, stats: std::sync::Arc<WriterStats>) {
+pub(crate) fn run(
+    mut conn: Connection,
+    dir: std::path::PathBuf,
+    jobs: Receiver<Job>,
+    stats: std::sync::Arc<WriterStats>,
+) {
+    let mut last_probe = std::time::Instant::now();
     loop {
+        if stats.full.load(Ordering::SeqCst) && last_probe.elapsed() >= PROBE_EVERY {
+            probe(&mut conn, &dir, &stats);
+            last_probe = std::time::Instant::now();
+        }
         let first = match jobs.recv_timeout(PROBE_EVERY) {
             Ok(job) => job,
-            Err(RecvTimeoutError::Timeout) => {
-                if stats.full.load(Ordering::SeqCst) {
-                    probe(&mut conn, &stats);
-                }
-                continue;
-            }
+            Err(RecvTimeoutError::Timeout) => continue,
             Err(RecvTimeoutError::Disconnected) => break,
         };
         let mut batch = vec![first];
@@ -165,12 +173,17 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats) {
             Ok(()) => {
                 stats.commits.fetch_add(1, Ordering::Relaxed);
                 stats.jobs.fetch_add(n, Ordering::Relaxed);
-                stats.full.store(full, Ordering::SeqCst);
             }
-            Err(e) => {
-                stats.full.store(matches!(e, StoreError::Full(_)) || full, Ordering::SeqCst);
-                tracing::error!(error = %e, jobs = n, "group commit failed; its writes were not kept");
+            // While full, every batch fails alike; the first one said so.
+            Err(e @ StoreError::Full(_)) if stats.full.load(Ordering::SeqCst) => {
+                tracing::debug!(error = %e, jobs = n, "group commit failed; its writes were not kept");
             }
+            Err(e) => tracing::error!(error = %e, jobs = n, "group commit failed; its writes were not kept"),
+        }
+        if (full || matches!(fate, Err(StoreError::Full(_)))) && !stats.full.swap(true, Ordering::SeqCst) {
+            tracing::error!(
+                "storage is full: writes that need room are refused (sends answer 507) until space is freed"
+            );
         }
         done.into_iter().for_each(|d| d(&fate));
     }
@@ -202,15 +215,27 @@ fn run_in_savepoint(tx: &rusqlite::Transaction<'_>, job: Job) -> (Deferred, Outc
     (deferred, outcome)
 }
 
-/// Writes (and removes) a quarter megabyte: if that commits, there is room again.
-fn probe(conn: &mut Connection, stats: &WriterStats) {
+/// Free bytes the disk must have before a full store counts as writable again: without it a
+/// write that fits in the WAL's old space succeeds and the next one fails, and readiness flaps.
+const RESERVE: u64 = 4 << 20;
+
+/// Room again means both: the disk (the data folder's file system) has [`RESERVE`] free, and
+/// a quarter megabyte written and removed commits (which also sees a size limit).
+fn probe(conn: &mut Connection, dir: &std::path::Path, stats: &WriterStats) {
+    match rustix::fs::statvfs(dir) {
+        Ok(fs) if fs.f_bavail.saturating_mul(fs.f_frsize) < RESERVE => {
+            return tracing::debug!(free = fs.f_bavail * fs.f_frsize, "storage still full");
+        }
+        Ok(_) => {}
+        Err(e) => tracing::debug!(error = %e, "cannot read the data folder's free space"),
+    }
     let tried = conn.execute_batch(
         "BEGIN IMMEDIATE; INSERT INTO space_probe (pad) VALUES (zeroblob(262144)); DELETE FROM space_probe; COMMIT;",
     );
     match tried {
         Ok(()) => {
             stats.full.store(false, Ordering::SeqCst);
-            tracing::info!("storage has room again");
+            tracing::info!("storage has room again: writes are accepted");
         }
         Err(e) => {
             if !conn.is_autocommit() {

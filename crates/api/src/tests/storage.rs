@@ -79,7 +79,16 @@ async fn a_full_store_answers_507_fails_readiness_and_recovers() {
     let (status, _, body) = call(&f.state, send(&auth, 300)).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["accepted"], 300);
-    assert_eq!(call(&f.state, get("/healthz", None)).await.0, StatusCode::OK);
+    // Readiness returns once the store's probe (every second while full) finds room.
+    let mut ready = StatusCode::SERVICE_UNAVAILABLE;
+    for _ in 0..50 {
+        ready = call(&f.state, get("/healthz", None)).await.0;
+        if ready == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(ready, StatusCode::OK);
     let (_, _, system) = call(&f.state, get("/api/v1/admin/system", Some(&staff))).await;
     assert_eq!(system["storage"]["full"], false);
 }
