@@ -15,6 +15,7 @@
 mod billing;
 mod category;
 mod channel;
+mod console;
 mod walk;
 
 use std::net::SocketAddr;
@@ -23,6 +24,7 @@ use std::time::Duration;
 
 pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
+pub use console::Console;
 use walk::Walker;
 
 /// A commented example covering every option (`hongyan config example`).
@@ -55,6 +57,8 @@ pub struct Config {
     pub encryption: Encryption,
     /// The contract's payment periods, for statements.
     pub billing_periods: Vec<BillingPeriod>,
+    /// Console logins.
+    pub console: Console,
 }
 
 /// `[encryption]`: numbers and content are always sealed at rest; this says with which
@@ -204,6 +208,7 @@ impl Default for Config {
             tls: None,
             encryption: Encryption::default(),
             billing_periods: Vec::new(),
+            console: Console::default(),
         }
     }
 }
@@ -257,6 +262,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let tls = root.opt_table(&mut w, "tls").and_then(|t| tls(&mut w, t));
     let encryption = root.opt_table(&mut w, "encryption").map(|t| encryption(&mut w, t)).unwrap_or_default();
     let billing_periods = root.opt_table(&mut w, "billing").map(|t| billing::parse(&mut w, t)).unwrap_or_default();
+    let console = root.opt_table(&mut w, "console").map(|t| console::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
@@ -276,6 +282,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         tls,
         encryption,
         billing_periods,
+        console,
     })
 }
 

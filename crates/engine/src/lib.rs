@@ -34,6 +34,7 @@ pub mod csv;
 mod dispatch;
 mod engine;
 mod limits;
+pub mod login_guard;
 mod mo;
 pub mod monitor;
 mod replay;
