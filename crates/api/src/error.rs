@@ -124,6 +124,7 @@ impl From<AcceptError> for ApiError {
         match e {
             AcceptError::EmptyContent => Self::unprocessable("empty_content", msg),
             AcceptError::ContentTooLong(_) => Self::unprocessable("content_too_long", msg),
+            AcceptError::UnsafeContent(_) => Self::unprocessable("unsafe_content", msg),
             AcceptError::NoRecipients => Self::unprocessable("no_recipients", msg),
             AcceptError::TooManyRecipients(_) => Self::unprocessable("too_many_recipients", msg),
             AcceptError::ShuttingDown => Self::unavailable(msg),

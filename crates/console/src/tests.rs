@@ -180,3 +180,30 @@ async fn a_tenant_sees_only_its_own_account_and_markup_in_content_stays_text() {
         "the account in the URL is ignored"
     );
 }
+
+#[tokio::test]
+async fn the_send_page_refuses_control_and_bidi_characters_and_names_them() {
+    let c = console().await;
+    let admin = hongyan_engine::admin::Actor::cli();
+    let new = hongyan_engine::admin::NewAccount {
+        name: "etax".into(),
+        signature: Some("税务签名".into()),
+        ..Default::default()
+    };
+    let mine = c.engine.admin_create_account(&admin, new).await.unwrap().account.id;
+    c.engine.admin_create_user(&admin, "clerk", Role::Tenant, Some(mine), GOOD).await.unwrap();
+    let (session, csrf) = log_in(&c, "clerk", GOOD).await;
+    let good = format!("_csrf={csrf}&current={GOOD}&new=An0ther-Passw0rd");
+    call(&c.app, "POST", "/password", &session, Some(&good)).await;
+    // "退税" U+202E "txt.exe", form-encoded.
+    let form = format!("_csrf={csrf}&to=13800138000&category=notification&content=%E9%80%80%E7%A8%8E%E2%80%AEtxt.exe");
+    let page = call(&c.app, "POST", "/send", &session, Some(&form)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert!(page.body.contains("content contains U+202E (RIGHT-TO-LEFT OVERRIDE) at position 3"), "{}", page.body);
+    let list = c.engine.store().list_messages(hongyan_store::MessageFilter {
+        account_id: Some(mine),
+        limit: 5,
+        ..Default::default()
+    });
+    assert!(list.await.unwrap().is_empty(), "nothing was sent");
+}

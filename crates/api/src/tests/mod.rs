@@ -413,3 +413,4 @@ mod admin;
 mod search;
 mod security;
 mod statement;
+mod unsafe_text;

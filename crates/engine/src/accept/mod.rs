@@ -142,6 +142,9 @@ pub enum AcceptError {
     /// The content is longer than [`MAX_CONTENT_UNITS`].
     #[error("content is {0} characters long; the limit is {MAX_CONTENT_UNITS} (UTF-16 code units, an emoji counts 2)")]
     ContentTooLong(usize),
+    /// The content holds a control or bidi character, or nothing visible.
+    #[error("content {0}")]
+    UnsafeContent(hongyan_text::UnsafeText),
     /// No recipient.
     #[error("`to` must list at least one number")]
     NoRecipients,
@@ -236,6 +239,7 @@ impl AcceptError {
         match self {
             Self::EmptyContent => "empty_content",
             Self::ContentTooLong(_) => "content_too_long",
+            Self::UnsafeContent(_) => "unsafe_content",
             Self::SensitiveWord(_) => "sensitive_word",
             Self::SignatureMismatch { .. } => "signature_mismatch",
             Self::NoSignature(_) => "no_signature",
@@ -328,11 +332,12 @@ impl Engine {
     }
 }
 
-/// The text before signing: not blank, not over the limit.
+/// The text before signing: not blank, nothing unsafe to deliver, not over the limit.
 fn check_text(text: &str) -> Result<(), AcceptError> {
     if text.trim().is_empty() {
         return Err(AcceptError::EmptyContent);
     }
+    hongyan_text::check_safe(text).map_err(AcceptError::UnsafeContent)?;
     let len = hongyan_text::billing_len(text);
     if len > MAX_CONTENT_UNITS {
         return Err(AcceptError::ContentTooLong(len));
