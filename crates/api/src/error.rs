@@ -129,6 +129,7 @@ impl From<AcceptError> for ApiError {
             AcceptError::TooManyRecipients(_) => Self::unprocessable("too_many_recipients", msg),
             AcceptError::ShuttingDown => Self::unavailable(msg),
             AcceptError::BadClientRef => Self::unprocessable("invalid_client_ref", msg),
+            AcceptError::ClientRefConflict(_) => Self::new(StatusCode::CONFLICT, "client_ref_conflict", msg),
             AcceptError::NoSignature(_) => Self::unprocessable("no_signature", msg),
             AcceptError::BadPersonalisation => Self::unprocessable("bad_personalisation", msg),
             AcceptError::SendAtTooFar => Self::unprocessable("send_at_too_far", msg),

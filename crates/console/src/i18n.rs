@@ -52,6 +52,7 @@ fn chinese(code: &str) -> Option<&'static str> {
         "empty_content" => "内容为空",
         "content_too_long" => "内容过长",
         "unsafe_content" => "内容含有不允许的控制字符、方向控制字符，或没有可见字符",
+        "client_ref_conflict" => "该 client_ref 已用于另一个不同的请求",
         "login_throttled" => "来自此地址的登录失败次数过多",
         "no_recipients" => "没有接收号码",
         "too_many_recipients" => "号码过多",
