@@ -33,6 +33,7 @@ mod correlate;
 pub mod csv;
 mod dispatch;
 mod engine;
+pub mod events;
 mod limits;
 pub mod login_guard;
 mod mo;

@@ -409,6 +409,7 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
 
 mod client_ref;
 mod errors;
+mod events;
 mod feed;
 
 mod admin;
