@@ -14,7 +14,10 @@ dir=$(mktemp -d)
 shots="$PWD/target/e2e-screenshots"
 rm -rf "$shots" && mkdir -p "$shots"
 export HONGYAN_ADMIN_PASSWORD='Init1al-Adm1n!'
-start_server "$bin" "$dir" --http "127.0.0.1:$port" --sim-report-delay-ms 200
+# The embedded default, except that no address range is exempt from a user's lock: the browser
+# connects from loopback, which is exempt by default, and the lock test must see the lock.
+printf '[console]\nlogin_trusted = []\n' >"$dir/e2e.toml"
+start_server "$bin" "$dir" --config "$dir/e2e.toml" --http "127.0.0.1:$port" --sim-report-delay-ms 200
 wait_port "$port" || { echo "hongyan did not listen on $port"; cat "$dir/server.log"; exit 1; }
 
 # A bulk list written by a real spreadsheet library (PyPI openpyxl), not by us: a header with a

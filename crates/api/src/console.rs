@@ -151,6 +151,9 @@ pub(crate) async fn login(
         Err(LoginError::Invalid) => {
             return Err(ApiError::new(StatusCode::UNAUTHORIZED, "login_failed", LoginError::Invalid.to_string()))
         }
+        Err(e @ LoginError::Throttled) => {
+            return Err(ApiError::new(StatusCode::TOO_MANY_REQUESTS, "login_throttled", e.to_string()))
+        }
         Err(LoginError::Store(e)) => return Err(e.into()),
     };
     let mut resp = Json(me_json(&user)).into_response();

@@ -139,10 +139,12 @@ impl From<AcceptError> for ApiError {
         match e {
             AcceptError::EmptyContent => Self::unprocessable("empty_content", msg),
             AcceptError::ContentTooLong(_) => Self::unprocessable("content_too_long", msg),
+            AcceptError::UnsafeContent(_) => Self::unprocessable("unsafe_content", msg),
             AcceptError::NoRecipients => Self::unprocessable("no_recipients", msg),
             AcceptError::TooManyRecipients(_) => Self::unprocessable("too_many_recipients", msg),
             AcceptError::ShuttingDown => Self::unavailable(msg),
             AcceptError::BadClientRef => Self::unprocessable("invalid_client_ref", msg),
+            AcceptError::ClientRefConflict(_) => Self::new(StatusCode::CONFLICT, "client_ref_conflict", msg),
             AcceptError::NoSignature(_) => Self::unprocessable("no_signature", msg),
             AcceptError::BadPersonalisation => Self::unprocessable("bad_personalisation", msg),
             AcceptError::SendAtTooFar => Self::unprocessable("send_at_too_far", msg),

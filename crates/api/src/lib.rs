@@ -18,6 +18,7 @@ mod console;
 mod error;
 mod export;
 mod feed;
+mod json_errors;
 mod messages;
 mod statement;
 mod templates;
@@ -38,6 +39,7 @@ pub use console::{cookie_token, session_cookie, ConsoleSettings, SESSION_COOKIE}
 pub use error::ApiError;
 pub use export::MAX_EXPORT_ROWS;
 pub use feed::FeedQuery;
+pub use json_errors::{MAX_HEADER_BYTES, MAX_URI_BYTES};
 pub use messages::SearchQuery;
 
 /// Largest request body accepted (8 MiB: 100,000 numbers with room to spare); larger ones
@@ -111,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/system", get(admin::system))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(axum::middleware::from_fn(auth::body_hash))
+        .layer(axum::middleware::from_fn(json_errors::json_errors))
         .with_state(state)
 }
 

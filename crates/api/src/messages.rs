@@ -208,7 +208,9 @@ pub(crate) async fn get_one(
     let not_found = || ApiError::not_found(format!("no message `{id}`"));
     let parsed: MessageId = id.parse().map_err(|_| not_found())?;
     let detail = state.engine.store().get_message(caller.account_id, parsed).await?.ok_or_else(not_found)?;
-    let mut out = views::message_detail(&for_caller(&caller, detail));
+    let detail = for_caller(&caller, detail);
+    let mut out = views::message_detail(&detail);
+    out["events"] = views::events(&detail);
     out["callbacks"] = views::callbacks(&state.engine.store().push_attempts_for(parsed).await?);
     Ok(Json(out))
 }

@@ -85,9 +85,29 @@ pub(crate) fn message_detail(d: &MessageDetail) -> Value {
         "completed_at": time(d.completed_at),
         "carrier_msg_id": d.segments.first().and_then(|s| s.carrier_msg_id.clone()),
         "report_stat": deciding.and_then(|s| s.report_stat.clone()),
+        // The carrier's own time (its clock, often to the minute: it may read earlier than
+        // submitted_at); report_received_at is ours.
         "report_time": time(deciding.and_then(|s| s.done_at.or(s.reported_at))),
+        "report_received_at": time(deciding.and_then(|s| s.reported_at)),
         "segment_details": d.segments.iter().map(segment).collect::<Vec<_>>(),
     })
+}
+
+/// The history in the order we recorded it (the single-message detail only).
+pub(crate) fn events(d: &MessageDetail) -> Value {
+    hongyan_engine::events::message_events(d)
+        .iter()
+        .map(|e| {
+            json!({
+                "event": e.kind.as_str(),
+                "at": time(Some(e.at)),
+                "segment": e.segment,
+                "detail": e.detail,
+                "carrier_time": time(e.carrier_time),
+            })
+        })
+        .collect::<Vec<_>>()
+        .into()
 }
 
 pub(crate) fn message_list(found: &[MessageDetail], limit: usize) -> Value {

@@ -15,6 +15,7 @@
 mod billing;
 mod category;
 mod channel;
+mod console;
 mod network;
 mod walk;
 
@@ -24,6 +25,7 @@ use std::time::Duration;
 
 pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
+pub use console::Console;
 pub use network::Network;
 use walk::Walker;
 
@@ -59,6 +61,8 @@ pub struct Config {
     pub billing_periods: Vec<BillingPeriod>,
     /// Time-outs and connection limits of our listeners.
     pub network: Network,
+    /// Console logins.
+    pub console: Console,
 }
 
 /// `[encryption]`: numbers and content are always sealed at rest; this says with which
@@ -209,6 +213,7 @@ impl Default for Config {
             encryption: Encryption::default(),
             billing_periods: Vec::new(),
             network: Network::default(),
+            console: Console::default(),
         }
     }
 }
@@ -263,6 +268,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let encryption = root.opt_table(&mut w, "encryption").map(|t| encryption(&mut w, t)).unwrap_or_default();
     let billing_periods = root.opt_table(&mut w, "billing").map(|t| billing::parse(&mut w, t)).unwrap_or_default();
     let network = root.opt_table(&mut w, "network").map(|t| network::parse(&mut w, t)).unwrap_or_default();
+    let console = root.opt_table(&mut w, "console").map(|t| console::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     let channels: Vec<ChannelDef> =
@@ -283,6 +289,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         encryption,
         billing_periods,
         network,
+        console,
     })
 }
 

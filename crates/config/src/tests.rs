@@ -26,6 +26,17 @@ fn the_example_parses_without_problems() {
     );
     assert_eq!(read_word_file("# comment\n\n 赌博 \nvpn\n"), ["赌博", "vpn"]);
     assert_eq!(c.reports, Reports::default(), "the example spells the defaults out");
+    assert_eq!(c.console, Console::default(), "loopback, spelled out");
+    let trusted = parse("[console]\nlogin_trusted = [\"10.8.0.0/16\"]\n").unwrap().console.login_trusted;
+    assert_eq!(trusted.iter().map(ToString::to_string).collect::<Vec<_>>(), ["10.8.0.0/16"]);
+    // What e2e/run.sh gives the server: the embedded default, but no range exempt from the lock.
+    let none = parse("[console]\nlogin_trusted = []\n").unwrap();
+    assert!(none.console.login_trusted.is_empty());
+    assert_eq!(Config { console: Console::default(), ..none }, Config::default());
+    assert_eq!(
+        problems("[console]\nlogin_trusted = [\"office\"]\n"),
+        ["console.login_trusted: `office` is not an address range such as 10.0.0.0/8, 2001:db8::/32 or 192.0.2.7"]
+    );
     assert_eq!(c.servers.smpp, Some("0.0.0.0:2775".parse().unwrap()));
     assert_eq!(c.servers.cmpp, Some("0.0.0.0:7890".parse().unwrap()));
     assert_eq!(Config::default().servers, Servers::default(), "off unless asked for");

@@ -180,3 +180,86 @@ async fn a_tenant_sees_only_its_own_account_and_markup_in_content_stays_text() {
         "the account in the URL is ignored"
     );
 }
+
+#[tokio::test]
+async fn the_send_page_refuses_control_and_bidi_characters_and_names_them() {
+    let c = console().await;
+    let admin = hongyan_engine::admin::Actor::cli();
+    let new = hongyan_engine::admin::NewAccount {
+        name: "etax".into(),
+        signature: Some("税务签名".into()),
+        ..Default::default()
+    };
+    let mine = c.engine.admin_create_account(&admin, new).await.unwrap().account.id;
+    c.engine.admin_create_user(&admin, "clerk", Role::Tenant, Some(mine), GOOD).await.unwrap();
+    let (session, csrf) = log_in(&c, "clerk", GOOD).await;
+    let good = format!("_csrf={csrf}&current={GOOD}&new=An0ther-Passw0rd");
+    call(&c.app, "POST", "/password", &session, Some(&good)).await;
+    // "退税" U+202E "txt.exe", form-encoded.
+    let form = format!("_csrf={csrf}&to=13800138000&category=notification&content=%E9%80%80%E7%A8%8E%E2%80%AEtxt.exe");
+    let page = call(&c.app, "POST", "/send", &session, Some(&form)).await;
+    assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
+    assert!(page.body.contains("content contains U+202E (RIGHT-TO-LEFT OVERRIDE) at position 3"), "{}", page.body);
+    let list = c.engine.store().list_messages(hongyan_store::MessageFilter {
+        account_id: Some(mine),
+        limit: 5,
+        ..Default::default()
+    });
+    assert!(list.await.unwrap().is_empty(), "nothing was sent");
+}
+
+#[tokio::test]
+async fn the_message_page_lists_a_report_stamped_before_the_submit_after_it() {
+    use hongyan_store::{ReportIn, SubmitOutcome};
+    use hongyan_types::Timestamp;
+    let c = console().await;
+    let admin = hongyan_engine::admin::Actor::cli();
+    let new = hongyan_engine::admin::NewAccount {
+        name: "etax".into(),
+        signature: Some("税务签名".into()),
+        ..Default::default()
+    };
+    let mine = c.engine.admin_create_account(&admin, new).await.unwrap().account.id;
+    c.engine.admin_create_user(&admin, "clerk", Role::Tenant, Some(mine), GOOD).await.unwrap();
+    let req = hongyan_engine::SendRequest::new(
+        vec!["13800138000".into()],
+        "通知",
+        c.engine.category("notification").unwrap(),
+    );
+    let out = c.engine.accept(mine, req).await.unwrap();
+    let hongyan_engine::NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!() };
+    let now = c.engine.clock().now().as_millis();
+    let at = |ms: i64| Timestamp::from_millis(ms);
+    let outcome = SubmitOutcome {
+        message_id: *message_id,
+        segment: 1,
+        carrier_msg_id: Some("c9".into()),
+        result: 0,
+        error: None,
+        at: at(now + 1_000),
+    };
+    c.engine.submit_outcomes(vec![outcome]).await.unwrap();
+    let carrier = at((now - 120_000) / 60_000 * 60_000);
+    let report = ReportIn {
+        channel: "cmpp".into(),
+        carrier_msg_id: "c9".into(),
+        stat: "DELIVRD".into(),
+        done_at: Some(carrier),
+        received_at: at(now + 2_000),
+        raw: String::new(),
+    };
+    c.engine.reports(vec![report]).await.unwrap();
+
+    let (session, csrf) = log_in(&c, "clerk", GOOD).await;
+    let good = format!("_csrf={csrf}&current={GOOD}&new=An0ther-Passw0rd");
+    call(&c.app, "POST", "/password", &session, Some(&good)).await;
+    let page = call(&c.app, "GET", &format!("/messages/{message_id}"), &session, None).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let events = &page.body[page.body.find("id=\"events\"").expect("an events table")..];
+    let order: Vec<usize> =
+        ["event-accepted", "event-submitted", "event-report"].iter().map(|k| events.find(k).expect(k)).collect();
+    assert!(order.windows(2).all(|w| w[0] < w[1]), "in the order we recorded them: {order:?}");
+    let shown = carrier.to_rfc3339_beijing()[..19].replace('T', " ");
+    let report_row = &events[order[2]..];
+    assert!(report_row[..report_row.find("</tr>").unwrap()].contains(&shown), "the carrier's time as given");
+}

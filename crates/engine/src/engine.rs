@@ -66,6 +66,7 @@ pub struct Engine {
     pub(crate) feed_changed: tokio::sync::Notify,
     pub(crate) rights: crate::rights::RightsCache,
     pub(crate) unrecorded: crate::unrecorded::Unrecorded,
+    pub(crate) login_guard: crate::login_guard::LoginGuard,
 }
 
 impl std::fmt::Debug for Engine {
@@ -108,8 +109,15 @@ impl Engine {
             feed_changed: tokio::sync::Notify::new(),
             rights: crate::rights::RightsCache::default(),
             unrecorded: crate::unrecorded::Unrecorded::default(),
+            login_guard: crate::login_guard::LoginGuard::default(),
         };
         Ok((Arc::new(engine), receivers))
+    }
+
+    /// The address ranges from which a console user's lock does not apply (only the
+    /// per-address throttle does); loopback until this is called.
+    pub fn set_login_trusted(&self, ranges: Vec<hongyan_types::Cidr>) {
+        self.login_guard.set_trusted(ranges);
     }
 
     /// The store this engine writes to.

@@ -3,10 +3,61 @@
 //! JSON through `serde_json::Value` (no derive): the engine owns this format, the store only
 //! keeps the text.
 
-use hongyan_types::{Carrier, MessageId};
-use serde_json::{json, Value};
+use std::collections::BTreeMap;
 
-use crate::NumberResult;
+use hongyan_types::{Carrier, MessageId, PhoneNumber};
+use serde_json::{json, Value};
+use sha2::{Digest, Sha256};
+
+use crate::{NumberResult, SendRequest};
+
+/// SHA-256 fed with length-prefixed fields, so no two different field lists hash alike.
+struct Fields(Sha256);
+
+impl Fields {
+    fn field(&mut self, bytes: &[u8]) {
+        self.0.update((bytes.len() as u64).to_be_bytes());
+        self.0.update(bytes);
+    }
+
+    fn params(&mut self, params: &BTreeMap<String, String>) {
+        self.field(&(params.len() as u64).to_be_bytes());
+        for (k, v) in params {
+            self.field(k.as_bytes());
+            self.field(v.as_bytes());
+        }
+    }
+}
+
+/// The hash kept with a client reference: what the request asks for once normalised (numbers
+/// in their national form, so `+86 138…` and `138…` are the same request; the text or the
+/// template and its values; category, send time and callback). Who sent it and from where
+/// are left out: a retry from another address is still the same request.
+pub(crate) fn request_hash(req: &SendRequest) -> Vec<u8> {
+    let mut f = Fields(Sha256::new());
+    f.field(b"hongyan-request-v1");
+    f.field(req.category.name().as_bytes());
+    f.field(req.content.as_bytes());
+    match &req.template {
+        Some(t) => {
+            f.field(&t.id.to_be_bytes());
+            f.params(&t.params);
+        }
+        None => f.field(b""),
+    }
+    f.field(&(req.to.len() as u64).to_be_bytes());
+    for n in &req.to {
+        match PhoneNumber::parse(n) {
+            Ok(p) => f.field(p.national().as_bytes()),
+            Err(_) => f.field(n.as_bytes()),
+        }
+    }
+    f.field(&(req.personal.len() as u64).to_be_bytes());
+    req.personal.iter().for_each(|p| f.params(p));
+    f.field(&req.send_at.map_or(i64::MIN, |t| t.as_millis()).to_be_bytes());
+    f.field(req.callback_url.as_deref().unwrap_or("").as_bytes());
+    f.0.finalize().to_vec()
+}
 
 pub(crate) fn encode(results: &[NumberResult]) -> String {
     let items: Vec<Value> = results

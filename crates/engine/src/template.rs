@@ -34,6 +34,17 @@ pub enum TemplateError {
         /// The rule it breaks.
         rule: &'static str,
     },
+    /// A value with a character that is never delivered.
+    #[error("parameter `{name}` {what}")]
+    UnsafeValue {
+        /// The variable.
+        name: String,
+        /// What is in it.
+        what: hongyan_text::UnsafeText,
+    },
+    /// A body with a character that is never delivered.
+    #[error("the template body {0}")]
+    UnsafeBody(hongyan_text::UnsafeText),
 }
 
 /// Pieces of a body: literal text and variable names, in order.
@@ -62,6 +73,12 @@ fn pieces(body: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
     Ok(out)
 }
 
+/// Checks a new body: its syntax, and nothing in it that is never delivered.
+pub fn check_body(body: &str) -> Result<(), TemplateError> {
+    hongyan_text::check_safe(body).map_err(TemplateError::UnsafeBody)?;
+    variables(body).map(drop)
+}
+
 /// The distinct variables of a body, in order of first use; checks the body's syntax.
 pub fn variables(body: &str) -> Result<Vec<String>, TemplateError> {
     let mut names: Vec<String> = Vec::new();
@@ -85,6 +102,9 @@ fn check_value(category: Category, name: &str, value: &str) -> Result<(), Templa
     }
     if value.is_empty() || value.chars().count() > 100 {
         return bad("values are 1–100 characters");
+    }
+    if let Some(what) = hongyan_text::unsafe_char(value) {
+        return Err(TemplateError::UnsafeValue { name: name.to_owned(), what });
     }
     if value.contains(['【', '】']) || value.chars().any(char::is_control) {
         return bad("values may not contain signature brackets or control characters");

@@ -37,6 +37,9 @@ pub enum LoginError {
     /// Wrong username or password, or the user is disabled or locked.
     #[error("wrong username or password (after {MAX_FAILED_LOGINS} failures a user is locked for 15 minutes)")]
     Invalid,
+    /// Too many failed logins came from this address; it may try again later.
+    #[error("too many failed logins from this address; try again in 15 minutes")]
+    Throttled,
     /// The store failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -87,7 +90,7 @@ async fn hash_password(password: String) -> Result<String, StoreError> {
     .map_err(|e| StoreError::Backend(format!("hashing: {e}")))
 }
 
-async fn verify_password(password: String, stored: String) -> bool {
+pub(crate) async fn verify_password(password: String, stored: String) -> bool {
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&stored).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
     })
@@ -96,7 +99,7 @@ async fn verify_password(password: String, stored: String) -> bool {
 }
 
 /// A hash to verify against when the user does not exist, so that case costs the same time.
-fn decoy_hash() -> String {
+pub(crate) fn decoy_hash() -> String {
     static DECOY: OnceLock<String> = OnceLock::new();
     DECOY
         .get_or_init(|| {
@@ -193,29 +196,53 @@ impl Engine {
     }
 
     /// Checks a login; on success opens a session and returns its id (for the cookie).
+    ///
+    /// Every path that reaches a user name runs the argon2 verification (against a decoy hash
+    /// for a name that does not exist, and also for a locked user), and unknown names are
+    /// counted and locked like real ones, so neither the answer, the time nor the lock tells
+    /// which names exist. An address with too many failures is refused before any hashing
+    /// ([`LoginError::Throttled`]); from a trusted range (loopback unless configured) a
+    /// user's lock does not apply, so an administrator can log in while others lock the name.
     pub async fn login(&self, username: &str, password: &str, address: &str) -> Result<(String, User), LoginError> {
         let now = self.clock.now();
-        let Some(user) = self.store.find_user(username).await? else {
-            verify_password(password.into(), decoy_hash()).await;
-            self.audit(username, address, "login_failed", &format!("user:{username}"), (None, None), "unknown user")
-                .await?;
-            return Err(LoginError::Invalid);
+        if self.login_guard.address_blocked(address, now.as_millis()) {
+            self.audit(
+                username,
+                address,
+                "login_failed",
+                &format!("user:{username}"),
+                (None, None),
+                "address throttled",
+            )
+            .await?;
+            return Err(LoginError::Throttled);
+        }
+        let user = self.store.find_user(username).await?;
+        let locked = match &user {
+            Some(u) => u.locked_until.is_some_and(|t| t > now),
+            None => self.login_guard.name_locked(username, now.as_millis()),
         };
-        let target = format!("user:{}", user.username);
-        if user.disabled || user.locked_until.is_some_and(|t| t > now) {
-            let why = if user.disabled { "disabled" } else { "locked" };
-            self.audit(&user.username, address, "login_failed", &target, (None, None), why).await?;
-            return Err(LoginError::Invalid);
+        let lock_applies = locked && !self.login_guard.trusted(address);
+        let stored = user.as_ref().map_or_else(decoy_hash, |u| u.password_hash.clone());
+        let password_ok = verify_password(password.into(), stored).await;
+        match user {
+            Some(user) if password_ok && !user.disabled && !lock_applies => {
+                self.login_succeeded(user, locked, address).await
+            }
+            user => {
+                self.login_failed(user.as_ref(), username, locked, lock_applies, address).await?;
+                Err(LoginError::Invalid)
+            }
         }
-        if !verify_password(password.into(), user.password_hash.clone()).await {
-            let failed = user.failed_logins + 1;
-            let lock = (failed >= MAX_FAILED_LOGINS).then(|| Timestamp::from_millis(now.as_millis() + LOCK_MS));
-            self.store.record_login_failure(user.id, if lock.is_some() { 0 } else { failed }, lock).await?;
-            let why = if lock.is_some() { "wrong password; locked for 15 minutes" } else { "wrong password" };
-            self.audit(&user.username, address, "login_failed", &target, (None, None), why).await?;
-            return Err(LoginError::Invalid);
+    }
+
+    /// Opens the session. A trusted-range login through a lock leaves the lock in place for
+    /// everyone else.
+    async fn login_succeeded(&self, user: User, locked: bool, address: &str) -> Result<(String, User), LoginError> {
+        let now = self.clock.now();
+        if !locked {
+            self.store.record_login_success(user.id).await?;
         }
-        self.store.record_login_success(user.id).await?;
         let token = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes::<32>()?);
         let session = Session {
             token_hash: token_hash(&token),
@@ -225,8 +252,47 @@ impl Engine {
             address: address.into(),
         };
         self.store.create_session(session).await?;
-        self.audit(&user.username, address, "login", &target, (None, None), "ok").await?;
+        let outcome = if locked { "ok (trusted address; the user stays locked for others)" } else { "ok" };
+        self.audit(&user.username, address, "login", &format!("user:{}", user.username), (None, None), outcome).await?;
         Ok((token, user))
+    }
+
+    /// Counts the failure (address, and the user or unknown name unless it is locked) and
+    /// audits why. The count and the audit line go to the writer together, so a real user
+    /// costs the same one group commit as an unknown name.
+    async fn login_failed(
+        &self,
+        user: Option<&User>,
+        username: &str,
+        locked: bool,
+        lock_applies: bool,
+        address: &str,
+    ) -> Result<(), LoginError> {
+        let now = self.clock.now().as_millis();
+        self.login_guard.address_failed(address, now);
+        let target = format!("user:{username}");
+        let (why, count) = match user {
+            Some(u) if u.disabled => ("disabled", None),
+            _ if lock_applies => ("locked", None),
+            // From a trusted range a lock does not apply, and failures there do not extend it.
+            _ if locked => ("wrong password from a trusted address (the user is locked for others)", None),
+            Some(u) => {
+                let failed = u.failed_logins + 1;
+                let lock = (failed >= MAX_FAILED_LOGINS).then_some(Timestamp::from_millis(now + LOCK_MS));
+                let why = if lock.is_some() { "wrong password; locked for 15 minutes" } else { "wrong password" };
+                (why, Some((u.id, if lock.is_some() { 0 } else { failed }, lock)))
+            }
+            None if self.login_guard.name_failed(username, now) => ("unknown user; locked for 15 minutes", None),
+            None => ("unknown user", None),
+        };
+        let audit = self.audit(username, address, "login_failed", &target, (None, None), why);
+        match count {
+            Some((id, failed, lock)) => {
+                tokio::try_join!(self.store.record_login_failure(id, failed, lock), audit)?;
+            }
+            None => audit.await?,
+        }
+        Ok(())
     }
 
     /// The user of a live session. A session idle longer than `idle` is ended.

@@ -51,7 +51,7 @@ impl Engine {
         body: &str,
         category: Category,
     ) -> Result<Template, AddTemplateError> {
-        template::variables(body)?;
+        template::check_body(body)?;
         Ok(self.store.add_template(account_id, name, body, category, self.clock.now()).await?)
     }
 }

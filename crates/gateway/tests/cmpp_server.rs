@@ -202,3 +202,48 @@ async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back()
     stop.send(true).unwrap();
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn control_bidi_and_invisible_text_is_refused_over_our_cmpp_server() {
+    let dir = std::env::temp_dir().join(format!("hongyan-cmpp-unsafe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = engine.create_account("etax").await.unwrap().account.id;
+    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let login = engine.create_client_login(account, "cmpp", SP.into(), 16).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, engine.clone(), CmppServerConfig::default(), None, stopped));
+
+    let mut c = Client::connect(addr, &login.secret).await;
+    let texts = ["退税\u{202e}txt.exe", "清屏\u{1b}[2J", "\u{200b}\u{feff}", "空\u{0}字符"];
+    for text in texts {
+        let submit = Submit {
+            pk_total: 1,
+            pk_number: 1,
+            tp_udhi: 0,
+            msg_content: hongyan_text::Encoding::Ucs2.encode(text).unwrap(),
+            ..part(1, "")
+        };
+        c.session.submit(Instant::now(), submit).unwrap();
+    }
+    c.run_until(|e| e.iter().filter(|e| matches!(e, ClientEvent::SubmitResp { .. })).count() == texts.len()).await;
+    let results: Vec<u32> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::SubmitResp { resp, .. } => Some(resp.result.0),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(results.len(), texts.len());
+    assert!(results.iter().all(|r| *r != 0), "every one refused with a CMPP error Result: {results:?}");
+    let filter = MessageFilter { account_id: Some(account), limit: 10, ..Default::default() };
+    assert!(store.list_messages(filter).await.unwrap().is_empty(), "nothing was accepted");
+    drop(c);
+    stop.send(true).unwrap();
+    server.await.unwrap();
+}

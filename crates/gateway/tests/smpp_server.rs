@@ -182,3 +182,34 @@ async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
     stop.send(true).unwrap();
     server.await.unwrap();
 }
+
+#[tokio::test]
+async fn control_bidi_and_invisible_text_is_refused_over_our_smpp_server() {
+    let dir = std::env::temp_dir().join(format!("hongyan-smpp-unsafe-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = engine.create_account("etax").await.unwrap().account.id;
+    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let login = engine.create_client_login(account, "smpp", "etax02".into(), 8).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, engine.clone(), SmppServerConfig::default(), None, stopped));
+
+    let mut c = Client::bind(addr, "etax02", &login.secret).await;
+    let texts = ["退税\u{202e}txt.exe", "清屏\u{1b}[2J", "\u{200b}\u{feff}", "响铃\u{7}"];
+    for (i, text) in texts.iter().enumerate() {
+        c.session.submit(Instant::now(), submit(&format!("1380013800{i}"), DataCoding::UCS2, &ucs2(text))).unwrap();
+    }
+    c.run(|e| e.iter().filter(|e| matches!(e, EsmeEvent::SubmitResp { .. })).count() == texts.len()).await;
+    let answers = c.answers();
+    assert_eq!(answers.len(), texts.len());
+    assert!(answers.iter().all(|(s, _)| *s == CommandStatus::ESME_RSUBMITFAIL), "{answers:?}");
+    let filter = MessageFilter { account_id: Some(account), limit: 10, ..Default::default() };
+    assert!(store.list_messages(filter).await.unwrap().is_empty(), "nothing was accepted");
+    drop(c);
+    stop.send(true).unwrap();
+    server.await.unwrap();
+}

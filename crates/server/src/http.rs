@@ -12,8 +12,9 @@
 //! - [`Deadline`] cuts a body that has not fully arrived within `body_timeout` (answer 408);
 //! - at shutdown, connections get `shutdown_grace` to finish their request, then are cut.
 //!
-//! Requests whose URI or headers are too large get the API's JSON error (414, 431) here,
-//! before the router, well below hyper's own (body-less) limits.
+//! Requests whose URI or headers are too large are refused by the API's own layer (414, 431
+//! in its JSON shape), well below hyper's limits (64 KiB URIs, ~400 KiB heads), past which
+//! hyper answers with an empty body before any of our code runs.
 
 use std::convert::Infallible;
 use std::future::Future;
@@ -36,11 +37,6 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
-
-/// Longest request target (path and query) we read.
-const MAX_URI: usize = 8 * 1024;
-/// Most header bytes (names and values) we read.
-const MAX_HEADERS: usize = 32 * 1024;
 
 /// What a connection over the limits reads before it is closed.
 fn refusal() -> Vec<u8> {
@@ -138,16 +134,13 @@ async fn closed(closing: &mut watch::Receiver<bool>) {
     let _ = closing.wait_for(|c| *c).await.map(drop);
 }
 
-/// One request: size checks, the body's deadline, the peer's address for the router.
+/// One request: the body's deadline, the peer's address for the router.
 async fn handle(
     app: Router,
     peer: SocketAddr,
     net: Network,
     req: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
-    if let Some(refusal) = too_large(&req) {
-        return Ok(refusal);
-    }
     let late = Arc::new(AtomicBool::new(false));
     let mut req = req.map(|body| Body::new(Deadline::new(body, net.body_timeout, late.clone())));
     req.extensions_mut().insert(ConnectInfo(peer));
@@ -157,20 +150,6 @@ async fn handle(
         return Ok(error(StatusCode::REQUEST_TIMEOUT, "request_timeout", &message));
     }
     Ok(resp)
-}
-
-fn too_large(req: &Request<Incoming>) -> Option<Response<Body>> {
-    let uri = req.uri().path_and_query().map_or(0, |p| p.as_str().len());
-    if uri > MAX_URI {
-        let message = format!("the request target is {uri} bytes; at most {MAX_URI} are read");
-        return Some(error(StatusCode::URI_TOO_LONG, "uri_too_long", &message));
-    }
-    let headers: usize = req.headers().iter().map(|(k, v)| k.as_str().len() + v.len()).sum();
-    if headers > MAX_HEADERS {
-        let message = format!("the request headers are {headers} bytes; at most {MAX_HEADERS} are read");
-        return Some(error(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "headers_too_large", &message));
-    }
-    None
 }
 
 /// The API's error shape, for answers given before the router.

@@ -104,6 +104,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     load_words(&engine, &config.content)?;
     engine.set_quiet_hours(config.content.marketing_quiet_hours);
     engine.set_categories(config.categories.clone());
+    engine.set_login_trusted(config.console.login_trusted.clone());
     engine.set_billing_periods(billing_periods(&config));
     if let Some(file) = config.content.sensitive_words_file.clone() {
         tokio::spawn(watch_words(engine.clone(), config.content.clone(), file));

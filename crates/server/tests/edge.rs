@@ -81,7 +81,7 @@ fn oversized_targets_and_headers_get_json_errors() {
     assert!(answer.starts_with("HTTP/1.1 414"), "{answer}");
     assert!(answer.contains(r#""code":"uri_too_long""#), "{answer}");
     let mut s = connect(server.port);
-    let big = "x".repeat(40_000);
+    let big = "x".repeat(70_000);
     s.write_all(
         format!("GET /healthz HTTP/1.1\r\nHost: localhost\r\nX-Big: {big}\r\nConnection: close\r\n\r\n").as_bytes(),
     )

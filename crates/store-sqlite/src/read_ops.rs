@@ -2,7 +2,7 @@
 
 use hongyan_store::{
     Carrier, Category, KeyWithAccount, MessageDetail, MessageFilter, MessageId, MessageStatus, Money, NewMessage,
-    PendingMessage, Provenance, SegmentDetail, Timestamp,
+    PendingMessage, Provenance, SegmentDetail, StoredRequest, Timestamp,
 };
 use rusqlite::types::Type;
 
@@ -232,11 +232,15 @@ pub(crate) fn max_message_id(conn: &Connection) -> rusqlite::Result<u64> {
     conn.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| r.get::<_, i64>(0)).map(|v| v as u64)
 }
 
-pub(crate) fn find_request(conn: &Connection, account_id: i64, client_ref: &str) -> rusqlite::Result<Option<String>> {
+pub(crate) fn find_request(
+    conn: &Connection,
+    account_id: i64,
+    client_ref: &str,
+) -> rusqlite::Result<Option<StoredRequest>> {
     conn.prepare_cached(
-        "SELECT hy_open('answer', answer) FROM client_requests WHERE account_id = ?1 AND client_ref = ?2",
+        "SELECT hy_open('answer', answer), request_hash FROM client_requests WHERE account_id = ?1 AND client_ref = ?2",
     )?
-    .query_row(params![account_id, client_ref], |r| r.get(0))
+    .query_row(params![account_id, client_ref], |r| Ok(StoredRequest { answer: r.get(0)?, request_hash: r.get(1)? }))
     .optional()
 }
 

@@ -6,7 +6,8 @@ use hongyan_store::{
     Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, FeedFilter, KeyWithAccount,
     MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushAttempt,
     PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus,
-    SigningRules, StatusCount, Store, StoreError, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
+    SigningRules, StatusCount, Store, StoreError, StoredRequest, SubmitOutcome, Template, Timestamp, Usage, User,
+    UserPatch,
 };
 
 use crate::{
@@ -432,7 +433,7 @@ impl Store for SqliteStore {
         self.read(move |c| limit_ops::ported(c, &numbers))
     }
 
-    fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>> {
+    fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<StoredRequest>>> {
         let client_ref = client_ref.to_owned();
         self.read(move |c| read_ops::find_request(c, account_id, &client_ref))
     }

@@ -27,9 +27,12 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
     if let Some(r) = request {
         // First, so a repeated reference fails before any message is written.
         conn.prepare_cached(
-            "INSERT INTO client_requests (account_id, client_ref, answer, created_at) VALUES (?1, ?2, hy_seal('answer', ?3), ?4)",
+            "INSERT INTO client_requests (account_id, client_ref, answer, created_at, request_hash)
+             VALUES (?1, ?2, hy_seal('answer', ?3), ?4, ?5)",
         )
-        .and_then(|mut s| s.execute(params![r.account_id, r.client_ref, r.answer, r.created_at.as_millis()]))
+        .and_then(|mut s| {
+            s.execute(params![r.account_id, r.client_ref, r.answer, r.created_at.as_millis(), r.request_hash])
+        })
         .map_err(backend)?;
     }
     let mut stmt = conn

@@ -66,8 +66,14 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 /// carrier report whose raw fields name the number, a reply, and a waiting long-message part.
 async fn write_everything(store: &SqliteStore, account: i64) {
     let answer = format!("{{\"messages\":[{{\"to\":\"{NUMBER}\",\"id\":\"1\"}}]}}");
-    let request =
-        RequestRecord { account_id: account, client_ref: "r1".into(), answer, created_at: t(0), origin: None };
+    let request = RequestRecord {
+        account_id: account,
+        client_ref: "r1".into(),
+        answer,
+        request_hash: None,
+        created_at: t(0),
+        origin: None,
+    };
     store.insert_messages(vec![message(1, account, NUMBER)], Some(request)).await.unwrap();
     let submitted = SubmitOutcome {
         message_id: MessageId(1),
@@ -156,7 +162,7 @@ async fn nothing_readable_on_disk(algorithm: Algorithm) {
     assert!(store.list_messages(by_recipient(account, "13912345679")).await.unwrap().is_empty());
     let sent = store.sent_to_since(account, NUMBER, Category::VERIFICATION, MessageId(0)).await.unwrap();
     assert_eq!(sent, [t(1)], "the frequency limit counts by the hash too");
-    assert!(store.find_request(account, "r1").await.unwrap().unwrap().contains(NUMBER));
+    assert!(store.find_request(account, "r1").await.unwrap().unwrap().answer.contains(NUMBER));
     lists_answer(&store, account).await;
     let events = store.feed(account, FeedConsumer::Push, 10).await.unwrap();
     let texts: Vec<String> = events

@@ -228,6 +228,7 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
         account_id: d,
         client_ref: "smpp:p1".into(),
         answer: "{}".into(),
+        request_hash: None,
         created_at: t(7),
         origin: Some(origin),
     };
@@ -267,6 +268,7 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
         account_id: d,
         client_ref: "smpp:q1".into(),
         answer: "{}".into(),
+        request_hash: None,
         created_at: t(7),
         origin: Some(origin),
     };

@@ -290,16 +290,18 @@ async fn client_references_are_unique(store: &dyn Store, a: i64, b: i64) {
         account_id,
         client_ref: "order-42".into(),
         answer: answer.into(),
+        request_hash: Some(answer.as_bytes().to_vec()),
         created_at: t(0),
     };
     store.insert_messages(vec![message(400, a, "13800138004", 1)], Some(record(a, "first"))).await.unwrap();
     let again = store.insert_messages(vec![message(401, a, "13800138005", 1)], Some(record(a, "second"))).await;
     assert!(matches!(again, Err(StoreError::Conflict(_))), "{again:?}");
     assert!(store.get_message(a, MessageId(401)).await.unwrap().is_none(), "the repeat stored nothing");
-    assert_eq!(store.find_request(a, "order-42").await.unwrap().as_deref(), Some("first"));
+    let first = store.find_request(a, "order-42").await.unwrap().unwrap();
+    assert_eq!(first, StoredRequest { answer: "first".into(), request_hash: Some(b"first".to_vec()) }, "with its hash");
     assert_eq!(store.find_request(b, "order-42").await.unwrap(), None, "references are per account");
     store.insert_messages(Vec::new(), Some(record(b, "b's own"))).await.unwrap();
-    assert_eq!(store.find_request(b, "order-42").await.unwrap().as_deref(), Some("b's own"));
+    assert_eq!(store.find_request(b, "order-42").await.unwrap().unwrap().answer, "b's own");
 }
 
 async fn signatures_are_approved_before_use(store: &dyn Store, a: i64, b: i64) {

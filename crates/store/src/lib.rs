@@ -204,8 +204,8 @@ pub trait Store: Send + Sync + 'static {
     /// The carriers `numbers` were ported to; numbers not ported are absent.
     fn ported(&self, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<(String, Carrier)>>>;
 
-    /// The answer stored with an account's client reference, if it was used.
-    fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<String>>>;
+    /// The answer and request hash stored with an account's client reference, if it was used.
+    fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<StoredRequest>>>;
     /// Records what carriers answered to submits; a message whose segments are all accepted
     /// becomes `submitted`, a refused segment makes the message `failed`.
     fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> BoxFuture<'_, Result<()>>;

@@ -249,11 +249,23 @@ pub struct RequestRecord {
     pub client_ref: String,
     /// The answer, encoded by the engine.
     pub answer: String,
+    /// A hash of the normalised request (computed by the engine), so a different request
+    /// under the same reference is told apart.
+    pub request_hash: Option<Vec<u8>>,
     /// When it was accepted.
     pub created_at: Timestamp,
     /// The client system's part ids, when it came over SMPP or CMPP; written with the
     /// (single) message of the batch.
     pub origin: Option<crate::ClientOrigin>,
+}
+
+/// What is kept with a used client reference.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredRequest {
+    /// The first answer, encoded by the engine.
+    pub answer: String,
+    /// The request's hash; `None` when it was recorded before hashes were kept.
+    pub request_hash: Option<Vec<u8>>,
 }
 
 /// Where a signature goes approval-wise.

@@ -16,6 +16,8 @@
 //! * [`Udh`]: parsing and building user data headers with the TS 23.040 receiver rules (§2).
 //! * [`Reassembler`]: putting incoming (MO) long messages back together, with a timeout and a
 //!   bound on pending messages; nothing is dropped silently.
+//! * What may not be delivered at all ([`check_safe`]): control characters, bidi overrides
+//!   and isolates, text with nothing visible.
 //! * The Chinese billing count ([`billing_len`], [`count_segments`], §4: 70 / 67 UTF-16 units).
 //!
 //! # What it does not do
@@ -69,6 +71,7 @@ mod error;
 mod gbk;
 mod gsm7;
 mod reassembly;
+mod safe;
 mod septet;
 mod single_byte;
 mod split;
@@ -79,6 +82,7 @@ pub use count::{billing_len, count_segments, decode_ucs2, split_ucs2, MAX_SEGMEN
 pub use encoding::{Encoding, Limits};
 pub use error::TextError;
 pub use reassembly::{Complete, GiveUpReason, Incomplete, PartKey, Reassembler};
+pub use safe::{check_safe, unsafe_char, UnsafeText};
 pub use septet::{pack_septets, pack_user_data, unpack_septets, unpack_user_data, user_data_septets};
 pub use split::{count, split, split_bytes, Concat, Segment, MAX_PAYLOAD_OCTETS};
 pub use udh::{concat_udh16, concat_udh8, ConcatInfo, Iei, InformationElement, Udh};

@@ -47,6 +47,7 @@ pub(crate) async fn detail(
     let parsed: MessageId = id.parse().map_err(|_| ApiError::not_found(format!("no message `{id}`")))?;
     let d = state.engine.admin_find_message(&actor, parsed).await?;
     let mut out = views::message_detail(&d);
+    out["events"] = views::events(&d);
     out["callbacks"] = views::callbacks(&state.engine.store().push_attempts_for(parsed).await?);
     Ok(Json(out))
 }

@@ -349,3 +349,35 @@ async fn signatures_templates_and_blacklists_through_the_admin_api() {
     let (_, log, _) = send(&f.state, "GET", "/api/v1/admin/audit?action=blacklist.add", Some(&c), None).await;
     assert_eq!(log["entries"][0]["after"], "138****8000", "numbers are masked in the audit log too");
 }
+
+/// A login from `addr` (the listener gives the handler the peer through `ConnectInfo`).
+async fn login_from(state: &AppState, addr: &str, user: &str, password: &str) -> (StatusCode, Value) {
+    let peer: std::net::SocketAddr = format!("{addr}:40000").parse().unwrap();
+    let mut req = Request::post("/api/v1/auth/login")
+        .header("content-type", "application/json")
+        .body(Body::from(json!({"username": user, "password": password}).to_string()))
+        .unwrap();
+    req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+    let resp = router(state.clone()).oneshot(req).await.unwrap();
+    let status = resp.status();
+    (status, serde_json::from_slice(&to_bytes(resp.into_body(), usize::MAX).await.unwrap()).unwrap())
+}
+
+#[tokio::test]
+async fn logins_are_throttled_per_address_and_the_administrator_gets_in_from_loopback() {
+    let f = fixture("console-throttle").await;
+    f.state.engine.bootstrap_admin(Some("Initial-Pass-1".into())).await.unwrap();
+    for _ in 0..5 {
+        login_from(&f.state, "203.0.113.7", "admin", "guess").await;
+    }
+    let (status, locked) = login_from(&f.state, "203.0.113.8", "admin", "Initial-Pass-1").await;
+    let (_, unknown) = login_from(&f.state, "203.0.113.8", "nobody", "Initial-Pass-1").await;
+    assert_eq!((status, &locked), (StatusCode::UNAUTHORIZED, &unknown), "locked and unknown read the same");
+    assert_eq!(login_from(&f.state, "127.0.0.1", "admin", "Initial-Pass-1").await.0, StatusCode::OK);
+
+    for i in 0..20 {
+        login_from(&f.state, "198.51.100.4", &format!("name{i}"), "guess").await;
+    }
+    let (status, body) = login_from(&f.state, "198.51.100.4", "admin", "Initial-Pass-1").await;
+    assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("login_throttled")));
+}

@@ -407,6 +407,9 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
     assert!(body["error"]["message"].as_str().unwrap().contains("verification, tax_notice"), "{body}");
 }
 
+mod client_ref;
+mod errors;
+mod events;
 mod feed;
 
 mod admin;
@@ -414,3 +417,4 @@ mod search;
 mod security;
 mod statement;
 mod storage;
+mod unsafe_text;

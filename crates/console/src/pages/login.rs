@@ -76,6 +76,13 @@ pub(crate) async fn submit(
             );
             login_page(&state, &headers, f.username.trim(), Some(msg.to_owned()), StatusCode::UNAUTHORIZED)
         }
+        Err(LoginError::Throttled) => {
+            let msg = lang.pick(
+                "来自此地址的登录失败次数过多，请 15 分钟后再试。",
+                "Too many failed logins from this address; try again in 15 minutes.",
+            );
+            login_page(&state, &headers, f.username.trim(), Some(msg.to_owned()), StatusCode::TOO_MANY_REQUESTS)
+        }
         Err(LoginError::Store(e)) => {
             tracing::error!(error = %e, "console login: store error");
             render::failure(lang)

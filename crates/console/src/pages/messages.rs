@@ -157,5 +157,15 @@ pub(crate) async fn detail(State(state): State<AppState>, viewer: Viewer, Path(i
         Ok(list) => list.iter().map(|a| json!({ "url": a.url, "at": time(Some(a.at)), "error": a.error })).collect(),
         Err(e) => return super::store_error(&viewer, e),
     };
-    render::page(&viewer, "message.html", json!({ "m": m, "segments": segments, "callbacks": callbacks }))
+    let events: Vec<Value> = hongyan_engine::events::message_events(&d)
+        .iter()
+        .map(|e| {
+            json!({
+                "kind": e.kind.as_str(), "at": time(Some(e.at)), "segment": e.segment, "detail": e.detail,
+                "carrier_time": time(e.carrier_time),
+            })
+        })
+        .collect();
+    let ctx = json!({ "m": m, "segments": segments, "events": events, "callbacks": callbacks });
+    render::page(&viewer, "message.html", ctx)
 }

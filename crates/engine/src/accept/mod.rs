@@ -142,6 +142,12 @@ pub enum AcceptError {
     /// The content is longer than [`MAX_CONTENT_UNITS`].
     #[error("content is {0} characters long; the limit is {MAX_CONTENT_UNITS} (UTF-16 code units, an emoji counts 2)")]
     ContentTooLong(usize),
+    /// The client reference was used before for a different request.
+    #[error("client_ref `{0}` was already used for a different request (other numbers, text, template, category, send time or callback); use a new client_ref, or repeat the first request exactly to get its answer")]
+    ClientRefConflict(String),
+    /// The content holds a control or bidi character, or nothing visible.
+    #[error("content {0}")]
+    UnsafeContent(hongyan_text::UnsafeText),
     /// No recipient.
     #[error("`to` must list at least one number")]
     NoRecipients,
@@ -236,6 +242,7 @@ impl AcceptError {
         match self {
             Self::EmptyContent => "empty_content",
             Self::ContentTooLong(_) => "content_too_long",
+            Self::UnsafeContent(_) => "unsafe_content",
             Self::SensitiveWord(_) => "sensitive_word",
             Self::SignatureMismatch { .. } => "signature_mismatch",
             Self::NoSignature(_) => "no_signature",
@@ -256,8 +263,9 @@ impl Engine {
             return Err(AcceptError::ShuttingDown);
         }
         validate(&req)?;
-        if let Some(r) = &req.client_ref {
-            if let Some(first) = self.replay(account_id, r).await? {
+        let hash = req.client_ref.as_ref().map(|_| replay::request_hash(&req));
+        if let (Some(r), Some(h)) = (&req.client_ref, &hash) {
+            if let Some(first) = self.replay(account_id, r, h).await? {
                 return Ok(first);
             }
         }
@@ -278,7 +286,7 @@ impl Engine {
             }
         }
         self.screen(account_id, req.category, &mut results, &mut batch, now).await?;
-        self.commit(account_id, &req, results, batch, now).await
+        self.commit(account_id, &req, hash, results, batch, now).await
     }
 
     /// Reserves limits, stores the batch (with the client reference) and hands it on.
@@ -286,6 +294,7 @@ impl Engine {
         &self,
         account_id: i64,
         req: &SendRequest,
+        hash: Option<Vec<u8>>,
         results: Vec<NumberResult>,
         batch: Vec<NewMessage>,
         now: Timestamp,
@@ -296,6 +305,7 @@ impl Engine {
             account_id,
             client_ref: r.clone(),
             answer: replay::encode(&results),
+            request_hash: hash.clone(),
             created_at: now,
             origin: req.origin.clone(),
         });
@@ -308,7 +318,8 @@ impl Engine {
             return match (e, &req.client_ref) {
                 // Another request with the same reference committed first.
                 (StoreError::Conflict(_), Some(r)) => {
-                    self.replay(account_id, r).await?.ok_or(AcceptError::BadClientRef)
+                    let hash = hash.unwrap_or_default();
+                    self.replay(account_id, r, &hash).await?.ok_or(AcceptError::BadClientRef)
                 }
                 (e, _) => Err(e.into()),
             };
@@ -321,18 +332,25 @@ impl Engine {
         Ok(SendOutcome { results, replayed: false })
     }
 
-    async fn replay(&self, account_id: i64, client_ref: &str) -> Result<Option<SendOutcome>, AcceptError> {
-        let Some(answer) = self.store.find_request(account_id, client_ref).await? else { return Ok(None) };
-        let results = replay::decode(&answer).map_err(|e| StoreError::Backend(format!("stored answer: {e}")))?;
+    /// The first answer to this reference, if the request is the same one; a different
+    /// request under a used reference is a conflict (references stored before hashes were
+    /// kept replay as they always did).
+    async fn replay(&self, account_id: i64, client_ref: &str, hash: &[u8]) -> Result<Option<SendOutcome>, AcceptError> {
+        let Some(stored) = self.store.find_request(account_id, client_ref).await? else { return Ok(None) };
+        if stored.request_hash.as_deref().is_some_and(|h| h != hash) {
+            return Err(AcceptError::ClientRefConflict(client_ref.to_owned()));
+        }
+        let results = replay::decode(&stored.answer).map_err(|e| StoreError::Backend(format!("stored answer: {e}")))?;
         Ok(Some(SendOutcome { results, replayed: true }))
     }
 }
 
-/// The text before signing: not blank, not over the limit.
+/// The text before signing: not blank, nothing unsafe to deliver, not over the limit.
 fn check_text(text: &str) -> Result<(), AcceptError> {
     if text.trim().is_empty() {
         return Err(AcceptError::EmptyContent);
     }
+    hongyan_text::check_safe(text).map_err(AcceptError::UnsafeContent)?;
     let len = hongyan_text::billing_len(text);
     if len > MAX_CONTENT_UNITS {
         return Err(AcceptError::ContentTooLong(len));

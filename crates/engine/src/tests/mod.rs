@@ -173,10 +173,12 @@ async fn a_client_ref_sends_once_and_answers_the_same() {
     let with_ref = |to: &[&str]| SendRequest { client_ref: Some("tax-2026-11-0001".into()), ..req(to, "通知") };
     let first = e.accept(1, with_ref(&["13800138000", "12"])).await.unwrap();
     assert!(!first.replayed);
-    // A retry (even with other numbers) gets the first answer and sends nothing.
-    let again = e.accept(1, with_ref(&["13900139000"])).await.unwrap();
+    // A retry gets the first answer and sends nothing; other numbers under it are a conflict.
+    let again = e.accept(1, with_ref(&["+86 138 0013 8000", "12"])).await.unwrap();
     assert!(again.replayed);
     assert_eq!(again.results, first.results);
+    let other = e.accept(1, with_ref(&["13900139000"])).await;
+    assert!(matches!(other, Err(AcceptError::ClientRefConflict(ref r)) if r == "tax-2026-11-0001"), "{other:?}");
     let mut queued = 0;
     while rx[0].1.try_recv().is_ok() {
         queued += 1;

@@ -117,3 +117,78 @@ async fn administrators_disable_unlock_reset_and_re_role_users_and_each_change_i
     }
     assert!(log.iter().all(|r| !r.entry.after.as_deref().unwrap_or("").contains("Reset-Passw0rd")), "no password");
 }
+
+/// The shortest of a few runs of `f`, so a busy machine does not inflate it.
+async fn fastest<F: std::future::Future>(mut f: impl FnMut() -> F) -> Duration {
+    let mut best = Duration::MAX;
+    for _ in 0..3 {
+        let t = std::time::Instant::now();
+        f().await;
+        best = best.min(t.elapsed());
+    }
+    best
+}
+
+#[tokio::test]
+async fn an_unknown_name_and_a_locked_user_get_the_same_answer_lock_and_hash_work() {
+    use crate::users::{decoy_hash, verify_password};
+    let (e, _rx, store, _clock) = engine_with_clock("users-unknown").await;
+    e.create_user("ops1", Role::Operator, None, "Ops-Passw0rd-1", false).await.unwrap();
+    for name in ["ops1", "ghost"] {
+        for _ in 0..5 {
+            assert!(matches!(e.login(name, "wrong-Passw0rd-1", "198.51.100.1").await, Err(LoginError::Invalid)));
+        }
+    }
+    // Locked: even the right password is refused, for the real name and the made-up one alike.
+    assert!(matches!(e.login("ops1", "Ops-Passw0rd-1", "198.51.100.2").await, Err(LoginError::Invalid)));
+    assert!(matches!(e.login("ghost", "Ops-Passw0rd-1", "198.51.100.2").await, Err(LoginError::Invalid)));
+    let log = store.audit(AuditFilter { limit: 100, ..AuditFilter::default() }).await.unwrap();
+    let outcomes = |name: &str| -> Vec<String> {
+        log.iter().rev().filter(|r| r.entry.actor == name).map(|r| r.entry.outcome.clone()).collect()
+    };
+    for name in ["ops1", "ghost"] {
+        let o = outcomes(name);
+        assert!(o[4].ends_with("locked for 15 minutes") && o[5] == "locked", "{name}: {o:?}");
+    }
+
+    // Both refusals of a locked name run argon2: neither is much faster than one hash.
+    let hash = fastest(|| verify_password("x".into(), decoy_hash())).await;
+    let locked = fastest(|| e.login("ops1", "Ops-Passw0rd-1", "198.51.100.3")).await;
+    let unknown = fastest(|| e.login("ghost", "Ops-Passw0rd-1", "198.51.100.3")).await;
+    assert!(locked >= hash / 2 && unknown >= hash / 2, "hash {hash:?}, locked {locked:?}, unknown {unknown:?}");
+}
+
+#[tokio::test]
+async fn many_failures_from_one_address_throttle_it_whatever_the_names() {
+    use crate::login_guard::{ADDRESS_WINDOW_MS, MAX_ADDRESS_FAILURES};
+    let (e, _rx, _store, clock) = engine_with_clock("users-address").await;
+    e.create_user("ops1", Role::Operator, None, "Ops-Passw0rd-1", false).await.unwrap();
+    for i in 0..MAX_ADDRESS_FAILURES {
+        let _ = e.login(&format!("guess{i}"), "wrong-Passw0rd-1", "203.0.113.9").await;
+    }
+    assert!(
+        matches!(e.login("ops1", "Ops-Passw0rd-1", "203.0.113.9").await, Err(LoginError::Throttled)),
+        "the address is throttled, even with a good password for a name it never tried"
+    );
+    assert!(e.login("ops1", "Ops-Passw0rd-1", "203.0.113.10").await.is_ok(), "other addresses are not");
+    clock.0.fetch_add(ADDRESS_WINDOW_MS + 1, Ordering::SeqCst);
+    assert!(e.login("ops1", "Ops-Passw0rd-1", "203.0.113.9").await.is_ok(), "the throttle lifts");
+}
+
+#[tokio::test]
+async fn the_administrator_logs_in_from_a_trusted_range_while_the_name_is_locked_for_others() {
+    let (e, _rx, _store, _clock) = engine_with_clock("users-trusted").await;
+    e.create_user("root", Role::Admin, None, "Root-Passw0rd-1", false).await.unwrap();
+    for _ in 0..5 {
+        let _ = e.login("root", "wrong-Passw0rd-1", "203.0.113.5").await;
+    }
+    assert!(matches!(e.login("root", "Root-Passw0rd-1", "203.0.113.6").await, Err(LoginError::Invalid)));
+    assert!(e.login("root", "Root-Passw0rd-1", "127.0.0.1").await.is_ok(), "loopback by default");
+    assert!(
+        matches!(e.login("root", "Root-Passw0rd-1", "203.0.113.6").await, Err(LoginError::Invalid)),
+        "that login did not lift the lock for everyone else"
+    );
+    e.set_login_trusted(vec![hongyan_types::Cidr::parse("10.8.0.0/16").unwrap()]);
+    assert!(e.login("root", "Root-Passw0rd-1", "10.8.3.4").await.is_ok(), "the configured range");
+    assert!(matches!(e.login("root", "Root-Passw0rd-1", "127.0.0.1").await, Err(LoginError::Invalid)));
+}
