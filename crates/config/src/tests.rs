@@ -139,6 +139,32 @@ fn categories_are_the_files_list_with_kinds_and_labels() {
 }
 
 #[test]
+fn categories_have_short_codes_for_smpp_and_cmpp() {
+    let c = parse(EXAMPLE).unwrap().categories;
+    let codes: Vec<_> = c.iter().map(|d| d.code.clone()).collect();
+    let want = [Some("VERIF"), Some("NOTIF"), Some("TAX"), Some("MKT")].map(|c| c.map(str::to_owned));
+    assert_eq!(codes, want, "a kind's own category keeps its default code");
+    assert_eq!(c.by_code("tax").unwrap().name(), "tax_notice");
+    assert_eq!(c.by_code("VERIF").unwrap(), hongyan_types::Category::VERIFICATION);
+    let own = parse("[[category]]\nname = \"otp\"\nkind = \"verification\"\n").unwrap().categories;
+    assert_eq!(own.iter().next().unwrap().code, None, "no code unless given");
+    let text = "[[category]]\nname = \"tax\"\nkind = \"notification\"\n\
+                [[category]]\nname = \"notification\"\nkind = \"notification\"\ncode = \"TAX\"\n\
+                [[category]]\nname = \"otp\"\nkind = \"verification\"\ncode = \"otp2\"\n\
+                [[category]]\nname = \"promo\"\nkind = \"marketing\"\ncode = \"OTP2\"\n\
+                [[category]]\nname = \"promo2\"\nkind = \"marketing\"\ncode = \"PROMO1\"\n";
+    let got = problems(text);
+    for want in [
+        "category[1].code: `TAX` already names the category `tax`",
+        "category[3].code: `OTP2` already names the category `otp`",
+        "category[4].code: `PROMO1` is not 1 to 5 letters and digits",
+    ] {
+        assert!(got.iter().any(|g| g == want), "missing `{want}` in {got:#?}");
+    }
+    assert_eq!(got.len(), 3, "{got:#?}");
+}
+
+#[test]
 fn bad_categories_are_all_reported() {
     let text = "[[category]]\nname = \"Tax Notice\"\nkind = \"notification\"\n\
                 [[category]]\nname = \"marketing\"\nkind = \"notification\"\n\

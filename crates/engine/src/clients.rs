@@ -9,7 +9,7 @@
 //! the last part and accepting the whole is repaired by doing it again.
 
 use hongyan_store::{ClientLogin, ClientOrigin, ClientPart, StoreError};
-use hongyan_types::{Category, MessageId, Timestamp};
+use hongyan_types::{Category, MessageId, Timestamp, UnknownCategory};
 
 use crate::auth::{AuthError, Caller};
 use crate::{AcceptError, Engine, NumberResult, SendRequest};
@@ -40,6 +40,16 @@ pub struct ClientSubmit {
     pub sender: String,
     /// The client's address, set by the connection.
     pub client_addr: String,
+}
+
+/// A client system's checked login: who it acts for, and the category its submits take when
+/// they name none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCaller {
+    /// The account, and the login as `<protocol>:<login>`.
+    pub caller: Caller,
+    /// The login's default category (a name); `None`: notification.
+    pub default_category: Option<String>,
 }
 
 /// What became of a submit.
@@ -73,14 +83,46 @@ impl Engine {
         login: String,
         secret_len: usize,
     ) -> Result<ClientLogin, StoreError> {
+        self.create_client_login_in(account_id, protocol, login, secret_len, None).await
+    }
+
+    /// [`Engine::create_client_login`] whose submits that name no category take `default`.
+    pub async fn create_client_login_in(
+        &self,
+        account_id: i64,
+        protocol: &str,
+        login: String,
+        secret_len: usize,
+        default: Option<Category>,
+    ) -> Result<ClientLogin, StoreError> {
         let secret = crate::auth::random_text(secret_len)?;
-        let l = ClientLogin { protocol: protocol.into(), login, account_id, secret, created_at: self.clock.now() };
+        let l = ClientLogin {
+            protocol: protocol.into(),
+            login,
+            account_id,
+            secret,
+            created_at: self.clock.now(),
+            default_category: default.map(|c| c.name().to_owned()),
+        };
         self.store.create_client_login(l.clone()).await?;
         Ok(l)
     }
 
+    /// The category a client's submit goes under: the one its service_type / Service_Id names
+    /// by short code or full name; with none named (empty), the login's `default`, or
+    /// notification for a login without one. An unknown name, or a default no longer
+    /// configured, is an error the server refuses the submit with.
+    pub fn client_category(&self, default: Option<&str>, named: &str) -> Result<Category, UnknownCategory> {
+        let categories = self.categories.read().expect("categories lock");
+        match (named.trim(), default) {
+            ("", None) => Ok(Category::NOTIFICATION),
+            ("", Some(default)) => categories.parse(default),
+            (named, _) => categories.by_code(named),
+        }
+    }
+
     /// Checks a login and its plain secret (SMPP bind).
-    pub async fn client_login(&self, protocol: &str, login: &str, secret: &str) -> Result<Caller, AuthError> {
+    pub async fn client_login(&self, protocol: &str, login: &str, secret: &str) -> Result<ClientCaller, AuthError> {
         let (caller, known) = self.client_secret(protocol, login).await?.ok_or(AuthError::Invalid)?;
         if crate::auth::same(known.as_bytes(), secret.as_bytes()) {
             Ok(caller)
@@ -91,14 +133,18 @@ impl Engine {
 
     /// The account and secret of a login of an enabled account, for protocols that prove the
     /// secret without sending it (CMPP's MD5 authenticator).
-    pub async fn client_secret(&self, protocol: &str, login: &str) -> Result<Option<(Caller, String)>, StoreError> {
+    pub async fn client_secret(
+        &self,
+        protocol: &str,
+        login: &str,
+    ) -> Result<Option<(ClientCaller, String)>, StoreError> {
         let Some((l, account)) = self.store.find_client_login(protocol, login).await? else { return Ok(None) };
         if !account.usable(self.clock.now()) {
             return Ok(None);
         }
         let caller =
             Caller { account_id: account.id, account_name: account.name, key_id: format!("{protocol}:{login}") };
-        Ok(Some((caller, l.secret)))
+        Ok(Some((ClientCaller { caller, default_category: l.default_category }, l.secret)))
     }
 
     /// Takes one submit of a client system.

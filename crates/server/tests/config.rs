@@ -87,3 +87,38 @@ fn a_configured_channel_reaches_an_external_gateway_without_simulators() {
     assert_eq!(d["channel"], "cmcc-external");
     assert!(!log.contains("SIMULATED"), "no in-process simulator runs with a configured channel:\n{log}");
 }
+
+/// `hongyan account smpp|cmpp … --category C`: a login's default category for submits that
+/// name none, checked against the configured categories and kept with the login;
+/// `--set-category` changes an existing login's.
+#[test]
+fn a_client_login_keeps_its_default_category() {
+    let dir = data_dir("login-category");
+    create_account(&dir, "etax");
+    let cfg = dir.join("categories.toml");
+    std::fs::write(&cfg, "[[category]]\nname = \"tax\"\nkind = \"notification\"\ncode = \"TAX\"\n").unwrap();
+    let login = |extra: &[&str]| {
+        Command::new(BIN).args(["account", "smpp", "1", "--data-dir"]).arg(&dir).args(extra).output().unwrap()
+    };
+    let made = login(&["--category", "tax", "--config", cfg.to_str().unwrap(), "--system-id", "etax01"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let unknown = login(&["--category", "nope", "--system-id", "etax02"]);
+    assert!(!unknown.status.success());
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("unknown category `nope`") && err.contains("verification"), "{err}");
+    let stored = || {
+        let store = hongyan_store_sqlite::SqliteStore::open_unsealed(&dir.join("hongyan.db")).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let found = rt.block_on(hongyan_store::Store::find_client_login(&store, "smpp", "etax01")).unwrap();
+        rt.block_on(hongyan_store::Store::close(&store)).unwrap();
+        found.unwrap().0.default_category
+    };
+    assert_eq!(stored().as_deref(), Some("tax"));
+
+    let set = login(&["--system-id", "etax01", "--set-category", "verification"]);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(String::from_utf8_lossy(&set.stdout).contains("now defaults to verification"));
+    assert_eq!(stored().as_deref(), Some("verification"));
+    let missing = login(&["--system-id", "nobody", "--set-category", "none"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("has no smpp login `nobody`"));
+}

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use hongyan_cmpp_proto::pdu::{Connect, ConnectResp, Deliver, Submit, SubmitResp};
 use hongyan_cmpp_proto::{ServerEvent, ServerSession, SubmitResult};
 use hongyan_engine::auth::Caller;
-use hongyan_engine::{ClientSubmit, Engine};
+use hongyan_engine::{ClientCaller, ClientSubmit, Engine};
 use hongyan_store::FeedConsumer;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -37,6 +37,8 @@ pub(super) struct Conn {
     session: ServerSession,
     peer: Option<std::net::IpAddr>,
     caller: Option<Caller>,
+    /// The login's category for SUBMITs that name none (`None`: notification).
+    default_category: Option<String>,
     /// The account's rights let it have reports.
     may_receive: bool,
     lease: Option<Lease>,
@@ -47,7 +49,7 @@ impl Conn {
     fn new(shared: Arc<Shared>, peer: Option<std::net::IpAddr>) -> Self {
         let session = ServerSession::new(shared.config.session.clone());
         let pump = Pump::new(FeedConsumer::Cmpp);
-        Self { shared, session, peer, caller: None, may_receive: false, lease: None, pump }
+        Self { shared, session, peer, caller: None, default_category: None, may_receive: false, lease: None, pump }
     }
 
     async fn on_event(&mut self, event: ServerEvent, submits: &mut JoinSet<Answer>) {
@@ -68,7 +70,7 @@ impl Conn {
         let sp = String::from_utf8_lossy(&connect.source_addr).trim_end_matches('\0').to_owned();
         let engine = self.shared.engine.clone();
         let (status, secret) = match engine.client_secret("cmpp", &sp).await {
-            Ok(Some((caller, secret))) if connect.verify(secret.as_bytes()) => {
+            Ok(Some((ClientCaller { caller, default_category }, secret))) if connect.verify(secret.as_bytes()) => {
                 match engine.check_access(caller.account_id, "cmpp", None, self.peer).await {
                     Ok(()) => {
                         tracing::info!(account = caller.account_id, version = ?connect.version, "CMPP client connected");
@@ -76,6 +78,7 @@ impl Conn {
                         self.may_receive = reports.is_ok();
                         self.lease = self.may_receive.then(|| self.shared.leases.take(caller.account_id)).flatten();
                         self.caller = Some(caller);
+                        self.default_category = default_category;
                         (ConnectResp::STATUS_OK, secret)
                     }
                     Err(e) => {
@@ -104,7 +107,8 @@ impl Conn {
         let client_addr = self.peer.map(|p| p.to_string()).unwrap_or_default();
         let engine = self.shared.engine.clone();
         let msg_id = engine.next_client_msg_id().0;
-        let each = match submit::read(|s| engine.category(s).ok(), pdu, msg_id) {
+        let default = self.default_category.as_deref();
+        let each = match submit::read(|s| engine.client_category(default, s).ok(), pdu, msg_id) {
             Ok(each) => each,
             Err(result) => return self.session.answer_submit(sequence_id, SubmitResp { msg_id: 0, result }),
         };

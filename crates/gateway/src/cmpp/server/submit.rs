@@ -20,17 +20,17 @@ fn encoding(msg_fmt: u8) -> Option<Encoding> {
 
 /// One [`ClientSubmit`] per Dest_terminal_Id, all under `client_msg_id` (CMPP gives one Msg_Id
 /// to a SUBMIT). A long message's part comes from the UDH (TP_udhi = 1), or from
-/// Pk_total/Pk_number when the client sends no UDH. `category` names the configured category
-/// of a Service_Id (the engine's look-up).
+/// Pk_total/Pk_number when the client sends no UDH. `category` is the engine's look-up of a
+/// Service_Id (a short code such as `VERIF`, a full name, or empty for the login's default);
+/// `None` refuses the SUBMIT with Result 7 (Service_Id error).
 pub fn read(
     category: impl Fn(&str) -> Option<Category>,
     submit: &Submit,
     client_msg_id: u64,
 ) -> Result<Vec<ClientSubmit>, SubmitResult> {
+    let category = category(field(&submit.service_id).trim()).ok_or(SubmitResult::SERVICE_ID_ERROR)?;
     let coding = encoding(submit.msg_fmt.0).ok_or(SubmitResult::STRUCTURE_ERROR)?;
     let source = field(&submit.src_id);
-    let service = field(&submit.service_id).to_ascii_lowercase();
-    let category = category(&service).unwrap_or(Category::NOTIFICATION);
     let (mut concat, mut body) = (None, submit.msg_content.as_slice());
     if submit.tp_udhi != 0 {
         let (udh, rest) = Udh::parse(body).map_err(|_| SubmitResult::STRUCTURE_ERROR)?;
