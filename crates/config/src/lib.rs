@@ -117,6 +117,9 @@ pub struct Servers {
     pub smpp: Option<SocketAddr>,
     /// CMPP 2.0/3.0 server address (the customary port is 7890).
     pub cmpp: Option<SocketAddr>,
+    /// The gateway (ISMG) code in the CMPP server's Msg_Ids (22 bits); `None`: the server's
+    /// default (1).
+    pub cmpp_gateway_code: Option<u32>,
 }
 
 /// `[reports]`: waiting for status reports and pushing them to callbacks.
@@ -334,8 +337,10 @@ fn retention(w: &mut Walker, mut t: walk::Table) -> Retention {
 fn servers(w: &mut Walker, mut t: walk::Table) -> Servers {
     let smpp = t.opt_parse::<SocketAddr>(w, "smpp", "an address such as 0.0.0.0:2775");
     let cmpp = t.opt_parse::<SocketAddr>(w, "cmpp", "an address such as 0.0.0.0:7890");
+    // Msg_Id has 22 bits for the code.
+    let cmpp_gateway_code = t.opt_int(w, "cmpp_gateway_code", 0, (1 << 22) - 1).map(|c| c as u32);
     t.finish(w);
-    Servers { smpp, cmpp }
+    Servers { smpp, cmpp, cmpp_gateway_code }
 }
 
 fn reports(w: &mut Walker, mut t: walk::Table) -> Reports {

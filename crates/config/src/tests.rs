@@ -28,6 +28,11 @@ fn the_example_parses_without_problems() {
     assert_eq!(c.reports, Reports::default(), "the example spells the defaults out");
     assert_eq!(c.servers.smpp, Some("0.0.0.0:2775".parse().unwrap()));
     assert_eq!(c.servers.cmpp, Some("0.0.0.0:7890".parse().unwrap()));
+    assert_eq!(c.servers.cmpp_gateway_code, Some(1));
+    assert_eq!(
+        problems("[servers]\ncmpp_gateway_code = 4194304\n"),
+        ["servers.cmpp_gateway_code: 4194304 is out of range (0..=4194303)"]
+    );
     assert_eq!(Config::default().servers, Servers::default(), "off unless asked for");
     assert_eq!((c.retention.keep_days, Config::default().retention.keep_days), (Some(400), None));
     assert_eq!(problems("[retention]\nkeep_days = 30\n").len(), 1, "too short to be safe");

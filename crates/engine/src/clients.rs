@@ -6,7 +6,9 @@
 //! part comes, or, if it never does, with the parts there are once they are
 //! [`PART_WAIT_MS`] old: an acknowledged part is never dropped. The client reference
 //! `<protocol>:<first part id>` makes accepting a group idempotent, so a crash between keeping
-//! the last part and accepting the whole is repaired by doing it again.
+//! the last part and accepting the whole is repaired by doing it again. The reference also
+//! carries the time the (first) part arrived: a CMPP Msg_Id, in CMPP's layout, repeats once a
+//! year, and a repeat must never be taken for a replay of an old message.
 
 use hongyan_store::{ClientLogin, ClientOrigin, ClientPart, StoreError};
 use hongyan_types::{Category, MessageId, Timestamp, UnknownCategory};
@@ -158,7 +160,8 @@ impl Engine {
                 group: None,
             };
             let who = (s.sender.as_str(), s.client_addr.as_str());
-            return self.accept_whole(account_id, &s.to, s.text, s.category, origin, who).await;
+            let now = self.clock.now();
+            return self.accept_whole(account_id, &s.to, s.text, s.category, origin, (who, now)).await;
         };
         let kept = ClientPart {
             account_id,
@@ -209,7 +212,7 @@ impl Engine {
             group: Some((first.account_id, first.group_key.clone())),
         };
         let who = (first.sender.as_str(), first.client_addr.as_str());
-        self.accept_whole(first.account_id, &first.to, text, category, origin, who).await
+        self.accept_whole(first.account_id, &first.to, text, category, origin, (who, first.received_at)).await
     }
 
     async fn accept_whole(
@@ -219,11 +222,11 @@ impl Engine {
         text: String,
         category: Category,
         origin: ClientOrigin,
-        (sender, client_addr): (&str, &str),
+        ((sender, client_addr), received): ((&str, &str), Timestamp),
     ) -> Result<ClientSubmitOutcome, AcceptError> {
         let protocol = origin.protocol.clone();
         let mut req = SendRequest::new(vec![to.to_owned()], text, category).sent_by(sender, &protocol, client_addr);
-        req.client_ref = Some(format!("{}:{}", origin.protocol, origin.part_ids[0]));
+        req.client_ref = Some(format!("{}:{}:{}", origin.protocol, origin.part_ids[0], received.as_millis()));
         req.origin = Some(origin);
         let outcome = self.accept(account_id, req).await?;
         Ok(match outcome.results.into_iter().next() {

@@ -193,7 +193,8 @@ async fn start_client_servers(
     if let Some(addr) = servers.cmpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the CMPP server to {addr}"))?;
         tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "CMPP server ready for client systems");
-        let cfg = cmpp::server::CmppServerConfig::default();
+        let mut cfg = cmpp::server::CmppServerConfig::default();
+        cfg.gateway_code = servers.cmpp_gateway_code.unwrap_or(cfg.gateway_code);
         running.push(tokio::spawn(cmpp::server::serve(listener, engine.clone(), cfg, tls, stop.clone())));
     }
     Ok(running)

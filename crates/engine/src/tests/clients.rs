@@ -61,6 +61,20 @@ async fn a_login_keeps_its_default_category_and_short_codes_name_categories() {
     assert_eq!(l.default_category.as_deref(), Some("verification"));
 }
 
+/// A CMPP Msg_Id in CMPP's layout comes back a year later (same second, same sequence): that
+/// is a new message, not a replay of the old one.
+#[tokio::test]
+async fn a_client_id_seen_again_a_year_later_is_a_new_message() {
+    let (e, _rx, _store, clock) = engine_with_clock("client-id-again").await;
+    let first = e.client_submit(2, submit("7160000001", "13800138000", "去年", None)).await.unwrap();
+    clock.0.fetch_add(365 * 24 * 3600 * 1000, Ordering::SeqCst);
+    let again = e.client_submit(2, submit("7160000001", "13800138000", "今年", None)).await.unwrap();
+    let (ClientSubmitOutcome::Accepted(a), ClientSubmitOutcome::Accepted(b)) = (first, again) else {
+        panic!("both accepted")
+    };
+    assert_ne!(a, b, "the second is a message of its own, not the first one's answer replayed");
+}
+
 #[tokio::test]
 async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_part() {
     let (e, _rx, store, clock) = engine_with_clock("client-parts").await;
@@ -80,7 +94,12 @@ async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_p
     assert_eq!(d.message.content, "【某省税务局】第一段第二段", "parts in order, signed once");
     let p = &d.message.provenance;
     assert_eq!((p.sender.as_str(), p.interface.as_str(), p.client_addr.as_str()), ("smpp:etax01", "smpp", "10.0.0.8"));
-    assert_eq!(p.client_ref.as_deref(), Some("smpp:b1"), "the sender of a long message is recorded");
+    let first_part_came = clock.0.load(Ordering::SeqCst);
+    assert_eq!(
+        p.client_ref.as_deref(),
+        Some(format!("smpp:b1:{first_part_came}").as_str()),
+        "the sender of a long message is recorded"
+    );
 
     // The carrier takes it and reports: the client is owed one receipt per part id.
     let now = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));

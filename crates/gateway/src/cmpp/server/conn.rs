@@ -99,14 +99,14 @@ impl Conn {
         self.session.answer_connect(sequence_id, connect, status, secret.as_bytes());
     }
 
-    /// Every Dest_terminal_Id is a message of its own under the SUBMIT's one Msg_Id; the
-    /// Result is the first refusal when none was taken, 0 otherwise.
+    /// Every Dest_terminal_Id is a message of its own with its own Msg_Id (SUBMIT_RESP gives
+    /// the first); the Result is the first refusal when none was taken, 0 otherwise.
     fn on_submit(&mut self, sequence_id: u32, pdu: &Submit, submits: &mut JoinSet<Answer>) {
         let Some(caller) = self.caller.as_ref() else { return };
         let (account, sender) = (caller.account_id, caller.key_id.clone());
         let client_addr = self.peer.map(|p| p.to_string()).unwrap_or_default();
         let engine = self.shared.engine.clone();
-        let msg_id = engine.next_client_msg_id().0;
+        let msg_id = self.shared.ids.take(engine.clock().now(), pdu.dest_terminal_ids.len());
         let default = self.default_category.as_deref();
         let each = match submit::read(|s| engine.client_category(default, s).ok(), pdu, msg_id) {
             Ok(each) => each,
@@ -144,7 +144,8 @@ impl Conn {
         }
         let engine = self.shared.engine.clone();
         let version = self.session.version();
-        let pdus = |f: &hongyan_store::FinalReport| receipts::reports(f, version, || engine.next_client_msg_id().0);
+        let ids = &self.shared.ids;
+        let pdus = |f: &hongyan_store::FinalReport| receipts::reports(f, version, || ids.take(engine.clock().now(), 1));
         self.pump.step(&engine, account, &mut Receiving(&mut self.session), pdus).await;
     }
 }
