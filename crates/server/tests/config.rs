@@ -122,3 +122,35 @@ fn a_client_login_keeps_its_default_category() {
     let missing = login(&["--system-id", "nobody", "--set-category", "none"]);
     assert!(String::from_utf8_lossy(&missing.stderr).contains("has no smpp login `nobody`"));
 }
+
+/// A CMPP server on the address a channel's gateway points at (this host), and a flag that
+/// moves a server onto the HTTP address: refused by check-config and by serve, both keys named.
+#[test]
+fn clashing_addresses_are_refused_naming_both_keys() {
+    let dir = data_dir("clash");
+    let path = dir.join("clash.toml");
+    let channel =
+        "[[channel]]\nname = \"cmcc\"\nprotocol = \"cmpp\"\naddress = \"127.0.0.1:7890\"\nusername = \"901234\"\n\
+                   password = \"p\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\n";
+    std::fs::write(&path, format!("[servers]\ncmpp = \"0.0.0.0:7890\"\n{channel}")).unwrap();
+    let out = Command::new(BIN).arg("check-config").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("channel[0].address: `127.0.0.1:7890` is our own servers.cmpp = 0.0.0.0:7890 on this host"),
+        "{err}"
+    );
+
+    let fine = dir.join("fine.toml");
+    std::fs::write(&fine, "[simulators]\nenabled = false\n").unwrap();
+    let serve = Command::new(BIN)
+        .args(["serve", "--http", "127.0.0.1:18391", "--smpp", "0.0.0.0:18391", "--config"])
+        .arg(&fine)
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!serve.status.success());
+    let err = String::from_utf8_lossy(&serve.stderr);
+    assert!(err.contains("servers.smpp: 0.0.0.0:18391 is already taken by http = 127.0.0.1:18391"), "{err}");
+}
