@@ -32,7 +32,7 @@ def quietly(fn):
 
 def submit(host, port, sp_id, secret):
     req = SubmitReq(msg_src=sp_id, msg_content=TEXT, src_id="1069000001", dest_terminal_id=[DEST],
-                    registered_delivery=1, service_id="MI")
+                    registered_delivery=1, service_id="NOTIF")  # a category code (MI would be refused, Result 7)
     return quietly(lambda: Cmppy(host, port, sp_id, secret).request(req))
 
 

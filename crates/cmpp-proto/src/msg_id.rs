@@ -37,6 +37,13 @@ pub fn compose(month: u8, day: u8, hour: u8, minute: u8, second: u8, gateway: u3
         | u64::from(seq)
 }
 
+/// [`compose`] for a time given as the decimal `MMDDHHMMSS` (CONNECT's Timestamp form, e.g.
+/// `1015093000` for 10-15 09:30:00), as an ISMG minting ids from its clock has it.
+pub fn at(mmddhhmmss: u32, gateway: u32, seq: u16) -> u64 {
+    let digits = |div: u32| ((mmddhhmmss / div) % 100) as u8;
+    compose(digits(100_000_000), digits(1_000_000), digits(10_000), digits(100), digits(1), gateway, seq)
+}
+
 /// Unpacks a Msg_Id into its fields.
 pub fn decompose(id: u64) -> Parts {
     // Each mask keeps the value within the target width, so the casts cannot truncate.
@@ -73,6 +80,12 @@ mod tests {
         assert_eq!(id, 12_080_307_866_161_446_913);
         let parts = decompose(id);
         assert_eq!(parts, Parts { month: 10, day: 15, hour: 9, minute: 30, second: 0, gateway: 1001, seq: 1 });
+    }
+
+    #[test]
+    fn at_reads_the_connect_timestamp_form() {
+        assert_eq!(at(1_015_093_000, 1001, 1), compose(10, 15, 9, 30, 0, 1001, 1));
+        assert_eq!(decompose(at(1_231_235_959, 7, 9)).second, 59);
     }
 
     #[test]

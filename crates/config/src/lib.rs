@@ -15,6 +15,7 @@
 mod billing;
 mod category;
 mod channel;
+mod clash;
 mod console;
 mod network;
 mod walk;
@@ -25,6 +26,7 @@ use std::time::Duration;
 
 pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
+pub use clash::{address_clashes, DEFAULT_HTTP};
 pub use console::Console;
 pub use network::Network;
 use walk::Walker;
@@ -119,12 +121,24 @@ pub struct Retention {
 }
 
 /// `[servers]`: the protocol servers client systems connect to; each is off unless given.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Servers {
     /// SMPP 3.4 server address (the customary port is 2775).
     pub smpp: Option<SocketAddr>,
     /// CMPP 2.0/3.0 server address (the customary port is 7890).
     pub cmpp: Option<SocketAddr>,
+    /// The gateway (ISMG) code in the CMPP server's Msg_Ids (22 bits).
+    pub cmpp_gateway_code: u32,
+}
+
+/// `[servers] cmpp_gateway_code` when the file gives none.
+pub const DEFAULT_CMPP_GATEWAY_CODE: u32 = 1;
+
+impl Default for Servers {
+    /// Both off; gateway code 1.
+    fn default() -> Self {
+        Self { smpp: None, cmpp: None, cmpp_gateway_code: DEFAULT_CMPP_GATEWAY_CODE }
+    }
 }
 
 /// `[reports]`: waiting for status reports and pushing them to callbacks.
@@ -271,8 +285,17 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let console = root.opt_table(&mut w, "console").map(|t| console::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
-    let channels: Vec<ChannelDef> =
-        channel_tables.into_iter().enumerate().filter_map(|(i, t)| channel::parse(&mut w, i, t)).collect();
+    // Numbered as in the file, so a clash names the right `channel[i]` even when an earlier
+    // channel had problems of its own.
+    let numbered: Vec<(usize, ChannelDef)> = channel_tables
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, t)| channel::parse(&mut w, i, t).map(|c| (i, c)))
+        .collect();
+    for p in clash::clashes(http, &servers, numbered.iter().map(|(i, c)| (*i, c))) {
+        w.problem(p.path, p.message);
+    }
+    let channels: Vec<ChannelDef> = numbered.into_iter().map(|(_, c)| c).collect();
     channel::check_set(&mut w, &channels);
     let simulators = simulators(&mut w, sims, channels.is_empty());
     w.into_result(Config {
@@ -348,8 +371,11 @@ fn retention(w: &mut Walker, mut t: walk::Table) -> Retention {
 fn servers(w: &mut Walker, mut t: walk::Table) -> Servers {
     let smpp = t.opt_parse::<SocketAddr>(w, "smpp", "an address such as 0.0.0.0:2775");
     let cmpp = t.opt_parse::<SocketAddr>(w, "cmpp", "an address such as 0.0.0.0:7890");
+    // Msg_Id has 22 bits for the code.
+    let cmpp_gateway_code =
+        t.opt_int(w, "cmpp_gateway_code", 0, (1 << 22) - 1).map_or(DEFAULT_CMPP_GATEWAY_CODE, |c| c as u32);
     t.finish(w);
-    Servers { smpp, cmpp }
+    Servers { smpp, cmpp, cmpp_gateway_code }
 }
 
 fn reports(w: &mut Walker, mut t: walk::Table) -> Reports {

@@ -39,6 +39,11 @@ fn the_example_parses_without_problems() {
     );
     assert_eq!(c.servers.smpp, Some("0.0.0.0:2775".parse().unwrap()));
     assert_eq!(c.servers.cmpp, Some("0.0.0.0:7890".parse().unwrap()));
+    assert_eq!(c.servers.cmpp_gateway_code, DEFAULT_CMPP_GATEWAY_CODE);
+    assert_eq!(
+        problems("[servers]\ncmpp_gateway_code = 4194304\n"),
+        ["servers.cmpp_gateway_code: 4194304 is out of range (0..=4194303)"]
+    );
     assert_eq!(Config::default().servers, Servers::default(), "off unless asked for");
     assert_eq!((c.retention.keep_days, Config::default().retention.keep_days), (Some(400), None));
     assert_eq!(problems("[retention]\nkeep_days = 30\n").len(), 1, "too short to be safe");
@@ -150,6 +155,32 @@ fn categories_are_the_files_list_with_kinds_and_labels() {
 }
 
 #[test]
+fn categories_have_short_codes_for_smpp_and_cmpp() {
+    let c = parse(EXAMPLE).unwrap().categories;
+    let codes: Vec<_> = c.iter().map(|d| d.code.clone()).collect();
+    let want = [Some("VERIF"), Some("NOTIF"), Some("TAX"), Some("MKT")].map(|c| c.map(str::to_owned));
+    assert_eq!(codes, want, "a kind's own category keeps its default code");
+    assert_eq!(c.by_code("tax").unwrap().name(), "tax_notice");
+    assert_eq!(c.by_code("VERIF").unwrap(), hongyan_types::Category::VERIFICATION);
+    let own = parse("[[category]]\nname = \"otp\"\nkind = \"verification\"\n").unwrap().categories;
+    assert_eq!(own.iter().next().unwrap().code, None, "no code unless given");
+    let text = "[[category]]\nname = \"tax\"\nkind = \"notification\"\n\
+                [[category]]\nname = \"notification\"\nkind = \"notification\"\ncode = \"TAX\"\n\
+                [[category]]\nname = \"otp\"\nkind = \"verification\"\ncode = \"otp2\"\n\
+                [[category]]\nname = \"promo\"\nkind = \"marketing\"\ncode = \"OTP2\"\n\
+                [[category]]\nname = \"promo2\"\nkind = \"marketing\"\ncode = \"PROMO1\"\n";
+    let got = problems(text);
+    for want in [
+        "category[1].code: `TAX` already names the category `tax`",
+        "category[3].code: `OTP2` already names the category `otp`",
+        "category[4].code: `PROMO1` is not 1 to 5 letters and digits",
+    ] {
+        assert!(got.iter().any(|g| g == want), "missing `{want}` in {got:#?}");
+    }
+    assert_eq!(got.len(), 3, "{got:#?}");
+}
+
+#[test]
 fn bad_categories_are_all_reported() {
     let text = "[[category]]\nname = \"Tax Notice\"\nkind = \"notification\"\n\
                 [[category]]\nname = \"marketing\"\nkind = \"notification\"\n\
@@ -199,4 +230,66 @@ until = "x"
     assert!(bad.iter().any(|p| p.starts_with("billing.period[2].name")), "{bad:?}");
     assert!(bad.iter().any(|p| p.starts_with("billing.period[3].to")), "{bad:?}");
     assert!(bad.iter().any(|p| p.contains("until")), "unknown keys are errors: {bad:?}");
+}
+
+/// What `config example` marks "(the default)" is the default: the file without those lines
+/// is the same configuration. What it sets to other values is marked as an example.
+#[test]
+fn the_example_says_which_values_are_defaults_and_which_are_examples() {
+    let without: String = EXAMPLE
+        .lines()
+        .filter(|l| !l.contains("(the default)") || l.starts_with('#'))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(without.len() < EXAMPLE.len() - 500, "the defaults are marked");
+    let (mut full, mut bare) = (parse(EXAMPLE).unwrap(), parse(&without).unwrap_or_else(|p| panic!("{p}")));
+    // data_dir and http are resolved by `serve`: left out, they are these.
+    assert_eq!((full.data_dir.take(), full.http.take()), (Some("data".into()), Some(DEFAULT_HTTP.parse().unwrap())));
+    assert_eq!((bare.data_dir.take(), bare.http.take()), (None, None));
+    assert_eq!(full, bare, "a line marked (the default) changed the configuration");
+    for key in ["keep_days = 400", "smpp = \"0.0.0.0:2775\"", "cmpp = \"0.0.0.0:7890\"", "sensitive_words = ["] {
+        let line = EXAMPLE.lines().find(|l| l.starts_with(key)).unwrap();
+        assert!(line.contains("example") && line.contains("default"), "`{line}` does not say it is an example");
+    }
+    assert!(!EXAMPLE.contains("every option, with its default"), "the old claim is gone");
+}
+
+fn channel(name: &str, protocol: &str, address: &str, extra: &str) -> String {
+    format!(
+        "[[channel]]\nname = \"{name}\"\nprotocol = \"{protocol}\"\naddress = \"{address}\"\nusername = \"901234\"\n\
+         password = \"p\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\n{extra}"
+    )
+}
+
+#[test]
+fn listening_addresses_that_clash_are_refused_naming_both_keys() {
+    let servers = "[servers]\nsmpp = \"127.0.0.1:8080\"\ncmpp = \"0.0.0.0:7890\"\n";
+    let text = format!(
+        "{servers}{}{}{}",
+        channel("broken", "cmpp", "10.1.1.10:7890", "window = 0\n"),
+        channel("self", "cmpp", "127.0.0.1:7890", ""),
+        channel("unicom", "sgip", "10.2.2.20:8801", "listen = \"0.0.0.0:7890\"\n"),
+    );
+    let got = problems(&text);
+    for want in [
+        "servers.smpp: 127.0.0.1:8080 is already taken by http (default) = 127.0.0.1:8080: two listeners cannot share an address",
+        "channel[2].listen: 0.0.0.0:7890 is already taken by servers.cmpp = 0.0.0.0:7890: two listeners cannot share an address",
+        "channel[1].address: `127.0.0.1:7890` is our own servers.cmpp = 0.0.0.0:7890 on this host: the channel would connect to this server, not the carrier's gateway",
+    ] {
+        assert!(got.iter().any(|g| g == want), "missing `{want}` in {got:#?}");
+    }
+    assert_eq!(got.len(), 4, "the broken channel's own problem, and these three: {got:#?}");
+
+    let apart = "http = \"0.0.0.0:9000\"\n[servers]\nsmpp = \"127.0.0.1:9000\"\n";
+    assert_eq!(
+        problems(apart),
+        ["servers.smpp: 127.0.0.1:9000 is already taken by http = 0.0.0.0:9000: two listeners cannot share an address"]
+    );
+    let fine = format!("[servers]\ncmpp = \"0.0.0.0:7890\"\n{}", channel("cmcc", "cmpp", "10.1.1.10:7890", ""));
+    assert!(parse(&fine).is_ok(), "the carrier's gateway on another host may use the same port");
+    let mut config = parse(&fine).unwrap();
+    config.http = Some("0.0.0.0:7890".parse().unwrap());
+    let late = address_clashes(&config);
+    assert_eq!(late.len(), 1, "serve checks the addresses after --http / --smpp / --cmpp: {late:?}");
+    assert_eq!(late[0].path, "servers.cmpp");
 }

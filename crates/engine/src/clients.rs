@@ -6,10 +6,12 @@
 //! part comes, or, if it never does, with the parts there are once they are
 //! [`PART_WAIT_MS`] old: an acknowledged part is never dropped. The client reference
 //! `<protocol>:<first part id>` makes accepting a group idempotent, so a crash between keeping
-//! the last part and accepting the whole is repaired by doing it again.
+//! the last part and accepting the whole is repaired by doing it again. The reference also
+//! carries the time the (first) part arrived: a CMPP Msg_Id, in CMPP's layout, repeats once a
+//! year, and a repeat must never be taken for a replay of an old message.
 
 use hongyan_store::{ClientLogin, ClientOrigin, ClientPart, StoreError};
-use hongyan_types::{Category, MessageId, Timestamp};
+use hongyan_types::{Category, MessageId, Timestamp, UnknownCategory};
 
 use crate::auth::{AuthError, Caller};
 use crate::{AcceptError, Engine, NumberResult, SendRequest};
@@ -40,6 +42,16 @@ pub struct ClientSubmit {
     pub sender: String,
     /// The client's address, set by the connection.
     pub client_addr: String,
+}
+
+/// A client system's checked login: who it acts for, and the category its submits take when
+/// they name none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientCaller {
+    /// The account, and the login as `<protocol>:<login>`.
+    pub caller: Caller,
+    /// The login's default category (a name); `None`: notification.
+    pub default_category: Option<String>,
 }
 
 /// What became of a submit.
@@ -73,14 +85,46 @@ impl Engine {
         login: String,
         secret_len: usize,
     ) -> Result<ClientLogin, StoreError> {
+        self.create_client_login_in(account_id, protocol, login, secret_len, None).await
+    }
+
+    /// [`Engine::create_client_login`] whose submits that name no category take `default`.
+    pub async fn create_client_login_in(
+        &self,
+        account_id: i64,
+        protocol: &str,
+        login: String,
+        secret_len: usize,
+        default: Option<Category>,
+    ) -> Result<ClientLogin, StoreError> {
         let secret = crate::auth::random_text(secret_len)?;
-        let l = ClientLogin { protocol: protocol.into(), login, account_id, secret, created_at: self.clock.now() };
+        let l = ClientLogin {
+            protocol: protocol.into(),
+            login,
+            account_id,
+            secret,
+            created_at: self.clock.now(),
+            default_category: default.map(|c| c.name().to_owned()),
+        };
         self.store.create_client_login(l.clone()).await?;
         Ok(l)
     }
 
+    /// The category a client's submit goes under: the one its service_type / Service_Id names
+    /// by short code or full name; with none named (empty), the login's `default`, or
+    /// notification for a login without one. An unknown name, or a default no longer
+    /// configured, is an error the server refuses the submit with.
+    pub fn client_category(&self, default: Option<&str>, named: &str) -> Result<Category, UnknownCategory> {
+        let categories = self.categories.read().expect("categories lock");
+        match (named.trim(), default) {
+            ("", None) => Ok(Category::NOTIFICATION),
+            ("", Some(default)) => categories.parse(default),
+            (named, _) => categories.by_code(named),
+        }
+    }
+
     /// Checks a login and its plain secret (SMPP bind).
-    pub async fn client_login(&self, protocol: &str, login: &str, secret: &str) -> Result<Caller, AuthError> {
+    pub async fn client_login(&self, protocol: &str, login: &str, secret: &str) -> Result<ClientCaller, AuthError> {
         let (caller, known) = self.client_secret(protocol, login).await?.ok_or(AuthError::Invalid)?;
         if crate::auth::same(known.as_bytes(), secret.as_bytes()) {
             Ok(caller)
@@ -91,14 +135,18 @@ impl Engine {
 
     /// The account and secret of a login of an enabled account, for protocols that prove the
     /// secret without sending it (CMPP's MD5 authenticator).
-    pub async fn client_secret(&self, protocol: &str, login: &str) -> Result<Option<(Caller, String)>, StoreError> {
+    pub async fn client_secret(
+        &self,
+        protocol: &str,
+        login: &str,
+    ) -> Result<Option<(ClientCaller, String)>, StoreError> {
         let Some((l, account)) = self.store.find_client_login(protocol, login).await? else { return Ok(None) };
         if !account.usable(self.clock.now()) {
             return Ok(None);
         }
         let caller =
             Caller { account_id: account.id, account_name: account.name, key_id: format!("{protocol}:{login}") };
-        Ok(Some((caller, l.secret)))
+        Ok(Some((ClientCaller { caller, default_category: l.default_category }, l.secret)))
     }
 
     /// Takes one submit of a client system.
@@ -112,7 +160,8 @@ impl Engine {
                 group: None,
             };
             let who = (s.sender.as_str(), s.client_addr.as_str());
-            return self.accept_whole(account_id, &s.to, s.text, s.category, origin, who).await;
+            let now = self.clock.now();
+            return self.accept_whole(account_id, &s.to, s.text, s.category, origin, (who, now)).await;
         };
         let kept = ClientPart {
             account_id,
@@ -163,7 +212,7 @@ impl Engine {
             group: Some((first.account_id, first.group_key.clone())),
         };
         let who = (first.sender.as_str(), first.client_addr.as_str());
-        self.accept_whole(first.account_id, &first.to, text, category, origin, who).await
+        self.accept_whole(first.account_id, &first.to, text, category, origin, (who, first.received_at)).await
     }
 
     async fn accept_whole(
@@ -173,11 +222,11 @@ impl Engine {
         text: String,
         category: Category,
         origin: ClientOrigin,
-        (sender, client_addr): (&str, &str),
+        ((sender, client_addr), received): ((&str, &str), Timestamp),
     ) -> Result<ClientSubmitOutcome, AcceptError> {
         let protocol = origin.protocol.clone();
         let mut req = SendRequest::new(vec![to.to_owned()], text, category).sent_by(sender, &protocol, client_addr);
-        req.client_ref = Some(format!("{}:{}", origin.protocol, origin.part_ids[0]));
+        req.client_ref = Some(format!("{}:{}:{}", origin.protocol, origin.part_ids[0], received.as_millis()));
         req.origin = Some(origin);
         let outcome = self.accept(account_id, req).await?;
         Ok(match outcome.results.into_iter().next() {

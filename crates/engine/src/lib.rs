@@ -55,7 +55,7 @@ pub use accept::{
     AcceptError, NumberResult, SendOutcome, SendRequest, TemplateRef, MAX_CONTENT_UNITS, MAX_PERSONALISED,
     MAX_RECIPIENTS,
 };
-pub use clients::{ClientSubmit, ClientSubmitOutcome, PART_WAIT_MS};
+pub use clients::{ClientCaller, ClientSubmit, ClientSubmitOutcome, PART_WAIT_MS};
 pub use clock::{Clock, SystemClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};

@@ -130,7 +130,10 @@ pub(crate) struct Shared {
 
 impl Shared {
     pub(crate) fn pop(&self) -> Option<Work> {
-        self.backlog.lock().expect("backlog").pop()
+        let mut b = self.backlog.lock().expect("backlog");
+        let work = b.pop();
+        self.monitor.backlog(b.len());
+        work
     }
 
     /// Puts work back at the front (it was first in line), in the order given.
@@ -144,6 +147,7 @@ impl Shared {
     pub(crate) fn push_back(&self, work: Vec<Work>) {
         let mut b = self.backlog.lock().expect("backlog");
         work.into_iter().for_each(|w| b.push_back(w));
+        self.monitor.backlog(b.len());
         drop(b);
         self.work_added.send_modify(|g| *g += 1);
     }

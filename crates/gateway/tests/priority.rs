@@ -81,7 +81,15 @@ async fn a_verification_code_overtakes_a_bulk_job() {
 
     let bulk: Vec<String> = (0..300).map(|i| format!("1380013{i:04}")).collect();
     accept(&engine, bulk, Category::MARKETING).await;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // The whole job has reached the channel (its lanes, the wire or the carrier) before the
+    // code comes: on a loaded machine a fixed pause was not always enough.
+    for _ in 0..1000 {
+        let f = engine.channel_figures().into_iter().find(|f| f.name == "ch").expect("the channel's figures");
+        if f.backlog + f.in_flight + f.submitted as usize >= 300 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
     let filter = MessageFilter { account_id: Some(1), limit: 500, ..Default::default() };
     let code = accept(&engine, vec!["13900139000".into()], Category::VERIFICATION).await[0];
 

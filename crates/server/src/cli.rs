@@ -16,8 +16,11 @@ Usage:
   hongyan account limits ACCOUNT_ID [--rate N|none] [--daily N|none] [--monthly N|none]
         [--verification-per-minute N] [--verification-per-hour N] [--verification-per-day N] [--data-dir DIR]
   hongyan account free-text ACCOUNT_ID on|off [--data-dir DIR]
-  hongyan account smpp ACCOUNT_ID [--system-id ID] [--json] [--data-dir DIR]   (password printed once)
-  hongyan account cmpp ACCOUNT_ID [--sp-id NNNNNN] [--json] [--data-dir DIR]   (shared secret printed once)
+  hongyan account smpp ACCOUNT_ID [--system-id ID] [--category C] [--json] [--data-dir DIR] [--config FILE]
+        (password printed once; --category: the default for an empty service_type)
+  hongyan account cmpp ACCOUNT_ID [--sp-id NNNNNN] [--category C] [--json] [--data-dir DIR] [--config FILE]
+        (shared secret printed once; --category: the default for an empty Service_Id)
+  hongyan account smpp|cmpp ACCOUNT_ID --system-id ID|--sp-id NNNNNN --set-category C|none [--config FILE]
   hongyan template list ACCOUNT_ID | add ACCOUNT_ID NAME BODY --category C | approve ID | reject ID [--data-dir DIR] [--config FILE]
   hongyan portability import FILE.csv [--data-dir DIR]      (lines: NUMBER,CARRIER)
   hongyan blacklist add NUMBER [--account ID] [--reason TEXT] | remove NUMBER [--account ID] | list [--account ID]

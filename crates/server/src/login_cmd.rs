@@ -1,6 +1,8 @@
-//! `hongyan account smpp ACCOUNT_ID [--system-id ID] [--json]` and
-//! `hongyan account cmpp ACCOUNT_ID [--sp-id NNNNNN] [--json]`: give an interface account a
-//! login for our SMPP or CMPP server. The password (shared secret) is made here and printed once.
+//! `hongyan account smpp ACCOUNT_ID [--system-id ID] [--category C] [--json]` and
+//! `hongyan account cmpp ACCOUNT_ID [--sp-id NNNNNN] [--category C] [--json]`: give an interface
+//! account a login for our SMPP or CMPP server. The password (shared secret) is made here and
+//! printed once. `--category` is the login's default category (submits with an empty
+//! service_type / Service_Id); `--set-category C|none` with the login changes an existing one's.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -34,6 +36,11 @@ pub(crate) struct LoginOptions {
     protocol: &'static str,
     login: Option<String>,
     json: bool,
+    config: Option<PathBuf>,
+    /// The default category to give (`--category`) or set (`--set-category`); "none" clears.
+    category: Option<String>,
+    /// Change an existing login's default category instead of making a login.
+    set_only: bool,
 }
 
 pub(crate) fn parse(p: &mut lexopt::Parser, protocol: &'static str) -> Result<LoginOptions, lexopt::Error> {
@@ -43,16 +50,28 @@ pub(crate) fn parse(p: &mut lexopt::Parser, protocol: &'static str) -> Result<Lo
         protocol,
         login: None,
         json: false,
+        config: None,
+        category: None,
+        set_only: false,
     };
     while let Some(arg) = p.next()? {
         match arg {
             Long("data-dir") => o.data_dir = p.value()?.into(),
             Long(flag) if flag == rules(protocol).flag => o.login = Some(string(p.value()?, "the login")?),
             Long("json") => o.json = true,
+            Long("config") => o.config = Some(p.value()?.into()),
+            Long("category") => o.category = Some(string(p.value()?, "--category")?),
+            Long("set-category") => {
+                o.category = Some(string(p.value()?, "--set-category")?);
+                o.set_only = true;
+            }
             other => return Err(other.unexpected()),
         }
     }
     let r = rules(protocol);
+    if o.set_only && o.login.is_none() {
+        return Err(format!("--set-category needs the login (--{})", r.flag).into());
+    }
     if let Some(l) = &o.login {
         let ok = |b: u8| if r.digits_only { b.is_ascii_digit() } else { b.is_ascii_graphic() };
         let exact = r.digits_only && l.len() != r.login_max;
@@ -64,7 +83,16 @@ pub(crate) fn parse(p: &mut lexopt::Parser, protocol: &'static str) -> Result<Lo
     Ok(o)
 }
 
+/// The configured category `name` names ("none": no default).
+fn default_category(o: &LoginOptions) -> Result<Option<hongyan_types::Category>> {
+    match o.category.as_deref() {
+        None | Some("none") => Ok(None),
+        Some(name) => Ok(Some(crate::serve::load_config(o.config.as_deref())?.categories.parse(name)?)),
+    }
+}
+
 pub(crate) async fn run(o: LoginOptions) -> Result<()> {
+    let category = default_category(&o)?;
     let path = o.data_dir.join("hongyan.db");
     let store: Arc<dyn hongyan_store::Store> = Arc::new(
         hongyan_store_sqlite::SqliteStore::open_unsealed(&path)
@@ -77,8 +105,18 @@ pub(crate) async fn run(o: LoginOptions) -> Result<()> {
         _ => format!("hy{:06}", o.account),
     });
     let actor = hongyan_engine::admin::Actor::cli();
+    if o.set_only {
+        engine
+            .admin_set_client_login_category(&actor, o.account, o.protocol, &login, category)
+            .await
+            .map_err(crate::account::cli_error)?;
+        store.close().await?;
+        let shown = category.map_or("notification (none set)".to_owned(), |c| c.to_string());
+        println!("account {}: {} login {login} now defaults to {shown}", o.account, o.protocol);
+        return Ok(());
+    }
     let made = engine
-        .admin_create_client_login(&actor, o.account, o.protocol, login, r.secret_len)
+        .admin_create_client_login(&actor, o.account, o.protocol, login, r.secret_len, category)
         .await
         .map_err(crate::account::cli_error)?;
     store.close().await?;

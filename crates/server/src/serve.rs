@@ -71,7 +71,15 @@ fn resolve(opts: ServeOptions) -> Result<Resolved> {
         config.servers.cmpp = Some(a);
     }
     let data_dir = opts.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
-    let http = opts.http.or(config.http).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("static address"));
+    let default_http = hongyan_config::DEFAULT_HTTP.parse().expect("static address");
+    let http = opts.http.or(config.http).unwrap_or(default_http);
+    // The flags and the environment can move a listener onto another's address (or a
+    // channel's): the same check as check-config, on the addresses that will be used.
+    config.http = Some(http);
+    let clashes = hongyan_config::address_clashes(&config);
+    if !clashes.is_empty() {
+        anyhow::bail!("the listening addresses clash:\n{}", hongyan_config::Problems(clashes));
+    }
     Ok(Resolved { config, data_dir, http })
 }
 
@@ -197,8 +205,11 @@ async fn start_client_servers(
     if let Some(addr) = servers.cmpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the CMPP server to {addr}"))?;
         tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "CMPP server ready for client systems");
-        let cfg = cmpp::server::CmppServerConfig::default();
         let listener = hongyan_net::Listener::new(listener, "cmpp-server", limits);
+        let cfg = cmpp::server::CmppServerConfig {
+            gateway_code: servers.cmpp_gateway_code,
+            ..cmpp::server::CmppServerConfig::default()
+        };
         running.push(tokio::spawn(cmpp::server::serve(listener, engine.clone(), cfg, tls, stop.clone())));
     }
     Ok(running)

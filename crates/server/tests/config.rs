@@ -87,3 +87,70 @@ fn a_configured_channel_reaches_an_external_gateway_without_simulators() {
     assert_eq!(d["channel"], "cmcc-external");
     assert!(!log.contains("SIMULATED"), "no in-process simulator runs with a configured channel:\n{log}");
 }
+
+/// `hongyan account smpp|cmpp … --category C`: a login's default category for submits that
+/// name none, checked against the configured categories and kept with the login;
+/// `--set-category` changes an existing login's.
+#[test]
+fn a_client_login_keeps_its_default_category() {
+    let dir = data_dir("login-category");
+    create_account(&dir, "etax");
+    let cfg = dir.join("categories.toml");
+    std::fs::write(&cfg, "[[category]]\nname = \"tax\"\nkind = \"notification\"\ncode = \"TAX\"\n").unwrap();
+    let login = |extra: &[&str]| {
+        Command::new(BIN).args(["account", "smpp", "1", "--data-dir"]).arg(&dir).args(extra).output().unwrap()
+    };
+    let made = login(&["--category", "tax", "--config", cfg.to_str().unwrap(), "--system-id", "etax01"]);
+    assert!(made.status.success(), "{}", String::from_utf8_lossy(&made.stderr));
+    let unknown = login(&["--category", "nope", "--system-id", "etax02"]);
+    assert!(!unknown.status.success());
+    let err = String::from_utf8_lossy(&unknown.stderr);
+    assert!(err.contains("unknown category `nope`") && err.contains("verification"), "{err}");
+    let stored = || {
+        let store = hongyan_store_sqlite::SqliteStore::open_unsealed(&dir.join("hongyan.db")).unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let found = rt.block_on(hongyan_store::Store::find_client_login(&store, "smpp", "etax01")).unwrap();
+        rt.block_on(hongyan_store::Store::close(&store)).unwrap();
+        found.unwrap().0.default_category
+    };
+    assert_eq!(stored().as_deref(), Some("tax"));
+
+    let set = login(&["--system-id", "etax01", "--set-category", "verification"]);
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert!(String::from_utf8_lossy(&set.stdout).contains("now defaults to verification"));
+    assert_eq!(stored().as_deref(), Some("verification"));
+    let missing = login(&["--system-id", "nobody", "--set-category", "none"]);
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("has no smpp login `nobody`"));
+}
+
+/// A CMPP server on the address a channel's gateway points at (this host), and a flag that
+/// moves a server onto the HTTP address: refused by check-config and by serve, both keys named.
+#[test]
+fn clashing_addresses_are_refused_naming_both_keys() {
+    let dir = data_dir("clash");
+    let path = dir.join("clash.toml");
+    let channel =
+        "[[channel]]\nname = \"cmcc\"\nprotocol = \"cmpp\"\naddress = \"127.0.0.1:7890\"\nusername = \"901234\"\n\
+                   password = \"p\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\n";
+    std::fs::write(&path, format!("[servers]\ncmpp = \"0.0.0.0:7890\"\n{channel}")).unwrap();
+    let out = Command::new(BIN).arg("check-config").arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("channel[0].address: `127.0.0.1:7890` is our own servers.cmpp = 0.0.0.0:7890 on this host"),
+        "{err}"
+    );
+
+    let fine = dir.join("fine.toml");
+    std::fs::write(&fine, "[simulators]\nenabled = false\n").unwrap();
+    let serve = Command::new(BIN)
+        .args(["serve", "--http", "127.0.0.1:18391", "--smpp", "0.0.0.0:18391", "--config"])
+        .arg(&fine)
+        .arg("--data-dir")
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert!(!serve.status.success());
+    let err = String::from_utf8_lossy(&serve.stderr);
+    assert!(err.contains("servers.smpp: 0.0.0.0:18391 is already taken by http = 127.0.0.1:18391"), "{err}");
+}

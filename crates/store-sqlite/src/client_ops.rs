@@ -11,11 +11,30 @@ use crate::backend;
 
 pub(crate) fn create_login(conn: &Connection, l: &ClientLogin) -> Result<()> {
     conn.prepare_cached(
-        "INSERT INTO client_logins (protocol, login, account_id, secret, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+        "INSERT INTO client_logins (protocol, login, account_id, secret, created_at, default_category)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
-    .and_then(|mut s| s.execute(params![l.protocol, l.login, l.account_id, l.secret, l.created_at.as_millis()]))
+    .and_then(|mut s| {
+        s.execute(params![l.protocol, l.login, l.account_id, l.secret, l.created_at.as_millis(), l.default_category])
+    })
     .map_err(backend)?;
     Ok(())
+}
+
+pub(crate) fn set_login_category(
+    conn: &Connection,
+    account_id: i64,
+    protocol: &str,
+    login: &str,
+    category: Option<&str>,
+) -> Result<bool> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE client_logins SET default_category = ?4 WHERE account_id = ?1 AND protocol = ?2 AND login = ?3",
+        )
+        .and_then(|mut s| s.execute(params![account_id, protocol, login, category]))
+        .map_err(backend)?;
+    Ok(changed == 1)
 }
 
 pub(crate) fn find_login(
@@ -24,7 +43,7 @@ pub(crate) fn find_login(
     login: &str,
 ) -> rusqlite::Result<Option<(ClientLogin, Account)>> {
     conn.prepare_cached(&format!(
-        "SELECT l.account_id, l.secret, l.created_at, {}
+        "SELECT l.account_id, l.secret, l.created_at, l.default_category, {}
              FROM client_logins l JOIN accounts a ON a.id = l.account_id WHERE l.protocol = ?1 AND l.login = ?2",
         crate::account_ops::ACCOUNT_COLUMNS
     ))?
@@ -36,8 +55,9 @@ pub(crate) fn find_login(
             account_id,
             secret: r.get(1)?,
             created_at: Timestamp::from_millis(r.get(2)?),
+            default_category: r.get(3)?,
         };
-        let account = crate::account_ops::account(r, 3)?;
+        let account = crate::account_ops::account(r, 4)?;
         Ok((login, account))
     })
     .optional()

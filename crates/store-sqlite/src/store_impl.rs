@@ -192,6 +192,17 @@ impl Store for SqliteStore {
         self.read(move |c| client_ops::find_login(c, &protocol, &login))
     }
 
+    fn set_client_login_category(
+        &self,
+        account_id: i64,
+        protocol: &str,
+        login: &str,
+        category: Option<String>,
+    ) -> BoxFuture<'_, Result<bool>> {
+        let (protocol, login) = (protocol.to_owned(), login.to_owned());
+        self.write(move |c| client_ops::set_login_category(c, account_id, &protocol, &login, category.as_deref()))
+    }
+
     fn add_client_part(&self, part: ClientPart) -> BoxFuture<'_, Result<Vec<ClientPart>>> {
         self.write(move |c| client_ops::add_part(c, &part))
     }

@@ -200,12 +200,17 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
         account_id: d,
         secret: "pw".into(),
         created_at: t(0),
+        default_category: None,
     };
     store.create_client_login(login.clone()).await.unwrap();
     assert!(matches!(store.create_client_login(login.clone()).await, Err(StoreError::Conflict(_))));
     let (found, account) = store.find_client_login("smpp", "etax01").await.unwrap().unwrap();
     assert_eq!((found, account.id), (login, d));
     assert!(store.find_client_login("cmpp", "etax01").await.unwrap().is_none(), "logins are per protocol");
+    assert!(store.set_client_login_category(d, "smpp", "etax01", Some("verification".into())).await.unwrap());
+    assert!(!store.set_client_login_category(d + 1, "smpp", "etax01", None).await.unwrap(), "another account's");
+    let (found, _) = store.find_client_login("smpp", "etax01").await.unwrap().unwrap();
+    assert_eq!(found.default_category.as_deref(), Some("verification"), "kept with the login");
 
     assert!(store.add_client_part(client_part(d, 2, "p2", 5)).await.unwrap().is_empty(), "one of two");
     assert_eq!(store.stale_client_groups(t(6)).await.unwrap().len(), 1, "kept, and found when stale");

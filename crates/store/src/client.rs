@@ -16,6 +16,8 @@ pub struct ClientLogin {
     pub secret: String,
     /// When it was made.
     pub created_at: Timestamp,
+    /// The name of the category its submits take when they name none; `None`: notification.
+    pub default_category: Option<String>,
 }
 
 /// One part of a long message, acknowledged to the client and kept until the message is whole.

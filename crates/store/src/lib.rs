@@ -296,6 +296,15 @@ pub trait Store: Send + Sync + 'static {
     fn create_client_login(&self, login: ClientLogin) -> BoxFuture<'_, Result<()>>;
     /// A protocol login with its account.
     fn find_client_login(&self, protocol: &str, login: &str) -> BoxFuture<'_, Result<Option<(ClientLogin, Account)>>>;
+    /// Changes the category a login's submits take when they name none. False when there is
+    /// no such login of that account.
+    fn set_client_login_category(
+        &self,
+        account_id: i64,
+        protocol: &str,
+        login: &str,
+        category: Option<String>,
+    ) -> BoxFuture<'_, Result<bool>>;
     /// Keeps a part of a long message (a repeat replaces it). Returns the group's parts in
     /// order once it holds as many as announced, else nothing.
     fn add_client_part(&self, part: ClientPart) -> BoxFuture<'_, Result<Vec<ClientPart>>>;

@@ -40,6 +40,16 @@ impl CategoryKind {
         Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 
+    /// The short code of the kind's default category in SMPP's service_type (5 characters at
+    /// most) and CMPP's Service_Id, where `verification` does not fit.
+    pub const fn code(self) -> &'static str {
+        match self {
+            Self::Verification => "VERIF",
+            Self::Notification => "NOTIF",
+            Self::Marketing => "MKT",
+        }
+    }
+
     /// The Chinese label of the kind's default category.
     pub const fn label(self) -> &'static str {
         match self {
@@ -52,6 +62,15 @@ impl CategoryKind {
 
 /// The longest category name, in bytes.
 pub const MAX_CATEGORY_NAME: usize = 32;
+
+/// The longest short code: SMPP's service_type holds 5 characters and its NUL.
+pub const MAX_CATEGORY_CODE: usize = 5;
+
+/// Whether `code` can be a category's short code: 1 to [`MAX_CATEGORY_CODE`] ASCII letters
+/// and digits (compared without regard to case).
+pub fn valid_category_code(code: &str) -> bool {
+    (1..=MAX_CATEGORY_CODE).contains(&code.len()) && code.bytes().all(|b| b.is_ascii_alphanumeric())
+}
 
 /// A category: a name from the configured list, and its kind.
 ///
@@ -185,6 +204,20 @@ pub struct CategoryDef {
     pub category: Category,
     /// What people see (e.g. 税务通知).
     pub label: String,
+    /// The short code SMPP and CMPP clients name it by (upper case), if it has one.
+    pub code: Option<String>,
+}
+
+impl CategoryDef {
+    /// A kind's own category with its default label and code.
+    pub fn of_kind(kind: CategoryKind) -> Self {
+        Self { category: Category::of_kind(kind), label: kind.label().into(), code: Some(kind.code().into()) }
+    }
+
+    /// How an SMPP/CMPP client names it: the code, or the name when it has none.
+    fn code_or_name(&self) -> &str {
+        self.code.as_deref().unwrap_or(self.category.name())
+    }
 }
 
 /// The configured list of categories; requests must name one of them.
@@ -194,8 +227,7 @@ pub struct Categories(Vec<CategoryDef>);
 impl Default for Categories {
     /// Verification, notification and marketing.
     fn default() -> Self {
-        let defs = CategoryKind::ALL.map(|k| CategoryDef { category: Category::of_kind(k), label: k.label().into() });
-        Self(defs.to_vec())
+        Self(CategoryKind::ALL.map(CategoryDef::of_kind).to_vec())
     }
 }
 
@@ -217,6 +249,17 @@ impl Categories {
             known: self.0.iter().map(|d| d.category.name()).collect::<Vec<_>>().join(", "),
         })
     }
+
+    /// The category an SMPP service_type or CMPP Service_Id names: its short code or its full
+    /// name, either in any case.
+    pub fn by_code(&self, text: &str) -> Result<Category, UnknownCategory> {
+        let coded = self.0.iter().find(|d| d.code.as_deref().is_some_and(|c| c.eq_ignore_ascii_case(text)));
+        let named = || self.0.iter().find(|d| d.category.name().eq_ignore_ascii_case(text));
+        coded.or_else(named).map(|d| d.category).ok_or_else(|| UnknownCategory {
+            name: text.to_owned(),
+            known: self.0.iter().map(CategoryDef::code_or_name).collect::<Vec<_>>().join(", "),
+        })
+    }
 }
 
 #[cfg(test)]
@@ -232,6 +275,19 @@ mod tests {
         let err = list.parse("promo").unwrap_err();
         assert!(err.to_string().contains("promo"));
         assert!(err.to_string().contains("verification, notification, marketing"), "{err}");
+    }
+
+    #[test]
+    fn short_codes_and_names_select_categories_in_any_case() {
+        let list = Categories::default();
+        assert_eq!(list.by_code("VERIF"), Ok(Category::VERIFICATION));
+        assert_eq!(list.by_code("verif"), Ok(Category::VERIFICATION));
+        assert_eq!(list.by_code("NOTIF"), Ok(Category::NOTIFICATION));
+        assert_eq!(list.by_code("MKT"), Ok(Category::MARKETING));
+        assert_eq!(list.by_code("MARKETING"), Ok(Category::MARKETING), "a full name still works");
+        let err = list.by_code("CMT").unwrap_err();
+        assert!(err.to_string().contains("VERIF, NOTIF, MKT"), "{err}");
+        assert!(valid_category_code("TAX1") && !valid_category_code("TAXES1") && !valid_category_code("T-1"));
     }
 
     #[test]

@@ -20,7 +20,8 @@ mod status;
 mod time;
 
 pub use category::{
-    BadCategoryName, Categories, Category, CategoryDef, CategoryKind, UnknownCategory, MAX_CATEGORY_NAME,
+    valid_category_code, BadCategoryName, Categories, Category, CategoryDef, CategoryKind, UnknownCategory,
+    MAX_CATEGORY_CODE, MAX_CATEGORY_NAME,
 };
 pub use cidr::{BadCidr, Cidr};
 pub use id::{IdGenerator, MessageId};

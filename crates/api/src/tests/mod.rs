@@ -378,8 +378,8 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
     let f = fixture("categories").await;
     let tax = Category::new("tax_notice", CategoryKind::Notification).unwrap();
     let list = vec![
-        CategoryDef { category: Category::VERIFICATION, label: "验证码".into() },
-        CategoryDef { category: tax, label: "税务通知".into() },
+        CategoryDef::of_kind(CategoryKind::Verification),
+        CategoryDef { category: tax, label: "税务通知".into(), code: None },
     ];
     f.state.engine.set_categories(Categories::new(list));
     let cred = signed_account(&f.state, "etax").await;

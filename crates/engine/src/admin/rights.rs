@@ -244,7 +244,8 @@ impl Engine {
         Ok(())
     }
 
-    /// Opens an SMPP or CMPP login for an account; its secret is in the answer only.
+    /// Opens an SMPP or CMPP login for an account; its secret is in the answer only. Its
+    /// submits that name no category take `default` (notification when `None`).
     pub async fn admin_create_client_login(
         &self,
         actor: &Actor,
@@ -252,18 +253,43 @@ impl Engine {
         protocol: &str,
         login: String,
         secret_len: usize,
+        default: Option<Category>,
     ) -> Result<hongyan_store::ClientLogin, AdminError> {
         actor.require_admin()?;
         self.live_account(id).await?;
-        let made = self.create_client_login(id, protocol, login.clone(), secret_len).await.map_err(|e| match e {
-            hongyan_store::StoreError::Conflict(_) => {
-                AdminError::Conflict { code: "name_taken", message: format!("the {protocol} login `{login}` is taken") }
-            }
-            e => e.into(),
-        })?;
-        let after = json!({ "protocol": protocol, "login": made.login });
+        let made = self.create_client_login_in(id, protocol, login.clone(), secret_len, default).await.map_err(
+            |e| match e {
+                hongyan_store::StoreError::Conflict(_) => AdminError::Conflict {
+                    code: "name_taken",
+                    message: format!("the {protocol} login `{login}` is taken"),
+                },
+                e => e.into(),
+            },
+        )?;
+        let after = json!({ "protocol": protocol, "login": made.login, "default_category": made.default_category });
         self.audit_change(actor, "client_login.create", &format!("account:{id}"), (None, Some(after))).await?;
         Ok(made)
+    }
+
+    /// Changes the category an account's SMPP or CMPP login's submits take when they name
+    /// none; `None` goes back to notification. Takes effect at the client's next bind.
+    pub async fn admin_set_client_login_category(
+        &self,
+        actor: &Actor,
+        id: i64,
+        protocol: &str,
+        login: &str,
+        default: Option<Category>,
+    ) -> Result<(), AdminError> {
+        actor.require_admin()?;
+        self.live_account(id).await?;
+        let name = default.map(|c| c.name().to_owned());
+        if !self.store.set_client_login_category(id, protocol, login, name.clone()).await? {
+            return Err(AdminError::NotFound(format!("account {id} has no {protocol} login `{login}`")));
+        }
+        let after = json!({ "protocol": protocol, "login": login, "default_category": name });
+        self.audit_change(actor, "client_login.category", &format!("account:{id}"), (None, Some(after))).await?;
+        Ok(())
     }
 
     /// Makes an approved signature the account's default for one category, or for every

@@ -30,7 +30,7 @@ async fn logins_are_checked_per_protocol_and_account_state() {
     let l = e.create_client_login(3, "smpp", "etax01".into(), 8).await.unwrap();
     assert_eq!(l.secret.len(), 8);
     assert!(l.secret.chars().all(|c| c.is_ascii_alphanumeric()));
-    assert_eq!(e.client_login("smpp", "etax01", &l.secret).await.unwrap().account_id, 3);
+    assert_eq!(e.client_login("smpp", "etax01", &l.secret).await.unwrap().caller.account_id, 3);
     assert!(matches!(e.client_login("smpp", "etax01", "wrong").await, Err(AuthError::Invalid)));
     assert!(matches!(e.client_login("cmpp", "etax01", &l.secret).await, Err(AuthError::Invalid)));
     assert!(
@@ -38,7 +38,41 @@ async fn logins_are_checked_per_protocol_and_account_state() {
         "same answer: nothing leaks"
     );
     let (caller, secret) = e.client_secret("smpp", "etax01").await.unwrap().unwrap();
-    assert_eq!((caller.account_id, secret), (3, l.secret));
+    assert_eq!((caller.caller.account_id, secret), (3, l.secret));
+}
+
+#[tokio::test]
+async fn a_login_keeps_its_default_category_and_short_codes_name_categories() {
+    let (e, _rx, _store, _clock) = engine_with_clock("client-category").await;
+    let l = e.create_client_login_in(3, "cmpp", "900003".into(), 16, Some(Category::VERIFICATION)).await.unwrap();
+    let (who, _) = e.client_secret("cmpp", "900003").await.unwrap().unwrap();
+    assert_eq!(who.default_category.as_deref(), Some("verification"));
+    let default = who.default_category.as_deref();
+    assert_eq!(e.client_category(default, ""), Ok(Category::VERIFICATION), "none named: the login's default");
+    assert_eq!(e.client_category(default, "MKT"), Ok(Category::MARKETING), "a code wins over the default");
+    assert_eq!(e.client_category(None, "  "), Ok(Category::NOTIFICATION), "no default: notification");
+    assert_eq!(e.client_category(None, "Notification"), Ok(Category::NOTIFICATION));
+    let unknown = e.client_category(default, "CMT").unwrap_err();
+    assert!(unknown.to_string().contains("VERIF, NOTIF, MKT"), "{unknown}");
+    e.set_categories(hongyan_types::Categories::new(vec![hongyan_types::CategoryDef::of_kind(
+        hongyan_types::CategoryKind::Notification,
+    )]));
+    assert!(e.client_category(default, "").is_err(), "a default no longer configured is refused, not guessed");
+    assert_eq!(l.default_category.as_deref(), Some("verification"));
+}
+
+/// A CMPP Msg_Id in CMPP's layout comes back a year later (same second, same sequence): that
+/// is a new message, not a replay of the old one.
+#[tokio::test]
+async fn a_client_id_seen_again_a_year_later_is_a_new_message() {
+    let (e, _rx, _store, clock) = engine_with_clock("client-id-again").await;
+    let first = e.client_submit(2, submit("7160000001", "13800138000", "去年", None)).await.unwrap();
+    clock.0.fetch_add(365 * 24 * 3600 * 1000, Ordering::SeqCst);
+    let again = e.client_submit(2, submit("7160000001", "13800138000", "今年", None)).await.unwrap();
+    let (ClientSubmitOutcome::Accepted(a), ClientSubmitOutcome::Accepted(b)) = (first, again) else {
+        panic!("both accepted")
+    };
+    assert_ne!(a, b, "the second is a message of its own, not the first one's answer replayed");
 }
 
 #[tokio::test]
@@ -60,7 +94,12 @@ async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_p
     assert_eq!(d.message.content, "【某省税务局】第一段第二段", "parts in order, signed once");
     let p = &d.message.provenance;
     assert_eq!((p.sender.as_str(), p.interface.as_str(), p.client_addr.as_str()), ("smpp:etax01", "smpp", "10.0.0.8"));
-    assert_eq!(p.client_ref.as_deref(), Some("smpp:b1"), "the sender of a long message is recorded");
+    let first_part_came = clock.0.load(Ordering::SeqCst);
+    assert_eq!(
+        p.client_ref.as_deref(),
+        Some(format!("smpp:b1:{first_part_came}").as_str()),
+        "the sender of a long message is recorded"
+    );
 
     // The carrier takes it and reports: the client is owed one receipt per part id.
     let now = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));

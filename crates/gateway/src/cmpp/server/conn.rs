@@ -7,7 +7,7 @@ use std::sync::Arc;
 use hongyan_cmpp_proto::pdu::{Connect, ConnectResp, Deliver, Submit, SubmitResp};
 use hongyan_cmpp_proto::{ServerEvent, ServerSession, SubmitResult};
 use hongyan_engine::auth::Caller;
-use hongyan_engine::{ClientSubmit, Engine};
+use hongyan_engine::{ClientCaller, ClientSubmit, Engine};
 use hongyan_store::FeedConsumer;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
@@ -37,6 +37,8 @@ pub(super) struct Conn {
     session: ServerSession,
     peer: Option<std::net::IpAddr>,
     caller: Option<Caller>,
+    /// The login's category for SUBMITs that name none (`None`: notification).
+    default_category: Option<String>,
     /// The account's rights let it have reports.
     may_receive: bool,
     lease: Option<Lease>,
@@ -47,7 +49,7 @@ impl Conn {
     fn new(shared: Arc<Shared>, peer: Option<std::net::IpAddr>) -> Self {
         let session = ServerSession::new(shared.config.session.clone());
         let pump = Pump::new(FeedConsumer::Cmpp);
-        Self { shared, session, peer, caller: None, may_receive: false, lease: None, pump }
+        Self { shared, session, peer, caller: None, default_category: None, may_receive: false, lease: None, pump }
     }
 
     async fn on_event(&mut self, event: ServerEvent, submits: &mut JoinSet<Answer>) {
@@ -68,7 +70,7 @@ impl Conn {
         let sp = String::from_utf8_lossy(&connect.source_addr).trim_end_matches('\0').to_owned();
         let engine = self.shared.engine.clone();
         let (status, secret) = match engine.client_secret("cmpp", &sp).await {
-            Ok(Some((caller, secret))) if connect.verify(secret.as_bytes()) => {
+            Ok(Some((ClientCaller { caller, default_category }, secret))) if connect.verify(secret.as_bytes()) => {
                 match engine.check_access(caller.account_id, "cmpp", None, self.peer).await {
                     Ok(()) => {
                         tracing::info!(account = caller.account_id, version = ?connect.version, "CMPP client connected");
@@ -76,6 +78,7 @@ impl Conn {
                         self.may_receive = reports.is_ok();
                         self.lease = self.may_receive.then(|| self.shared.leases.take(caller.account_id)).flatten();
                         self.caller = Some(caller);
+                        self.default_category = default_category;
                         (ConnectResp::STATUS_OK, secret)
                     }
                     Err(e) => {
@@ -96,15 +99,16 @@ impl Conn {
         self.session.answer_connect(sequence_id, connect, status, secret.as_bytes());
     }
 
-    /// Every Dest_terminal_Id is a message of its own under the SUBMIT's one Msg_Id; the
-    /// Result is the first refusal when none was taken, 0 otherwise.
+    /// Every Dest_terminal_Id is a message of its own with its own Msg_Id (SUBMIT_RESP gives
+    /// the first); the Result is the first refusal when none was taken, 0 otherwise.
     fn on_submit(&mut self, sequence_id: u32, pdu: &Submit, submits: &mut JoinSet<Answer>) {
         let Some(caller) = self.caller.as_ref() else { return };
         let (account, sender) = (caller.account_id, caller.key_id.clone());
         let client_addr = self.peer.map(|p| p.to_string()).unwrap_or_default();
         let engine = self.shared.engine.clone();
-        let msg_id = engine.next_client_msg_id().0;
-        let each = match submit::read(|s| engine.category(s).ok(), pdu, msg_id) {
+        let msg_id = self.shared.ids.take(engine.clock().now(), pdu.dest_terminal_ids.len());
+        let default = self.default_category.as_deref();
+        let each = match submit::read(|s| engine.client_category(default, s).ok(), pdu, msg_id) {
             Ok(each) => each,
             Err(result) => return self.session.answer_submit(sequence_id, SubmitResp { msg_id: 0, result }),
         };
@@ -140,7 +144,8 @@ impl Conn {
         }
         let engine = self.shared.engine.clone();
         let version = self.session.version();
-        let pdus = |f: &hongyan_store::FinalReport| receipts::reports(f, version, || engine.next_client_msg_id().0);
+        let ids = &self.shared.ids;
+        let pdus = |f: &hongyan_store::FinalReport| receipts::reports(f, version, || ids.take(engine.clock().now(), 1));
         self.pump.step(&engine, account, &mut Receiving(&mut self.session), pdus).await;
     }
 }

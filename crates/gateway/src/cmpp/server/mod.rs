@@ -3,7 +3,9 @@
 //! Interface accounts log in with their CMPP login (`hongyan account cmpp ID`): SP_Id as
 //! Source_Addr and the MD5 authenticator over the shared secret. A SUBMIT enters the same
 //! accept pipeline as the HTTP API through [`Engine::client_submit`], one message per
-//! Dest_terminal_Id under the SUBMIT's one Msg_Id; long messages come as parts with a UDH
+//! Dest_terminal_Id, each with its own Msg_Id (SUBMIT_RESP carries the first; recipient n has
+//! the first + n, as the spec numbers a group send); Msg_Ids are in CMPP's layout (Beijing
+//! time, our gateway code, a wrapping sequence: `ids.rs`); long messages come as parts with a UDH
 //! (TP_udhi = 1) or Pk_total/Pk_number. An account over its rate gets Result 8 (flow control).
 //! Status reports leave as DELIVER with Registered_Delivery = 1, one per Msg_Id the client was
 //! given, on any connection of the account; those owed while it is offline wait in the store.
@@ -13,6 +15,7 @@
 //! engine), or forward replies (MO) over CMPP (they are pushed and pulled over HTTP for now).
 
 mod conn;
+mod ids;
 mod receipts;
 pub mod submit;
 
@@ -24,18 +27,30 @@ use tokio::sync::watch;
 
 use crate::clients::Leases;
 
+/// The gateway (ISMG) code in our Msg_Ids when the configuration gives none.
+pub const DEFAULT_GATEWAY_CODE: u32 = 1;
+
 /// How the server behaves.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct CmppServerConfig {
     /// Window, timers and the highest version accepted (3.0 by default; 2.0 clients are
     /// answered in 2.0).
     pub session: SessionConfig,
+    /// The gateway (ISMG) code our Msg_Ids carry (22 bits; wider values are cut to 22).
+    pub gateway_code: u32,
+}
+
+impl Default for CmppServerConfig {
+    fn default() -> Self {
+        Self { session: SessionConfig::default(), gateway_code: DEFAULT_GATEWAY_CODE }
+    }
 }
 
 struct Shared {
     engine: Arc<Engine>,
     config: CmppServerConfig,
     leases: Arc<Leases>,
+    ids: ids::MsgIds,
 }
 
 /// Serves client connections (over TLS when `tls` is given) until `shutdown` turns true; each
@@ -47,7 +62,8 @@ pub async fn serve(
     tls: Option<tokio_rustls::TlsAcceptor>,
     shutdown: watch::Receiver<bool>,
 ) {
-    let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
+    let ids = ids::MsgIds::new(config.gateway_code, engine.clock().now());
+    let shared = Arc::new(Shared { engine, config, leases: Arc::default(), ids });
     let connection = move |stream, peer, stop| conn::run(shared.clone(), stream, peer, stop);
     crate::clients::accept_loop(listener.into(), tls, shutdown, "CMPP server", connection).await;
 }

@@ -2,7 +2,7 @@
 //! Public for the fuzz target: `read` decodes what a client system sends.
 
 use hongyan_cmpp_proto::pdu::Submit;
-use hongyan_cmpp_proto::SubmitResult;
+use hongyan_cmpp_proto::{msg_id, SubmitResult};
 use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome};
 use hongyan_text::{Encoding, Udh};
 use hongyan_types::Category;
@@ -18,19 +18,20 @@ fn encoding(msg_fmt: u8) -> Option<Encoding> {
     }
 }
 
-/// One [`ClientSubmit`] per Dest_terminal_Id, all under `client_msg_id` (CMPP gives one Msg_Id
-/// to a SUBMIT). A long message's part comes from the UDH (TP_udhi = 1), or from
-/// Pk_total/Pk_number when the client sends no UDH. `category` names the configured category
-/// of a Service_Id (the engine's look-up).
+/// One [`ClientSubmit`] per Dest_terminal_Id, the first under `client_msg_id` and recipient n
+/// under [`msg_id::nth`] of it (CMPP numbers a group send's recipients from SUBMIT_RESP's one
+/// Msg_Id). A long message's part comes from the UDH (TP_udhi = 1), or from
+/// Pk_total/Pk_number when the client sends no UDH. `category` is the engine's look-up of a
+/// Service_Id (a short code such as `VERIF`, a full name, or empty for the login's default);
+/// `None` refuses the SUBMIT with Result 7 (Service_Id error).
 pub fn read(
     category: impl Fn(&str) -> Option<Category>,
     submit: &Submit,
     client_msg_id: u64,
 ) -> Result<Vec<ClientSubmit>, SubmitResult> {
+    let category = category(field(&submit.service_id).trim()).ok_or(SubmitResult::SERVICE_ID_ERROR)?;
     let coding = encoding(submit.msg_fmt.0).ok_or(SubmitResult::STRUCTURE_ERROR)?;
     let source = field(&submit.src_id);
-    let service = field(&submit.service_id).to_ascii_lowercase();
-    let category = category(&service).unwrap_or(Category::NOTIFICATION);
     let (mut concat, mut body) = (None, submit.msg_content.as_slice());
     if submit.tp_udhi != 0 {
         let (udh, rest) = Udh::parse(body).map_err(|_| SubmitResult::STRUCTURE_ERROR)?;
@@ -46,11 +47,12 @@ pub fn read(
     Ok(submit
         .dest_terminal_ids
         .iter()
-        .map(|dest| {
+        .enumerate()
+        .map(|(n, dest)| {
             let to = field(dest);
             ClientSubmit {
                 protocol: "cmpp",
-                client_msg_id: client_msg_id.to_string(),
+                client_msg_id: msg_id::nth(client_msg_id, n as u16).to_string(),
                 source: source.clone(),
                 part: concat.as_ref().map(|(r, n, total)| (format!("{source}|{to}|{r}|{total}"), *n, *total)),
                 to,

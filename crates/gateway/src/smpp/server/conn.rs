@@ -42,6 +42,8 @@ pub(super) struct Conn {
     session: SmscSession,
     peer: Option<std::net::IpAddr>,
     caller: Option<Caller>,
+    /// The login's category for submits that name none (`None`: notification).
+    default_category: Option<String>,
     /// The account's rights let it have receipts.
     may_receive: bool,
     lease: Option<Lease>,
@@ -52,7 +54,7 @@ impl Conn {
     fn new(shared: Arc<Shared>, peer: Option<std::net::IpAddr>) -> Self {
         let session = SmscSession::new(shared.config.session.clone(), Instant::now().into_std());
         let pump = Pump::new(FeedConsumer::Smpp);
-        Self { shared, session, peer, caller: None, may_receive: false, lease: None, pump }
+        Self { shared, session, peer, caller: None, default_category: None, may_receive: false, lease: None, pump }
     }
 
     /// True when this connection is the one to deliver the account's receipts.
@@ -94,7 +96,9 @@ impl Conn {
         let login = String::from_utf8_lossy(&bind.system_id).into_owned();
         let password = String::from_utf8_lossy(&bind.password).into_owned();
         let engine = self.shared.engine.clone();
-        let status = match engine.client_login("smpp", &login, &password).await {
+        let checked = engine.client_login("smpp", &login, &password).await;
+        let default_category = checked.as_ref().ok().and_then(|c| c.default_category.clone());
+        let status = match checked.map(|c| c.caller) {
             Ok(caller) => match engine.check_access(caller.account_id, "smpp", None, self.peer).await {
                 Ok(()) => {
                     tracing::info!(account = caller.account_id, mode = ?bind.mode, "SMPP client bound");
@@ -102,6 +106,7 @@ impl Conn {
                     self.may_receive = reports.is_ok();
                     self.lease = self.may_receive.then(|| self.shared.leases.take(caller.account_id)).flatten();
                     self.caller = Some(caller);
+                    self.default_category = default_category;
                     CommandStatus::ESME_ROK
                 }
                 Err(e) => {
@@ -127,7 +132,8 @@ impl Conn {
         let client_addr = self.peer.map(|p| p.to_string()).unwrap_or_default();
         let engine = self.shared.engine.clone();
         let id = engine.next_client_msg_id().to_string();
-        match submit::read(|s| engine.category(s).ok(), pdu, id.clone()) {
+        let default = self.default_category.as_deref();
+        match submit::read(|s| engine.client_category(default, s).ok(), pdu, id.clone()) {
             Err(submit::Unreadable(status, why)) => {
                 tracing::debug!(why, "SMPP submit refused");
                 self.session.answer_submit(sequence, status, "");

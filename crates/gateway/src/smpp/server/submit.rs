@@ -23,14 +23,30 @@ fn encoding(data_coding: u8) -> Option<Encoding> {
     }
 }
 
+/// SMPP 3.4's generic service_types (§5.2.11), which clients send by habit: they name no
+/// category of ours, so they count as an empty one (the login's default).
+const GENERIC_SERVICE_TYPES: [&str; 7] = ["CMT", "CPT", "VMN", "VMA", "WAP", "USSD", "CBS"];
+
+/// The category part of a service_type: empty for none or one of SMPP's generic types.
+fn named_category(service_type: &[u8]) -> String {
+    let service = String::from_utf8_lossy(service_type).trim().to_owned();
+    if GENERIC_SERVICE_TYPES.iter().any(|g| g.eq_ignore_ascii_case(&service)) {
+        return String::new();
+    }
+    service
+}
+
 /// Reads `submit` as one client submit: its text, and which part of which message it is
 /// (from the UDH, or the sar_* TLVs); message_payload carries a whole long message at once.
-/// `category` names the configured category of a service_type (the engine's look-up).
+/// `category` is the engine's look-up of a service_type (a short code such as `VERIF`, a
+/// full name, or empty for the login's default); `None` refuses the submit.
 pub fn read(
     category: impl Fn(&str) -> Option<Category>,
     submit: &SubmitSm,
     client_msg_id: String,
 ) -> Result<ClientSubmit, Unreadable> {
+    let category = category(&named_category(&submit.service_type))
+        .ok_or(Unreadable(CommandStatus::ESME_RINVSERTYP, "service_type names no configured category"))?;
     let coding =
         encoding(submit.data_coding.0).ok_or(Unreadable(CommandStatus::ESME_RSUBMITFAIL, "unsupported data_coding"))?;
     let data = match submit.tlvs.message_payload() {
@@ -56,13 +72,12 @@ pub fn read(
     if part.as_ref().is_some_and(|(_, n, total)| *n == 0 || n > total) {
         return Err(Unreadable(CommandStatus::ESME_RINVOPTPARAMVAL, "part number outside 1..=total"));
     }
-    let service = String::from_utf8_lossy(&submit.service_type).into_owned();
     Ok(ClientSubmit {
         protocol: "smpp",
         client_msg_id,
         source,
         to,
-        category: category(&service).unwrap_or(Category::NOTIFICATION),
+        category,
         receipt: submit.registered_delivery.smsc_receipt() != 0,
         text: coding.decode(body),
         part,
