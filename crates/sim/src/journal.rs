@@ -4,6 +4,9 @@
 //! the SP acknowledges its DELIVER. Reading the journal back therefore gives exactly the
 //! reports still owed, after a clean stop or a SIGKILL alike. The file is rewritten compactly
 //! at start and whenever struck lines dominate it.
+//!
+//! The book also keeps the simulator's message-id counter ([`IdCounter`]) in a file beside
+//! the journal, so that a restarted gateway never gives an id its last run gave.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -12,6 +15,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+
+use crate::ids::IdCounter;
 
 /// One status report owed to an SP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,6 +65,7 @@ struct Inner {
 pub struct ReportBook {
     path: Option<PathBuf>,
     inner: Mutex<Inner>,
+    ids: IdCounter,
 }
 
 impl std::fmt::Debug for ReportBook {
@@ -71,7 +77,7 @@ impl std::fmt::Debug for ReportBook {
 impl ReportBook {
     /// A book kept only in memory (tests).
     pub fn in_memory() -> Self {
-        Self { path: None, inner: Mutex::new(Inner::default()) }
+        Self { path: None, inner: Mutex::new(Inner::default()), ids: IdCounter::in_memory() }
     }
 
     /// Opens (or creates) the journal at `path` and loads what is still owed.
@@ -95,9 +101,16 @@ impl ReportBook {
                 inner.waiting.insert((r.due_ms, r.msg_id.clone()), r);
             }
         }
-        let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner) };
+        let ids = IdCounter::open(&path.with_extension("ids"))?;
+        let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner), ids };
         book.compact(&mut book.inner.lock().expect("book lock"))?;
         Ok(book)
+    }
+
+    /// The first of `count` consecutive carrier message ids (a counter the protocol's id
+    /// layout cuts to its width); never one a previous run of this book issued.
+    pub(crate) fn next_ids(&self, count: u64) -> io::Result<u64> {
+        self.ids.take(count)
     }
 
     /// Number of reports still owed (waiting or out for delivery).

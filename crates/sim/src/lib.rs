@@ -17,6 +17,7 @@ pub mod cmpp;
 mod counters;
 #[macro_use]
 mod driver;
+mod ids;
 mod journal;
 mod mo;
 mod scenario;

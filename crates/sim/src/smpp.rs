@@ -60,8 +60,6 @@ pub struct SmppSimConfig {
 pub struct SmppSim {
     cfg: SmppSimConfig,
     book: ReportBook,
-    /// The next message_id, seeded from the clock so a restart does not repeat the last run's.
-    next_id: AtomicU64,
     /// Messages accepted, for the outcome mix.
     messages: AtomicU64,
     // std Mutex: a map lookup, never held across an await.
@@ -111,12 +109,9 @@ impl<'a> From<&'a DataSm> for Request<'a> {
 impl SmppSim {
     /// A simulator with its owed reports in `book`.
     pub fn new(cfg: SmppSimConfig, book: ReportBook) -> Arc<Self> {
-        // 2^20 ids per millisecond of downtime before a restart could meet an old id.
-        let next_id = AtomicU64::new((now_ms().max(0) as u64) << 20);
         Arc::new(Self {
             cfg,
             book,
-            next_id,
             messages: AtomicU64::new(0),
             rates: Mutex::default(),
             mo: crate::mo::MoBox::default(),
@@ -162,8 +157,9 @@ impl SmppSim {
         conn.unacknowledged().for_each(|id| crate::mo::released(&self.book, &self.mo, &system_id, id));
     }
 
-    fn next_message_id(&self) -> String {
-        format!("{:016x}", self.next_id.fetch_add(1, Ordering::Relaxed))
+    /// From the book's counter, so a restart does not give an id the last run gave.
+    fn next_message_id(&self) -> std::io::Result<String> {
+        Ok(format!("{:016x}", self.book.next_ids(1)?))
     }
 
     /// The bind status for `bind`. An unknown system_id gets ESME_RBINDFAIL rather than
@@ -191,7 +187,11 @@ impl SmppSim {
             Counters::bump(&self.counters.throttled);
             return (CommandStatus::ESME_RTHROTTLED, String::new());
         }
-        let id = self.next_message_id();
+        let Ok(id) = self.next_message_id().inspect_err(|e| {
+            tracing::error!(error = %e, "simulated SMSC: id mark write failed; refusing the message");
+        }) else {
+            return (CommandStatus::ESME_RSYSERR, String::new());
+        };
         let outcome = self.cfg.scenario.outcome(self.messages.fetch_add(1, Ordering::Relaxed));
         if !wants_receipt(req.registered_delivery, outcome) {
             return (CommandStatus::ESME_ROK, id);
