@@ -28,7 +28,7 @@ pub mod smpp;
 pub use counters::Counters;
 pub use journal::{OwedReport, ReportBook};
 pub use mo::MoMessage;
-pub use scenario::{Outcome, Scenario};
+pub use scenario::{Outcome, Scenario, SmppReceiptForm};
 
 use std::time::SystemTime;
 

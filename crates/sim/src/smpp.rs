@@ -5,7 +5,8 @@
 //! message_id; owing one delivery receipt per message when registered_delivery asks for it
 //! (in the shared [`ReportBook`], keyed by that message_id, owed to the system_id); and
 //! delivering due receipts as deliver_sm (esm_class 0x04, the de-facto receipt text, the
-//! receipted_message_id and message_state TLVs) on any receiver or transceiver bind of that
+//! receipted_message_id and message_state TLVs — or, as [`Scenario::smpp_receipts`] asks, the
+//! text alone in ASCII or UCS-2, or the TLVs alone) on any receiver or transceiver bind of that
 //! system_id. A receipt is struck only by a deliver_sm_resp with ESME_ROK; a refusal, a
 //! time-out or a dead link owes it again. The [`Scenario`] knobs play the bad day as in the
 //! CMPP and SMGP simulators, with ESME_RTHROTTLED as the flow-control answer. On shutdown
@@ -34,7 +35,7 @@ use tokio::task::JoinSet;
 
 use crate::driver::drive;
 use crate::journal::{OwedReport, ReportBook};
-use crate::scenario::{Outcome, RateWindow, Scenario};
+use crate::scenario::{Outcome, RateWindow, Scenario, SmppReceiptForm};
 use crate::{now_ms, Counters};
 
 /// The system_id the simulator gives in every bind_*_resp.
@@ -231,8 +232,9 @@ fn wants_receipt(registered_delivery: RegisteredDelivery, outcome: &Outcome) -> 
 }
 
 /// The deliver_sm that carries `r`: from the handset the message went to, to the ESME's
-/// source address. The journal keeps address digits only, so TON/NPI are "unknown".
-fn receipt_pdu(r: &OwedReport) -> DeliverSm {
+/// source address, worded as `form` says. The journal keeps address digits only, so TON/NPI
+/// are "unknown".
+fn receipt_pdu(r: &OwedReport, form: SmppReceiptForm) -> DeliverSm {
     let delivered = r.stat == "DELIVRD";
     let err = if r.err.is_empty() { "000" } else { r.err.as_str() };
     let receipt = DeliveryReceipt {
@@ -251,6 +253,22 @@ fn receipt_pdu(r: &OwedReport) -> DeliverSm {
         // network_error_code: network type 3 (GSM) and the error.
         let [hi, lo] = code.to_be_bytes();
         pdu.tlvs.set(TlvTag::NETWORK_ERROR_CODE, [3, hi, lo]);
+    }
+    reword(pdu, form)
+}
+
+/// Rewords a receipt made with the text and the TLVs into `form`.
+fn reword(mut pdu: DeliverSm, form: SmppReceiptForm) -> DeliverSm {
+    match form {
+        SmppReceiptForm::Both => {}
+        SmppReceiptForm::AsciiText => pdu.tlvs = Default::default(),
+        SmppReceiptForm::Ucs2Text => {
+            let text = String::from_utf8_lossy(&pdu.short_message).into_owned();
+            pdu.short_message = crate::mo::ucs2(&text);
+            pdu.data_coding = hongyan_smpp_proto::DataCoding::UCS2;
+            pdu.tlvs = Default::default();
+        }
+        SmppReceiptForm::TlvsOnly => pdu.short_message.clear(),
     }
     pdu
 }

@@ -400,7 +400,7 @@ fn receipts_follow_registered_delivery_and_carry_the_error() {
         src_id: "10690000".into(),
         service_id: "CMT".into(),
     };
-    let pdu = receipt_pdu(&owed);
+    let pdu = receipt_pdu(&owed, crate::SmppReceiptForm::Both);
     let text = String::from_utf8(pdu.short_message.clone()).unwrap();
     assert_eq!(
         text,
