@@ -30,6 +30,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-12-06-000017_provenance", include_str!("../migrations/2026-12-06-000017_provenance.sql")),
     ("2026-12-06-000018_usage", include_str!("../migrations/2026-12-06-000018_usage.sql")),
     ("2026-12-06-000019_search_replies", include_str!("../migrations/2026-12-06-000019_search_replies.sql")),
+    ("2026-12-06-000020_client_refusals", include_str!("../migrations/2026-12-06-000020_client_refusals.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.
