@@ -10,8 +10,8 @@
 //! ([`ReportBook`]) and delivering them when the SP links up again, across restarts.
 //!
 //! What it does not do: share any business logic with the product. It depends on the protocol
-//! crates only (and `types` for Beijing-time formatting), so a misunderstanding in the engine
-//! or gateway cannot hide itself here.
+//! crates only (and `types` for Beijing-time formatting, `seal` for the numbers in its
+//! journal), so a misunderstanding in the engine or gateway cannot hide itself here.
 
 pub mod cmpp;
 mod counters;
