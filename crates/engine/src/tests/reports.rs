@@ -153,17 +153,17 @@ async fn a_reused_carrier_id_settles_the_segment_still_waiting() {
     assert_eq!(again, [hongyan_store::ReportMatch::Duplicate], "a repeat is still a repeat");
 }
 
-/// Two segments both waiting under one id: the newest submit takes the report.
+/// Two segments both waiting under one id: the newest submit takes the report; a newer one
+/// the carrier refused (some answer a refusal with an id) is not waiting for anything.
 #[tokio::test]
 async fn a_reused_carrier_id_prefers_the_newest_waiting_segment() {
     let (e, _rx, store, clock) = engine_with_clock("reports-reused-newest").await;
     let mut ids = Vec::new();
-    for _ in 0..2 {
+    for result in [0, 0, 13] {
         let out = e.accept(8, req(&["13800138000"], "通知")).await.unwrap();
         let NumberResult::Accepted { message_id, .. } = out.results[0] else { panic!("{out:?}") };
         let at = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
-        let sub =
-            SubmitOutcome { message_id, segment: 1, carrier_msg_id: Some("7".into()), result: 0, error: None, at };
+        let sub = SubmitOutcome { message_id, segment: 1, carrier_msg_id: Some("7".into()), result, error: None, at };
         e.submit_outcomes(vec![sub]).await.unwrap();
         ids.push(message_id);
         clock.0.fetch_add(60_000, Ordering::SeqCst);
@@ -180,4 +180,5 @@ async fn a_reused_carrier_id_prefers_the_newest_waiting_segment() {
     e.reports(vec![r]).await.unwrap();
     assert_eq!(store.get_message(8, ids[1]).await.unwrap().unwrap().status, MessageStatus::Delivered);
     assert_eq!(store.get_message(8, ids[0]).await.unwrap().unwrap().status, MessageStatus::Submitted);
+    assert_eq!(store.get_message(8, ids[2]).await.unwrap().unwrap().status, MessageStatus::Failed);
 }
