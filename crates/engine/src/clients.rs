@@ -154,7 +154,8 @@ impl Engine {
         outcome: &Result<ClientSubmitOutcome, AcceptError>,
     ) {
         let error = match outcome {
-            Ok(ClientSubmitOutcome::Refused { reason, .. }) => reason.clone(),
+            // The code, not the reason: a reason may quote the number, and this is kept.
+            Ok(ClientSubmitOutcome::Refused { code, .. }) => format!("refused for its number: {code}"),
             Err(e) if e.is_permanent() => e.to_string(),
             _ => return,
         };
