@@ -8,9 +8,11 @@
 //! `<protocol>:<first part id>` makes accepting a group idempotent, so a crash between keeping
 //! the last part and accepting the whole is repaired by doing it again. The reference also
 //! carries the time the (first) part arrived: a CMPP Msg_Id, in CMPP's layout, repeats once a
-//! year, and a repeat must never be taken for a replay of an old message.
+//! year, and a repeat must never be taken for a replay of an old message. A whole refused for
+//! good (too long, a sensitive word, a refused number, …) is settled at once and never tried
+//! again: its parts go, and the parts already acknowledged are owed REJECTD receipts.
 
-use hongyan_store::{ClientLogin, ClientOrigin, ClientPart, StoreError};
+use hongyan_store::{ClientLogin, ClientOrigin, ClientPart, ClientRefusal, StoreError};
 use hongyan_types::{Category, MessageId, Timestamp, UnknownCategory};
 
 use crate::auth::{AuthError, Caller};
@@ -179,11 +181,55 @@ impl Engine {
             sender: s.sender,
             client_addr: s.client_addr,
         };
+        let answering = kept.client_msg_id.clone();
         let whole = self.store.add_client_part(kept).await?;
         if whole.is_empty() {
             return Ok(ClientSubmitOutcome::Kept);
         }
-        self.accept_parts(whole).await
+        let outcome = self.accept_parts(whole.clone()).await;
+        self.settle_refused(&whole, Some(&answering), &outcome).await;
+        outcome
+    }
+
+    /// A long message refused for good is settled at once: its kept parts go, and each part
+    /// already acknowledged is owed a REJECTD receipt (the part being answered learns of the
+    /// refusal from its own answer). Nothing is left for [`Engine::flush_client_parts`] to try
+    /// again, since it would be refused again, every time. A refusal that may pass later
+    /// (over the rate, shutting down, the store's trouble) leaves the parts kept.
+    async fn settle_refused(
+        &self,
+        parts: &[ClientPart],
+        answering: Option<&str>,
+        outcome: &Result<ClientSubmitOutcome, AcceptError>,
+    ) {
+        let error = match outcome {
+            // The code, not the reason: a reason may quote the number, and this is kept.
+            Ok(ClientSubmitOutcome::Refused { code, .. }) => format!("refused for its number: {code}"),
+            Err(e) if e.is_permanent() => e.to_string(),
+            _ => return,
+        };
+        let Some(first) = parts.first() else { return };
+        let refusal = ClientRefusal {
+            account_id: first.account_id,
+            protocol: first.protocol.clone(),
+            group_key: first.group_key.clone(),
+            part_ids: parts
+                .iter()
+                .map(|p| p.client_msg_id.clone())
+                .filter(|id| Some(id.as_str()) != answering)
+                .collect(),
+            source: first.source.clone(),
+            to: first.to.clone(),
+            receipt: parts.iter().any(|p| p.receipt),
+            error,
+            accepted_at: first.received_at,
+            refused_at: self.clock.now(),
+        };
+        tracing::warn!(protocol = %refusal.protocol, parts = parts.len(), error = %refusal.error, "long message from a client refused; its acknowledged parts get REJECTD receipts");
+        if let Err(e) = self.store.refuse_client_parts(refusal).await {
+            // The parts stay kept, so the next flush refuses and settles them again.
+            tracing::warn!(error = %e, "refused long message not settled yet");
+        }
     }
 
     /// Accepts, as they are, long messages whose parts stopped coming (and any whole group a
@@ -194,8 +240,9 @@ impl Engine {
         let n = groups.len();
         for parts in groups {
             let (have, of) = (parts.len(), parts.first().map_or(0, |p| p.total));
-            let outcome = self.accept_parts(parts).await;
+            let outcome = self.accept_parts(parts.clone()).await;
             tracing::warn!(have, of, ?outcome, "long message from a client accepted with the parts that came");
+            self.settle_refused(&parts, None, &outcome).await;
         }
         Ok(n)
     }

@@ -247,3 +247,66 @@ async fn control_bidi_and_invisible_text_is_refused_over_our_cmpp_server() {
     stop.send(true).unwrap();
     server.await.unwrap();
 }
+
+/// A long message refused as a whole (600 characters in 9 parts, over the 500 taken): the
+/// parts answered Result 0 each get a status report with Stat REJECTD, the last is answered
+/// 6 (too long), and nothing is stored or left to try again.
+#[tokio::test]
+async fn an_over_long_message_settles_its_answered_parts_with_rejectd_reports() {
+    let dir = std::env::temp_dir().join(format!("hongyan-cmpp-server-long-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = engine.create_account("etax").await.unwrap().account.id;
+    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let login = engine.create_client_login(account, "cmpp", SP.into(), 16).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, engine.clone(), CmppServerConfig::default(), None, stopped));
+
+    let mut c = Client::connect(addr, &login.secret).await;
+    let text: Vec<char> = "您的申报已受理，请留意后续通知。".chars().cycle().take(600).collect();
+    for (i, chunk) in text.chunks(67).enumerate() {
+        let n = i as u8 + 1;
+        let mut content = hongyan_text::concat_udh8(0x2b, 9, n).to_vec();
+        content.extend(hongyan_text::Encoding::Ucs2.encode(&chunk.iter().collect::<String>()).unwrap());
+        let submit = Submit { pk_total: 9, pk_number: n, msg_content: content, ..part(n, "") };
+        c.session.submit(Instant::now(), submit).unwrap();
+        c.run_until(|e| e.iter().filter(|e| matches!(e, ClientEvent::SubmitResp { .. })).count() == i + 1).await;
+    }
+    let answers: Vec<(u32, u64)> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::SubmitResp { resp, .. } => Some((resp.result.0, resp.msg_id)),
+            _ => None,
+        })
+        .collect();
+    let results: Vec<u32> = answers.iter().map(|a| a.0).collect();
+    assert_eq!(results, [0, 0, 0, 0, 0, 0, 0, 0, 6], "{answers:?}");
+
+    c.run_until(|e| e.iter().filter(|e| matches!(e, ClientEvent::Deliver { .. })).count() >= 8).await;
+    let version = c.session.version();
+    let mut reported: Vec<(u64, Vec<u8>)> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            ClientEvent::Deliver { deliver, .. } => deliver.report(version).map(|r| r.unwrap()),
+            _ => None,
+        })
+        .map(|r| (r.msg_id, r.stat))
+        .collect();
+    reported.sort();
+    let mut given: Vec<u64> = answers[..8].iter().map(|a| a.1).collect();
+    given.sort_unstable();
+    assert_eq!(reported.iter().map(|r| r.0).collect::<Vec<_>>(), given, "one report per answered part");
+    assert!(reported.iter().all(|r| r.1 == b"REJECTD"), "{reported:?}");
+    let filter = MessageFilter { account_id: Some(account), limit: 5, ..Default::default() };
+    assert!(store.list_messages(filter).await.unwrap().is_empty());
+    assert!(store.stale_client_groups(Timestamp::from_millis(i64::MAX)).await.unwrap().is_empty());
+    drop(c);
+    stop.send(true).unwrap();
+    server.await.unwrap();
+}

@@ -366,3 +366,22 @@ async fn a_bad_day_loses_nothing_and_duplicates_at_most_a_window_per_dropped_lin
         );
     }
 }
+
+/// SMSCs word receipts differently: the text in ASCII or in UCS-2 (data_coding 8), only the
+/// receipted_message_id and message_state TLVs, or both. Each reads as delivered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smpp_receipts_in_every_form_are_read() {
+    use hongyan_sim::SmppReceiptForm as Form;
+    let outcomes = vec![
+        Outcome { stat: "DELIVRD".into(), err: "000".into(), weight: 3 },
+        Outcome { stat: "UNDELIV".into(), err: "005".into(), weight: 1 },
+    ];
+    for form in [Form::Both, Form::AsciiText, Form::Ucs2Text, Form::TlvsOnly] {
+        let scenario = Scenario { smpp_receipts: form, outcomes: outcomes.clone(), ..scenario() };
+        let (statuses, _) = run(Proto::Smpp, &format!("receipts-{form:?}"), scenario, 4).await;
+        // Two links take the messages in either order: count, not match.
+        let delivered = statuses.iter().filter(|s| **s == MessageStatus::Delivered).count();
+        let undelivered = statuses.iter().filter(|s| **s == MessageStatus::Undelivered).count();
+        assert_eq!((delivered, undelivered), (3, 1), "{form:?}: {statuses:?}");
+    }
+}

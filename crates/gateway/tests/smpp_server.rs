@@ -10,7 +10,8 @@ use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::smpp::server::{serve, SmppServerConfig};
 use hongyan_smpp_proto::pdu::{Address, Bind, BindMode, SubmitSm};
 use hongyan_smpp_proto::{
-    CommandStatus, DataCoding, EsmeEvent, EsmeSession, Npi, RegisteredDelivery, Sar, SessionConfig, TlvTag, Ton,
+    CommandStatus, DataCoding, EsmClass, EsmeEvent, EsmeSession, Npi, RegisteredDelivery, Sar, SessionConfig, TlvTag,
+    Ton,
 };
 use hongyan_store::{MessageFilter, ReportIn, Store, SubmitOutcome};
 use hongyan_store_sqlite::SqliteStore;
@@ -210,6 +211,76 @@ async fn control_bidi_and_invisible_text_is_refused_over_our_smpp_server() {
     let filter = MessageFilter { account_id: Some(account), limit: 10, ..Default::default() };
     assert!(store.list_messages(filter).await.unwrap().is_empty(), "nothing was accepted");
     drop(c);
+    stop.send(true).unwrap();
+    server.await.unwrap();
+}
+
+/// A 600-character message in 9 UDH parts, over the 500 the platform takes: the parts are
+/// acknowledged as they come, the ninth is refused with ESME_RINVMSGLEN, and each of the eight
+/// acknowledged ids gets a REJECTD receipt (err 001). Nothing is stored, nothing stays kept
+/// for the flush to try again.
+#[tokio::test]
+async fn an_over_long_udh_message_settles_its_acknowledged_parts_with_rejectd_receipts() {
+    let dir = std::env::temp_dir().join(format!("hongyan-smpp-server-long-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = engine.create_account("etax").await.unwrap().account.id;
+    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let login = engine.create_client_login(account, "smpp", "etax01".into(), 8).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, engine.clone(), SmppServerConfig::default(), None, stopped));
+
+    let mut c = Client::bind(addr, "etax01", &login.secret).await;
+    let text: Vec<char> = "您的申报已受理，请留意后续通知。".chars().cycle().take(600).collect();
+    for (i, chunk) in text.chunks(67).enumerate() {
+        let udh = [5, 0, 3, 0x2a, 9, i as u8 + 1];
+        let body = ucs2(&chunk.iter().collect::<String>());
+        let mut part = submit("13800138000", DataCoding::UCS2, &[&udh[..], &body].concat());
+        part.esm_class = EsmClass::UDHI;
+        c.session.submit(Instant::now(), part).unwrap();
+        // In order, as a client sends them: each part answered before the next goes.
+        c.run(|e| e.iter().filter(|e| matches!(e, EsmeEvent::SubmitResp { .. })).count() == i + 1).await;
+    }
+    let answers = c.answers();
+    let statuses: Vec<CommandStatus> = answers.iter().map(|(s, _)| *s).collect();
+    assert_eq!(statuses[..8], [CommandStatus::ESME_ROK; 8], "{answers:?}");
+    assert_eq!(statuses[8], CommandStatus::ESME_RINVMSGLEN, "{answers:?}");
+
+    c.run(|e| e.iter().filter(|e| matches!(e, EsmeEvent::Deliver { .. })).count() == 8).await;
+    let mut receipted: Vec<(String, u8, String)> = c
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            EsmeEvent::Deliver { deliver, .. } => {
+                let r = deliver.receipt().unwrap().unwrap();
+                Some((r.id, deliver.tlvs.message_state().unwrap().0, format!("{:?}/{:?}", r.stat, r.err)))
+            }
+            _ => None,
+        })
+        .collect();
+    receipted.sort();
+    let mut given: Vec<String> = answers[..8].iter().map(|(_, id)| id.clone()).collect();
+    given.sort();
+    assert_eq!(receipted.iter().map(|r| r.0.clone()).collect::<Vec<_>>(), given, "one receipt per acknowledged part");
+    for (id, state, stat) in &receipted {
+        assert_eq!((*state, stat.as_str()), (8, "Some(\"REJECTD\")/Some(\"001\")"), "{id}");
+    }
+
+    let filter = MessageFilter { account_id: Some(account), limit: 10, ..Default::default() };
+    assert!(store.list_messages(filter).await.unwrap().is_empty(), "nothing stored");
+    let far = Timestamp::from_millis(i64::MAX);
+    assert!(store.stale_client_groups(far).await.unwrap().is_empty(), "no part left to try again");
+    assert_eq!(engine.flush_client_parts().await.unwrap(), 0);
+    // The receipts were acknowledged: a new bind is owed nothing more.
+    drop(c);
+    let mut again = Client::bind(addr, "etax01", &login.secret).await;
+    let _ = tokio::time::timeout(Duration::from_millis(1500), again.run(|_| false)).await;
+    assert!(!again.events.iter().any(|e| matches!(e, EsmeEvent::Deliver { .. })), "{:?}", again.events);
+    drop(again);
     stop.send(true).unwrap();
     server.await.unwrap();
 }

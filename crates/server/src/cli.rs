@@ -36,7 +36,7 @@ Usage:
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
-        [--report-to ADDR (sgip)]
+        [--report-to ADDR (sgip)] [--smpp-receipts both|ascii|ucs2|tlvs (smpp)]
   hongyan --version | --help
 
 Environment: HONGYAN_DATA_DIR (default ./data), HONGYAN_HTTP_ADDR (default 127.0.0.1:8080),

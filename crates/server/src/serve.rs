@@ -90,7 +90,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let ring = crate::keys_cmd::ring(&config.encryption, &data_dir)?;
     tracing::info!(algorithm = ?ring.algorithm(), key_id = ring.current_id(), "numbers and content are sealed at rest");
     let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open_with(&db, ring).with_context(|| format!("opening {}", db.display()))?);
+        Arc::new(SqliteStore::open_with(&db, ring.clone()).with_context(|| format!("opening {}", db.display()))?);
     tracing::info!(path = %db.display(), "store: SQLite (WAL)");
 
     let mut channels = Vec::new();
@@ -98,7 +98,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         channels.push(protocols::channel(def, resolve_addr(&def.address).await?, false)?);
     }
     let sims = if config.simulators.enabled {
-        let sims = Simulators::start(&data_dir, &config.simulators).await?;
+        let sims = Simulators::start(&data_dir, &config.simulators, &ring).await?;
         channels.extend(sims.channels());
         Some(sims)
     } else {

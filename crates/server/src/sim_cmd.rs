@@ -195,6 +195,7 @@ pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error>
             Long("fail-every") => o.scenario.fail_every = Some(p.value()?.parse()?),
             Long("duplicate-reports") => o.scenario.duplicate_reports = true,
             Long("report-before-response") => o.scenario.report_before_response = true,
+            Long("smpp-receipts") => o.scenario.smpp_receipts = p.value()?.parse()?,
             Long("outcomes") => o.scenario.outcomes = outcomes(&string(p.value()?, "--outcomes")?)?,
             Long("mo") => {
                 let v = string(p.value()?, "--mo")?;

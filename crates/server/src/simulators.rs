@@ -12,6 +12,7 @@ use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
 use hongyan_sim::sgip::{SgipAccount, SgipSim, SgipSimConfig};
 use hongyan_sim::smgp::{SmgpSim, SmgpSimConfig};
 use hongyan_sim::{ReportBook, Scenario};
+use hongyan_store_sqlite::seal::KeyRing;
 use hongyan_types::Carrier;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -31,14 +32,16 @@ pub(crate) struct Simulators {
 }
 
 impl Simulators {
-    pub(crate) async fn start(data_dir: &Path, cfg: &hongyan_config::Simulators) -> Result<Self> {
+    /// Starts the three simulated networks; their journals keep handset numbers sealed with
+    /// `ring`, the platform's data keys.
+    pub(crate) async fn start(data_dir: &Path, cfg: &hongyan_config::Simulators, ring: &KeyRing) -> Result<Self> {
         let secret = random_secret()?;
         let (stop, stop_rx) = watch::channel(false);
         let scenario =
             Scenario { report_delay: cfg.report_delay, submit_latency: cfg.submit_latency, ..Scenario::default() };
         let accounts = HashMap::from([(SIM_LOGIN.to_owned(), secret.clone())]);
 
-        let book = open_book(data_dir, "cmpp-china-mobile")?;
+        let book = open_book(data_dir, "cmpp-china-mobile", ring)?;
         let cmpp = CmppSim::new(
             CmppSimConfig {
                 accounts: accounts.clone(),
@@ -52,7 +55,7 @@ impl Simulators {
         let (listener, cmpp_addr) = bind().await?;
         tokio::spawn(cmpp.serve(listener, stop_rx.clone()));
 
-        let book = open_book(data_dir, "sgip-china-unicom")?;
+        let book = open_book(data_dir, "sgip-china-unicom", ring)?;
         // Our SGIP listener: the simulated SMG connects here to deliver reports.
         let sgip_listen = free_port().await?;
         let sgip_accounts = HashMap::from([(
@@ -68,7 +71,7 @@ impl Simulators {
         let (listener, sgip_addr) = bind().await?;
         tokio::spawn(sgip.serve(listener, stop_rx.clone()));
 
-        let book = open_book(data_dir, "smgp-china-telecom")?;
+        let book = open_book(data_dir, "smgp-china-telecom", ring)?;
         let smgp =
             SmgpSim::new(SmgpSimConfig { accounts, scenario, gateway_code: 10061, session: Default::default() }, book);
         say_owed("China Telecom (SMGP)", smgp.owed_reports());
@@ -127,9 +130,9 @@ impl Simulators {
 /// The login of the simulated accounts: a 6-digit SP_Id (CMPP) that is also a valid ClientID.
 const SIM_LOGIN: &str = "901234";
 
-fn open_book(data_dir: &Path, name: &str) -> Result<ReportBook> {
+fn open_book(data_dir: &Path, name: &str, ring: &KeyRing) -> Result<ReportBook> {
     let journal = data_dir.join("sim").join(format!("{name}.journal"));
-    ReportBook::open(&journal).with_context(|| format!("opening {}", journal.display()))
+    ReportBook::open_sealed(&journal, ring.clone()).with_context(|| format!("opening {}", journal.display()))
 }
 
 fn say_owed(network: &str, owed: usize) {

@@ -136,3 +136,39 @@ fn reports_from_all_networks_are_pushed_signed_and_can_be_pulled() {
     assert!(status.success(), "{log}");
     assert!(!log.contains(&secret), "the callback secret is never logged");
 }
+
+/// Everything the simulated gateways wrote under `DATA/sim/`, as text.
+fn sim_files(data: &std::path::Path) -> String {
+    let Ok(dir) = std::fs::read_dir(data.join("sim")) else { return String::new() };
+    dir.map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap_or_default()).collect()
+}
+
+/// The simulated gateways keep the reports they owe in the data folder, across a restart;
+/// the handset numbers there are sealed with the data keys like the store's, never in clear.
+#[test]
+fn simulator_journals_in_the_data_folder_hold_no_phone_number() {
+    let data = data_dir("sim-journal");
+    // Reports an hour away: still owed (journaled) when the process dies.
+    let server = Server::start(&data, &["--sim-report-delay-ms", "3600000"]);
+    let cred = create_account_with(&data, "etax", &["--signature", "某省税务局"]);
+    let numbers = ["13800138000", "18612345678", "18912345678"];
+    let body = json!({ "to": numbers, "content": "您的申报已受理", "category": "notification" });
+    let (status, answer) = server.request("POST", "/api/v1/messages", Some(&cred), Some(&body));
+    assert_eq!(status, 200, "{answer}");
+    eventually(Duration::from_secs(30), || (sim_files(&data).matches("\"op\":\"add\"").count() >= 3).then_some(()))
+        .unwrap_or_else(|| panic!("each network owes a report: {}", sim_files(&data)));
+    server.kill();
+    let kept = sim_files(&data);
+    for n in numbers {
+        assert!(!kept.contains(n), "{n} in clear under DATA/sim/: {kept}");
+    }
+    let again = Server::start(&data, &["--sim-report-delay-ms", "3600000"]);
+    let owed = eventually(Duration::from_secs(10), || {
+        let log = again.log_text();
+        (log.matches("reports owed from the last run").count() == 3).then_some(log)
+    });
+    assert!(owed.is_some(), "the three journals are read back: {}", again.log_text());
+    for n in numbers {
+        assert!(!sim_files(&data).contains(n), "rewritten at the restart, still sealed");
+    }
+}

@@ -98,11 +98,21 @@ impl CmppSim {
         }
     }
 
+    /// A Msg_Id for a DELIVER (its own id, which nothing correlates on).
     fn next_msg_id(&self) -> u64 {
+        self.compose_msg_id(self.seq.fetch_add(1, Ordering::Relaxed) as u16)
+    }
+
+    /// A Msg_Id for a submit: its sequence comes from the book's counter, so a restart within
+    /// the same second does not give the SP an id the last run gave.
+    fn submit_msg_id(&self) -> std::io::Result<u64> {
+        Ok(self.compose_msg_id(self.book.next_ids(1)? as u16))
+    }
+
+    fn compose_msg_id(&self, seq: u16) -> u64 {
         let t = Timestamp::from_system(SystemTime::now()).to_rfc3339_beijing();
         // "YYYY-MM-DDTHH:MM:SS": pick the fields Msg_Id carries.
         let n = |a: usize, b: usize| t[a..b].parse::<u8>().unwrap_or(0);
-        let seq = self.seq.fetch_add(1, Ordering::Relaxed) as u16;
         msg_id::compose(n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19), self.cfg.gateway_code, seq)
     }
 
@@ -133,7 +143,11 @@ impl CmppSim {
         let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
         let mut first = None;
         for dest in &submit.dest_terminal_ids {
-            let id = self.next_msg_id();
+            let Ok(id) = self.submit_msg_id().inspect_err(|e| {
+                tracing::error!(error = %e, "simulated ISMG: id mark write failed; refusing the submit");
+            }) else {
+                return SubmitResp { msg_id: 0, result: SubmitResult(1) };
+            };
             first.get_or_insert(id);
             let outcome = self.cfg.scenario.outcome(self.messages.fetch_add(1, Ordering::Relaxed));
             let owed = OwedReport {
@@ -331,5 +345,39 @@ impl Driven for Bound<'_> {
         self.conn.handle_events(self.sim)?;
         self.conn.send_due(self.sim);
         Ok(self.conn.delayed.front().map(|(t, _, _)| *t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sim(book: ReportBook) -> Arc<CmppSim> {
+        let cfg = CmppSimConfig {
+            accounts: HashMap::new(),
+            scenario: Scenario::default(),
+            gateway_code: 1001,
+            session: SessionConfig::default(),
+        };
+        CmppSim::new(cfg, book)
+    }
+
+    /// Msg_Id carries the time to the second and a 16-bit sequence: a restart within the same
+    /// second must go on from the last run's sequence, not start wherever the clock puts it.
+    #[test]
+    fn a_restart_within_the_same_second_goes_on_from_the_last_sequence() {
+        let dir = std::env::temp_dir().join(format!("hongyan-sim-cmpp-ids-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let path = dir.join("cmpp.journal");
+        let seq = |id: u64| msg_id::decompose(id).seq;
+        let first = sim(ReportBook::open(&path).unwrap());
+        let issued: Vec<u16> = (0..5).map(|_| seq(first.submit_msg_id().unwrap())).collect();
+        let last = issued[4];
+        drop(first);
+        let again = sim(ReportBook::open(&path).unwrap());
+        let next = seq(again.submit_msg_id().unwrap());
+        let ahead = next.wrapping_sub(last);
+        assert!((1..=2048).contains(&ahead), "the restarted sequence {next} jumped from {last}");
+        std::fs::remove_dir_all(&dir).ok();
     }
 }

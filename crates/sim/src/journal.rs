@@ -4,6 +4,15 @@
 //! the SP acknowledges its DELIVER. Reading the journal back therefore gives exactly the
 //! reports still owed, after a clean stop or a SIGKILL alike. The file is rewritten compactly
 //! at start and whenever struck lines dominate it.
+//!
+//! The handset number of each owed report is never written in clear: sealed with the
+//! platform's data keys when the book has them ([`ReportBook::open_sealed`], the embedded
+//! simulators), masked otherwise (`138****8000`; a report delivered after a restart then
+//! carries the masked number, which nothing matches on). A journal written before this is
+//! rewritten so at the next open.
+//!
+//! The book also keeps the simulator's message-id counter ([`IdCounter`]) in a file beside
+//! the journal, so that a restarted gateway never gives an id its last run gave.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fs::{File, OpenOptions};
@@ -11,7 +20,12 @@ use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
+use base64::engine::general_purpose::STANDARD as B64;
+use base64::Engine as _;
+use hongyan_seal::KeyRing;
 use serde::{Deserialize, Serialize};
+
+use crate::ids::IdCounter;
 
 /// One status report owed to an SP.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,10 +70,59 @@ struct Inner {
     lines: usize,
 }
 
+/// How a handset number is kept in the journal file.
+enum Keep {
+    /// Sealed with the data keys (label [`SEAL_LABEL`]), as `sealed:BASE64`.
+    Sealed(KeyRing),
+    /// Masked: the first three and the last four digits.
+    Masked,
+}
+
+/// The seal label of a journal's numbers: a blob sealed for another column does not open here.
+const SEAL_LABEL: &str = "sim-journal-dest";
+const SEALED_PREFIX: &str = "sealed:";
+
+impl Keep {
+    /// The number as written to the file.
+    fn stored(&self, dest: &str) -> String {
+        match self {
+            Self::Sealed(ring) => format!("{SEALED_PREFIX}{}", B64.encode(ring.seal(SEAL_LABEL, dest.as_bytes()))),
+            Self::Masked => mask(dest),
+        }
+    }
+
+    /// The number as read back: opened when sealed, as it is otherwise (masked, or clear from
+    /// a journal written before numbers were protected).
+    fn restored(&self, stored: String) -> String {
+        let Some(blob) = stored.strip_prefix(SEALED_PREFIX) else { return stored };
+        let opened = match self {
+            Self::Sealed(ring) => B64.decode(blob).ok().and_then(|b| ring.open(SEAL_LABEL, &b).ok()),
+            Self::Masked => None,
+        };
+        opened.and_then(|b| String::from_utf8(b).ok()).unwrap_or_else(|| {
+            tracing::warn!("simulated gateway: a journaled number does not open with these keys; reported without it");
+            String::new()
+        })
+    }
+}
+
+/// `13800138000` → `138****8000`; `8613800138000` → `861******8000`; 7 digits or fewer are
+/// all masked.
+fn mask(number: &str) -> String {
+    let chars: Vec<char> = number.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let (head, tail) = (&chars[..3], &chars[chars.len() - 4..]);
+    format!("{}{}{}", head.iter().collect::<String>(), "*".repeat(chars.len() - 7), tail.iter().collect::<String>())
+}
+
 /// The owed reports, shared by all connections of one simulator.
 pub struct ReportBook {
     path: Option<PathBuf>,
     inner: Mutex<Inner>,
+    ids: IdCounter,
+    keep: Keep,
 }
 
 impl std::fmt::Debug for ReportBook {
@@ -71,11 +134,22 @@ impl std::fmt::Debug for ReportBook {
 impl ReportBook {
     /// A book kept only in memory (tests).
     pub fn in_memory() -> Self {
-        Self { path: None, inner: Mutex::new(Inner::default()) }
+        Self { path: None, inner: Mutex::new(Inner::default()), ids: IdCounter::in_memory(), keep: Keep::Masked }
     }
 
-    /// Opens (or creates) the journal at `path` and loads what is still owed.
+    /// Opens (or creates) the journal at `path` and loads what is still owed; numbers are
+    /// kept masked in the file.
     pub fn open(path: &Path) -> io::Result<Self> {
+        Self::open_keeping(path, Keep::Masked)
+    }
+
+    /// As [`ReportBook::open`], with numbers sealed in the file by `ring` (the platform's data
+    /// keys), so reports owed across a restart carry the whole number.
+    pub fn open_sealed(path: &Path, ring: KeyRing) -> io::Result<Self> {
+        Self::open_keeping(path, Keep::Sealed(ring))
+    }
+
+    fn open_keeping(path: &Path, keep: Keep) -> io::Result<Self> {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
@@ -91,13 +165,21 @@ impl ReportBook {
                     Err(_) => {}
                 }
             }
-            for r in added.into_iter().filter(|r| !acked.contains(&r.msg_id)) {
+            for mut r in added.into_iter().filter(|r| !acked.contains(&r.msg_id)) {
+                r.dest = keep.restored(std::mem::take(&mut r.dest));
                 inner.waiting.insert((r.due_ms, r.msg_id.clone()), r);
             }
         }
-        let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner) };
+        let ids = IdCounter::open(&path.with_extension("ids"))?;
+        let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner), ids, keep };
         book.compact(&mut book.inner.lock().expect("book lock"))?;
         Ok(book)
+    }
+
+    /// The first of `count` consecutive carrier message ids (a counter the protocol's id
+    /// layout cuts to its width); never one a previous run of this book issued.
+    pub(crate) fn next_ids(&self, count: u64) -> io::Result<u64> {
+        self.ids.take(count)
     }
 
     /// Number of reports still owed (waiting or out for delivery).
@@ -109,7 +191,7 @@ impl ReportBook {
     /// Records a report owed; returns only once it is in the journal.
     pub fn add(&self, r: OwedReport) -> io::Result<()> {
         let mut inner = self.inner.lock().expect("book lock");
-        append(&mut inner, &Line::Add(r.clone()))?;
+        append(&mut inner, &Line::Add(self.on_file(&r)))?;
         inner.waiting.insert((r.due_ms, r.msg_id.clone()), r);
         Ok(())
     }
@@ -163,6 +245,11 @@ impl ReportBook {
         }
     }
 
+    /// `r` as its journal line holds it: the number sealed or masked.
+    fn on_file(&self, r: &OwedReport) -> OwedReport {
+        OwedReport { dest: self.keep.stored(&r.dest), ..r.clone() }
+    }
+
     /// Rewrites the journal with only what is owed (write aside, then rename).
     fn compact(&self, inner: &mut Inner) -> io::Result<()> {
         let Some(path) = &self.path else { return Ok(()) };
@@ -170,7 +257,7 @@ impl ReportBook {
         {
             let mut f = File::create(&tmp)?;
             for r in inner.waiting.values().chain(inner.out.values()) {
-                writeln!(f, "{}", serde_json::to_string(&Line::Add(r.clone()))?)?;
+                writeln!(f, "{}", serde_json::to_string(&Line::Add(self.on_file(r)))?)?;
             }
             f.sync_all()?;
         }
@@ -232,6 +319,36 @@ mod tests {
         assert_eq!(due.iter().map(|r| r.msg_id.as_str()).collect::<Vec<_>>(), vec!["2", "3"]);
         again.release("3");
         assert_eq!(again.take_due("901234", 1000, 10).len(), 1);
+        std::fs::remove_dir_all(&dir).ok();
+    }
+
+    #[test]
+    fn numbers_are_sealed_or_masked_in_the_file_and_sealed_ones_come_back_whole() {
+        let dir = std::env::temp_dir().join(format!("hongyan-sim-sealed-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let ring = KeyRing::parse(&hongyan_seal::new_entry(1), hongyan_seal::Algorithm::Aes256Gcm).unwrap();
+        let (sealed, masked) = (dir.join("cmpp.journal"), dir.join("smpp.journal"));
+        let book = ReportBook::open_sealed(&sealed, ring.clone()).unwrap();
+        book.add(owed(1, 100)).unwrap();
+        let plain = ReportBook::open(&masked).unwrap();
+        plain.add(owed(2, 100)).unwrap();
+        assert_eq!(plain.take_due("901234", 100, 1)[0].dest, "13800138000", "whole while the process lives");
+        drop((book, plain));
+        for path in [&sealed, &masked] {
+            let text = std::fs::read_to_string(path).unwrap();
+            assert!(!text.contains("13800138000"), "{text}");
+        }
+        assert!(std::fs::read_to_string(&masked).unwrap().contains("138****8000"));
+        let again = ReportBook::open_sealed(&sealed, ring).unwrap();
+        assert_eq!(again.take_due("901234", 100, 1)[0].dest, "13800138000", "opened with the keys");
+        assert_eq!(ReportBook::open(&masked).unwrap().take_due("901234", 100, 1)[0].dest, "138****8000");
+
+        // A journal written in clear before is rewritten sealed when it is opened.
+        let old = dir.join("sgip.journal");
+        std::fs::write(&old, format!("{}\n", serde_json::to_string(&Line::Add(owed(3, 1))).unwrap())).unwrap();
+        let ring = KeyRing::parse(&hongyan_seal::new_entry(2), hongyan_seal::Algorithm::Sm4Gcm).unwrap();
+        assert_eq!(ReportBook::open_sealed(&old, ring).unwrap().take_due("901234", 1, 1)[0].dest, "13800138000");
+        assert!(!std::fs::read_to_string(&old).unwrap().contains("13800138000"));
         std::fs::remove_dir_all(&dir).ok();
     }
 

@@ -10,13 +10,14 @@
 //! ([`ReportBook`]) and delivering them when the SP links up again, across restarts.
 //!
 //! What it does not do: share any business logic with the product. It depends on the protocol
-//! crates only (and `types` for Beijing-time formatting), so a misunderstanding in the engine
-//! or gateway cannot hide itself here.
+//! crates only (and `types` for Beijing-time formatting, `seal` for the numbers in its
+//! journal), so a misunderstanding in the engine or gateway cannot hide itself here.
 
 pub mod cmpp;
 mod counters;
 #[macro_use]
 mod driver;
+mod ids;
 mod journal;
 mod mo;
 mod scenario;
@@ -27,7 +28,7 @@ pub mod smpp;
 pub use counters::Counters;
 pub use journal::{OwedReport, ReportBook};
 pub use mo::MoMessage;
-pub use scenario::{Outcome, Scenario};
+pub use scenario::{Outcome, Scenario, SmppReceiptForm};
 
 use std::time::SystemTime;
 

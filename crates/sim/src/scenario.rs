@@ -36,6 +36,36 @@ pub struct Scenario {
     pub mo: Vec<crate::MoMessage>,
     /// Refuse every Nth submit with the protocol's "system error" code (a transient failure).
     pub fail_every: Option<u32>,
+    /// How the SMPP simulator words its delivery receipts (the other protocols have one form).
+    pub smpp_receipts: SmppReceiptForm,
+}
+
+/// The shapes of an SMPP delivery receipt that SMSCs send in the wild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SmppReceiptForm {
+    /// The receipt text in ASCII and the receipted_message_id and message_state TLVs.
+    #[default]
+    Both,
+    /// The receipt text in ASCII (data_coding 0), no TLVs.
+    AsciiText,
+    /// The receipt text in UCS-2 (data_coding 8), no TLVs.
+    Ucs2Text,
+    /// Only the receipted_message_id and message_state TLVs; short_message empty.
+    TlvsOnly,
+}
+
+impl std::str::FromStr for SmppReceiptForm {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "both" => Ok(Self::Both),
+            "ascii" => Ok(Self::AsciiText),
+            "ucs2" => Ok(Self::Ucs2Text),
+            "tlvs" => Ok(Self::TlvsOnly),
+            other => Err(format!("unknown receipt form {other:?}: expected both, ascii, ucs2 or tlvs")),
+        }
+    }
 }
 
 impl Default for Scenario {
@@ -50,6 +80,7 @@ impl Default for Scenario {
             drop_every: None,
             mo: Vec::new(),
             fail_every: None,
+            smpp_receipts: SmppReceiptForm::Both,
         }
     }
 }

@@ -72,9 +72,10 @@ fn mmddhhmmss() -> u32 {
     Timestamp::from_system(SystemTime::now()).beijing_mmddhhmmss()
 }
 
-/// The book's key for one recipient of one Submit: the Submit's sequence plus the number.
-fn key(sequence: &Sequence, user: &str) -> String {
-    format!("{}.{}.{}.{user}", sequence.node_id, sequence.time, sequence.counter)
+/// The book's key for one recipient of one Submit: the Submit's sequence plus the
+/// recipient's place in it (not the number: the key is written in the journal in clear).
+fn key(sequence: &Sequence, index: usize) -> String {
+    format!("{}.{}.{}.{index}", sequence.node_id, sequence.time, sequence.counter)
 }
 
 fn sequence_of(key: &str) -> Option<Sequence> {
@@ -146,11 +147,11 @@ impl SgipSim {
         }
         let now = now_ms();
         let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
-        for user in &submit.user_numbers {
+        for (index, user) in submit.user_numbers.iter().enumerate() {
             let user = String::from_utf8_lossy(user).into_owned();
             let outcome = self.cfg.scenario.outcome(self.messages.fetch_add(1, Ordering::Relaxed));
             let owed = OwedReport {
-                msg_id: key(sequence, &user),
+                msg_id: key(sequence, index),
                 sp: sp.to_owned(),
                 due_ms: due,
                 stat: outcome.stat.clone(),

@@ -99,10 +99,21 @@ impl SmgpSim {
         }
     }
 
+    /// A MsgID for a DELIVER (its own id, which nothing correlates on).
     fn next_msg_id(&self) -> MsgId {
+        self.compose_msg_id(self.seq.fetch_add(1, Ordering::Relaxed))
+    }
+
+    /// The MsgID of a submit to `count` recipients (numbered from it): from the book's
+    /// counter, so a restart within the same minute does not give ids the last run gave.
+    fn submit_msg_id(&self, count: usize) -> std::io::Result<MsgId> {
+        Ok(self.compose_msg_id((self.book.next_ids(count.max(1) as u64)? % 1_000_000) as u32))
+    }
+
+    fn compose_msg_id(&self, sequence: u32) -> MsgId {
         let t = Timestamp::from_system(SystemTime::now()).to_rfc3339_beijing();
         let n = |a: usize, b: usize| t[a..b].parse::<u8>().unwrap_or(0);
-        let sequence = self.seq.fetch_add(1, Ordering::Relaxed) % 1_000_000;
+        let sequence = sequence % 1_000_000;
         MsgId::new(MsgIdParts {
             gateway: self.cfg.gateway_code,
             month: n(5, 7),
@@ -136,7 +147,11 @@ impl SmgpSim {
         }
         let now = now_ms();
         let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
-        let first = self.next_msg_id();
+        let Ok(first) = self.submit_msg_id(submit.dest_term_ids.len()).inspect_err(|e| {
+            tracing::error!(error = %e, "simulated SMGW: id mark write failed; refusing the submit");
+        }) else {
+            return SubmitResp { msg_id: MsgId::default(), status: Status::SYSTEM_BUSY };
+        };
         for (i, dest) in submit.dest_term_ids.iter().enumerate() {
             let id = first.nth(i as u32).unwrap_or(first);
             let outcome = self.cfg.scenario.outcome(self.messages.fetch_add(1, Ordering::Relaxed));

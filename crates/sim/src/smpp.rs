@@ -5,7 +5,8 @@
 //! message_id; owing one delivery receipt per message when registered_delivery asks for it
 //! (in the shared [`ReportBook`], keyed by that message_id, owed to the system_id); and
 //! delivering due receipts as deliver_sm (esm_class 0x04, the de-facto receipt text, the
-//! receipted_message_id and message_state TLVs) on any receiver or transceiver bind of that
+//! receipted_message_id and message_state TLVs — or, as [`Scenario::smpp_receipts`] asks, the
+//! text alone in ASCII or UCS-2, or the TLVs alone) on any receiver or transceiver bind of that
 //! system_id. A receipt is struck only by a deliver_sm_resp with ESME_ROK; a refusal, a
 //! time-out or a dead link owes it again. The [`Scenario`] knobs play the bad day as in the
 //! CMPP and SMGP simulators, with ESME_RTHROTTLED as the flow-control answer. On shutdown
@@ -34,7 +35,7 @@ use tokio::task::JoinSet;
 
 use crate::driver::drive;
 use crate::journal::{OwedReport, ReportBook};
-use crate::scenario::{Outcome, RateWindow, Scenario};
+use crate::scenario::{Outcome, RateWindow, Scenario, SmppReceiptForm};
 use crate::{now_ms, Counters};
 
 /// The system_id the simulator gives in every bind_*_resp.
@@ -60,8 +61,6 @@ pub struct SmppSimConfig {
 pub struct SmppSim {
     cfg: SmppSimConfig,
     book: ReportBook,
-    /// The next message_id, seeded from the clock so a restart does not repeat the last run's.
-    next_id: AtomicU64,
     /// Messages accepted, for the outcome mix.
     messages: AtomicU64,
     // std Mutex: a map lookup, never held across an await.
@@ -111,12 +110,9 @@ impl<'a> From<&'a DataSm> for Request<'a> {
 impl SmppSim {
     /// A simulator with its owed reports in `book`.
     pub fn new(cfg: SmppSimConfig, book: ReportBook) -> Arc<Self> {
-        // 2^20 ids per millisecond of downtime before a restart could meet an old id.
-        let next_id = AtomicU64::new((now_ms().max(0) as u64) << 20);
         Arc::new(Self {
             cfg,
             book,
-            next_id,
             messages: AtomicU64::new(0),
             rates: Mutex::default(),
             mo: crate::mo::MoBox::default(),
@@ -166,8 +162,9 @@ impl SmppSim {
         conn.unacknowledged().for_each(|id| crate::mo::released(&self.book, &self.mo, &system_id, id));
     }
 
-    fn next_message_id(&self) -> String {
-        format!("{:016x}", self.next_id.fetch_add(1, Ordering::Relaxed))
+    /// From the book's counter, so a restart does not give an id the last run gave.
+    fn next_message_id(&self) -> std::io::Result<String> {
+        Ok(format!("{:016x}", self.book.next_ids(1)?))
     }
 
     /// The bind status for `bind`. An unknown system_id gets ESME_RBINDFAIL rather than
@@ -195,7 +192,11 @@ impl SmppSim {
             Counters::bump(&self.counters.throttled);
             return (CommandStatus::ESME_RTHROTTLED, String::new());
         }
-        let id = self.next_message_id();
+        let Ok(id) = self.next_message_id().inspect_err(|e| {
+            tracing::error!(error = %e, "simulated SMSC: id mark write failed; refusing the message");
+        }) else {
+            return (CommandStatus::ESME_RSYSERR, String::new());
+        };
         let outcome = self.cfg.scenario.outcome(self.messages.fetch_add(1, Ordering::Relaxed));
         if !wants_receipt(req.registered_delivery, outcome) {
             return (CommandStatus::ESME_ROK, id);
@@ -235,8 +236,9 @@ fn wants_receipt(registered_delivery: RegisteredDelivery, outcome: &Outcome) -> 
 }
 
 /// The deliver_sm that carries `r`: from the handset the message went to, to the ESME's
-/// source address. The journal keeps address digits only, so TON/NPI are "unknown".
-fn receipt_pdu(r: &OwedReport) -> DeliverSm {
+/// source address, worded as `form` says. The journal keeps address digits only, so TON/NPI
+/// are "unknown".
+fn receipt_pdu(r: &OwedReport, form: SmppReceiptForm) -> DeliverSm {
     let delivered = r.stat == "DELIVRD";
     let err = if r.err.is_empty() { "000" } else { r.err.as_str() };
     let receipt = DeliveryReceipt {
@@ -255,6 +257,22 @@ fn receipt_pdu(r: &OwedReport) -> DeliverSm {
         // network_error_code: network type 3 (GSM) and the error.
         let [hi, lo] = code.to_be_bytes();
         pdu.tlvs.set(TlvTag::NETWORK_ERROR_CODE, [3, hi, lo]);
+    }
+    reword(pdu, form)
+}
+
+/// Rewords a receipt made with the text and the TLVs into `form`.
+fn reword(mut pdu: DeliverSm, form: SmppReceiptForm) -> DeliverSm {
+    match form {
+        SmppReceiptForm::Both => {}
+        SmppReceiptForm::AsciiText => pdu.tlvs = Default::default(),
+        SmppReceiptForm::Ucs2Text => {
+            let text = String::from_utf8_lossy(&pdu.short_message).into_owned();
+            pdu.short_message = crate::mo::ucs2(&text);
+            pdu.data_coding = hongyan_smpp_proto::DataCoding::UCS2;
+            pdu.tlvs = Default::default();
+        }
+        SmppReceiptForm::TlvsOnly => pdu.short_message.clear(),
     }
     pdu
 }

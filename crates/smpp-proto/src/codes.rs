@@ -183,6 +183,23 @@ impl MessageState {
     pub fn is_final(self) -> bool {
         !matches!(self, Self::ENROUTE | Self::ACCEPTED) && self.name().is_some()
     }
+
+    /// The receipt text's `stat:` word for this state (`DELIVRD` for DELIVERED, `UNDELIV` for
+    /// UNDELIVERABLE, …), which is what a status is judged by; `None` for a state SMPP 3.4
+    /// does not define.
+    pub fn stat(self) -> Option<&'static str> {
+        Some(match self {
+            Self::ENROUTE => "ENROUTE",
+            Self::DELIVERED => "DELIVRD",
+            Self::EXPIRED => "EXPIRED",
+            Self::DELETED => "DELETED",
+            Self::UNDELIVERABLE => "UNDELIV",
+            Self::ACCEPTED => "ACCEPTD",
+            Self::UNKNOWN => "UNKNOWN",
+            Self::REJECTED => "REJECTD",
+            _ => return None,
+        })
+    }
 }
 
 /// esm_class (smpp.md §6): three bit fields in one byte. Kept as the wire byte so any

@@ -1,9 +1,10 @@
 //! The SQL of client systems on SMPP/CMPP: logins, kept parts of long messages, the part ids a
-//! message was accepted under, and the `final` feed events their receipts come from.
+//! message was accepted under, and the `final` (and `refused`) feed events their receipts come
+//! from.
 
 use hongyan_store::{
-    Account, ClientLogin, ClientOrigin, ClientPart, FeedEvent, FeedItem, FinalReport, MessageId, MessageStatus, Result,
-    Timestamp,
+    Account, ClientLogin, ClientOrigin, ClientPart, ClientRefusal, FeedEvent, FeedItem, FinalReport, MessageId,
+    MessageStatus, Result, Timestamp,
 };
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -154,6 +155,73 @@ pub(crate) fn record_origin(conn: &Connection, message_id: Option<MessageId>, o:
     Ok(())
 }
 
+/// A long message refused for good: its kept parts go, and its acknowledged part ids are owed
+/// REJECTD receipts (a `refused` feed event) when the client asked for receipts.
+pub(crate) fn refuse(conn: &Connection, r: &ClientRefusal) -> Result<()> {
+    conn.prepare_cached("DELETE FROM client_parts WHERE account_id = ?1 AND protocol = ?2 AND group_key = ?3")
+        .and_then(|mut s| s.execute(params![r.account_id, r.protocol, r.group_key]))
+        .map_err(backend)?;
+    if !r.receipt || r.part_ids.is_empty() {
+        return Ok(());
+    }
+    conn.prepare_cached(
+        "INSERT INTO client_refusals (account_id, protocol, part_ids, source, to_number, error, accepted_at, refused_at)
+         VALUES (?1, ?2, ?3, ?4, hy_seal('to', ?5), ?6, ?7, ?8)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            r.account_id,
+            r.protocol,
+            r.part_ids.join(" "),
+            r.source,
+            r.to,
+            r.error,
+            r.accepted_at.as_millis(),
+            r.refused_at.as_millis()
+        ])
+    })
+    .map_err(backend)?;
+    let id = conn.last_insert_rowid();
+    conn.prepare_cached(
+        "INSERT INTO feed (account_id, kind, ref_id, segment, created_at) VALUES (?1, 'refused', ?2, 0, ?3)",
+    )
+    .and_then(|mut s| s.execute(params![r.account_id, id, r.refused_at.as_millis()]))
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// `refused` events of long messages that came over `protocol`, as final reports with the
+/// status `rejected` (no message was ever stored: the message id is 0).
+fn refused_events(
+    conn: &Connection,
+    account_id: i64,
+    protocol: &str,
+    after: u64,
+    limit: usize,
+) -> rusqlite::Result<Vec<FeedEvent>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT f.seq, hy_open('to', r.to_number), r.error, r.accepted_at, r.refused_at, r.source, r.part_ids
+         FROM feed f JOIN client_refusals r ON r.id = f.ref_id
+         WHERE f.account_id = ?1 AND f.kind = 'refused' AND f.seq > ?2 AND r.protocol = ?3
+         ORDER BY f.seq LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![account_id, after as i64, protocol, limit as i64], |r| {
+        let report = FinalReport {
+            message_id: MessageId(0),
+            to: r.get(1)?,
+            status: MessageStatus::Rejected,
+            error: r.get(2)?,
+            accepted_at: Timestamp::from_millis(r.get(3)?),
+            completed_at: Some(Timestamp::from_millis(r.get(4)?)),
+            source: r.get(5)?,
+            part_ids: r.get::<_, String>(6)?.split(' ').map(str::to_owned).collect(),
+            text_start: String::new(),
+        };
+        Ok(FeedEvent { seq: r.get::<_, i64>(0)? as u64, item: FeedItem::Final(report), callback_url: None })
+    })?;
+    rows.collect()
+}
+
 /// A message reached a final state: its client is owed receipts, if it asked for them.
 pub(crate) fn append_final(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Result<()> {
     conn.prepare_cached(
@@ -202,6 +270,10 @@ pub(crate) fn final_events(
         report.part_ids = part_ids(conn, report.message_id)?;
         out.push(FeedEvent { seq, item: FeedItem::Final(report), callback_url: None });
     }
+    // Both kinds in one order: the first `limit` of the two sorted lists merged.
+    out.extend(refused_events(conn, account_id, protocol, after, limit)?);
+    out.sort_by_key(|e| e.seq);
+    out.truncate(limit);
     Ok(out)
 }
 

@@ -45,6 +45,7 @@ const SEALED: &[Sealed] = &[
         hash: None,
     },
     Sealed { table: "client_requests", walk: "created_at", columns: &[("answer", "answer")], hash: None },
+    Sealed { table: "client_refusals", walk: "id", columns: &[("to_number", "to")], hash: None },
     Sealed {
         table: "blacklist",
         walk: "created_at",

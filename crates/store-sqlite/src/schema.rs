@@ -32,6 +32,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-12-06-000019_search_replies", include_str!("../migrations/2026-12-06-000019_search_replies.sql")),
     ("2026-12-06-000020_client_ref_hash", include_str!("../migrations/2026-12-06-000020_client_ref_hash.sql")),
     ("2026-12-06-000021_login_category", include_str!("../migrations/2026-12-06-000021_login_category.sql")),
+    ("2026-12-06-000022_client_refusals", include_str!("../migrations/2026-12-06-000022_client_refusals.sql")),
     ("2026-12-06-000029_space_probe", include_str!("../migrations/2026-12-06-000029_space_probe.sql")),
 ];
 

@@ -3,11 +3,11 @@
 
 use hongyan_store::{
     Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
-    Callback, Carrier, Category, ClientLogin, ClientPart, FeedConsumer, FeedEvent, FeedFilter, KeyWithAccount,
-    MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage, PushAttempt,
-    PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus,
-    SigningRules, StatusCount, Store, StoreError, StoredRequest, SubmitOutcome, Template, Timestamp, Usage, User,
-    UserPatch,
+    Callback, Carrier, Category, ClientLogin, ClientPart, ClientRefusal, FeedConsumer, FeedEvent, FeedFilter,
+    KeyWithAccount, MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage,
+    PushAttempt, PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature,
+    SignatureStatus, SigningRules, StatusCount, Store, StoreError, StoredRequest, SubmitOutcome, Template, Timestamp,
+    Usage, User, UserPatch,
 };
 
 use crate::{
@@ -209,6 +209,10 @@ impl Store for SqliteStore {
 
     fn stale_client_groups(&self, before: Timestamp) -> BoxFuture<'_, Result<Vec<Vec<ClientPart>>>> {
         self.read(move |c| client_ops::stale_groups(c, before))
+    }
+
+    fn refuse_client_parts(&self, refusal: ClientRefusal) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| client_ops::refuse(c, &refusal))
     }
 
     fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>> {

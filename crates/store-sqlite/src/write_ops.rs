@@ -167,10 +167,18 @@ pub(crate) fn apply_reports(conn: &Connection, reports: &[ReportIn]) -> Result<V
 }
 
 fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch> {
+    // A carrier that restarts its id counter gives an id already used on this channel, so
+    // several segments may hold it. The report belongs to one the carrier accepted that is
+    // still waiting for its report (the newest submit first: an older holder's report, if
+    // any, is long overdue; a waiting segment is within the report window, since the sweep
+    // gives UNKNOWN to those past it).
+    // With none waiting, the newest holder takes it: its repeat is a duplicate, and a
+    // platform UNKNOWN may still be replaced by the carrier's late word.
     let found = conn
         .prepare_cached(
             "SELECT message_id, number, report_stat IS NOT NULL AND hy_open('raw', report_raw) IS NOT ?3
-             FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2",
+             FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2
+             ORDER BY (report_stat IS NULL AND submit_result = 0) DESC, submitted_at DESC, message_id DESC LIMIT 1",
         )?
         .query_row(params![r.channel, r.carrier_msg_id, crate::feed_ops::NO_REPORT_RAW], |row| {
             Ok((row.get::<_, i64>(0)?, row.get::<_, u8>(1)?, row.get::<_, bool>(2)?))

@@ -280,4 +280,40 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
     store.insert_messages(vec![message(901, d, "13800138901", 1)], Some(record)).await.unwrap();
     store.fail_messages(vec![(MessageId(901), "no route".into())], t(8)).await.unwrap();
     assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty());
+    a_refused_long_message_owes_rejected_receipts(store, d).await;
+}
+
+/// A long message refused for good: its kept parts go at once, and the acknowledged part ids
+/// are owed one `rejected` final, to the protocol's receipt reader only.
+async fn a_refused_long_message_owes_rejected_receipts(store: &dyn Store, d: i64) {
+    store.add_client_part(client_part(d, 1, "r1", 20)).await.unwrap();
+    let whole = store.add_client_part(client_part(d, 2, "r2", 21)).await.unwrap();
+    let refusal = ClientRefusal {
+        account_id: d,
+        protocol: "smpp".into(),
+        group_key: whole[0].group_key.clone(),
+        part_ids: vec!["r1".into()],
+        source: "1069".into(),
+        to: "13800138900".into(),
+        receipt: true,
+        error: "content is 600 characters long".into(),
+        accepted_at: t(20),
+        refused_at: t(21),
+    };
+    store.refuse_client_parts(refusal.clone()).await.unwrap();
+    assert!(store.stale_client_groups(t(i64::MAX / 4)).await.unwrap().is_empty(), "nothing left to try again");
+    let finals = store.feed(d, FeedConsumer::Smpp, 10).await.unwrap();
+    let [FeedEvent { item: FeedItem::Final(f), seq, .. }] = &finals[..] else { panic!("{finals:?}") };
+    assert_eq!(
+        (f.status, f.part_ids.clone(), f.to.as_str()),
+        (MessageStatus::Rejected, vec!["r1".into()], "13800138900")
+    );
+    assert_eq!((f.completed_at, f.source.as_str()), (Some(t(21)), "1069"));
+    assert!(store.feed(d, FeedConsumer::Cmpp, 10).await.unwrap().is_empty(), "it came over SMPP");
+    assert!(store.feed(d, FeedConsumer::Push, 10).await.unwrap().iter().all(|e| !matches!(e.item, FeedItem::Final(_))));
+    store.ack_feed(d, FeedConsumer::Smpp, *seq).await.unwrap();
+    assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty());
+    // Without receipts asked for, only the parts go.
+    store.refuse_client_parts(ClientRefusal { receipt: false, ..refusal }).await.unwrap();
+    assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty());
 }

@@ -53,6 +53,31 @@ pub struct ClientPart {
     pub client_addr: String,
 }
 
+/// A long message of a client system refused as a whole after parts of it were acknowledged.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientRefusal {
+    /// The account.
+    pub account_id: i64,
+    /// `smpp` or `cmpp`.
+    pub protocol: String,
+    /// The group whose kept parts go (already gone when the refusal came with a stored answer).
+    pub group_key: String,
+    /// The acknowledged part ids that are owed a REJECTD receipt.
+    pub part_ids: Vec<String>,
+    /// The client's source address, for the receipts.
+    pub source: String,
+    /// The recipient as the client wrote it.
+    pub to: String,
+    /// Whether the client asked for receipts; without, only the parts go.
+    pub receipt: bool,
+    /// Why it was refused (for the log and the console, not the client).
+    pub error: String,
+    /// When its first part arrived.
+    pub accepted_at: Timestamp,
+    /// When it was refused.
+    pub refused_at: Timestamp,
+}
+
 /// Where an accepted message came from, when a client system sent it over SMPP or CMPP.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientOrigin {

@@ -310,6 +310,9 @@ pub trait Store: Send + Sync + 'static {
     fn add_client_part(&self, part: ClientPart) -> BoxFuture<'_, Result<Vec<ClientPart>>>;
     /// Groups whose newest part arrived before `before` (whole or not), each in part order.
     fn stale_client_groups(&self, before: Timestamp) -> BoxFuture<'_, Result<Vec<Vec<ClientPart>>>>;
+    /// Settles a long message refused for good: its kept parts go and, when the client asked
+    /// for receipts, a `final` event with the status `rejected` is owed for `part_ids`.
+    fn refuse_client_parts(&self, refusal: ClientRefusal) -> BoxFuture<'_, Result<()>>;
 
     /// Creates a console user; `Conflict` when the username is taken.
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>>;

@@ -236,6 +236,12 @@ pub enum AcceptError {
 }
 
 impl AcceptError {
+    /// True when the same request would be refused again, whenever it came: everything but
+    /// the rate, a shutdown and the store's trouble.
+    pub fn is_permanent(&self) -> bool {
+        !matches!(self, Self::RateLimited { .. } | Self::ShuttingDown | Self::Store(_))
+    }
+
     /// The code a per-number rejection carries when this error concerns one number of a
     /// personalised batch.
     fn per_number_code(&self) -> &'static str {

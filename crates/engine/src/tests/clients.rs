@@ -148,3 +148,34 @@ async fn parts_that_stop_coming_are_sent_as_they_are_and_refusals_are_named() {
     let empty = e.client_submit(4, submit("d2", "13700137000", "  ", None)).await;
     assert!(matches!(empty, Err(crate::AcceptError::EmptyContent)));
 }
+
+/// Parts that stopped coming and make a message too long are refused once by the flush, and
+/// settled: each acknowledged part gets a REJECTD final, and nothing is tried again.
+#[tokio::test]
+async fn stale_parts_refused_for_good_are_settled_not_retried() {
+    let (e, _rx, store, clock) = engine_with_clock("client-refused").await;
+    let text = "长".repeat(67);
+    for n in 1..=8 {
+        let kept = e.client_submit(4, submit(&format!("z{n}"), "13800138000", &text, Some((n, 9)))).await.unwrap();
+        assert_eq!(kept, ClientSubmitOutcome::Kept);
+    }
+    clock.0.fetch_add(PART_WAIT_MS + 1, Ordering::SeqCst);
+    assert_eq!(e.flush_client_parts().await.unwrap(), 1, "refused: 8 × 67 characters are over 500");
+    assert_eq!(e.flush_client_parts().await.unwrap(), 0, "and not tried again");
+    let finals = store.feed(4, FeedConsumer::Smpp, 10).await.unwrap();
+    let [hongyan_store::FeedEvent { item: FeedItem::Final(f), .. }] = &finals[..] else { panic!("{finals:?}") };
+    let ids: Vec<String> = (1..=8).map(|n| format!("z{n}")).collect();
+    assert_eq!((f.status, &f.part_ids), (MessageStatus::Rejected, &ids));
+
+    // The last part of a message that is too long is answered with the refusal itself: the
+    // parts before it are settled at once, and its own id is owed nothing.
+    for n in 1..=8 {
+        e.client_submit(4, submit(&format!("y{n}"), "13900139000", &text, Some((n, 9)))).await.unwrap();
+    }
+    let last = e.client_submit(4, submit("y9", "13900139000", &text, Some((9, 9)))).await;
+    assert!(matches!(last, Err(crate::AcceptError::ContentTooLong(603))), "{last:?}");
+    assert!(store.stale_client_groups(Timestamp::from_millis(i64::MAX)).await.unwrap().is_empty());
+    let finals = store.feed(4, FeedConsumer::Smpp, 10).await.unwrap();
+    let FeedItem::Final(f) = &finals[1].item else { panic!("{finals:?}") };
+    assert_eq!(f.part_ids, (1..=8).map(|n| format!("y{n}")).collect::<Vec<_>>());
+}

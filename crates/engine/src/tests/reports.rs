@@ -115,3 +115,70 @@ async fn the_sweep_makes_silent_segments_unknown_and_a_late_report_still_counts(
         .collect();
     assert_eq!(stats, ["UNKNOWN", "DELIVRD"], "the client hears both, in order");
 }
+
+/// A carrier that restarted its id counter gives a new message an id an older one already
+/// had: the new report settles the segment still waiting, not the old one as a "duplicate".
+#[tokio::test]
+async fn a_reused_carrier_id_settles_the_segment_still_waiting() {
+    let (e, _rx, store, clock) = engine_with_clock("reports-reused-id").await;
+    let at = |clock: &super::FixedClock| Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
+    let report = |stat: &str, received_at| ReportIn {
+        channel: "mobile".into(),
+        carrier_msg_id: "0000000000000001".into(),
+        stat: stat.into(),
+        done_at: None,
+        received_at,
+        raw: String::new(),
+    };
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let out = e.accept(7, req(&["13800138000"], "通知")).await.unwrap();
+        let NumberResult::Accepted { message_id, .. } = out.results[0] else { panic!("{out:?}") };
+        let carrier_msg_id = Some("0000000000000001".to_owned());
+        let sub = SubmitOutcome { message_id, segment: 1, carrier_msg_id, result: 0, error: None, at: at(&clock) };
+        e.submit_outcomes(vec![sub]).await.unwrap();
+        if ids.is_empty() {
+            // The older one is delivered before the carrier restarts and reuses its id.
+            e.reports(vec![report("UNDELIV", at(&clock))]).await.unwrap();
+        }
+        ids.push(message_id);
+        clock.0.fetch_add(60_000, Ordering::SeqCst);
+    }
+    let matched = e.reports(vec![report("DELIVRD", at(&clock))]).await.unwrap();
+    let status = MessageStatus::Delivered;
+    assert_eq!(matched, [hongyan_store::ReportMatch::Matched { message_id: ids[1], status }]);
+    assert_eq!(store.get_message(7, ids[1]).await.unwrap().unwrap().status, MessageStatus::Delivered);
+    assert_eq!(store.get_message(7, ids[0]).await.unwrap().unwrap().status, MessageStatus::Undelivered, "untouched");
+    let again = e.reports(vec![report("DELIVRD", at(&clock))]).await.unwrap();
+    assert_eq!(again, [hongyan_store::ReportMatch::Duplicate], "a repeat is still a repeat");
+}
+
+/// Two segments both waiting under one id: the newest submit takes the report; a newer one
+/// the carrier refused (some answer a refusal with an id) is not waiting for anything.
+#[tokio::test]
+async fn a_reused_carrier_id_prefers_the_newest_waiting_segment() {
+    let (e, _rx, store, clock) = engine_with_clock("reports-reused-newest").await;
+    let mut ids = Vec::new();
+    for result in [0, 0, 13] {
+        let out = e.accept(8, req(&["13800138000"], "通知")).await.unwrap();
+        let NumberResult::Accepted { message_id, .. } = out.results[0] else { panic!("{out:?}") };
+        let at = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
+        let sub = SubmitOutcome { message_id, segment: 1, carrier_msg_id: Some("7".into()), result, error: None, at };
+        e.submit_outcomes(vec![sub]).await.unwrap();
+        ids.push(message_id);
+        clock.0.fetch_add(60_000, Ordering::SeqCst);
+    }
+    let received_at = Timestamp::from_millis(clock.0.load(Ordering::SeqCst));
+    let r = ReportIn {
+        channel: "mobile".into(),
+        carrier_msg_id: "7".into(),
+        stat: "DELIVRD".into(),
+        done_at: None,
+        received_at,
+        raw: String::new(),
+    };
+    e.reports(vec![r]).await.unwrap();
+    assert_eq!(store.get_message(8, ids[1]).await.unwrap().unwrap().status, MessageStatus::Delivered);
+    assert_eq!(store.get_message(8, ids[0]).await.unwrap().unwrap().status, MessageStatus::Submitted);
+    assert_eq!(store.get_message(8, ids[2]).await.unwrap().unwrap().status, MessageStatus::Failed);
+}

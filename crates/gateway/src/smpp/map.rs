@@ -1,7 +1,7 @@
 //! SMPP PDUs ↔ domain values. The only place where the two meet.
 
 use hongyan_smpp_proto::pdu::{DeliverSm, SubmitSm, SubmitSmResp};
-use hongyan_smpp_proto::{Address, CommandStatus, DataCoding, EsmClass, Npi, RegisteredDelivery, Ton};
+use hongyan_smpp_proto::{Address, CommandStatus, DataCoding, EsmClass, MessageState, Npi, RegisteredDelivery, Ton};
 use hongyan_store::ReportIn;
 use hongyan_types::Timestamp;
 use serde_json::json;
@@ -43,24 +43,29 @@ pub(crate) fn answer(status: CommandStatus, resp: &SubmitSmResp) -> SubmitAnswer
 }
 
 /// A delivery receipt as the engine wants it; `None` when it carries no message id.
+///
+/// The message_state TLV decides over the text's `stat:` when both are present (SMPP 3.4
+/// §5.3.2.35 makes the TLVs the receipt's reliable part; the text is free-form), and is
+/// given as the text's word for it (`DELIVRD`, `UNDELIV`, …), the one statuses are judged by.
 pub(crate) fn report(channel: &str, d: &DeliverSm, received_at: Timestamp) -> Option<ReportIn> {
     let id = String::from_utf8_lossy(&d.receipted_message_id()?).into_owned();
     let receipt = d.receipt().and_then(Result::ok);
-    let stat = receipt
-        .as_ref()
-        .and_then(|r| r.stat.clone())
-        .or_else(|| d.message_state().map(|s| s.to_string()))
+    let state = d.tlvs.message_state();
+    let stat = state
+        .and_then(MessageState::stat)
+        .map(str::to_owned)
+        .or_else(|| receipt.as_ref().and_then(|r| r.stat.clone()))
         .unwrap_or_else(|| "UNKNOWN".into());
     let done = receipt.as_ref().and_then(|r| r.done_date.clone());
     let raw = json!({
         "protocol": "SMPP 3.4",
         "receipted_message_id": id,
-        "message_state": d.message_state().map(|s| s.0),
+        "message_state": state.map(|s| s.0),
         "stat": stat,
         "err": receipt.as_ref().and_then(|r| r.err.clone()),
         "submit_date": receipt.as_ref().and_then(|r| r.submit_date.clone()),
         "done_date": done,
-        "text": String::from_utf8_lossy(&d.short_message),
+        "text": d.text(),
     });
     Some(ReportIn {
         channel: channel.to_owned(),
@@ -70,4 +75,33 @@ pub(crate) fn report(channel: &str, d: &DeliverSm, received_at: Timestamp) -> Op
         received_at,
         raw: raw.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use hongyan_smpp_proto::{DeliveryReceipt, TlvTag};
+
+    use super::*;
+
+    fn receipt(stat: &str) -> DeliverSm {
+        let receipt = DeliveryReceipt { id: "0a1b".into(), stat: Some(stat.into()), ..DeliveryReceipt::default() };
+        DeliverSm::with_receipt(Address::default(), Address::default(), &receipt)
+    }
+
+    #[test]
+    fn the_message_state_tlv_decides_and_is_named_by_its_receipt_word() {
+        let at = Timestamp::from_millis(0);
+        // Only the TLVs: DELIVERED is the stat DELIVRD, not the state's display name.
+        let mut tlvs_only = receipt("DELIVRD");
+        tlvs_only.short_message.clear();
+        assert_eq!(report("ch", &tlvs_only, at).unwrap().stat, "DELIVRD");
+        // Both, disagreeing: the TLV wins.
+        let mut both = receipt("DELIVRD");
+        both.tlvs.set(TlvTag::MESSAGE_STATE, [MessageState::UNDELIVERABLE.0]);
+        let r = report("ch", &both, at).unwrap();
+        assert_eq!((r.carrier_msg_id.as_str(), r.stat.as_str()), ("0a1b", "UNDELIV"));
+        let mut rejected = tlvs_only.clone();
+        rejected.tlvs.set(TlvTag::MESSAGE_STATE, [MessageState::REJECTED.0]);
+        assert_eq!(report("ch", &rejected, at).unwrap().stat, "REJECTD");
+    }
 }

@@ -203,7 +203,7 @@ impl Conn {
     fn deliver(&mut self, sim: &SmppSim, now: Instant, r: &OwedReport) -> bool {
         let copies = if sim.cfg.scenario.duplicate_reports { 2 } else { 1 };
         for copy in 0..copies {
-            match self.session.deliver(now.into_std(), receipt_pdu(r)) {
+            match self.session.deliver(now.into_std(), receipt_pdu(r, sim.cfg.scenario.smpp_receipts)) {
                 Ok(sequence) => {
                     Counters::bump(&sim.counters.reports_sent);
                     // Only the first copy's acknowledgement strikes the receipt.

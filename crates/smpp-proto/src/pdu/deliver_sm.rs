@@ -80,7 +80,18 @@ impl DeliverSm {
     /// reliable than the text: see [`DeliverSm::receipted_message_id`] and
     /// [`DeliverSm::message_state`].
     pub fn receipt(&self) -> Option<Result<DeliveryReceipt, ReceiptError>> {
-        self.is_receipt().then(|| DeliveryReceipt::parse(self.payload()))
+        self.is_receipt().then(|| DeliveryReceipt::parse(self.text().as_bytes()))
+    }
+
+    /// The user data as text, decoded by data_coding: UCS-2 (big-endian; a broken pair or an
+    /// odd last byte becomes U+FFFD), anything else read as ASCII/UTF-8 as receipts are.
+    pub fn text(&self) -> String {
+        let payload = self.payload();
+        if self.data_coding != DataCoding::UCS2 {
+            return String::from_utf8_lossy(payload).into_owned();
+        }
+        let units = payload.chunks(2).map(|c| if let [hi, lo] = c { u16::from_be_bytes([*hi, *lo]) } else { 0xFFFD });
+        char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect()
     }
 
     /// The id of the message a receipt is about: the receipted_message_id TLV, else the
@@ -147,6 +158,32 @@ mod tests {
     use super::*;
     use crate::testutil::{assert_exact, hex, round_trip};
     use crate::{Frame, Npi, Pdu, TlvTag, Ton};
+
+    #[test]
+    fn a_ucs2_receipt_text_is_decoded_by_its_data_coding() {
+        let text = "id:0a1b sub:001 dlvrd:001 submit date:2611290806 done date:2611290807 stat:DELIVRD err:000 text:";
+        let short_message = text.encode_utf16().flat_map(u16::to_be_bytes).collect();
+        let dsm = DeliverSm {
+            esm_class: EsmClass::SMSC_DELIVERY_RECEIPT,
+            data_coding: DataCoding::UCS2,
+            short_message,
+            ..DeliverSm::default()
+        };
+        assert_eq!(dsm.text(), text);
+        let receipt = dsm.receipt().unwrap().unwrap();
+        assert_eq!((receipt.id.as_str(), receipt.stat.as_deref()), ("0a1b", Some("DELIVRD")));
+        assert_eq!(dsm.receipted_message_id().as_deref(), Some(&b"0a1b"[..]));
+        let odd = DeliverSm { short_message: vec![0, b'i', 0], ..dsm };
+        assert_eq!(odd.text(), "i\u{FFFD}", "an odd last byte is not dropped silently");
+    }
+
+    #[test]
+    fn message_states_name_their_receipt_stat() {
+        let stats: Vec<_> = (1..=9).map(|n| MessageState(n).stat()).collect();
+        let want = ["ENROUTE", "DELIVRD", "EXPIRED", "DELETED", "UNDELIV", "ACCEPTD", "UNKNOWN", "REJECTD"];
+        assert_eq!(stats[..8], want.map(Some));
+        assert_eq!(stats[8], None, "a state 3.4 does not define has no word");
+    }
 
     #[test]
     fn receipt_fixture() {

@@ -9,6 +9,10 @@ use hongyan_types::MessageStatus;
 
 use crate::clients::receipt_stat;
 
+/// The `err:` of the REJECTD receipts owed for the acknowledged parts of a long message the
+/// platform refused as a whole (user manual, SMPP/CMPP access).
+const REFUSED_ERR: &str = "001";
+
 /// Longest address a deliver_sm carries (21 with the NUL).
 const ADDR: usize = 20;
 
@@ -30,7 +34,7 @@ pub(crate) fn receipts(f: &FinalReport) -> Vec<DeliverSm> {
                 submit_date: Some(f.accepted_at.beijing_yymmddhhmm()),
                 done_date: Some(done.beijing_yymmddhhmm()),
                 stat: Some(receipt_stat(f.status).into()),
-                err: Some("000".into()),
+                err: Some(if f.status == MessageStatus::Rejected { REFUSED_ERR } else { "000" }.into()),
                 // The message text is the taxpayer's business, not the receipt's.
                 text: Some(String::new()),
             };
