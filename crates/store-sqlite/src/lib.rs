@@ -59,6 +59,10 @@ pub struct SqliteStore {
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     // Why a std Mutex: it is held only to pop or push a connection, never across an await.
     readers: Mutex<Vec<Connection>>,
+    /// One permit per read connection: at most [`READERS`] are ever open, each is kept (its
+    /// parsed schema and prepared statements with it), and a read waits for a free one rather
+    /// than opening and dropping connections under load.
+    reader_slots: tokio::sync::Semaphore,
     writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
     stats: std::sync::Arc<WriterStats>,
     ring: Option<KeyRing>,
@@ -127,6 +131,7 @@ impl SqliteStore {
             path: path.to_owned(),
             jobs: Mutex::new(Some(tx)),
             readers: Mutex::new(Vec::new()),
+            reader_slots: tokio::sync::Semaphore::new(READERS),
             writer_thread: Mutex::new(Some(handle)),
             stats,
             ring,
@@ -181,10 +186,10 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     ) -> BoxFuture<'_, Result<T>> {
-        let conn = self.readers.lock().expect("readers lock").pop();
-        let path = self.path.clone();
-        let ring = self.ring.clone();
         Box::pin(async move {
+            let _slot = self.reader_slots.acquire().await.map_err(|_| StoreError::Closed)?;
+            let conn = self.readers.lock().expect("readers lock").pop();
+            let (path, ring) = (self.path.clone(), self.ring.clone());
             let (conn, out) = tokio::task::spawn_blocking(move || {
                 let conn = match conn {
                     Some(c) => c,
@@ -195,14 +200,14 @@ impl SqliteStore {
             })
             .await
             .map_err(|e| StoreError::Backend(e.to_string()))??;
-            let mut pool = self.readers.lock().expect("readers lock");
-            if pool.len() < 8 {
-                pool.push(conn);
-            }
+            self.readers.lock().expect("readers lock").push(conn);
             out
         })
     }
 }
+
+/// Read connections kept open: enough for both cores and the reads that wait on the disk.
+const READERS: usize = 8;
 
 /// Where the embedded default keeps the data keys: `hongyan.keys` beside the database.
 pub fn default_key_path(db: &Path) -> PathBuf {
