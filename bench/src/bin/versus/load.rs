@@ -173,3 +173,72 @@ pub(crate) async fn once(addr: SocketAddr, request: &[u8]) -> std::io::Result<An
     let mut conn = None;
     exchange(&mut conn, addr, request).await
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::net::TcpListener;
+
+    /// A server that answers every request on a connection with `answer`, reading requests
+    /// by their blank line (the tests send no bodies); counts requests and connections.
+    async fn canned(answer: &'static [u8]) -> (SocketAddr, Arc<AtomicU64>, Arc<AtomicU64>) {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (seen, conns) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+        let (count, accepted) = (Arc::clone(&seen), Arc::clone(&conns));
+        tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                accepted.fetch_add(1, Ordering::Relaxed);
+                let count = Arc::clone(&count);
+                tokio::spawn(async move {
+                    let mut stream = BufReader::new(stream);
+                    let mut line = String::new();
+                    while stream.read_line(&mut line).await.unwrap_or(0) > 0 {
+                        if line == "\r\n" {
+                            count.fetch_add(1, Ordering::Relaxed);
+                            stream.get_mut().write_all(answer).await.unwrap();
+                        }
+                        line.clear();
+                    }
+                });
+            }
+        });
+        (addr, seen, conns)
+    }
+
+    fn get() -> MakeRequest {
+        Arc::new(|i| format!("GET /{i} HTTP/1.1\r\nHost: x\r\n\r\n").into_bytes())
+    }
+
+    #[tokio::test]
+    async fn every_request_is_answered_on_kept_alive_connections() {
+        let (addr, seen, conns) = canned(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok").await;
+        let outcome = run(addr, 300, 7, get()).await;
+        assert_eq!((outcome.ok, outcome.failed), (300, 0));
+        assert_eq!(seen.load(Ordering::Relaxed), 300);
+        assert_eq!(conns.load(Ordering::Relaxed), 7, "one connection per worker, kept alive");
+    }
+
+    #[tokio::test]
+    async fn chunked_bodies_are_read_to_their_end_and_the_next_answer_follows() {
+        let (addr, _, _) =
+            canned(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").await;
+        let outcome = run(addr, 50, 2, get()).await;
+        assert_eq!((outcome.ok, outcome.failed), (50, 0), "{:?}", outcome.samples);
+    }
+
+    #[tokio::test]
+    async fn refusals_are_counted_as_failures_with_their_text() {
+        let (addr, _, _) = canned(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\n\r\ndenied").await;
+        let outcome = run(addr, 20, 3, get()).await;
+        assert_eq!((outcome.ok, outcome.failed), (0, 20));
+        assert_eq!(outcome.samples[0], "HTTP 403: denied");
+    }
+
+    #[tokio::test]
+    async fn a_peer_that_is_not_there_fails_every_request() {
+        let port = crate::peers::free_port().unwrap();
+        let outcome = run(SocketAddr::from(([127, 0, 0, 1], port)), 5, 2, get()).await;
+        assert_eq!((outcome.ok, outcome.failed), (0, 5));
+    }
+}
