@@ -22,6 +22,7 @@
 mod load;
 mod peers;
 mod procs;
+mod receiver;
 mod sink;
 
 use std::fmt::Write as _;
@@ -32,6 +33,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, ensure, Context};
 
 use peers::{Peer, Running};
+use receiver::Reports;
 use sink::SinkCounters;
 
 /// Give up on a run whose sink has seen no new submit for this long.
@@ -39,7 +41,32 @@ const STALL: Duration = Duration::from_secs(60);
 /// Longest wait for a peer to answer HTTP and bind to the sink.
 const READY: Duration = Duration::from_secs(60);
 
+/// A load shape (issue 14's table rows).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scenario {
+    /// No receipts: the clock stops at the sink's N-th submit_sm.
+    HttpSmpp,
+    /// The sink sends a DELIVRD receipt per submit; the peer forwards each report to an HTTP
+    /// receiver (Hongyan's account callback, Kannel's dlr-url); the clock stops at the N-th
+    /// number reported delivered there.
+    HttpSmppDlr,
+}
+
+impl Scenario {
+    fn name(self) -> &'static str {
+        match self {
+            Self::HttpSmpp => "http-smpp",
+            Self::HttpSmppDlr => "http-smpp-dlr",
+        }
+    }
+
+    fn receipts(self) -> bool {
+        self == Self::HttpSmppDlr
+    }
+}
+
 struct Args {
+    scenarios: Vec<Scenario>,
     messages: u64,
     concurrency: usize,
     peers: Vec<Peer>,
@@ -53,18 +80,21 @@ fn parse_args() -> anyhow::Result<Args> {
     use lexopt::prelude::*;
     let (mut messages, mut concurrency, mut peer, mut quick, mut bin, mut keep) =
         (None, None, None, false, None, false);
+    let mut scenario = None;
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
         match arg {
             Long("messages") => messages = Some(parser.value()?.parse()?),
             Long("concurrency") => concurrency = Some(parser.value()?.parse()?),
             Long("peer") => peer = Some(parser.value()?.string()?),
+            Long("scenario") => scenario = Some(parser.value()?.string()?),
             Long("quick") => quick = true,
             Long("hongyan-bin") => bin = Some(PathBuf::from(parser.value()?)),
             Long("keep") => keep = true,
             Long("help") | Short('h') => {
                 println!(
-                    "usage: versus [--peer hongyan|kannel|both] [--messages N] [--concurrency C] [--quick]\n\
+                    "usage: versus [--scenario http-smpp|http-smpp-dlr|all] [--peer hongyan|kannel|both]\n\
+                     \x20             [--messages N] [--concurrency C] [--quick]\n\
                      \x20             [--hongyan-bin PATH] [--keep (leave the data folders)]"
                 );
                 std::process::exit(0);
@@ -78,7 +108,14 @@ fn parse_args() -> anyhow::Result<Args> {
         "both" => vec![Peer::Hongyan, Peer::Kannel],
         other => bail!("unknown peer `{other}`: expected hongyan, kannel or both"),
     };
+    let scenarios = match scenario.as_deref().unwrap_or(if quick { "all" } else { "http-smpp" }) {
+        "http-smpp" => vec![Scenario::HttpSmpp],
+        "http-smpp-dlr" => vec![Scenario::HttpSmppDlr],
+        "all" => vec![Scenario::HttpSmpp, Scenario::HttpSmppDlr],
+        other => bail!("unknown scenario `{other}`: expected http-smpp, http-smpp-dlr or all"),
+    };
     let args = Args {
+        scenarios,
         messages: messages.unwrap_or(if quick { 500 } else { 20_000 }),
         concurrency: concurrency.unwrap_or(if quick { 10 } else { 50 }),
         kannel_optional: quick && peer.is_none(),
@@ -111,12 +148,16 @@ struct Row {
     missing: u64,
     extra: u64,
     other_pdus: u64,
+    /// Numbers not reported delivered at the receiver (the receipts scenario).
+    reports_missing: u64,
+    /// Receipts the peer refused at the sink.
+    receipts_refused: u64,
     completed: bool,
 }
 
 impl Row {
     fn errors(&self) -> u64 {
-        self.http_failed + self.missing + self.extra + self.other_pdus
+        self.http_failed + self.missing + self.extra + self.other_pdus + self.reports_missing + self.receipts_refused
     }
 }
 
@@ -131,28 +172,45 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-    let rows = runtime.block_on(run_all(&args))?;
-    print_table(&args, &rows);
+    let mut rows = Vec::new();
+    for &scenario in &args.scenarios {
+        let scenario_rows = runtime.block_on(run_scenario(scenario, &args))?;
+        print_table(scenario, &args, &scenario_rows);
+        rows.extend(scenario_rows);
+    }
     let errors: u64 = rows.iter().map(Row::errors).sum();
     ensure!(errors == 0 && rows.iter().all(|r| r.completed), "the run had {errors} errors");
     Ok(())
 }
 
-async fn run_all(args: &Args) -> anyhow::Result<Vec<Row>> {
+/// Where the peers under test meet the harness: the sink and the report receiver.
+struct Ends {
+    counters: Arc<SinkCounters>,
+    reports: Arc<Reports>,
+    receipts: bool,
+}
+
+async fn run_scenario(scenario: Scenario, args: &Args) -> anyhow::Result<Vec<Row>> {
     let counters = Arc::new(SinkCounters::new());
-    let sink = sink::start(Arc::clone(&counters)).await.context("starting the SMPP sink")?;
+    let sink = sink::start(Arc::clone(&counters), scenario.receipts()).await.context("starting the SMPP sink")?;
+    let reports = Arc::new(Reports::new());
+    let receiver = receiver::start(Arc::clone(&reports)).await.context("starting the report receiver")?;
+    let callback = scenario.receipts().then_some(receiver);
+    let ends = Ends { counters, reports, receipts: scenario.receipts() };
     let mut rows = Vec::new();
     for &peer in &args.peers {
-        let dir = std::env::temp_dir().join(format!("hongyan-versus-{}-{}", std::process::id(), peer_tag(peer)));
+        let tag = format!("{}-{}-{}", std::process::id(), scenario.name(), peer_tag(peer));
+        let dir = std::env::temp_dir().join(format!("hongyan-versus-{tag}"));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir)?;
         // Read before the start: a peer may bind before `measure` looks.
-        let binds = SinkCounters::get(&counters.binds);
+        let binds = SinkCounters::get(&ends.counters.binds);
+        ends.reports.reset();
         let mut running = match peer {
-            Peer::Hongyan => peers::start_hongyan(&args.hongyan_bin, &dir, sink)?,
-            Peer::Kannel => peers::start_kannel(&dir, sink)?,
+            Peer::Hongyan => peers::start_hongyan(&args.hongyan_bin, &dir, sink, callback)?,
+            Peer::Kannel => peers::start_kannel(&dir, sink, callback)?,
         };
-        let row = measure(peer, &mut running, &counters, binds, args).await;
+        let row = measure(peer, &mut running, &ends, binds, args).await;
         running.stop();
         if row.is_err() || args.keep {
             eprintln!("{}: logs and data kept in {}", peer.label(), dir.display());
@@ -171,15 +229,11 @@ fn peer_tag(peer: Peer) -> &'static str {
     }
 }
 
-async fn measure(
-    peer: Peer,
-    running: &mut Running,
-    counters: &SinkCounters,
-    binds: u64,
-    args: &Args,
-) -> anyhow::Result<Row> {
+async fn measure(peer: Peer, running: &mut Running, ends: &Ends, binds: u64, args: &Args) -> anyhow::Result<Row> {
+    let counters = &*ends.counters;
     wait_ready(running, counters, binds).await.with_context(|| format!("{} did not come up", peer.label()))?;
     let (base, other_base) = (SinkCounters::get(&counters.submits), SinkCounters::get(&counters.other));
+    let refused_base = SinkCounters::get(&counters.receipts_refused);
     let ticks = procs::clock_ticks();
     let procs: Vec<&procs::Proc> = running.procs.iter().collect();
     let cpu_before = procs::total_cpu(&procs, ticks)?;
@@ -187,10 +241,12 @@ async fn measure(
     for s in &load.samples {
         eprintln!("{}: {s}", peer.label());
     }
-    let completed = wait_submits(counters, base + args.messages).await;
+    let submitted = wait_for(|| SinkCounters::get(&counters.submits), base + args.messages).await;
     let got = SinkCounters::get(&counters.submits) - base;
+    let reported = !ends.receipts || wait_for(|| ends.reports.delivered(), args.messages).await;
     let started = load.started.context("no request was sent")?;
-    let seconds = counters.last_submit().saturating_duration_since(started).as_secs_f64();
+    let end = if ends.receipts { ends.reports.last() } else { counters.last_submit() };
+    let seconds = end.saturating_duration_since(started).as_secs_f64();
     let cpu = wait_idle(&procs, ticks).await? - cpu_before;
     Ok(Row {
         peer: peer.label(),
@@ -202,7 +258,9 @@ async fn measure(
         missing: args.messages.saturating_sub(got),
         extra: got.saturating_sub(args.messages),
         other_pdus: SinkCounters::get(&counters.other) - other_base,
-        completed,
+        reports_missing: if ends.receipts { args.messages.saturating_sub(ends.reports.delivered()) } else { 0 },
+        receipts_refused: SinkCounters::get(&counters.receipts_refused) - refused_base,
+        completed: submitted && reported,
     })
 }
 
@@ -224,11 +282,12 @@ async fn wait_ready(running: &mut Running, counters: &SinkCounters, binds: u64) 
     }
 }
 
-/// Waits for the sink to count `target` submits; false when they stop coming first.
-async fn wait_submits(counters: &SinkCounters, target: u64) -> bool {
-    let (mut last, mut since) = (SinkCounters::get(&counters.submits), Instant::now());
+/// Waits for `count` to reach `target` (submits at the sink, reports at the receiver); false
+/// when it stops moving first.
+async fn wait_for(count: impl Fn() -> u64, target: u64) -> bool {
+    let (mut last, mut since) = (count(), Instant::now());
     loop {
-        let now = SinkCounters::get(&counters.submits);
+        let now = count();
         if now >= target {
             // A peer that re-sends would go past the target: give it a moment to show it.
             tokio::time::sleep(Duration::from_millis(500)).await;
@@ -259,9 +318,11 @@ async fn wait_idle(procs: &[&procs::Proc], ticks: f64) -> anyhow::Result<f64> {
     }
 }
 
-fn print_table(args: &Args, rows: &[Row]) {
+fn print_table(scenario: Scenario, args: &Args, rows: &[Row]) {
+    let end = if scenario.receipts() { "every report received over HTTP" } else { "no receipts" };
     println!(
-        "scenario http-smpp: {} single-message requests, concurrency {}, one SMPP bind, window {}",
+        "scenario {}: {} single-message requests, concurrency {}, one SMPP bind, window {}, {end}",
+        scenario.name(),
         args.messages,
         args.concurrency,
         sink::WINDOW
@@ -285,7 +346,7 @@ fn print_table(args: &Args, rows: &[Row]) {
         println!("| Hongyan / Kannel | {rate:.2}× | | {cpu:.2}× | {rss:.2}× | |");
     }
     println!();
-    println!("{}", json(args, rows, ratio));
+    println!("{}", json(scenario, args, rows, ratio));
 }
 
 /// Hongyan's figures over Kannel's: msg/s, CPU per message, peak RSS.
@@ -294,12 +355,12 @@ fn ratio(rows: &[Row]) -> Option<(f64, f64, f64)> {
     Some((h.rate / k.rate, h.cpu_per_1000 / k.cpu_per_1000, h.rss_mib / k.rss_mib))
 }
 
-fn json(args: &Args, rows: &[Row], ratio: Option<(f64, f64, f64)>) -> String {
+fn json(scenario: Scenario, args: &Args, rows: &[Row], ratio: Option<(f64, f64, f64)>) -> String {
     let mut peers = String::new();
     for (i, r) in rows.iter().enumerate() {
         let _ = write!(
             peers,
-            r#"{}{{"peer":"{}","completed":{},"msg_per_s":{:.1},"seconds":{:.3},"cpu_s_per_1000":{:.4},"peak_rss_mb":{:.1},"errors":{},"http_failed":{},"missing":{},"extra":{},"other_pdus":{}}}"#,
+            r#"{}{{"peer":"{}","completed":{},"msg_per_s":{:.1},"seconds":{:.3},"cpu_s_per_1000":{:.4},"peak_rss_mb":{:.1},"errors":{},"http_failed":{},"missing":{},"extra":{},"other_pdus":{},"reports_missing":{},"receipts_refused":{}}}"#,
             if i > 0 { "," } else { "" },
             r.peer,
             r.completed,
@@ -311,7 +372,9 @@ fn json(args: &Args, rows: &[Row], ratio: Option<(f64, f64, f64)>) -> String {
             r.http_failed,
             r.missing,
             r.extra,
-            r.other_pdus
+            r.other_pdus,
+            r.reports_missing,
+            r.receipts_refused
         );
     }
     let ratio = ratio.map_or_else(
@@ -319,7 +382,8 @@ fn json(args: &Args, rows: &[Row], ratio: Option<(f64, f64, f64)>) -> String {
         |(rate, cpu, rss)| format!(r#"{{"msg_per_s":{rate:.3},"cpu_per_msg":{cpu:.3},"peak_rss":{rss:.3}}}"#),
     );
     format!(
-        r#"{{"scenario":"http-smpp","messages":{},"concurrency":{},"window":{},"peers":[{peers}],"ratio_hongyan_over_kannel":{ratio}}}"#,
+        r#"{{"scenario":"{}","messages":{},"concurrency":{},"window":{},"peers":[{peers}],"ratio_hongyan_over_kannel":{ratio}}}"#,
+        scenario.name(),
         args.messages,
         args.concurrency,
         sink::WINDOW

@@ -66,8 +66,13 @@ pub(crate) fn free_port() -> anyhow::Result<u16> {
 }
 
 /// `hongyan serve` with one SMPP channel to the sink and an interface account whose key
-/// signs the requests.
-pub(crate) fn start_hongyan(bin: &Path, dir: &Path, sink: SocketAddr) -> anyhow::Result<Running> {
+/// signs the requests; with `callback`, the account's reports are pushed there.
+pub(crate) fn start_hongyan(
+    bin: &Path,
+    dir: &Path,
+    sink: SocketAddr,
+    callback: Option<SocketAddr>,
+) -> anyhow::Result<Running> {
     let port = free_port()?;
     let config = dir.join("hongyan.toml");
     std::fs::write(&config, hongyan_config(dir, port, sink)).context("writing hongyan.toml")?;
@@ -77,7 +82,15 @@ pub(crate) fn start_hongyan(bin: &Path, dir: &Path, sink: SocketAddr) -> anyhow:
         "hongyan check-config refused the config: {}",
         String::from_utf8_lossy(&check.stderr)
     );
-    let auth = create_account(bin, dir)?;
+    let (account, auth) = create_account(bin, dir)?;
+    if let Some(addr) = callback {
+        let out = Command::new(bin)
+            .args(["callback", "set", &account.to_string(), &format!("http://{addr}/cb"), "--data-dir"])
+            .arg(dir)
+            .output()
+            .context("running hongyan callback set")?;
+        ensure!(out.status.success(), "hongyan callback set failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
     let mut cmd = Command::new(bin);
     cmd.arg("serve")
         .arg("--config")
@@ -115,8 +128,9 @@ carriers = ["china_mobile", "china_unicom", "china_telecom"]
     )
 }
 
-/// `hongyan account create bench --json`: the Basic credential, base64 of `key_id:secret`.
-fn create_account(bin: &Path, dir: &Path) -> anyhow::Result<String> {
+/// `hongyan account create bench --json`: the account id and the Basic credential, base64
+/// of `key_id:secret`.
+fn create_account(bin: &Path, dir: &Path) -> anyhow::Result<(i64, String)> {
     let out = Command::new(bin)
         .args(["account", "create", "bench", "--json", "--signature", SIGNATURE, "--data-dir"])
         .arg(dir)
@@ -126,7 +140,8 @@ fn create_account(bin: &Path, dir: &Path) -> anyhow::Result<String> {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("account create printed no JSON")?;
     let field = |k: &str| v[k].as_str().map(str::to_owned).with_context(|| format!("no {k} in {v}"));
     use base64::Engine as _;
-    Ok(base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", field("key_id")?, field("secret")?)))
+    let id = v["account_id"].as_i64().with_context(|| format!("no account_id in {v}"))?;
+    Ok((id, base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", field("key_id")?, field("secret")?))))
 }
 
 fn hongyan_request(auth: &str, i: u64) -> Vec<u8> {
@@ -157,8 +172,9 @@ pub(crate) fn install_kannel() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// bearerbox (the SMPP link) and smsbox (the sendsms HTTP API), from one kannel.conf.
-pub(crate) fn start_kannel(dir: &Path, sink: SocketAddr) -> anyhow::Result<Running> {
+/// bearerbox (the SMPP link) and smsbox (the sendsms HTTP API), from one kannel.conf; with
+/// `dlr`, every request asks for its delivered report at that address (`dlr-url`).
+pub(crate) fn start_kannel(dir: &Path, sink: SocketAddr, dlr: Option<SocketAddr>) -> anyhow::Result<Running> {
     let (admin, boxes, sendsms) = (free_port()?, free_port()?, free_port()?);
     let conf = dir.join("kannel.conf");
     std::fs::write(&conf, kannel_config(admin, boxes, sendsms, sink)).context("writing kannel.conf")?;
@@ -172,7 +188,10 @@ pub(crate) fn start_kannel(dir: &Path, sink: SocketAddr) -> anyhow::Result<Runni
     let mut sms = Command::new(bin("smsbox"));
     sms.args(["-v", "1"]).arg(&conf);
     let smsbox = Proc::spawn("smsbox", sms, &dir.join("smsbox.log"))?;
-    let make: MakeRequest = Arc::new(kannel_request);
+    // %p: the handset number, %d: the report type (1 = delivered).
+    let dlr =
+        dlr.map(|addr| format!("&dlr-mask=1&dlr-url={}", percent_encode(&format!("http://{addr}/dlr?to=%p&type=%d"))));
+    let make: MakeRequest = Arc::new(move |i| kannel_request(i, dlr.as_deref().unwrap_or("")));
     Ok(Running { procs: vec![bearerbox, smsbox], http: SocketAddr::from(([127, 0, 0, 1], sendsms)), make })
 }
 
@@ -224,10 +243,10 @@ max-messages = 1
     )
 }
 
-fn kannel_request(i: u64) -> Vec<u8> {
+fn kannel_request(i: u64, dlr: &str) -> Vec<u8> {
     let text = percent_encode(&format!("【{SIGNATURE}】{CONTENT}"));
     format!(
-        "GET /cgi-bin/sendsms?username={LOGIN}&password={LOGIN}&from={SOURCE}&to={}&coding=2&charset=UTF-8&text={text} \
+        "GET /cgi-bin/sendsms?username={LOGIN}&password={LOGIN}&from={SOURCE}&to={}&coding=2&charset=UTF-8&text={text}{dlr} \
          HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
         number(i)
     )
