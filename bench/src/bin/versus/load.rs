@@ -10,6 +10,8 @@ use std::time::Instant;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
+use crate::timeline::{Moment, Timeline};
+
 /// Builds the request bytes for message number `i` (the peer's own API).
 pub(crate) type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
 
@@ -34,21 +36,35 @@ pub(crate) struct Answer {
     pub(crate) close: bool,
 }
 
-/// Sends `total` requests from `concurrency` connections; returns when all are answered.
-pub(crate) async fn run(addr: SocketAddr, total: u64, concurrency: usize, make: MakeRequest) -> LoadOutcome {
+/// Sends `total` requests from `concurrency` connections, marking when each was written in
+/// `timeline`; returns when all are answered.
+pub(crate) async fn run(
+    addr: SocketAddr,
+    total: u64,
+    concurrency: usize,
+    make: MakeRequest,
+    timeline: Arc<Timeline>,
+) -> LoadOutcome {
     let next = Arc::new(AtomicU64::new(0));
     let outcome = Arc::new(Mutex::new(LoadOutcome { started: Some(Instant::now()), ..LoadOutcome::default() }));
     let mut workers = tokio::task::JoinSet::new();
     for _ in 0..concurrency {
         let (next, outcome, make) = (Arc::clone(&next), Arc::clone(&outcome), Arc::clone(&make));
-        workers.spawn(async move { worker(addr, total, &next, &outcome, &make).await });
+        let timeline = Arc::clone(&timeline);
+        workers.spawn(async move { worker(addr, total, (&next, &timeline), &outcome, &make).await });
     }
     while workers.join_next().await.is_some() {}
     let mut done = outcome.lock().expect("load outcome");
     std::mem::take(&mut *done)
 }
 
-async fn worker(addr: SocketAddr, total: u64, next: &AtomicU64, outcome: &Mutex<LoadOutcome>, make: &MakeRequest) {
+async fn worker(
+    addr: SocketAddr,
+    total: u64,
+    (next, timeline): (&AtomicU64, &Timeline),
+    outcome: &Mutex<LoadOutcome>,
+    make: &MakeRequest,
+) {
     let mut conn: Option<BufReader<TcpStream>> = None;
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
@@ -56,6 +72,7 @@ async fn worker(addr: SocketAddr, total: u64, next: &AtomicU64, outcome: &Mutex<
             return;
         }
         let request = make(i);
+        timeline.mark(Moment::Sent, i);
         let answer = exchange(&mut conn, addr, &request).await;
         let mut o = outcome.lock().expect("load outcome");
         match answer {
@@ -213,7 +230,7 @@ mod tests {
     #[tokio::test]
     async fn every_request_is_answered_on_kept_alive_connections() {
         let (addr, seen, conns) = canned(b"HTTP/1.1 202 Accepted\r\nContent-Length: 2\r\n\r\nok").await;
-        let outcome = run(addr, 300, 7, get()).await;
+        let outcome = run(addr, 300, 7, get(), Arc::new(Timeline::new(300))).await;
         assert_eq!((outcome.ok, outcome.failed), (300, 0));
         assert_eq!(seen.load(Ordering::Relaxed), 300);
         assert_eq!(conns.load(Ordering::Relaxed), 7, "one connection per worker, kept alive");
@@ -223,14 +240,14 @@ mod tests {
     async fn chunked_bodies_are_read_to_their_end_and_the_next_answer_follows() {
         let (addr, _, _) =
             canned(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n").await;
-        let outcome = run(addr, 50, 2, get()).await;
+        let outcome = run(addr, 50, 2, get(), Arc::new(Timeline::new(50))).await;
         assert_eq!((outcome.ok, outcome.failed), (50, 0), "{:?}", outcome.samples);
     }
 
     #[tokio::test]
     async fn refusals_are_counted_as_failures_with_their_text() {
         let (addr, _, _) = canned(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 6\r\n\r\ndenied").await;
-        let outcome = run(addr, 20, 3, get()).await;
+        let outcome = run(addr, 20, 3, get(), Arc::new(Timeline::new(20))).await;
         assert_eq!((outcome.ok, outcome.failed), (0, 20));
         assert_eq!(outcome.samples[0], "HTTP 403: denied");
     }
@@ -238,7 +255,7 @@ mod tests {
     #[tokio::test]
     async fn a_peer_that_is_not_there_fails_every_request() {
         let port = crate::peers::free_port().unwrap();
-        let outcome = run(SocketAddr::from(([127, 0, 0, 1], port)), 5, 2, get()).await;
+        let outcome = run(SocketAddr::from(([127, 0, 0, 1], port)), 5, 2, get(), Arc::new(Timeline::new(5))).await;
         assert_eq!((outcome.ok, outcome.failed), (0, 5));
     }
 }

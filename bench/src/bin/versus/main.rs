@@ -24,6 +24,7 @@ mod peers;
 mod procs;
 mod receiver;
 mod sink;
+mod timeline;
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -35,6 +36,7 @@ use anyhow::{bail, ensure, Context};
 use peers::{Peer, Running};
 use receiver::Reports;
 use sink::SinkCounters;
+use timeline::{Moment, Percentiles, Timeline};
 
 /// Give up on a run whose sink has seen no new submit for this long.
 const STALL: Duration = Duration::from_secs(60);
@@ -150,6 +152,10 @@ struct Row {
     other_pdus: u64,
     /// Numbers not reported delivered at the receiver (the receipts scenario).
     reports_missing: u64,
+    /// Request written → its submit_sm at the sink.
+    to_submit: Option<Percentiles>,
+    /// Request written → its report at the receiver (the receipts scenario).
+    to_report: Option<Percentiles>,
     /// Receipts the peer refused at the sink.
     receipts_refused: u64,
     completed: bool,
@@ -187,16 +193,18 @@ fn main() -> anyhow::Result<()> {
 struct Ends {
     counters: Arc<SinkCounters>,
     reports: Arc<Reports>,
+    timeline: Arc<Timeline>,
     receipts: bool,
 }
 
 async fn run_scenario(scenario: Scenario, args: &Args) -> anyhow::Result<Vec<Row>> {
-    let counters = Arc::new(SinkCounters::new());
+    let timeline = Arc::new(Timeline::new(args.messages));
+    let counters = Arc::new(SinkCounters::new(Arc::clone(&timeline)));
     let sink = sink::start(Arc::clone(&counters), scenario.receipts()).await.context("starting the SMPP sink")?;
-    let reports = Arc::new(Reports::new());
+    let reports = Arc::new(Reports::new(Arc::clone(&timeline)));
     let receiver = receiver::start(Arc::clone(&reports)).await.context("starting the report receiver")?;
     let callback = scenario.receipts().then_some(receiver);
-    let ends = Ends { counters, reports, receipts: scenario.receipts() };
+    let ends = Ends { counters, reports, timeline, receipts: scenario.receipts() };
     let mut rows = Vec::new();
     for &peer in &args.peers {
         let tag = format!("{}-{}-{}", std::process::id(), scenario.name(), peer_tag(peer));
@@ -206,6 +214,7 @@ async fn run_scenario(scenario: Scenario, args: &Args) -> anyhow::Result<Vec<Row
         // Read before the start: a peer may bind before `measure` looks.
         let binds = SinkCounters::get(&ends.counters.binds);
         ends.reports.reset();
+        ends.timeline.reset();
         let mut running = match peer {
             Peer::Hongyan => peers::start_hongyan(&args.hongyan_bin, &dir, sink, callback)?,
             Peer::Kannel => peers::start_kannel(&dir, sink, callback)?,
@@ -237,7 +246,8 @@ async fn measure(peer: Peer, running: &mut Running, ends: &Ends, binds: u64, arg
     let ticks = procs::clock_ticks();
     let procs: Vec<&procs::Proc> = running.procs.iter().collect();
     let cpu_before = procs::total_cpu(&procs, ticks)?;
-    let load = load::run(running.http, args.messages, args.concurrency, Arc::clone(&running.make)).await;
+    let make = Arc::clone(&running.make);
+    let load = load::run(running.http, args.messages, args.concurrency, make, Arc::clone(&ends.timeline)).await;
     for s in &load.samples {
         eprintln!("{}: {s}", peer.label());
     }
@@ -261,6 +271,8 @@ async fn measure(peer: Peer, running: &mut Running, ends: &Ends, binds: u64, arg
         reports_missing: if ends.receipts { args.messages.saturating_sub(ends.reports.delivered()) } else { 0 },
         receipts_refused: SinkCounters::get(&counters.receipts_refused) - refused_base,
         completed: submitted && reported,
+        to_submit: ends.timeline.between(Moment::Sent, Moment::Submitted),
+        to_report: ends.timeline.between(Moment::Sent, Moment::Reported),
     })
 }
 
@@ -328,25 +340,50 @@ fn print_table(scenario: Scenario, args: &Args, rows: &[Row]) {
         sink::WINDOW
     );
     println!();
-    println!("| peer | msg/s end to end | seconds | CPU s / 1000 msg | peak RSS MB | errors |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    // The report column only where there are reports.
+    let reports = scenario.receipts();
+    let mut head = "| peer | msg/s end to end | seconds | CPU s / 1000 msg | peak RSS MB | errors \
+                    | request → submit ms p50 / p99 / max |"
+        .to_owned();
+    let mut rule = "|---|---:|---:|---:|---:|---:|---:|".to_owned();
+    if reports {
+        head.push_str(" request → report ms p50 / p99 / max |");
+        rule.push_str("---:|");
+    }
+    println!("{head}\n{rule}");
     for r in rows {
-        println!(
-            "| {} | {:.0} | {:.2} | {:.3} | {:.1} | {} |",
+        let mut line = format!(
+            "| {} | {:.0} | {:.2} | {:.3} | {:.1} | {} | {} |",
             r.peer,
             r.rate,
             r.seconds,
             r.cpu_per_1000,
             r.rss_mib,
-            r.errors()
+            r.errors(),
+            cell(r.to_submit)
         );
+        if reports {
+            line.push_str(&format!(" {} |", cell(r.to_report)));
+        }
+        println!("{line}");
     }
     let ratio = ratio(rows);
     if let Some((rate, cpu, rss)) = ratio {
-        println!("| Hongyan / Kannel | {rate:.2}× | | {cpu:.2}× | {rss:.2}× | |");
+        println!("| Hongyan / Kannel | {rate:.2}× | | {cpu:.2}× | {rss:.2}× | | |{}", if reports { " |" } else { "" });
     }
     println!();
     println!("{}", json(scenario, args, rows, ratio));
+}
+
+fn cell(p: Option<Percentiles>) -> String {
+    p.map_or_else(|| "–".to_owned(), |p| format!("{:.1} / {:.1} / {:.1}", p.p50, p.p99, p.max))
+}
+
+fn json_percentiles(p: Option<Percentiles>) -> String {
+    p.map_or_else(
+        || "null".to_owned(),
+        |p| format!(r#"{{"p50":{:.2},"p99":{:.2},"p99_9":{:.2},"max":{:.2}}}"#, p.p50, p.p99, p.p999, p.max),
+    )
 }
 
 /// Hongyan's figures over Kannel's: msg/s, CPU per message, peak RSS.
@@ -360,7 +397,7 @@ fn json(scenario: Scenario, args: &Args, rows: &[Row], ratio: Option<(f64, f64, 
     for (i, r) in rows.iter().enumerate() {
         let _ = write!(
             peers,
-            r#"{}{{"peer":"{}","completed":{},"msg_per_s":{:.1},"seconds":{:.3},"cpu_s_per_1000":{:.4},"peak_rss_mb":{:.1},"errors":{},"http_failed":{},"missing":{},"extra":{},"other_pdus":{},"reports_missing":{},"receipts_refused":{}}}"#,
+            r#"{}{{"peer":"{}","completed":{},"msg_per_s":{:.1},"seconds":{:.3},"cpu_s_per_1000":{:.4},"peak_rss_mb":{:.1},"errors":{},"http_failed":{},"missing":{},"extra":{},"other_pdus":{},"reports_missing":{},"receipts_refused":{},"request_to_submit_ms":{},"request_to_report_ms":{}}}"#,
             if i > 0 { "," } else { "" },
             r.peer,
             r.completed,
@@ -374,7 +411,9 @@ fn json(scenario: Scenario, args: &Args, rows: &[Row], ratio: Option<(f64, f64, 
             r.extra,
             r.other_pdus,
             r.reports_missing,
-            r.receipts_refused
+            r.receipts_refused,
+            json_percentiles(r.to_submit),
+            json_percentiles(r.to_report)
         );
     }
     let ratio = ratio.map_or_else(

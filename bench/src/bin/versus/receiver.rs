@@ -12,10 +12,14 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::timeline::{Moment, Timeline};
+
 /// What the receiver has seen.
 #[derive(Debug)]
 pub(crate) struct Reports {
     epoch: Instant,
+    /// When each message's report arrived.
+    timeline: Arc<Timeline>,
     /// Numbers reported delivered; std Mutex, never held across an await.
     delivered: Mutex<HashSet<String>>,
     count: AtomicU64,
@@ -25,9 +29,10 @@ pub(crate) struct Reports {
 }
 
 impl Reports {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(timeline: Arc<Timeline>) -> Self {
         Self {
             epoch: Instant::now(),
+            timeline,
             delivered: Mutex::default(),
             count: AtomicU64::new(0),
             last_ns: AtomicU64::new(0),
@@ -54,7 +59,14 @@ impl Reports {
 
     fn record(&self, numbers: impl IntoIterator<Item = String>) {
         let mut seen = self.delivered.lock().expect("reports");
-        let new = numbers.into_iter().filter(|n| seen.insert(n.clone())).count() as u64;
+        let mut new = 0;
+        for number in numbers {
+            if !seen.contains(&number) {
+                self.timeline.mark_number(Moment::Reported, number.as_bytes());
+                seen.insert(number);
+                new += 1;
+            }
+        }
         if new > 0 {
             let at = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
             self.last_ns.fetch_max(at, Ordering::Relaxed);
@@ -143,7 +155,7 @@ mod tests {
 
     #[test]
     fn a_number_reported_twice_counts_once() {
-        let r = Reports::new();
+        let r = Reports::new(Arc::new(Timeline::new(3)));
         r.record(["1".to_owned(), "2".to_owned()]);
         r.record(["2".to_owned()]);
         assert_eq!(r.delivered(), 2);

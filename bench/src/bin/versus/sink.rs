@@ -21,12 +21,16 @@ use hongyan_smpp_proto::{CommandStatus, DeliveryReceipt, Pdu, SessionConfig, Sms
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
+use crate::timeline::{Moment, Timeline};
+
 /// The window the scenario names: the sink lets the gateway keep 100 submits outstanding.
 pub(crate) const WINDOW: usize = 100;
 
 /// What the sink has seen, shared with the harness.
 #[derive(Debug)]
 pub(crate) struct SinkCounters {
+    /// When each message's submit_sm arrived.
+    timeline: Arc<Timeline>,
     /// What `last_submit_ns` counts from.
     epoch: Instant,
     /// When the latest submit_sm arrived, in ns since `epoch`: once the count reaches N, the
@@ -46,8 +50,9 @@ pub(crate) struct SinkCounters {
 }
 
 impl SinkCounters {
-    pub(crate) fn new() -> Self {
+    pub(crate) fn new(timeline: Arc<Timeline>) -> Self {
         Self {
+            timeline,
             epoch: Instant::now(),
             last_submit_ns: AtomicU64::new(0),
             binds: AtomicU64::new(0),
@@ -171,6 +176,7 @@ impl<'a> Conn<'a> {
         let id = self.next_id.fetch_add(1, Ordering::Relaxed).to_string();
         let at = u64::try_from(self.counters.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
         self.counters.last_submit_ns.fetch_max(at, Ordering::Relaxed);
+        self.counters.timeline.mark_number(Moment::Submitted, &submit.dest.addr);
         // Counted before the answer is queued: the peer cannot see the response first.
         self.counters.submits.fetch_add(1, Ordering::Relaxed);
         if let Some(owed) = &mut self.owed {
