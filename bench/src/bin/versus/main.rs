@@ -1,23 +1,28 @@
 //! Hongyan against Kannel 1.4.5 (Debian's package), same load, same SMPP sink, same run
-//! (issue 14's peer comparison), scenario `http-smpp`:
+//! (issue 14's peer comparison).
 //!
 //! N single-message HTTP requests (default 20,000) from C keep-alive connections (default
 //! 50) → the gateway → one SMPP bind with window 100 → a sink that answers every submit_sm
-//! ESME_ROK with a message_id and sends no receipts. Each peer runs as its own processes
-//! (`hongyan serve` from this tree's release build; Kannel's bearerbox and smsbox, installed
-//! with apt-get when missing) against a fresh data folder, one after the other.
+//! ESME_ROK with a message_id. Scenario `http-smpp`: the sink sends no receipts.
+//! `http-smpp-dlr`: it sends one DELIVRD receipt per submit, and the gateway pushes each
+//! report to an HTTP receiver in the harness (Hongyan's account callback, Kannel's dlr-url).
+//! Each peer runs as its own processes (`hongyan serve` from this tree's release build;
+//! Kannel's bearerbox and smsbox, installed with apt-get when missing) against a fresh data
+//! folder, one after the other.
 //!
 //! Measured per peer: msg/s end to end (first request written → the sink received the N-th
-//! submit_sm); CPU seconds per 1,000 messages of the gateway's processes (utime + stime from
-//! /proc before the load and once the gateway is idle after it); peak RSS (VmHWM, summed over
-//! the processes); errors (non-2xx answers, broken requests, submits missing or extra, and
-//! anything but submit_sm reaching the sink), which must be 0: the run exits non-zero if not.
-//! Printed as one Markdown table with the Hongyan/Kannel ratio, then one JSON line.
+//! submit_sm, or the receiver the N-th delivered report); latency per message (request
+//! written → submit_sm → report); CPU seconds per 1,000 messages of the gateway's processes
+//! (utime + stime from /proc before the load and once the gateway is idle after it); peak RSS
+//! (VmHWM, summed over the processes); errors (non-2xx answers, broken requests, submits
+//! missing or extra, anything but submit_sm reaching the sink, reports missing or receipts
+//! refused), which must be 0: the run exits non-zero if not. Printed per scenario as one
+//! Markdown table with the Hongyan/Kannel ratio, then one JSON line.
 //!
 //! Run: `cargo build --release -p hongyan` at the root, then
-//! `cd bench && cargo run --release --bin versus -- --peer both --messages 20000`.
-//! `--quick` is the test suite's scaled-down run: 500 messages, concurrency 10, Kannel only
-//! when it is already installed.
+//! `cd bench && cargo run --release --bin versus -- --scenario all --peer both --messages 20000`.
+//! `--quick` is the test suite's scaled-down run: both scenarios, 500 messages, concurrency
+//! 10, Kannel only when it is already installed.
 
 mod load;
 mod peers;
