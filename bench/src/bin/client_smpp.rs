@@ -178,7 +178,7 @@ static RECEIVED: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize
 fn submit(i: usize) -> SubmitSm {
     SubmitSm {
         source: Address::new(Ton::UNKNOWN, Npi::UNKNOWN, "1069"),
-        dest: Address::new(Ton::UNKNOWN, Npi::UNKNOWN, &format!("138{i:08}")),
+        dest: Address::new(Ton::UNKNOWN, Npi::UNKNOWN, format!("138{i:08}").as_str()),
         service_type: b"VERIF".to_vec(),
         registered_delivery: RegisteredDelivery::RECEIPT,
         data_coding: DataCoding::DEFAULT,

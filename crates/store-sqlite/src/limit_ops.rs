@@ -241,7 +241,7 @@ pub(crate) fn blacklisted(
              WHERE account_id IN ({GLOBAL}, {account_id}) AND {}",
             crate::sql_fns::hash_matches("number_hash", 1, chunk.len(), slots)
         );
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params_from_iter(chunk.iter()), entry)?;
         for r in rows {
             out.push(r?);
@@ -269,7 +269,7 @@ pub(crate) fn ported(conn: &Connection, numbers: &[String]) -> rusqlite::Result<
     for chunk in numbers.chunks(500) {
         let marks = vec!["?"; chunk.len()].join(", ");
         let mut stmt =
-            conn.prepare(&format!("SELECT number, carrier FROM ported_numbers WHERE number IN ({marks})"))?;
+            conn.prepare_cached(&format!("SELECT number, carrier FROM ported_numbers WHERE number IN ({marks})"))?;
         let rows =
             stmt.query_map(params_from_iter(chunk.iter()), |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         for row in rows {

@@ -38,7 +38,7 @@ pub(crate) fn unsubscribed(
             "SELECT hy_open('number', number) FROM unsubscribes WHERE account_id = {account_id} AND {}",
             crate::sql_fns::hash_matches("number_hash", 1, chunk.len(), slots)
         );
-        let mut stmt = conn.prepare(&sql)?;
+        let mut stmt = conn.prepare_cached(&sql)?;
         for r in stmt.query_map(params_from_iter(chunk.iter()), |r| r.get(0))? {
             out.push(r?);
         }

@@ -448,6 +448,26 @@ impl Store for SqliteStore {
         self.read(move |c| limit_ops::ported(c, &numbers))
     }
 
+    fn number_facts(
+        &self,
+        account_id: i64,
+        numbers: Vec<String>,
+        marketing: bool,
+    ) -> BoxFuture<'_, Result<hongyan_store::NumberFacts>> {
+        let slots = self.slots;
+        self.read(move |c| {
+            Ok(hongyan_store::NumberFacts {
+                ported: limit_ops::ported(c, &numbers)?,
+                blacklisted: limit_ops::blacklisted(c, account_id, &numbers, slots)?,
+                unsubscribed: if marketing {
+                    mo_ops::unsubscribed(c, account_id, &numbers, slots)?
+                } else {
+                    Vec::new()
+                },
+            })
+        })
+    }
+
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<StoredRequest>>> {
         let client_ref = client_ref.to_owned();
         self.read(move |c| read_ops::find_request(c, account_id, &client_ref))

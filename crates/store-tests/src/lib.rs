@@ -76,6 +76,7 @@ pub async fn run_story(store: &dyn Store) {
     replies_unsubscribe_and_find_their_account(store, a.id, b.id).await;
     a_report_before_its_response_waits(store, a.id).await;
     ported_numbers(store).await;
+    number_facts_in_one_look_up(store, a.id).await;
     nonces_are_good_once_per_key_within_the_window(store).await;
     feed::reports_and_replies_are_fed_in_order(store).await;
     feed::client_systems_get_receipts_for_their_part_ids(store).await;
@@ -448,6 +449,19 @@ async fn templates_and_free_text(store: &dyn Store, a: i64, b: i64) {
     store.set_free_text(a, false).await.unwrap();
     assert!(!store.free_text_allowed(a).await.unwrap());
     assert!(store.free_text_allowed(b).await.unwrap());
+}
+
+/// The one look-up accepting makes says what the three separate ones say.
+async fn number_facts_in_one_look_up(store: &dyn Store, a: i64) {
+    let asked: Vec<String> =
+        ["13800000001", "13800000007", "13800138000", "13900139000"].into_iter().map(String::from).collect();
+    let facts = store.number_facts(a, asked.clone(), true).await.unwrap();
+    assert_eq!(facts.ported, [("13800138000".to_owned(), Carrier::ChinaUnicom)]);
+    assert_eq!(facts.blacklisted.iter().map(|e| e.number.as_str()).collect::<Vec<_>>(), ["13800000001"]);
+    assert_eq!(facts.unsubscribed, ["13800000007"]);
+    let plain = store.number_facts(a, asked, false).await.unwrap();
+    assert!(plain.unsubscribed.is_empty(), "unsubscribes are asked for marketing only");
+    assert_eq!(plain.blacklisted.len(), 1);
 }
 
 async fn ported_numbers(store: &dyn Store) {

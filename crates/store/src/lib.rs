@@ -203,6 +203,25 @@ pub trait Store: Send + Sync + 'static {
     fn import_ported(&self, entries: Vec<(String, Carrier)>, now: Timestamp) -> BoxFuture<'_, Result<usize>>;
     /// The carriers `numbers` were ported to; numbers not ported are absent.
     fn ported(&self, numbers: Vec<String>) -> BoxFuture<'_, Result<Vec<(String, Carrier)>>>;
+    /// What accepting a request needs to know of its `numbers`, in one look-up: where they were
+    /// ported, the blacklist entries that stop them for the account, and (for `marketing`)
+    /// which unsubscribed. Backends answer it in one read; this default asks three times.
+    fn number_facts(
+        &self,
+        account_id: i64,
+        numbers: Vec<String>,
+        marketing: bool,
+    ) -> BoxFuture<'_, Result<NumberFacts>> {
+        Box::pin(async move {
+            let unsubscribed =
+                if marketing { self.unsubscribed(account_id, numbers.clone()).await? } else { Vec::new() };
+            Ok(NumberFacts {
+                ported: self.ported(numbers.clone()).await?,
+                blacklisted: self.blacklisted(account_id, numbers).await?,
+                unsubscribed,
+            })
+        })
+    }
 
     /// The answer and request hash stored with an account's client reference, if it was used.
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<StoredRequest>>>;

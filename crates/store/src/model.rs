@@ -420,3 +420,14 @@ pub struct StatusCount {
     /// How many.
     pub messages: u64,
 }
+
+/// What accepting a request needs to know of its numbers (see `Store::number_facts`).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct NumberFacts {
+    /// Numbers ported to another carrier, with that carrier.
+    pub ported: Vec<(String, Carrier)>,
+    /// Blacklist entries (the account's or the global list) that stop some of the numbers.
+    pub blacklisted: Vec<BlacklistEntry>,
+    /// Numbers that unsubscribed from the account's marketing (asked for marketing only).
+    pub unsubscribed: Vec<String>,
+}

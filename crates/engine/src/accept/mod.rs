@@ -283,7 +283,8 @@ impl Engine {
         }
         let now = self.clock.now();
         let texts = self.prepare_texts(account_id, &req, now).await?;
-        let ported = self.ported(&req.to).await?;
+        let facts = self.number_facts(account_id, &req).await?;
+        let ported: std::collections::HashMap<String, Carrier> = facts.ported.iter().cloned().collect();
         let (mut results, mut batch) = self.build(account_id, &req, &texts, &ported, now);
         // The price is fixed now: a later change of the price table does not reprice it.
         if let Some(prices) = self.rights(account_id).await?.prices {
@@ -291,7 +292,7 @@ impl Engine {
                 m.unit_price = prices.price(m.carrier, m.category.name());
             }
         }
-        self.screen(account_id, req.category, &mut results, &mut batch, now).await?;
+        self.screen(account_id, req.category, &facts, &mut results, &mut batch, now).await?;
         self.commit(account_id, &req, hash, results, batch, now).await
     }
 

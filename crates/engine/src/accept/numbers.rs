@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use hongyan_store::{NewMessage, Provenance, StoreError};
+use hongyan_store::{NewMessage, NumberFacts, Provenance, StoreError};
 use hongyan_types::{Carrier, Category, CategoryKind, PhoneNumber, Timestamp};
 
 use super::text::Texts;
@@ -10,13 +10,14 @@ use super::{AcceptError, NumberResult, SendRequest};
 use crate::Engine;
 
 impl Engine {
-    /// Per-number screening after routing: marketing unsubscribes, the blacklist, then
-    /// frequency limits. A screened
-    /// number's result turns into a rejection and its message leaves the batch.
+    /// Per-number screening after routing: marketing unsubscribes, the blacklist (both from
+    /// `facts`), then frequency limits. A screened number's result turns into a rejection and
+    /// its message leaves the batch.
     pub(super) async fn screen(
         &self,
         account_id: i64,
         category: Category,
+        facts: &NumberFacts,
         results: &mut [NumberResult],
         batch: &mut Vec<NewMessage>,
         now: Timestamp,
@@ -25,18 +26,17 @@ impl Engine {
             return Ok(());
         }
         self.refresh_usage(account_id, now).await?;
-        let numbers: Vec<String> = batch.iter().map(|m| m.to.clone()).collect();
         let mut refused: HashMap<String, (&'static str, String)> = HashMap::new();
         if category.is(CategoryKind::Marketing) {
-            for n in self.store.unsubscribed(account_id, numbers.clone()).await? {
+            for n in &facts.unsubscribed {
                 refused.insert(
-                    n,
+                    n.clone(),
                     ("unsubscribed", "the number replied to unsubscribe from this account's marketing".into()),
                 );
             }
         }
-        for e in self.store.blacklisted(account_id, numbers).await? {
-            refused.insert(e.number, ("blacklisted", format!("the number is on the blacklist ({})", e.reason)));
+        for e in &facts.blacklisted {
+            refused.insert(e.number.clone(), ("blacklisted", format!("the number is on the blacklist ({})", e.reason)));
         }
         let open: Vec<String> = batch.iter().map(|m| m.to.clone()).filter(|n| !refused.contains_key(n)).collect();
         for (n, reason) in self.over_frequency(account_id, &open, category, now).await? {
@@ -122,14 +122,15 @@ impl Engine {
         (results, batch)
     }
 
-    /// Numbers of the request that were ported to another carrier (携号转网), in one look-up.
-    pub(super) async fn ported(&self, inputs: &[String]) -> Result<HashMap<String, Carrier>, StoreError> {
+    /// What the store knows of the request's numbers — ported (携号转网), blacklisted,
+    /// unsubscribed — in one look-up (one trip to a read connection, not three).
+    pub(super) async fn number_facts(&self, account_id: i64, req: &SendRequest) -> Result<NumberFacts, StoreError> {
         let numbers: Vec<String> =
-            inputs.iter().filter_map(|i| PhoneNumber::parse(i).ok()).map(|n| n.national().to_owned()).collect();
+            req.to.iter().filter_map(|i| PhoneNumber::parse(i).ok()).map(|n| n.national().to_owned()).collect();
         if numbers.is_empty() {
-            return Ok(HashMap::new());
+            return Ok(NumberFacts::default());
         }
-        Ok(self.store.ported(numbers).await?.into_iter().collect())
+        self.store.number_facts(account_id, numbers, req.category.is(CategoryKind::Marketing)).await
     }
 
     fn route(
