@@ -3,35 +3,25 @@
 //! Service_Id, the login's default when the field is empty (or one of SMPP's generic types),
 //! and a clear refusal (ESME_RINVSERTYP, CMPP Result 7) for a name that is not configured.
 
+mod support;
+
+use support::Platform;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hongyan_cmpp_proto::pdu::Submit;
 use hongyan_cmpp_proto::session::SessionConfig as CmppConfig;
 use hongyan_cmpp_proto::{ClientEvent, ClientSession, MsgFmt, SubmitResult};
-use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::cmpp::server::CmppServerConfig;
 use hongyan_gateway::smpp::server::SmppServerConfig;
 use hongyan_smpp_proto::pdu::{Address, Bind, BindMode, SubmitSm};
 use hongyan_smpp_proto::{CommandStatus, DataCoding, EsmeEvent, EsmeSession, Npi, SessionConfig, Ton};
 use hongyan_store::{MessageFilter, Store};
-use hongyan_store_sqlite::SqliteStore;
-use hongyan_types::{Carrier, Category, Timestamp};
+use hongyan_types::{Category, Timestamp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
-
-/// An engine on a real SQLite file with one China Mobile channel and a signed account.
-async fn engine(name: &str) -> (Arc<Engine>, Arc<dyn Store>, i64, impl Sized) {
-    let dir = std::env::temp_dir().join(format!("hongyan-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
-    (engine, store, account, queues)
-}
 
 /// The category each recipient's message was stored under.
 async fn categories(store: &Arc<dyn Store>, account: i64) -> Vec<(String, Category)> {
@@ -97,7 +87,7 @@ async fn smpp_submits(addr: std::net::SocketAddr, login: &str, password: &str, s
 
 #[tokio::test]
 async fn smpp_service_type_codes_and_the_logins_default_choose_the_category() {
-    let (engine, store, account, _queues) = engine("smpp-categories").await;
+    let Platform { store, engine, account, queues: _queues } = support::platform("smpp-categories").await;
     let plain = engine.create_client_login(account, "smpp", "etax01".into(), 8).await.unwrap();
     let verif = Some(Category::VERIFICATION);
     let otp = engine.create_client_login_in(account, "smpp", "etax02".into(), 8, verif).await.unwrap();
@@ -163,7 +153,7 @@ async fn cmpp_run(
 
 #[tokio::test]
 async fn cmpp_service_id_codes_and_the_logins_default_choose_the_category() {
-    let (engine, store, account, _queues) = engine("cmpp-categories").await;
+    let Platform { store, engine, account, queues: _queues } = support::platform("cmpp-categories").await;
     let verif = Some(Category::VERIFICATION);
     let login = engine.create_client_login_in(account, "cmpp", "900001".into(), 16, verif).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();

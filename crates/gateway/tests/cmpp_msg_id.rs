@@ -3,18 +3,20 @@
 //! configured gateway code), unique over many SUBMITs, one per recipient of a group SUBMIT
 //! (first, first + 1), and carried unchanged by the status report the client receives.
 
-use std::sync::Arc;
+mod support;
+
+use support::Platform;
+
 use std::time::{Duration, Instant};
 
 use hongyan_cmpp_proto::msg_id;
 use hongyan_cmpp_proto::pdu::Submit;
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_cmpp_proto::{ClientEvent, ClientSession, MsgFmt, SubmitError, Version};
-use hongyan_engine::{ChannelSpec, Engine, SystemClock};
+use hongyan_engine::Engine;
 use hongyan_gateway::cmpp::server::{serve, CmppServerConfig};
-use hongyan_store::{MessageFilter, ReportIn, Store, SubmitOutcome};
-use hongyan_store_sqlite::SqliteStore;
-use hongyan_types::{Carrier, MessageId, Timestamp};
+use hongyan_store::{MessageFilter, ReportIn, SubmitOutcome};
+use hongyan_types::{MessageId, Timestamp};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -164,13 +166,7 @@ async fn delivered(engine: &Engine, id: MessageId, carrier_id: &str) {
 
 #[tokio::test]
 async fn msg_ids_are_in_cmpps_layout_unique_and_carried_by_the_reports() {
-    let dir = std::env::temp_dir().join(format!("hongyan-cmpp-msg-id-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let Platform { store, engine, account, queues: _queues } = support::platform("cmpp-msg-id").await;
     let login = engine.create_client_login(account, "cmpp", SP.into(), 16).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -3,17 +3,18 @@
 //! a long message in two UDH parts, reports owed while the client is away, one report per
 //! Msg_Id on its return, and nothing twice once acknowledged.
 
-use std::sync::Arc;
+mod support;
+
+use support::Platform;
+
 use std::time::{Duration, Instant};
 
 use hongyan_cmpp_proto::pdu::Submit;
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_cmpp_proto::{ClientEvent, ClientSession, MsgFmt, Version};
-use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::cmpp::server::{serve, CmppServerConfig};
-use hongyan_store::{MessageFilter, ReportIn, Store, SubmitOutcome};
-use hongyan_store_sqlite::SqliteStore;
-use hongyan_types::{Carrier, Timestamp};
+use hongyan_store::{MessageFilter, ReportIn, SubmitOutcome};
+use hongyan_types::Timestamp;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -106,13 +107,7 @@ fn part(n: u8, text: &str) -> Submit {
 
 #[tokio::test]
 async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back() {
-    let dir = std::env::temp_dir().join(format!("hongyan-cmpp-server-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let Platform { store, engine, account, queues: _queues } = support::platform("cmpp-server").await;
     let login = engine.create_client_login(account, "cmpp", SP.into(), 16).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -205,13 +200,7 @@ async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back()
 
 #[tokio::test]
 async fn control_bidi_and_invisible_text_is_refused_over_our_cmpp_server() {
-    let dir = std::env::temp_dir().join(format!("hongyan-cmpp-unsafe-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let Platform { store, engine, account, queues: _queues } = support::platform("cmpp-unsafe").await;
     let login = engine.create_client_login(account, "cmpp", SP.into(), 16).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -253,13 +242,7 @@ async fn control_bidi_and_invisible_text_is_refused_over_our_cmpp_server() {
 /// 6 (too long), and nothing is stored or left to try again.
 #[tokio::test]
 async fn an_over_long_message_settles_its_answered_parts_with_rejectd_reports() {
-    let dir = std::env::temp_dir().join(format!("hongyan-cmpp-server-long-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let Platform { store, engine, account, queues: _queues } = support::platform("cmpp-server-long").await;
     let login = engine.create_client_login(account, "cmpp", SP.into(), 16).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

@@ -3,19 +3,20 @@
 //! long-message forms smpplib does not use (sar_* TLVs, message_payload), refusals with their
 //! SMPP status, and a receipt per part id with its TLVs.
 
-use std::sync::Arc;
+mod support;
+
+use support::Platform;
+
 use std::time::{Duration, Instant};
 
-use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::smpp::server::{serve, SmppServerConfig};
 use hongyan_smpp_proto::pdu::{Address, Bind, BindMode, SubmitSm};
 use hongyan_smpp_proto::{
     CommandStatus, DataCoding, EsmClass, EsmeEvent, EsmeSession, Npi, RegisteredDelivery, Sar, SessionConfig, TlvTag,
     Ton,
 };
-use hongyan_store::{MessageFilter, ReportIn, Store, SubmitOutcome};
-use hongyan_store_sqlite::SqliteStore;
-use hongyan_types::{Carrier, Timestamp};
+use hongyan_store::{MessageFilter, ReportIn, SubmitOutcome};
+use hongyan_types::Timestamp;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
@@ -91,13 +92,7 @@ fn ucs2(s: &str) -> Vec<u8> {
 
 #[tokio::test]
 async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
-    let dir = std::env::temp_dir().join(format!("hongyan-smpp-server-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let Platform { store, engine, account, queues: _queues } = support::platform("smpp-server").await;
     let login = engine.create_client_login(account, "smpp", "etax01".into(), 8).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -186,13 +181,7 @@ async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
 
 #[tokio::test]
 async fn control_bidi_and_invisible_text_is_refused_over_our_smpp_server() {
-    let dir = std::env::temp_dir().join(format!("hongyan-smpp-unsafe-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let Platform { store, engine, account, queues: _queues } = support::platform("smpp-unsafe").await;
     let login = engine.create_client_login(account, "smpp", "etax02".into(), 8).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -221,13 +210,7 @@ async fn control_bidi_and_invisible_text_is_refused_over_our_smpp_server() {
 /// for the flush to try again.
 #[tokio::test]
 async fn an_over_long_udh_message_settles_its_acknowledged_parts_with_rejectd_receipts() {
-    let dir = std::env::temp_dir().join(format!("hongyan-smpp-server-long-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, _queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = engine.create_account("etax").await.unwrap().account.id;
-    engine.sign_with(account, "某省税务局", "").await.unwrap();
+    let Platform { store, engine, account, queues: _queues } = support::platform("smpp-server-long").await;
     let login = engine.create_client_login(account, "smpp", "etax01".into(), 8).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
