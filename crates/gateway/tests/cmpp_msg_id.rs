@@ -7,62 +7,28 @@ mod support;
 
 use support::Platform;
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use hongyan_cmpp_proto::msg_id;
 use hongyan_cmpp_proto::pdu::Submit;
-use hongyan_cmpp_proto::session::SessionConfig;
-use hongyan_cmpp_proto::{ClientEvent, ClientSession, MsgFmt, SubmitError, Version};
+use hongyan_cmpp_proto::{ClientEvent, MsgFmt, SubmitError, Version};
 use hongyan_engine::Engine;
 use hongyan_gateway::cmpp::server::{serve, CmppServerConfig};
 use hongyan_store::{MessageFilter, ReportIn, SubmitOutcome};
 use hongyan_types::{MessageId, Timestamp};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 const SP: &str = "900001";
 const GATEWAY: u32 = 654_321;
 
-struct Client {
-    session: ClientSession,
-    stream: TcpStream,
-    events: Vec<ClientEvent>,
-}
+use support::cmpp::Client;
 
 impl Client {
     async fn connect(addr: std::net::SocketAddr, secret: &str) -> Self {
-        let session = ClientSession::new(SessionConfig::default(), SP.into(), secret.as_bytes().to_vec());
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let mut c = Self { session, stream, events: Vec::new() };
-        c.session.connect(Instant::now(), now().beijing_mmddhhmmss());
-        c.run_until(|e| !e.is_empty()).await;
+        let c = Self::connect_as(addr, SP, secret, Version::V30).await;
         assert!(matches!(c.events[..], [ClientEvent::Connected { .. }]), "{:?}", c.events);
         c
-    }
-
-    /// Drives the session until `done` holds (or 10 s pass), acknowledging every DELIVER.
-    async fn run_until(&mut self, done: impl Fn(&[ClientEvent]) -> bool) {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        let mut buf = vec![0u8; 8192];
-        while !done(&self.events) && Instant::now() < deadline {
-            while let Some(bytes) = self.session.poll_transmit() {
-                self.stream.write_all(&bytes).await.unwrap();
-            }
-            if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(50), self.stream.read(&mut buf)).await {
-                assert!(n > 0, "the server closed the link");
-                self.session.handle_input(&buf[..n], Instant::now()).unwrap();
-            }
-            while let Some(e) = self.session.poll_event() {
-                if let ClientEvent::Deliver { sequence_id, deliver } = &e {
-                    self.session.ack_deliver(*sequence_id, deliver.msg_id, 0);
-                }
-                self.events.push(e);
-            }
-        }
-        while let Some(bytes) = self.session.poll_transmit() {
-            self.stream.write_all(&bytes).await.unwrap();
-        }
     }
 
     /// Sends `submit`, waiting for answers while the window is full; its Sequence_Id.

@@ -10,70 +10,20 @@ use support::Platform;
 use std::time::{Duration, Instant};
 
 use hongyan_cmpp_proto::pdu::Submit;
-use hongyan_cmpp_proto::session::SessionConfig;
-use hongyan_cmpp_proto::{ClientEvent, ClientSession, MsgFmt, Version};
+use hongyan_cmpp_proto::{ClientEvent, MsgFmt, Version};
 use hongyan_gateway::cmpp::server::{serve, CmppServerConfig};
 use hongyan_store::{MessageFilter, ReportIn, SubmitOutcome};
 use hongyan_types::Timestamp;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 const SP: &str = "900001";
 
-/// A connected client: its session and socket, and every event so far.
-struct Client {
-    session: ClientSession,
-    stream: TcpStream,
-    events: Vec<ClientEvent>,
-}
+use support::cmpp::Client;
 
 impl Client {
     async fn connect(addr: std::net::SocketAddr, secret: &str) -> Self {
-        Self::connect_as(addr, secret, Version::V30).await
-    }
-
-    async fn connect_as(addr: std::net::SocketAddr, secret: &str, version: Version) -> Self {
-        let config = SessionConfig { version, ..SessionConfig::default() };
-        let session = ClientSession::new(config, SP.into(), secret.into());
-        let stream = TcpStream::connect(addr).await.unwrap();
-        let mut c = Self { session, stream, events: Vec::new() };
-        c.session.connect(Instant::now(), Timestamp::from_system(std::time::SystemTime::now()).beijing_mmddhhmmss());
-        c.run_until(|e| {
-            e.iter().any(|e| matches!(e, ClientEvent::Connected { .. } | ClientEvent::ConnectRejected { .. }))
-        })
-        .await;
-        c
-    }
-
-    /// Drives the session until `done` holds for the events seen (or 10 s pass).
-    async fn run_until(&mut self, done: impl Fn(&[ClientEvent]) -> bool) {
-        self.run_for(done, Duration::from_secs(10)).await;
-    }
-
-    async fn run_for(&mut self, done: impl Fn(&[ClientEvent]) -> bool, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        let mut buf = vec![0u8; 8192];
-        while !done(&self.events) && Instant::now() < deadline {
-            while let Some(bytes) = self.session.poll_transmit() {
-                self.stream.write_all(&bytes).await.unwrap();
-            }
-            if let Ok(Ok(n)) = tokio::time::timeout(Duration::from_millis(50), self.stream.read(&mut buf)).await {
-                if n == 0 {
-                    break;
-                }
-                self.session.handle_input(&buf[..n], Instant::now()).unwrap();
-            }
-            while let Some(e) = self.session.poll_event() {
-                if let ClientEvent::Deliver { sequence_id, deliver } = &e {
-                    self.session.ack_deliver(*sequence_id, deliver.msg_id, 0);
-                }
-                self.events.push(e);
-            }
-        }
-        while let Some(bytes) = self.session.poll_transmit() {
-            self.stream.write_all(&bytes).await.unwrap();
-        }
+        Self::connect_as(addr, SP, secret, Version::V30).await
     }
 
     fn report_ids(&self) -> Vec<u64> {
@@ -178,7 +128,7 @@ async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back()
     assert!(again.report_ids().is_empty(), "acknowledged reports do not come again");
 
     // A CMPP 2.0 client is answered in 2.0 and taken the same way.
-    let mut old = Client::connect_as(addr, &login.secret, Version::V20).await;
+    let mut old = Client::connect_as(addr, SP, &login.secret, Version::V20).await;
     assert!(matches!(old.events[..], [ClientEvent::Connected { version: Version::V20 }]), "{:?}", old.events);
     let single = Submit {
         pk_total: 1,

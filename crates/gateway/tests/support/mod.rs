@@ -4,6 +4,8 @@
 
 #![allow(dead_code)]
 
+pub(crate) mod cmpp;
+
 use std::sync::Arc;
 
 use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, SystemClock};
