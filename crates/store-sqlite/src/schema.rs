@@ -49,9 +49,9 @@ pub(crate) fn open_writer(path: &Path, ring: Option<&KeyRing>) -> Result<Connect
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(StoreError::Backend(format!("could not switch to WAL mode (got {mode})")));
     }
-    // temp_store: the per-job savepoints' sub-journal stays in memory instead of a temp file.
-    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA temp_store = MEMORY;")
-        .map_err(backend)?;
+    // Not `temp_store = MEMORY`: with the sub-journal in memory, a large job (100,000 messages
+    // in one savepoint) became quadratic — two minutes instead of three seconds.
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(backend)?;
     conn.set_prepared_statement_cache_capacity(64);
     crate::sql_fns::register(&conn, ring).map_err(backend)?;
     migrate(&conn)?;
