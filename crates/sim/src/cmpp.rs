@@ -110,10 +110,8 @@ impl CmppSim {
     }
 
     fn compose_msg_id(&self, seq: u16) -> u64 {
-        let t = Timestamp::from_system(SystemTime::now()).to_rfc3339_beijing();
-        // "YYYY-MM-DDTHH:MM:SS": pick the fields Msg_Id carries.
-        let n = |a: usize, b: usize| t[a..b].parse::<u8>().unwrap_or(0);
-        msg_id::compose(n(5, 7), n(8, 10), n(11, 13), n(14, 16), n(17, 19), self.cfg.gateway_code, seq)
+        let now = Timestamp::from_system(SystemTime::now()).beijing_mmddhhmmss();
+        msg_id::at(now, self.cfg.gateway_code, seq)
     }
 
     fn login(&self, connect: &Connect) -> (u32, Vec<u8>) {
