@@ -5,6 +5,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::IntoResponse;
 use axum::Json;
 use hongyan_engine::bulk::{self, BulkPreview};
 use hongyan_engine::{SendRequest, TemplateRef};
@@ -92,7 +93,7 @@ pub(crate) async fn send(
     query: Result<Query<SendQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     crate::auth::allow(&state, &caller, "send").await?;
     let Query(q) = query.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let (category, send_at) = (category(&state.engine, &q.category)?, send_at(q.send_at.as_deref())?);
@@ -119,7 +120,5 @@ pub(crate) async fn send(
     }
     .sent_by(crate::auth::principal(&caller), "bulk", addr);
     let outcome = state.engine.accept(caller.account_id, req).await?;
-    let mut out = views::send_outcome(&outcome);
-    out.as_object_mut().expect("object").insert("file".into(), problems(&p));
-    Ok(Json(out))
+    Ok(Json(views::SendOutcomeView { out: &outcome, file: Some(problems(&p)) }).into_response())
 }

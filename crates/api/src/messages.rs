@@ -5,6 +5,7 @@ use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
+use axum::response::IntoResponse;
 use axum::Json;
 use std::collections::BTreeMap;
 
@@ -98,7 +99,7 @@ pub(crate) async fn send(
     ClientAddr(addr): ClientAddr,
     headers: HeaderMap,
     body: Body,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<axum::response::Response, ApiError> {
     crate::auth::allow(&state, &caller, "send").await?;
     let body: SendBody = json_body(&headers, body).await?;
     let (category, send_at) = (category(&state.engine, &body.category)?, send_at(body.send_at.as_deref())?);
@@ -128,7 +129,7 @@ pub(crate) async fn send(
     }
     .sent_by(crate::auth::principal(&caller), "http", addr);
     let outcome = state.engine.accept(caller.account_id, req).await?;
-    Ok(Json(views::send_outcome(&outcome)))
+    Ok(Json(views::send_outcome(&outcome)).into_response())
 }
 
 /// Reads a JSON body: 415 for another media type, 413 over the limit, 400 for broken JSON,
