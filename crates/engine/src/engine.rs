@@ -4,11 +4,11 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use hongyan_store::{Store, StoreError};
+use hongyan_store::{NewMessage, Store, StoreError};
 use hongyan_types::{Carrier, Categories, Category, IdGenerator, MessageId, PhoneNumber, UnknownCategory};
 
 use crate::auth::KeyCache;
-use crate::dispatch::{self, DispatchReceiver, DispatchSender, Outbound};
+use crate::dispatch::{self, Dispatch, DispatchReceiver, DispatchSender, Outbound};
 use crate::limits::Limiter;
 use crate::route::Routes;
 use crate::schedule::Schedule;
@@ -170,8 +170,13 @@ impl Engine {
             for p in page {
                 let out = Outbound { skip_segments: p.done_segments, message: p.message };
                 match self.queues.get(&out.message.channel) {
-                    Some(q) if q.send(out.clone()).is_ok() => resumed += 1,
-                    _ => orphans
+                    Some(q) => {
+                        // A closed queue: the gateway stopped; the message stays queued in
+                        // the store for the next start.
+                        let _ = q.send(Dispatch::One(Box::new(out)));
+                        resumed += 1;
+                    }
+                    None => orphans
                         .push((out.message.id, format!("channel `{}` is no longer configured", out.message.channel))),
                 }
             }
@@ -225,6 +230,18 @@ impl Engine {
         Ok(moved)
     }
 
+    /// Messages a channel parked as ids, read back from the store: those still waiting
+    /// there, with the segments the carrier already took. Any other is left out: it was sent,
+    /// failed or moved to another channel meanwhile.
+    pub async fn reload(&self, channel: &str, ids: Vec<MessageId>) -> Result<Vec<Outbound>, EngineError> {
+        let pending = self.store.pending_by_ids(ids).await?;
+        Ok(pending
+            .into_iter()
+            .filter(|p| p.message.channel == channel)
+            .map(|p| Outbound { message: p.message, skip_segments: p.done_segments })
+            .collect())
+    }
+
     /// Hands a message to its channel, or holds it until its `send_at`.
     pub(crate) fn enqueue(&self, out: Outbound) {
         if let Some(out) = self.hold(out) {
@@ -236,7 +253,21 @@ impl Engine {
         if let Some(q) = self.queues.get(&out.message.channel) {
             // A closed queue means the gateway stopped (shutdown): the message stays
             // `accepted` in the store and is resumed at the next start.
-            let _ = q.send(out);
+            let _ = q.send(Dispatch::One(Box::new(out)));
+        }
+    }
+
+    /// Hands a request's new messages on: in one move when they all go to one channel now
+    /// (the usual case), else one by one.
+    pub(crate) fn enqueue_batch(&self, batch: Vec<NewMessage>) {
+        let now = self.clock.now();
+        let Some(first) = batch.first() else { return };
+        let one_channel = batch.iter().all(|m| m.channel == first.channel && m.send_at.is_none_or(|t| t <= now));
+        match self.queues.get(&first.channel) {
+            Some(q) if one_channel => {
+                let _ = q.send(Dispatch::Batch(batch));
+            }
+            _ => batch.into_iter().for_each(|message| self.enqueue(Outbound { message, skip_segments: Vec::new() })),
         }
     }
 }

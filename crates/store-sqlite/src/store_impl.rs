@@ -285,8 +285,12 @@ impl Store for SqliteStore {
         self.write(move |c| push_ops::resend(c, id, now))
     }
 
-    fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| write_ops::insert_messages(c, &batch, request.as_ref()))
+    fn insert_messages(
+        &self,
+        batch: Vec<NewMessage>,
+        request: Option<RequestRecord>,
+    ) -> BoxFuture<'_, Result<Vec<NewMessage>>> {
+        self.write(move |c| write_ops::insert_messages(c, &batch, request.as_ref()).map(|()| batch))
     }
 
     fn add_signature(

@@ -49,7 +49,7 @@ async fn a_full_store_answers_full_keeps_nothing_it_refused_and_recovers_without
     for (id, answer) in &answers {
         let kept = store.get_message(account, MessageId(*id)).await.unwrap().is_some();
         match answer {
-            Ok(()) => assert!(kept, "message {id} was confirmed but not kept"),
+            Ok(_) => assert!(kept, "message {id} was confirmed but not kept"),
             Err(StoreError::Full(_)) => assert!(!kept, "message {id} was refused but kept anyway"),
             Err(e) => panic!("message {id}: {e} (a full store must say Full)"),
         }

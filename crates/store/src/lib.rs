@@ -124,7 +124,13 @@ pub trait Store: Send + Sync + 'static {
     /// message is durable; on `Err`, none is. With a `request` record (a client reference and
     /// the answer given), the record is stored in the same transaction; if the account already
     /// used that reference, nothing is stored and the result is [`StoreError::Conflict`].
-    fn insert_messages(&self, batch: Vec<NewMessage>, request: Option<RequestRecord>) -> BoxFuture<'_, Result<()>>;
+    /// The batch comes back with `Ok`, so the caller can hand it on without keeping a copy
+    /// (a bulk request holds 100,000 of them).
+    fn insert_messages(
+        &self,
+        batch: Vec<NewMessage>,
+        request: Option<RequestRecord>,
+    ) -> BoxFuture<'_, Result<Vec<NewMessage>>>;
     /// Records a template as `pending`; the name is unique per account.
     fn add_template(
         &self,

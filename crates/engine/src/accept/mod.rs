@@ -8,7 +8,6 @@ use std::collections::BTreeMap;
 use hongyan_store::{NewMessage, RequestRecord, StoreError};
 use hongyan_types::{Carrier, Category, CategoryKind, MessageId, Timestamp};
 
-use crate::dispatch::Outbound;
 use crate::replay;
 use crate::template::TemplateError;
 use crate::Engine;
@@ -320,22 +319,25 @@ impl Engine {
             self.release(reservation);
             return Ok(SendOutcome { results, replayed: false });
         }
-        if let Err(e) = self.store.insert_messages(batch.clone(), record).await {
-            self.release(reservation);
-            return match (e, &req.client_ref) {
-                // Another request with the same reference committed first.
-                (StoreError::Conflict(_), Some(r)) => {
-                    let hash = hash.unwrap_or_default();
-                    self.replay(account_id, r, &hash).await?.ok_or(AcceptError::BadClientRef)
-                }
-                (e, _) => Err(e.into()),
-            };
-        }
+        let batch = match self.store.insert_messages(batch, record).await {
+            Ok(batch) => batch,
+            Err(e) => {
+                self.release(reservation);
+                return match (e, &req.client_ref) {
+                    // Another request with the same reference committed first.
+                    (StoreError::Conflict(_), Some(r)) => {
+                        let hash = hash.unwrap_or_default();
+                        self.replay(account_id, r, &hash).await?.ok_or(AcceptError::BadClientRef)
+                    }
+                    (e, _) => Err(e.into()),
+                };
+            }
+        };
         tracing::debug!(account_id, count = batch.len(), "accepted");
         if req.category.is(CategoryKind::Verification) {
             self.record_sends(account_id, batch.iter().map(|m| m.to.as_str()), now);
         }
-        batch.into_iter().for_each(|message| self.enqueue(Outbound { message, skip_segments: Vec::new() }));
+        self.enqueue_batch(batch);
         Ok(SendOutcome { results, replayed: false })
     }
 
