@@ -126,6 +126,8 @@ pub(crate) struct Shared {
     pub(crate) monitor: Arc<hongyan_engine::monitor::ChannelMonitor>,
     /// Segments refused for a transient reason, waiting for their retry time.
     retries: Mutex<Vec<(Instant, Work)>>,
+    /// A lane ran low while parked messages wait: the channel task reads them back.
+    refill_wanted: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -133,7 +135,46 @@ impl Shared {
         let mut b = self.backlog.lock().expect("backlog");
         let work = b.pop();
         self.monitor.backlog(b.len());
+        if b.wants_refill() {
+            self.refill_wanted.notify_one();
+        }
         work
+    }
+
+    /// A newly queued message: its segments wait in memory, or only its id when its lane is
+    /// full (it is read back from the store when its turn comes).
+    fn offer(&self, out: &Outbound) {
+        let lane = crate::lanes::lane(out.message.category);
+        let mut b = self.backlog.lock().expect("backlog");
+        if b.admits(lane) {
+            self.cfg.segments(out).into_iter().for_each(|w| b.push_back(w));
+        } else {
+            b.park(lane, out.message.id);
+        }
+        self.monitor.backlog(b.len());
+        drop(b);
+        self.work_added.send_modify(|g| *g += 1);
+    }
+
+    /// Reads parked messages back while a lane runs low. A message that is no longer
+    /// waiting here (sent, failed, moved to another channel) is simply not found.
+    async fn refill(&self) {
+        loop {
+            let Some((lane, ids)) = self.backlog.lock().expect("backlog").start_refill() else { return };
+            let (work, unread) = match self.engine.reload(&self.cfg.name, ids.clone()).await {
+                Ok(outs) => (outs.iter().flat_map(|o| self.cfg.segments(o)).collect(), Vec::new()),
+                Err(e) => {
+                    tracing::error!(channel = %self.cfg.name, error = %e, "could not read queued messages back; retrying");
+                    (Vec::new(), ids)
+                }
+            };
+            let failed = !unread.is_empty();
+            self.backlog.lock().expect("backlog").finish_refill(lane, work, unread);
+            self.work_added.send_modify(|g| *g += 1);
+            if failed {
+                return;
+            }
+        }
     }
 
     /// Puts work back at the front (it was first in line), in the order given.
@@ -219,9 +260,12 @@ impl Shared {
             .collect()
     }
 
-    fn take_all(&self) -> Vec<Work> {
-        let mut b = self.backlog.lock().expect("backlog");
-        std::iter::from_fn(|| b.pop()).collect()
+    fn take_all(&self) -> (Vec<Work>, [Vec<MessageId>; 3]) {
+        self.backlog.lock().expect("backlog").take_all()
+    }
+
+    fn unpark(&self, ids: [Vec<MessageId>; 3]) {
+        self.backlog.lock().expect("backlog").unpark(ids);
     }
 }
 
@@ -248,11 +292,17 @@ impl Health {
             self.reported_down = true;
             shared.engine.set_channel_up(&shared.cfg.name, false);
         }
-        let waiting = shared.take_all();
-        if waiting.is_empty() {
+        let (waiting, parked) = shared.take_all();
+        if waiting.is_empty() && parked.iter().all(Vec::is_empty) {
             return;
         }
-        let ids: Vec<MessageId> = waiting.iter().map(|w| w.message_id).collect::<HashSet<_>>().into_iter().collect();
+        let ids: Vec<MessageId> = waiting
+            .iter()
+            .map(|w| w.message_id)
+            .chain(parked.iter().flatten().copied())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
         let moved: HashSet<MessageId> = match shared.engine.reroute(&shared.cfg.name, &ids).await {
             Ok(m) => m.into_iter().collect(),
             Err(e) => {
@@ -260,6 +310,7 @@ impl Health {
                 HashSet::new()
             }
         };
+        shared.unpark(parked.map(|ids| ids.into_iter().filter(|id| !moved.contains(id)).collect()));
         shared.push_back(waiting.into_iter().filter(|w| !moved.contains(&w.message_id)).collect());
     }
 }
@@ -283,6 +334,7 @@ pub async fn run_channel(
         sessions: Default::default(),
         links_up: AtomicUsize::new(0),
         retries: Mutex::new(Vec::new()),
+        refill_wanted: tokio::sync::Notify::new(),
     });
     if let ProtocolConfig::Sgip(s) = &shared.cfg.protocol {
         let inbound = sgip::Inbound {
@@ -302,11 +354,13 @@ pub async fn run_channel(
     while !*shutdown.borrow() {
         tokio::select! {
             out = queue.recv() => match out {
-                Some(out) => shared.push_back(shared.cfg.segments(&out)),
+                Some(out) => shared.offer(&out),
                 None => break,
             },
+            () = shared.refill_wanted.notified() => shared.refill().await,
             _ = tick.tick() => {
                 health.check(&shared).await;
+                shared.refill().await;
                 shared.engine.record_unrecorded().await;
             }
             _ = shutdown.changed() => break,
