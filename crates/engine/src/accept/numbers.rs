@@ -67,7 +67,10 @@ impl Engine {
     ) -> (Vec<NumberResult>, Vec<NewMessage>) {
         let mut results = Vec::with_capacity(req.to.len());
         let mut batch = Vec::with_capacity(req.to.len());
-        let mut seen: HashMap<String, usize> = HashMap::with_capacity(req.to.len());
+        // Keyed by the number's digits as an integer: no string per number (a request may
+        // hold 100,000).
+        let key = |national: &str| national.parse::<u64>().unwrap_or(u64::MAX);
+        let mut seen: HashMap<u64, usize> = HashMap::with_capacity(req.to.len());
         for (index, input) in req.to.iter().enumerate() {
             let input = input.clone();
             let (number, channel) = match self.route(&input, ported) {
@@ -77,7 +80,7 @@ impl Engine {
                     continue;
                 }
             };
-            if let Some(&first) = seen.get(number.national()) {
+            if let Some(&first) = seen.get(&key(number.national())) {
                 results.push(NumberResult::Duplicate { input, first });
                 continue;
             }
@@ -88,7 +91,7 @@ impl Engine {
                     continue;
                 }
             };
-            seen.insert(number.national().to_owned(), index);
+            seen.insert(key(number.national()), index);
             let segments = hongyan_text::count_segments(&signed.content) as u8;
             let message = NewMessage {
                 id: self.ids.next(now),
