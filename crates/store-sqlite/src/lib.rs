@@ -169,9 +169,16 @@ impl SqliteStore {
         &self,
         f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
     ) -> BoxFuture<'_, Result<T>> {
+        self.send_job(|reply| Job::new(f, reply))
+    }
+
+    fn send_job<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T>>) -> Job,
+    ) -> BoxFuture<'_, Result<T>> {
         let (tx, rx) = oneshot::channel();
         let sent = match self.jobs.lock().expect("jobs lock").as_ref() {
-            Some(jobs) => jobs.send(Job::new(f, tx)).is_ok(),
+            Some(jobs) => jobs.send(job(tx)).is_ok(),
             None => false,
         };
         Box::pin(async move {
@@ -180,6 +187,15 @@ impl SqliteStore {
             }
             rx.await.unwrap_or(Err(StoreError::Closed))
         })
+    }
+
+    /// As [`SqliteStore::write`], for the hot writes that fail only when the store does:
+    /// no savepoint of their own (see `writer.rs`).
+    fn write_unguarded<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> BoxFuture<'_, Result<T>> {
+        self.send_job(|reply| Job::new(f, reply).unguarded())
     }
 
     fn read<T: Send + 'static>(
