@@ -2,10 +2,10 @@
 //! itself (as `records` does) rather than the API: the same schema, triggers and sealing the
 //! server uses, with the server's own key file (`hongyan.keys` beside the database, made by
 //! an earlier start), so `hongyan serve` opens what was written. Messages are spread over the
-//! last 30 days, to `NUMBERS` recipients, each accepted, submitted (one segment with a
-//! carrier id on the `sink` channel) and reported DELIVRD — the state a restart finds, with
-//! nothing left to send. Batches of `BATCH`, `IN_FLIGHT` at once so the writer's group
-//! commits carry several.
+//! last 30 days, 50 to each recipient (at most 200,000 recipients); each is accepted,
+//! submitted (one segment with a carrier id on the `sink` channel) and reported DELIVRD — the
+//! state a restart finds, with nothing left to send. Batches of `BATCH`, `IN_FLIGHT` at once
+//! so the writer's group commits carry several.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -41,7 +41,8 @@ pub(crate) fn recipient(j: u64) -> String {
 pub(crate) async fn fill(dir: &Path, account: i64, count: u64) -> anyhow::Result<Filled> {
     let db = dir.join("hongyan.db");
     let store = Arc::new(SqliteStore::open(&db).with_context(|| format!("opening {}", db.display()))?);
-    let recipients = (count / 10).clamp(1, 200_000);
+    // 50 messages each (200,000 recipients at 10 M, as `records`): a search's first page is full.
+    let recipients = (count / 50).clamp(1, 200_000);
     let now = Timestamp::from_system(std::time::SystemTime::now());
     let start = now.plus_millis(-DAYS * DAY_MS);
     let step = (DAYS * DAY_MS / count.max(1) as i64).max(1);
