@@ -1,7 +1,7 @@
-//! The peer comparison's scaled-down run, so the harness cannot rot: `versus --quick` (500
-//! requests per scenario against the real `hongyan` binary, and against Kannel when it is
-//! installed) must complete with zero errors in both scenarios, without receipts and with every
-//! report pushed to the HTTP receiver. It asserts completion and correctness, never speed.
+//! The harness's scaled-down run, so it cannot rot: `versus --quick` (every scenario with
+//! small counts against the real `hongyan` binary, and the side-by-side ones against Kannel
+//! when it is installed) must complete with zero errors in every scenario. It asserts
+//! completion and correctness, never speed.
 
 use std::process::Command;
 
@@ -17,9 +17,23 @@ fn the_quick_run_completes_with_zero_errors() {
         .map(|l| serde_json::from_str(l).expect("each summary line is JSON"))
         .collect();
     let scenarios: Vec<&str> = summaries.iter().map(|s| s["scenario"].as_str().unwrap()).collect();
-    assert_eq!(scenarios, ["http-smpp", "http-smpp-dlr"], "{stdout}");
+    assert_eq!(
+        scenarios,
+        [
+            "http-smpp",
+            "http-smpp-dlr",
+            "http-batch",
+            "smpp-server",
+            "cmpp-server",
+            "steady",
+            "verify-bulk",
+            "large",
+            "startup"
+        ],
+        "{stdout}"
+    );
     for summary in &summaries {
-        assert_eq!(summary["messages"], 500);
+        assert!(summary["messages"].as_u64().unwrap() > 0, "{summary}");
         let peers = summary["peers"].as_array().expect("peers");
         assert!(peers.iter().any(|p| p["peer"] == "Hongyan"), "Hongyan was measured: {summary}");
         for p in peers {

@@ -1,18 +1,18 @@
 //! The load generator: N HTTP/1.1 requests over C keep-alive connections, as `ab -k -c C`
-//! does. A small client of our own (request out, head in, body by Content-Length or chunks)
-//! so the generator costs little CPU and the same for both peers.
+//! does, flat out or paced. A small client of our own (request out, head in, body by
+//! Content-Length or chunks) so the generator costs little CPU and the same for both peers.
 
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::TcpStream;
 
 use crate::timeline::{Moment, Timeline};
 
-/// Builds the request bytes for message number `i` (the peer's own API).
+/// Builds the request bytes for request number `i` (the peer's own API).
 pub(crate) type MakeRequest = Arc<dyn Fn(u64) -> Vec<u8> + Send + Sync>;
 
 /// What the load produced.
@@ -22,10 +22,20 @@ pub(crate) struct LoadOutcome {
     pub(crate) ok: u64,
     /// Requests answered otherwise, or lost to a broken connection.
     pub(crate) failed: u64,
+    /// Numbers Hongyan's answers (JSON) counted `accepted`.
+    pub(crate) accepted: u64,
+    /// Numbers they counted `rejected` or `duplicates`.
+    pub(crate) refused: u64,
     /// The first few failures, for the operator to read.
     pub(crate) samples: Vec<String>,
     /// When the first request was written.
     pub(crate) started: Option<Instant>,
+    /// When the last answer was read.
+    pub(crate) last_answer: Option<Instant>,
+    /// Request number → its time from written to answered.
+    pub(crate) answers: Vec<(u64, Duration)>,
+    /// The most a paced request went out after its due time (the generator fell behind).
+    pub(crate) most_behind: Duration,
 }
 
 /// One answer: status and body.
@@ -34,6 +44,30 @@ pub(crate) struct Answer {
     pub(crate) body: Vec<u8>,
     /// The server said `Connection: close` (or gave no length): reconnect.
     pub(crate) close: bool,
+}
+
+/// The shape of a load.
+#[derive(Clone, Default)]
+pub(crate) struct Plan {
+    /// Requests to send (at most, when `stop` ends it first).
+    pub(crate) requests: u64,
+    /// Connections, each sending its next request when the last is answered.
+    pub(crate) concurrency: usize,
+    /// Messages (numbers) per request: request `i` carries messages `first + i × per` on.
+    pub(crate) per_request: u64,
+    /// The first message's index in the timeline.
+    pub(crate) first: u64,
+    /// Paced: request `i` is due `i × interval` after the start; flat out when `None`.
+    pub(crate) interval: Option<Duration>,
+    /// Set by the caller to stop sending (a load that lasts as long as another one).
+    pub(crate) stop: Option<Arc<AtomicBool>>,
+}
+
+impl Plan {
+    /// `requests` single-message requests, flat out.
+    pub(crate) fn flat(requests: u64, concurrency: usize) -> Self {
+        Self { requests, concurrency, per_request: 1, ..Self::default() }
+    }
 }
 
 /// Sends `total` requests from `concurrency` connections, marking when each was written in
@@ -45,13 +79,20 @@ pub(crate) async fn run(
     make: MakeRequest,
     timeline: Arc<Timeline>,
 ) -> LoadOutcome {
+    run_plan(addr, Plan::flat(total, concurrency), make, timeline).await
+}
+
+/// Sends the requests of `plan`; returns when all that were sent are answered.
+pub(crate) async fn run_plan(addr: SocketAddr, plan: Plan, make: MakeRequest, timeline: Arc<Timeline>) -> LoadOutcome {
     let next = Arc::new(AtomicU64::new(0));
-    let outcome = Arc::new(Mutex::new(LoadOutcome { started: Some(Instant::now()), ..LoadOutcome::default() }));
+    let start = Instant::now();
+    let outcome = Arc::new(Mutex::new(LoadOutcome { started: Some(start), ..LoadOutcome::default() }));
+    let plan = Arc::new(plan);
     let mut workers = tokio::task::JoinSet::new();
-    for _ in 0..concurrency {
+    for _ in 0..plan.concurrency {
         let (next, outcome, make) = (Arc::clone(&next), Arc::clone(&outcome), Arc::clone(&make));
-        let timeline = Arc::clone(&timeline);
-        workers.spawn(async move { worker(addr, total, (&next, &timeline), &outcome, &make).await });
+        let (timeline, plan) = (Arc::clone(&timeline), Arc::clone(&plan));
+        workers.spawn(async move { worker(addr, (&plan, start), (&next, &timeline), &outcome, &make).await });
     }
     while workers.join_next().await.is_some() {}
     let mut done = outcome.lock().expect("load outcome");
@@ -60,7 +101,7 @@ pub(crate) async fn run(
 
 async fn worker(
     addr: SocketAddr,
-    total: u64,
+    (plan, start): (&Plan, Instant),
     (next, timeline): (&AtomicU64, &Timeline),
     outcome: &Mutex<LoadOutcome>,
     make: &MakeRequest,
@@ -68,17 +109,60 @@ async fn worker(
     let mut conn: Option<BufReader<TcpStream>> = None;
     loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        if i >= total {
+        if i >= plan.requests || plan.stop.as_ref().is_some_and(|s| s.load(Ordering::Relaxed)) {
             return;
         }
         let request = make(i);
-        timeline.mark(Moment::Sent, i);
+        let behind = match plan.interval {
+            Some(every) => wait_due(start + every * u32::try_from(i).unwrap_or(u32::MAX)).await,
+            None => Duration::ZERO,
+        };
+        let written = Instant::now();
+        let first = plan.first + i * plan.per_request;
+        for m in first..first + plan.per_request {
+            timeline.mark(Moment::Sent, m);
+        }
         let answer = exchange(&mut conn, addr, &request).await;
         let mut o = outcome.lock().expect("load outcome");
+        o.last_answer = Some(Instant::now());
+        o.answers.push((i, written.elapsed()));
+        o.most_behind = o.most_behind.max(behind);
         match answer {
-            Ok(a) if (200..300).contains(&a.status) => o.ok += 1,
+            Ok(a) if (200..300).contains(&a.status) => {
+                o.ok += 1;
+                count_numbers(&mut o, &a.body);
+            }
             Ok(a) => fail(&mut o, format!("HTTP {}: {}", a.status, String::from_utf8_lossy(&a.body))),
             Err(e) => fail(&mut o, format!("request {i}: {e}")),
+        }
+    }
+}
+
+/// Sleeps until `due`; how late it already was.
+async fn wait_due(due: Instant) -> Duration {
+    let now = Instant::now();
+    if due > now {
+        tokio::time::sleep_until(due.into()).await;
+        return Duration::ZERO;
+    }
+    now - due
+}
+
+/// Hongyan's answer counts its numbers: `accepted`, `rejected`, `duplicates`. Kannel's is
+/// text, and counts nothing here.
+fn count_numbers(o: &mut LoadOutcome, body: &[u8]) {
+    if body.first() != Some(&b'{') {
+        return;
+    }
+    let Ok(v) = serde_json::from_slice::<serde_json::Value>(body) else { return };
+    let n = |k: &str| v[k].as_u64().unwrap_or(0);
+    o.accepted += n("accepted");
+    let refused = n("rejected") + n("duplicates");
+    if refused > 0 {
+        o.refused += refused;
+        if o.samples.len() < 5 {
+            let first = v["results"].as_array().and_then(|r| r.iter().find(|r| r["status"] != "accepted")).cloned();
+            o.samples.push(format!("{refused} numbers refused, first: {}", first.unwrap_or_default()));
         }
     }
 }
@@ -250,6 +334,35 @@ mod tests {
         let outcome = run(addr, 20, 3, get(), Arc::new(Timeline::new(20))).await;
         assert_eq!((outcome.ok, outcome.failed), (0, 20));
         assert_eq!(outcome.samples[0], "HTTP 403: denied");
+    }
+
+    #[tokio::test]
+    async fn a_paced_load_keeps_its_pace_and_marks_every_number_of_a_request() {
+        let (addr, seen, _) =
+            canned(b"HTTP/1.1 200 OK\r\nContent-Length: 42\r\n\r\n{\"accepted\":3,\"rejected\":1,\"duplicates\":0}")
+                .await;
+        let timeline = Arc::new(Timeline::new(100));
+        let plan = Plan { interval: Some(Duration::from_millis(10)), per_request: 4, ..Plan::flat(20, 3) };
+        let began = Instant::now();
+        let outcome = run_plan(addr, plan, get(), Arc::clone(&timeline)).await;
+        assert!(began.elapsed() >= Duration::from_millis(190), "request 19 is due at 190 ms: {:?}", began.elapsed());
+        assert_eq!(seen.load(Ordering::Relaxed), 20);
+        assert_eq!((outcome.ok, outcome.accepted, outcome.refused), (20, 60, 20));
+        assert_eq!(outcome.answers.len(), 20);
+        assert_eq!(timeline.count_in(Moment::Sent, 0..100), 80, "4 numbers per request");
+    }
+
+    #[tokio::test]
+    async fn a_load_ends_early_when_told_to_stop() {
+        let (addr, seen, _) = canned(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok").await;
+        let stop = Arc::new(AtomicBool::new(false));
+        let plan =
+            Plan { interval: Some(Duration::from_millis(10)), stop: Some(Arc::clone(&stop)), ..Plan::flat(1000, 2) };
+        let load = tokio::spawn(run_plan(addr, plan, get(), Arc::new(Timeline::new(1000))));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        stop.store(true, Ordering::Relaxed);
+        let outcome = load.await.unwrap();
+        assert!(outcome.ok < 30 && seen.load(Ordering::Relaxed) == outcome.ok, "{}", outcome.ok);
     }
 
     #[tokio::test]

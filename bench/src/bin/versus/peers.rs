@@ -14,13 +14,13 @@ use crate::procs::Proc;
 use crate::sink::WINDOW;
 
 /// The signature both peers' messages carry (Hongyan adds it; Kannel is sent it).
-const SIGNATURE: &str = "某省税务局";
+pub(crate) const SIGNATURE: &str = "某省税务局";
 /// One UCS-2 segment with the signature (under 70 characters), so one request = one submit_sm.
-const CONTENT: &str = "您的个人所得税申报已受理，请登录电子税务局查看办理结果。";
+pub(crate) const CONTENT: &str = "您的个人所得税申报已受理，请登录电子税务局查看办理结果。";
 /// The source address both peers put in submit_sm.
-const SOURCE: &str = "106900001234";
+pub(crate) const SOURCE: &str = "106900001234";
 /// The SMPP login both peers bind with (the sink accepts any).
-const LOGIN: &str = "bench";
+pub(crate) const LOGIN: &str = "bench";
 const KANNEL_SBIN: &str = "/usr/sbin";
 
 /// A gateway under test.
@@ -57,7 +57,7 @@ impl Running {
 
 /// The number message `i` goes to: China Mobile's 138 block, a different number each time
 /// (so no per-number limit or duplicate check can refuse one).
-fn number(i: u64) -> String {
+pub(crate) fn number(i: u64) -> String {
     format!("138{:08}", i % 100_000_000)
 }
 
@@ -73,85 +73,7 @@ pub(crate) fn start_hongyan(
     sink: SocketAddr,
     callback: Option<SocketAddr>,
 ) -> anyhow::Result<Running> {
-    let port = free_port()?;
-    let config = dir.join("hongyan.toml");
-    std::fs::write(&config, hongyan_config(dir, port, sink)).context("writing hongyan.toml")?;
-    let check = Command::new(bin).arg("check-config").arg(&config).output().context("running hongyan check-config")?;
-    ensure!(
-        check.status.success(),
-        "hongyan check-config refused the config: {}",
-        String::from_utf8_lossy(&check.stderr)
-    );
-    let (account, auth) = create_account(bin, dir)?;
-    if let Some(addr) = callback {
-        let out = Command::new(bin)
-            .args(["callback", "set", &account.to_string(), &format!("http://{addr}/cb"), "--data-dir"])
-            .arg(dir)
-            .output()
-            .context("running hongyan callback set")?;
-        ensure!(out.status.success(), "hongyan callback set failed: {}", String::from_utf8_lossy(&out.stderr));
-    }
-    let mut cmd = Command::new(bin);
-    cmd.arg("serve")
-        .arg("--config")
-        .arg(&config)
-        .arg("--data-dir")
-        .arg(dir)
-        .arg("--http")
-        .arg(format!("127.0.0.1:{port}"));
-    let proc = Proc::spawn("hongyan", cmd, &dir.join("hongyan.log"))?;
-    let make: MakeRequest = Arc::new(move |i| hongyan_request(&auth, i));
-    Ok(Running { procs: vec![proc], http: SocketAddr::from(([127, 0, 0, 1], port)), make })
-}
-
-fn hongyan_config(dir: &Path, port: u16, sink: SocketAddr) -> String {
-    format!(
-        r#"data_dir = "{dir}"
-http = "127.0.0.1:{port}"
-
-[simulators]
-enabled = false
-
-[[channel]]
-name = "sink"
-protocol = "smpp"
-version = "3.4"
-address = "{sink}"
-username = "{LOGIN}"
-password = "{LOGIN}"
-source = "{SOURCE}"
-connections = 1
-window = {WINDOW}
-carriers = ["china_mobile", "china_unicom", "china_telecom"]
-"#,
-        dir = dir.display()
-    )
-}
-
-/// `hongyan account create bench --json`: the account id and the Basic credential, base64
-/// of `key_id:secret`.
-fn create_account(bin: &Path, dir: &Path) -> anyhow::Result<(i64, String)> {
-    let out = Command::new(bin)
-        .args(["account", "create", "bench", "--json", "--signature", SIGNATURE, "--data-dir"])
-        .arg(dir)
-        .output()
-        .context("running hongyan account create")?;
-    ensure!(out.status.success(), "hongyan account create failed: {}", String::from_utf8_lossy(&out.stderr));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).context("account create printed no JSON")?;
-    let field = |k: &str| v[k].as_str().map(str::to_owned).with_context(|| format!("no {k} in {v}"));
-    use base64::Engine as _;
-    let id = v["account_id"].as_i64().with_context(|| format!("no account_id in {v}"))?;
-    Ok((id, base64::engine::general_purpose::STANDARD.encode(format!("{}:{}", field("key_id")?, field("secret")?))))
-}
-
-fn hongyan_request(auth: &str, i: u64) -> Vec<u8> {
-    let body = format!(r#"{{"to":["{}"],"content":"{CONTENT}","category":"notification"}}"#, number(i));
-    format!(
-        "POST /api/v1/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Basic {auth}\r\n\
-         Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        body.len()
-    )
-    .into_bytes()
+    crate::hongyan::Setup { bin, dir, sink, extra: String::new(), callback }.prepare()?.start()
 }
 
 /// True when Debian's kannel package is installed.

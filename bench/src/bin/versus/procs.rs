@@ -78,9 +78,19 @@ pub(crate) fn cpu_seconds(pid: u32, ticks_per_second: f64) -> anyhow::Result<f64
 
 /// Peak resident set (VmHWM) of `pid`, in KiB.
 pub(crate) fn peak_rss_kib(pid: u32) -> anyhow::Result<u64> {
+    status_kib(pid, "VmHWM:")
+}
+
+/// Resident set now (VmRSS) of `pid`, in KiB.
+pub(crate) fn rss_kib(pid: u32) -> anyhow::Result<u64> {
+    status_kib(pid, "VmRSS:")
+}
+
+fn status_kib(pid: u32, field: &str) -> anyhow::Result<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:")).context("no VmHWM in /proc/PID/status")?;
-    Ok(line.split_whitespace().nth(1).context("empty VmHWM")?.parse()?)
+    let line =
+        status.lines().find(|l| l.starts_with(field)).with_context(|| format!("no {field} in /proc/PID/status"))?;
+    Ok(line.split_whitespace().nth(1).with_context(|| format!("empty {field}"))?.parse()?)
 }
 
 /// The kernel's clock ticks per second for /proc times (`getconf CLK_TCK`, 100 nearly

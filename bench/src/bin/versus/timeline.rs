@@ -53,27 +53,43 @@ impl Timeline {
         }
     }
 
-    /// Marks message `i` (the first time only: a duplicate keeps the first moment).
-    pub(crate) fn mark(&self, moment: Moment, i: u64) {
+    /// Marks message `i` (the first time only: a duplicate keeps the first moment); true
+    /// when this was the first time.
+    pub(crate) fn mark(&self, moment: Moment, i: u64) -> bool {
         let at = u64::try_from(self.epoch.elapsed().as_nanos()).unwrap_or(u64::MAX - 1) + 1;
-        if let Some(slot) = usize::try_from(i).ok().and_then(|i| self.slots(moment).get(i)) {
-            let _ = slot.compare_exchange(0, at, Ordering::Relaxed, Ordering::Relaxed);
-        }
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| self.slots(moment).get(i))
+            .is_some_and(|slot| slot.compare_exchange(0, at, Ordering::Relaxed, Ordering::Relaxed).is_ok())
     }
 
-    /// Marks the message whose handset number is `number`.
-    pub(crate) fn mark_number(&self, moment: Moment, number: &[u8]) {
-        if let Some(i) = index(number) {
-            self.mark(moment, i);
-        }
+    /// Marks the message whose handset number is `number`; true when this was the first time.
+    pub(crate) fn mark_number(&self, moment: Moment, number: &[u8]) -> bool {
+        index(number).is_some_and(|i| self.mark(moment, i))
+    }
+
+    /// Messages of `range` seen at `moment`.
+    pub(crate) fn count_in(&self, moment: Moment, range: std::ops::Range<usize>) -> u64 {
+        self.slots(moment).get(range).map_or(0, |s| s.iter().filter(|a| a.load(Ordering::Relaxed) != 0).count() as u64)
+    }
+
+    /// The latest `moment` among messages `range`.
+    pub(crate) fn last_in(&self, moment: Moment, range: std::ops::Range<usize>) -> Option<Instant> {
+        let latest = self.slots(moment).get(range)?.iter().map(|a| a.load(Ordering::Relaxed)).max()?;
+        (latest > 0).then(|| self.epoch + std::time::Duration::from_nanos(latest - 1))
     }
 
     /// Percentiles of `to − from` over the messages that have both.
     pub(crate) fn between(&self, from: Moment, to: Moment) -> Option<Percentiles> {
-        let mut ms: Vec<f64> = self
-            .slots(from)
+        self.between_in(from, to, 0..self.sent.len())
+    }
+
+    /// The same over messages `range` only (the verification codes among a bulk job's).
+    pub(crate) fn between_in(&self, from: Moment, to: Moment, range: std::ops::Range<usize>) -> Option<Percentiles> {
+        let (from, to) = (self.slots(from).get(range.clone())?, self.slots(to).get(range)?);
+        let mut ms: Vec<f64> = from
             .iter()
-            .zip(self.slots(to))
+            .zip(to)
             .filter_map(|(a, b)| match (a.load(Ordering::Relaxed), b.load(Ordering::Relaxed)) {
                 (0, _) | (_, 0) => None,
                 (a, b) => Some(b.saturating_sub(a) as f64 / 1e6),
@@ -118,6 +134,8 @@ mod tests {
         let p = t.between(Moment::Sent, Moment::Submitted).expect("500 pairs");
         assert!(p.p50 >= 5.0 && p.p50 <= p.p99 && p.p99 <= p.p999 && p.p999 <= p.max, "{p:?}");
         assert!(t.between(Moment::Sent, Moment::Reported).is_none());
+        assert!(t.between_in(Moment::Sent, Moment::Submitted, 500..1000).is_none(), "none of these was submitted");
+        assert!(t.between_in(Moment::Sent, Moment::Submitted, 0..10).is_some());
         t.reset();
         assert!(t.between(Moment::Sent, Moment::Submitted).is_none());
     }
