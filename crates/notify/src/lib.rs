@@ -66,6 +66,10 @@ const IDLE: Duration = Duration::from_millis(500);
 pub async fn run(engine: Arc<Engine>, settings: PushSettings, mut shutdown: watch::Receiver<bool>) {
     let settings = Arc::new(settings);
     while !*shutdown.borrow() {
+        // Registered before the read, so a report stored during it still wakes the wait.
+        let fed = engine.feed_changed().notified();
+        tokio::pin!(fed);
+        fed.as_mut().enable();
         let due = match engine.store().push_targets(engine.clock().now(), ROUND).await {
             Ok(due) => due,
             Err(e) => {
@@ -75,7 +79,7 @@ pub async fn run(engine: Arc<Engine>, settings: PushSettings, mut shutdown: watc
         };
         if due.is_empty() {
             tokio::select! {
-                _ = engine.feed_changed().notified() => {}
+                () = &mut fed => {}
                 _ = tokio::time::sleep(IDLE) => {}
                 _ = shutdown.changed() => {}
             }

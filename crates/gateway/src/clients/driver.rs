@@ -91,7 +91,14 @@ pub(crate) async fn drive<C: ClientConn>(
     let mut submits = JoinSet::new();
     let mut buf = vec![0u8; 16 * 1024];
     let mut stopping = *shutdown.borrow();
+    let engine = conn.engine().clone();
     let result = loop {
+        // Registered before the step reads the feed: a report stored while it reads still
+        // wakes the wait below (a `notify_waiters` reaches only registered waiters; one that
+        // came between two waits used to cost a whole tick, about a second).
+        let fed = engine.feed_changed().notified();
+        tokio::pin!(fed);
+        fed.as_mut().enable();
         conn.step(&mut submits).await;
         while let Some(bytes) = conn.session().poll_transmit() {
             wr.write_all(&bytes).await?;
@@ -104,7 +111,6 @@ pub(crate) async fn drive<C: ClientConn>(
             wake = wake.min(Instant::from_std(t));
         }
         let waits = conn.waits_for_feed();
-        let engine = conn.engine().clone();
         tokio::select! {
             n = rd.read(&mut buf) => match n {
                 Ok(0) => break Ok(()),
@@ -118,7 +124,7 @@ pub(crate) async fn drive<C: ClientConn>(
                     conn.answer(answer);
                 }
             }
-            _ = engine.feed_changed().notified(), if waits => {}
+            () = &mut fed, if waits => {}
             _ = sleep_until(wake) => conn.session().handle_timeout(Instant::now().into_std()),
             _ = shutdown.changed(), if !stopping => {
                 stopping = true;
