@@ -125,10 +125,12 @@ fn record_submit(conn: &Connection, o: &SubmitOutcome) -> rusqlite::Result<()> {
 
 /// A report that overtook this submit's response is applied now that its id is known.
 fn apply_early_report(conn: &Connection, channel: &str, carrier_msg_id: &str) -> rusqlite::Result<()> {
+    // Looked up first and deleted only when found (rarely): `DELETE … RETURNING` opened a
+    // temporary table for its result on every submit.
     let early = conn
         .prepare_cached(
-            "DELETE FROM early_reports WHERE channel = ?1 AND carrier_msg_id = ?2
-             RETURNING stat, done_at, received_at, hy_open('raw', raw)",
+            "SELECT stat, done_at, received_at, hy_open('raw', raw) FROM early_reports
+             WHERE channel = ?1 AND carrier_msg_id = ?2",
         )?
         .query_row(params![channel, carrier_msg_id], |r| {
             Ok(ReportIn {
@@ -141,10 +143,10 @@ fn apply_early_report(conn: &Connection, channel: &str, carrier_msg_id: &str) ->
             })
         })
         .optional()?;
-    match early {
-        Some(report) => apply_report(conn, &report).map(drop),
-        None => Ok(()),
-    }
+    let Some(report) = early else { return Ok(()) };
+    conn.prepare_cached("DELETE FROM early_reports WHERE channel = ?1 AND carrier_msg_id = ?2")?
+        .execute(params![channel, carrier_msg_id])?;
+    apply_report(conn, &report).map(drop)
 }
 
 pub(crate) fn fail_messages(conn: &Connection, failures: &[(MessageId, String)], now: Timestamp) -> Result<()> {
@@ -174,16 +176,22 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
     // gives UNKNOWN to those past it).
     // With none waiting, the newest holder takes it: its repeat is a duplicate, and a
     // platform UNKNOWN may still be replaced by the carrier's late word.
+    // Chosen here rather than by `ORDER BY … LIMIT 1`: that made SQLite open and close a
+    // temporary sorter for every report, for the one or two rows an id has.
     let found = conn
         .prepare_cached(
-            "SELECT message_id, number, report_stat IS NOT NULL AND hy_open('raw', report_raw) IS NOT ?3
-             FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2
-             ORDER BY (report_stat IS NULL AND submit_result = 0) DESC, submitted_at DESC, message_id DESC LIMIT 1",
+            "SELECT report_stat IS NULL AND submit_result = 0, submitted_at, message_id, number,
+                    report_stat IS NOT NULL AND hy_open('raw', report_raw) IS NOT ?3
+             FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2",
         )?
-        .query_row(params![r.channel, r.carrier_msg_id, crate::feed_ops::NO_REPORT_RAW], |row| {
-            Ok((row.get::<_, i64>(0)?, row.get::<_, u8>(1)?, row.get::<_, bool>(2)?))
-        })
-        .optional()?;
+        .query_map(params![r.channel, r.carrier_msg_id, crate::feed_ops::NO_REPORT_RAW], |row| {
+            let rank = (row.get::<_, bool>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?);
+            Ok((rank, row.get::<_, u8>(3)?, row.get::<_, bool>(4)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .max_by_key(|(rank, _, _)| *rank)
+        .map(|((_, _, message_id), number, reported)| (message_id, number, reported));
     let Some((message_id, number, reported)) = found else {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO early_reports (channel, carrier_msg_id, stat, done_at, received_at, raw)
