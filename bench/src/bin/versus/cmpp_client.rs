@@ -4,7 +4,6 @@
 //! status report has arrived on one connection or another.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure};
@@ -15,29 +14,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::peers::{number, CONTENT};
-use crate::servers::{share, Client, CONNECTIONS};
+use crate::servers::Client;
 use crate::sink::WINDOW;
 use crate::timeline::Moment;
 use crate::wait::STALL;
-
-/// Runs every connection to the end; what went wrong, one line per connection that failed.
-pub(crate) async fn run(server: SocketAddr, login: &(String, String), total: u64, client: &Arc<Client>) -> Vec<String> {
-    let links: Vec<_> = (0..CONNECTIONS)
-        .map(|c| {
-            let (login, client) = (login.clone(), Arc::clone(client));
-            tokio::spawn(async move { link(server, &login, share(c, total), total, &client).await })
-        })
-        .collect();
-    let mut errors = Vec::new();
-    for (c, l) in links.into_iter().enumerate() {
-        match l.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => errors.push(format!("connection {c}: {e:#}")),
-            Err(e) => errors.push(format!("connection {c}: {e}")),
-        }
-    }
-    errors
-}
 
 /// Where one connection stands.
 #[derive(Default)]
@@ -47,7 +27,8 @@ struct State {
     answered: u64,
 }
 
-async fn link(
+/// One connection: logs in, submits its share `mine` of `total`, takes its receipts.
+pub(crate) async fn link(
     server: SocketAddr,
     (sp_id, secret): &(String, String),
     mine: std::ops::Range<u64>,

@@ -114,6 +114,25 @@ pub(crate) fn share(c: usize, total: u64) -> std::ops::Range<u64> {
     start..(start + per).min(total)
 }
 
+/// Runs `one` for every connection to the end; what went wrong, a line per failed connection.
+async fn connect_all<F, Fut>(login: &(String, String), client: &Arc<Client>, total: u64, one: F) -> Vec<String>
+where
+    F: Fn((String, String), Arc<Client>, std::ops::Range<u64>) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>> + Send + 'static,
+{
+    let tasks: Vec<_> =
+        (0..CONNECTIONS).map(|c| tokio::spawn(one(login.clone(), Arc::clone(client), share(c, total)))).collect();
+    let mut errors = Vec::new();
+    for (c, t) in tasks.into_iter().enumerate() {
+        match t.await {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => errors.push(format!("connection {c}: {e:#}")),
+            Err(e) => errors.push(format!("connection {c}: {e}")),
+        }
+    }
+    errors
+}
+
 pub(crate) async fn run(protocol: Protocol, args: &Args) -> anyhow::Result<Row> {
     let scenario = protocol.scenario();
     let total = args.messages(scenario);
@@ -163,8 +182,18 @@ async fn measure(
     let meter = Meter::start(&running.procs)?;
     let client = Arc::new(Client::new(Arc::clone(&solo.timeline)));
     let errors = match protocol {
-        Protocol::Smpp => smpp_client::run(server, login, total, &client).await,
-        Protocol::Cmpp => cmpp_client::run(server, login, total, &client).await,
+        Protocol::Smpp => {
+            connect_all(login, &client, total, |login, client, mine| async move {
+                smpp_client::bind(server, &login, mine, total, &client).await
+            })
+            .await
+        }
+        Protocol::Cmpp => {
+            connect_all(login, &client, total, |login, client, mine| async move {
+                cmpp_client::link(server, &login, mine, total, &client).await
+            })
+            .await
+        }
     };
     let submitted = wait::until(|| solo.submits(), total).await;
     let outcome = std::mem::take(&mut *client.outcome.lock().expect("client outcome"));

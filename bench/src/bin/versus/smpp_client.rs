@@ -4,7 +4,6 @@
 //! arrived on one bind or another.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure};
@@ -16,29 +15,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use crate::peers::{number, CONTENT};
-use crate::servers::{share, Client, CONNECTIONS};
+use crate::servers::Client;
 use crate::sink::WINDOW;
 use crate::timeline::Moment;
 use crate::wait::STALL;
-
-/// Runs every bind to the end; what went wrong, one line per bind that failed.
-pub(crate) async fn run(server: SocketAddr, login: &(String, String), total: u64, client: &Arc<Client>) -> Vec<String> {
-    let binds: Vec<_> = (0..CONNECTIONS)
-        .map(|c| {
-            let (login, client) = (login.clone(), Arc::clone(client));
-            tokio::spawn(async move { bind(server, &login, share(c, total), total, &client).await })
-        })
-        .collect();
-    let mut errors = Vec::new();
-    for (c, b) in binds.into_iter().enumerate() {
-        match b.await {
-            Ok(Ok(())) => {}
-            Ok(Err(e)) => errors.push(format!("bind {c}: {e:#}")),
-            Err(e) => errors.push(format!("bind {c}: {e}")),
-        }
-    }
-    errors
-}
 
 /// Where one bind stands.
 #[derive(Default)]
@@ -48,7 +28,8 @@ struct State {
     answered: u64,
 }
 
-async fn bind(
+/// One connection: logs in, submits its share `mine` of `total`, takes its receipts.
+pub(crate) async fn bind(
     server: SocketAddr,
     (login, secret): &(String, String),
     mine: std::ops::Range<u64>,
