@@ -153,32 +153,13 @@ mod tests {
         assert_eq!(l.pop().map(|w| w.message_id.0), Some(7), "a put-back segment is first in its lane");
         assert_eq!(l.len(), 999);
     }
-}
-
-#[cfg(test)]
-mod cold_tests {
-    use super::*;
-
-    fn w(id: u64) -> Work {
-        Work {
-            message_id: MessageId(id),
-            to: "13800138000".into(),
-            number: 1,
-            total: 1,
-            udh: false,
-            payload: Vec::new(),
-            lane: 2,
-            attempts: 0,
-            source_ext: String::new(),
-        }
-    }
 
     #[test]
     fn a_full_lane_parks_ids_and_refills_them_in_order() {
         let mut l = Lanes::default();
         for i in 0..(HOT_CAP as u64 + 5) {
             if l.admits(2) {
-                l.push_back(w(i));
+                l.push_back(w(i, Category::MARKETING));
             } else {
                 l.park(2, MessageId(i));
             }
@@ -194,7 +175,7 @@ mod cold_tests {
         assert_eq!((lane, ids.first().map(|i| i.0), ids.len()), (2, Some(HOT_CAP as u64), 5));
         assert!(!l.admits(2), "newcomers queue behind the refill");
         l.park(2, MessageId(99_999));
-        l.finish_refill(lane, vec![w(HOT_CAP as u64)], ids[1..].to_vec());
+        l.finish_refill(lane, vec![w(HOT_CAP as u64, Category::MARKETING)], ids[1..].to_vec());
         let (work, cold) = l.take_all();
         assert_eq!(work.last().map(|w| w.message_id.0), Some(HOT_CAP as u64), "read back at the end of its lane");
         let expect: Vec<u64> = (HOT_CAP as u64 + 1..HOT_CAP as u64 + 5).chain([99_999]).collect();

@@ -9,7 +9,6 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use hongyan_engine::{NumberResult, SendRequest};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
@@ -23,15 +22,7 @@ use tokio::sync::watch;
 const BULK: usize = 24_000;
 
 async fn accept(p: &support::Platform, to: Vec<String>, category: Category) -> Vec<MessageId> {
-    let req = SendRequest::new(to, "通知", category);
-    let results = p.engine.accept(p.account, req).await.unwrap().results;
-    results
-        .into_iter()
-        .map(|r| match r {
-            NumberResult::Accepted { message_id, .. } => message_id,
-            other => panic!("{other:?}"),
-        })
-        .collect()
+    support::accept_ids(&p.engine, p.account, to, category).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

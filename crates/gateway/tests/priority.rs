@@ -1,11 +1,13 @@
 //! Priority lanes over real TCP: a verification code accepted behind a bulk marketing job is
 //! submitted after at most about one window of that job, not after all of it.
 
+mod support;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hongyan_engine::{ChannelSpec, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
@@ -19,18 +21,7 @@ use tokio::sync::watch;
 const WINDOW: usize = 16;
 
 async fn accept(engine: &Engine, to: Vec<String>, category: Category) -> Vec<MessageId> {
-    let req = SendRequest::new(to, "通知", category);
-    engine
-        .accept(1, req)
-        .await
-        .unwrap()
-        .results
-        .into_iter()
-        .map(|r| match r {
-            NumberResult::Accepted { message_id, .. } => message_id,
-            other => panic!("{other:?}"),
-        })
-        .collect()
+    support::accept_ids(engine, 1, to, category).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -8,10 +8,11 @@ pub(crate) mod cmpp;
 
 use std::sync::Arc;
 
-use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, SystemClock};
+use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_store::MessageId;
 use hongyan_store::Store;
 use hongyan_store_sqlite::SqliteStore;
-use hongyan_types::Carrier;
+use hongyan_types::{Carrier, Category};
 
 pub(crate) struct Platform {
     pub(crate) store: Arc<dyn Store>,
@@ -31,4 +32,17 @@ pub(crate) async fn platform(tag: &str) -> Platform {
     let account = engine.create_account("etax").await.unwrap().account.id;
     engine.sign_with(account, "某省税务局", "").await.unwrap();
     Platform { store, engine, account, queues }
+}
+
+/// Sends the text "通知" to `to` for `account`; every number must be accepted. Their ids.
+pub(crate) async fn accept_ids(engine: &Engine, account: i64, to: Vec<String>, category: Category) -> Vec<MessageId> {
+    let req = SendRequest::new(to, "通知", category);
+    let results = engine.accept(account, req).await.unwrap().results;
+    results
+        .into_iter()
+        .map(|r| match r {
+            NumberResult::Accepted { message_id, .. } => message_id,
+            other => panic!("{other:?}"),
+        })
+        .collect()
 }
