@@ -74,7 +74,8 @@ fn message(i: u64, start: Timestamp, step_ms: i64) -> NewMessage {
             client_addr: "10.1.2.3".into(),
             client_ref: Some(format!("ref-{i}")),
             template_id: None,
-        },
+        }
+        .into(),
         unit_price: Some(hongyan_types::Money(400)),
     }
 }

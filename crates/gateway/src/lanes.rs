@@ -24,6 +24,10 @@ pub(crate) const HOT_CAP: usize = 20_000;
 /// A lane is refilled when fewer segments than this wait in memory.
 const REFILL_BELOW: usize = HOT_CAP / 2;
 
+/// Messages read back at a time: what a read holds at once stays small (a message read
+/// from the store is about half a kilobyte before it is cut into segments).
+const REFILL_CHUNK: usize = 2_000;
+
 /// The lane of a category, by its kind: 0 is served first.
 pub(crate) fn lane(category: Category) -> u8 {
     match category.kind() {
@@ -88,7 +92,7 @@ impl Lanes {
     pub(crate) fn start_refill(&mut self) -> Option<(usize, Vec<MessageId>)> {
         let l = (0..LANES)
             .find(|&l| !self.refilling[l] && !self.cold[l].is_empty() && self.lanes[l].len() < REFILL_BELOW)?;
-        let n = self.cold[l].len().min(HOT_CAP - self.lanes[l].len());
+        let n = self.cold[l].len().min(HOT_CAP - self.lanes[l].len()).min(REFILL_CHUNK);
         self.refilling[l] = true;
         Some((l, self.cold[l].drain(..n).collect()))
     }

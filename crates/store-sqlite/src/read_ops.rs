@@ -41,13 +41,13 @@ fn new_message(r: &Row<'_>) -> rusqlite::Result<NewMessage> {
         source_ext: r.get(9)?,
         send_at: r.get::<_, Option<i64>>(14)?.map(Timestamp::from_millis),
         callback_url: r.get(15)?,
-        provenance: Provenance {
+        provenance: std::sync::Arc::new(Provenance {
             sender: r.get(16)?,
             interface: r.get(17)?,
             client_addr: r.get(18)?,
             client_ref: r.get(19)?,
             template_id: r.get(20)?,
-        },
+        }),
         unit_price: r.get::<_, Option<i64>>(21)?.map(Money),
     })
 }

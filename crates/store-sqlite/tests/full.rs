@@ -3,7 +3,7 @@
 //! restart. The room runs out through SQLite's own page ceiling (`set_size_limit`), which fails
 //! writes with the same `SQLITE_FULL` a full disk gives.
 
-use hongyan_store::{Carrier, Category, MessageId, Money, NewMessage, Provenance, Store, StoreError, Timestamp};
+use hongyan_store::{Carrier, Category, MessageId, Money, NewMessage, Store, StoreError, Timestamp};
 use hongyan_store_sqlite::SqliteStore;
 
 fn message(id: u64, account_id: i64) -> NewMessage {
@@ -21,7 +21,7 @@ fn message(id: u64, account_id: i64) -> NewMessage {
         accepted_at: Timestamp::from_millis(1_795_910_782_000),
         send_at: None,
         callback_url: None,
-        provenance: Provenance::default(),
+        provenance: Default::default(),
         unit_price: Some(Money(500)),
     }
 }

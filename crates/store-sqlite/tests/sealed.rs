@@ -40,7 +40,7 @@ fn message(id: u64, account_id: i64, to: &str) -> NewMessage {
         accepted_at: t(id as i64),
         send_at: None,
         callback_url: None,
-        provenance: Provenance::default(),
+        provenance: Default::default(),
         unit_price: None,
     }
 }

@@ -32,7 +32,8 @@ fn message(id: u64, account_id: i64, to: &str, segments: u8) -> NewMessage {
             client_addr: "10.1.2.3".into(),
             client_ref: None,
             template_id: None,
-        },
+        }
+        .into(),
         // Priced at 0.05 yuan a segment: the statement's amounts come from this, not from
         // today's price table.
         unit_price: Some(Money(500)),
@@ -226,8 +227,9 @@ async fn searches_across_accounts_by_what_people_ask(store: &dyn Store, a: i64) 
         sender: "user:clerk".into(),
         interface: "console".into(),
         client_ref: Some("r-150".into()),
-        ..other.provenance
-    };
+        ..(*other.provenance).clone()
+    }
+    .into();
     other.carrier = Carrier::ChinaUnicom;
     store.insert_messages(vec![other], None).await.unwrap();
     // Settled at once, so the restart part of the story still sees only its own work.

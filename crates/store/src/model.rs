@@ -88,8 +88,8 @@ pub struct NewMessage {
     pub send_at: Option<Timestamp>,
     /// The request's own callback URL (an account right); its reports go there.
     pub callback_url: Option<String>,
-    /// Who sent it and how.
-    pub provenance: Provenance,
+    /// Who sent it and how; shared by every message of a request (one copy for 100,000).
+    pub provenance: std::sync::Arc<Provenance>,
     /// Its price per billed segment, fixed when it was accepted (`None`: no price applied).
     pub unit_price: Option<Money>,
 }

@@ -128,7 +128,8 @@ fn message(plan: Plan, i: u64) -> NewMessage {
             client_addr: "127.0.0.1".into(),
             client_ref: None,
             template_id: None,
-        },
+        }
+        .into(),
         unit_price: None,
     }
 }

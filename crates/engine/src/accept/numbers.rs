@@ -70,6 +70,11 @@ impl Engine {
         // Keyed by the number's digits as an integer: no string per number (a request may
         // hold 100,000).
         let key = |national: &str| national.parse::<u64>().unwrap_or(u64::MAX);
+        let provenance = std::sync::Arc::new(Provenance {
+            client_ref: req.client_ref.clone(),
+            template_id: req.template.as_ref().map(|t| t.id),
+            ..req.provenance.clone()
+        });
         let mut seen: HashMap<u64, usize> = HashMap::with_capacity(req.to.len());
         for (index, input) in req.to.iter().enumerate() {
             let input = input.clone();
@@ -106,11 +111,7 @@ impl Engine {
                 accepted_at: now,
                 send_at: signed.send_at,
                 callback_url: req.callback_url.clone(),
-                provenance: Provenance {
-                    client_ref: req.client_ref.clone(),
-                    template_id: req.template.as_ref().map(|t| t.id),
-                    ..req.provenance.clone()
-                },
+                provenance: provenance.clone(),
                 unit_price: None,
             };
             results.push(NumberResult::Accepted {
