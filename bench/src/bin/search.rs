@@ -138,7 +138,7 @@ async fn main() -> anyhow::Result<()> {
         took.push(t.elapsed());
         let expected = (per_number + u64::from(n < a.messages % a.numbers)).min(50);
         ensure!(found.len() as u64 == expected, "{} of {expected} found for {}", found.len(), number(n));
-        ensure!(found.iter().all(|d| d.message.to == number(n) && d.message.content == TEXT), "opened wrongly");
+        ensure!(found.iter().all(|d| d.message.to == number(n) && &*d.message.content == TEXT), "opened wrongly");
     }
     took.sort();
     let size = std::fs::metadata(dir.join("db")).map(|m| m.len()).unwrap_or(0);

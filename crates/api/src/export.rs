@@ -77,7 +77,7 @@ fn fields(d: &MessageDetail) -> [String; 16] {
         d.error.clone().unwrap_or_default(),
         p.client_ref.clone().unwrap_or_default(),
         p.template_id.map(|t| t.to_string()).unwrap_or_default(),
-        m.content.clone(),
+        m.content.to_string(),
     ]
 }
 

@@ -113,7 +113,7 @@ pub(crate) fn message_detail(d: &MessageDetail) -> Value {
         "to": m.to,
         "carrier": m.carrier.as_str(),
         "category": m.category.name(),
-        "content": m.content,
+        "content": &*m.content,
         "segments": m.segments,
         "channel": m.channel,
         "status": d.status.as_str(),

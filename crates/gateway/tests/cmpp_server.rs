@@ -91,7 +91,7 @@ async fn a_long_message_gets_one_report_per_msg_id_after_the_client_comes_back()
     let filter = MessageFilter { account_id: Some(account), limit: 5, ..Default::default() };
     let messages = store.list_messages(filter).await.unwrap();
     assert_eq!(messages.len(), 1);
-    assert_eq!(messages[0].message.content, "【某省税务局】尊敬的纳税人：您的申报已受理。");
+    assert_eq!(&*messages[0].message.content, "【某省税务局】尊敬的纳税人：您的申报已受理。");
     let (id, now) = (messages[0].message.id, Timestamp::from_system(std::time::SystemTime::now()));
     let sub = SubmitOutcome {
         message_id: id,

@@ -124,7 +124,7 @@ async fn sar_parts_payload_and_refusals_over_our_smpp_server() {
     let mut messages = store.list_messages(filter).await.unwrap();
     messages.sort_by(|a, b| a.message.to.cmp(&b.message.to));
     assert_eq!(messages.len(), 2);
-    assert_eq!(messages[0].message.content, "【某省税务局】第一段，第二段。", "sar parts joined, signed once");
+    assert_eq!(&*messages[0].message.content, "【某省税务局】第一段，第二段。", "sar parts joined, signed once");
     assert_eq!(messages[1].message.segments, 3, "message_payload: 150 characters + signature in 3 segments");
 
     // The carrier reports the two-part message: two receipts, one per part id, with TLVs.

@@ -14,7 +14,7 @@ fn message(id: u64, account_id: i64) -> NewMessage {
         carrier: Carrier::ChinaMobile,
         category: Category::NOTIFICATION,
         // Long enough that a few hundred of them need new pages.
-        content: "尊敬的纳税人，您本月的申报期将于15日截止，请及时办理。".repeat(8),
+        content: "尊敬的纳税人，您本月的申报期将于15日截止，请及时办理。".repeat(8).into(),
         segments: 3,
         channel: "cmpp-sim".into(),
         source_ext: String::new(),

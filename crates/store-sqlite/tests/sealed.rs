@@ -157,7 +157,7 @@ async fn nothing_readable_on_disk(algorithm: Algorithm) {
     let found = store.list_messages(by_recipient(account, NUMBER)).await.unwrap();
     assert_eq!(found.len(), 1, "exact search by recipient");
     let detail = &found[0];
-    assert_eq!((detail.message.to.as_str(), detail.message.content.as_str()), (NUMBER, TEXT));
+    assert_eq!((detail.message.to.as_str(), &*detail.message.content), (NUMBER, TEXT));
     assert!(detail.segments[0].report_raw.as_deref().unwrap().contains(NUMBER), "raw report fields");
     assert!(store.list_messages(by_recipient(account, "13912345679")).await.unwrap().is_empty());
     let sent = store.sent_to_since(account, NUMBER, Category::VERIFICATION, MessageId(0)).await.unwrap();
@@ -227,7 +227,7 @@ async fn a_rotation_keeps_every_row_readable_and_searchable() {
     let store = SqliteStore::open_with(&db, newest).unwrap();
     let found = store.list_messages(by_recipient(account, NUMBER)).await.unwrap();
     assert_eq!(found.len(), 2);
-    assert!(found.iter().all(|d| d.message.to == NUMBER && d.message.content == TEXT));
+    assert!(found.iter().all(|d| d.message.to == NUMBER && &*d.message.content == TEXT));
     lists_answer(&store, account).await;
     assert!(store.blacklist_remove(Some(account), BLOCKED).await.unwrap());
     assert!(store.blacklisted(account, vec![BLOCKED.into()]).await.unwrap().is_empty());
@@ -258,7 +258,7 @@ async fn rows_written_before_sealing_are_sealed_at_the_first_open() {
     let store = SqliteStore::open(&db).unwrap();
     let found = store.list_messages(by_recipient(account, NUMBER)).await.unwrap();
     assert_eq!(found.len(), 1, "the old row is found by its new hash");
-    assert_eq!(found[0].message.content, TEXT);
+    assert_eq!(&*found[0].message.content, TEXT);
     assert_eq!(store.blacklisted(account, vec![BLOCKED.into()]).await.unwrap(), [blocked(account)]);
     store.close().await.unwrap();
     drop(store);

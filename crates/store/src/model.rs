@@ -74,8 +74,9 @@ pub struct NewMessage {
     pub carrier: Carrier,
     /// Category.
     pub category: Category,
-    /// Full text as it will be sent.
-    pub content: String,
+    /// Full text as it will be sent; shared by the messages of a request that all carry the
+    /// same text (one copy for 100,000).
+    pub content: std::sync::Arc<str>,
     /// Number of segments the text takes.
     pub segments: u8,
     /// Channel chosen by routing.

@@ -115,7 +115,7 @@ fn message(plan: Plan, i: u64) -> NewMessage {
         to: recipient(i % plan.recipients),
         carrier: Carrier::ChinaMobile,
         category: Category::NOTIFICATION,
-        content: format!("【{}】{CONTENT}", crate::peers::SIGNATURE),
+        content: format!("【{}】{CONTENT}", crate::peers::SIGNATURE).into(),
         segments: 1,
         channel: "sink".into(),
         source_ext: String::new(),

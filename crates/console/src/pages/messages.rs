@@ -26,7 +26,7 @@ fn row(d: &MessageDetail) -> Value {
     let m = &d.message;
     json!({
         "id": m.id.to_string(), "account_id": m.account_id, "to": m.to, "carrier": m.carrier.as_str(),
-        "category": m.category.name(), "content": m.content, "segments": m.segments, "channel": m.channel,
+        "category": m.category.name(), "content": &*m.content, "segments": m.segments, "channel": m.channel,
         "status": d.status.as_str(), "error": d.error, "accepted_at": time(Some(m.accepted_at)),
         "completed_at": time(d.completed_at), "sender": m.provenance.sender, "interface": m.provenance.interface,
     })

@@ -97,7 +97,7 @@ impl Engine {
                 }
             };
             seen.insert(key(number.national()), index);
-            let segments = hongyan_text::count_segments(&signed.content) as u8;
+            let segments = signed.segments;
             let message = NewMessage {
                 id: self.ids.next(now),
                 account_id,

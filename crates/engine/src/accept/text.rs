@@ -10,7 +10,10 @@ use crate::{sign, template, Engine};
 
 /// The content as it will be sent, the signature's extension code, and when it may go.
 pub(super) struct Signed {
-    pub(super) content: String,
+    /// Shared by every message that carries it.
+    pub(super) content: std::sync::Arc<str>,
+    /// Segments it takes, counted once.
+    pub(super) segments: u8,
     pub(super) source_ext: String,
     pub(super) send_at: Option<Timestamp>,
 }
@@ -102,6 +105,7 @@ impl Engine {
         if len > MAX_CONTENT_UNITS {
             return Err(AcceptError::ContentTooLong(len));
         }
-        Ok(Signed { content, source_ext, send_at })
+        let segments = hongyan_text::count_segments(&content) as u8;
+        Ok(Signed { content: content.into(), segments, source_ext, send_at })
     }
 }

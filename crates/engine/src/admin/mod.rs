@@ -180,7 +180,7 @@ impl Reviewed {
 pub fn masked_for(role: Option<Role>, mut d: hongyan_store::MessageDetail) -> hongyan_store::MessageDetail {
     let Some(role) = role else { return d };
     if d.message.category.is(hongyan_types::CategoryKind::Verification) {
-        d.message.content = hongyan_types::mask::codes(&d.message.content);
+        d.message.content = hongyan_types::mask::codes(&d.message.content).into();
     }
     if matches!(role, Role::Operator | Role::Auditor) {
         d.message.to = hongyan_types::mask::number(&d.message.to);

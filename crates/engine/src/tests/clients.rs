@@ -91,7 +91,7 @@ async fn a_long_message_is_accepted_when_its_last_part_comes_and_receipted_per_p
         panic!("the last part completes the message")
     };
     let d = store.get_message(2, id).await.unwrap().unwrap();
-    assert_eq!(d.message.content, "【某省税务局】第一段第二段", "parts in order, signed once");
+    assert_eq!(&*d.message.content, "【某省税务局】第一段第二段", "parts in order, signed once");
     let p = &d.message.provenance;
     assert_eq!((p.sender.as_str(), p.interface.as_str(), p.client_addr.as_str()), ("smpp:etax01", "smpp", "10.0.0.8"));
     let first_part_came = clock.0.load(Ordering::SeqCst);
@@ -140,7 +140,7 @@ async fn parts_that_stop_coming_are_sent_as_they_are_and_refusals_are_named() {
         .list_messages(hongyan_store::MessageFilter { account_id: Some(4), limit: 5, ..Default::default() })
         .await
         .unwrap();
-    assert_eq!(list[0].message.content, "【某省税务局】只到了一段");
+    assert_eq!(&*list[0].message.content, "【某省税务局】只到了一段");
     assert_eq!(e.flush_client_parts().await.unwrap(), 0, "settled once");
 
     let bad = e.client_submit(4, submit("d1", "12345", "你好", None)).await.unwrap();

@@ -218,7 +218,7 @@ async fn messages_are_signed_by_category() {
     let out = e.accept(1, req(&["13800138000"], "您的验证码是 123456")).await.unwrap();
     let NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!("{out:?}") };
     let m = store.get_message(1, *message_id).await.unwrap().unwrap();
-    assert_eq!(m.message.content, "【某省税务局】您的验证码是 123456");
+    assert_eq!(&*m.message.content, "【某省税务局】您的验证码是 123456");
     assert!(matches!(
         e.accept(1, req(&["13800138000"], "【某银行】您的验证码是 123456")).await,
         Err(AcceptError::SignatureMismatch { .. })
@@ -328,7 +328,7 @@ async fn templates_free_text_and_sensitive_words() {
     let out = e.accept(6, by_template(&ok, Category::VERIFICATION)).await.unwrap();
     let NumberResult::Accepted { message_id, .. } = &out.results[0] else { panic!("{out:?}") };
     assert_eq!(
-        store.get_message(6, *message_id).await.unwrap().unwrap().message.content,
+        store.get_message(6, *message_id).await.unwrap().unwrap().message.content.as_ref(),
         "【某省税务局】您的验证码是246810，5分钟内有效。"
     );
     assert!(matches!(
@@ -463,7 +463,7 @@ async fn a_personalised_batch_renders_each_number() {
         NumberResult::Accepted { message_id, .. } => *message_id,
         other => panic!("{other:?}"),
     };
-    let content = |m: Option<hongyan_store::MessageDetail>| m.unwrap().message.content;
+    let content = |m: Option<hongyan_store::MessageDetail>| m.unwrap().message.content.to_string();
     assert_eq!(
         content(store.get_message(8, id(&out.results[0])).await.unwrap()),
         "【某省税务局】尊敬的张三：您11月应缴税款1,200元。"

@@ -28,14 +28,14 @@ async fn old_messages_are_archived_then_purged_and_the_run_is_audited() {
 
     let mut archived = Vec::new();
     let mut keep_copy = |page: &[MessageDetail]| {
-        archived.extend(page.iter().map(|d| d.message.content.clone()));
+        archived.extend(page.iter().map(|d| d.message.content.to_string()));
         Ok(())
     };
     assert_eq!(e.purge_older_than(keep, Some(&mut keep_copy)).await.unwrap(), 2);
     assert_eq!(archived, ["【某省税务局】去年的通知", "【某省税务局】去年的通知"]);
     let left = all(store.clone()).await;
     assert_eq!(left.len(), 1);
-    assert_eq!(left[0].message.content, "【某省税务局】今年的通知");
+    assert_eq!(&*left[0].message.content, "【某省税务局】今年的通知");
     assert_eq!(e.purge_older_than(keep, None).await.unwrap(), 0);
 
     let log = store
