@@ -11,7 +11,11 @@
 //! touched too into a statement journal, which spills into a temporary file created and
 //! deleted per commit — about a tenth of the writer's time under load. Those writes fail only
 //! when the store does (no room, I/O); one that fails takes its whole transaction back, and
-//! every job in it hears so, as after a rolled-back commit.
+//! every job in it hears so, as after a rolled-back commit. That is why they go without a
+//! savepoint only while the disk has [`ROOMY`] free and the store is not full: near a full
+//! disk every job is guarded again, so one write that finds no room does not take the
+//! reports and answers of others with it (a report refused is not acknowledged and waits for
+//! the carrier to send it again).
 //!
 //! A full disk is the hard case: on `SQLITE_FULL` (and I/O errors) SQLite may roll back the
 //! whole transaction by itself, not just the statement. The jobs already run in it are then
@@ -35,6 +39,9 @@ use tokio::sync::oneshot;
 
 /// Most jobs folded into one transaction; bounds the latency of the first job in a burst.
 const MAX_JOBS_PER_COMMIT: usize = 512;
+
+/// Free space on the data folder's disk below which every job runs in its own savepoint.
+const ROOMY: u64 = 256 << 20;
 
 /// While the store is full, how often the writer probes for room.
 const PROBE_EVERY: Duration = Duration::from_secs(1);
@@ -144,7 +151,8 @@ pub(crate) fn run(
                 Err(TryRecvError::Empty | TryRecvError::Disconnected) => break,
             }
         }
-        commit_batch(&mut conn, batch, &stats);
+        let guard_all = stats.full.load(Ordering::SeqCst) || free_space(&dir).is_none_or(|free| free < ROOMY);
+        commit_batch(&mut conn, batch, &stats, guard_all);
     }
     if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
         tracing::warn!(error = %e, "WAL checkpoint at close failed");
@@ -153,7 +161,7 @@ pub(crate) fn run(
 
 /// Runs the batch in as few transactions as the disk allows (one, unless SQLite rolls one back
 /// by itself), answering every job with its transaction's fate.
-fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats) {
+fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats, guard_all: bool) {
     let mut rest = batch.into_iter().peekable();
     while rest.peek().is_some() {
         let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
@@ -167,7 +175,7 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats) {
         let (mut done, mut full) = (Vec::new(), false);
         let mut lost = None;
         for job in rest.by_ref() {
-            let guarded = job.guarded;
+            let guarded = job.guarded || guard_all;
             let (deferred, outcome) = if guarded { run_in_savepoint(&tx, job) } else { (job.run)(&tx) };
             done.push(deferred);
             full |= outcome == Outcome::Full;
@@ -249,6 +257,11 @@ fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(drop)
 }
 
+/// Free bytes on the data folder's file system, if they can be read.
+fn free_space(dir: &std::path::Path) -> Option<u64> {
+    rustix::fs::statvfs(dir).ok().map(|fs| fs.f_bavail.saturating_mul(fs.f_frsize))
+}
+
 /// Free bytes the disk must have before a full store counts as writable again: without it a
 /// write that fits in the WAL's old space succeeds and the next one fails, and readiness flaps.
 const RESERVE: u64 = 4 << 20;
@@ -256,12 +269,10 @@ const RESERVE: u64 = 4 << 20;
 /// Room again means both: the disk (the data folder's file system) has [`RESERVE`] free, and
 /// a quarter megabyte written and removed commits (which also sees a size limit).
 fn probe(conn: &mut Connection, dir: &std::path::Path, stats: &WriterStats) {
-    match rustix::fs::statvfs(dir) {
-        Ok(fs) if fs.f_bavail.saturating_mul(fs.f_frsize) < RESERVE => {
-            return tracing::debug!(free = fs.f_bavail * fs.f_frsize, "storage still full");
-        }
-        Ok(_) => {}
-        Err(e) => tracing::debug!(error = %e, "cannot read the data folder's free space"),
+    match free_space(dir) {
+        Some(free) if free < RESERVE => return tracing::debug!(free, "storage still full"),
+        Some(_) => {}
+        None => tracing::debug!("cannot read the data folder's free space"),
     }
     let tried = conn.execute_batch(
         "BEGIN IMMEDIATE; INSERT INTO space_probe (pad) VALUES (zeroblob(262144)); DELETE FROM space_probe; COMMIT;",
@@ -303,7 +314,7 @@ mod tests {
                 (if guarded { job } else { job.unguarded() }, rx)
             })
             .unzip();
-        commit_batch(&mut conn, batch, &WriterStats::default());
+        commit_batch(&mut conn, batch, &WriterStats::default(), false);
         let answers = replies.into_iter().map(|mut rx| rx.try_recv().unwrap().map_err(|e| e.to_string())).collect();
         let mut stmt = conn.prepare("SELECT x FROM t ORDER BY x").unwrap();
         let kept = stmt.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap();
@@ -316,6 +327,22 @@ mod tests {
         assert!(answers[0].is_ok() && answers[2].is_ok(), "{answers:?}");
         assert!(answers[1].as_ref().unwrap_err().contains("UNIQUE"), "its own error: {answers:?}");
         assert_eq!(kept, vec![1, 2]);
+    }
+
+    #[test]
+    fn near_a_full_disk_every_job_is_guarded() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (x INTEGER UNIQUE)").unwrap();
+        let (replies, batch): (Vec<_>, Vec<Job>) = [1, 1, 2]
+            .into_iter()
+            .map(|x| {
+                let (tx, rx) = oneshot::channel();
+                (rx, insert(x, tx).unguarded())
+            })
+            .unzip();
+        commit_batch(&mut conn, batch, &WriterStats::default(), true);
+        let ok: Vec<bool> = replies.into_iter().map(|mut rx| rx.try_recv().unwrap().is_ok()).collect();
+        assert_eq!(ok, [true, false, true], "only the failing job's own changes went back");
     }
 
     #[test]
