@@ -9,8 +9,7 @@ use std::collections::HashMap;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use hongyan_gateway::cmpp::CmppSettings;
-use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
+use hongyan_gateway::run_channel;
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
 use hongyan_sim::{ReportBook, Scenario};
 use hongyan_store::{MessageFilter, MessageId};
@@ -47,22 +46,7 @@ async fn a_job_beyond_the_memory_cap_is_sent_once_each_from_the_store() {
     bulk.extend(accept(&p, rest, Category::MARKETING).await);
     let code = accept(&p, vec!["13900139000".into()], Category::VERIFICATION).await[0];
 
-    let settings = CmppSettings {
-        sp_id: "901234".into(),
-        secret: "s".into(),
-        src_id: "1069".into(),
-        service_id: "T".into(),
-        session: hongyan_cmpp_proto::session::SessionConfig { window: 64, ..Default::default() },
-    };
-    let channel = ChannelConfig {
-        name: "mobile".into(),
-        addr,
-        connections: 1,
-        rate: None,
-        simulated: true,
-        protocol: ProtocolConfig::Cmpp(settings),
-        failover_after: Duration::from_secs(30),
-    };
+    let channel = support::cmpp_channel("mobile", addr, 64);
     let (_stop, stop_rx) = watch::channel(false);
     tokio::spawn(run_channel(channel, p.engine.clone(), p.queues.remove(0).1, stop_rx));
 

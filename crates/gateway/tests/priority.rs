@@ -8,8 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hongyan_engine::{ChannelSpec, Engine, SystemClock};
-use hongyan_gateway::cmpp::CmppSettings;
-use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
+use hongyan_gateway::run_channel;
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
 use hongyan_sim::{ReportBook, Scenario};
 use hongyan_store::{MessageFilter, MessageId, Store};
@@ -51,22 +50,7 @@ async fn a_verification_code_overtakes_a_bulk_job() {
     // Account 1, signed for every category.
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "").await.unwrap();
-    let settings = CmppSettings {
-        sp_id: "901234".into(),
-        secret: "s".into(),
-        src_id: "1069".into(),
-        service_id: "T".into(),
-        session: hongyan_cmpp_proto::session::SessionConfig { window: WINDOW, ..Default::default() },
-    };
-    let channel = ChannelConfig {
-        name: "ch".into(),
-        addr,
-        connections: 1,
-        rate: None,
-        simulated: true,
-        protocol: ProtocolConfig::Cmpp(settings),
-        failover_after: Duration::from_secs(30),
-    };
+    let channel = support::cmpp_channel("ch", addr, WINDOW);
     let (_stop, stop_rx) = watch::channel(false);
     tokio::spawn(run_channel(channel, engine.clone(), queues.remove(0).1, stop_rx));
 

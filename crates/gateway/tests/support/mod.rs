@@ -46,3 +46,23 @@ pub(crate) async fn accept_ids(engine: &Engine, account: i64, to: Vec<String>, c
         })
         .collect()
 }
+
+/// A channel of one CMPP connection to the simulator at `addr` (SP 901234, secret "s").
+pub(crate) fn cmpp_channel(name: &str, addr: std::net::SocketAddr, window: usize) -> hongyan_gateway::ChannelConfig {
+    let settings = hongyan_gateway::cmpp::CmppSettings {
+        sp_id: "901234".into(),
+        secret: "s".into(),
+        src_id: "1069".into(),
+        service_id: "T".into(),
+        session: hongyan_cmpp_proto::session::SessionConfig { window, ..Default::default() },
+    };
+    hongyan_gateway::ChannelConfig {
+        name: name.into(),
+        addr,
+        connections: 1,
+        rate: None,
+        simulated: true,
+        protocol: hongyan_gateway::ProtocolConfig::Cmpp(settings),
+        failover_after: std::time::Duration::from_secs(30),
+    }
+}
