@@ -67,7 +67,13 @@ struct Conn<'a> {
     shutdown_sent: bool,
     paused_until: Option<Instant>,
     drain_deadline: Option<Instant>,
+    /// Reports the store could not take yet, unacknowledged, tried again at `retry_reports`.
+    held_reports: Vec<(ReportIn, AckToken)>,
+    retry_reports: Option<Instant>,
 }
+
+/// How long reports the store refused wait before they are tried again.
+const REPORT_RETRY: Duration = Duration::from_secs(1);
 
 fn far_future() -> Instant {
     Instant::now() + Duration::from_secs(86_400)
@@ -85,6 +91,8 @@ impl<'a> Conn<'a> {
             shutdown_sent: false,
             paused_until: None,
             drain_deadline: None,
+            held_reports: Vec::new(),
+            retry_reports: None,
         }
     }
 
@@ -122,6 +130,11 @@ impl<'a> Conn<'a> {
                 }
                 _ = sleep_until(self.paused_until.unwrap_or_else(far_future)), if self.paused_until.is_some() => {
                     self.paused_until = None;
+                }
+                _ = sleep_until(self.retry_reports.unwrap_or_else(far_future)), if self.retry_reports.is_some() => {
+                    self.retry_reports = None;
+                    let (reports, acks) = std::mem::take(&mut self.held_reports).into_iter().unzip();
+                    self.apply_reports(reports, acks).await;
                 }
                 _ = shutdown.changed(), if !self.draining => self.start_drain(),
                 _ = sleep_until(self.drain_deadline.unwrap_or_else(far_future)), if self.drain_deadline.is_some() => {
@@ -282,16 +295,23 @@ impl<'a> Conn<'a> {
         Ok(())
     }
 
-    /// Acknowledges reports only once they are stored; if storing fails the gateway resends.
+    /// Acknowledges reports only once they are stored. Reports the store refuses (it is full,
+    /// or a commit failed) are held unacknowledged and tried again every second: a carrier
+    /// would send them again only after its own time-out (a minute or more in CMPP), and
+    /// if the link ends first, it does.
     async fn apply_reports(&mut self, reports: Vec<ReportIn>, acks: Vec<AckToken>) {
         if reports.is_empty() {
             return;
         }
-        let stored = self.shared.engine.reports(reports).await;
-        if let Err(e) = &stored {
-            tracing::error!(channel = %self.shared.cfg.name, error = %e, "could not store reports; not acknowledged");
+        match self.shared.engine.reports(reports.clone()).await {
+            Ok(_) => acks.into_iter().for_each(|a| self.adapter.ack(a, true)),
+            Err(e) => {
+                tracing::warn!(channel = %self.shared.cfg.name, error = %e, count = reports.len(),
+                    "could not store reports; held unacknowledged and tried again");
+                self.held_reports.extend(reports.into_iter().zip(acks));
+                self.retry_reports = Some(Instant::now() + REPORT_RETRY);
+            }
         }
-        acks.into_iter().for_each(|a| self.adapter.ack(a, stored.is_ok()));
     }
 }
 
