@@ -21,7 +21,19 @@ impl Engine {
     /// Applies status reports. When this returns `Ok` the reports are durable and the gateway
     /// may acknowledge them to the carrier; on `Err` it must not, so the carrier sends again.
     pub async fn reports(&self, reports: Vec<ReportIn>) -> Result<Vec<ReportMatch>, EngineError> {
-        let matches = self.store.apply_reports(reports.clone()).await?;
+        self.reports_or_back(reports).await.map_err(|(e, _)| e)
+    }
+
+    /// As [`Engine::reports`], giving the reports back when the store refused them, so a
+    /// link can hold them and try again without keeping a copy of every batch.
+    pub async fn reports_or_back(
+        &self,
+        reports: Vec<ReportIn>,
+    ) -> Result<Vec<ReportMatch>, (EngineError, Vec<ReportIn>)> {
+        let matches = match self.store.apply_reports(reports.clone()).await {
+            Ok(m) => m,
+            Err(e) => return Err((e.into(), reports)),
+        };
         for (r, m) in reports.iter().zip(&matches) {
             match m {
                 ReportMatch::Matched { message_id, status } => {

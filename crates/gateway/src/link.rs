@@ -303,9 +303,9 @@ impl<'a> Conn<'a> {
         if reports.is_empty() {
             return;
         }
-        match self.shared.engine.reports(reports.clone()).await {
+        match self.shared.engine.reports_or_back(reports).await {
             Ok(_) => acks.into_iter().for_each(|a| self.adapter.ack(a, true)),
-            Err(e) => {
+            Err((e, reports)) => {
                 tracing::warn!(channel = %self.shared.cfg.name, error = %e, count = reports.len(),
                     "could not store reports; held unacknowledged and tried again");
                 self.held_reports.extend(reports.into_iter().zip(acks));
