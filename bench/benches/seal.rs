@@ -11,7 +11,8 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hongyan_store_sqlite::seal::{new_entry, Algorithm, KeyRing};
 
 /// A 70-character notice, the usual single-segment content (UTF-8, as stored).
-const CONTENT: &str = "【某省税务局】您的验证码是 867530，5 分钟内有效。请勿将验证码告诉他人，如非本人操作请忽略本短信。";
+const CONTENT: &str =
+    "【某省税务局】您的验证码是 867530，5 分钟内有效。请勿将验证码告诉他人，如非本人操作请忽略本短信。";
 const NUMBER: &str = "13912345678";
 
 fn seal(c: &mut Criterion) {

@@ -125,7 +125,13 @@ async fn run(args: Args) -> anyhow::Result<()> {
 
 /// One bind: submits its quota (window 100), answers every receipt; ends when all receipts of
 /// the run have arrived somewhere (only one bind of an account delivers them).
-async fn client(addr: std::net::SocketAddr, secret: &str, b: usize, quota: usize, total: usize) -> anyhow::Result<Seen> {
+async fn client(
+    addr: std::net::SocketAddr,
+    secret: &str,
+    b: usize,
+    quota: usize,
+    total: usize,
+) -> anyhow::Result<Seen> {
     let mut stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
     let mut session = EsmeSession::new(SessionConfig { window: WINDOW, ..SessionConfig::default() });
@@ -158,7 +164,11 @@ async fn client(addr: std::net::SocketAddr, secret: &str, b: usize, quota: usize
                 EsmeEvent::Bound { .. } => bound = true,
                 EsmeEvent::BindRejected { .. } => anyhow::bail!("bind {b} refused"),
                 EsmeEvent::SubmitResp { status, .. } => {
-                    if status == CommandStatus::ESME_ROK { seen.accepted += 1 } else { seen.refused += 1 }
+                    if status == CommandStatus::ESME_ROK {
+                        seen.accepted += 1
+                    } else {
+                        seen.refused += 1
+                    }
                     seen.last_resp = Some(Instant::now());
                 }
                 EsmeEvent::Deliver { sequence, .. } => {

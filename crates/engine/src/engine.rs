@@ -157,9 +157,14 @@ impl Engine {
 
     /// Refills the channel queues with what was accepted but not yet submitted (after a crash
     /// or a drain). Messages whose channel no longer exists are failed with that reason, not
-    /// left hanging. Returns how many messages were queued again.
+    /// left hanging. Returns how many messages were queued again. Once, at start: it first
+    /// takes back the requests the last process left half written, which it never answered.
     pub async fn resume_pending(&self) -> Result<usize, EngineError> {
         const PAGE: usize = 1000;
+        let taken = self.store.undo_unfinished().await?;
+        if taken > 0 {
+            tracing::warn!(messages = taken, "took back requests the last process left half written");
+        }
         let mut after = MessageId(0);
         let mut resumed = 0;
         loop {

@@ -92,10 +92,13 @@ pub(crate) fn cursor(conn: &Connection, account_id: i64, consumer: FeedConsumer)
     Ok(acked.unwrap_or(0) as u64)
 }
 
+/// Moves a reader's cursor up to `seq`, never past the feed's end: its next events will have
+/// higher numbers (the whole feed's end, not the account's, which would need a scan of every
+/// event the account ever had).
 pub(crate) fn ack(conn: &Connection, account_id: i64, consumer: FeedConsumer, seq: u64) -> rusqlite::Result<u64> {
     conn.prepare_cached(
         "INSERT INTO feed_cursors (account_id, consumer, acked)
-         VALUES (?1, ?2, min(?3, coalesce((SELECT max(seq) FROM feed WHERE account_id = ?1), 0)))
+         VALUES (?1, ?2, min(?3, coalesce((SELECT max(seq) FROM feed), 0)))
          ON CONFLICT (account_id, consumer) DO UPDATE SET acked = max(acked, excluded.acked)",
     )?
     .execute(params![account_id, consumer.as_str(), seq as i64])?;
@@ -122,10 +125,12 @@ fn event_sql() -> &'static str {
         format!(
             // The raw report is for people looking back, not for what is pushed or pulled:
             // no opening of sealed blobs on that path.
+            // One kind at a time, so the index (account, kind, seq) gives the rows in order
+            // from the cursor and the LIMIT stops the scan: with "kind IN (…)" SQLite read,
+            // joined and sorted every event the account ever had, on every call.
             "{EVENT_SELECT}, NULL {EVENT_JOINS}
-             WHERE f.account_id = ?1 AND f.seq > ?2
-               AND ((?3 IS NULL AND f.kind IN ('report', 'mo')) OR (f.kind = ?3 AND f.push_only = 0))
-             ORDER BY f.seq LIMIT ?4"
+             WHERE f.account_id = ?1 AND f.kind = ?2 AND f.seq > ?3 AND (?4 OR f.push_only = 0)
+             ORDER BY f.seq LIMIT ?5"
         )
     })
 }
@@ -177,10 +182,22 @@ pub(crate) fn events(
         FeedConsumer::Cmpp => return crate::client_ops::final_events(conn, account_id, "cmpp", after, limit),
         _ => {}
     }
-    let kind = consumer.kind().map(FeedKind::as_str);
     let mut stmt = conn.prepare_cached(event_sql())?;
-    let rows = stmt.query_map(params![account_id, after as i64, kind, limit as i64], event)?;
-    rows.collect()
+    let mut of_kind = |kind: FeedKind, push: bool| -> rusqlite::Result<Vec<FeedEvent>> {
+        stmt.query_map(params![account_id, kind.as_str(), after as i64, push, limit as i64], event)?.collect()
+    };
+    match consumer.kind() {
+        Some(kind) => of_kind(kind, false),
+        // The pusher takes reports and replies (and what was put back for it alone), merged
+        // in the feed's order.
+        None => {
+            let mut events = of_kind(FeedKind::Report, true)?;
+            events.extend(of_kind(FeedKind::Mo, true)?);
+            events.sort_unstable_by_key(|e| e.seq);
+            events.truncate(limit);
+            Ok(events)
+        }
+    }
 }
 
 fn event(r: &Row<'_>) -> rusqlite::Result<FeedEvent> {

@@ -33,6 +33,7 @@ mod retention_ops;
 mod schema;
 mod signature_ops;
 mod sql_fns;
+mod staged;
 mod store_impl;
 mod template_ops;
 mod user_ops;
@@ -86,6 +87,42 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
             StoreError::Full(msg.unwrap_or_else(|| "database or disk is full".into()))
         }
         other => StoreError::Backend(other.to_string()),
+    }
+}
+
+/// A handle on the writer's queue that a spawned task can keep.
+#[derive(Clone)]
+pub(crate) struct Writes(mpsc::Sender<Job>);
+
+impl Writes {
+    /// A write in its own savepoint (see `writer.rs`); resolves after its commit.
+    pub(crate) fn guarded<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
+        self.send(|reply| Job::new(f, reply))
+    }
+
+    /// A write that fails only when the store does: no savepoint.
+    pub(crate) fn unguarded<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+    ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
+        self.send(|reply| Job::new(f, reply).unguarded())
+    }
+
+    fn send<T: Send + 'static>(
+        &self,
+        job: impl FnOnce(oneshot::Sender<Result<T>>) -> Job,
+    ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
+        let (tx, rx) = oneshot::channel();
+        let sent = self.0.send(job(tx)).is_ok();
+        async move {
+            if !sent {
+                return Err(StoreError::Closed);
+            }
+            rx.await.unwrap_or(Err(StoreError::Closed))
+        }
     }
 }
 
@@ -176,17 +213,16 @@ impl SqliteStore {
         &self,
         job: impl FnOnce(oneshot::Sender<Result<T>>) -> Job,
     ) -> BoxFuture<'_, Result<T>> {
-        let (tx, rx) = oneshot::channel();
-        let sent = match self.jobs.lock().expect("jobs lock").as_ref() {
-            Some(jobs) => jobs.send(job(tx)).is_ok(),
-            None => false,
-        };
-        Box::pin(async move {
-            if !sent {
-                return Err(StoreError::Closed);
-            }
-            rx.await.unwrap_or(Err(StoreError::Closed))
-        })
+        match self.writes() {
+            Some(writes) => Box::pin(writes.send(job)),
+            None => Box::pin(async { Err(StoreError::Closed) }),
+        }
+    }
+
+    /// The writer's queue, for a task that outlives the call that started it; `None` once
+    /// the store is closed.
+    pub(crate) fn writes(&self) -> Option<Writes> {
+        self.jobs.lock().expect("jobs lock").as_ref().map(|jobs| Writes(jobs.clone()))
     }
 
     /// As [`SqliteStore::write`], for the hot writes that fail only when the store does:

@@ -12,7 +12,7 @@ use hongyan_store::{
 
 use crate::{
     account_ops, backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, read_ops, retention_ops, signature_ops,
-    template_ops, user_ops, write_ops, SqliteStore,
+    staged, template_ops, user_ops, write_ops, SqliteStore,
 };
 
 impl Store for SqliteStore {
@@ -290,11 +290,23 @@ impl Store for SqliteStore {
         batch: Vec<NewMessage>,
         request: Option<RequestRecord>,
     ) -> BoxFuture<'_, Result<Vec<NewMessage>>> {
+        if batch.len() > staged::STAGE_ABOVE {
+            // Spawned: a caller that stops waiting must not leave the request half written.
+            let Some(writes) = self.writes() else { return Box::pin(async { Err(StoreError::Closed) }) };
+            let task = tokio::spawn(staged::insert(writes, batch, request));
+            return Box::pin(async move {
+                task.await.unwrap_or_else(|e| Err(StoreError::Backend(format!("writing a large request: {e}"))))
+            });
+        }
         // With a client reference the insert may meet one used before: its own savepoint.
         if request.is_some() {
             return self.write(move |c| write_ops::insert_messages(c, &batch, request.as_ref()).map(|()| batch));
         }
         self.write_unguarded(move |c| write_ops::insert_messages(c, &batch, None).map(|()| batch))
+    }
+
+    fn undo_unfinished(&self) -> BoxFuture<'_, Result<usize>> {
+        self.write(staged::undo_unfinished)
     }
 
     fn add_signature(

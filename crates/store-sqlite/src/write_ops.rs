@@ -26,15 +26,28 @@ pub(crate) fn create_api_key(conn: &Connection, key: &ApiKey) -> Result<()> {
 pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
     if let Some(r) = request {
         // First, so a repeated reference fails before any message is written.
-        conn.prepare_cached(
-            "INSERT INTO client_requests (account_id, client_ref, answer, created_at, request_hash)
-             VALUES (?1, ?2, hy_seal('answer', ?3), ?4, ?5)",
-        )
-        .and_then(|mut s| {
-            s.execute(params![r.account_id, r.client_ref, r.answer, r.created_at.as_millis(), r.request_hash])
-        })
-        .map_err(backend)?;
+        record_request(conn, r)?;
     }
+    insert_rows(conn, batch)?;
+    finish_request(conn, batch, request)
+}
+
+/// The request's reference with its answer, for replays; a reference used before is a
+/// conflict.
+pub(crate) fn record_request(conn: &Connection, r: &RequestRecord) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO client_requests (account_id, client_ref, answer, created_at, request_hash)
+         VALUES (?1, ?2, hy_seal('answer', ?3), ?4, ?5)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![r.account_id, r.client_ref, r.answer, r.created_at.as_millis(), r.request_hash])
+    })
+    .map_err(backend)?;
+    Ok(())
+}
+
+/// The messages' rows, accepted.
+pub(crate) fn insert_rows(conn: &Connection, batch: &[NewMessage]) -> Result<()> {
     let mut stmt = conn
         .prepare_cached(
             "INSERT INTO messages (id, account_id, to_number, to_hash, carrier, category, content, segments, channel,
@@ -67,6 +80,11 @@ pub(crate) fn insert_messages(conn: &Connection, batch: &[NewMessage], request: 
         ])
         .map_err(backend)?;
     }
+    Ok(())
+}
+
+/// What a client link's request leaves beside its messages: the parts it kept.
+pub(crate) fn finish_request(conn: &Connection, batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
     if let Some(origin) = request.and_then(|r| r.origin.as_ref()) {
         // Kept parts go even when the whole was refused: the stored answer says why.
         crate::client_ops::record_origin(conn, batch.first().map(|m| m.id), origin)?;

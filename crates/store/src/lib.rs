@@ -120,10 +120,13 @@ pub trait Store: Send + Sync + 'static {
     /// An account's approved defaults and position.
     fn signing_rules(&self, account_id: i64) -> BoxFuture<'_, Result<SigningRules>>;
 
-    /// Stores a batch of accepted messages in ONE transaction: when this returns `Ok`, every
+    /// Stores a batch of accepted messages, all or nothing: when this returns `Ok`, every
     /// message is durable; on `Err`, none is. With a `request` record (a client reference and
-    /// the answer given), the record is stored in the same transaction; if the account already
-    /// used that reference, nothing is stored and the result is [`StoreError::Conflict`].
+    /// the answer given), the record is stored with them; if the account already used that
+    /// reference, nothing is stored and the result is [`StoreError::Conflict`]. A backend may
+    /// write a large batch in several commits so other writes are not held up behind it; it
+    /// then takes the rows back when a later commit fails, and [`Store::undo_unfinished`]
+    /// takes back those a stopped process left.
     /// The batch comes back with `Ok`, so the caller can hand it on without keeping a copy
     /// (a bulk request holds 100,000 of them).
     fn insert_messages(
@@ -240,6 +243,13 @@ pub trait Store: Send + Sync + 'static {
     fn apply_reports(&self, reports: Vec<ReportIn>) -> BoxFuture<'_, Result<Vec<ReportMatch>>>;
     /// Marks messages as finally failed, with the reason.
     fn fail_messages(&self, failures: Vec<(MessageId, String)>, now: Timestamp) -> BoxFuture<'_, Result<()>>;
+
+    /// Takes back the messages of requests that a stopped process was still writing in pieces
+    /// (see [`Store::insert_messages`]); how many. Called once at start, before
+    /// [`Store::pending_dispatch`], by the process that serves the store — never beside one.
+    fn undo_unfinished(&self) -> BoxFuture<'_, Result<usize>> {
+        Box::pin(async { Ok(0) })
+    }
 
     /// Messages accepted but not yet fully submitted, oldest first, with ids above `after`,
     /// with the segments that were already accepted by the carrier: the work a restart must

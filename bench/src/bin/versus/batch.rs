@@ -1,7 +1,7 @@
 //! Requests of many numbers each, Hongyan alone (Kannel's sendsms takes one number per
 //! request):
 //!
-//! - `http-batch`: requests of 100 numbers from C connections → one SMPP bind (window 100) to
+//! - `http-batch`: requests of 100 numbers from C connections → four SMPP binds (window 100) to
 //!   the sink, which sends a receipt per submit; every report is pushed to the receiver.
 //!   Headline: numbers reported delivered at the receiver per second (first request → the
 //!   N-th; a report is pushed only once it is stored). Also accepted/s (numbers in 2xx
@@ -43,8 +43,9 @@ pub(crate) async fn http_batch(args: &Args) -> anyhow::Result<Row> {
         scenario: Scenario::HttpBatch.name(),
         title: format!(
             "scenario http-batch: {requests} requests of {PER_REQUEST} numbers ({total} numbers), concurrency \
-             {concurrency}, one SMPP bind, window {WINDOW}, every report pushed to an HTTP receiver; msg/s: first \
-             request → the last number reported delivered"
+             {concurrency}, {links} SMPP bind(s) to the sink, window {WINDOW} each, every report pushed to an HTTP \
+             receiver; msg/s: first request → the last number reported delivered",
+            links = args.links(Scenario::HttpBatch)
         ),
         notes: kannel_note(args, "Kannel's sendsms takes one number per request: it has no batch API"),
         rows: std::slice::from_ref(&row),

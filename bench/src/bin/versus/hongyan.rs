@@ -1,4 +1,5 @@
-//! `hongyan serve` for a run: its config (one SMPP channel to the sink, window 100, plus what
+//! `hongyan serve` for a run: its config (one SMPP channel to the sink, window 100 on each of its
+//! binds, plus what
 //! a scenario adds), an interface account made with the real CLI, logins for our SMPP and
 //! CMPP servers, the request its API takes, and the process.
 
@@ -23,6 +24,8 @@ pub(crate) struct Setup<'a> {
     pub(crate) extra: String,
     /// Where the account's reports are pushed, if anywhere.
     pub(crate) callback: Option<SocketAddr>,
+    /// SMPP binds of the channel to the sink.
+    pub(crate) links: u32,
 }
 
 /// A data folder with its config and account, ready to serve.
@@ -41,7 +44,7 @@ impl Setup<'_> {
     pub(crate) fn prepare(&self) -> anyhow::Result<Prepared> {
         let port = free_port()?;
         let config = self.dir.join("hongyan.toml");
-        std::fs::write(&config, format!("{}{}", config_text(self.dir, port, self.sink), self.extra))
+        std::fs::write(&config, format!("{}{}", config_text(self.dir, port, self.sink, self.links), self.extra))
             .context("writing hongyan.toml")?;
         run(Command::new(self.bin).arg("check-config").arg(&config), "check-config")?;
         let (account, auth) = create_account(self.bin, self.dir)?;
@@ -101,7 +104,7 @@ fn run(cmd: &mut Command, what: &str) -> anyhow::Result<Vec<u8>> {
     Ok(out.stdout)
 }
 
-fn config_text(dir: &Path, port: u16, sink: SocketAddr) -> String {
+fn config_text(dir: &Path, port: u16, sink: SocketAddr, links: u32) -> String {
     format!(
         r#"data_dir = "{dir}"
 http = "127.0.0.1:{port}"
@@ -117,7 +120,7 @@ address = "{sink}"
 username = "{LOGIN}"
 password = "{LOGIN}"
 source = "{SOURCE}"
-connections = 1
+connections = {links}
 window = {WINDOW}
 carriers = ["china_mobile", "china_unicom", "china_telecom"]
 

@@ -140,6 +140,8 @@ struct Args {
     /// `--messages`: overrides every scenario's default.
     messages: Option<u64>,
     concurrency: Option<usize>,
+    /// `--links`: binds of Hongyan's channel to the sink, for every scenario run.
+    links: Option<u32>,
     quick: bool,
     peers: Vec<Peer>,
     /// Kannel is skipped (not installed) when missing: the quick run must not need apt.
@@ -151,6 +153,14 @@ struct Args {
 impl Args {
     fn messages(&self, scenario: Scenario) -> u64 {
         self.messages.unwrap_or_else(|| scenario.default_messages(self.quick))
+    }
+
+    /// Binds to the sink: one where the scenario compares with Kannel's one link (or paces
+    /// its load); four where it measures how far Hongyan's own servers and batches go, which
+    /// one bind of window 100 caps at the sink's pace.
+    fn links(&self, scenario: Scenario) -> u32 {
+        let wide = matches!(scenario, Scenario::HttpBatch | Scenario::SmppServer | Scenario::CmppServer);
+        self.links.unwrap_or(if wide { 4 } else { 1 })
     }
 
     /// HTTP connections of the flat-out loads.
@@ -178,7 +188,7 @@ impl Args {
 }
 
 const USAGE: &str = "usage: versus [--scenario NAME[,NAME…]|all] [--peer hongyan|kannel|both]\n\
-\x20             [--messages N] [--concurrency C] [--quick]\n\
+\x20             [--messages N] [--concurrency C] [--links L (Hongyan alone)] [--quick]\n\
 \x20             [--hongyan-bin PATH] [--keep (leave the data folders)]\n\
 scenarios: http-smpp http-smpp-dlr (both peers); http-batch smpp-server cmpp-server steady\n\
 \x20          verify-bulk large startup (Hongyan alone)";
@@ -187,12 +197,14 @@ fn parse_args() -> anyhow::Result<Args> {
     use lexopt::prelude::*;
     let (mut messages, mut concurrency, mut peer, mut quick, mut bin, mut keep) =
         (None, None, None, false, None, false);
+    let mut links = None;
     let mut scenario = None;
     let mut parser = lexopt::Parser::from_env();
     while let Some(arg) = parser.next()? {
         match arg {
             Long("messages") => messages = Some(parser.value()?.parse()?),
             Long("concurrency") => concurrency = Some(parser.value()?.parse()?),
+            Long("links") => links = Some(parser.value()?.parse()?),
             Long("peer") => peer = Some(parser.value()?.string()?),
             Long("scenario") => scenario = Some(parser.value()?.string()?),
             Long("quick") => quick = true,
@@ -215,13 +227,17 @@ fn parse_args() -> anyhow::Result<Args> {
         scenarios: scenarios(scenario.as_deref().unwrap_or(if quick { "all" } else { "http-smpp" }))?,
         messages,
         concurrency,
+        links,
         quick,
         kannel_optional: quick && peer.is_none(),
         hongyan_bin: bin.map_or_else(|| default_bin(quick), Ok)?,
         peers,
         keep,
     };
-    ensure!(messages != Some(0) && concurrency != Some(0), "--messages and --concurrency must be at least 1");
+    ensure!(
+        messages != Some(0) && concurrency != Some(0) && links != Some(0),
+        "--messages, --concurrency and --links must be at least 1"
+    );
     Ok(args)
 }
 

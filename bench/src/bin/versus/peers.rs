@@ -73,7 +73,7 @@ pub(crate) fn start_hongyan(
     sink: SocketAddr,
     callback: Option<SocketAddr>,
 ) -> anyhow::Result<Running> {
-    crate::hongyan::Setup { bin, dir, sink, extra: String::new(), callback }.prepare()?.start()
+    crate::hongyan::Setup { bin, dir, sink, extra: String::new(), callback, links: 1 }.prepare()?.start()
 }
 
 /// True when Debian's kannel package is installed.

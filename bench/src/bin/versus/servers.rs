@@ -1,7 +1,7 @@
 //! `smpp-server` and `cmpp-server`, Hongyan alone (Kannel has no server for client systems):
 //! a client system in the harness opens 4 connections (SMPP binds as transceiver, CMPP 3.0
 //! logins), window 100 each, and submits N single-segment messages to `hongyan serve`'s
-//! server; the gateway sends them over its one SMPP bind to the sink, which sends a receipt
+//! server; the gateway sends them over its binds to the sink (four), which sends a receipt
 //! per submit; the server returns each report to the client as a deliver_sm / DELIVER
 //! (over one of its connections: an account's receipts go out on the connection that holds
 //! its delivery lease). Headline: receipts returned per second (first submit → the N-th
@@ -153,10 +153,11 @@ pub(crate) async fn run(protocol: Protocol, args: &Args) -> anyhow::Result<Row> 
         scenario: scenario.name(),
         title: format!(
             "scenario {}: {total} submits from a client system over {CONNECTIONS} {link}, window {WINDOW} each → our \
-             {} server → one SMPP bind to the sink (window {WINDOW}), a receipt per submit returned as {pdu}; msg/s: \
-             receipts at the client (first submit → the last number's receipt)",
+             {} server → {links} SMPP bind(s) to the sink (window {WINDOW} each), a receipt per submit returned as \
+             {pdu}; msg/s: receipts at the client (first submit → the last number's receipt)",
             scenario.name(),
-            protocol.name().to_uppercase()
+            protocol.name().to_uppercase(),
+            links = args.links(scenario),
         ),
         notes: kannel_note(args, "Kannel has no SMPP or CMPP server for client systems (its smsbox takes HTTP)"),
         rows: std::slice::from_ref(&row),

@@ -22,6 +22,8 @@ pub(crate) struct Solo {
     pub(crate) reports: Arc<Reports>,
     sink: SocketAddr,
     receiver: SocketAddr,
+    /// Binds of the channel to the sink.
+    links: u32,
     pub(crate) dir: PathBuf,
 }
 
@@ -34,7 +36,7 @@ impl Solo {
         let reports = Arc::new(Reports::new(Arc::clone(&timeline)));
         let receiver = receiver::start(Arc::clone(&reports)).await.context("starting the report receiver")?;
         let dir = args.data_dir(scenario, "hongyan")?;
-        Ok(Self { timeline, counters, reports, sink, receiver, dir })
+        Ok(Self { timeline, counters, reports, sink, receiver, dir, links: args.links(scenario) })
     }
 
     /// Hongyan's setup for this run: `extra` appended to its config; reports pushed to the
@@ -46,12 +48,14 @@ impl Solo {
             sink: self.sink,
             extra: extra.to_owned(),
             callback: callback.then_some(self.receiver),
+            links: self.links,
         }
     }
 
-    /// Until the server answers HTTP and has bound to the sink.
+    /// Until the server answers HTTP and has made every bind to the sink.
     pub(crate) async fn ready(&self, running: &mut Running) -> anyhow::Result<()> {
-        wait::ready(&mut running.procs, running.http, &self.counters, 0).await.context("hongyan did not come up")
+        let before = u64::from(self.links) - 1;
+        wait::ready(&mut running.procs, running.http, &self.counters, before).await.context("hongyan did not come up")
     }
 
     /// Stops the server and removes the data folder (kept when the run failed or `--keep`).
