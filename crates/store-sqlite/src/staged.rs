@@ -25,8 +25,8 @@ use crate::{backend, write_ops, Writes};
 
 /// Requests with more messages than this are written in pieces.
 pub(crate) const STAGE_ABOVE: usize = 1_000;
-/// Messages per piece: about 15 ms of the writer's time.
-pub(crate) const CHUNK: usize = 500;
+/// Messages per piece: about 6 ms of the writer's time.
+pub(crate) const CHUNK: usize = 200;
 
 /// Writes `batch` in pieces (the caller checked it is larger than [`STAGE_ABOVE`]); the batch
 /// back once its last piece committed.
