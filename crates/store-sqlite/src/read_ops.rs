@@ -128,7 +128,10 @@ fn search_sql(f: &MessageFilter, slots: usize, columns: &str) -> String {
         () if f.account_id.is_some() && f.status.is_some_and(ended_undelivered) => {
             let state = f.status.map_or("", MessageStatus::as_str);
             // SQLite takes a partial index only when the query repeats its condition.
-            let lead = format!("status = '{state}' AND status NOT IN ('accepted', 'queued', 'submitted', 'delivered')");
+            let lead = format!(
+                "status = '{state}' AND status <> 'accepted' AND status <> 'queued' AND status <> 'submitted'
+                 AND status <> 'delivered'"
+            );
             ("INDEXED BY messages_by_account_status", lead)
         }
         () if f.account_id.is_some() => ("INDEXED BY messages_by_account", "?2 IS NULL".to_owned()),
