@@ -234,6 +234,27 @@ impl SqliteStore {
         self.send_job(|reply| Job::new(f, reply).unguarded())
     }
 
+    /// As [`SqliteStore::read`], but on the calling thread: for a look-up of a few index
+    /// seeks (tens of microseconds), which costs less than its hand-off to the blocking pool
+    /// and back — two thread wake-ups, the largest cost of a single-message request. Never
+    /// for anything that scans or may read many rows.
+    fn read_here<'a, T: Send + 'a>(
+        &'a self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'a,
+    ) -> BoxFuture<'a, Result<T>> {
+        Box::pin(async move {
+            let _slot = self.reader_slots.acquire().await.map_err(|_| StoreError::Closed)?;
+            let conn = self.readers.lock().expect("readers lock").pop();
+            let conn = match conn {
+                Some(c) => c,
+                None => schema::open_reader(&self.path, self.ring.as_ref())?,
+            };
+            let out = f(&conn).map_err(backend);
+            self.readers.lock().expect("readers lock").push(conn);
+            out
+        })
+    }
+
     fn read<T: Send + 'static>(
         &self,
         f: impl FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
