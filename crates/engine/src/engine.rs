@@ -67,6 +67,8 @@ pub struct Engine {
     pub(crate) rights: crate::rights::RightsCache,
     pub(crate) unrecorded: crate::unrecorded::Unrecorded,
     pub(crate) login_guard: crate::login_guard::LoginGuard,
+    /// One large request is built and stored at a time (see `accept`).
+    pub(crate) large_turn: tokio::sync::Semaphore,
 }
 
 impl std::fmt::Debug for Engine {
@@ -110,6 +112,7 @@ impl Engine {
             rights: crate::rights::RightsCache::default(),
             unrecorded: crate::unrecorded::Unrecorded::default(),
             login_guard: crate::login_guard::LoginGuard::default(),
+            large_turn: tokio::sync::Semaphore::new(1),
         };
         Ok((Arc::new(engine), receivers))
     }

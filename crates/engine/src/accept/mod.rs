@@ -257,11 +257,14 @@ impl AcceptError {
     }
 }
 
+/// Requests with more numbers than this take turns (one built and stored at a time).
+const LARGE_REQUEST: usize = 1_000;
+
 impl Engine {
-    /// Accepts a request for `account_id`. Every valid number is stored (all in one group
-    /// commit, together with the client reference if there is one) before this returns;
-    /// invalid ones get a per-number rejection, repeats a `Duplicate`. Either the whole batch
-    /// is durable or the call fails and nothing was accepted. A request whose client reference
+    /// Accepts a request for `account_id`. Every valid number is stored (all or nothing,
+    /// together with the client reference if there is one) before this returns; invalid ones
+    /// get a per-number rejection, repeats a `Duplicate`. Either the whole batch is durable or
+    /// the call fails and nothing was accepted. A request whose client reference
     /// the account already used gets that first answer back, marked `replayed`.
     pub async fn accept(&self, account_id: i64, req: SendRequest) -> Result<SendOutcome, AcceptError> {
         if !self.is_accepting() {
@@ -280,6 +283,13 @@ impl Engine {
         if req.callback_url.is_some() && !self.store.callback_per_request(account_id).await? {
             return Err(AcceptError::CallbackNotAllowed);
         }
+        // Large requests take turns from here to their commit: each holds about 250 bytes a
+        // number until its channel takes it over, and three requests of 100,000 built and
+        // written side by side peaked at 170 MB. Waiting, a request holds only its numbers.
+        let _turn = match req.to.len() > LARGE_REQUEST {
+            true => Some(self.large_turn.acquire().await.map_err(|_| AcceptError::ShuttingDown)?),
+            false => None,
+        };
         let now = self.clock.now();
         let texts = self.prepare_texts(account_id, &req, now).await?;
         let facts = self.number_facts(account_id, &req).await?;
