@@ -134,3 +134,16 @@ fn the_default_key_file_is_created_once_and_private() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn nonces_are_never_handed_out_twice_across_pool_refills() {
+    // Three pools' worth, on two threads: every nonce differs from every other.
+    let draw = || (0..3 * NONCE_POOL / NONCE).map(|_| fresh_nonce()).collect::<Vec<_>>();
+    let other = std::thread::spawn(draw);
+    let mut all = draw();
+    all.extend(other.join().unwrap());
+    let n = all.len();
+    all.sort_unstable();
+    all.dedup();
+    assert_eq!(all.len(), n);
+}

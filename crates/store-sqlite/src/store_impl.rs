@@ -498,8 +498,10 @@ impl Store for SqliteStore {
     }
 
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<StoredRequest>>> {
+        // One look-up on the table's key, made for every request with a reference (every
+        // SMPP and CMPP submit): where the request runs.
         let client_ref = client_ref.to_owned();
-        self.read(move |c| read_ops::find_request(c, account_id, &client_ref))
+        self.read_here(move |c| read_ops::find_request(c, account_id, &client_ref))
     }
 
     fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> BoxFuture<'_, Result<()>> {
