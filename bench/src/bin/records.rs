@@ -159,63 +159,16 @@ async fn searches(store: &Arc<dyn Store>, a: &Args, start: Timestamp, step: i64)
     let f: fn() -> MessageFilter = MessageFilter::default;
     let combos: Vec<(&str, Make)> = vec![
         ("account", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), ..f() })),
-        (
-            "account, deep page",
-            Box::new(move |i| MessageFilter {
-                account_id: Some((i % ACCOUNTS) as i64 + 1),
-                before: Some(middle),
-                ..f()
-            }),
-        ),
-        (
-            "recipient in an account",
-            Box::new(move |i| MessageFilter {
-                account_id: Some((i % ACCOUNTS) as i64 + 1),
-                to: Some(number(i)),
-                ..f()
-            }),
-        ),
+        ("account, deep page", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), before: Some(middle), ..f() })),
+        ("recipient in an account", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), to: Some(number(i)), ..f() })),
         ("recipient, every account", Box::new(move |i| MessageFilter { to: Some(number(i)), ..f() })),
         ("sender", Box::new(move |i| MessageFilter { sender: Some(sender(i)), ..f() })),
-        (
-            "sender, deep page",
-            Box::new(move |i| MessageFilter { sender: Some(sender(i)), before: Some(middle), ..f() }),
-        ),
-        (
-            "sender + carrier + category",
-            Box::new(move |i| MessageFilter {
-                sender: Some(sender(i)),
-                carrier: Some(CARRIERS[(i % 3) as usize]),
-                category: Some(CATEGORIES[(i / 3 % 3) as usize]),
-                ..f()
-            }),
-        ),
+        ("sender, deep page", Box::new(move |i| MessageFilter { sender: Some(sender(i)), before: Some(middle), ..f() })),
+        ("sender + carrier + category", Box::new(move |i| MessageFilter { sender: Some(sender(i)), carrier: Some(CARRIERS[(i % 3) as usize]), category: Some(CATEGORIES[(i / 3 % 3) as usize]), ..f() })),
         ("client_ref", Box::new(move |i| MessageFilter { client_ref: Some(format!("ref-{}", i % messages)), ..f() })),
-        (
-            "one day, every account",
-            Box::new(move |i| MessageFilter {
-                since: Some(day(i)),
-                until: Some(day(i).plus_millis(86_400_000)),
-                ..f()
-            }),
-        ),
-        (
-            "account + one day",
-            Box::new(move |i| MessageFilter {
-                account_id: Some((i % ACCOUNTS) as i64 + 1),
-                since: Some(day(i)),
-                until: Some(day(i).plus_millis(86_400_000)),
-                ..f()
-            }),
-        ),
-        (
-            "account + status failed (1 %)",
-            Box::new(move |i| MessageFilter {
-                account_id: Some((i % ACCOUNTS) as i64 + 1),
-                status: Some(MessageStatus::Failed),
-                ..f()
-            }),
-        ),
+        ("one day, every account", Box::new(move |i| MessageFilter { since: Some(day(i)), until: Some(day(i).plus_millis(86_400_000)), ..f() })),
+        ("account + one day", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), since: Some(day(i)), until: Some(day(i).plus_millis(86_400_000)), ..f() })),
+        ("account + status failed (1 %)", Box::new(move |i| MessageFilter { account_id: Some((i % ACCOUNTS) as i64 + 1), status: Some(MessageStatus::Failed), ..f() })),
     ];
     let mut picks = Picks(0x9E37_79B9_7F4A_7C15);
     for (name, make) in combos {
@@ -271,8 +224,7 @@ async fn pages(store: Arc<dyn Store>, a: &Args) -> anyhow::Result<()> {
     for page in pages {
         let mut took = Vec::with_capacity(a.runs / 4);
         for _ in 0..(a.runs / 4).max(10) {
-            let req =
-                axum::http::Request::get(page.as_str()).header("cookie", &cookie).body(axum::body::Body::empty())?;
+            let req = axum::http::Request::get(page.as_str()).header("cookie", &cookie).body(axum::body::Body::empty())?;
             let t = Instant::now();
             let resp = app.clone().oneshot(req).await?;
             let status = resp.status();
@@ -281,7 +233,11 @@ async fn pages(store: Arc<dyn Store>, a: &Args) -> anyhow::Result<()> {
             ensure!(status == 200, "{page}: {status}: {}", String::from_utf8_lossy(&body[..body.len().min(500)]));
         }
         took.sort();
-        println!("  page {page:<64} p50 {:>7.2} ms  p99 {:>7.2} ms", percentile(&took, 0.5), percentile(&took, 0.99));
+        println!(
+            "  page {page:<64} p50 {:>7.2} ms  p99 {:>7.2} ms",
+            percentile(&took, 0.5),
+            percentile(&took, 0.99)
+        );
     }
     Ok(())
 }
