@@ -126,9 +126,13 @@ fn record_submit(conn: &Connection, o: &SubmitOutcome) -> rusqlite::Result<()> {
         }
         return Ok(());
     }
-    let accepted: u8 = conn
-        .prepare_cached("SELECT count(*) FROM segments WHERE message_id = ?1 AND submit_result = 0")?
-        .query_row([id], |r| r.get(0))?;
+    // A one-segment message (nearly all of them) was just accepted whole: no need to count.
+    let accepted: u8 = match segments {
+        1 => 1,
+        _ => conn
+            .prepare_cached("SELECT count(*) FROM segments WHERE message_id = ?1 AND submit_result = 0")?
+            .query_row([id], |r| r.get(0))?,
+    };
     if accepted >= segments {
         conn.prepare_cached(
             "UPDATE messages SET status = 'submitted', submitted_at = ?2 WHERE id = ?1 AND status = 'accepted'",
@@ -196,21 +200,25 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
     // platform UNKNOWN may still be replaced by the carrier's late word.
     // Chosen here rather than by `ORDER BY … LIMIT 1`: that made SQLite open and close a
     // temporary sorter for every report, for the one or two rows an id has.
+    // The message's segment count and status come along, so a one-segment message's new
+    // status needs no further read.
     let found = conn
         .prepare_cached(
-            "SELECT report_stat IS NULL AND submit_result = 0, submitted_at, message_id, number,
-                    report_stat IS NOT NULL AND hy_open('raw', report_raw) IS NOT ?3
-             FROM segments WHERE channel = ?1 AND carrier_msg_id = ?2",
+            "SELECT s.report_stat IS NULL AND s.submit_result = 0, s.submitted_at, s.message_id, s.number,
+                    s.report_stat IS NOT NULL AND hy_open('raw', s.report_raw) IS NOT ?3, m.segments, m.status
+             FROM segments s JOIN messages m ON m.id = s.message_id
+             WHERE s.channel = ?1 AND s.carrier_msg_id = ?2",
         )?
         .query_map(params![r.channel, r.carrier_msg_id, crate::feed_ops::NO_REPORT_RAW], |row| {
             let rank = (row.get::<_, bool>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?);
-            Ok((rank, row.get::<_, u8>(3)?, row.get::<_, bool>(4)?))
+            let message = (row.get::<_, u8>(5)?, row.get::<_, String>(6)?);
+            Ok((rank, row.get::<_, u8>(3)?, row.get::<_, bool>(4)?, message))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?
         .into_iter()
-        .max_by_key(|(rank, _, _)| *rank)
-        .map(|((_, _, message_id), number, reported)| (message_id, number, reported));
-    let Some((message_id, number, reported)) = found else {
+        .max_by_key(|(rank, ..)| *rank)
+        .map(|((_, _, message_id), number, reported, message)| (message_id, number, reported, message));
+    let Some((message_id, number, reported, (segments, current))) = found else {
         conn.prepare_cached(
             "INSERT OR IGNORE INTO early_reports (channel, carrier_msg_id, stat, done_at, received_at, raw)
              VALUES (?1, ?2, ?3, ?4, ?5, hy_seal('raw', ?6))",
@@ -242,7 +250,13 @@ fn apply_report(conn: &Connection, r: &ReportIn) -> rusqlite::Result<ReportMatch
         r.received_at.as_millis(),
         r.raw
     ])?;
-    let status = aggregate(conn, message_id, r.received_at)?;
+    let status = match segments {
+        1 => {
+            let current = MessageStatus::parse(&current).unwrap_or(MessageStatus::Submitted);
+            settle(conn, message_id, (1, current), std::slice::from_ref(&r.stat), r.received_at)?
+        }
+        _ => aggregate(conn, message_id, r.received_at)?,
+    };
     crate::feed_ops::append_report(conn, (message_id, number), &r.stat, status, r.received_at)?;
     Ok(ReportMatch::Matched { message_id: MessageId(message_id as u64), status })
 }
@@ -258,6 +272,18 @@ pub(crate) fn aggregate(conn: &Connection, message_id: i64, now: Timestamp) -> r
         "SELECT report_stat FROM segments WHERE message_id = ?1 AND report_stat IS NOT NULL ORDER BY number",
     )?;
     let stats: Vec<String> = stmt.query_map([message_id], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    settle(conn, message_id, (segments, current), &stats, now)
+}
+
+/// The status `stats` (the segments' reports in segment order) give a message of `segments`
+/// now `current`, written when it changes.
+fn settle(
+    conn: &Connection,
+    message_id: i64,
+    (segments, current): (u8, MessageStatus),
+    stats: &[String],
+    now: Timestamp,
+) -> rusqlite::Result<MessageStatus> {
     let failure = stats.iter().map(|s| MessageStatus::from_report_stat(s)).find(|s| *s != MessageStatus::Delivered);
     let next = match failure {
         Some(f) => f,
