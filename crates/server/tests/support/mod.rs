@@ -122,6 +122,7 @@ fn wait_with_timeout(child: &mut Child, limit: Duration) -> ExitStatus {
 }
 
 /// An API key as printed by `hongyan account create --json`.
+#[derive(Clone)]
 pub(crate) struct Credential {
     pub(crate) key_id: String,
     pub(crate) secret: String,
