@@ -94,8 +94,15 @@ fn oversized_targets_and_headers_get_json_errors() {
 #[test]
 fn one_address_over_its_share_is_refused_at_once_with_503_and_served_again_after() {
     let server = start("edge-limit", "max_connections_per_source = 4");
+    // Each held connection is answered once, so the server has surely taken all four (on a
+    // busy machine a fixed pause was not always enough: the fifth could be accepted first).
     let mut held: Vec<TcpStream> = (0..4).map(|_| connect(server.port)).collect();
-    std::thread::sleep(Duration::from_millis(200));
+    for s in &mut held {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n").unwrap();
+        let mut status = [0; 12];
+        s.read_exact(&mut status).unwrap();
+        assert_eq!(&status, b"HTTP/1.1 200");
+    }
     let mut fifth = connect(server.port);
     let (waited, answer) = until_closed(&mut fifth);
     assert!(waited < Duration::from_secs(2), "refused after {waited:?}");
