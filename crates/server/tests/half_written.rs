@@ -6,7 +6,6 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
@@ -17,38 +16,9 @@ const NUMBERS: usize = 60_000;
 #[test]
 fn a_large_request_killed_while_it_is_written_leaves_no_message_and_sends_nothing() {
     let data = data_dir("half-written");
-    let sim_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let sim_log = data.join("sim.log");
-    let mut sim = Reaped(
-        Command::new(BIN)
-            .args([
-                "sim",
-                "cmpp",
-                "--listen",
-                &format!("127.0.0.1:{sim_port}"),
-                "--account",
-                "901234",
-                "--password",
-                "s",
-            ])
-            .arg("--data-dir")
-            .arg(data.join("simdata"))
-            .env("HONGYAN_LOG", "info")
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(&sim_log).unwrap())
-            .spawn()
-            .unwrap(),
-    );
-    let config = data.join("hongyan.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[channel]]\nname = \"cmcc\"\nprotocol = \"cmpp\"\naddress = \"127.0.0.1:{sim_port}\"\nusername = \"901234\"\n\
-             password = \"s\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\n"
-        ),
-    )
-    .unwrap();
-    let args = ["--config", config.to_str().unwrap()];
+    let sim = CmppSim::start(&data, &[]);
+    let config = sim.config(&data, "");
+    let args = [config[0].as_str(), config[1].as_str()];
     let server = Server::start(&data, &args);
     let cred = create_account(&data, "etax");
 
@@ -75,25 +45,6 @@ fn a_large_request_killed_while_it_is_written_leaves_no_message_and_sends_nothin
     assert_eq!(listed(&server), 0, "messages of the unanswered request remain");
     drop(server);
 
-    Command::new("kill").args(["-TERM", &sim.0.id().to_string()]).status().unwrap();
-    sim.0.wait().unwrap();
-    let log = std::fs::read_to_string(&sim_log).unwrap();
-    let submits: usize = log
-        .split("submits=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("the simulator's stop line:\n{log}"));
+    let submits = sim.stop();
     assert_eq!(submits, 0, "the gateway got submits of a request that was never accepted");
-}
-
-/// The simulator, killed if the test fails before stopping it (it would otherwise outlive the
-/// test run, holding whatever the run held).
-struct Reaped(std::process::Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }

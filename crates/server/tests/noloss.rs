@@ -11,7 +11,6 @@
 
 mod support;
 
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -25,27 +24,9 @@ const WINDOW: u32 = 16;
 #[test]
 fn a_sigkill_under_load_loses_nothing_and_resends_at_most_the_window() {
     let data = data_dir("noloss");
-    let sim_port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let sim_log = data.join("sim.log");
-    let mut sim = Command::new(BIN)
-        .args(["sim", "cmpp", "--listen", &format!("127.0.0.1:{sim_port}"), "--account", "901234", "--password", "s"])
-        .args(["--report-delay-ms", "100", "--data-dir"])
-        .arg(data.join("simdata"))
-        .env("HONGYAN_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&sim_log).unwrap())
-        .spawn()
-        .unwrap();
-    let config = data.join("hongyan.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[[channel]]\nname = \"cmcc\"\nprotocol = \"cmpp\"\naddress = \"127.0.0.1:{sim_port}\"\nusername = \"901234\"\n\
-             password = \"s\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\nconnections = {CONNECTIONS}\nwindow = {WINDOW}\n"
-        ),
-    )
-    .unwrap();
-    let args = ["--config", config.to_str().unwrap()];
+    let sim = CmppSim::start(&data, &["--report-delay-ms", "100"]);
+    let config = sim.config(&data, &format!("connections = {CONNECTIONS}\nwindow = {WINDOW}\n"));
+    let args = [config[0].as_str(), config[1].as_str()];
     let server = Server::start(&data, &args);
     let cred = Arc::new(create_account(&data, "etax"));
 
@@ -114,15 +95,7 @@ fn a_sigkill_under_load_loses_nothing_and_resends_at_most_the_window() {
     assert!(stored >= accepted.len(), "{stored} stored, {} acknowledged", accepted.len());
     drop(server);
 
-    Command::new("kill").args(["-TERM", &sim.id().to_string()]).status().unwrap();
-    sim.wait().unwrap();
-    let log = std::fs::read_to_string(&sim_log).unwrap();
-    let submits: usize = log
-        .split("submits=")
-        .nth(1)
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|n| n.parse().ok())
-        .unwrap_or_else(|| panic!("the simulator's stop line:\n{log}"));
+    let submits = sim.stop();
     let resent = submits.saturating_sub(stored);
     println!("stored {stored}, submits at the gateway {submits}: {resent} re-sent after the kill");
     assert!(submits >= stored, "every stored message was submitted");

@@ -192,3 +192,65 @@ pub(crate) fn eventually<T>(limit: Duration, mut check: impl FnMut() -> Option<T
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// `hongyan sim cmpp` as a process of its own, so it outlives a SIGKILLed server and counts
+/// every submit it got in all; killed if a test fails before [`CmppSim::stop`].
+pub(crate) struct CmppSim {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+impl CmppSim {
+    /// Starts the simulator (login `901234`/`s`) with `extra` flags, its journal under `data`.
+    pub(crate) fn start(data: &Path, extra: &[&str]) -> Self {
+        let port = free_port();
+        let log = data.join("sim.log");
+        let child = Command::new(BIN)
+            .args(["sim", "cmpp", "--listen", &format!("127.0.0.1:{port}"), "--account", "901234", "--password", "s"])
+            .args(extra)
+            .arg("--data-dir")
+            .arg(data.join("simdata"))
+            .env("HONGYAN_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::fs::File::create(&log).unwrap())
+            .spawn()
+            .unwrap();
+        Self { child, port, log }
+    }
+
+    /// A config file in `data` with one China Mobile channel `cmcc` to this simulator, plus
+    /// `extra` lines of that `[[channel]]` table; the server's `--config` arguments.
+    pub(crate) fn config(&self, data: &Path, extra: &str) -> [String; 2] {
+        let config = data.join("hongyan.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "[[channel]]\nname = \"cmcc\"\nprotocol = \"cmpp\"\naddress = \"127.0.0.1:{}\"\nusername = \"901234\"\n\
+                 password = \"s\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\n{extra}",
+                self.port
+            ),
+        )
+        .unwrap();
+        ["--config".to_owned(), config.to_str().unwrap().to_owned()]
+    }
+
+    /// Stops it with SIGTERM; the submits it received in all, from its stop line.
+    pub(crate) fn stop(mut self) -> usize {
+        Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        self.child.wait().unwrap();
+        let log = std::fs::read_to_string(&self.log).unwrap();
+        log.split("submits=")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("the simulator's stop line:\n{log}"))
+    }
+}
+
+impl Drop for CmppSim {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
