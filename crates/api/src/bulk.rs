@@ -119,6 +119,6 @@ pub(crate) async fn send(
         provenance: Default::default(),
     }
     .sent_by(crate::auth::principal(&caller), "bulk", addr);
-    let outcome = state.engine.accept_detached(caller.account_id, req).await?;
+    let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::SendOutcomeView { out: &outcome, file: Some(problems(&p)) }).into_response())
 }

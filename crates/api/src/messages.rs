@@ -128,7 +128,7 @@ pub(crate) async fn send(
         provenance: Default::default(),
     }
     .sent_by(crate::auth::principal(&caller), "http", addr);
-    let outcome = state.engine.accept_detached(caller.account_id, req).await?;
+    let outcome = state.engine.accept(caller.account_id, req).await?;
     Ok(Json(views::send_outcome(&outcome)).into_response())
 }
 

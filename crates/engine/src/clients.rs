@@ -12,8 +12,6 @@
 //! good (too long, a sensitive word, a refused number, …) is settled at once and never tried
 //! again: its parts go, and the parts already acknowledged are owed REJECTD receipts.
 
-use std::sync::Arc;
-
 use hongyan_store::{ClientLogin, ClientOrigin, ClientPart, ClientRefusal, StoreError};
 use hongyan_types::{Category, MessageId, Timestamp, UnknownCategory};
 
@@ -151,20 +149,6 @@ impl Engine {
         let caller =
             Caller { account_id: account.id, account_name: account.name, key_id: format!("{protocol}:{login}") };
         Ok(Some((ClientCaller { caller, default_category: l.default_category }, l.secret)))
-    }
-
-    /// [`Engine::client_submit`] in a task of its own, so a connection that closes meanwhile
-    /// cannot cut a submit off between its commit and its hand-on (see
-    /// [`Engine::accept_detached`]).
-    pub async fn client_submit_detached(
-        self: &Arc<Self>,
-        account_id: i64,
-        s: ClientSubmit,
-    ) -> Result<ClientSubmitOutcome, AcceptError> {
-        let engine = Arc::clone(self);
-        tokio::spawn(async move { engine.client_submit(account_id, s).await })
-            .await
-            .unwrap_or_else(|e| Err(AcceptError::Store(StoreError::Backend(format!("accepting a submit: {e}")))))
     }
 
     /// Takes one submit of a client system.

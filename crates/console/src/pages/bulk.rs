@@ -235,7 +235,7 @@ async fn send_list(
         "console",
         viewer.addr.clone(),
     );
-    state.engine.accept_detached(account, req).await.map_err(|e| api(e.into()))
+    state.engine.accept(account, req).await.map_err(|e| api(e.into()))
 }
 
 #[cfg(test)]

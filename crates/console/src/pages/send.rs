@@ -143,7 +143,7 @@ async fn send(
         "console",
         viewer.addr.clone(),
     );
-    state.engine.accept_detached(account, req).await.map_err(|e| match e {
+    state.engine.accept(account, req).await.map_err(|e| match e {
         hongyan_engine::AcceptError::Store(e) => Failure::Store(e),
         e => refuse(e.into()),
     })

@@ -1,10 +1,9 @@
-//! Accepting a send request: validate, route, split, store (all or nothing), hand to dispatch.
+//! Accepting a send request: validate, route, split, store in one commit, hand to dispatch.
 
 mod numbers;
 mod text;
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use hongyan_store::{NewMessage, RequestRecord, StoreError};
 use hongyan_types::{Carrier, Category, CategoryKind, MessageId, Timestamp};
@@ -262,21 +261,6 @@ impl AcceptError {
 const LARGE_REQUEST: usize = 1_000;
 
 impl Engine {
-    /// [`Engine::accept`] in a task of its own, for callers that may stop waiting (an HTTP
-    /// client that hangs up: the server then drops its handler). The request is then neither
-    /// cut off between its commit and its hand-on to the channels — stored but not sent until
-    /// the next start — nor half done: it is taken whole, or not at all.
-    pub async fn accept_detached(
-        self: &Arc<Self>,
-        account_id: i64,
-        req: SendRequest,
-    ) -> Result<SendOutcome, AcceptError> {
-        let engine = Arc::clone(self);
-        tokio::spawn(async move { engine.accept(account_id, req).await })
-            .await
-            .unwrap_or_else(|e| Err(AcceptError::Store(StoreError::Backend(format!("accepting a request: {e}")))))
-    }
-
     /// Accepts a request for `account_id`. Every valid number is stored (all or nothing,
     /// together with the client reference if there is one) before this returns; invalid ones
     /// get a per-number rejection, repeats a `Duplicate`. Either the whole batch is durable or

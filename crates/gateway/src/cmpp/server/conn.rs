@@ -121,7 +121,7 @@ impl Conn {
             let mut taken = false;
             for s in each {
                 let s = ClientSubmit { sender: sender.clone(), client_addr: client_addr.clone(), ..s };
-                let outcome = engine.client_submit_detached(account, s).await;
+                let outcome = engine.client_submit(account, s).await;
                 let result = submit::result(&outcome);
                 if result == SubmitResult::OK {
                     taken = true;

@@ -145,7 +145,7 @@ impl Conn {
                         tracing::debug!(error = %e, "SMPP submit refused by the account's rights");
                         return (sequence, CommandStatus::ESME_RSUBMITFAIL, String::new());
                     }
-                    let outcome = engine.client_submit_detached(account, s).await;
+                    let outcome = engine.client_submit(account, s).await;
                     if let Err(e) = &outcome {
                         tracing::debug!(error = %e, "SMPP submit refused");
                     }
