@@ -69,6 +69,8 @@ pub struct Engine {
     pub(crate) login_guard: crate::login_guard::LoginGuard,
     /// One large request is built and stored at a time (see `accept`).
     pub(crate) large_turn: tokio::sync::Semaphore,
+    /// The engine itself, for work that must outlive a caller (`handover.rs`).
+    pub(crate) me: std::sync::Weak<Engine>,
 }
 
 impl std::fmt::Debug for Engine {
@@ -93,7 +95,7 @@ impl Engine {
             queues.insert(ch.name.clone(), tx);
             receivers.push((ch.name.clone(), rx));
         }
-        let engine = Self {
+        let engine = Arc::new_cyclic(|me| Self {
             store,
             clock,
             ids: IdGenerator::new(seed),
@@ -113,8 +115,9 @@ impl Engine {
             unrecorded: crate::unrecorded::Unrecorded::default(),
             login_guard: crate::login_guard::LoginGuard::default(),
             large_turn: tokio::sync::Semaphore::new(1),
-        };
-        Ok((Arc::new(engine), receivers))
+            me: me.clone(),
+        });
+        Ok((engine, receivers))
     }
 
     /// The address ranges from which a console user's lock does not apply (only the

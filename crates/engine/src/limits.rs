@@ -42,7 +42,10 @@ pub(crate) struct Limiter {
     sends: Mutex<HashMap<(i64, String), VecDeque<Timestamp>>>,
 }
 
-/// What a request reserved, to give back if its commit fails.
+/// What a request reserved, to give back if its commit fails. Cloned only so a request's two
+/// possible endings (its caller's, or `handover.rs`'s when the caller went away) can each hold
+/// it; exactly one of them runs.
+#[derive(Clone)]
 pub(crate) struct Reservation {
     account_id: i64,
     segments: u64,

@@ -1,9 +1,11 @@
 //! Accepting a send request: validate, route, split, store in one commit, hand to dispatch.
 
+mod handover;
 mod numbers;
 mod text;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use hongyan_store::{NewMessage, RequestRecord, StoreError};
 use hongyan_types::{Carrier, Category, CategoryKind, MessageId, Timestamp};
@@ -329,7 +331,12 @@ impl Engine {
             self.release(reservation);
             return Ok(SendOutcome { results, replayed: false });
         }
-        let batch = match self.store.insert_messages(batch, record).await {
+        let insert = {
+            let store = Arc::clone(&self.store);
+            Box::pin(async move { store.insert_messages(batch, record).await })
+        };
+        let abandoned = self.if_abandoned(account_id, req.category, reservation.clone(), now);
+        let batch = match handover::Handover::new(insert, abandoned).await {
             Ok(batch) => batch,
             Err(e) => {
                 self.release(reservation);
@@ -349,6 +356,32 @@ impl Engine {
         }
         self.enqueue_batch(batch);
         Ok(SendOutcome { results, replayed: false })
+    }
+
+    /// What a committed request still needs when its caller stopped waiting for the commit:
+    /// its verification sends counted and its messages handed on; a failed one frees its
+    /// quota. Exactly one of this and the caller's own path runs.
+    fn if_abandoned(
+        &self,
+        account_id: i64,
+        category: Category,
+        reservation: crate::limits::Reservation,
+        now: Timestamp,
+    ) -> handover::Abandoned {
+        let engine = self.me.clone();
+        Box::new(move |outcome| {
+            let Some(engine) = engine.upgrade() else { return };
+            match outcome {
+                Ok(batch) => {
+                    tracing::info!(account_id, count = batch.len(), "accepted; its caller had stopped waiting");
+                    if category.is(CategoryKind::Verification) {
+                        engine.record_sends(account_id, batch.iter().map(|m| m.to.as_str()), now);
+                    }
+                    engine.enqueue_batch(batch);
+                }
+                Err(_) => engine.release(reservation),
+            }
+        })
     }
 
     /// The first answer to this reference, if the request is the same one; a different

@@ -406,6 +406,51 @@ async fn a_bulk_notice_to_100000_numbers_is_stored_whole_and_queued_whole() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_that_stops_waiting_midway_does_not_leave_a_request_stored_but_unsent() {
+    const NUMBERS: usize = 5_000;
+    let dir = std::env::temp_dir().join(format!("hongyan-engine-detached-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let sqlite = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (e, mut rx) = Engine::new(sqlite.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let account = e.create_account("etax").await.unwrap().account.id;
+    e.sign_with(account, "某省税务局", "").await.unwrap();
+    let numbers: Vec<String> = (0..NUMBERS).map(|i| format!("138{i:08}")).collect();
+    let req = SendRequest::new(numbers, "关于个人所得税汇算清缴的提醒", Category::NOTIFICATION);
+
+    // The caller gives up once the first pieces are committed, as a server drops the handler
+    // of a client that hung up.
+    let commits = || sqlite.writer_stats().commits.load(Ordering::SeqCst);
+    let before = commits();
+    let mut accepting = Box::pin(e.accept(account, req));
+    let gave_up = loop {
+        tokio::select! {
+            _ = &mut accepting => break false,
+            () = tokio::time::sleep(std::time::Duration::from_millis(1)) => {
+                if commits() >= before + 3 {
+                    break true;
+                }
+            }
+        }
+    };
+    assert!(gave_up, "the request was answered before the caller gave up: nothing was tested");
+    drop(accepting);
+
+    // Whatever was stored is handed to its channel, all of it.
+    let mut queued = 0;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while queued < NUMBERS && std::time::Instant::now() < deadline {
+        match tokio::time::timeout(std::time::Duration::from_millis(100), rx[0].1.recv()).await {
+            Ok(Some(_)) => queued += 1,
+            _ => continue,
+        }
+    }
+    let stored = sqlite.count_messages(MessageFilter { account_id: Some(account), ..Default::default() }, u64::MAX);
+    assert_eq!((stored.await.unwrap(), queued), (NUMBERS as u64, NUMBERS), "(stored, queued)");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn scheduled_and_quiet_hour_messages_wait_for_their_time() {
     let (e, mut rx, store, clock) = engine_with_clock("schedule").await;
     let (_stop, stop_rx) = tokio::sync::watch::channel(false);
