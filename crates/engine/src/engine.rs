@@ -70,7 +70,7 @@ pub struct Engine {
     /// One large request is built and stored at a time (see `accept`).
     pub(crate) large_turn: tokio::sync::Semaphore,
     /// The engine itself, for work that must outlive a caller (`handover.rs`).
-    pub(crate) me: std::sync::Weak<Engine>,
+    pub(crate) me: std::sync::Weak<Self>,
 }
 
 impl std::fmt::Debug for Engine {

@@ -6,7 +6,7 @@
 //! after the next start, which for a verification code is as good as lost. So the insert is
 //! awaited through a [`Handover`]: polled to the end it is a plain await; dropped before, it
 //! finishes the work in a task of its own. The task is spawned only then, so a request whose
-//! caller waits pays nothing for it (spawning every request cost 20 % of `http-smpp`'s rate).
+//! caller waits pays for no task and no hand-off between threads.
 
 use std::future::Future;
 use std::pin::Pin;
