@@ -377,15 +377,23 @@ async fn ported_numbers_route_to_their_new_carrier() {
     assert!(matches!(&out.results[2], NumberResult::Accepted { .. }));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_bulk_notice_to_100000_numbers_is_stored_whole_and_queued_whole() {
-    let dir = std::env::temp_dir().join(format!("hongyan-engine-bulk-{}", std::process::id()));
+/// An engine on a fresh SQLite file with one China Mobile channel, and a signed account.
+async fn signed_on_sqlite(
+    tag: &str,
+) -> (std::path::PathBuf, Arc<SqliteStore>, Arc<Engine>, Vec<(String, DispatchReceiver)>, i64) {
+    let dir = std::env::temp_dir().join(format!("hongyan-engine-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let sqlite = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (e, mut rx) = Engine::new(sqlite.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let (e, rx) = Engine::new(sqlite.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
     let account = e.create_account("etax").await.unwrap().account.id;
     e.sign_with(account, "某省税务局", "").await.unwrap();
+    (dir, sqlite, e, rx, account)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_notice_to_100000_numbers_is_stored_whole_and_queued_whole() {
+    let (dir, sqlite, e, mut rx, account) = signed_on_sqlite("bulk").await;
     let numbers: Vec<String> = (0..MAX_RECIPIENTS).map(|i| format!("138{i:08}")).collect();
     let out = e
         .accept(account, SendRequest::new(numbers, "关于个人所得税汇算清缴的提醒", Category::NOTIFICATION))
@@ -408,13 +416,7 @@ async fn a_bulk_notice_to_100000_numbers_is_stored_whole_and_queued_whole() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_caller_that_stops_waiting_midway_does_not_leave_a_request_stored_but_unsent() {
     const NUMBERS: usize = 5_000;
-    let dir = std::env::temp_dir().join(format!("hongyan-engine-detached-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    let sqlite = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
-    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (e, mut rx) = Engine::new(sqlite.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
-    let account = e.create_account("etax").await.unwrap().account.id;
-    e.sign_with(account, "某省税务局", "").await.unwrap();
+    let (dir, sqlite, e, mut rx, account) = signed_on_sqlite("detached").await;
     let numbers: Vec<String> = (0..NUMBERS).map(|i| format!("138{i:08}")).collect();
     let req = SendRequest::new(numbers, "关于个人所得税汇算清缴的提醒", Category::NOTIFICATION);
 
