@@ -38,6 +38,7 @@ mod limits;
 pub mod login_guard;
 mod mo;
 pub mod monitor;
+pub mod quality;
 mod replay;
 pub mod retention;
 pub mod rights;

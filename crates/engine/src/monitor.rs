@@ -4,14 +4,18 @@
 //!
 //! The gateway owns the figures' meaning; the engine only holds them, so that every edge (the
 //! API, the console) reads one place. Counters are atomics: a link writes its own slot on every
-//! turn of its loop, readers take a snapshot without a lock.
+//! turn of its loop, readers take a snapshot without a lock. The link-quality figures go into
+//! the channel's current minute (`quality.rs`) under a short lock, and closed minutes are kept
+//! in the store by [`Engine::save_link_quality`].
 
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use hongyan_store::Timestamp;
+use hongyan_store::{LinkMinute, Timestamp};
 
-use crate::Engine;
+use crate::quality::{count_code, fold, Minutes, QualityPoint};
+use crate::{Engine, EngineError};
 
 /// What is configured for a channel: fixed while it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +45,8 @@ pub struct ChannelMonitor {
     throttled: AtomicU64,
     // std Mutex: a store or a clone of a short text, never held across an await.
     last_error: Mutex<Option<(Timestamp, String)>>,
+    // std Mutex: a few additions per event, never held across an await.
+    quality: Mutex<Minutes>,
 }
 
 /// A snapshot of one channel's figures.
@@ -62,16 +68,33 @@ pub struct ChannelFigures {
     pub throttled: u64,
     /// The last error and when.
     pub last_error: Option<(Timestamp, String)>,
+    /// The link-quality figures of the current minute so far.
+    pub minute: LinkMinute,
 }
 
 impl ChannelMonitor {
+    fn minutes(&self) -> MutexGuard<'_, Minutes> {
+        self.quality.lock().expect("link quality")
+    }
+
     /// A link logged in (`true`) or ended (`false`).
-    pub fn link(&self, up: bool) {
+    pub fn link(&self, up: bool, now: Timestamp) {
         if up {
-            self.links_up.fetch_add(1, Ordering::Relaxed);
-        } else {
-            self.links_up.fetch_sub(1, Ordering::Relaxed);
+            if self.links_up.fetch_add(1, Ordering::Relaxed) == 0 {
+                self.minutes().up(true, now);
+            }
+        } else if self.links_up.fetch_sub(1, Ordering::Relaxed) == 1 {
+            self.minutes().up(false, now);
         }
+    }
+
+    /// Link `index` was lost after it had logged in, with `unanswered` requests in flight.
+    pub fn dropped(&self, index: usize, unanswered: usize, now: Timestamp) {
+        let mut q = self.minutes();
+        q.link_ended(index);
+        let m = q.roll(now);
+        m.drops += 1;
+        m.unanswered += u32::try_from(unanswered).unwrap_or(u32::MAX);
     }
 
     /// Link `index` has `n` submits in flight.
@@ -79,6 +102,12 @@ impl ChannelMonitor {
         if let Some(slot) = self.in_flight.get(index) {
             slot.store(n, Ordering::Relaxed);
         }
+        let all: usize = self.in_flight.iter().map(|s| s.load(Ordering::Relaxed)).sum();
+        // Written on every turn of a link's loop, without a clock read: it goes into the
+        // minute the last timed event opened.
+        let mut q = self.minutes();
+        let m = q.current_mut();
+        m.in_flight_max = m.in_flight_max.max(u32::try_from(all).unwrap_or(u32::MAX));
     }
 
     /// The channel's backlog holds `n` segments.
@@ -87,13 +116,45 @@ impl ChannelMonitor {
     }
 
     /// A submit went out.
-    pub fn submitted(&self) {
+    pub fn submitted(&self, now: Timestamp) {
         self.submitted.fetch_add(1, Ordering::Relaxed);
+        self.minutes().roll(now).submits += 1;
+    }
+
+    /// A request on link `index` (a submit, or a keep-alive probe when `probe`) was answered
+    /// `rtt` after it was sent.
+    pub fn round_trip(&self, index: usize, rtt: Duration, probe: bool, now: Timestamp) {
+        self.minutes().round_trip(index, rtt, probe, now);
+    }
+
+    /// The carrier accepted a submit.
+    pub fn accepted(&self, now: Timestamp) {
+        self.minutes().roll(now).accepted += 1;
+    }
+
+    /// The carrier refused a submit with result `code`.
+    pub fn refused(&self, code: u32, now: Timestamp) {
+        let mut q = self.minutes();
+        let m = q.roll(now);
+        m.refused += 1;
+        count_code(&mut m.codes, code);
     }
 
     /// The gateway asked to slow down.
-    pub fn throttled(&self) {
+    pub fn throttled(&self, now: Timestamp) {
         self.throttled.fetch_add(1, Ordering::Relaxed);
+        self.minutes().roll(now).throttled += 1;
+    }
+
+    /// What a session counted: re-sends, and requests given up after every re-send.
+    pub fn losses(&self, resends: u32, gave_up: u32, now: Timestamp) {
+        if resends == 0 && gave_up == 0 {
+            return;
+        }
+        let mut q = self.minutes();
+        let m = q.roll(now);
+        m.resends += resends;
+        m.unanswered += gave_up;
     }
 
     /// Something went wrong (a link lost, a login refused, a submit refused).
@@ -111,6 +172,7 @@ impl ChannelMonitor {
             submitted: self.submitted.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             last_error: self.last_error.lock().expect("last error").clone(),
+            minute: self.minutes().current().clone(),
         }
     }
 }
@@ -126,8 +188,10 @@ impl Engine {
     /// Registers a channel's figures (its gateway calls this once, at start) and returns the
     /// handle the gateway writes them through.
     pub fn monitor_channel(&self, name: &str, setup: ChannelSetup) -> Arc<ChannelMonitor> {
+        let links = setup.connections.max(1);
         let m = Arc::new(ChannelMonitor {
-            in_flight: (0..setup.connections.max(1)).map(|_| AtomicUsize::new(0)).collect(),
+            quality: Mutex::new(Minutes::new(name, links, self.clock.now())),
+            in_flight: (0..links).map(|_| AtomicUsize::new(0)).collect(),
             setup,
             links_up: AtomicUsize::new(0),
             backlog: AtomicUsize::new(0),
@@ -144,6 +208,44 @@ impl Engine {
     /// A snapshot of every registered channel's figures, in registration order.
     pub fn channel_figures(&self) -> Vec<ChannelFigures> {
         self.monitors.channels.lock().expect("monitors").iter().map(|(n, m)| m.figures(n)).collect()
+    }
+
+    fn all_monitors(&self) -> Vec<Arc<ChannelMonitor>> {
+        self.monitors.channels.lock().expect("monitors").iter().map(|(_, m)| m.clone()).collect()
+    }
+
+    /// Keeps every channel's closed minutes of link quality in the store — and with `all`
+    /// (at shutdown) the current minute's part too. Minutes the store refuses are held and
+    /// offered again next time. Returns how many rows were written.
+    pub async fn save_link_quality(&self, all: bool) -> Result<usize, EngineError> {
+        let now = self.clock.now();
+        let mut written = 0;
+        for m in self.all_monitors() {
+            let rows = if all { m.minutes().take_all(now) } else { m.minutes().take_closed(now) };
+            if rows.is_empty() {
+                continue;
+            }
+            let n = rows.len();
+            if let Err(e) = self.store.save_link_minutes(rows.clone()).await {
+                m.minutes().put_back(rows);
+                return Err(e.into());
+            }
+            written += n;
+        }
+        Ok(written)
+    }
+
+    /// A channel's link quality from `from` to `to` in steps of `step` (at least a minute),
+    /// read from the kept minutes. The current minute is not in them yet.
+    pub async fn link_quality(
+        &self,
+        channel: &str,
+        from: Timestamp,
+        to: Timestamp,
+        step: Duration,
+    ) -> Result<Vec<QualityPoint>, EngineError> {
+        let rows = self.store.link_minutes(channel, from, to).await?;
+        Ok(fold(&rows, from, to, step, self.clock.now()))
     }
 }
 
@@ -163,14 +265,15 @@ mod tests {
             simulated: true,
         };
         let m = e.monitor_channel("mobile", setup.clone());
-        m.link(true);
-        m.link(true);
+        let now = Timestamp::from_millis(1);
+        m.link(true, now);
+        m.link(true, now);
         m.in_flight(0, 3);
         m.in_flight(1, 5);
         m.in_flight(9, 100);
-        m.submitted();
-        m.throttled();
-        m.link(false);
+        m.submitted(now);
+        m.throttled(now);
+        m.link(false, now);
         m.error(Timestamp::from_millis(1), "peer closed the connection");
         let f = &e.channel_figures()[0];
         assert_eq!((f.links_up, f.in_flight, f.submitted, f.throttled), (1, 8, 1, 1));

@@ -197,6 +197,8 @@ pub trait Adapter: Send {
     fn shutdown(&mut self, now: Instant);
     /// No more input will be taken.
     fn is_closed(&self) -> bool;
+    /// What the session counted for the link-quality figures since the last call.
+    fn take_tally(&mut self) -> hongyan_wire::LinkTally;
 }
 
 /// Cuts a message into the segments still to send. The UDH reference comes from the message

@@ -73,6 +73,16 @@ impl ChannelConfig {
         }
     }
 
+    /// How long a request waits for its answer before it is sent again.
+    pub(crate) fn response_timeout(&self) -> Duration {
+        match &self.protocol {
+            ProtocolConfig::Cmpp(s) => s.session.response_timeout,
+            ProtocolConfig::Smgp(s) => s.session.response_timeout,
+            ProtocolConfig::Sgip(s) => s.session.response_timeout,
+            ProtocolConfig::Smpp(s) => s.session.response_timeout,
+        }
+    }
+
     /// What the console shows of the configuration.
     fn setup(&self) -> hongyan_engine::monitor::ChannelSetup {
         let (protocol, window) = match &self.protocol {
@@ -199,7 +209,7 @@ impl Shared {
 
     /// A link logged in; the first one brings the channel (back) up.
     pub(crate) fn link_up(&self) {
-        self.monitor.link(true);
+        self.monitor.link(true, self.engine.clock().now());
         if self.links_up.fetch_add(1, Ordering::SeqCst) == 0 {
             self.engine.set_channel_up(&self.cfg.name, true);
         }
@@ -207,7 +217,7 @@ impl Shared {
 
     /// A logged-in link ended.
     pub(crate) fn link_down(&self) {
-        self.monitor.link(false);
+        self.monitor.link(false, self.engine.clock().now());
         self.links_up.fetch_sub(1, Ordering::SeqCst);
     }
 

@@ -61,7 +61,8 @@ struct Conn<'a> {
     index: usize,
     shared: &'a Shared,
     adapter: Box<dyn Adapter>,
-    inflight: HashMap<u64, Work>,
+    /// Submits sent and not answered, with when they were sent (for the round trip).
+    inflight: HashMap<u64, (Work, Instant)>,
     up: bool,
     draining: bool,
     shutdown_sent: bool,
@@ -144,14 +145,45 @@ impl<'a> Conn<'a> {
                 }
             }
         };
+        self.tally();
+        if let End::Lost { was_up: true, .. } = &end {
+            let now = self.shared.engine.clock().now();
+            self.shared.monitor.dropped(self.index, self.inflight.len(), now);
+        }
         if self.up {
             self.shared.link_down();
         }
         // Whatever the carrier did not answer goes back to the front, in submit order.
-        let mut orphans: Vec<(u64, Work)> = self.inflight.drain().collect();
+        let mut orphans: Vec<(u64, (Work, Instant))> = self.inflight.drain().collect();
         orphans.sort_by_key(|(key, _)| *key);
-        self.shared.put_back_front(orphans.into_iter().map(|(_, w)| w).collect());
+        self.shared.put_back_front(orphans.into_iter().map(|(_, (w, _))| w).collect());
         end
+    }
+
+    /// Hands what the session counted (re-sends, a probe's round trip) to the figures.
+    fn tally(&mut self) {
+        let t = self.adapter.take_tally();
+        let now = self.shared.engine.clock().now();
+        if let Some(rtt) = t.probe_round_trip {
+            self.shared.monitor.round_trip(self.index, rtt, true, now);
+        }
+        self.shared.monitor.losses(t.resends, 0, now);
+    }
+
+    /// Counts the answer of a submit sent at `sent`: its round trip unless it was sent again
+    /// meanwhile (then the wait is the time-out's, not the network's), and what it said.
+    fn count_answer(&self, sent: Instant, answer: &SubmitAnswer) {
+        let m = &self.shared.monitor;
+        let now = self.shared.engine.clock().now();
+        let rtt = sent.elapsed();
+        if rtt < self.shared.cfg.response_timeout() {
+            m.round_trip(self.index, rtt, false, now);
+        }
+        match answer {
+            SubmitAnswer::Accepted { .. } => m.accepted(now),
+            SubmitAnswer::Throttled => m.throttled(now),
+            SubmitAnswer::Refused { code, .. } | SubmitAnswer::Transient { code, .. } => m.refused(*code, now),
+        }
     }
 
     fn start_drain(&mut self) {
@@ -174,6 +206,7 @@ impl<'a> Conn<'a> {
                 wr.write_all(&bytes).await.map_err(|e| e.to_string())?;
             }
             let more = self.handle_events().await?;
+            self.tally();
             self.shared.monitor.in_flight(self.index, self.inflight.len());
             if !more {
                 return Ok(());
@@ -190,10 +223,11 @@ impl<'a> Conn<'a> {
                 }
             }
             let Some(work) = self.shared.pop() else { return };
-            match self.adapter.submit(Instant::now().into_std(), self.shared.engine.clock().now(), &work) {
+            let (now, wall) = (Instant::now(), self.shared.engine.clock().now());
+            match self.adapter.submit(now.into_std(), wall, &work) {
                 Ok(key) => {
-                    self.inflight.insert(key, work);
-                    self.shared.monitor.submitted();
+                    self.inflight.insert(key, (work, now));
+                    self.shared.monitor.submitted(wall);
                 }
                 Err(e) => {
                     tracing::warn!(channel = %self.shared.cfg.name, message_id = %work.message_id, error = %e, "submit not sent");
@@ -256,10 +290,10 @@ impl<'a> Conn<'a> {
             }
             LinkEvent::LoginRefused { detail } => return Err(format!("login refused: {detail}")),
             LinkEvent::Answered { key, answer } => {
-                let Some(work) = self.inflight.remove(&key) else { return Ok(()) };
+                let Some((work, sent)) = self.inflight.remove(&key) else { return Ok(()) };
+                self.count_answer(sent, &answer);
                 match answer {
                     SubmitAnswer::Throttled => {
-                        self.shared.monitor.throttled();
                         self.paused_until = Some(Instant::now() + THROTTLE_PAUSE);
                         self.shared.put_back_front(vec![work]);
                     }
@@ -275,7 +309,8 @@ impl<'a> Conn<'a> {
             }
             // Never lost: unanswered after every retry, it waits for the next turn.
             LinkEvent::TimedOut { key } => {
-                if let Some(work) = self.inflight.remove(&key) {
+                if let Some((work, _)) = self.inflight.remove(&key) {
+                    self.shared.monitor.losses(0, 1, self.shared.engine.clock().now());
                     self.shared.push_back(vec![work]);
                 }
             }

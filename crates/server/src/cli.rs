@@ -35,7 +35,7 @@ Usage:
                   [--config FILE] [--data-dir DIR]   (every account without --account)
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
-        [--duplicate-reports] [--report-before-response] [--drop-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
+        [--duplicate-reports] [--report-before-response] [--drop-every N] [--silent-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
         [--report-to ADDR (sgip)] [--smpp-receipts both|ascii|ucs2|tlvs (smpp)]
   hongyan --version | --help
 

@@ -131,6 +131,8 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     if let Some(days) = config.retention.keep_days {
         tokio::spawn(retention(engine.clone(), days, config.retention.archive_dir.clone(), stop_rx.clone()));
     }
+    let quality_days = config.retention.keep_days.unwrap_or(QUALITY_DAYS);
+    tokio::spawn(keep_link_quality(engine.clone(), quality_days, stop_rx.clone()));
     let acceptor = match &config.tls {
         Some(t) => Some(crate::tls::acceptor(&t.cert, &t.key)?),
         None => None,
@@ -158,6 +160,9 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let _ = pusher.await;
     for s in client_servers {
         let _ = s.await;
+    }
+    if let Err(e) = engine.save_link_quality(true).await {
+        tracing::warn!(error = %e, "could not keep the last minute of link quality");
     }
     store.close().await.context("closing the store")?;
     if let Some(s) = sims {
@@ -256,6 +261,36 @@ async fn retention(engine: Arc<Engine>, days: u32, archive: Option<PathBuf>, mut
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}
             _ = stop.changed() => {}
+        }
+    }
+}
+
+/// How long link-quality minutes are kept when `[retention] keep_days` is not set: two
+/// acceptance years.
+const QUALITY_DAYS: u32 = 800;
+
+/// Just after each minute ends, the channels' closed minutes of link quality go to the store;
+/// once an hour, minutes older than `days` are removed.
+async fn keep_link_quality(engine: Arc<Engine>, days: u32, mut stop: watch::Receiver<bool>) {
+    let keep_ms = i64::from(days) * 86_400_000;
+    let mut purged_at = None::<i64>;
+    while !*stop.borrow() {
+        let now = engine.clock().now().as_millis();
+        let next_minute = now - now.rem_euclid(60_000) + 60_000 + 500;
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_millis((next_minute - now) as u64)) => {}
+            _ = stop.changed() => return,
+        }
+        if let Err(e) = engine.save_link_quality(false).await {
+            tracing::warn!(error = %e, "could not keep link-quality minutes; they are offered again next minute");
+        }
+        let now = engine.clock().now().as_millis();
+        if purged_at.is_none_or(|t| now - t >= 3_600_000) {
+            purged_at = Some(now);
+            let before = hongyan_store::Timestamp::from_millis(now - keep_ms);
+            if let Err(e) = engine.store().purge_link_minutes(before).await {
+                tracing::warn!(error = %e, "could not remove old link-quality minutes");
+            }
         }
     }
 }

@@ -192,6 +192,7 @@ pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error>
             Long("submit-latency-ms") => o.scenario.submit_latency = millis(p)?,
             Long("rate-limit") => o.scenario.rate_limit = Some(p.value()?.parse()?),
             Long("drop-every") => o.scenario.drop_every = Some(p.value()?.parse()?),
+            Long("silent-every") => o.scenario.silent_every = Some(p.value()?.parse()?),
             Long("fail-every") => o.scenario.fail_every = Some(p.value()?.parse()?),
             Long("duplicate-reports") => o.scenario.duplicate_reports = true,
             Long("report-before-response") => o.scenario.report_before_response = true,

@@ -238,7 +238,7 @@ struct Conn {
     delayed: VecDeque<(Instant, u32, SubmitResp)>,
     /// DELIVER sequence id → report Msg_Id, until DELIVER_RESP.
     out: HashMap<u32, String>,
-    /// Submits on this connection, for `drop_every`.
+    /// Submits on this connection, for `drop_every` and `silent_every`.
     submits: u32,
 }
 
@@ -262,8 +262,12 @@ impl Conn {
                     let Some(sp) = self.sp.clone() else { continue };
                     Counters::bump(&sim.counters.submits);
                     self.submits += 1;
-                    if sim.cfg.scenario.drop_every.is_some_and(|n| self.submits.is_multiple_of(n)) {
+                    if sim.cfg.scenario.drops(self.submits) {
                         return Err(Dropped);
+                    }
+                    if sim.cfg.scenario.silent(self.submits) {
+                        Counters::bump(&sim.counters.silenced);
+                        continue;
                     }
                     let resp = sim.accept_submit(&sp, &submit);
                     self.delayed.push_back((Instant::now() + sim.cfg.scenario.submit_latency, sequence_id, resp));

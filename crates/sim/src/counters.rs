@@ -15,6 +15,8 @@ pub struct Counters {
     pub throttled: AtomicU32,
     /// Connections closed on purpose (`drop_every`).
     pub dropped: AtomicU32,
+    /// Submits left unanswered on purpose (`silent_every`).
+    pub silenced: AtomicU32,
     /// Status reports sent (duplicates included).
     pub reports_sent: AtomicU32,
     /// Status reports acknowledged by the SP.

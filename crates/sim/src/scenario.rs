@@ -32,6 +32,9 @@ pub struct Scenario {
     pub report_before_response: bool,
     /// Close the connection on every Nth submit, without answering it.
     pub drop_every: Option<u32>,
+    /// Leave every Nth submit on a connection unanswered (a lost response): the SP's re-send,
+    /// which counts as another submit, is answered unless it is an Nth one too.
+    pub silent_every: Option<u32>,
     /// MO messages each SP account receives once, when it can take deliveries.
     pub mo: Vec<crate::MoMessage>,
     /// Refuse every Nth submit with the protocol's "system error" code (a transient failure).
@@ -68,6 +71,18 @@ impl std::str::FromStr for SmppReceiptForm {
     }
 }
 
+impl Scenario {
+    /// Whether the `n`th submit on a connection closes it (`drop_every`).
+    pub(crate) fn drops(&self, n: u32) -> bool {
+        self.drop_every.is_some_and(|every| n.is_multiple_of(every))
+    }
+
+    /// Whether the `n`th submit on a connection goes unanswered (`silent_every`).
+    pub(crate) fn silent(&self, n: u32) -> bool {
+        self.silent_every.is_some_and(|every| n.is_multiple_of(every))
+    }
+}
+
 impl Default for Scenario {
     fn default() -> Self {
         Self {
@@ -78,6 +93,7 @@ impl Default for Scenario {
             duplicate_reports: false,
             report_before_response: false,
             drop_every: None,
+            silent_every: None,
             mo: Vec::new(),
             fail_every: None,
             smpp_receipts: SmppReceiptForm::Both,

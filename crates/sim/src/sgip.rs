@@ -224,9 +224,13 @@ impl SgipSim {
                         let Some(name) = sp.as_deref() else { continue };
                         Counters::bump(&self.counters.submits);
                         submits += 1;
-                        if self.cfg.scenario.drop_every.is_some_and(|n| submits.is_multiple_of(n)) {
+                        if self.cfg.scenario.drops(submits) {
                             Counters::bump(&self.counters.dropped);
                             return;
+                        }
+                        if self.cfg.scenario.silent(submits) {
+                            Counters::bump(&self.counters.silenced);
+                            continue;
                         }
                         let result = self.accept_submit(name, &sequence, &s);
                         delayed.push_back((Instant::now() + self.cfg.scenario.submit_latency, sequence, result));

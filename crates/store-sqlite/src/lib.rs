@@ -27,6 +27,7 @@ mod feed_ops;
 mod limit_ops;
 mod mo_ops;
 mod push_ops;
+mod quality_ops;
 mod read_ops;
 mod reseal;
 mod retention_ops;

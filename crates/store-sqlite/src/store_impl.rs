@@ -4,15 +4,15 @@
 use hongyan_store::{
     Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
     Callback, Carrier, Category, ClientLogin, ClientPart, ClientRefusal, FeedConsumer, FeedEvent, FeedFilter,
-    KeyWithAccount, MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser, PendingMessage,
-    PushAttempt, PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature,
-    SignatureStatus, SigningRules, StatusCount, Store, StoreError, StoredRequest, SubmitOutcome, Template, Timestamp,
-    Usage, User, UserPatch,
+    KeyWithAccount, LinkMinute, MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser,
+    PendingMessage, PushAttempt, PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights,
+    Session, Signature, SignatureStatus, SigningRules, StatusCount, Store, StoreError, StoredRequest, SubmitOutcome,
+    Template, Timestamp, Usage, User, UserPatch,
 };
 
 use crate::{
-    account_ops, backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, read_ops, retention_ops, signature_ops,
-    staged, template_ops, user_ops, write_ops, SqliteStore,
+    account_ops, backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, quality_ops, read_ops, retention_ops,
+    signature_ops, staged, template_ops, user_ops, write_ops, SqliteStore,
 };
 
 /// Requests with at most this many numbers look their numbers up on the calling thread.
@@ -88,6 +88,19 @@ impl Store for SqliteStore {
 
     fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>> {
         self.write(move |c| retention_ops::purge(c, &ids))
+    }
+
+    fn save_link_minutes(&self, rows: Vec<LinkMinute>) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| quality_ops::save(c, &rows))
+    }
+
+    fn link_minutes(&self, channel: &str, from: Timestamp, to: Timestamp) -> BoxFuture<'_, Result<Vec<LinkMinute>>> {
+        let channel = channel.to_owned();
+        self.read(move |c| quality_ops::range(c, &channel, from, to))
+    }
+
+    fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| quality_ops::purge(c, before))
     }
 
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {

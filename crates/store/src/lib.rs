@@ -15,6 +15,7 @@
 mod client;
 mod feed;
 mod model;
+mod quality;
 mod users;
 
 use std::future::Future;
@@ -23,6 +24,7 @@ use std::pin::Pin;
 pub use client::*;
 pub use feed::*;
 pub use model::*;
+pub use quality::*;
 pub use users::*;
 
 /// A boxed, sendable future, the return type of every [`Store`] method.
@@ -396,6 +398,13 @@ pub trait Store: Send + Sync + 'static {
     /// Removes messages and what hangs off them (segments, feed events, client part ids).
     /// Returns how many messages went.
     fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>>;
+
+    /// Keeps closed minutes of link quality.
+    fn save_link_minutes(&self, rows: Vec<LinkMinute>) -> BoxFuture<'_, Result<()>>;
+    /// A channel's link-quality rows with `from <= minute < to`, oldest first.
+    fn link_minutes(&self, channel: &str, from: Timestamp, to: Timestamp) -> BoxFuture<'_, Result<Vec<LinkMinute>>>;
+    /// Removes link-quality rows of minutes before `before`; how many went.
+    fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>>;
 
     /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
     fn close(&self) -> BoxFuture<'_, Result<()>>;

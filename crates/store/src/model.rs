@@ -1,6 +1,8 @@
 //! Plain data passed to and from a [`crate::Store`].
 
-pub use hongyan_types::{Carrier, Category, Cidr, MessageId, MessageStatus, Money, PriceRule, PriceTable, Timestamp};
+pub use hongyan_types::{
+    Carrier, Category, Cidr, MessageId, MessageStatus, Money, PriceRule, PriceTable, RttHistogram, Timestamp,
+};
 
 /// An interface account (tenant).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,7 +1,7 @@
 //! Hongyan's domain vocabulary, shared by every layer above the wire.
 //!
 //! What it owns: message ids ([`MessageId`]), UTC timestamps and their Beijing-time views
-//! ([`Timestamp`]), mainland mobile numbers and the carrier they belong to ([`PhoneNumber`],
+//! ([`Timestamp`]), round-trip histograms of the link-quality figures ([`RttHistogram`]), mainland mobile numbers and the carrier they belong to ([`PhoneNumber`],
 //! [`Carrier`], [`segments`]), message categories ([`Category`]) and states ([`MessageStatus`]).
 //!
 //! What it does not do: no I/O, no clock reads (callers hand in the time), no knowledge of any
@@ -15,6 +15,7 @@ pub mod mask;
 mod phone;
 mod price;
 mod quiet;
+mod rtt;
 pub mod segments;
 mod status;
 mod time;
@@ -28,5 +29,6 @@ pub use id::{IdGenerator, MessageId};
 pub use phone::{Carrier, NumberError, PhoneNumber};
 pub use price::{BadPrice, Money, PriceRule, PriceTable, MAX_PRICE};
 pub use quiet::QuietHours;
+pub use rtt::{BadHistogram, RttHistogram, RTT_BUCKETS};
 pub use status::MessageStatus;
 pub use time::Timestamp;

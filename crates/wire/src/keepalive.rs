@@ -43,18 +43,45 @@ pub struct KeepAlive {
     /// When the last whole frame arrived: the idle clock.
     last_rx: Option<Instant>,
     probe: Option<Probe>,
+    /// The round trip of the last probe answered at its first send, until taken.
+    answered: Option<Duration>,
+    /// Probes re-sent since the last [`KeepAlive::take_resends`].
+    resent: u32,
 }
 
 impl KeepAlive {
     /// Off until [`KeepAlive::start`]; `max_attempts` of 0 counts as 1.
     pub fn new(idle: Duration, response_timeout: Duration, max_attempts: u32) -> Self {
-        Self { idle, response_timeout, max_attempts: max_attempts.max(1), on: false, last_rx: None, probe: None }
+        Self {
+            idle,
+            response_timeout,
+            max_attempts: max_attempts.max(1),
+            on: false,
+            last_rx: None,
+            probe: None,
+            answered: None,
+            resent: 0,
+        }
     }
 
     /// A whole frame arrived: the peer is alive.
     pub fn heard(&mut self, now: Instant) {
         self.last_rx = Some(now);
-        self.probe = None;
+        // A re-sent probe's answer cannot be told from the first send's: no round trip then
+        // (the re-send is counted as a loss by whoever counts them).
+        if let Some(p) = self.probe.take().filter(|p| p.attempts == 1) {
+            self.answered = Some(now.saturating_duration_since(p.sent_at));
+        }
+    }
+
+    /// The round trip of the last probe, answered since the last call.
+    pub fn take_round_trip(&mut self) -> Option<Duration> {
+        self.answered.take()
+    }
+
+    /// Probes re-sent (their earlier send unanswered within the time-out) since the last call.
+    pub fn take_resends(&mut self) -> u32 {
+        std::mem::take(&mut self.resent)
     }
 
     /// Starts keep-alive (after login); idle time counts from the last frame heard.
@@ -90,6 +117,7 @@ impl KeepAlive {
             Some(probe) => {
                 probe.attempts += 1;
                 probe.sent_at = now;
+                self.resent = self.resent.saturating_add(1);
                 KeepAliveDue::Resend(probe.bytes.clone())
             }
             None => KeepAliveDue::NewProbe,
@@ -118,11 +146,18 @@ mod tests {
         assert_eq!(k.timeout(t0 + s(179)), KeepAliveDue::Nothing);
         assert_eq!(k.timeout(t0 + s(180)), KeepAliveDue::NewProbe);
         k.probing(vec![1, 2], t0 + s(180));
+        k.heard(t0 + s(180) + Duration::from_millis(7));
+        assert_eq!(k.take_round_trip(), Some(Duration::from_millis(7)), "answered at the first send");
+        assert_eq!(k.take_round_trip(), None);
+        assert_eq!(k.timeout(t0 + s(367)), KeepAliveDue::NewProbe);
+        k.probing(vec![1, 2], t0 + s(180));
         assert_eq!(k.deadline(), Some(t0 + s(240)));
         assert_eq!(k.timeout(t0 + s(240)), KeepAliveDue::Resend(vec![1, 2]));
         assert_eq!(k.timeout(t0 + s(300)), KeepAliveDue::Resend(vec![1, 2]));
         assert_eq!(k.timeout(t0 + s(360)), KeepAliveDue::Dead, "three sends unanswered");
+        assert_eq!(k.take_resends(), 2);
         k.heard(t0 + s(361));
+        assert_eq!(k.take_round_trip(), None, "a re-sent probe gives no round trip");
         assert_eq!(k.deadline(), Some(t0 + s(541)), "any frame ends the probe and restarts the idle clock");
         k.stop();
         assert_eq!((k.deadline(), k.timeout(t0 + s(10_000))), (None, KeepAliveDue::Nothing));

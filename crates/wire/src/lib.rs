@@ -11,6 +11,8 @@
 //! - [`RxBuffer`]: a connection's received bytes, handed out a whole frame at a time.
 //! - [`Window`]: requests sent and not yet answered, with re-send and give-up on time-out.
 //! - [`KeepAlive`]: when a logged-in link sends, re-sends or gives up its keep-alive probe.
+//! - [`LinkTally`]: what a session counts for the link-quality figures (re-sends, the
+//!   keep-alive's round trip), taken by the link engine after each turn.
 //!
 //! What it does not do: it knows no protocol, owns no buffer between calls, never reads a
 //! socket or a clock. "Need more bytes" is `Ok(None)` from [`length_prefixed`], never an error.
@@ -20,6 +22,7 @@ mod frame;
 mod keepalive;
 mod reader;
 mod rx;
+mod tally;
 mod window;
 mod writer;
 
@@ -27,5 +30,6 @@ pub use frame::{length_prefixed, FrameError};
 pub use keepalive::{KeepAlive, KeepAliveDue};
 pub use reader::{DecodeError, Reader};
 pub use rx::RxBuffer;
+pub use tally::LinkTally;
 pub use window::{Expired, Window};
 pub use writer::Writer;

@@ -32,12 +32,15 @@ pub struct Expired<K, T> {
 pub struct Window<K, T> {
     entries: BTreeMap<K, Pending<T>>,
     limit: usize,
+    /// Re-sends since the last [`Window::take_resends`]: the link-quality figures count each
+    /// as a request that went unanswered within the time-out.
+    resent: u32,
 }
 
 impl<K: Ord + Copy, T> Window<K, T> {
     /// A window of at most `limit` outstanding requests.
     pub fn new(limit: usize) -> Self {
-        Self { entries: BTreeMap::new(), limit }
+        Self { entries: BTreeMap::new(), limit, resent: 0 }
     }
 
     /// Number of outstanding requests.
@@ -98,11 +101,17 @@ impl<K: Ord + Copy, T> Window<K, T> {
             } else {
                 pending.attempts += 1;
                 pending.sent_at = now;
+                self.resent = self.resent.saturating_add(1);
                 resend.push(pending.bytes.clone());
             }
         }
         let timed_out = given_up.into_iter().filter_map(|s| Some((s, self.remove(s)?))).collect();
         Expired { resend, timed_out }
+    }
+
+    /// Re-sends made since the last call.
+    pub fn take_resends(&mut self) -> u32 {
+        std::mem::take(&mut self.resent)
     }
 
     /// Empties the window (the link closed), in sequence order.
@@ -143,6 +152,8 @@ mod tests {
             let tick = w.expire(t0 + T * n, T, 3);
             assert_eq!((tick.resend, tick.timed_out.len()), (vec![vec![7]], 0));
         }
+        assert_eq!(w.take_resends(), 2);
+        assert_eq!(w.take_resends(), 0, "counted once");
         let tick = w.expire(t0 + T * 3, T, 3);
         assert!(tick.resend.is_empty());
         assert_eq!(tick.timed_out, vec![(7, "a")]);

@@ -87,6 +87,11 @@ impl Link {
         Ok(Some(frame))
     }
 
+    /// The keep-alive, for the link-quality tally.
+    pub(crate) fn keepalive_mut(&mut self) -> &mut KeepAlive {
+        &mut self.keepalive
+    }
+
     /// Starts keep-alive (after login).
     pub(crate) fn start_keepalive(&mut self) {
         self.keepalive.start();

@@ -137,4 +137,8 @@ impl Adapter for SgipAdapter {
     fn is_closed(&self) -> bool {
         self.session.is_closed()
     }
+
+    fn take_tally(&mut self) -> hongyan_wire::LinkTally {
+        self.session.take_tally()
+    }
 }

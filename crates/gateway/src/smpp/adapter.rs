@@ -135,4 +135,8 @@ impl Adapter for SmppAdapter {
     fn is_closed(&self) -> bool {
         self.session.is_closed()
     }
+
+    fn take_tally(&mut self) -> hongyan_wire::LinkTally {
+        self.session.take_tally()
+    }
 }

@@ -179,6 +179,12 @@ impl ClientSession {
         self.is_bound() && !self.link.window_full()
     }
 
+    /// Re-sends since the last call, for the link-quality figures (SGIP has no keep-alive:
+    /// an idle connection is closed and opened again).
+    pub fn take_tally(&mut self) -> hongyan_wire::LinkTally {
+        self.link.take_tally()
+    }
+
     /// Requests sent and not yet answered.
     pub fn in_flight(&self) -> usize {
         self.link.in_flight()

@@ -210,6 +210,11 @@ impl<E: LinkEvent> Link<E> {
         self.events.push_back(E::malformed(format!("unexpected {command} {context}")));
     }
 
+    /// Re-sends since the last call.
+    pub(crate) fn take_tally(&mut self) -> hongyan_wire::LinkTally {
+        hongyan_wire::LinkTally::take(&mut self.window, None)
+    }
+
     /// Re-sends what is due and hands back what was sent `max_attempts` times.
     pub(crate) fn expire(&mut self, now: Instant) {
         let expired = self.window.expire(now, self.config.response_timeout, self.config.max_attempts);

@@ -37,7 +37,7 @@ pub(super) struct Conn {
     held: VecDeque<Held>,
     /// deliver_sm sequence_number → receipted message_id, until deliver_sm_resp.
     out: HashMap<u32, String>,
-    /// Messages on this connection, for `drop_every`.
+    /// Messages on this connection, for `drop_every` and `silent_every`.
     messages: u32,
     /// No receipts are offered before this (see [`REFUSED_PAUSE`]).
     deliver_after: Instant,
@@ -117,8 +117,12 @@ impl Conn {
         let Some(system_id) = self.system_id.clone() else { return Ok(()) };
         Counters::bump(&sim.counters.submits);
         self.messages += 1;
-        if sim.cfg.scenario.drop_every.is_some_and(|n| self.messages.is_multiple_of(n)) {
+        if sim.cfg.scenario.drops(self.messages) {
             return Err(Dropped);
+        }
+        if sim.cfg.scenario.silent(self.messages) {
+            Counters::bump(&sim.counters.silenced);
+            return Ok(());
         }
         let (status, message_id) = sim.accept(&system_id, req);
         let at = Instant::now() + sim.cfg.scenario.submit_latency;

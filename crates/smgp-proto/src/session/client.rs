@@ -220,6 +220,12 @@ impl ClientSession {
         matches!(self.state, State::LoggedIn) && self.login_mode.can_submit() && !self.window.is_full()
     }
 
+    /// Re-sends and the keep-alive's round trip since the last call, for the link-quality
+    /// figures.
+    pub fn take_tally(&mut self) -> hongyan_wire::LinkTally {
+        hongyan_wire::LinkTally::take(&mut self.window, Some(self.link.keepalive_mut()))
+    }
+
     /// Requests (Submit, Query) sent and not yet answered.
     pub fn in_flight(&self) -> usize {
         self.window.len()

@@ -143,6 +143,12 @@ impl EsmeSession {
         self.bind_mode().is_some_and(BindMode::can_transmit) && !self.window.is_full()
     }
 
+    /// Re-sends and the keep-alive's round trip since the last call, for the link-quality
+    /// figures.
+    pub fn take_tally(&mut self) -> hongyan_wire::LinkTally {
+        hongyan_wire::LinkTally::take(&mut self.window, Some(self.link.keepalive_mut()))
+    }
+
     /// Requests sent and not yet answered.
     pub fn in_flight(&self) -> usize {
         self.window.len()

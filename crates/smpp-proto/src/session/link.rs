@@ -99,6 +99,11 @@ impl Link {
         self.rx.clear();
     }
 
+    /// The keep-alive, for the link-quality tally.
+    pub(crate) fn keepalive_mut(&mut self) -> &mut KeepAlive {
+        &mut self.keepalive
+    }
+
     /// When keep-alive next needs attention.
     pub(crate) fn keepalive_deadline(&self) -> Option<Instant> {
         self.keepalive.deadline()

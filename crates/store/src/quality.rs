@@ -1,0 +1,84 @@
+//! Link quality, one row per channel per minute (per process run: a minute in which the
+//! process restarted has two rows, and readers add them up).
+
+use std::collections::BTreeMap;
+
+use crate::{RttHistogram, Timestamp};
+
+/// What one channel's links did in one minute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinkMinute {
+    /// The channel's name.
+    pub channel: String,
+    /// The minute's start.
+    pub minute: Timestamp,
+    /// Milliseconds of the minute with at least one link logged in.
+    pub up_ms: u32,
+    /// Submits sent (first sends).
+    pub submits: u32,
+    /// Submits the carrier accepted.
+    pub accepted: u32,
+    /// Submits the carrier refused, for good or for now.
+    pub refused: u32,
+    /// Throttling answers.
+    pub throttled: u32,
+    /// Requests never answered: given up after every re-send, or in flight when a link
+    /// was lost.
+    pub unanswered: u32,
+    /// Requests and keep-alive probes sent again because no answer came within the time-out.
+    pub resends: u32,
+    /// Links lost after they had logged in.
+    pub drops: u32,
+    /// Keep-alive probes answered.
+    pub probes: u32,
+    /// Round trips of submits and probes.
+    pub rtt: RttHistogram,
+    /// Their sum, in microseconds (for the mean).
+    pub rtt_sum_us: u64,
+    /// The longest, in microseconds.
+    pub rtt_max_us: u64,
+    /// Sum of the differences between successive round trips on a link, in microseconds.
+    pub jitter_sum_us: u64,
+    /// How many differences that sum holds.
+    pub jitter_pairs: u32,
+    /// Most submits in flight at once, over all links.
+    pub in_flight_max: u32,
+    /// Refusals by the carrier's result code.
+    pub codes: BTreeMap<u32, u32>,
+}
+
+impl LinkMinute {
+    /// A minute in which nothing happened yet.
+    pub fn empty(channel: &str, minute: Timestamp) -> Self {
+        Self {
+            channel: channel.to_owned(),
+            minute,
+            up_ms: 0,
+            submits: 0,
+            accepted: 0,
+            refused: 0,
+            throttled: 0,
+            unanswered: 0,
+            resends: 0,
+            drops: 0,
+            probes: 0,
+            rtt: RttHistogram::default(),
+            rtt_sum_us: 0,
+            rtt_max_us: 0,
+            jitter_sum_us: 0,
+            jitter_pairs: 0,
+            in_flight_max: 0,
+            codes: BTreeMap::new(),
+        }
+    }
+
+    /// True when the row says nothing: no link up and no event.
+    pub fn is_empty(&self) -> bool {
+        self.up_ms == 0
+            && self.submits == 0
+            && self.resends == 0
+            && self.drops == 0
+            && self.unanswered == 0
+            && self.rtt.count() == 0
+    }
+}
