@@ -111,6 +111,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/users", post(admin::create_user))
         .route("/api/v1/admin/audit", get(admin::audit))
         .route("/api/v1/admin/system", get(admin::system))
+        .route("/api/v1/admin/channels", get(admin::channels))
+        .route("/api/v1/admin/channels/{name}/quality", get(admin::channel_quality))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(axum::middleware::from_fn(auth::body_hash))
         .layer(axum::middleware::from_fn(json_errors::json_errors))

@@ -15,7 +15,7 @@ use std::time::Duration;
 use hongyan_store::{LinkMinute, Timestamp};
 
 use crate::quality::{count_code, fold, Minutes, QualityPoint};
-use crate::{Engine, EngineError};
+use crate::Engine;
 
 /// What is configured for a channel: fixed while it runs.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,7 +217,7 @@ impl Engine {
     /// Keeps every channel's closed minutes of link quality in the store — and with `all`
     /// (at shutdown) the current minute's part too. Minutes the store refuses are held and
     /// offered again next time. Returns how many rows were written.
-    pub async fn save_link_quality(&self, all: bool) -> Result<usize, EngineError> {
+    pub async fn save_link_quality(&self, all: bool) -> hongyan_store::Result<usize> {
         let now = self.clock.now();
         let mut written = 0;
         for m in self.all_monitors() {
@@ -228,7 +228,7 @@ impl Engine {
             let n = rows.len();
             if let Err(e) = self.store.save_link_minutes(rows.clone()).await {
                 m.minutes().put_back(rows);
-                return Err(e.into());
+                return Err(e);
             }
             written += n;
         }
@@ -243,7 +243,7 @@ impl Engine {
         from: Timestamp,
         to: Timestamp,
         step: Duration,
-    ) -> Result<Vec<QualityPoint>, EngineError> {
+    ) -> hongyan_store::Result<Vec<QualityPoint>> {
         let rows = self.store.link_minutes(channel, from, to).await?;
         Ok(fold(&rows, from, to, step, self.clock.now()))
     }

@@ -148,6 +148,23 @@ impl Minutes {
     }
 }
 
+/// The channel figures the procurement sets, judged over a period: the mean round trip, the
+/// jitter, the loss and the availability.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Targets {
+    /// Mean round trip at most this, in milliseconds.
+    pub latency_ms: f64,
+    /// Jitter at most this, in milliseconds.
+    pub jitter_ms: f64,
+    /// Loss at most this share.
+    pub loss: f64,
+    /// Availability at least this share.
+    pub availability: f64,
+}
+
+/// Latency ≤ 10 ms, jitter ≤ 20 ms, loss ≤ 0.1 %, availability ≥ 99.9 %.
+pub const TARGETS: Targets = Targets { latency_ms: 10.0, jitter_ms: 20.0, loss: 0.001, availability: 0.999 };
+
 /// A channel's figures over one step of a period.
 #[derive(Debug, Clone, PartialEq)]
 pub struct QualityPoint {
@@ -193,6 +210,35 @@ impl QualityPoint {
         let n = self.total.rtt.count();
         (n > 0).then(|| self.total.rtt_sum_us as f64 / n as f64 / 1000.0)
     }
+}
+
+impl QualityPoint {
+    /// Each figure against its target: `Some(true)` met, `Some(false)` missed, `None` nothing
+    /// measured. In the order latency, jitter, loss, availability.
+    pub fn judged(&self, t: &Targets) -> [Option<bool>; 4] {
+        [
+            self.rtt_mean_ms().map(|v| v <= t.latency_ms),
+            self.jitter_ms().map(|v| v <= t.jitter_ms),
+            self.loss().map(|v| v <= t.loss),
+            self.availability().map(|v| v >= t.availability),
+        ]
+    }
+}
+
+/// The whole of a period's steps as one.
+pub fn sum(points: &[QualityPoint]) -> Option<QualityPoint> {
+    let first = points.first()?;
+    let mut all = QualityPoint {
+        from: first.from,
+        to: points.last().map_or(first.to, |p| p.to),
+        total: LinkMinute::empty(&first.total.channel, first.from),
+        elapsed_ms: 0,
+    };
+    for p in points {
+        add(&mut all.total, &p.total);
+        all.elapsed_ms += p.elapsed_ms;
+    }
+    Some(all)
 }
 
 /// Adds a channel's minutes (oldest first, from the store) into steps of `step` from `from`

@@ -6,6 +6,7 @@
 //! administrators and auditors; tenant users see none of this.
 
 mod audit;
+mod channels;
 mod content;
 mod messages;
 mod rights;
@@ -13,6 +14,7 @@ mod system;
 
 pub use audit::csv_field;
 pub(crate) use audit::{audit, create_user};
+pub(crate) use channels::{channels, quality as channel_quality};
 pub(crate) use content::{
     add_signature, blacklist, blacklist_change, decide_signature, decide_template, set_default, signatures, templates,
 };
