@@ -36,11 +36,14 @@ pub struct ConsoleSettings {
     pub session_idle: Duration,
     /// Mark the cookie Secure (the listener has TLS).
     pub secure_cookies: bool,
+    /// Address ranges that may read `GET /metrics` (`[metrics] allow`).
+    pub metrics_allow: Vec<hongyan_types::Cidr>,
 }
 
 impl Default for ConsoleSettings {
     fn default() -> Self {
-        Self { session_idle: DEFAULT_SESSION_IDLE, secure_cookies: false }
+        let loopback = ["127.0.0.0/8", "::1/128"].iter().filter_map(|c| hongyan_types::Cidr::parse(c).ok()).collect();
+        Self { session_idle: DEFAULT_SESSION_IDLE, secure_cookies: false, metrics_allow: loopback }
     }
 }
 

@@ -20,6 +20,7 @@ mod export;
 mod feed;
 mod json_errors;
 mod messages;
+mod ops;
 mod statement;
 mod templates;
 mod views;
@@ -58,10 +59,16 @@ pub struct AppState {
     pub console: ConsoleSettings,
 }
 
+/// The layer that counts every HTTP request by route pattern, method and status, for
+/// `/metrics`; the binary puts it around the API and the console together.
+pub use ops::count_requests;
+
 /// Builds the HTTP API.
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
+        .route("/readyz", get(ops::readyz))
+        .route("/metrics", get(ops::metrics))
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/messages", post(messages::send).get(messages::list))
         .route("/api/v1/messages/export", get(messages::export))

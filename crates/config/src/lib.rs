@@ -17,6 +17,7 @@ mod category;
 mod channel;
 mod clash;
 mod console;
+mod metrics;
 mod network;
 mod walk;
 
@@ -28,6 +29,7 @@ pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
 pub use clash::{address_clashes, DEFAULT_HTTP};
 pub use console::Console;
+pub use metrics::Metrics;
 pub use network::Network;
 use walk::Walker;
 
@@ -65,6 +67,8 @@ pub struct Config {
     pub network: Network,
     /// Console logins.
     pub console: Console,
+    /// `[metrics]`: who may scrape `/metrics`.
+    pub metrics: Metrics,
 }
 
 /// `[encryption]`: numbers and content are always sealed at rest; this says with which
@@ -228,6 +232,7 @@ impl Default for Config {
             billing_periods: Vec::new(),
             network: Network::default(),
             console: Console::default(),
+            metrics: Metrics::default(),
         }
     }
 }
@@ -283,6 +288,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let billing_periods = root.opt_table(&mut w, "billing").map(|t| billing::parse(&mut w, t)).unwrap_or_default();
     let network = root.opt_table(&mut w, "network").map(|t| network::parse(&mut w, t)).unwrap_or_default();
     let console = root.opt_table(&mut w, "console").map(|t| console::parse(&mut w, t)).unwrap_or_default();
+    let metrics = root.opt_table(&mut w, "metrics").map(|t| metrics::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     // Numbered as in the file, so a clash names the right `channel[i]` even when an earlier
@@ -313,6 +319,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         billing_periods,
         network,
         console,
+        metrics,
     })
 }
 

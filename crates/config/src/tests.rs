@@ -37,6 +37,14 @@ fn the_example_parses_without_problems() {
         problems("[console]\nlogin_trusted = [\"office\"]\n"),
         ["console.login_trusted: `office` is not an address range such as 10.0.0.0/8, 2001:db8::/32 or 192.0.2.7"]
     );
+    let scrapers: Vec<String> = c.metrics.allow.iter().map(ToString::to_string).collect();
+    assert_eq!(scrapers, ["127.0.0.0/8", "::1/128", "10.0.0.0/8"]);
+    assert_eq!(Config::default().metrics.allow.len(), 2, "loopback only by default");
+    assert_eq!(
+        problems("[metrics]\nallow = [\"prometheus\"]\nport = 9100\n").len(),
+        2,
+        "a bad range and an unknown key"
+    );
     assert_eq!(c.servers.smpp, Some("0.0.0.0:2775".parse().unwrap()));
     assert_eq!(c.servers.cmpp, Some("0.0.0.0:7890".parse().unwrap()));
     assert_eq!(c.servers.cmpp_gateway_code, DEFAULT_CMPP_GATEWAY_CODE);

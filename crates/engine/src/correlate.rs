@@ -1,6 +1,6 @@
 //! What comes back from carriers: submit outcomes and status reports.
 
-use hongyan_store::{ReportIn, ReportMatch, SubmitOutcome, Timestamp};
+use hongyan_store::{MessageStatus, ReportIn, ReportMatch, SubmitOutcome, Timestamp};
 
 use crate::{Engine, EngineError};
 
@@ -35,6 +35,15 @@ impl Engine {
             Err(e) => return Err((e.into(), reports)),
         };
         for (r, m) in reports.iter().zip(&matches) {
+            let outcome = match m {
+                ReportMatch::Matched { .. } if MessageStatus::from_report_stat(&r.stat) == MessageStatus::Delivered => {
+                    "delivered"
+                }
+                ReportMatch::Matched { .. } => "failed",
+                ReportMatch::Duplicate => "duplicate",
+                ReportMatch::Unmatched => "early",
+            };
+            crate::metrics::REPORTS.with_label_values(&[r.channel.as_str(), outcome]).inc();
             match m {
                 ReportMatch::Matched { message_id, status } => {
                     tracing::debug!(%message_id, %status, stat = %r.stat, "report applied");

@@ -95,6 +95,7 @@ impl Engine {
             queues.insert(ch.name.clone(), tx);
             receivers.push((ch.name.clone(), rx));
         }
+        crate::metrics::init();
         let engine = Arc::new_cyclic(|me| Self {
             store,
             clock,
@@ -271,6 +272,7 @@ impl Engine {
     /// Hands a request's new messages on: in one move when they all go to one channel now
     /// (the usual case), else one by one.
     pub(crate) fn enqueue_batch(&self, batch: Vec<NewMessage>) {
+        crate::metrics::accepted(&batch);
         let now = self.clock.now();
         let Some(first) = batch.first() else { return };
         let one_channel = batch.iter().all(|m| m.channel == first.channel && m.send_at.is_none_or(|t| t <= now));

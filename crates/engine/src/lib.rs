@@ -36,6 +36,7 @@ mod engine;
 pub mod events;
 mod limits;
 pub mod login_guard;
+pub mod metrics;
 mod mo;
 pub mod monitor;
 pub mod quality;

@@ -8,7 +8,7 @@
 //! the channel's current minute (`quality.rs`) under a short lock, and closed minutes are kept
 //! in the store by [`Engine::save_link_quality`].
 
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -42,11 +42,38 @@ pub struct ChannelMonitor {
     in_flight: Vec<AtomicUsize>,
     backlog: AtomicUsize,
     submitted: AtomicU64,
+    /// When the last submit went out (UTC ms; 0 before the first).
+    last_submit: AtomicI64,
     throttled: AtomicU64,
     // std Mutex: a store or a clone of a short text, never held across an await.
     last_error: Mutex<Option<(Timestamp, String)>>,
     // std Mutex: a few additions per event, never held across an await.
     quality: Mutex<Minutes>,
+    prom: Prom,
+}
+
+/// The channel's Prometheus series, looked up once.
+#[derive(Debug)]
+struct Prom {
+    accepted: prometheus::IntCounter,
+    refused: prometheus::IntCounter,
+    throttled: prometheus::IntCounter,
+    round_trip: prometheus::Histogram,
+    lost: prometheus::IntCounter,
+}
+
+impl Prom {
+    fn new(channel: &str) -> Self {
+        use crate::metrics::{init_channel, LOST, ROUND_TRIP, SUBMITS};
+        init_channel(channel);
+        Self {
+            accepted: SUBMITS.with_label_values(&[channel, "accepted"]),
+            refused: SUBMITS.with_label_values(&[channel, "refused"]),
+            throttled: SUBMITS.with_label_values(&[channel, "throttled"]),
+            round_trip: ROUND_TRIP.with_label_values(&[channel]),
+            lost: LOST.with_label_values(&[channel]),
+        }
+    }
 }
 
 /// A snapshot of one channel's figures.
@@ -64,6 +91,8 @@ pub struct ChannelFigures {
     pub backlog: usize,
     /// Submits sent since start.
     pub submitted: u64,
+    /// When the last submit went out.
+    pub last_submit: Option<Timestamp>,
     /// Throttling answers since start.
     pub throttled: u64,
     /// The last error and when.
@@ -95,6 +124,7 @@ impl ChannelMonitor {
         let m = q.roll(now);
         m.drops += 1;
         m.unanswered += u32::try_from(unanswered).unwrap_or(u32::MAX);
+        self.prom.lost.inc_by(unanswered as u64);
     }
 
     /// Link `index` has `n` submits in flight.
@@ -118,22 +148,26 @@ impl ChannelMonitor {
     /// A submit went out.
     pub fn submitted(&self, now: Timestamp) {
         self.submitted.fetch_add(1, Ordering::Relaxed);
+        self.last_submit.store(now.as_millis(), Ordering::Relaxed);
         self.minutes().roll(now).submits += 1;
     }
 
     /// A request on link `index` (a submit, or a keep-alive probe when `probe`) was answered
     /// `rtt` after it was sent.
     pub fn round_trip(&self, index: usize, rtt: Duration, probe: bool, now: Timestamp) {
+        self.prom.round_trip.observe(rtt.as_secs_f64());
         self.minutes().round_trip(index, rtt, probe, now);
     }
 
     /// The carrier accepted a submit.
     pub fn accepted(&self, now: Timestamp) {
+        self.prom.accepted.inc();
         self.minutes().roll(now).accepted += 1;
     }
 
     /// The carrier refused a submit with result `code`.
     pub fn refused(&self, code: u32, now: Timestamp) {
+        self.prom.refused.inc();
         let mut q = self.minutes();
         let m = q.roll(now);
         m.refused += 1;
@@ -143,6 +177,7 @@ impl ChannelMonitor {
     /// The gateway asked to slow down.
     pub fn throttled(&self, now: Timestamp) {
         self.throttled.fetch_add(1, Ordering::Relaxed);
+        self.prom.throttled.inc();
         self.minutes().roll(now).throttled += 1;
     }
 
@@ -151,6 +186,7 @@ impl ChannelMonitor {
         if resends == 0 && gave_up == 0 {
             return;
         }
+        self.prom.lost.inc_by(u64::from(resends) + u64::from(gave_up));
         let mut q = self.minutes();
         let m = q.roll(now);
         m.resends += resends;
@@ -170,6 +206,9 @@ impl ChannelMonitor {
             in_flight: self.in_flight.iter().map(|s| s.load(Ordering::Relaxed)).sum(),
             backlog: self.backlog.load(Ordering::Relaxed),
             submitted: self.submitted.load(Ordering::Relaxed),
+            last_submit: Some(self.last_submit.load(Ordering::Relaxed))
+                .filter(|&ms| ms > 0)
+                .map(Timestamp::from_millis),
             throttled: self.throttled.load(Ordering::Relaxed),
             last_error: self.last_error.lock().expect("last error").clone(),
             minute: self.minutes().current().clone(),
@@ -191,11 +230,13 @@ impl Engine {
         let links = setup.connections.max(1);
         let m = Arc::new(ChannelMonitor {
             quality: Mutex::new(Minutes::new(name, links, self.clock.now())),
+            prom: Prom::new(name),
             in_flight: (0..links).map(|_| AtomicUsize::new(0)).collect(),
             setup,
             links_up: AtomicUsize::new(0),
             backlog: AtomicUsize::new(0),
             submitted: AtomicU64::new(0),
+            last_submit: AtomicI64::new(0),
             throttled: AtomicU64::new(0),
             last_error: Mutex::new(None),
         });

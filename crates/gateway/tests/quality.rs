@@ -177,7 +177,7 @@ async fn latency_loss_jitter_and_availability_are_what_the_simulated_day_implies
     let outage = back.duration_since(killed);
     let expected_up = ended.duration_since(first_up) - outage;
     let up = Duration::from_millis(u64::from(t.up_ms));
-    let off = if up > expected_up { up - expected_up } else { expected_up - up };
+    let off = up.abs_diff(expected_up);
     assert!(off < Duration::from_millis(300), "up {up:?}, expected {expected_up:?} (outage {outage:?})");
     assert_eq!(t.drops, 1, "the outage is one link lost");
     assert_eq!((t.accepted, t.refused), (MESSAGES as u32, 0));

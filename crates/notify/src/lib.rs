@@ -126,6 +126,7 @@ async fn push_one(engine: Arc<Engine>, settings: Arc<PushSettings>, target: Push
     match outcome {
         Ok(()) => {
             tracing::debug!(account, events = events.len(), "callback delivered");
+            count(&events, "delivered", Some(now));
             store.push_delivered(account, seqs.1).await
         }
         Err(error) => {
@@ -133,14 +134,33 @@ async fn push_one(engine: Arc<Engine>, settings: Arc<PushSettings>, target: Push
             let failing_for = now.as_millis() - since.as_millis();
             if failing_for >= i64::try_from(settings.retry_for.as_millis()).unwrap_or(i64::MAX) {
                 tracing::warn!(account, %error, first = seqs.0, last = seqs.1, "callback batch given up");
+                count(&events, "given_up", None);
                 return store.push_give_up(account, seqs, error, now).await;
             }
+            count(&events, "failed", None);
             let attempts = target.attempts.saturating_add(1);
             let wait = backoff(attempts, settings.max_backoff);
             tracing::info!(account, %error, attempts, ?wait, "callback failed; will retry");
             let next = Timestamp::from_millis(now.as_millis() + i64::try_from(wait.as_millis()).unwrap_or(i64::MAX));
             store.push_retry_later(account, attempts, since, next, error).await
         }
+    }
+}
+
+/// Counts a batch's events in the metrics and, once delivered at `delivered`, how long its
+/// oldest report waited since it arrived.
+fn count(events: &[hongyan_store::FeedEvent], outcome: &str, delivered: Option<Timestamp>) {
+    use hongyan_engine::metrics::{CALLBACKS, CALLBACK_LAG};
+    CALLBACKS.with_label_values(&[outcome]).inc_by(events.len() as u64);
+    let oldest = events
+        .iter()
+        .filter_map(|e| match &e.item {
+            hongyan_store::FeedItem::Report(r) => Some(r.reported_at),
+            _ => None,
+        })
+        .min();
+    if let (Some(at), Some(oldest)) = (delivered, oldest) {
+        CALLBACK_LAG.observe((at.as_millis() - oldest.as_millis()).max(0) as f64 / 1000.0);
     }
 }
 

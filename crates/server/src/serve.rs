@@ -143,7 +143,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         log_channel(&cfg, &spec.carriers);
         running.push(tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx.clone())));
     }
-    serve_http(&http, engine.clone(), acceptor, config.network).await?;
+    serve_http(&http, engine.clone(), acceptor, config.network, &config.metrics.allow).await?;
 
     tracing::info!("draining: finishing in-flight submits");
     let _ = stop.send(true);
@@ -365,7 +365,9 @@ fn log_channel(cfg: &ChannelConfig, carriers: &[hongyan_types::Carrier]) {
 
 /// The API under `/api/v1` and the web console under `/`, on one port and one session model.
 fn app(state: AppState) -> axum::Router {
-    router(state.clone()).merge(hongyan_console::router(state))
+    router(state.clone())
+        .merge(hongyan_console::router(state))
+        .layer(axum::middleware::from_fn(hongyan_api::count_requests))
 }
 
 /// Serves HTTP until SIGTERM/SIGINT; stops accepting messages the moment the signal comes.
@@ -374,9 +376,14 @@ async fn serve_http(
     engine: Arc<Engine>,
     tls: Option<tokio_rustls::TlsAcceptor>,
     net: hongyan_config::Network,
+    metrics_allow: &[hongyan_types::Cidr],
 ) -> Result<()> {
     let ready = Arc::new(AtomicBool::new(false));
-    let console = ConsoleSettings { secure_cookies: tls.is_some(), ..ConsoleSettings::default() };
+    let console = ConsoleSettings {
+        secure_cookies: tls.is_some(),
+        metrics_allow: metrics_allow.to_vec(),
+        ..ConsoleSettings::default()
+    };
     let state = AppState { engine: engine.clone(), ready: ready.clone(), console };
     let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the HTTP API to {addr}"))?;
     ready.store(true, Ordering::SeqCst);

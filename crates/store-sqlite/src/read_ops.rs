@@ -218,6 +218,15 @@ pub(crate) fn pending_dispatch(
         .collect()
 }
 
+pub(crate) fn oldest_due(conn: &Connection, now: Timestamp) -> rusqlite::Result<Option<Timestamp>> {
+    // The partial index of accepted messages, in id (= time) order: the first due one is near
+    // the front unless many scheduled ones wait before it.
+    let sql = "SELECT max(accepted_at, coalesce(send_at, 0)) FROM messages \
+               WHERE status = 'accepted' AND (send_at IS NULL OR send_at <= ?1) ORDER BY id LIMIT 1";
+    let at: Option<i64> = conn.prepare_cached(sql)?.query_row([now.as_millis()], |r| r.get(0)).optional()?;
+    Ok(at.map(Timestamp::from_millis))
+}
+
 pub(crate) fn pending_by_ids(conn: &Connection, ids: &[MessageId]) -> rusqlite::Result<Vec<PendingMessage>> {
     let sql = format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE id = ?1 AND status = 'accepted'");
     let mut stmt = conn.prepare_cached(&sql)?;

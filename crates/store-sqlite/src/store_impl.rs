@@ -533,6 +533,10 @@ impl Store for SqliteStore {
         self.read(move |c| read_ops::pending_dispatch(c, after, limit))
     }
 
+    fn oldest_due(&self, now: Timestamp) -> BoxFuture<'_, Result<Option<Timestamp>>> {
+        self.read(move |c| read_ops::oldest_due(c, now))
+    }
+
     fn pending_by_ids(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<Vec<PendingMessage>>> {
         self.read(move |c| read_ops::pending_by_ids(c, &ids))
     }

@@ -40,6 +40,20 @@ use tokio::sync::oneshot;
 /// Most jobs folded into one transaction; bounds the latency of the first job in a burst.
 const MAX_JOBS_PER_COMMIT: usize = 512;
 
+/// Time of one group commit, from its first statement to the fsync returning (Prometheus).
+static COMMIT_SECONDS: std::sync::LazyLock<prometheus::Histogram> = std::sync::LazyLock::new(|| {
+    let buckets = vec![0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0];
+    prometheus::register_histogram!("hongyan_store_commit_seconds", "Time of one group commit, fsync included", buckets)
+        .expect("metric registered once")
+});
+
+/// Jobs (requests, submit answers, reports …) in one group commit (Prometheus).
+static COMMIT_JOBS: std::sync::LazyLock<prometheus::Histogram> = std::sync::LazyLock::new(|| {
+    let buckets = vec![1.0, 2.0, 5.0, 10.0, 25.0, 50.0, 100.0, 250.0, 512.0];
+    prometheus::register_histogram!("hongyan_store_commit_jobs", "Writes grouped into one commit", buckets)
+        .expect("metric registered once")
+});
+
 /// Free space on the data folder's disk below which every job runs in its own savepoint.
 const ROOMY: u64 = 256 << 20;
 
@@ -152,7 +166,10 @@ pub(crate) fn run(
             }
         }
         let guard_all = stats.full.load(Ordering::SeqCst) || free_space(&dir).is_none_or(|free| free < ROOMY);
+        let (started, jobs_in) = (std::time::Instant::now(), batch.len());
         commit_batch(&mut conn, batch, &stats, guard_all);
+        COMMIT_SECONDS.observe(started.elapsed().as_secs_f64());
+        COMMIT_JOBS.observe(jobs_in as f64);
     }
     if let Err(e) = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)") {
         tracing::warn!(error = %e, "WAL checkpoint at close failed");

@@ -257,6 +257,9 @@ pub trait Store: Send + Sync + 'static {
     /// with the segments that were already accepted by the carrier: the work a restart must
     /// resume. Page through a backlog by passing the last id seen.
     fn pending_dispatch(&self, after: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<PendingMessage>>>;
+    /// When the oldest message that is due (no `send_at`, or one at or before `now`) and not
+    /// yet submitted became due; `None` when none waits.
+    fn oldest_due(&self, now: Timestamp) -> BoxFuture<'_, Result<Option<Timestamp>>>;
     /// Those of `ids` that still need segments submitted (status `accepted`), as for a restart.
     fn pending_by_ids(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<Vec<PendingMessage>>>;
     /// Moves messages from one channel to another (failover); only those still on `from` and

@@ -91,7 +91,7 @@ impl RttHistogram {
 
     /// Reads the stored form back.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, BadHistogram> {
-        if bytes.len() % 5 != 0 {
+        if !bytes.len().is_multiple_of(5) {
             return Err(BadHistogram("length is not a multiple of five"));
         }
         let mut h = Self::default();

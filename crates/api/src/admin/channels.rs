@@ -101,7 +101,7 @@ fn parse_step(s: &str) -> Result<Duration, ApiError> {
         'd' => n.saturating_mul(86_400),
         _ => return Err(bad()),
     };
-    if !(60..=366 * 86_400).contains(&secs) || secs % 60 != 0 {
+    if !(60..=366 * 86_400).contains(&secs) || !secs.is_multiple_of(60) {
         return Err(bad());
     }
     Ok(Duration::from_secs(secs))

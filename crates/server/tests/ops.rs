@@ -1,0 +1,154 @@
+//! What operators' tools read, from the real binary: `/readyz` with its checks, `/metrics`
+//! checked by Prometheus's own `promtool`, the Grafana dashboard's queries against the names
+//! actually served, and both refusing what they should.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use support::{create_account, data_dir, eventually, http, Server};
+
+/// GET `path`; the status and the body as text.
+fn get_text(port: u16, path: &str) -> (u16, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+    let mut raw = String::new();
+    s.read_to_string(&mut raw).unwrap();
+    let (head, body) = raw.split_once("\r\n\r\n").unwrap();
+    let status = head.split(' ').nth(1).unwrap().parse().unwrap();
+    // The server answers with Content-Length (no chunking) for both endpoints.
+    (status, body.to_owned())
+}
+
+/// The value of the sample `name{labels…}` whose labels include every one of `want`.
+fn sample(text: &str, name: &str, want: &[&str]) -> Option<f64> {
+    text.lines().filter(|l| !l.starts_with('#')).find_map(|l| {
+        let (series, value) = l.rsplit_once(' ')?;
+        let (n, labels) = series.split_once('{').unwrap_or((series, ""));
+        (n == name && want.iter().all(|w| labels.contains(w))).then(|| value.parse().ok())?
+    })
+}
+
+fn promtool_check(text: &str) -> String {
+    let mut child = Command::new("promtool")
+        .args(["check", "metrics"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("promtool (Debian package prometheus; ./scripts/test installs it)");
+    child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "promtool check metrics failed:\n{said}");
+    said
+}
+
+#[test]
+fn readiness_metrics_checked_by_promtool_and_the_dashboard_uses_only_served_names() {
+    let dir = data_dir("ops");
+    let server = Server::start(&dir, &[]);
+    // The embedded default's three simulated channels log in shortly after start.
+    let ready = eventually(Duration::from_secs(20), || {
+        let (status, body) = http(server.port, "GET", "/readyz", None, None).ok()?;
+        (status == 200).then_some(body)
+    })
+    .expect("ready once the simulators' links are up");
+    assert_eq!(ready["checks"]["store"]["ok"], true, "{ready}");
+    for carrier in ["china_mobile", "china_unicom", "china_telecom"] {
+        assert_eq!(ready["checks"]["carriers"]["by_carrier"][carrier]["ok"], true, "{carrier}: {ready}");
+    }
+
+    let cred = create_account(&dir, "etax");
+    let body = json!({"to": ["13800138000"], "content": "您的验证码是 123456", "category": "verification"});
+    let (status, answer) = http(server.port, "POST", "/api/v1/messages", Some(&cred), Some(&body)).unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let text = eventually(Duration::from_secs(20), || {
+        let (status, text) = get_text(server.port, "/metrics");
+        assert_eq!(status, 200, "{text}");
+        sample(&text, "hongyan_reports_total", &["outcome=\"delivered\""]).filter(|&n| n >= 1.0).map(|_| text)
+    })
+    .expect("the message's report counted");
+    let accepted =
+        sample(&text, "hongyan_messages_accepted_total", &["carrier=\"china_mobile\"", "category=\"verification\""]);
+    assert_eq!(accepted, Some(1.0), "{text}");
+    let sent = sample(
+        &text,
+        "hongyan_http_requests_total",
+        &["route=\"/api/v1/messages\"", "method=\"POST\"", "status=\"200\""],
+    );
+    assert_eq!(sent, Some(1.0));
+    assert!(sample(&text, "hongyan_store_commit_seconds_count", &[]).unwrap() >= 1.0);
+    assert!(sample(&text, "hongyan_link_round_trip_seconds_count", &[]).unwrap() >= 1.0);
+    let submitted = sample(&text, "hongyan_submits_total", &["channel=\"china-mobile-sim\"", "answer=\"accepted\""]);
+    assert_eq!(submitted, Some(1.0));
+    let links_up = text.lines().filter(|l| l.starts_with("hongyan_channel_links_up{") && l.ends_with(" 1")).count();
+    assert_eq!(links_up, 3, "{text}");
+    assert!(!text.contains("13800138000"), "no number in the metrics");
+    promtool_check(&text);
+
+    // Every series the dashboard queries is one the server serves.
+    let served: BTreeSet<&str> =
+        text.lines().filter_map(|l| l.strip_prefix("# TYPE ")).filter_map(|l| l.split(' ').next()).collect();
+    let dashboard: Value =
+        serde_json::from_str(&std::fs::read_to_string("../../docs/grafana-dashboard.json").unwrap()).unwrap();
+    let mut queried = BTreeSet::new();
+    collect_exprs(&dashboard, &mut queried);
+    assert!(queried.len() >= 10, "the dashboard queries {queried:?}");
+    for name in &queried {
+        let base = ["_bucket", "_sum", "_count"].iter().find_map(|s| name.strip_suffix(s)).unwrap_or(name);
+        assert!(served.contains(base), "the dashboard queries {name}, which /metrics does not serve");
+    }
+}
+
+/// The `hongyan_…` names in every `expr` of a Grafana dashboard.
+fn collect_exprs(v: &Value, out: &mut BTreeSet<String>) {
+    match v {
+        Value::Object(map) => {
+            if let Some(Value::String(expr)) = map.get("expr") {
+                let mut rest = expr.as_str();
+                while let Some(i) = rest.find("hongyan_") {
+                    let name: String =
+                        rest[i..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+                    rest = &rest[i + name.len()..];
+                    out.insert(name);
+                }
+            }
+            map.values().for_each(|v| collect_exprs(v, out));
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_exprs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn a_carrier_without_a_link_is_not_ready_and_metrics_answer_only_allowed_ranges() {
+    let dir = data_dir("ops-down");
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let config = dir.join("hongyan.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[metrics]\nallow = [\"10.0.0.0/8\"]\n[[channel]]\nname = \"cmcc\"\nprotocol = \"cmpp\"\naddress = \"{dead}\"\n\
+             username = \"901234\"\npassword = \"p\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\n"
+        ),
+    )
+    .unwrap();
+    let server = Server::start(&dir, &["--config", config.to_str().unwrap()]);
+    let (status, body) = http(server.port, "GET", "/readyz", None, None).unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["ready"], false);
+    assert_eq!(body["checks"]["store"]["ok"], true, "the store is fine: {body}");
+    assert_eq!(body["checks"]["carriers"]["by_carrier"]["china_mobile"]["ok"], false, "{body}");
+    assert_eq!(body["checks"]["carriers"]["by_carrier"]["china_mobile"]["channels_up"], json!([]));
+    assert_eq!(http(server.port, "GET", "/healthz", None, None).unwrap().0, 200, "alive all the same");
+    let (status, text) = get_text(server.port, "/metrics");
+    assert_eq!(status, 403, "loopback is not in [metrics] allow: {text}");
+    assert!(text.contains("\"code\":\"forbidden\""), "{text}");
+}
