@@ -18,6 +18,7 @@ mod console;
 mod error;
 mod export;
 mod feed;
+mod incidents;
 mod json_errors;
 mod messages;
 mod ops;
@@ -119,6 +120,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/audit", get(admin::audit))
         .route("/api/v1/admin/system", get(admin::system))
         .route("/api/v1/admin/channels", get(admin::channels))
+        .route("/api/v1/incidents", post(incidents::report).get(incidents::mine))
+        .route("/api/v1/admin/incidents", get(incidents::list))
+        .route("/api/v1/admin/incidents/{id}", get(incidents::one).patch(incidents::record))
         .route("/api/v1/admin/channels/{name}/quality", get(admin::channel_quality))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(axum::middleware::from_fn(auth::body_hash))

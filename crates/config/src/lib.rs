@@ -17,6 +17,7 @@ mod category;
 mod channel;
 mod clash;
 mod console;
+mod incidents;
 mod metrics;
 mod network;
 mod walk;
@@ -29,6 +30,7 @@ pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
 pub use clash::{address_clashes, DEFAULT_HTTP};
 pub use console::Console;
+pub use incidents::Incidents;
 pub use metrics::Metrics;
 pub use network::Network;
 use walk::Walker;
@@ -69,6 +71,8 @@ pub struct Config {
     pub console: Console,
     /// `[metrics]`: who may scrape `/metrics`.
     pub metrics: Metrics,
+    /// `[incidents]`: when the platform opens an incident.
+    pub incidents: Incidents,
 }
 
 /// `[encryption]`: numbers and content are always sealed at rest; this says with which
@@ -233,6 +237,7 @@ impl Default for Config {
             network: Network::default(),
             console: Console::default(),
             metrics: Metrics::default(),
+            incidents: Incidents::default(),
         }
     }
 }
@@ -289,6 +294,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let network = root.opt_table(&mut w, "network").map(|t| network::parse(&mut w, t)).unwrap_or_default();
     let console = root.opt_table(&mut w, "console").map(|t| console::parse(&mut w, t)).unwrap_or_default();
     let metrics = root.opt_table(&mut w, "metrics").map(|t| metrics::parse(&mut w, t)).unwrap_or_default();
+    let incidents = root.opt_table(&mut w, "incidents").map(|t| incidents::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     // Numbered as in the file, so a clash names the right `channel[i]` even when an earlier
@@ -320,6 +326,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         network,
         console,
         metrics,
+        incidents,
     })
 }
 

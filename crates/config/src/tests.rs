@@ -37,6 +37,8 @@ fn the_example_parses_without_problems() {
         problems("[console]\nlogin_trusted = [\"office\"]\n"),
         ["console.login_trusted: `office` is not an address range such as 10.0.0.0/8, 2001:db8::/32 or 192.0.2.7"]
     );
+    assert_eq!(c.incidents, crate::Incidents::default(), "the example spells the defaults out");
+    assert_eq!(problems("[incidents]\nfailure_percent = 0\n").len(), 1);
     let scrapers: Vec<String> = c.metrics.allow.iter().map(ToString::to_string).collect();
     assert_eq!(scrapers, ["127.0.0.0/8", "::1/128", "10.0.0.0/8"]);
     assert_eq!(Config::default().metrics.allow.len(), 2, "loopback only by default");

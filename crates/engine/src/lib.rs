@@ -34,6 +34,7 @@ pub mod csv;
 mod dispatch;
 mod engine;
 pub mod events;
+pub mod incidents;
 mod limits;
 pub mod login_guard;
 pub mod metrics;

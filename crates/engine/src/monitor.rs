@@ -44,6 +44,12 @@ pub struct ChannelMonitor {
     submitted: AtomicU64,
     /// When the last submit went out (UTC ms; 0 before the first).
     last_submit: AtomicI64,
+    /// Since when no link is up (UTC ms), or 0 while one is.
+    down_since: AtomicI64,
+    /// Since when a link is up (UTC ms), or 0 while none is.
+    up_since: AtomicI64,
+    accepted: AtomicU64,
+    refused: AtomicU64,
     throttled: AtomicU64,
     // std Mutex: a store or a clone of a short text, never held across an await.
     last_error: Mutex<Option<(Timestamp, String)>>,
@@ -93,6 +99,14 @@ pub struct ChannelFigures {
     pub submitted: u64,
     /// When the last submit went out.
     pub last_submit: Option<Timestamp>,
+    /// Since when no link has been up (since registration if none ever was).
+    pub down_since: Option<Timestamp>,
+    /// Since when at least one link has been up.
+    pub up_since: Option<Timestamp>,
+    /// Submits the carrier accepted since start.
+    pub accepted: u64,
+    /// Submits the carrier refused since start.
+    pub refused: u64,
     /// Throttling answers since start.
     pub throttled: u64,
     /// The last error and when.
@@ -110,9 +124,13 @@ impl ChannelMonitor {
     pub fn link(&self, up: bool, now: Timestamp) {
         if up {
             if self.links_up.fetch_add(1, Ordering::Relaxed) == 0 {
+                self.down_since.store(0, Ordering::Relaxed);
+                self.up_since.store(now.as_millis(), Ordering::Relaxed);
                 self.minutes().up(true, now);
             }
         } else if self.links_up.fetch_sub(1, Ordering::Relaxed) == 1 {
+            self.up_since.store(0, Ordering::Relaxed);
+            self.down_since.store(now.as_millis(), Ordering::Relaxed);
             self.minutes().up(false, now);
         }
     }
@@ -161,12 +179,14 @@ impl ChannelMonitor {
 
     /// The carrier accepted a submit.
     pub fn accepted(&self, now: Timestamp) {
+        self.accepted.fetch_add(1, Ordering::Relaxed);
         self.prom.accepted.inc();
         self.minutes().roll(now).accepted += 1;
     }
 
     /// The carrier refused a submit with result `code`.
     pub fn refused(&self, code: u32, now: Timestamp) {
+        self.refused.fetch_add(1, Ordering::Relaxed);
         self.prom.refused.inc();
         let mut q = self.minutes();
         let m = q.roll(now);
@@ -199,6 +219,7 @@ impl ChannelMonitor {
     }
 
     fn figures(&self, name: &str) -> ChannelFigures {
+        let at = |a: &AtomicI64| Some(a.load(Ordering::Relaxed)).filter(|&ms| ms != 0).map(Timestamp::from_millis);
         ChannelFigures {
             name: name.to_owned(),
             setup: self.setup.clone(),
@@ -206,9 +227,11 @@ impl ChannelMonitor {
             in_flight: self.in_flight.iter().map(|s| s.load(Ordering::Relaxed)).sum(),
             backlog: self.backlog.load(Ordering::Relaxed),
             submitted: self.submitted.load(Ordering::Relaxed),
-            last_submit: Some(self.last_submit.load(Ordering::Relaxed))
-                .filter(|&ms| ms > 0)
-                .map(Timestamp::from_millis),
+            last_submit: at(&self.last_submit),
+            down_since: at(&self.down_since),
+            up_since: at(&self.up_since),
+            accepted: self.accepted.load(Ordering::Relaxed),
+            refused: self.refused.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             last_error: self.last_error.lock().expect("last error").clone(),
             minute: self.minutes().current().clone(),
@@ -237,6 +260,10 @@ impl Engine {
             backlog: AtomicUsize::new(0),
             submitted: AtomicU64::new(0),
             last_submit: AtomicI64::new(0),
+            down_since: AtomicI64::new(self.clock.now().as_millis()),
+            up_since: AtomicI64::new(0),
+            accepted: AtomicU64::new(0),
+            refused: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             last_error: Mutex::new(None),
         });

@@ -183,3 +183,98 @@ async fn latency_loss_jitter_and_availability_are_what_the_simulated_day_implies
     assert_eq!((t.accepted, t.refused), (MESSAGES as u32, 0));
     assert!(t.in_flight_max >= 2 && t.in_flight_max <= 8, "window use {}", t.in_flight_max);
 }
+
+/// Runs the incident watcher every 100 ms until the test ends.
+fn watch(engine: &Arc<Engine>) {
+    let engine = Arc::downgrade(engine);
+    tokio::spawn(async move {
+        while let Some(e) = engine.upgrade() {
+            e.watch_incidents().await.unwrap();
+            drop(e);
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    });
+}
+
+async fn open_incidents(store: &Arc<dyn Store>) -> Vec<hongyan_store::Incident> {
+    let filter = hongyan_store::IncidentFilter {
+        from: None,
+        to: None,
+        open_only: false,
+        account_id: None,
+        channel: Some("mobile".into()),
+        limit: 10,
+    };
+    store.incidents(filter).await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_opens_an_incident_that_recovery_fixes_and_refusals_open_another() {
+    let dir = std::env::temp_dir().join(format!("hongyan-gw-incident-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    engine.set_incident_rules(hongyan_engine::incidents::IncidentRules {
+        down_after: Duration::from_secs(1),
+        failure_share: 0.5,
+        failure_min: 5,
+        failure_window: Duration::from_secs(60),
+    });
+    let account = engine.create_account("test").await.unwrap().account.id;
+    engine.sign_with(account, "测试", "").await.unwrap();
+    let addr = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
+    let mut cfg = sim_config();
+    cfg.scenario = Scenario { report_delay: Duration::from_millis(20), ..Scenario::default() };
+    let sim = CmppSim::new(cfg, ReportBook::in_memory());
+    let stop_sim = serve_sim(sim.clone(), addr).await;
+    let (stop, stop_rx) = watch::channel(false);
+    let gw = tokio::spawn(run_channel(channel(addr), engine.clone(), rx.remove(0).1, stop_rx));
+    watch(&engine);
+    let logins = || Counters::get(&sim.counters.logins);
+    until("the first login", Duration::from_secs(10), || logins() == 1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert!(open_incidents(&store).await.is_empty(), "no incident while the link is up");
+
+    stop_sim.send(true).unwrap();
+    let t0 = Instant::now();
+    let incident = loop {
+        if let Some(i) = open_incidents(&store).await.pop() {
+            break i;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(10), "no incident after the outage");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(t0.elapsed() >= Duration::from_millis(900), "opened before the threshold: {:?}", t0.elapsed());
+    assert_eq!(incident.opened.kind, hongyan_store::IncidentKind::ChannelDown);
+    assert_eq!((incident.opened.opened_by.as_str(), incident.fixed_at), ("system", None));
+    assert!(incident.opened.symptom.contains("no link of channel mobile up"), "{}", incident.opened.symptom);
+
+    // Back, refusing every submit: the outage is fixed at the login, and the refusals open
+    // an incident of their own.
+    let mut failing = sim_config();
+    failing.scenario = Scenario { fail_every: Some(1), ..Scenario::default() };
+    let failing = CmppSim::new(failing, ReportBook::in_memory());
+    let _stop_again = serve_sim(failing.clone(), addr).await;
+    until("the login after the outage", Duration::from_secs(20), || Counters::get(&failing.counters.logins) == 1).await;
+    let back = engine.clock().now();
+    let to: Vec<String> = (0..8).map(|i| format!("1390000{i:04}")).collect();
+    engine.accept(account, SendRequest::new(to, "通知", Category::NOTIFICATION)).await.unwrap();
+    let t0 = Instant::now();
+    loop {
+        let all = open_incidents(&store).await;
+        let fixed =
+            all.iter().find(|i| i.opened.kind == hongyan_store::IncidentKind::ChannelDown).and_then(|i| i.fixed_at);
+        let failing = all.iter().find(|i| i.opened.kind == hongyan_store::IncidentKind::FailureRate);
+        if let (Some(fixed), Some(failing)) = (fixed, failing) {
+            assert!((fixed.as_millis() - back.as_millis()).abs() < 1000, "fixed at the login");
+            assert!(failing.opened.symptom.contains("refused 100 %"), "{}", failing.opened.symptom);
+            assert_eq!(failing.fixed_at, None);
+            break;
+        }
+        assert!(t0.elapsed() < Duration::from_secs(20), "{all:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop.send(true).unwrap();
+    gw.await.unwrap();
+}

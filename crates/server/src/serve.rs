@@ -131,6 +131,14 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     if let Some(days) = config.retention.keep_days {
         tokio::spawn(retention(engine.clone(), days, config.retention.archive_dir.clone(), stop_rx.clone()));
     }
+    let rules = &config.incidents;
+    engine.set_incident_rules(hongyan_engine::incidents::IncidentRules {
+        down_after: rules.channel_down_after,
+        failure_share: f64::from(rules.failure_percent) / 100.0,
+        failure_min: u64::from(rules.failure_min_answers),
+        failure_window: rules.failure_window,
+    });
+    tokio::spawn(watch_incidents(engine.clone(), stop_rx.clone()));
     let quality_days = config.retention.keep_days.unwrap_or(QUALITY_DAYS);
     tokio::spawn(keep_link_quality(engine.clone(), quality_days, stop_rx.clone()));
     let acceptor = match &config.tls {
@@ -260,6 +268,19 @@ async fn retention(engine: Arc<Engine>, days: u32, archive: Option<PathBuf>, mut
         }
         tokio::select! {
             _ = tokio::time::sleep(EVERY) => {}
+            _ = stop.changed() => {}
+        }
+    }
+}
+
+/// Every second, the channels' figures are looked at for incidents to open or fix.
+async fn watch_incidents(engine: Arc<Engine>, mut stop: watch::Receiver<bool>) {
+    while !*stop.borrow() {
+        if let Err(e) = engine.watch_incidents().await {
+            tracing::warn!(error = %e, "could not update incidents; trying again");
+        }
+        tokio::select! {
+            _ = tokio::time::sleep(Duration::from_secs(1)) => {}
             _ = stop.changed() => {}
         }
     }

@@ -24,6 +24,7 @@
 mod account_ops;
 mod client_ops;
 mod feed_ops;
+mod incident_ops;
 mod limit_ops;
 mod mo_ops;
 mod push_ops;

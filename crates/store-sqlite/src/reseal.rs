@@ -47,6 +47,12 @@ const SEALED: &[Sealed] = &[
     Sealed { table: "client_requests", walk: "created_at", columns: &[("answer", "answer")], hash: None },
     Sealed { table: "client_refusals", walk: "id", columns: &[("to_number", "to")], hash: None },
     Sealed {
+        table: "incidents",
+        walk: "id",
+        columns: &[("symptom", "incident"), ("cause", "incident"), ("actions", "incident"), ("result", "incident")],
+        hash: None,
+    },
+    Sealed {
         table: "blacklist",
         walk: "created_at",
         columns: &[("number", "number")],

@@ -3,16 +3,16 @@
 
 use hongyan_store::{
     Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
-    Callback, Carrier, Category, ClientLogin, ClientPart, ClientRefusal, FeedConsumer, FeedEvent, FeedFilter,
-    KeyWithAccount, LinkMinute, MessageDetail, MessageFilter, MessageId, MoRecord, NewMessage, NewMo, NewUser,
-    PendingMessage, PushAttempt, PushFailure, PushTarget, ReportIn, ReportMatch, RequestRecord, Result, Rights,
-    Session, Signature, SignatureStatus, SigningRules, StatusCount, Store, StoreError, StoredRequest, SubmitOutcome,
-    Template, Timestamp, Usage, User, UserPatch,
+    Callback, Carrier, Category, ClientLogin, ClientPart, ClientRefusal, FeedConsumer, FeedEvent, FeedFilter, Incident,
+    IncidentFilter, IncidentPatch, KeyWithAccount, LinkMinute, MessageDetail, MessageFilter, MessageId, MoRecord,
+    NewIncident, NewMessage, NewMo, NewUser, PendingMessage, PushAttempt, PushFailure, PushTarget, ReportIn,
+    ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, StatusCount, Store,
+    StoreError, StoredRequest, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
 };
 
 use crate::{
-    account_ops, backend, client_ops, feed_ops, limit_ops, mo_ops, push_ops, quality_ops, read_ops, retention_ops,
-    signature_ops, staged, template_ops, user_ops, write_ops, SqliteStore,
+    account_ops, backend, client_ops, feed_ops, incident_ops, limit_ops, mo_ops, push_ops, quality_ops, read_ops,
+    retention_ops, signature_ops, staged, template_ops, user_ops, write_ops, SqliteStore,
 };
 
 /// Requests with at most this many numbers look their numbers up on the calling thread.
@@ -101,6 +101,22 @@ impl Store for SqliteStore {
 
     fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>> {
         self.write(move |c| quality_ops::purge(c, before))
+    }
+
+    fn open_incident(&self, new: NewIncident) -> BoxFuture<'_, Result<Incident>> {
+        self.write(move |c| incident_ops::open(c, &new))
+    }
+
+    fn update_incident(&self, id: i64, patch: IncidentPatch) -> BoxFuture<'_, Result<Option<Incident>>> {
+        self.write(move |c| incident_ops::update(c, id, &patch))
+    }
+
+    fn get_incident(&self, id: i64) -> BoxFuture<'_, Result<Option<Incident>>> {
+        self.read(move |c| incident_ops::get(c, id))
+    }
+
+    fn incidents(&self, filter: IncidentFilter) -> BoxFuture<'_, Result<Vec<Incident>>> {
+        self.read(move |c| incident_ops::list(c, &filter))
     }
 
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {

@@ -14,6 +14,7 @@
 
 mod client;
 mod feed;
+mod incident;
 mod model;
 mod quality;
 mod users;
@@ -23,6 +24,7 @@ use std::pin::Pin;
 
 pub use client::*;
 pub use feed::*;
+pub use incident::*;
 pub use model::*;
 pub use quality::*;
 pub use users::*;
@@ -408,6 +410,15 @@ pub trait Store: Send + Sync + 'static {
     fn link_minutes(&self, channel: &str, from: Timestamp, to: Timestamp) -> BoxFuture<'_, Result<Vec<LinkMinute>>>;
     /// Removes link-quality rows of minutes before `before`; how many went.
     fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>>;
+
+    /// Opens an incident.
+    fn open_incident(&self, new: NewIncident) -> BoxFuture<'_, Result<Incident>>;
+    /// Sets what `patch` gives on incident `id`; `None` when there is none.
+    fn update_incident(&self, id: i64, patch: IncidentPatch) -> BoxFuture<'_, Result<Option<Incident>>>;
+    /// One incident.
+    fn get_incident(&self, id: i64) -> BoxFuture<'_, Result<Option<Incident>>>;
+    /// Incidents by the filter, newest first.
+    fn incidents(&self, filter: IncidentFilter) -> BoxFuture<'_, Result<Vec<Incident>>>;
 
     /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
     fn close(&self) -> BoxFuture<'_, Result<()>>;

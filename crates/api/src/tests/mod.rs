@@ -412,6 +412,7 @@ mod client_ref;
 mod errors;
 mod events;
 mod feed;
+mod incidents;
 
 mod admin;
 mod search;
