@@ -441,6 +441,50 @@ test('staff see each channel live: links, windows, submits and its configuration
   await shot(page, '03b-channels');
 });
 
+test('a fault the bureau reports is followed on its clocks, recorded by staff, and on the acceptance report', async () => {
+  const { page } = clerk;
+  await page.goto('/incidents');
+  await page.getByLabel('故障现象').fill('约 10:05 起部分纳税人收不到验证码');
+  await page.getByRole('button', { name: '提交申告' }).click();
+  const mine = page.locator('#incidents tbody tr', { hasText: '收不到验证码' });
+  await mine.waitFor();
+  assert.match(await mine.locator('.fix-clock').textContent(), /时限/, 'the 4-hour clock is running');
+  assert.equal(await page.getByText('登记处理').count(), 0, 'a tenant does not record the fix');
+  await shot(page, '17-fault-report');
+  assert.equal((await page.goto('/acceptance')).status(), 403, 'the acceptance report is for staff');
+
+  const a = admin.page;
+  await a.goto('/incidents');
+  const row = a.locator('#incidents tbody tr', { hasText: '收不到验证码' });
+  await row.getByText('登记处理').click();
+  await row.getByLabel('已修复（按当前时间）').check();
+  await row.getByLabel('原因').fill('运营商网关升级');
+  await row.getByLabel('结果').fill('10:40 恢复');
+  await row.getByRole('button', { name: '保存' }).click();
+  await a.locator('#incidents tbody tr', { hasText: '收不到验证码' }).locator('.report-clock', { hasText: '按时' }).waitFor();
+  await shot(a, '18-incidents');
+
+  await a.goto('/acceptance');
+  await a.locator('#acceptance-channels').waitFor();
+  assert.equal(await a.locator('#acceptance-channels tbody tr').count(), 3, 'every channel');
+  await a.locator('#acceptance-incidents tr', { hasText: '收不到验证码' }).waitFor();
+  assert.match(await a.locator('#incident-tally').textContent(), /4 小时内修复 1 .* 1 小时内报告 1/);
+  await shot(a, '19-acceptance');
+  const xlsx = await a.request.get(await a.locator('#export-xlsx').getAttribute('href'));
+  writeFileSync(`${process.env.HONGYAN_DATA}/acceptance.xlsx`, await xlsx.body());
+  const read = execFileSync('python3', ['-c', `
+import sys, openpyxl
+book = openpyxl.load_workbook(sys.argv[1])
+rows = list(book['incidents'].iter_rows(values_only=True))
+print(",".join(book.sheetnames), len(book['channels']['A']) - 1, rows[-1][6], rows[-1][7], rows[-1][9])`,
+  `${process.env.HONGYAN_DATA}/acceptance.xlsx`]).toString().trim();
+  assert.equal(read, 'channels,incidents,billing 3 pass pass 运营商网关升级', read);
+  await a.emulateMedia({ media: 'print' });
+  assert.equal(await a.locator('nav.side').isVisible(), false, 'printed without the console frame');
+  assert.ok(await a.locator('#acceptance-report').isVisible());
+  await a.emulateMedia({ media: 'screen' });
+});
+
 test('help shows the manuals; English is one click and remembered', async () => {
   const { page } = admin;
   await page.goto('/help/user-manual');

@@ -11,6 +11,7 @@
 //! What it does not do: business rules (the engine), storage, serving the console.
 #![warn(missing_docs)]
 
+pub mod acceptance;
 mod admin;
 mod auth;
 mod bulk;
@@ -120,6 +121,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/audit", get(admin::audit))
         .route("/api/v1/admin/system", get(admin::system))
         .route("/api/v1/admin/channels", get(admin::channels))
+        .route("/api/v1/admin/acceptance", get(acceptance::report))
         .route("/api/v1/incidents", post(incidents::report).get(incidents::mine))
         .route("/api/v1/admin/incidents", get(incidents::list))
         .route("/api/v1/admin/incidents/{id}", get(incidents::one).patch(incidents::record))

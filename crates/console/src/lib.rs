@@ -20,6 +20,7 @@
 
 mod assets;
 pub mod guard;
+pub use render::acceptance_html;
 mod i18n;
 mod pages;
 mod render;
@@ -61,6 +62,9 @@ pub fn router(state: AppState) -> Router {
         .route("/signatures/{id}/decide", post(pages::reviews::decide))
         .route("/templates", post(pages::reviews::apply_template))
         .route("/statements", get(pages::statements::page))
+        .route("/acceptance", get(pages::acceptance::page))
+        .route("/incidents", get(pages::incidents::list).post(pages::incidents::report))
+        .route("/incidents/{id}", post(pages::incidents::record))
         .route("/users", get(pages::users::list).post(pages::users::create))
         .route("/users/{username}", post(pages::users::change))
         .route("/audit", get(pages::users::audit))

@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("secret.html", include_str!("../templates/secret.html")),
     ("signatures.html", include_str!("../templates/signatures.html")),
     ("statements.html", include_str!("../templates/statements.html")),
+    ("acceptance.html", include_str!("../templates/acceptance.html")),
+    ("incidents.html", include_str!("../templates/incidents.html")),
+    ("acceptance_body.html", include_str!("../templates/acceptance_body.html")),
+    ("acceptance_print.html", include_str!("../templates/acceptance_print.html")),
     ("help.html", include_str!("../templates/help.html")),
     ("reports.html", include_str!("../templates/reports.html")),
     ("blacklist.html", include_str!("../templates/blacklist.html")),
@@ -81,6 +85,15 @@ pub(crate) fn page(viewer: &Viewer, name: &str, ctx: Value) -> Response {
         "tenant": user.role == hongyan_store::Role::Tenant,
     });
     render(viewer.lang, name, merge(common, ctx), StatusCode::OK)
+}
+
+/// The acceptance report as a standalone, printable HTML file (`hongyan acceptance`).
+pub fn acceptance_html(report: &hongyan_engine::acceptance::AcceptanceReport, english: bool) -> Result<String, String> {
+    let ctx = json!({ "lang": if english { "en" } else { "zh" }, "r": hongyan_api::acceptance::report_json(report) });
+    env()
+        .get_template("acceptance_print.html")
+        .and_then(|t| t.render(minijinja::Value::from_serialize(&ctx)))
+        .map_err(|e| e.to_string())
 }
 
 /// Renders a page that has no logged-in viewer (login).

@@ -24,6 +24,7 @@
 #![warn(missing_docs)]
 
 mod accept;
+pub mod acceptance;
 pub mod admin;
 pub mod auth;
 pub mod bulk;

@@ -33,6 +33,8 @@ Usage:
   hongyan keys add | rekey [--config FILE] [--data-dir DIR]   (data keys of encryption at rest)
   hongyan statement (--from YYYY-MM-DD --to YYYY-MM-DD | --period NAME) [--account ID] [--format csv|json]
                   [--config FILE] [--data-dir DIR]   (every account without --account)
+  hongyan acceptance --from YYYY-MM-DD --to YYYY-MM-DD [--format html|xlsx|json] [--lang zh|en] [--out FILE]
+                  [--config FILE] [--data-dir DIR]   (channel figures, incidents, fees of the period)
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--silent-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
@@ -64,6 +66,7 @@ pub(crate) enum Command {
     ClientLogin(crate::login_cmd::LoginOptions),
     Keys(crate::keys_cmd::KeysOptions),
     Statement(crate::statement_cmd::StatementOptions),
+    Acceptance(crate::acceptance_cmd::AcceptanceOptions),
     Sim(SimOptions),
 }
 
@@ -153,6 +156,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             "sim" => crate::sim_cmd::parse(&mut p).map(Command::Sim),
             "keys" => crate::keys_cmd::parse(&mut p).map(Command::Keys),
             "statement" => crate::statement_cmd::parse(&mut p).map(Command::Statement),
+            "acceptance" => crate::acceptance_cmd::parse(&mut p).map(Command::Acceptance),
             "help" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`").into()),
         },

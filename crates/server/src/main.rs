@@ -9,6 +9,7 @@
 //!
 //! This is the only crate that uses `anyhow`: every library error is reported here once.
 
+mod acceptance_cmd;
 mod account;
 mod archive;
 mod callback_cmd;
@@ -70,6 +71,7 @@ fn main() -> Result<()> {
         }
         cli::Command::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
         cli::Command::Statement(opts) => runtime.block_on(statement_cmd::run(opts)),
+        cli::Command::Acceptance(opts) => runtime.block_on(acceptance_cmd::run(opts)),
         cli::Command::ClientLogin(opts) => runtime.block_on(login_cmd::run(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
         cli::Command::Keys(opts) => runtime.block_on(keys_cmd::run(opts)),

@@ -80,13 +80,16 @@ impl Simulators {
         Ok(Self { stop, cmpp: cmpp_addr, smgp: smgp_addr, sgip: sgip_addr, sgip_listen, secret })
     }
 
+    /// The simulated channels' names: China Mobile (CMPP), China Telecom (SMGP), China Unicom (SGIP).
+    pub(crate) const NAMES: [&'static str; 3] = ["china-mobile-sim", "china-telecom-sim", "china-unicom-sim"];
+
     /// The channels that reach the simulators; after any configured channel in preference.
     pub(crate) fn channels(&self) -> Vec<Channel> {
-        let cmpp = self.def("china-mobile-sim", Protocol::Cmpp, "3.0", self.cmpp, Carrier::ChinaMobile);
-        let smgp = self.def("china-telecom-sim", Protocol::Smgp, "3.0", self.smgp, Carrier::ChinaTelecom);
+        let cmpp = self.def(Self::NAMES[0], Protocol::Cmpp, "3.0", self.cmpp, Carrier::ChinaMobile);
+        let smgp = self.def(Self::NAMES[1], Protocol::Smgp, "3.0", self.smgp, Carrier::ChinaTelecom);
         let sgip = ChannelDef {
             listen: Some(self.sgip_listen.to_string()),
-            ..self.def("china-unicom-sim", Protocol::Sgip, "1.2", self.sgip, Carrier::ChinaUnicom)
+            ..self.def(Self::NAMES[2], Protocol::Sgip, "1.2", self.sgip, Carrier::ChinaUnicom)
         };
         vec![
             protocols::channel(&cmpp, self.cmpp, true).expect("the simulated CMPP channel is valid"),

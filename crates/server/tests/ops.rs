@@ -152,3 +152,61 @@ fn a_carrier_without_a_link_is_not_ready_and_metrics_answer_only_allowed_ranges(
     assert_eq!(status, 403, "loopback is not in [metrics] allow: {text}");
     assert!(text.contains("\"code\":\"forbidden\""), "{text}");
 }
+
+#[test]
+fn the_acceptance_command_writes_the_period_as_json_html_and_a_workbook() {
+    let dir = data_dir("ops-acceptance");
+    let server = Server::start(&dir, &[]);
+    eventually(Duration::from_secs(20), || {
+        (http(server.port, "GET", "/readyz", None, None).ok()?.0 == 200).then_some(())
+    })
+    .expect("ready");
+    let cred = create_account(&dir, "etax");
+    let body = json!({"to": ["13800138000", "13900139000"], "content": "通知：申报期截止", "category": "notification"});
+    assert_eq!(http(server.port, "POST", "/api/v1/messages", Some(&cred), Some(&body)).unwrap().0, 200);
+    let fault = json!({"symptom": "部分纳税人收不到通知", "channel": "china-mobile-sim"});
+    let (status, opened) = http(server.port, "POST", "/api/v1/incidents", Some(&cred), Some(&fault)).unwrap();
+    assert_eq!(status, 201, "{opened}");
+    eventually(Duration::from_secs(20), || {
+        let (_, text) = get_text(server.port, "/metrics");
+        (sample(&text, "hongyan_submits_total", &["answer=\"accepted\""]).unwrap_or(0.0) >= 1.0).then_some(())
+    })
+    .expect("submitted");
+    // The minute so far is kept at the stop.
+    let (status, log) = server.terminate();
+    assert!(status.success(), "{log}");
+
+    let today =
+        hongyan_store::Timestamp::from_system(std::time::SystemTime::now()).to_rfc3339_beijing()[..10].to_owned();
+    let data = dir.to_str().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["acceptance", "--from", &today, "--to", &today, "--data-dir", data];
+        args.extend_from_slice(extra);
+        Command::new(support::BIN).args(&args).output().unwrap()
+    };
+    let out = run(&["--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let names: BTreeSet<&str> = r["channels"].as_array().unwrap().iter().filter_map(|c| c["name"].as_str()).collect();
+    assert_eq!(names, BTreeSet::from(["china-mobile-sim", "china-telecom-sim", "china-unicom-sim"]));
+    let mobile = r["channels"].as_array().unwrap().iter().find(|c| c["name"] == "china-mobile-sim").unwrap();
+    assert_eq!(mobile["figures"]["submits"], 2, "{mobile}");
+    assert!(mobile["figures"]["up_seconds"].as_f64().unwrap() > 0.0);
+    assert_eq!(r["passed"], false, "today's availability counts the hours before the start as down");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("some figure was not met"));
+    assert_eq!(r["incidents"]["list"][0]["symptom"], "部分纳税人收不到通知", "the sealed text read with the keys");
+    assert_eq!(r["billing"][0]["messages"], 2);
+
+    let html = dir.join("acceptance.html");
+    assert!(run(&["--format", "html", "--out", html.to_str().unwrap()]).status.success());
+    let page = std::fs::read_to_string(&html).unwrap();
+    assert!(page.contains("验收报告") && page.contains("china-unicom-sim") && page.contains("部分纳税人收不到通知"));
+    let en = run(&["--format", "html", "--lang", "en"]);
+    assert!(String::from_utf8_lossy(&en.stdout).contains("Acceptance report"));
+    let xlsx = dir.join("acceptance.xlsx");
+    assert!(run(&["--format", "xlsx", "--out", xlsx.to_str().unwrap()]).status.success());
+    assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    let refused = run(&["--format", "xlsx"]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("give --out FILE"));
+}

@@ -6,7 +6,7 @@
 //! administrators and auditors; tenant users see none of this.
 
 mod audit;
-mod channels;
+pub(crate) mod channels;
 mod content;
 mod messages;
 mod rights;

@@ -414,6 +414,7 @@ mod events;
 mod feed;
 mod incidents;
 
+mod acceptance;
 mod admin;
 mod search;
 mod security;

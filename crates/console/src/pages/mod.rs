@@ -1,9 +1,11 @@
 //! The console's pages, one file per area.
 
+pub(crate) mod acceptance;
 pub(crate) mod accounts;
 pub(crate) mod blacklist;
 pub(crate) mod bulk;
 pub(crate) mod help;
+pub(crate) mod incidents;
 pub(crate) mod login;
 pub(crate) mod messages;
 pub(crate) mod overview;
