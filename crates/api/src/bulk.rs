@@ -117,6 +117,7 @@ pub(crate) async fn send(
         origin: None,
         callback_url: None,
         provenance: Default::default(),
+        avoid_channel: None,
     }
     .sent_by(crate::auth::principal(&caller), "bulk", addr);
     let outcome = state.engine.accept(caller.account_id, req).await?;

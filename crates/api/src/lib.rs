@@ -120,6 +120,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/admin/users", post(admin::create_user))
         .route("/api/v1/admin/audit", get(admin::audit))
         .route("/api/v1/admin/system", get(admin::system))
+        .route("/api/v1/admin/alerts", get(admin::alerts))
         .route("/api/v1/admin/channels", get(admin::channels))
         .route("/api/v1/admin/acceptance", get(acceptance::report))
         .route("/api/v1/incidents", post(incidents::report).get(incidents::mine))

@@ -126,6 +126,7 @@ pub(crate) async fn send(
         origin: None,
         callback_url: callback_url(body.callback_url)?,
         provenance: Default::default(),
+        avoid_channel: None,
     }
     .sent_by(crate::auth::principal(&caller), "http", addr);
     let outcome = state.engine.accept(caller.account_id, req).await?;

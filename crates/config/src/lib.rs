@@ -12,6 +12,7 @@
 //! first error, and the issue asks for every error at once; it also keeps proc-macros out.
 #![warn(missing_docs)]
 
+mod alerts;
 mod billing;
 mod category;
 mod channel;
@@ -26,6 +27,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use alerts::{AlertEmail, AlertRules, AlertSms, AlertWebhook, Alerts};
 pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
 pub use clash::{address_clashes, DEFAULT_HTTP};
@@ -73,6 +75,8 @@ pub struct Config {
     pub metrics: Metrics,
     /// `[incidents]`: when the platform opens an incident.
     pub incidents: Incidents,
+    /// `[alerts]`: rules and where alerts go.
+    pub alerts: Alerts,
 }
 
 /// `[encryption]`: numbers and content are always sealed at rest; this says with which
@@ -238,6 +242,7 @@ impl Default for Config {
             console: Console::default(),
             metrics: Metrics::default(),
             incidents: Incidents::default(),
+            alerts: Alerts::default(),
         }
     }
 }
@@ -295,6 +300,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let console = root.opt_table(&mut w, "console").map(|t| console::parse(&mut w, t)).unwrap_or_default();
     let metrics = root.opt_table(&mut w, "metrics").map(|t| metrics::parse(&mut w, t)).unwrap_or_default();
     let incidents = root.opt_table(&mut w, "incidents").map(|t| incidents::parse(&mut w, t)).unwrap_or_default();
+    let alerts = root.opt_table(&mut w, "alerts").map(|t| alerts::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
     let categories = category::parse_all(&mut w, category_tables);
     // Numbered as in the file, so a clash names the right `channel[i]` even when an earlier
@@ -327,6 +333,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         console,
         metrics,
         incidents,
+        alerts,
     })
 }
 

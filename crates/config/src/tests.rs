@@ -37,7 +37,29 @@ fn the_example_parses_without_problems() {
         problems("[console]\nlogin_trusted = [\"office\"]\n"),
         ["console.login_trusted: `office` is not an address range such as 10.0.0.0/8, 2001:db8::/32 or 192.0.2.7"]
     );
-    assert_eq!(c.incidents, crate::Incidents::default(), "the example spells the defaults out");
+    assert_eq!(c.incidents, Incidents::default(), "the example spells the defaults out");
+    assert_eq!(c.alerts, Alerts::default(), "the example spells the defaults out");
+    let alerts = parse(
+        "[alerts]\nrepeat_every_s = 60\n[alerts.email]\nserver = \"127.0.0.1:2525\"\nfrom = \"a@b\"\nto = [\"c@d\"]\n\
+         [alerts.sms]\naccount = \"ops\"\nto = [\"13800138000\"]\n[alerts.webhook]\nurl = \"http://127.0.0.1:9/h\"\nsecret = \"s\"\n",
+    )
+    .unwrap()
+    .alerts;
+    assert_eq!(
+        (alerts.repeat_every.as_secs(), alerts.email.unwrap().to, alerts.sms.unwrap().account),
+        (60, vec!["c@d".to_owned()], "ops".to_owned())
+    );
+    assert_eq!(alerts.webhook.map(|h| h.url).as_deref(), Some("http://127.0.0.1:9/h"));
+    assert_eq!(
+        problems(
+            "[alerts.email]\nserver = \"smtp\"\nfrom = \"a@b\"\n[alerts.webhook]\nurl = \"ftp://x\"\nsecret = \"s\"\n"
+        ),
+        [
+            "alerts.webhook.url: `ftp://x` is not an http:// or https:// address",
+            "alerts.email.server: `smtp` is not host:port",
+            "alerts.email.to: name at least one recipient"
+        ]
+    );
     assert_eq!(problems("[incidents]\nfailure_percent = 0\n").len(), 1);
     let scrapers: Vec<String> = c.metrics.allow.iter().map(ToString::to_string).collect();
     assert_eq!(scrapers, ["127.0.0.0/8", "::1/128", "10.0.0.0/8"]);

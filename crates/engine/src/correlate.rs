@@ -57,6 +57,8 @@ impl Engine {
                 }
             }
         }
+        let stored = reports.iter().zip(&matches).filter(|(_, m)| !matches!(m, ReportMatch::Duplicate));
+        self.count_reports(stored.map(|(r, _)| r.channel.as_str()));
         if matches.iter().any(|m| matches!(m, ReportMatch::Matched { .. })) {
             self.feed_changed.notify_waiters();
         }

@@ -86,12 +86,15 @@ pub struct IncidentRecord {
     pub result: Option<String>,
 }
 
+/// One sample of a channel's answer counters: when, answers so far, refusals so far.
+type AnswerSample = (Timestamp, u64, u64);
+
 /// Answer counts of each channel over the failure window, sampled by the watcher, and the
 /// rules.
 #[derive(Debug, Default)]
 pub(crate) struct FailureSamples {
     // std Mutex: a few pushes per watch, never held across an await.
-    by_channel: Mutex<HashMap<String, VecDeque<(Timestamp, u64, u64)>>>,
+    by_channel: Mutex<HashMap<String, VecDeque<AnswerSample>>>,
     rules: Mutex<IncidentRules>,
 }
 

@@ -26,6 +26,7 @@
 mod accept;
 pub mod acceptance;
 pub mod admin;
+pub mod alerts;
 pub mod auth;
 pub mod bulk;
 mod clients;

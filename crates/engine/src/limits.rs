@@ -138,6 +138,25 @@ impl Engine {
         }
     }
 
+    /// Each account's use of its quotas this Beijing day and month, as the limiter last saw
+    /// them: (account, `daily`/`monthly`, used, quota). Accounts that have not sent since the
+    /// start are not in it.
+    pub(crate) fn quota_use(&self, now: Timestamp) -> Vec<(i64, &'static str, u64, u64)> {
+        let map = self.limiter.accounts.lock().expect("limiter");
+        let mut out = Vec::new();
+        for (&id, u) in map.iter() {
+            let day = u.day.filter(|d| d.0 == now.beijing_day_start());
+            if let (Some((_, used)), Some(q)) = (day, u.limits.daily_quota) {
+                out.push((id, "daily", used, q));
+            }
+            let month = u.month.filter(|m| m.0 == now.beijing_month_start());
+            if let (Some((_, used)), Some(q)) = (month, u.limits.monthly_quota) {
+                out.push((id, "monthly", used, q));
+            }
+        }
+        out
+    }
+
     /// For verification messages: the numbers over their frequency limits, with the reason.
     /// Nothing is counted here; [`Engine::record_sends`] counts what was stored.
     pub(crate) async fn over_frequency(

@@ -50,6 +50,7 @@ pub struct ChannelMonitor {
     up_since: AtomicI64,
     accepted: AtomicU64,
     refused: AtomicU64,
+    reports: AtomicU64,
     throttled: AtomicU64,
     // std Mutex: a store or a clone of a short text, never held across an await.
     last_error: Mutex<Option<(Timestamp, String)>>,
@@ -107,6 +108,8 @@ pub struct ChannelFigures {
     pub accepted: u64,
     /// Submits the carrier refused since start.
     pub refused: u64,
+    /// Status reports stored since start.
+    pub reports: u64,
     /// Throttling answers since start.
     pub throttled: u64,
     /// The last error and when.
@@ -232,6 +235,7 @@ impl ChannelMonitor {
             up_since: at(&self.up_since),
             accepted: self.accepted.load(Ordering::Relaxed),
             refused: self.refused.load(Ordering::Relaxed),
+            reports: self.reports.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             last_error: self.last_error.lock().expect("last error").clone(),
             minute: self.minutes().current().clone(),
@@ -264,6 +268,7 @@ impl Engine {
             up_since: AtomicI64::new(0),
             accepted: AtomicU64::new(0),
             refused: AtomicU64::new(0),
+            reports: AtomicU64::new(0),
             throttled: AtomicU64::new(0),
             last_error: Mutex::new(None),
         });
@@ -276,6 +281,17 @@ impl Engine {
     /// A snapshot of every registered channel's figures, in registration order.
     pub fn channel_figures(&self) -> Vec<ChannelFigures> {
         self.monitors.channels.lock().expect("monitors").iter().map(|(n, m)| m.figures(n)).collect()
+    }
+
+    /// Counts stored reports against their channels (the report-drop alert compares them
+    /// with the submits accepted).
+    pub(crate) fn count_reports<'a>(&self, channels: impl Iterator<Item = &'a str>) {
+        let list = self.monitors.channels.lock().expect("monitors");
+        for c in channels {
+            if let Some((_, m)) = list.iter().find(|(n, _)| n == c) {
+                m.reports.fetch_add(1, Ordering::Relaxed);
+            }
+        }
     }
 
     fn all_monitors(&self) -> Vec<Arc<ChannelMonitor>> {

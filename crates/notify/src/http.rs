@@ -73,6 +73,13 @@ impl Trust {
     }
 }
 
+impl Trust {
+    /// The TLS client set-up, for other clients that check servers the same way (alert mail).
+    pub(crate) fn connector(&self) -> TlsConnector {
+        TlsConnector::from(self.0.clone())
+    }
+}
+
 impl Default for Trust {
     /// Mozilla's roots alone.
     fn default() -> Self {

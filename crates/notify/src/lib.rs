@@ -13,6 +13,7 @@
 //! records a report), or speak HTTPS (not yet: [`CallbackUrl`] refuses it with that reason).
 #![warn(missing_docs)]
 
+pub mod alerts;
 mod http;
 pub mod json;
 pub mod sign;
@@ -135,9 +136,11 @@ async fn push_one(engine: Arc<Engine>, settings: Arc<PushSettings>, target: Push
             if failing_for >= i64::try_from(settings.retry_for.as_millis()).unwrap_or(i64::MAX) {
                 tracing::warn!(account, %error, first = seqs.0, last = seqs.1, "callback batch given up");
                 count(&events, "given_up", None);
+                engine.note_callback_failures(events.len() as u64);
                 return store.push_give_up(account, seqs, error, now).await;
             }
             count(&events, "failed", None);
+            engine.note_callback_failures(events.len() as u64);
             let attempts = target.attempts.saturating_add(1);
             let wait = backoff(attempts, settings.max_backoff);
             tracing::info!(account, %error, attempts, ?wait, "callback failed; will retry");

@@ -73,6 +73,31 @@ pub(crate) fn ring(e: &Encryption, data_dir: &Path) -> Result<KeyRing> {
     ring.context("reading the data keys")
 }
 
+/// What is wrong with the data keys as they are now where the configuration keeps them,
+/// compared with those the process started with (`None`: nothing). Read only: a missing key
+/// file is reported, never made again.
+pub(crate) fn key_problem(e: &Encryption, data_dir: &Path, running: &KeyRing) -> Option<String> {
+    let a = algorithm(e.algorithm);
+    let now = match &e.keys {
+        KeySource::DataDir => KeyRing::load(&hongyan_store_sqlite::default_key_path(&data_dir.join("hongyan.db")), a),
+        KeySource::File(path) => KeyRing::load(path, a),
+        KeySource::Env(var) => KeyRing::from_env(var, a),
+    };
+    match now {
+        Err(err) => Some(format!("the data keys cannot be read: {err}; the next start will fail")),
+        Ok(r) => {
+            let missing: Vec<String> =
+                running.ids().into_iter().filter(|id| !r.ids().contains(id)).map(|id| id.to_string()).collect();
+            (!missing.is_empty()).then(|| {
+                format!(
+                    "data key {} is no longer in the key file; what it sealed cannot be read after a restart",
+                    missing.join(", ")
+                )
+            })
+        }
+    }
+}
+
 /// The store with the data keys the configuration names, for commands that touch numbers.
 pub(crate) fn open_sealed(config: Option<&Path>, data_dir: &Path) -> Result<SqliteStore> {
     let config = crate::serve::load_config(config)?;

@@ -11,6 +11,7 @@
 
 mod acceptance_cmd;
 mod account;
+mod alerting;
 mod archive;
 mod callback_cmd;
 mod cli;

@@ -125,7 +125,16 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
 
     let (stop, stop_rx) = watch::channel(false);
     tokio::spawn(engine.clone().run_scheduler(stop_rx.clone()));
-    let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push_settings(&config.reports)?, stop_rx.clone()));
+    let push = push_settings(&config.reports)?;
+    engine.set_alert_rules(crate::alerting::rules(&config));
+    let alert_targets = crate::alerting::targets(&config, push.trust.clone())?;
+    let key_check = crate::alerting::KeyCheck {
+        config: config.encryption.clone(),
+        data_dir: data_dir.clone(),
+        running: ring.clone(),
+    };
+    tokio::spawn(crate::alerting::run(engine.clone(), alert_targets, key_check, stop_rx.clone()));
+    let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push, stop_rx.clone()));
     tokio::spawn(sweep_unknown(engine.clone(), config.reports.unknown_after, stop_rx.clone()));
     tokio::spawn(flush_client_parts(engine.clone(), stop_rx.clone()));
     if let Some(days) = config.retention.keep_days {

@@ -1,6 +1,9 @@
-//! The SQL of incidents. The texts go through `hy_seal` / `hy_open` like messages do.
+//! The SQL of incidents and alerts. Incident texts go through `hy_seal` / `hy_open` like
+//! messages do; alerts hold no personal data.
 
-use hongyan_store::{Incident, IncidentFilter, IncidentKind, IncidentPatch, NewIncident, Result, Timestamp};
+use hongyan_store::{
+    AlertRecord, Incident, IncidentFilter, IncidentKind, IncidentPatch, NewIncident, Result, Timestamp,
+};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
@@ -75,4 +78,55 @@ fn row(r: &Row<'_>) -> rusqlite::Result<Incident> {
         result: r.get(10)?,
         reported_at: at(11)?,
     })
+}
+
+const ALERT_COLUMNS: &str = "id, rule, subject, message, started_at, last_sent_at, sends, resolved_at";
+
+pub(crate) fn raise_alert(conn: &Connection, a: &AlertRecord) -> Result<AlertRecord> {
+    conn.prepare_cached(
+        "INSERT INTO alerts (rule, subject, message, started_at, last_sent_at, sends) VALUES (?1, ?2, ?3, ?4, ?4, 1)",
+    )
+    .and_then(|mut s| s.execute(params![a.rule, a.subject, a.message, a.started_at.as_millis()]))
+    .map_err(backend)?;
+    Ok(AlertRecord {
+        id: conn.last_insert_rowid(),
+        last_sent_at: a.started_at,
+        sends: 1,
+        resolved_at: None,
+        ..a.clone()
+    })
+}
+
+pub(crate) fn alert_sent(conn: &Connection, id: i64, at: Timestamp) -> Result<()> {
+    conn.prepare_cached("UPDATE alerts SET last_sent_at = ?2, sends = sends + 1 WHERE id = ?1")
+        .and_then(|mut s| s.execute(params![id, at.as_millis()]))
+        .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn resolve_alert(conn: &Connection, id: i64, at: Timestamp) -> Result<()> {
+    conn.prepare_cached("UPDATE alerts SET resolved_at = ?2 WHERE id = ?1 AND resolved_at IS NULL")
+        .and_then(|mut s| s.execute(params![id, at.as_millis()]))
+        .map_err(backend)?;
+    Ok(())
+}
+
+pub(crate) fn alerts(conn: &Connection, active_only: bool, limit: usize) -> rusqlite::Result<Vec<AlertRecord>> {
+    let sql = format!(
+        "SELECT {ALERT_COLUMNS} FROM alerts WHERE (?1 = 0 OR resolved_at IS NULL) ORDER BY started_at DESC, id DESC LIMIT ?2"
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(params![i64::from(active_only), limit as i64], |r| {
+        Ok(AlertRecord {
+            id: r.get(0)?,
+            rule: r.get(1)?,
+            subject: r.get(2)?,
+            message: r.get(3)?,
+            started_at: Timestamp::from_millis(r.get(4)?),
+            last_sent_at: Timestamp::from_millis(r.get(5)?),
+            sends: r.get(6)?,
+            resolved_at: r.get::<_, Option<i64>>(7)?.map(Timestamp::from_millis),
+        })
+    })?;
+    rows.collect()
 }

@@ -2,12 +2,12 @@
 //! or to a read connection. The SQL itself lives in the `*_ops` modules.
 
 use hongyan_store::{
-    Account, AccountLimits, AccountPatch, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry, BoxFuture,
-    Callback, Carrier, Category, ClientLogin, ClientPart, ClientRefusal, FeedConsumer, FeedEvent, FeedFilter, Incident,
-    IncidentFilter, IncidentPatch, KeyWithAccount, LinkMinute, MessageDetail, MessageFilter, MessageId, MoRecord,
-    NewIncident, NewMessage, NewMo, NewUser, PendingMessage, PushAttempt, PushFailure, PushTarget, ReportIn,
-    ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules, StatusCount, Store,
-    StoreError, StoredRequest, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
+    Account, AccountLimits, AccountPatch, AlertRecord, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry,
+    BoxFuture, Callback, Carrier, Category, ClientLogin, ClientPart, ClientRefusal, FeedConsumer, FeedEvent,
+    FeedFilter, Incident, IncidentFilter, IncidentPatch, KeyWithAccount, LinkMinute, MessageDetail, MessageFilter,
+    MessageId, MoRecord, NewIncident, NewMessage, NewMo, NewUser, PendingMessage, PushAttempt, PushFailure, PushTarget,
+    ReportIn, ReportMatch, RequestRecord, Result, Rights, Session, Signature, SignatureStatus, SigningRules,
+    StatusCount, Store, StoreError, StoredRequest, SubmitOutcome, Template, Timestamp, Usage, User, UserPatch,
 };
 
 use crate::{
@@ -117,6 +117,22 @@ impl Store for SqliteStore {
 
     fn incidents(&self, filter: IncidentFilter) -> BoxFuture<'_, Result<Vec<Incident>>> {
         self.read(move |c| incident_ops::list(c, &filter))
+    }
+
+    fn raise_alert(&self, alert: AlertRecord) -> BoxFuture<'_, Result<AlertRecord>> {
+        self.write(move |c| incident_ops::raise_alert(c, &alert))
+    }
+
+    fn alert_sent(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| incident_ops::alert_sent(c, id, at))
+    }
+
+    fn resolve_alert(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| incident_ops::resolve_alert(c, id, at))
+    }
+
+    fn alerts(&self, active_only: bool, limit: usize) -> BoxFuture<'_, Result<Vec<AlertRecord>>> {
+        self.read(move |c| incident_ops::alerts(c, active_only, limit))
     }
 
     fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {
@@ -600,5 +616,9 @@ impl Store for SqliteStore {
 
     fn is_full(&self) -> bool {
         self.writer_stats().full.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn free_bytes(&self) -> Option<u64> {
+        crate::writer::free_space(self.path.parent()?)
     }
 }

@@ -275,7 +275,7 @@ fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 }
 
 /// Free bytes on the data folder's file system, if they can be read.
-fn free_space(dir: &std::path::Path) -> Option<u64> {
+pub(crate) fn free_space(dir: &std::path::Path) -> Option<u64> {
     rustix::fs::statvfs(dir).ok().map(|fs| fs.f_bavail.saturating_mul(fs.f_frsize))
 }
 

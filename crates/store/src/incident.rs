@@ -98,3 +98,24 @@ pub struct IncidentFilter {
     /// At most this many.
     pub limit: usize,
 }
+
+/// An alert as kept: raised while its condition holds, resolved when it stops.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AlertRecord {
+    /// Store-assigned id.
+    pub id: i64,
+    /// The rule, e.g. `channel_down`.
+    pub rule: String,
+    /// What it is about: a channel, a carrier, an account, `store`.
+    pub subject: String,
+    /// What was seen when it was raised.
+    pub message: String,
+    /// When it was raised.
+    pub started_at: Timestamp,
+    /// When it was last sent.
+    pub last_sent_at: Timestamp,
+    /// How many times it was sent.
+    pub sends: u32,
+    /// When its condition ended.
+    pub resolved_at: Option<Timestamp>,
+}

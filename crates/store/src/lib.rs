@@ -420,6 +420,15 @@ pub trait Store: Send + Sync + 'static {
     /// Incidents by the filter, newest first.
     fn incidents(&self, filter: IncidentFilter) -> BoxFuture<'_, Result<Vec<Incident>>>;
 
+    /// Raises an alert (`id` is ignored), sent once at `started_at`.
+    fn raise_alert(&self, alert: AlertRecord) -> BoxFuture<'_, Result<AlertRecord>>;
+    /// Records another sending of alert `id` at `at`.
+    fn alert_sent(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>>;
+    /// Marks alert `id` resolved at `at`.
+    fn resolve_alert(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>>;
+    /// Alerts newest first; only unresolved ones with `active_only`.
+    fn alerts(&self, active_only: bool, limit: usize) -> BoxFuture<'_, Result<Vec<AlertRecord>>>;
+
     /// Finishes queued writes and makes them durable; later writes fail with `Closed`.
     fn close(&self) -> BoxFuture<'_, Result<()>>;
 
@@ -427,5 +436,11 @@ pub trait Store: Send + Sync + 'static {
     /// Readiness fails while it is true; backends without the notion answer `false`.
     fn is_full(&self) -> bool {
         false
+    }
+
+    /// Free bytes where the store keeps its data, when the backend can tell (an alert warns
+    /// before the disk fills).
+    fn free_bytes(&self) -> Option<u64> {
+        None
     }
 }

@@ -5,6 +5,7 @@
 //! Roles: administrators change; operators and auditors read accounts; the audit log is for
 //! administrators and auditors; tenant users see none of this.
 
+pub(crate) mod alerts;
 mod audit;
 pub(crate) mod channels;
 mod content;
@@ -12,6 +13,7 @@ mod messages;
 mod rights;
 mod system;
 
+pub(crate) use alerts::alerts;
 pub use audit::csv_field;
 pub(crate) use audit::{audit, create_user};
 pub(crate) use channels::{channels, quality as channel_quality};

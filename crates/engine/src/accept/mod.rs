@@ -49,6 +49,8 @@ pub struct SendRequest {
     /// Who is sending and how (principal, interface, address), recorded with every message;
     /// its client reference and template are taken from this request.
     pub provenance: hongyan_store::Provenance,
+    /// Route around this channel where another serves the number (alerts about it).
+    pub avoid_channel: Option<String>,
 }
 
 /// A template and the values for its variables.
@@ -74,6 +76,7 @@ impl SendRequest {
             send_at: None,
             personal: Vec::new(),
             provenance: hongyan_store::Provenance::default(),
+            avoid_channel: None,
         }
     }
 

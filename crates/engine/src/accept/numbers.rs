@@ -78,7 +78,7 @@ impl Engine {
         let mut seen: HashMap<u64, usize> = HashMap::with_capacity(req.to.len());
         for (index, input) in req.to.iter().enumerate() {
             let input = input.clone();
-            let (number, channel) = match self.route(&input, ported) {
+            let (number, channel) = match self.route(&input, ported, req.avoid_channel.as_deref()) {
                 Ok(routed) => routed,
                 Err((code, reason)) => {
                     results.push(NumberResult::Rejected { input, code, reason });
@@ -141,6 +141,7 @@ impl Engine {
         &self,
         input: &str,
         ported: &HashMap<String, Carrier>,
+        avoid: Option<&str>,
     ) -> Result<(PhoneNumber, String), (&'static str, String)> {
         let parsed = PhoneNumber::parse(input).map_err(|e| ("invalid_number", e.to_string()))?;
         // The portability table overrides the segment's carrier.
@@ -148,7 +149,9 @@ impl Engine {
             Some(c) => PhoneNumber::from_parts(parsed.national().to_owned(), *c),
             None => parsed,
         };
-        let Some(channel) = self.routes.pick(&number) else {
+        // Another channel if one serves the number; else the usual choice, rather than none.
+        let other = avoid.and_then(|a| self.routes.pick_other(&number, a));
+        let Some(channel) = other.or_else(|| self.routes.pick(&number)) else {
             let carrier = number.carrier();
             let reason = if self.routes.has_carrier(carrier) {
                 format!("no channel serves this {carrier} number segment")

@@ -566,6 +566,7 @@ async fn a_td_reply_stops_marketing_but_not_notices() {
     assert!(rejected_code(&out.results[0]).is_none(), "another account's marketing is not affected");
 }
 
+mod alerts;
 mod clients;
 mod reports;
 mod retention;
