@@ -407,6 +407,7 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
     assert!(body["error"]["message"].as_str().unwrap().contains("verification, tax_notice"), "{body}");
 }
 
+mod alerts;
 mod channels;
 mod client_ref;
 mod errors;
