@@ -8,7 +8,7 @@ use std::time::Duration;
 use hongyan_store::AccountLimits;
 
 use super::{engine_with_clock, req};
-use crate::alerts::{AlertNotice, AlertRules, NoticeKind, SystemChecks};
+use crate::alerts::{AlertNotice, AlertRules, SystemChecks};
 use crate::monitor::ChannelSetup;
 
 fn seen(notices: &[AlertNotice]) -> BTreeSet<(&'static str, String, String)> {
