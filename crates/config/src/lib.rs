@@ -19,6 +19,7 @@ mod channel;
 mod clash;
 mod console;
 mod incidents;
+mod log;
 mod metrics;
 mod network;
 mod walk;
@@ -33,6 +34,7 @@ pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
 pub use clash::{address_clashes, DEFAULT_HTTP};
 pub use console::Console;
 pub use incidents::Incidents;
+pub use log::{Log, LogFormat};
 pub use metrics::Metrics;
 pub use network::Network;
 use walk::Walker;
@@ -73,6 +75,8 @@ pub struct Config {
     pub console: Console,
     /// `[metrics]`: who may scrape `/metrics`.
     pub metrics: Metrics,
+    /// `[log]`: text or JSON, stderr or a daily file.
+    pub log: Log,
     /// `[incidents]`: when the platform opens an incident.
     pub incidents: Incidents,
     /// `[alerts]`: rules and where alerts go.
@@ -241,6 +245,7 @@ impl Default for Config {
             network: Network::default(),
             console: Console::default(),
             metrics: Metrics::default(),
+            log: Log::default(),
             incidents: Incidents::default(),
             alerts: Alerts::default(),
         }
@@ -299,6 +304,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let network = root.opt_table(&mut w, "network").map(|t| network::parse(&mut w, t)).unwrap_or_default();
     let console = root.opt_table(&mut w, "console").map(|t| console::parse(&mut w, t)).unwrap_or_default();
     let metrics = root.opt_table(&mut w, "metrics").map(|t| metrics::parse(&mut w, t)).unwrap_or_default();
+    let log = root.opt_table(&mut w, "log").map(|t| log::parse(&mut w, t)).unwrap_or_default();
     let incidents = root.opt_table(&mut w, "incidents").map(|t| incidents::parse(&mut w, t)).unwrap_or_default();
     let alerts = root.opt_table(&mut w, "alerts").map(|t| alerts::parse(&mut w, t)).unwrap_or_default();
     root.finish(&mut w);
@@ -332,6 +338,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         network,
         console,
         metrics,
+        log,
         incidents,
         alerts,
     })

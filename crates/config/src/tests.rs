@@ -61,6 +61,12 @@ fn the_example_parses_without_problems() {
         ]
     );
     assert_eq!(problems("[incidents]\nfailure_percent = 0\n").len(), 1);
+    assert_eq!(
+        (c.log.format, c.log.file.as_deref().and_then(|p| p.to_str()), c.log.keep_days),
+        (LogFormat::Json, Some("/var/log/hongyan/hongyan.log"), 30)
+    );
+    assert_eq!((Config::default().log.format, Config::default().log.file), (LogFormat::Text, None));
+    assert_eq!(problems("[log]\nformat = \"xml\"\n"), ["log.format: `xml` is not a log format: text or json"]);
     let scrapers: Vec<String> = c.metrics.allow.iter().map(ToString::to_string).collect();
     assert_eq!(scrapers, ["127.0.0.0/8", "::1/128", "10.0.0.0/8"]);
     assert_eq!(Config::default().metrics.allow.len(), 2, "loopback only by default");

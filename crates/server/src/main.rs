@@ -18,6 +18,7 @@ mod cli;
 mod content_cmd;
 mod http;
 mod keys_cmd;
+mod logging;
 mod login_cmd;
 mod protocols;
 mod serve;
@@ -42,7 +43,11 @@ fn main() -> Result<()> {
             std::process::exit(2);
         }
     };
-    init_logging();
+    // `serve` sets logging up from its configuration's `[log]`; every other command logs to
+    // stderr, so `--json` output on stdout stays clean.
+    if !matches!(command, cli::Command::Serve(_)) {
+        logging::init(&hongyan_config::Log::default())?;
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match command {
         cli::Command::Help => {
@@ -98,20 +103,4 @@ fn check_config(file: &std::path::Path) -> Result<()> {
             std::process::exit(1);
         }
     }
-}
-
-/// Log level from `HONGYAN_LOG` (error, warn, info, debug, trace); info by default. Logs go
-/// to stderr so `--json` output on stdout stays clean.
-fn init_logging() {
-    let level = std::env::var("HONGYAN_LOG").ok().and_then(|v| v.parse().ok()).unwrap_or(tracing::Level::INFO);
-    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    tracing_subscriber::fmt()
-        .with_max_level(level)
-        .with_writer(std::io::stderr)
-        .with_ansi(ansi)
-        .with_target(false)
-        // A log on a full disk must not take the process down: by default a failed write is
-        // reported with `eprintln!`, which panics when stderr itself cannot be written.
-        .log_internal_errors(false)
-        .init();
 }

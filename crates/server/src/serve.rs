@@ -85,6 +85,7 @@ fn resolve(opts: ServeOptions) -> Result<Resolved> {
 
 pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let Resolved { config, data_dir, http } = resolve(opts)?;
+    crate::logging::init(&config.log).with_context(|| format!("[log] file {:?}", config.log.file))?;
     std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
     let db = data_dir.join("hongyan.db");
     let ring = crate::keys_cmd::ring(&config.encryption, &data_dir)?;

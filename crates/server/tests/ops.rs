@@ -210,3 +210,52 @@ fn the_acceptance_command_writes_the_period_as_json_html_and_a_workbook() {
     assert!(!refused.status.success());
     assert!(String::from_utf8_lossy(&refused.stderr).contains("give --out FILE"));
 }
+
+#[test]
+fn json_log_lines_go_to_a_daily_file_without_numbers_or_codes() {
+    let dir = data_dir("log-json");
+    let config = dir.join("hongyan.toml");
+    let file = dir.join("logs").join("hongyan.log");
+    std::fs::write(&config, format!("[log]\nformat = \"json\"\nfile = \"{}\"\n", file.display())).unwrap();
+    let server = Server::start(&dir, &["--config", config.to_str().unwrap()]);
+    let cred = create_account(&dir, "etax");
+    let body = json!({"to": ["13800138000"], "content": "您的验证码是 735194", "category": "verification"});
+    let (status, answer) = http(server.port, "POST", "/api/v1/messages", Some(&cred), Some(&body)).unwrap();
+    assert_eq!(status, 200, "{answer}");
+    let id = answer["results"][0]["message_id"].as_str().unwrap().to_owned();
+    eventually(Duration::from_secs(20), || {
+        let (_, m) = http(server.port, "GET", &format!("/api/v1/messages/{id}"), Some(&cred), None).ok()?;
+        (m["status"] == "delivered").then_some(())
+    })
+    .expect("delivered");
+    let (status, _) = server.terminate();
+    assert!(status.success());
+
+    let logs: Vec<_> = std::fs::read_dir(dir.join("logs")).unwrap().map(|e| e.unwrap().path()).collect();
+    assert_eq!(logs.len(), 1, "{logs:?}");
+    let name = logs[0].file_name().unwrap().to_str().unwrap().to_owned();
+    assert!(
+        name.starts_with("hongyan-20") && name.ends_with(".log") && name.len() == "hongyan-2026-12-07.log".len(),
+        "{name}"
+    );
+    let text = std::fs::read_to_string(&logs[0]).unwrap();
+    let lines: Vec<Value> =
+        text.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}"))).collect();
+    assert!(lines.iter().all(|l| l["level"].is_string() && l["message"].is_string() && l["timestamp"].is_string()));
+    assert!(lines.iter().any(|l| l["message"] == "stopped cleanly: store flushed"), "{text}");
+    assert!(!text.contains("13800138000") && !text.contains("735194"), "a number or a code in the log:\n{text}");
+    assert!(server_stderr_is_quiet(&dir), "lines went to the file, not stderr");
+}
+
+/// The server's stderr (captured by the support module) holds no log lines when a file is set.
+fn server_stderr_is_quiet(dir: &std::path::Path) -> bool {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| {
+            p.file_name().is_some_and(|n| {
+                n.to_string_lossy().starts_with("server-") && p.extension().is_some_and(|x| x == "log")
+            })
+        })
+        .all(|p| !std::fs::read_to_string(p).unwrap().contains("INFO"))
+}
