@@ -35,6 +35,8 @@ Usage:
                   [--config FILE] [--data-dir DIR]   (every account without --account)
   hongyan acceptance --from YYYY-MM-DD --to YYYY-MM-DD [--format html|xlsx|json] [--lang zh|en] [--out FILE]
                   [--config FILE] [--data-dir DIR]   (channel figures, incidents, fees of the period)
+  hongyan backup --out FILE [--data-dir DIR]        (safe while the server runs; the data keys are not in it)
+  hongyan restore FILE [--data-dir DIR] [--config FILE]   (into a new data folder; needs the backed-up keys)
   hongyan sim cmpp|sgip|smgp|smpp [--listen ADDR] [--account NAME] [--password P] [--data-dir DIR]
         [--report-delay-ms N] [--submit-latency-ms N] [--outcomes STAT[/ERR]:WEIGHT,...] [--rate-limit N]
         [--duplicate-reports] [--report-before-response] [--drop-every N] [--silent-every N] [--fail-every N] [--mo FROM[@TO]:TEXT]... [--window N]
@@ -67,6 +69,7 @@ pub(crate) enum Command {
     Keys(crate::keys_cmd::KeysOptions),
     Statement(crate::statement_cmd::StatementOptions),
     Acceptance(crate::acceptance_cmd::AcceptanceOptions),
+    Backup(crate::backup_cmd::BackupOptions),
     Sim(SimOptions),
 }
 
@@ -157,6 +160,8 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> Result<Command,
             "keys" => crate::keys_cmd::parse(&mut p).map(Command::Keys),
             "statement" => crate::statement_cmd::parse(&mut p).map(Command::Statement),
             "acceptance" => crate::acceptance_cmd::parse(&mut p).map(Command::Acceptance),
+            "backup" => crate::backup_cmd::parse_backup(&mut p).map(Command::Backup),
+            "restore" => crate::backup_cmd::parse_restore(&mut p).map(Command::Backup),
             "help" => Ok(Command::Help),
             other => Err(format!("unknown command `{other}`").into()),
         },

@@ -112,7 +112,7 @@ pub(crate) async fn run(o: KeysOptions) -> Result<()> {
     match o.command {
         KeysCommand::Add => {
             let id = add(&config, &data_dir)?;
-            audit(&data_dir, "data_keys.add", serde_json::json!({ "key_id": id })).await
+            audit(&data_dir, "data_keys.add", "data_keys", serde_json::json!({ "key_id": id })).await
         }
         KeysCommand::Rekey => rekey(&config, &data_dir).await,
     }
@@ -120,7 +120,8 @@ pub(crate) async fn run(o: KeysOptions) -> Result<()> {
 
 /// Key changes are credential changes: each goes to the audit log, by the operating-system user
 /// who ran the command (the key itself never does).
-async fn audit(data_dir: &Path, action: &str, after: serde_json::Value) -> Result<()> {
+/// Records a command-line action in the audit log, as the operating-system user who ran it.
+pub(crate) async fn audit(data_dir: &Path, action: &str, target: &str, after: serde_json::Value) -> Result<()> {
     let store = SqliteStore::open_unsealed(&data_dir.join("hongyan.db"))?;
     let user = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
     let entry = hongyan_store::AuditEntry {
@@ -128,7 +129,7 @@ async fn audit(data_dir: &Path, action: &str, after: serde_json::Value) -> Resul
         actor: format!("os:{user}"),
         address: "cli".into(),
         action: action.into(),
-        target: "data_keys".into(),
+        target: target.into(),
         before: None,
         after: Some(after.to_string()),
         outcome: "ok".into(),
@@ -191,7 +192,8 @@ async fn rekey(config: &Config, data_dir: &Path) -> Result<()> {
         "every row is sealed with data key {} ({total} rewritten); older keys may now be removed",
         ring.current_id()
     );
-    audit(data_dir, "data_keys.rekey", serde_json::json!({ "key_id": ring.current_id(), "rows": total })).await
+    audit(data_dir, "data_keys.rekey", "data_keys", serde_json::json!({ "key_id": ring.current_id(), "rows": total }))
+        .await
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ mod acceptance_cmd;
 mod account;
 mod alerting;
 mod archive;
+mod backup_cmd;
 mod callback_cmd;
 mod cli;
 mod content_cmd;
@@ -79,6 +80,7 @@ fn main() -> Result<()> {
         cli::Command::Statement(opts) => runtime.block_on(statement_cmd::run(opts)),
         cli::Command::Acceptance(opts) => runtime.block_on(acceptance_cmd::run(opts)),
         cli::Command::ClientLogin(opts) => runtime.block_on(login_cmd::run(opts)),
+        cli::Command::Backup(opts) => runtime.block_on(backup_cmd::run(opts)),
         cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
         cli::Command::Keys(opts) => runtime.block_on(keys_cmd::run(opts)),
     }

@@ -22,6 +22,7 @@
 //! process; group commit pays that fsync once per batch.
 
 mod account_ops;
+mod backup;
 mod client_ops;
 mod feed_ops;
 mod incident_ops;
@@ -50,6 +51,7 @@ use rusqlite::Connection;
 use tokio::sync::oneshot;
 
 /// The key ring and its errors, for callers that open a store with their own keys.
+pub use backup::{backup, check_keys, restore, BackupReport};
 pub use hongyan_seal as seal;
 use hongyan_seal::{Algorithm, KeyRing};
 pub use reseal::ResealCounts;
