@@ -129,7 +129,7 @@ impl Engine {
         let whole = Duration::from_millis(u64::try_from(until.as_millis() - start.as_millis()).unwrap_or(0));
         let mut channels = Vec::new();
         for (spec, _) in self.channel_states() {
-            let points = self.link_quality(&spec.name, start, until, whole).await?;
+            let points = self.link_quality(&spec.name, None, start, until, whole).await?;
             let figures = sum(&points).unwrap_or_else(|| QualityPoint {
                 from: start,
                 to: until,

@@ -116,6 +116,21 @@ pub struct ChannelFigures {
     pub last_error: Option<(Timestamp, String)>,
     /// The link-quality figures of the current minute so far.
     pub minute: LinkMinute,
+    /// Each connection's.
+    pub connections: Vec<ConnectionFigures>,
+}
+
+/// One connection of a channel, live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConnectionFigures {
+    /// Its index in the channel (0 …).
+    pub index: usize,
+    /// Logged in now.
+    pub up: bool,
+    /// Submits sent on it and not yet answered.
+    pub in_flight: usize,
+    /// Its link-quality figures of the current minute so far.
+    pub minute: LinkMinute,
 }
 
 impl ChannelMonitor {
@@ -123,8 +138,9 @@ impl ChannelMonitor {
         self.quality.lock().expect("link quality")
     }
 
-    /// A link logged in (`true`) or ended (`false`).
-    pub fn link(&self, up: bool, now: Timestamp) {
+    /// Link `index` logged in (`true`) or ended (`false`).
+    pub fn link(&self, index: usize, up: bool, now: Timestamp) {
+        self.minutes().conn_up(index, up, now);
         if up {
             if self.links_up.fetch_add(1, Ordering::Relaxed) == 0 {
                 self.down_since.store(0, Ordering::Relaxed);
@@ -142,9 +158,14 @@ impl ChannelMonitor {
     pub fn dropped(&self, index: usize, unanswered: usize, now: Timestamp) {
         let mut q = self.minutes();
         q.link_ended(index);
+        let unanswered32 = u32::try_from(unanswered).unwrap_or(u32::MAX);
         let m = q.roll(now);
         m.drops += 1;
-        m.unanswered += u32::try_from(unanswered).unwrap_or(u32::MAX);
+        m.unanswered += unanswered32;
+        if let Some(c) = q.conn_mut(index) {
+            c.drops += 1;
+            c.unanswered += unanswered32;
+        }
         self.prom.lost.inc_by(unanswered as u64);
     }
 
@@ -159,6 +180,9 @@ impl ChannelMonitor {
         let mut q = self.minutes();
         let m = q.current_mut();
         m.in_flight_max = m.in_flight_max.max(u32::try_from(all).unwrap_or(u32::MAX));
+        if let Some(c) = q.conn_mut(index) {
+            c.in_flight_max = c.in_flight_max.max(u32::try_from(n).unwrap_or(u32::MAX));
+        }
     }
 
     /// The channel's backlog holds `n` segments.
@@ -166,11 +190,15 @@ impl ChannelMonitor {
         self.backlog.store(n, Ordering::Relaxed);
     }
 
-    /// A submit went out.
-    pub fn submitted(&self, now: Timestamp) {
+    /// A submit went out on link `index`.
+    pub fn submitted(&self, index: usize, now: Timestamp) {
         self.submitted.fetch_add(1, Ordering::Relaxed);
         self.last_submit.store(now.as_millis(), Ordering::Relaxed);
-        self.minutes().roll(now).submits += 1;
+        let mut q = self.minutes();
+        q.roll(now).submits += 1;
+        if let Some(c) = q.conn_mut(index) {
+            c.submits += 1;
+        }
     }
 
     /// A request on link `index` (a submit, or a keep-alive probe when `probe`) was answered
@@ -204,8 +232,9 @@ impl ChannelMonitor {
         self.minutes().roll(now).throttled += 1;
     }
 
-    /// What a session counted: re-sends, and requests given up after every re-send.
-    pub fn losses(&self, resends: u32, gave_up: u32, now: Timestamp) {
+    /// What link `index`'s session counted: re-sends, and requests given up after every
+    /// re-send.
+    pub fn losses(&self, index: usize, resends: u32, gave_up: u32, now: Timestamp) {
         if resends == 0 && gave_up == 0 {
             return;
         }
@@ -214,6 +243,10 @@ impl ChannelMonitor {
         let m = q.roll(now);
         m.resends += resends;
         m.unanswered += gave_up;
+        if let Some(c) = q.conn_mut(index) {
+            c.resends += resends;
+            c.unanswered += gave_up;
+        }
     }
 
     /// Something went wrong (a link lost, a login refused, a submit refused).
@@ -222,6 +255,19 @@ impl ChannelMonitor {
     }
 
     fn figures(&self, name: &str) -> ChannelFigures {
+        // One lock for the channel's minute and its connections': the same moment for both.
+        let q = self.minutes();
+        let connections = q
+            .conns()
+            .zip(&self.in_flight)
+            .enumerate()
+            .map(|(index, ((minute, up), in_flight))| ConnectionFigures {
+                index,
+                up,
+                in_flight: in_flight.load(Ordering::Relaxed),
+                minute: minute.clone(),
+            })
+            .collect();
         let at = |a: &AtomicI64| Some(a.load(Ordering::Relaxed)).filter(|&ms| ms != 0).map(Timestamp::from_millis);
         ChannelFigures {
             name: name.to_owned(),
@@ -238,7 +284,8 @@ impl ChannelMonitor {
             reports: self.reports.load(Ordering::Relaxed),
             throttled: self.throttled.load(Ordering::Relaxed),
             last_error: self.last_error.lock().expect("last error").clone(),
-            minute: self.minutes().current().clone(),
+            minute: q.current().clone(),
+            connections,
         }
     }
 }
@@ -319,16 +366,18 @@ impl Engine {
         Ok(written)
     }
 
-    /// A channel's link quality from `from` to `to` in steps of `step` (at least a minute),
-    /// read from the kept minutes. The current minute is not in them yet.
+    /// A channel's link quality (or with `link`, that connection's) from `from` to `to` in
+    /// steps of `step` (at least a minute), read from the kept minutes. The current minute is
+    /// not in them yet.
     pub async fn link_quality(
         &self,
         channel: &str,
+        link: Option<u16>,
         from: Timestamp,
         to: Timestamp,
         step: Duration,
     ) -> hongyan_store::Result<Vec<QualityPoint>> {
-        let rows = self.store.link_minutes(channel, from, to).await?;
+        let rows = self.store.link_minutes(channel, link, from, to).await?;
         Ok(fold(&rows, from, to, step, self.clock.now()))
     }
 }
@@ -350,18 +399,21 @@ mod tests {
         };
         let m = e.monitor_channel("mobile", setup.clone());
         let now = Timestamp::from_millis(1);
-        m.link(true, now);
-        m.link(true, now);
+        m.link(0, true, now);
+        m.link(1, true, now);
         m.in_flight(0, 3);
         m.in_flight(1, 5);
         m.in_flight(9, 100);
-        m.submitted(now);
+        m.submitted(1, now);
         m.throttled(now);
-        m.link(false, now);
+        m.link(0, false, now);
         m.error(Timestamp::from_millis(1), "peer closed the connection");
         let f = &e.channel_figures()[0];
         assert_eq!((f.links_up, f.in_flight, f.submitted, f.throttled), (1, 8, 1, 1));
         assert_eq!(f.setup, setup);
+        let conns: Vec<_> = f.connections.iter().map(|c| (c.index, c.up, c.in_flight, c.minute.submits)).collect();
+        assert_eq!(conns, [(0, false, 3, 0), (1, true, 5, 1)], "each connection's own figures");
+        assert_eq!(f.connections[1].minute.link, Some(1));
         assert_eq!(f.last_error.as_ref().map(|e| e.1.as_str()), Some("peer closed the connection"));
     }
 }

@@ -24,49 +24,34 @@ pub fn minute_of(t: Timestamp) -> Timestamp {
     Timestamp::from_millis(t.as_millis() - t.as_millis().rem_euclid(MINUTE_MS))
 }
 
-/// One channel's minute being filled, and the minutes closed since they were last taken.
+/// One minute being filled — of a channel, or of one of its connections — and since when a
+/// link has been up in it.
 #[derive(Debug)]
-pub(crate) struct Minutes {
+struct Track {
     current: LinkMinute,
-    /// Since when a link has been up, while at least one is; counted into `up_ms` at each
-    /// minute's end and when the last link goes down.
+    /// Since when a link has been up, while one is; counted into `up_ms` at each minute's end
+    /// and when it goes down.
     up_since: Option<i64>,
-    /// Each link's last round trip, for the jitter.
-    last_rtt: Vec<Option<u64>>,
-    closed: Vec<LinkMinute>,
 }
 
-/// Most closed minutes held for one channel while the store cannot take them (a day).
-const MAX_HELD: usize = 1_440;
-
-impl Minutes {
-    pub(crate) fn new(channel: &str, links: usize, now: Timestamp) -> Self {
-        Self {
-            current: LinkMinute::empty(channel, minute_of(now)),
-            up_since: None,
-            last_rtt: vec![None; links.max(1)],
-            closed: Vec::new(),
-        }
+impl Track {
+    fn new(current: LinkMinute) -> Self {
+        Self { current, up_since: None }
     }
 
-    /// Closes every minute that ended before `now`.
-    pub(crate) fn roll(&mut self, now: Timestamp) -> &mut LinkMinute {
-        let now = now.as_millis();
+    /// Closes every minute that ended before `now` into `closed`.
+    fn roll(&mut self, now: i64, closed: &mut Vec<LinkMinute>) {
         while now >= self.current.minute.as_millis() + MINUTE_MS {
             let end = self.current.minute.as_millis() + MINUTE_MS;
             self.count_up_until(end);
             let next = if self.up_since.is_some() { end } else { now - now.rem_euclid(MINUTE_MS) };
-            let channel = self.current.channel.clone();
-            let done = std::mem::replace(&mut self.current, LinkMinute::empty(&channel, Timestamp::from_millis(next)));
+            let mut fresh = empty_like(&self.current);
+            fresh.minute = Timestamp::from_millis(next);
+            let done = std::mem::replace(&mut self.current, fresh);
             if !done.is_empty() {
-                self.closed.push(done);
+                closed.push(done);
             }
         }
-        if self.closed.len() > MAX_HELD {
-            let extra = self.closed.len() - MAX_HELD;
-            self.closed.drain(..extra);
-        }
-        &mut self.current
     }
 
     fn count_up_until(&mut self, t: i64) {
@@ -77,14 +62,87 @@ impl Minutes {
         }
     }
 
+    fn up(&mut self, up: bool, now: i64) {
+        if up {
+            self.up_since.get_or_insert(now);
+        } else {
+            self.count_up_until(now);
+            self.up_since = None;
+        }
+    }
+
+    /// Everything up to `now`, the current minute's part too.
+    fn take_part(&mut self, now: Timestamp) -> Option<LinkMinute> {
+        self.count_up_until(now.as_millis());
+        let mut fresh = empty_like(&self.current);
+        fresh.minute = minute_of(now);
+        let part = std::mem::replace(&mut self.current, fresh);
+        (!part.is_empty()).then_some(part)
+    }
+}
+
+/// An empty minute of the same channel and connection as `m`.
+fn empty_like(m: &LinkMinute) -> LinkMinute {
+    LinkMinute { link: m.link, ..LinkMinute::empty(&m.channel, m.minute) }
+}
+
+/// A channel's minute being filled, each connection's beside it, and the minutes closed
+/// since they were last taken.
+#[derive(Debug)]
+pub(crate) struct Minutes {
+    channel: Track,
+    conns: Vec<Track>,
+    /// Each link's last round trip, for the jitter.
+    last_rtt: Vec<Option<u64>>,
+    closed: Vec<LinkMinute>,
+}
+
+/// Most closed minutes held for one channel while the store cannot take them (a day, with
+/// its connections' rows).
+const MAX_HELD: usize = 1_440 * 5;
+
+impl Minutes {
+    pub(crate) fn new(channel: &str, links: usize, now: Timestamp) -> Self {
+        let minute = minute_of(now);
+        let conn = |i: usize| LinkMinute { link: u16::try_from(i).ok(), ..LinkMinute::empty(channel, minute) };
+        Self {
+            channel: Track::new(LinkMinute::empty(channel, minute)),
+            conns: (0..links.max(1)).map(|i| Track::new(conn(i))).collect(),
+            last_rtt: vec![None; links.max(1)],
+            closed: Vec::new(),
+        }
+    }
+
+    /// Closes every minute that ended before `now`; the channel's current minute.
+    pub(crate) fn roll(&mut self, now: Timestamp) -> &mut LinkMinute {
+        let ms = now.as_millis();
+        self.channel.roll(ms, &mut self.closed);
+        for c in &mut self.conns {
+            c.roll(ms, &mut self.closed);
+        }
+        if self.closed.len() > MAX_HELD {
+            let extra = self.closed.len() - MAX_HELD;
+            self.closed.drain(..extra);
+        }
+        &mut self.channel.current
+    }
+
+    /// Connection `link`'s current minute (after [`Minutes::roll`]).
+    pub(crate) fn conn_mut(&mut self, link: usize) -> Option<&mut LinkMinute> {
+        self.conns.get_mut(link).map(|c| &mut c.current)
+    }
+
     /// The channel went from no link up to one (`true`) or from one to none.
     pub(crate) fn up(&mut self, up: bool, now: Timestamp) {
         self.roll(now);
-        if up {
-            self.up_since.get_or_insert(now.as_millis());
-        } else {
-            self.count_up_until(now.as_millis());
-            self.up_since = None;
+        self.channel.up(up, now.as_millis());
+    }
+
+    /// Connection `link` logged in (`true`) or ended.
+    pub(crate) fn conn_up(&mut self, link: usize, up: bool, now: Timestamp) {
+        self.roll(now);
+        if let Some(c) = self.conns.get_mut(link) {
+            c.up(up, now.as_millis());
         }
     }
 
@@ -92,16 +150,19 @@ impl Minutes {
     pub(crate) fn round_trip(&mut self, link: usize, rtt: Duration, probe: bool, now: Timestamp) {
         let us = u64::try_from(rtt.as_micros()).unwrap_or(u64::MAX);
         let prev = self.last_rtt.get_mut(link).and_then(|slot| slot.replace(us));
-        let m = self.roll(now);
-        m.rtt.add(us);
-        m.rtt_sum_us = m.rtt_sum_us.saturating_add(us);
-        m.rtt_max_us = m.rtt_max_us.max(us);
-        if let Some(p) = prev {
-            m.jitter_sum_us = m.jitter_sum_us.saturating_add(p.abs_diff(us));
-            m.jitter_pairs += 1;
-        }
-        if probe {
-            m.probes += 1;
+        self.roll(now);
+        let conn = self.conns.get_mut(link).map(|c| &mut c.current);
+        for m in std::iter::once(&mut self.channel.current).chain(conn) {
+            m.rtt.add(us);
+            m.rtt_sum_us = m.rtt_sum_us.saturating_add(us);
+            m.rtt_max_us = m.rtt_max_us.max(us);
+            if let Some(p) = prev {
+                m.jitter_sum_us = m.jitter_sum_us.saturating_add(p.abs_diff(us));
+                m.jitter_pairs += 1;
+            }
+            if probe {
+                m.probes += 1;
+            }
         }
     }
 
@@ -121,12 +182,10 @@ impl Minutes {
     /// Everything up to `now`, the current minute's part too (at shutdown).
     pub(crate) fn take_all(&mut self, now: Timestamp) -> Vec<LinkMinute> {
         self.roll(now);
-        self.count_up_until(now.as_millis());
-        let channel = self.current.channel.clone();
-        let part = std::mem::replace(&mut self.current, LinkMinute::empty(&channel, minute_of(now)));
         let mut out = std::mem::take(&mut self.closed);
-        if !part.is_empty() {
-            out.push(part);
+        out.extend(self.channel.take_part(now));
+        for c in &mut self.conns {
+            out.extend(c.take_part(now));
         }
         out
     }
@@ -137,14 +196,19 @@ impl Minutes {
         self.closed.extend(later);
     }
 
-    /// The current minute so far.
+    /// The channel's current minute so far.
     pub(crate) fn current(&self) -> &LinkMinute {
-        &self.current
+        &self.channel.current
     }
 
-    /// The current minute, as the last timed event left it.
+    /// Each connection's current minute so far, and whether it is logged in.
+    pub(crate) fn conns(&self) -> impl Iterator<Item = (&LinkMinute, bool)> {
+        self.conns.iter().map(|c| (&c.current, c.up_since.is_some()))
+    }
+
+    /// The channel's current minute, as the last timed event left it.
     pub(crate) fn current_mut(&mut self) -> &mut LinkMinute {
-        &mut self.current
+        &mut self.channel.current
     }
 }
 

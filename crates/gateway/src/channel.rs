@@ -207,17 +207,17 @@ impl Shared {
         self.backlog.lock().expect("backlog").len()
     }
 
-    /// A link logged in; the first one brings the channel (back) up.
-    pub(crate) fn link_up(&self) {
-        self.monitor.link(true, self.engine.clock().now());
+    /// Link `index` logged in; the first one brings the channel (back) up.
+    pub(crate) fn link_up(&self, index: usize) {
+        self.monitor.link(index, true, self.engine.clock().now());
         if self.links_up.fetch_add(1, Ordering::SeqCst) == 0 {
             self.engine.set_channel_up(&self.cfg.name, true);
         }
     }
 
-    /// A logged-in link ended.
-    pub(crate) fn link_down(&self) {
-        self.monitor.link(false, self.engine.clock().now());
+    /// Logged-in link `index` ended.
+    pub(crate) fn link_down(&self, index: usize) {
+        self.monitor.link(index, false, self.engine.clock().now());
         self.links_up.fetch_sub(1, Ordering::SeqCst);
     }
 

@@ -151,7 +151,7 @@ impl<'a> Conn<'a> {
             self.shared.monitor.dropped(self.index, self.inflight.len(), now);
         }
         if self.up {
-            self.shared.link_down();
+            self.shared.link_down(self.index);
         }
         // Whatever the carrier did not answer goes back to the front, in submit order.
         let mut orphans: Vec<(u64, (Work, Instant))> = self.inflight.drain().collect();
@@ -167,7 +167,7 @@ impl<'a> Conn<'a> {
         if let Some(rtt) = t.probe_round_trip {
             self.shared.monitor.round_trip(self.index, rtt, true, now);
         }
-        self.shared.monitor.losses(t.resends, 0, now);
+        self.shared.monitor.losses(self.index, t.resends, 0, now);
     }
 
     /// Counts the answer of a submit sent at `sent`: its round trip unless it was sent again
@@ -227,7 +227,7 @@ impl<'a> Conn<'a> {
             match self.adapter.submit(now.into_std(), wall, &work) {
                 Ok(key) => {
                     self.inflight.insert(key, (work, now));
-                    self.shared.monitor.submitted(wall);
+                    self.shared.monitor.submitted(self.index, wall);
                 }
                 Err(e) => {
                     tracing::warn!(channel = %self.shared.cfg.name, message_id = %work.message_id, error = %e, "submit not sent");
@@ -284,7 +284,7 @@ impl<'a> Conn<'a> {
         match event {
             LinkEvent::Up { detail } => {
                 self.up = true;
-                self.shared.link_up();
+                self.shared.link_up(self.index);
                 tracing::info!(channel = %name, link = self.index, addr = %self.shared.cfg.addr, %detail,
                     "link up to {}", self.shared.cfg.kind());
             }
@@ -310,7 +310,7 @@ impl<'a> Conn<'a> {
             // Never lost: unanswered after every retry, it waits for the next turn.
             LinkEvent::TimedOut { key } => {
                 if let Some((work, _)) = self.inflight.remove(&key) {
-                    self.shared.monitor.losses(0, 1, self.shared.engine.clock().now());
+                    self.shared.monitor.losses(self.index, 0, 1, self.shared.engine.clock().now());
                     self.shared.push_back(vec![work]);
                 }
             }

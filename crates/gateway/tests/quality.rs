@@ -148,7 +148,7 @@ async fn latency_loss_jitter_and_availability_are_what_the_simulated_day_implies
     engine.save_link_quality(true).await.unwrap();
 
     let until_ts = Timestamp::from_millis(engine.clock().now().as_millis() + 120_000);
-    let points = engine.link_quality("mobile", from, until_ts, Duration::from_secs(3600)).await.unwrap();
+    let points = engine.link_quality("mobile", None, from, until_ts, Duration::from_secs(3600)).await.unwrap();
     let p = &points[0];
     let t = &p.total;
     let silenced = Counters::get(&sim.counters.silenced);
@@ -182,6 +182,18 @@ async fn latency_loss_jitter_and_availability_are_what_the_simulated_day_implies
     assert_eq!(t.drops, 1, "the outage is one link lost");
     assert_eq!((t.accepted, t.refused), (MESSAGES as u32, 0));
     assert!(t.in_flight_max >= 2 && t.in_flight_max <= 8, "window use {}", t.in_flight_max);
+
+    // The one connection's own rows, kept beside the channel's: the same day, seen from it.
+    let conn = engine.link_quality("mobile", Some(0), from, until_ts, Duration::from_secs(3600)).await.unwrap();
+    let c = &conn[0].total;
+    assert_eq!(
+        (c.submits, c.resends, c.unanswered, c.drops, c.rtt.count(), c.in_flight_max),
+        (t.submits, t.resends, t.unanswered, t.drops, t.rtt.count(), t.in_flight_max)
+    );
+    assert!(u64::from(c.up_ms.abs_diff(t.up_ms)) < 50, "connection up {} ms, channel {} ms", c.up_ms, t.up_ms);
+    assert!(engine.link_quality("mobile", Some(1), from, until_ts, Duration::from_secs(3600)).await.unwrap()[0]
+        .total
+        .is_empty());
 }
 
 /// Runs the incident watcher every 100 ms until the test ends.

@@ -1,4 +1,5 @@
-//! The SQL of the link-quality minutes: append, read a channel's range, purge by age.
+//! The SQL of the link-quality minutes: append, read a channel's (or one connection's) range,
+//! purge by age.
 
 use std::collections::BTreeMap;
 
@@ -9,10 +10,10 @@ use rusqlite::{params, Connection, Row};
 use crate::backend;
 
 const COLUMNS: &str = "channel, minute, up_ms, submits, accepted, refused, throttled, unanswered, resends, drops, \
-                       probes, rtt, rtt_sum_us, rtt_max_us, jitter_sum_us, jitter_pairs, in_flight_max, codes";
+                       probes, rtt, rtt_sum_us, rtt_max_us, jitter_sum_us, jitter_pairs, in_flight_max, codes, link";
 
 pub(crate) fn save(conn: &Connection, rows: &[LinkMinute]) -> Result<()> {
-    let sql = format!("INSERT INTO link_minutes ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)");
+    let sql = format!("INSERT INTO link_minutes ({COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)");
     let mut stmt = conn.prepare_cached(&sql).map_err(backend)?;
     for r in rows {
         stmt.execute(params![
@@ -34,6 +35,7 @@ pub(crate) fn save(conn: &Connection, rows: &[LinkMinute]) -> Result<()> {
             r.jitter_pairs,
             r.in_flight_max,
             codes_text(&r.codes),
+            r.link,
         ])
         .map_err(backend)?;
     }
@@ -42,15 +44,16 @@ pub(crate) fn save(conn: &Connection, rows: &[LinkMinute]) -> Result<()> {
 
 pub(crate) fn range(
     conn: &Connection,
-    channel: &str,
+    (channel, link): (&str, Option<u16>),
     from: Timestamp,
     to: Timestamp,
 ) -> rusqlite::Result<Vec<LinkMinute>> {
     let sql = format!(
-        "SELECT {COLUMNS} FROM link_minutes WHERE channel = ?1 AND minute >= ?2 AND minute < ?3 ORDER BY minute"
+        "SELECT {COLUMNS} FROM link_minutes WHERE channel = ?1 AND link IS ?4 AND minute >= ?2 AND minute < ?3 \
+         ORDER BY minute"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map(params![channel, from.as_millis(), to.as_millis()], row)?;
+    let rows = stmt.query_map(params![channel, from.as_millis(), to.as_millis(), link], row)?;
     rows.collect()
 }
 
@@ -64,6 +67,7 @@ fn row(row: &Row<'_>) -> rusqlite::Result<LinkMinute> {
     let bad = |i: usize, t: Type, e: String| rusqlite::Error::FromSqlConversionFailure(i, t, e.into());
     Ok(LinkMinute {
         channel: row.get(0)?,
+        link: row.get(18)?,
         minute: Timestamp::from_millis(row.get(1)?),
         up_ms: row.get(2)?,
         submits: row.get(3)?,

@@ -39,6 +39,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-12-07-000025_link_minutes", include_str!("../migrations/2026-12-07-000025_link_minutes.sql")),
     ("2026-12-07-000026_incidents", include_str!("../migrations/2026-12-07-000026_incidents.sql")),
     ("2026-12-07-000027_alerts", include_str!("../migrations/2026-12-07-000027_alerts.sql")),
+    ("2026-12-07-000028_connection_minutes", include_str!("../migrations/2026-12-07-000028_connection_minutes.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.

@@ -94,9 +94,15 @@ impl Store for SqliteStore {
         self.write(move |c| quality_ops::save(c, &rows))
     }
 
-    fn link_minutes(&self, channel: &str, from: Timestamp, to: Timestamp) -> BoxFuture<'_, Result<Vec<LinkMinute>>> {
+    fn link_minutes(
+        &self,
+        channel: &str,
+        link: Option<u16>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<LinkMinute>>> {
         let channel = channel.to_owned();
-        self.read(move |c| quality_ops::range(c, &channel, from, to))
+        self.read(move |c| quality_ops::range(c, (&channel, link), from, to))
     }
 
     fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>> {

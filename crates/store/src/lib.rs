@@ -406,8 +406,15 @@ pub trait Store: Send + Sync + 'static {
 
     /// Keeps closed minutes of link quality.
     fn save_link_minutes(&self, rows: Vec<LinkMinute>) -> BoxFuture<'_, Result<()>>;
-    /// A channel's link-quality rows with `from <= minute < to`, oldest first.
-    fn link_minutes(&self, channel: &str, from: Timestamp, to: Timestamp) -> BoxFuture<'_, Result<Vec<LinkMinute>>>;
+    /// A channel's link-quality rows with `from <= minute < to`, oldest first: the channel's
+    /// own with `link` `None`, else that connection's.
+    fn link_minutes(
+        &self,
+        channel: &str,
+        link: Option<u16>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<LinkMinute>>>;
     /// Removes link-quality rows of minutes before `before`; how many went.
     fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>>;
 

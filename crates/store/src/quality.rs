@@ -10,6 +10,9 @@ use crate::{RttHistogram, Timestamp};
 pub struct LinkMinute {
     /// The channel's name.
     pub channel: String,
+    /// The connection (its index in the channel) for a connection's row; `None` for the
+    /// channel's, which counts all of them.
+    pub link: Option<u16>,
     /// The minute's start.
     pub minute: Timestamp,
     /// Milliseconds of the minute with at least one link logged in.
@@ -52,6 +55,7 @@ impl LinkMinute {
     pub fn empty(channel: &str, minute: Timestamp) -> Self {
         Self {
             channel: channel.to_owned(),
+            link: None,
             minute,
             up_ms: 0,
             submits: 0,

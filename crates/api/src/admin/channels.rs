@@ -23,12 +23,7 @@ const MAX_POINTS: i64 = 10_000;
 
 fn figures_json(f: &ChannelFigures, now: Timestamp) -> Value {
     let s = &f.setup;
-    let minute = QualityPoint {
-        from: f.minute.minute,
-        to: Timestamp::from_millis(f.minute.minute.as_millis() + 60_000),
-        total: f.minute.clone(),
-        elapsed_ms: (now.as_millis() - f.minute.minute.as_millis()).clamp(0, 60_000),
-    };
+    let minute = current(&f.minute, now);
     json!({
         "name": f.name,
         "protocol": s.protocol,
@@ -44,7 +39,23 @@ fn figures_json(f: &ChannelFigures, now: Timestamp) -> Value {
         "throttled": f.throttled,
         "last_error": f.last_error.as_ref().map(|(at, what)| json!({ "at": time(Some(*at)), "error": what })),
         "this_minute": point_json(&minute),
+        "links": f.connections.iter().map(|c| json!({
+            "index": c.index,
+            "up": c.up,
+            "in_flight": c.in_flight,
+            "this_minute": point_json(&current(&c.minute, now)),
+        })).collect::<Vec<_>>(),
     })
+}
+
+/// A minute still being filled, as a point over the part of it gone by.
+fn current(m: &hongyan_store::LinkMinute, now: Timestamp) -> QualityPoint {
+    QualityPoint {
+        from: m.minute,
+        to: Timestamp::from_millis(m.minute.as_millis() + 60_000),
+        total: m.clone(),
+        elapsed_ms: (now.as_millis() - m.minute.as_millis()).clamp(0, 60_000),
+    }
 }
 
 fn ms(v: Option<f64>) -> Value {
@@ -84,6 +95,8 @@ pub(crate) struct QualityQuery {
     from: Option<String>,
     to: Option<String>,
     step: Option<String>,
+    /// One connection's figures (its index) instead of the channel's.
+    link: Option<u16>,
 }
 
 /// A step: seconds, or a number with `m`, `h` or `d`; whole minutes, at least one.
@@ -117,8 +130,12 @@ pub(crate) async fn quality(
 ) -> Result<Json<Value>, ApiError> {
     console.require(READERS)?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    if !state.engine.channel_figures().iter().any(|f| f.name == name) {
+    let Some(channel) = state.engine.channel_figures().into_iter().find(|f| f.name == name) else {
         return Err(ApiError::not_found(format!("no channel {name:?}")));
+    };
+    if q.link.is_some_and(|l| usize::from(l) >= channel.connections.len()) {
+        let n = channel.connections.len();
+        return Err(ApiError::bad_request("invalid_query", format!("link is a connection index below {n}")));
     }
     let now = state.engine.clock().now();
     let to = q.to.as_deref().map(|s| parse_time(s, "to")).transpose()?.unwrap_or(now);
@@ -139,12 +156,13 @@ pub(crate) async fn quality(
             format!("{steps} steps; at most {MAX_POINTS}: use a longer step"),
         ));
     }
-    let points = state.engine.link_quality(&name, from, to, step).await?;
+    let points = state.engine.link_quality(&name, q.link, from, to, step).await?;
     let whole = sum(&points);
     let judged = whole.as_ref().map(|w| w.judged(&TARGETS)).unwrap_or_default();
     let target = |name: &str, limit: f64, met: Option<bool>| json!({ "figure": name, "limit": limit, "met": met });
     Ok(Json(json!({
         "channel": name,
+        "link": q.link,
         "from": time(Some(from)),
         "to": time(Some(to)),
         "step_seconds": step.as_secs(),

@@ -44,8 +44,8 @@ async fn live_figures_and_a_period_judged_against_the_channel_targets() {
     let engine = &f.state.engine;
     let monitor = engine.monitor_channel("mobile", setup());
     let now = engine.clock().now();
-    monitor.link(true, now);
-    monitor.submitted(now);
+    monitor.link(0, true, now);
+    monitor.submitted(0, now);
     monitor.round_trip(0, std::time::Duration::from_millis(7), false, now);
     monitor.refused(8, now);
 
@@ -57,6 +57,11 @@ async fn live_figures_and_a_period_judged_against_the_channel_targets() {
         (Some("mobile"), Some(1), Some(2))
     );
     assert_eq!(ch["this_minute"]["submits"], 1);
+    let links: Vec<_> =
+        ch["links"].as_array().unwrap().iter().map(|l| (l["index"].as_u64(), l["up"].as_bool())).collect();
+    assert_eq!(links, [(Some(0), Some(true)), (Some(1), Some(false))], "{ch}");
+    assert_eq!(ch["links"][0]["this_minute"]["submits"], 1, "the submit went out on link 0");
+    assert_eq!(ch["links"][1]["this_minute"]["submits"], 0);
     assert_eq!(ch["this_minute"]["refusals_by_code"]["8"], 1);
     assert_eq!(ch["this_minute"]["rtt_ms"]["max"], 7.0);
 
@@ -66,6 +71,8 @@ async fn live_figures_and_a_period_judged_against_the_channel_targets() {
     let at = |m: i64| Timestamp::from_millis(start.as_millis() + m * 60_000);
     let mut rows: Vec<LinkMinute> = (0..60).map(|m| minute(at(m), 100, 0)).collect();
     rows.extend((60..110).map(|m| minute(at(m), 10, u32::from(m == 60))));
+    // Connection 1's own rows beside them: read on their own, never added to the channel's.
+    rows.extend((0..3).map(|m| LinkMinute { link: Some(1), ..minute(at(m), 7, 0) }));
     engine.store().save_link_minutes(rows).await.unwrap();
 
     let to = Timestamp::from_millis(start.as_millis() + 2 * 3_600_000);
@@ -85,6 +92,9 @@ async fn live_figures_and_a_period_judged_against_the_channel_targets() {
     assert_eq!(points[1]["loss"].as_f64(), Some(1.0 / 501.0));
     let total = &q["total"];
     assert_eq!(total["submits"], 6500);
+    let (status, one, _) = send(&f.state, "GET", &format!("{uri}&link=1"), Some(&c), None).await;
+    assert_eq!(status, StatusCode::OK, "{one}");
+    assert_eq!((one["link"].as_u64(), one["total"]["submits"].as_u64()), (Some(1), Some(21)), "{one}");
     assert_eq!(total["jitter_ms"], 0.3);
     assert!((5.0..=6.0).contains(&total["rtt_ms"]["p50"].as_f64().unwrap()), "{total}");
     let met: Vec<_> =
@@ -104,6 +114,7 @@ async fn live_figures_and_a_period_judged_against_the_channel_targets() {
         ("/api/v1/admin/channels/nowhere/quality", StatusCode::NOT_FOUND, "not_found"),
         ("/api/v1/admin/channels/mobile/quality?step=90", StatusCode::BAD_REQUEST, "invalid_query"),
         ("/api/v1/admin/channels/mobile/quality?colour=red", StatusCode::BAD_REQUEST, "invalid_query"),
+        ("/api/v1/admin/channels/mobile/quality?link=2", StatusCode::BAD_REQUEST, "invalid_query"),
         ("/api/v1/admin/channels/mobile/quality?from=yesterday", StatusCode::UNPROCESSABLE_ENTITY, "invalid_field"),
         (
             "/api/v1/admin/channels/mobile/quality?from=2027-01-02T00:00:00Z&to=2027-01-01T00:00:00Z",

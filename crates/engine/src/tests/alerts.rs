@@ -79,7 +79,7 @@ async fn alerts_fire_once_repeat_and_resolve() {
     );
     assert!(n.iter().all(|n| n.alert.sends == 2));
 
-    link.link(true, crate::Clock::now(&*clock));
+    link.link(0, true, crate::Clock::now(&*clock));
     let n = e.alert_tick(&none).await.unwrap();
     assert_eq!(seen(&n), set(&[("resolved", "channel_down", "mobile"), ("resolved", "carrier_down", "china_mobile")]));
     let active: BTreeSet<String> = e.list_alerts(true, 100).await.unwrap().into_iter().map(|a| a.rule).collect();
