@@ -263,3 +263,23 @@ async fn the_message_page_lists_a_report_stamped_before_the_submit_after_it() {
     let report_row = &events[order[2]..];
     assert!(report_row[..report_row.find("</tr>").unwrap()].contains(&shown), "the carrier's time as given");
 }
+
+#[tokio::test]
+async fn the_overview_shows_staff_the_alerts_holding_now() {
+    let c = console().await;
+    c.engine.create_user("duty", Role::Operator, None, GOOD, false).await.unwrap();
+    let (session, _) = log_in(&c, "duty", GOOD).await;
+    let quiet = call(&c.app, "GET", "/overview", &session, None).await;
+    assert!(!quiet.body.contains("alert-active"), "no alert, no line");
+    let lost = hongyan_engine::alerts::SystemChecks { data_key: Some("the data keys cannot be read".into()) };
+    c.engine.alert_tick(&lost).await.unwrap();
+    let shown = call(&c.app, "GET", "/overview", &session, None).await;
+    assert!(
+        shown.body.contains("alert-active") && shown.body.contains("the data keys cannot be read"),
+        "{}",
+        shown.body
+    );
+    c.engine.alert_tick(&hongyan_engine::alerts::SystemChecks::default()).await.unwrap();
+    let resolved = call(&c.app, "GET", "/overview", &session, None).await;
+    assert!(!resolved.body.contains("alert-active"), "a resolved alert leaves the overview");
+}

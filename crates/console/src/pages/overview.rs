@@ -101,7 +101,18 @@ async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, StoreError> {
     let channels = if viewer.staff() { channels(state) } else { Vec::new() };
     let failed_callbacks = store.push_failures(account).await?.iter().filter(|f| f.resent_at.is_none()).count();
     let pending_reviews = if viewer.is(&[Role::Admin]) { pending_reviews(state).await? } else { 0 };
+    let alerts: Vec<Value> = if viewer.staff() {
+        let active = state.engine.list_alerts(true, 20).await?;
+        let at = |t: Timestamp| t.to_rfc3339_beijing()[..19].replace('T', " ");
+        active
+            .iter()
+            .map(|a| json!({ "rule": a.rule, "subject": a.subject, "message": a.message, "since": at(a.started_at) }))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(json!({
+        "alerts": alerts,
         "today": figures(&today), "month": figures(&month),
         "minute_chart": minute_chart, "hour_chart": hour_chart,
         "channels": channels, "failed_callbacks": failed_callbacks, "pending_reviews": pending_reviews,
