@@ -86,3 +86,40 @@ async fn alerts_fire_once_repeat_and_resolve() {
     assert_eq!(active, ["backlog_age", "quota"].iter().map(|s| s.to_string()).collect());
     assert_eq!(e.list_alerts(false, 100).await.unwrap().len(), 5, "resolved ones are kept");
 }
+
+#[tokio::test]
+async fn an_alert_sms_avoids_the_channel_it_is_about_where_another_serves_the_number() {
+    let dir = std::env::temp_dir().join(format!("hongyan-engine-avoid-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store: std::sync::Arc<dyn hongyan_store::Store> =
+        std::sync::Arc::new(hongyan_store_sqlite::SqliteStore::open(&dir.join("db")).unwrap());
+    use hongyan_types::Carrier;
+    let specs = [
+        crate::ChannelSpec::new("a", &[Carrier::ChinaMobile, Carrier::ChinaUnicom]),
+        crate::ChannelSpec::new("b", &[Carrier::ChinaMobile]),
+    ];
+    let (e, _rx) = crate::Engine::new(store.clone(), std::sync::Arc::new(crate::SystemClock), &specs).await.unwrap();
+    let account = e.create_account("ops").await.unwrap().account.id;
+    e.sign_with(account, "鸿雁运维", "").await.unwrap();
+    e.set_channel_up("a", true);
+    e.set_channel_up("b", true);
+    let channels = |req: crate::SendRequest| {
+        let (e, store) = (e.clone(), store.clone());
+        async move {
+            let mut out = Vec::new();
+            for r in e.accept(account, req).await.unwrap().results {
+                let crate::NumberResult::Accepted { message_id, .. } = r else { panic!("{r:?}") };
+                out.push(store.get_message(account, message_id).await.unwrap().unwrap().message.channel);
+            }
+            out
+        }
+    };
+    let mobile: Vec<String> = (0..6).map(|i| format!("1380013800{i}")).collect();
+    let plain = channels(req(&mobile.iter().map(String::as_str).collect::<Vec<_>>(), "x")).await;
+    // Equal weights share by turns of a hundred: these six fall in a's turn.
+    assert!(plain.iter().all(|c| c == "a"), "{plain:?}");
+    let avoiding = |to: &[&str]| crate::SendRequest { avoid_channel: Some("a".into()), ..req(to, "告警") };
+    let around = channels(avoiding(&mobile.iter().map(String::as_str).collect::<Vec<_>>())).await;
+    assert!(around.iter().all(|c| c == "b"), "{around:?}");
+    assert_eq!(channels(avoiding(&["18612345678"])).await, ["a"], "only a serves China Unicom: better a than none");
+}
