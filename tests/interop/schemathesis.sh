@@ -38,7 +38,9 @@ fuzz() { # name, extra st arguments...
     fi
     grep -E "generated" "$data/st-$name.txt" | tail -1 | sed "s/^/schemathesis ($name): /"
 }
-fuzz account -a "$key" --exclude-path-regex '/api/v1/(admin|auth)/'
+# /readyz is left out: its 503 ("a carrier has no link up yet", e.g. while the simulated SGIP
+# link logs in) is its documented answer, not a server error; tests/ops.rs checks it.
+fuzz account -a "$key" --exclude-path-regex '/api/v1/(admin|auth)/|^/readyz$'
 fuzz admin -H "Cookie: hongyan_session=$cookie" --include-path-regex '/api/v1/(admin/|auth/me)'
 echo "interop schemathesis: $passed passed, $failed failed"
 [[ $failed -eq 0 ]]
