@@ -9,11 +9,8 @@
 //! Verified keys are cached for [`CACHE_TTL_MS`], so a key revoked or an account disabled
 //! stops working within that time without a store read per request.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
 use base64::Engine as _;
-use hongyan_store::{Account, ApiKey, StoreError, Timestamp};
+use hongyan_store::{Account, ApiKey, StoreError};
 use sha2::{Digest, Sha256};
 
 use crate::Engine;
@@ -66,18 +63,15 @@ pub struct Caller {
     pub key_id: String,
 }
 
-/// A verified key: its stored hash, who it is, and when the store was last asked.
-struct Cached {
+/// A verified key: its stored hash and who it is.
+#[derive(Debug, Clone)]
+pub(crate) struct Cached {
     hash: Vec<u8>,
     caller: Caller,
-    checked_at: Timestamp,
 }
 
-#[derive(Default)]
-pub(crate) struct KeyCache {
-    // std Mutex: held only for a map look-up or insert, never across an await.
-    entries: Mutex<HashMap<String, Cached>>,
-}
+/// Verified keys by key id, fresh for [`CACHE_TTL_MS`].
+pub(crate) type KeyCache = crate::cache::TtlCache<String, Cached>;
 
 fn hash(secret: &str) -> Vec<u8> {
     Sha256::digest(secret.as_bytes()).to_vec()
@@ -137,7 +131,7 @@ impl Engine {
     /// Forgets every cached key check, so a revocation or an account change applies to the
     /// next request.
     pub fn forget_cached_keys(&self) {
-        self.keys.entries.lock().expect("key cache").clear();
+        self.keys.clear();
     }
 
     /// Checks a key id and secret (HTTP Basic).
@@ -150,10 +144,8 @@ impl Engine {
     /// passes `check`; from the cache while it is fresh.
     pub(crate) async fn verified(&self, key_id: &str, check: impl Fn(&[u8]) -> bool) -> Result<Caller, AuthError> {
         let now = self.clock.now();
-        if let Some(c) = self.keys.entries.lock().expect("key cache").get(key_id) {
-            if now.as_millis() - c.checked_at.as_millis() < CACHE_TTL_MS {
-                return if check(&c.hash) { Ok(c.caller.clone()) } else { Err(AuthError::Invalid) };
-            }
+        if let Some(c) = self.keys.get(key_id, now) {
+            return if check(&c.hash) { Ok(c.caller) } else { Err(AuthError::Invalid) };
         }
         let Some(found) = self.store.find_api_key(key_id).await? else {
             return Err(AuthError::Invalid);
@@ -168,11 +160,7 @@ impl Engine {
         }
         let caller =
             Caller { account_id: found.account.id, account_name: found.account.name, key_id: key_id.to_owned() };
-        self.keys
-            .entries
-            .lock()
-            .expect("key cache")
-            .insert(key_id.to_owned(), Cached { hash: found.key.secret_hash, caller: caller.clone(), checked_at: now });
+        self.keys.put(key_id.to_owned(), Cached { hash: found.key.secret_hash, caller: caller.clone() }, now);
         Ok(caller)
     }
 }

@@ -29,6 +29,7 @@ pub mod admin;
 pub mod alerts;
 pub mod auth;
 pub mod bulk;
+mod cache;
 mod clients;
 mod clock;
 mod correlate;

@@ -4,11 +4,9 @@
 //! `notify`). Rights are cached per account for [`RIGHTS_TTL_MS`], so an administrator's
 //! change applies within that time (at once for changes made through this engine).
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
-use hongyan_store::{Rights, StoreError, Timestamp};
+use hongyan_store::{Rights, StoreError};
 
 use crate::Engine;
 
@@ -37,11 +35,8 @@ pub enum AccessError {
     Store(#[from] StoreError),
 }
 
-#[derive(Default)]
-pub(crate) struct RightsCache {
-    // std Mutex: a map look-up or insert, never held across an await.
-    entries: Mutex<HashMap<i64, (Rights, Timestamp)>>,
-}
+/// Each account's rights, fresh for [`RIGHTS_TTL_MS`].
+pub(crate) type RightsCache = crate::cache::TtlCache<i64, Rights>;
 
 fn allowed(list: &Option<Vec<String>>, item: &str) -> bool {
     list.as_ref().is_none_or(|l| l.iter().any(|x| x == item))
@@ -51,20 +46,18 @@ impl Engine {
     /// The account's rights, from the cache when fresh.
     pub async fn rights(&self, account_id: i64) -> Result<Rights, StoreError> {
         let now = self.clock.now();
-        if let Some((r, at)) = self.rights.entries.lock().expect("rights cache").get(&account_id) {
-            if now.as_millis() - at.as_millis() < RIGHTS_TTL_MS {
-                return Ok(r.clone());
-            }
+        if let Some(r) = self.rights.get(&account_id, now) {
+            return Ok(r);
         }
         let r = self.store.account_rights(account_id).await?;
-        self.rights.entries.lock().expect("rights cache").insert(account_id, (r.clone(), now));
+        self.rights.put(account_id, r.clone(), now);
         Ok(r)
     }
 
     /// Replaces the account's rights; they apply to the next call.
     pub async fn set_rights(&self, account_id: i64, rights: Rights) -> Result<(), StoreError> {
         self.store.set_account_rights(account_id, rights).await?;
-        self.rights.entries.lock().expect("rights cache").remove(&account_id);
+        self.rights.forget(&account_id);
         Ok(())
     }
 

@@ -6,10 +6,7 @@
 //! cannot send in another organisation's name. Rules are cached per account for
 //! [`RULES_TTL_MS`], so a change by an administrator takes effect within that time.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use hongyan_store::{Signature, SignatureStatus, SigningRules, StoreError, Timestamp};
+use hongyan_store::{Signature, SignatureStatus, SigningRules, StoreError};
 use hongyan_types::Category;
 
 use crate::{AcceptError, Engine};
@@ -17,11 +14,8 @@ use crate::{AcceptError, Engine};
 /// How long an account's signing rules are used without asking the store again.
 pub(crate) const RULES_TTL_MS: i64 = 10_000;
 
-#[derive(Default)]
-pub(crate) struct RulesCache {
-    // std Mutex: a map look-up or insert, never held across an await.
-    entries: Mutex<HashMap<i64, (SigningRules, Timestamp)>>,
-}
+/// Each account's signing rules, fresh for [`RULES_TTL_MS`].
+pub(crate) type RulesCache = crate::cache::TtlCache<i64, SigningRules>;
 
 /// What a message would look like once signed.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,20 +61,18 @@ impl Engine {
     /// The account's signing rules, from the cache when fresh.
     pub(crate) async fn signing_rules(&self, account_id: i64) -> Result<SigningRules, StoreError> {
         let now = self.clock.now();
-        if let Some((rules, at)) = self.rules.entries.lock().expect("rules cache").get(&account_id) {
-            if now.as_millis() - at.as_millis() < RULES_TTL_MS {
-                return Ok(rules.clone());
-            }
+        if let Some(rules) = self.rules.get(&account_id, now) {
+            return Ok(rules);
         }
         let rules = self.store.signing_rules(account_id).await?;
-        self.rules.entries.lock().expect("rules cache").insert(account_id, (rules.clone(), now));
+        self.rules.put(account_id, rules.clone(), now);
         Ok(rules)
     }
 
     /// Makes the account's next request read its signing rules again (after an administrator
     /// changed a signature through this engine).
     pub fn forget_signing_rules(&self, account_id: i64) {
-        self.rules.entries.lock().expect("rules cache").remove(&account_id);
+        self.rules.forget(&account_id);
     }
 
     /// The text a message would carry once signed, with its length in characters and in
@@ -94,7 +86,7 @@ impl Engine {
     /// Makes every account read its signing rules again (a decision on a signature whose
     /// account is not at hand).
     pub(crate) fn forget_all_signing_rules(&self) {
-        self.rules.entries.lock().expect("rules cache").clear();
+        self.rules.clear();
     }
 
     /// Gives an account an approved signature as its default for every category (what
@@ -106,13 +98,15 @@ impl Engine {
         for c in self.categories().iter().map(|d| d.category) {
             self.store.set_default_signature(account_id, c, sig.id).await?;
         }
-        self.rules.entries.lock().expect("rules cache").remove(&account_id);
+        self.rules.forget(&account_id);
         Ok(Signature { status: SignatureStatus::Approved, ..sig })
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use hongyan_store::Timestamp;
+
     use super::*;
 
     fn rules(suffix: bool) -> SigningRules {
