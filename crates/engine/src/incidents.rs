@@ -8,7 +8,7 @@
 //! result reported within [`REPORT_WITHIN`] of the fix. A clock still running past its limit
 //! is overdue.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -86,15 +86,12 @@ pub struct IncidentRecord {
     pub result: Option<String>,
 }
 
-/// One sample of a channel's answer counters: when, answers so far, refusals so far.
-type AnswerSample = (Timestamp, u64, u64);
-
 /// Answer counts of each channel over the failure window, sampled by the watcher, and the
 /// rules.
 #[derive(Debug, Default)]
 pub(crate) struct FailureSamples {
     // std Mutex: a few pushes per watch, never held across an await.
-    by_channel: Mutex<HashMap<String, VecDeque<AnswerSample>>>,
+    by_channel: Mutex<HashMap<String, crate::alerts::Growth>>,
     rules: Mutex<IncidentRules>,
 }
 
@@ -285,14 +282,9 @@ impl Engine {
         rules: &IncidentRules,
     ) -> Option<f64> {
         let mut all = self.failures.by_channel.lock().expect("failure samples");
-        let samples = all.entry(channel.to_owned()).or_default();
-        samples.push_back((now, ok, refused));
-        let horizon = now.as_millis() - rules.failure_window.as_millis() as i64;
-        while samples.len() > 1 && samples.get(1).is_some_and(|s| s.0.as_millis() <= horizon) {
-            samples.pop_front();
-        }
-        let (_, ok0, refused0) = *samples.front()?;
-        let (d_ok, d_refused) = (ok.saturating_sub(ok0), refused.saturating_sub(refused0));
+        let window_ms = rules.failure_window.as_millis() as i64;
+        let [d_ok, d_refused] =
+            all.entry(channel.to_owned()).or_default().push(now.as_millis(), [ok, refused], window_ms);
         let n = d_ok + d_refused;
         (n >= rules.failure_min).then(|| d_refused as f64 / n as f64)
     }
