@@ -3,7 +3,7 @@
 //!
 //! Seeds `--messages` (default 1,000,000; the records issue asks for 10,000,000) sealed
 //! messages over 30 days into a real SQLite store, through the store's own insert (so the
-//! daily and per-minute totals are kept by their triggers as in production): 5 accounts, 40
+//! daily and per-minute totals are counted by the writer as in production): 5 accounts, 40
 //! senders, 200,000 recipients, the three networks and categories, three channels, 1 % failed.
 //! Then every filter combination that walks an index is run `--runs` times (default 200) on
 //! random picks, first page and a page deep in the middle, and the console's pages are asked

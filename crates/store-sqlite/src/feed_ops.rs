@@ -29,16 +29,16 @@ pub(crate) fn append(
 /// the message's aggregate `status`.
 pub(crate) fn append_report(
     conn: &Connection,
-    (message_id, segment): (i64, u8),
+    (account_id, message_id, segment): (i64, i64, u8),
     stat: &str,
     status: MessageStatus,
     now: Timestamp,
 ) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO feed (account_id, kind, ref_id, segment, created_at, stat, status)
-         SELECT account_id, 'report', id, ?2, ?3, ?4, ?5 FROM messages WHERE id = ?1",
+         VALUES (?1, 'report', ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute(params![message_id, segment, now.as_millis(), stat, status.as_str()])?;
+    .execute(params![account_id, message_id, segment, now.as_millis(), stat, status.as_str()])?;
     Ok(())
 }
 
@@ -240,7 +240,7 @@ pub(crate) const NO_REPORT_RAW: &str = "no status report arrived in time";
 /// Segments expired per call, so one sweep never holds the writer for long.
 pub(crate) const EXPIRE_BATCH: usize = 5000;
 
-pub(crate) fn expire_unreported(conn: &Connection, before: Timestamp, now: Timestamp) -> Result<usize> {
+pub(crate) fn expire_unreported(conn: &crate::writer::Writing<'_>, before: Timestamp, now: Timestamp) -> Result<usize> {
     let expired: Vec<(i64, u8)> = conn
         .prepare_cached(
             "UPDATE segments SET report_stat = ?3, reported_at = ?2, report_raw = hy_seal('raw', ?4)
@@ -256,8 +256,8 @@ pub(crate) fn expire_unreported(conn: &Connection, before: Timestamp, now: Times
         })
         .map_err(backend)?;
     for &(message_id, number) in &expired {
-        let status = crate::write_ops::aggregate(conn, message_id, now).map_err(backend)?;
-        append_report(conn, (message_id, number), NO_REPORT, status, now).map_err(backend)?;
+        let (status, account_id) = crate::write_ops::aggregate(conn, message_id, now).map_err(backend)?;
+        append_report(conn, (account_id, message_id, number), NO_REPORT, status, now).map_err(backend)?;
     }
     conn.prepare_cached("DELETE FROM early_reports WHERE received_at < ?1")
         .and_then(|mut s| s.execute([before.as_millis()]))

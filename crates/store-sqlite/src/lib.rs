@@ -39,6 +39,7 @@ mod sql_fns;
 mod staged;
 mod store_impl;
 mod template_ops;
+mod usage;
 mod user_ops;
 mod write_ops;
 mod writer;
@@ -55,8 +56,8 @@ pub use backup::{backup, check_keys, restore, BackupReport};
 pub use hongyan_seal as seal;
 use hongyan_seal::{Algorithm, KeyRing};
 pub use reseal::ResealCounts;
-use writer::Job;
 pub use writer::WriterStats;
+use writer::{Job, Writing};
 
 /// A store in one SQLite file.
 pub struct SqliteStore {
@@ -102,7 +103,7 @@ impl Writes {
     /// A write in its own savepoint (see `writer.rs`); resolves after its commit.
     pub(crate) fn guarded<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&Writing<'_>) -> Result<T> + Send + 'static,
     ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
         self.send(|reply| Job::new(f, reply))
     }
@@ -110,7 +111,7 @@ impl Writes {
     /// A write that fails only when the store does: no savepoint.
     pub(crate) fn unguarded<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&Writing<'_>) -> Result<T> + Send + 'static,
     ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
         self.send(|reply| Job::new(f, reply).unguarded())
     }
@@ -208,7 +209,7 @@ impl SqliteStore {
     /// Queues a write for the next group commit; resolves after that commit.
     fn write<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&Writing<'_>) -> Result<T> + Send + 'static,
     ) -> BoxFuture<'_, Result<T>> {
         self.send_job(|reply| Job::new(f, reply))
     }
@@ -233,7 +234,7 @@ impl SqliteStore {
     /// no savepoint of their own (see `writer.rs`).
     fn write_unguarded<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&Writing<'_>) -> Result<T> + Send + 'static,
     ) -> BoxFuture<'_, Result<T>> {
         self.send_job(|reply| Job::new(f, reply).unguarded())
     }

@@ -40,6 +40,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-12-07-000026_incidents", include_str!("../migrations/2026-12-07-000026_incidents.sql")),
     ("2026-12-07-000027_alerts", include_str!("../migrations/2026-12-07-000027_alerts.sql")),
     ("2026-12-07-000028_connection_minutes", include_str!("../migrations/2026-12-07-000028_connection_minutes.sql")),
+    ("2026-12-07-000030_usage_in_writer", include_str!("../migrations/2026-12-07-000030_usage_in_writer.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.

@@ -21,7 +21,8 @@
 use hongyan_store::{NewMessage, RequestRecord, Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::{backend, write_ops, Writes};
+use crate::writer::Writing;
+use crate::{backend, usage, write_ops, Writes};
 
 /// Requests with more messages than this are written in pieces.
 pub(crate) const STAGE_ABOVE: usize = 1_000;
@@ -64,7 +65,7 @@ async fn write_pieces(
         let end = (start + CHUNK).min(n);
         let mark = mark.take();
         // The whole batch travels to the writer and back, so no piece is copied.
-        let piece = move |c: &Connection| -> Result<Vec<NewMessage>> {
+        let piece = move |c: &Writing<'_>| -> Result<Vec<NewMessage>> {
             if let Some(ids) = mark {
                 let created_at = batch[0].accepted_at.as_millis();
                 c.prepare_cached("INSERT INTO staged_requests (stage, created_at, ids) VALUES (?1, ?2, ?3)")
@@ -78,7 +79,7 @@ async fn write_pieces(
             writes.unguarded(piece).await?
         } else {
             let request = request.take().flatten();
-            let last = move |c: &Connection| {
+            let last = move |c: &Writing<'_>| {
                 let batch = piece(c)?;
                 finish(c, stage, &batch, request.as_ref())?;
                 Ok(batch)
@@ -104,26 +105,12 @@ fn finish(c: &Connection, stage: i64, batch: &[NewMessage], request: Option<&Req
 }
 
 /// Takes a request's rows back, and the counts they added to the usage tables, then its mark.
-pub(crate) fn undo(c: &Connection, stage: i64, ids: &[i64]) -> Result<usize> {
-    let mut uncount = c
-        .prepare_cached(
-            "UPDATE usage_daily SET messages = messages - 1
-             WHERE (account_id, day, carrier, category, channel, status) =
-                   (SELECT account_id, (accepted_at + 28800000) / 86400000, carrier, category, channel, status
-                    FROM messages WHERE id = ?1)",
-        )
-        .map_err(backend)?;
-    let mut unminute = c
-        .prepare_cached(
-            "UPDATE accepted_minutely SET messages = messages - 1
-             WHERE (minute, account_id) = (SELECT accepted_at / 60000, account_id FROM messages WHERE id = ?1)",
-        )
-        .map_err(backend)?;
+pub(crate) fn undo(c: &Writing<'_>, stage: i64, ids: &[i64]) -> Result<usize> {
     let mut delete = c.prepare_cached("DELETE FROM messages WHERE id = ?1").map_err(backend)?;
     let mut taken = 0;
     for id in ids {
-        uncount.execute([id]).map_err(backend)?;
-        unminute.execute([id]).map_err(backend)?;
+        let Some(held) = usage::read(c, *id).map_err(backend)? else { continue };
+        c.tally.borrow_mut().taken_back(&held.counted, held.billed);
         taken += delete.execute([id]).map_err(backend)?;
     }
     c.prepare_cached("DELETE FROM staged_requests WHERE stage = ?1")
@@ -134,7 +121,7 @@ pub(crate) fn undo(c: &Connection, stage: i64, ids: &[i64]) -> Result<usize> {
 
 /// Takes back every request whose writing a stopped process left unfinished; how many
 /// messages it took back.
-pub(crate) fn undo_unfinished(c: &Connection) -> Result<usize> {
+pub(crate) fn undo_unfinished(c: &Writing<'_>) -> Result<usize> {
     let mut taken = 0;
     while let Some((stage, blob)) = c
         .query_row("SELECT stage, ids FROM staged_requests LIMIT 1", [], |r| {

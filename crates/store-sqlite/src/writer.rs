@@ -65,7 +65,38 @@ type Fate = std::result::Result<(), StoreError>;
 /// Sends a job's answer once the commit's fate is known.
 type Deferred = Box<dyn FnOnce(&Fate) + Send>;
 /// Runs a job in the open transaction: its deferred answer, and how it went.
-type Run = Box<dyn FnOnce(&Connection) -> (Deferred, Outcome) + Send>;
+type Run = Box<dyn FnOnce(&Writing<'_>) -> (Deferred, Outcome) + Send>;
+
+/// The open transaction as a job sees it: the connection, and the statements' totals its
+/// changes add to, which the writer writes once before the commit (`usage.rs`).
+pub(crate) struct Writing<'c> {
+    conn: &'c Connection,
+    pub(crate) tally: std::cell::RefCell<crate::usage::Tally>,
+}
+
+impl<'c> Writing<'c> {
+    pub(crate) fn new(conn: &'c Connection) -> Self {
+        Self { conn, tally: Default::default() }
+    }
+
+    /// Ends the running job: its counts are kept with the transaction, or dropped.
+    fn end_job(&self, kept: bool) {
+        self.tally.borrow_mut().end_job(kept);
+    }
+
+    /// Writes the transaction's counts; the last step before its commit.
+    fn flush(&self) -> Result<()> {
+        self.tally.borrow_mut().flush(self.conn).map_err(crate::backend)
+    }
+}
+
+impl std::ops::Deref for Writing<'_> {
+    type Target = Connection;
+
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
 
 /// How one job went inside its savepoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -88,7 +119,7 @@ pub(crate) struct Job {
 impl Job {
     /// Wraps a write; its result reaches `reply` after the commit (or the commit's error).
     pub(crate) fn new<T: Send + 'static>(
-        f: impl FnOnce(&Connection) -> Result<T> + Send + 'static,
+        f: impl FnOnce(&Writing<'_>) -> Result<T> + Send + 'static,
         reply: oneshot::Sender<Result<T>>,
     ) -> Self {
         // Shared by `run` and `abort`; exactly one of them takes it.
@@ -99,7 +130,7 @@ impl Job {
                 let _ = tx.send(Err(e));
             }
         });
-        let run: Run = Box::new(move |conn: &Connection| {
+        let run: Run = Box::new(move |conn: &Writing<'_>| {
             let result = f(conn);
             let ok = match &result {
                 Ok(_) => Outcome::Ok,
@@ -191,9 +222,11 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats, gua
         };
         let (mut done, mut full) = (Vec::new(), false);
         let mut lost = None;
+        let writing = Writing::new(&tx);
         for job in rest.by_ref() {
             let guarded = job.guarded || guard_all;
-            let (deferred, outcome) = if guarded { run_in_savepoint(&tx, job) } else { (job.run)(&tx) };
+            let (deferred, outcome) = if guarded { run_in_savepoint(&writing, job) } else { (job.run)(&writing) };
+            writing.end_job(outcome == Outcome::Ok);
             done.push(deferred);
             full |= outcome == Outcome::Full;
             if !guarded && outcome != Outcome::Ok {
@@ -217,7 +250,12 @@ fn commit_batch(conn: &mut Connection, batch: Vec<Job>, stats: &WriterStats, gua
         let n = done.len() as u64;
         let fate = match lost {
             Some(e) => Err(e),
-            None => tx.commit().map_err(crate::backend),
+            // The counts go in last, into the same transaction as what they count.
+            None => {
+                let flushed = writing.flush();
+                drop(writing);
+                flushed.and_then(|()| tx.commit().map_err(crate::backend))
+            }
         };
         match &fate {
             // Counted before anyone hears back, so a caller that reads the stats sees its commit.
@@ -252,7 +290,7 @@ fn copy(e: &StoreError) -> StoreError {
 
 /// Runs one job; its own failure rolls back only its own changes. The savepoint statements
 /// come from the statement cache: parsing them for every job was a tenth of the writer's time.
-fn run_in_savepoint(tx: &rusqlite::Transaction<'_>, job: Job) -> (Deferred, Outcome) {
+fn run_in_savepoint(tx: &Writing<'_>, job: Job) -> (Deferred, Outcome) {
     if let Err(e) = exec_cached(tx, "SAVEPOINT job") {
         tracing::error!(error = %e, "savepoint failed");
     }
@@ -313,7 +351,7 @@ mod tests {
     use super::*;
 
     fn insert(x: i64, reply: oneshot::Sender<Result<()>>) -> Job {
-        let f = move |c: &Connection| {
+        let f = move |c: &Writing<'_>| {
             c.execute("INSERT INTO t (x) VALUES (?1)", [x]).map(drop).map_err(|e| StoreError::Backend(e.to_string()))
         };
         Job::new(f, reply)

@@ -237,7 +237,9 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
         created_at: t(7),
         origin: Some(origin),
     };
-    store.insert_messages(vec![message(900, d, "13800138900", 2)], Some(record)).await.unwrap();
+    let unlinked = store.insert_messages(vec![message(900, d, "13800138900", 2)], Some(record.clone())).await;
+    assert!(unlinked.is_err(), "a client link's message without its reference is refused");
+    store.insert_messages(vec![linked(900, d, "13800138900", 2, &record)], Some(record)).await.unwrap();
     assert!(store.stale_client_groups(t(i64::MAX / 4)).await.unwrap().is_empty(), "the parts went with the message");
 
     let subs = vec![submitted_long_ago(900, 1, "9901"), submitted_long_ago(900, 2, "9902")];
@@ -277,10 +279,19 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
         created_at: t(7),
         origin: Some(origin),
     };
-    store.insert_messages(vec![message(901, d, "13800138901", 1)], Some(record)).await.unwrap();
+    store.insert_messages(vec![linked(901, d, "13800138901", 1, &record)], Some(record)).await.unwrap();
     store.fail_messages(vec![(MessageId(901), "no route".into())], t(8)).await.unwrap();
     assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty());
     a_refused_long_message_owes_rejected_receipts(store, d).await;
+}
+
+/// A message that came over a client link, as the engine makes it: with its request's
+/// reference.
+fn linked(id: u64, d: i64, to: &str, segments: u8, record: &RequestRecord) -> NewMessage {
+    let mut m = message(id, d, to, segments);
+    let client_ref = Some(record.client_ref.clone());
+    m.provenance = Provenance { client_ref, interface: "smpp".into(), ..(*m.provenance).clone() }.into();
+    m
 }
 
 /// A long message refused for good: its kept parts go at once, and the acknowledged part ids

@@ -258,7 +258,8 @@ pub struct RequestRecord {
     /// When it was accepted.
     pub created_at: Timestamp,
     /// The client system's part ids, when it came over SMPP or CMPP; written with the
-    /// (single) message of the batch.
+    /// (single) message of the batch, whose provenance must carry this request's reference
+    /// (a store looks for owed receipts only on messages with a reference).
     pub origin: Option<crate::ClientOrigin>,
 }
 
