@@ -344,6 +344,9 @@ impl Store for SqliteStore {
         batch: Vec<NewMessage>,
         request: Option<RequestRecord>,
     ) -> BoxFuture<'_, Result<Vec<NewMessage>>> {
+        if let Err(e) = write_ops::check_request(&batch, request.as_ref()) {
+            return Box::pin(async { Err(e) });
+        }
         if batch.len() > staged::STAGE_ABOVE {
             // Spawned: a caller that stops waiting must not leave the request half written.
             let Some(writes) = self.writes() else { return Box::pin(async { Err(StoreError::Closed) }) };
@@ -352,11 +355,9 @@ impl Store for SqliteStore {
                 task.await.unwrap_or_else(|e| Err(StoreError::Backend(format!("writing a large request: {e}"))))
             });
         }
-        // With a client reference the insert may meet one used before: its own savepoint.
-        if request.is_some() {
-            return self.write(move |c| write_ops::insert_messages(c, &batch, request.as_ref()).map(|()| batch));
-        }
-        self.write_unguarded(move |c| write_ops::insert_messages(c, &batch, None).map(|()| batch))
+        // No savepoint even with a client reference: one used before is refused by the first
+        // statement, before anything is written (see `writer.rs`).
+        self.write_unguarded(move |c| write_ops::insert_messages(c, &batch, request.as_ref()).map(|()| batch))
     }
 
     fn undo_unfinished(&self) -> BoxFuture<'_, Result<usize>> {

@@ -25,6 +25,15 @@ pub(crate) fn create_api_key(conn: &Connection, key: &ApiKey) -> Result<()> {
     Ok(())
 }
 
+/// A request whose messages may be stored: a client link's carry its reference, since owed
+/// receipts are looked for only on messages with one (`settle`). Checked before the writer.
+pub(crate) fn check_request(batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
+    if request.is_some_and(|r| r.origin.is_some()) && batch.iter().any(|m| m.provenance.client_ref.is_none()) {
+        return Err(StoreError::Backend("a client link's message must carry its request's reference".into()));
+    }
+    Ok(())
+}
+
 pub(crate) fn insert_messages(conn: &Writing<'_>, batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
     if let Some(r) = request {
         // First, so a repeated reference fails before any message is written.
@@ -97,10 +106,6 @@ pub(crate) fn insert_rows(conn: &Writing<'_>, batch: &[NewMessage]) -> Result<()
 /// What a client link's request leaves beside its messages: the parts it kept.
 pub(crate) fn finish_request(conn: &Connection, batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
     if let Some(origin) = request.and_then(|r| r.origin.as_ref()) {
-        // Owed receipts are looked for only on messages with a reference (`settle`).
-        if batch.iter().any(|m| m.provenance.client_ref.is_none()) {
-            return Err(StoreError::Backend("a client link's message must carry its request's reference".into()));
-        }
         // Kept parts go even when the whole was refused: the stored answer says why.
         crate::client_ops::record_origin(conn, batch.first().map(|m| m.id), origin)?;
     }
