@@ -59,6 +59,11 @@ pub(crate) fn open_writer(path: &Path, ring: Option<&KeyRing>) -> Result<Connect
     // Not `temp_store = MEMORY`: with the sub-journal in memory, a large job (100,000 messages
     // in one savepoint) became quadratic — two minutes instead of three seconds.
     conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;").map_err(backend)?;
+    // A checkpoint every 4,000 pages (16 MiB of WAL) instead of SQLite's 1,000: a page that
+    // many commits change (the feed's end, an index's inner pages, the day's totals) is
+    // copied into the database once per checkpoint, and the writer fsyncs the file a quarter
+    // as often. Checkpoints were a fifth of the writer's time under SMPP clients' load.
+    conn.execute_batch("PRAGMA wal_autocheckpoint = 4000").map_err(backend)?;
     conn.set_prepared_statement_cache_capacity(64);
     crate::sql_fns::register(&conn, ring).map_err(backend)?;
     migrate(&conn)?;
