@@ -9,6 +9,7 @@
 //! - [`length_prefixed`]: the "is a whole frame here yet?" check that all four carrier
 //!   protocols share (a 4-byte big-endian total length at offset 0).
 //! - [`RxBuffer`]: a connection's received bytes, handed out a whole frame at a time.
+//! - [`gather`]: a session's queued frames joined for one write.
 //! - [`Window`]: requests sent and not yet answered, with re-send and give-up on time-out.
 //! - [`KeepAlive`]: when a logged-in link sends, re-sends or gives up its keep-alive probe.
 //! - [`LinkTally`]: what a session counts for the link-quality figures (re-sends, the
@@ -23,6 +24,7 @@ mod keepalive;
 mod reader;
 mod rx;
 mod tally;
+mod tx;
 mod window;
 mod writer;
 
@@ -31,5 +33,6 @@ pub use keepalive::{KeepAlive, KeepAliveDue};
 pub use reader::{DecodeError, Reader};
 pub use rx::RxBuffer;
 pub use tally::LinkTally;
+pub use tx::gather;
 pub use window::{Expired, Window};
 pub use writer::Writer;

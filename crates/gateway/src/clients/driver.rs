@@ -100,8 +100,9 @@ pub(crate) async fn drive<C: ClientConn>(
         tokio::pin!(fed);
         fed.as_mut().enable();
         conn.step(&mut submits).await;
-        while let Some(bytes) = conn.session().poll_transmit() {
-            wr.write_all(&bytes).await?;
+        // Answers and receipts queued together go out in one write, not a system call each.
+        if let Some(out) = hongyan_wire::gather(|| conn.session().poll_transmit()) {
+            wr.write_all(&out).await?;
         }
         if conn.session_ref().is_closed() {
             break Ok(());
