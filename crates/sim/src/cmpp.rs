@@ -344,8 +344,10 @@ impl Driven for Bound<'_> {
     }
 
     fn step(&mut self) -> Result<Option<Instant>, Dropped> {
-        self.conn.handle_events(self.sim)?;
+        let handled = self.conn.handle_events(self.sim);
+        // What was answered before a drop goes out before the connection closes.
         self.conn.send_due(self.sim);
+        handled?;
         Ok(self.conn.delayed.front().map(|(t, _, _)| *t))
     }
 }

@@ -53,10 +53,11 @@ pub(crate) async fn drive<D: Driven>(
     let (mut rd, mut wr) = stream.into_split();
     let mut buf = vec![0u8; 16 * 1024];
     loop {
-        let Ok(next) = conn.step() else { return Ok(true) };
+        let stepped = conn.step();
         while let Some(bytes) = conn.session().poll_transmit() {
             wr.write_all(&bytes).await?;
         }
+        let Ok(next) = stepped else { return Ok(true) };
         if conn.session().is_closed() {
             return Ok(false);
         }

@@ -30,7 +30,8 @@ pub struct Scenario {
     pub duplicate_reports: bool,
     /// Make each report due at once, so it can overtake a slow submit response.
     pub report_before_response: bool,
-    /// Close the connection on every Nth submit, without answering it.
+    /// Close the connection on every Nth submit, without answering it (the submits before it
+    /// that are already due are answered first; with a `submit_latency` the rest are not).
     pub drop_every: Option<u32>,
     /// Leave every Nth submit on a connection unanswered (a lost response): the SP's re-send,
     /// which counts as another submit, is answered unless it is an Nth one too.

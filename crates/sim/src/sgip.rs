@@ -212,6 +212,7 @@ impl SgipSim {
         let mut delayed: VecDeque<(Instant, Sequence, ResultCode)> = VecDeque::new();
         let mut buf = vec![0u8; 16 * 1024];
         loop {
+            let mut dropping = false;
             while let Some(event) = session.poll_event() {
                 match event {
                     ServerEvent::BindRequest { sequence, bind } => {
@@ -226,7 +227,8 @@ impl SgipSim {
                         submits += 1;
                         if self.cfg.scenario.drops(submits) {
                             Counters::bump(&self.counters.dropped);
-                            return;
+                            dropping = true;
+                            break;
                         }
                         if self.cfg.scenario.silent(submits) {
                             Counters::bump(&self.counters.silenced);
@@ -249,7 +251,8 @@ impl SgipSim {
                     return;
                 }
             }
-            if session.is_closed() {
+            // What was answered before a drop went out first.
+            if dropping || session.is_closed() {
                 return;
             }
             let mut wake = Instant::now() + Duration::from_millis(20);
