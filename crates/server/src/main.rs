@@ -36,6 +36,27 @@ use anyhow::{Context, Result};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// How long mimalloc keeps freed memory before giving it back to the system, in ms.
+const PURGE_DELAY_ENV: &str = "MIMALLOC_PURGE_DELAY";
+
+/// mimalloc keeps freed pages for a second (its `purge_delay`) before giving them back, so
+/// the memory of one large request was still held when the next came: three requests of
+/// 100,000 numbers peaked at 155–165 MB, and at 118 MB when they are given back at once, for
+/// the same throughput and CPU (`bench/RESULTS.md`). The allocator reads the setting from the
+/// environment when the process starts, before `main`, and this workspace allows no `unsafe`
+/// to set it afterwards, so `hongyan serve` starts itself once more with it set (same
+/// process id: `exec`). An operator's own `MIMALLOC_PURGE_DELAY` is left as it is.
+fn serve_with_prompt_purge() {
+    use std::os::unix::process::CommandExt;
+    if std::env::var_os(PURGE_DELAY_ENV).is_some() {
+        return;
+    }
+    let Ok(exe) = std::env::current_exe() else { return };
+    let failed = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(PURGE_DELAY_ENV, "0").exec();
+    // Only reached when the exec itself failed: serve as we are.
+    eprintln!("hongyan: could not restart with {PURGE_DELAY_ENV}=0 ({failed}); memory is returned after 1 s");
+}
+
 fn main() -> Result<()> {
     let command = match cli::parse(std::env::args_os().skip(1)) {
         Ok(c) => c,
@@ -44,6 +65,9 @@ fn main() -> Result<()> {
             std::process::exit(2);
         }
     };
+    if matches!(command, cli::Command::Serve(_)) {
+        serve_with_prompt_purge();
+    }
     // `serve` sets logging up from its configuration's `[log]`; every other command logs to
     // stderr, so `--json` output on stdout stays clean.
     if !matches!(command, cli::Command::Serve(_)) {
