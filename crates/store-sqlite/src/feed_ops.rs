@@ -240,7 +240,11 @@ pub(crate) const NO_REPORT_RAW: &str = "no status report arrived in time";
 /// Segments expired per call, so one sweep never holds the writer for long.
 pub(crate) const EXPIRE_BATCH: usize = 5000;
 
-pub(crate) fn expire_unreported(conn: &crate::writer::Writing<'_>, before: Timestamp, now: Timestamp) -> Result<usize> {
+pub(crate) fn expire_unreported(
+    conn: &crate::writing::Writing<'_>,
+    before: Timestamp,
+    now: Timestamp,
+) -> Result<usize> {
     let expired: Vec<(i64, u8)> = conn
         .prepare_cached(
             "UPDATE segments SET report_stat = ?3, reported_at = ?2, report_raw = hy_seal('raw', ?4)

@@ -43,6 +43,7 @@ mod usage;
 mod user_ops;
 mod write_ops;
 mod writer;
+mod writing;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Mutex};
@@ -56,8 +57,9 @@ pub use backup::{backup, check_keys, restore, BackupReport};
 pub use hongyan_seal as seal;
 use hongyan_seal::{Algorithm, KeyRing};
 pub use reseal::ResealCounts;
+use writer::Job;
 pub use writer::WriterStats;
-use writer::{Job, Writing};
+use writing::Writing;
 
 /// A store in one SQLite file.
 pub struct SqliteStore {

@@ -21,7 +21,7 @@
 use hongyan_store::{NewMessage, RequestRecord, Result, StoreError};
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::writer::Writing;
+use crate::writing::Writing;
 use crate::{backend, usage, write_ops, Writes};
 
 /// Requests with more messages than this are written in pieces.

@@ -8,7 +8,7 @@ use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::backend;
 use crate::usage::{self, Counted, Held};
-use crate::writer::Writing;
+use crate::writing::Writing;
 
 pub(crate) fn create_account(conn: &Connection, name: &str, now: Timestamp) -> Result<Account> {
     conn.prepare_cached("INSERT INTO accounts (name, enabled, created_at) VALUES (?1, 1, ?2)")

@@ -40,6 +40,8 @@ use hongyan_store::{Result, StoreError};
 use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use crate::writing::Writing;
+
 /// Most jobs folded into one transaction; bounds the latency of the first job in a burst.
 const MAX_JOBS_PER_COMMIT: usize = 512;
 
@@ -69,37 +71,6 @@ type Fate = std::result::Result<(), StoreError>;
 type Deferred = Box<dyn FnOnce(&Fate) + Send>;
 /// Runs a job in the open transaction: its deferred answer, and how it went.
 type Run = Box<dyn FnOnce(&Writing<'_>) -> (Deferred, Outcome) + Send>;
-
-/// The open transaction as a job sees it: the connection, and the statements' totals its
-/// changes add to, which the writer writes once before the commit (`usage.rs`).
-pub(crate) struct Writing<'c> {
-    conn: &'c Connection,
-    pub(crate) tally: std::cell::RefCell<crate::usage::Tally>,
-}
-
-impl<'c> Writing<'c> {
-    pub(crate) fn new(conn: &'c Connection) -> Self {
-        Self { conn, tally: Default::default() }
-    }
-
-    /// Ends the running job: its counts are kept with the transaction, or dropped.
-    fn end_job(&self, kept: bool) {
-        self.tally.borrow_mut().end_job(kept);
-    }
-
-    /// Writes the transaction's counts; the last step before its commit.
-    fn flush(&self) -> Result<()> {
-        self.tally.borrow_mut().flush(self.conn).map_err(crate::backend)
-    }
-}
-
-impl std::ops::Deref for Writing<'_> {
-    type Target = Connection;
-
-    fn deref(&self) -> &Connection {
-        self.conn
-    }
-}
 
 /// How one job went inside its savepoint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
