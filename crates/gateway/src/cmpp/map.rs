@@ -1,16 +1,13 @@
 //! CMPP PDUs ↔ domain values. The only place where the two meet.
 
 use hongyan_cmpp_proto::pdu::{Deliver, StatusReport, Submit, SubmitResp};
-use hongyan_cmpp_proto::{MsgFmt, Version};
+use hongyan_cmpp_proto::{MsgFmt, SubmitResult, Version};
 use hongyan_store::ReportIn;
 use hongyan_types::Timestamp;
 use serde_json::json;
 
 use super::CmppSettings;
 use crate::adapter::{SubmitAnswer, Work};
-
-/// CMPP result code for "flow control": the ISMG wants us slower, the message is fine.
-const FLOW_CONTROL: u32 = 8;
 
 pub(crate) fn submit(cfg: &CmppSettings, w: &Work) -> Submit {
     Submit {
@@ -28,36 +25,25 @@ pub(crate) fn submit(cfg: &CmppSettings, w: &Work) -> Submit {
     }
 }
 
-/// What CMPP's SUBMIT_RESP result codes mean (cmpp.md §8).
-pub(crate) fn result_text(code: u32) -> String {
-    let text = match code {
-        0 => "OK",
-        1 => "message structure error",
-        2 => "command word error",
-        3 => "duplicate sequence number",
-        4 => "message length error",
-        5 => "fee code error",
-        6 => "message too long",
-        7 => "Service_Id error",
-        8 => "flow control error",
-        9 => "this gateway does not serve the charged number",
-        10 => "Src_Id error",
-        11 => "Msg_src error",
-        12 => "Fee_terminal_Id error",
-        13 => "Dest_terminal_Id error",
-        100..=199 => "vendor-defined error",
-        _ => "reserved result code",
+/// What a SUBMIT_RESP result means, in the codec's own words (cmpp.md §8); the codes it has
+/// no name for are the ISMG vendor's (100–199) or reserved.
+pub(crate) fn result_text(result: SubmitResult) -> String {
+    let text = match (result.label(), result.0) {
+        (Some(label), _) => label,
+        (None, 100..=199) => "vendor-defined error",
+        (None, _) => "reserved result code",
     };
-    format!("CMPP result {code}: {text}")
+    format!("CMPP result {}: {text}", result.0)
 }
 
 pub(crate) fn answer(resp: &SubmitResp) -> SubmitAnswer {
-    match resp.result.0 {
-        0 => SubmitAnswer::Accepted { carrier_msg_id: resp.msg_id.to_string() },
-        FLOW_CONTROL => SubmitAnswer::Throttled,
+    match resp.result {
+        SubmitResult::OK => SubmitAnswer::Accepted { carrier_msg_id: resp.msg_id.to_string() },
+        // The ISMG wants us slower; the message is fine.
+        SubmitResult::FLOW_CONTROL => SubmitAnswer::Throttled,
         // Vendor codes (100–199) are most often the ISMG's own trouble: worth a retry.
-        code @ 100..=199 => SubmitAnswer::Transient { code, text: result_text(code) },
-        code => SubmitAnswer::Refused { code, text: result_text(code) },
+        r @ SubmitResult(code @ 100..=199) => SubmitAnswer::Transient { code, text: result_text(r) },
+        r => SubmitAnswer::Refused { code: r.0, text: result_text(r) },
     }
 }
 
@@ -93,5 +79,26 @@ pub(crate) fn report(
         done_at: Timestamp::parse_beijing_yymmddhhmm(&done_time),
         received_at,
         raw: raw.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn answered(result: u32) -> SubmitAnswer {
+        answer(&SubmitResp { msg_id: 42, result: SubmitResult(result) })
+    }
+
+    #[test]
+    fn results_read_as_the_codec_names_them_and_vendor_codes_are_worth_a_retry() {
+        assert!(matches!(answered(0), SubmitAnswer::Accepted { carrier_msg_id } if carrier_msg_id == "42"));
+        assert!(matches!(answered(8), SubmitAnswer::Throttled));
+        let SubmitAnswer::Refused { code: 13, text } = answered(13) else { panic!("13 is a refusal") };
+        assert_eq!(text, "CMPP result 13: Dest_terminal_Id error");
+        let SubmitAnswer::Transient { code: 150, text } = answered(150) else { panic!("150 is the vendor's") };
+        assert_eq!(text, "CMPP result 150: vendor-defined error");
+        let SubmitAnswer::Refused { code: 60, text } = answered(60) else { panic!("60 is a refusal") };
+        assert_eq!(text, "CMPP result 60: reserved result code");
     }
 }
