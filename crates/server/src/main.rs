@@ -38,11 +38,16 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// How long mimalloc keeps freed memory before giving it back to the system, in ms.
 const PURGE_DELAY_ENV: &str = "MIMALLOC_PURGE_DELAY";
+/// The delay `serve` sets when the operator has set none.
+const PURGE_DELAY_MS: &str = "10";
 
 /// mimalloc keeps freed pages for a second (its `purge_delay`) before giving them back, so
 /// the memory of one large request was still held when the next came: three requests of
-/// 100,000 numbers peaked at 155–165 MB, and at 118 MB when they are given back at once, for
-/// the same throughput and CPU (`bench/RESULTS.md`). The allocator reads the setting from the
+/// 100,000 numbers peaked at 155–165 MB. Given back at once (0 ms), they peak at 110–118 MB,
+/// but then every task freed under load that empties a page costs a `madvise` (5 % of the
+/// runtime's time under `smpp-server`, one task per submit); 10 ms keeps the pages that are
+/// reused at once for 8–11 % more receipts/s and peaks at 124 MB (`bench/RESULTS.md`).
+/// The allocator reads the setting from the
 /// environment when the process starts, before `main`, and this workspace allows no `unsafe`
 /// to set it afterwards, so `hongyan serve` starts itself once more with it set (same
 /// process id: `exec`). An operator's own `MIMALLOC_PURGE_DELAY` is left as it is.
@@ -52,9 +57,9 @@ fn serve_with_prompt_purge() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else { return };
-    let failed = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(PURGE_DELAY_ENV, "0").exec();
+    let failed = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(PURGE_DELAY_ENV, PURGE_DELAY_MS).exec();
     // Only reached when the exec itself failed: serve as we are.
-    eprintln!("hongyan: could not restart with {PURGE_DELAY_ENV}=0 ({failed}); memory is returned after 1 s");
+    eprintln!("hongyan: could not restart with {PURGE_DELAY_ENV}={PURGE_DELAY_MS} ({failed}); memory is returned after 1 s");
 }
 
 fn main() -> Result<()> {

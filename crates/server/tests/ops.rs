@@ -260,14 +260,14 @@ fn server_stderr_is_quiet(dir: &std::path::Path) -> bool {
         .all(|p| !std::fs::read_to_string(p).unwrap().contains("INFO"))
 }
 
-/// `hongyan serve` gives freed memory back at once (mimalloc's purge delay 0, set by starting
+/// `hongyan serve` gives freed memory back within 10 ms (mimalloc's purge delay, set by starting
 /// itself again with it) and stays the process its supervisor started: same process id.
 #[test]
-fn serve_returns_memory_at_once_as_the_process_it_was_started_as() {
+fn serve_returns_memory_promptly_as_the_process_it_was_started_as() {
     let dir = data_dir("ops-purge");
     let server = Server::start(&dir, &[]);
     assert_eq!(http(server.port, "GET", "/healthz", None, None).unwrap().0, 200);
     let environ = std::fs::read(format!("/proc/{}/environ", server.child.id())).unwrap();
     let vars: Vec<&[u8]> = environ.split(|b| *b == 0).collect();
-    assert!(vars.contains(&&b"MIMALLOC_PURGE_DELAY=0"[..]), "the serving process has the setting");
+    assert!(vars.contains(&&b"MIMALLOC_PURGE_DELAY=10"[..]), "the serving process has the setting");
 }
