@@ -226,6 +226,19 @@ pub(crate) fn blacklist_list(conn: &Connection, account_id: Option<i64>) -> rusq
 }
 
 /// Checks numbers in chunks, so a bulk request is a few look-ups, not one per number.
+/// The blacklist's entries for `count` numbers bound from `?1`, the account's own and the
+/// global ones. The account id is an integer we own, so it is written into the text; the
+/// numbers, which come from clients, are bound. The account is a filter on the rows the hash
+/// finds (`+account_id`), not a second key of the search: as a key, `IN (…)` made SQLite
+/// build and drop a temporary table of its two values on every look-up (every send).
+pub(crate) fn blacklisted_sql(account_id: i64, count: usize, slots: usize) -> String {
+    format!(
+        "SELECT account_id, hy_open('number', number), reason, created_at FROM blacklist
+         WHERE +account_id IN ({GLOBAL}, {account_id}) AND {}",
+        crate::sql_fns::hash_matches("number_hash", 1, count, slots)
+    )
+}
+
 pub(crate) fn blacklisted(
     conn: &Connection,
     account_id: i64,
@@ -234,14 +247,7 @@ pub(crate) fn blacklisted(
 ) -> rusqlite::Result<Vec<BlacklistEntry>> {
     let mut out = Vec::new();
     for chunk in numbers.chunks(500) {
-        // The account id is an integer we own, so it is written into the text; the numbers,
-        // which come from clients, are bound.
-        let sql = format!(
-            "SELECT account_id, hy_open('number', number), reason, created_at FROM blacklist
-             WHERE account_id IN ({GLOBAL}, {account_id}) AND {}",
-            crate::sql_fns::hash_matches("number_hash", 1, chunk.len(), slots)
-        );
-        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut stmt = conn.prepare_cached(&blacklisted_sql(account_id, chunk.len(), slots))?;
         let rows = stmt.query_map(params_from_iter(chunk.iter()), entry)?;
         for r in rows {
             out.push(r?);

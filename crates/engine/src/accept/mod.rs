@@ -277,7 +277,12 @@ impl Engine {
         }
         validate(&req)?;
         let hash = req.client_ref.as_ref().map(|_| replay::request_hash(&req));
-        if let (Some(r), Some(h)) = (&req.client_ref, &hash) {
+        // A client link's one-part submit is referenced by the id this platform has just
+        // given it, so no earlier request can hold that reference: no look-up (one read per
+        // SMPP/CMPP submit). A long message put together from kept parts can come again after
+        // a restart, under the same reference, and is looked up.
+        let fresh_ref = req.origin.as_ref().is_some_and(|o| o.group.is_none());
+        if let (Some(r), Some(h), false) = (&req.client_ref, &hash, fresh_ref) {
             if let Some(first) = self.replay(account_id, r, h).await? {
                 return Ok(first);
             }
