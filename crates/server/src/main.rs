@@ -57,9 +57,12 @@ fn serve_with_prompt_purge() {
         return;
     }
     let Ok(exe) = std::env::current_exe() else { return };
-    let failed = std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(PURGE_DELAY_ENV, PURGE_DELAY_MS).exec();
+    let failed =
+        std::process::Command::new(exe).args(std::env::args_os().skip(1)).env(PURGE_DELAY_ENV, PURGE_DELAY_MS).exec();
     // Only reached when the exec itself failed: serve as we are.
-    eprintln!("hongyan: could not restart with {PURGE_DELAY_ENV}={PURGE_DELAY_MS} ({failed}); memory is returned after 1 s");
+    eprintln!(
+        "hongyan: could not restart with {PURGE_DELAY_ENV}={PURGE_DELAY_MS} ({failed}); memory is returned after 1 s"
+    );
 }
 
 fn main() -> Result<()> {

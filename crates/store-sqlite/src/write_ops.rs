@@ -44,15 +44,14 @@ pub(crate) fn insert_messages(conn: &Writing<'_>, batch: &[NewMessage], request:
 }
 
 /// The request's reference with its answer, for replays; a reference used before is a
-/// conflict.
+/// conflict. A reference that cannot come again (no answer to keep) leaves no row.
 pub(crate) fn record_request(conn: &Connection, r: &RequestRecord) -> Result<()> {
+    let Some(answer) = &r.answer else { return Ok(()) };
     conn.prepare_cached(
         "INSERT INTO client_requests (account_id, client_ref, answer, created_at, request_hash)
          VALUES (?1, ?2, hy_seal('answer', ?3), ?4, ?5)",
     )
-    .and_then(|mut s| {
-        s.execute(params![r.account_id, r.client_ref, r.answer, r.created_at.as_millis(), r.request_hash])
-    })
+    .and_then(|mut s| s.execute(params![r.account_id, r.client_ref, answer, r.created_at.as_millis(), r.request_hash]))
     .map_err(backend)?;
     Ok(())
 }

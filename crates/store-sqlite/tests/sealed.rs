@@ -69,7 +69,7 @@ async fn write_everything(store: &SqliteStore, account: i64) {
     let request = RequestRecord {
         account_id: account,
         client_ref: "r1".into(),
-        answer,
+        answer: Some(answer),
         request_hash: None,
         created_at: t(0),
         origin: None,

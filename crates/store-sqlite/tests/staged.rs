@@ -56,7 +56,7 @@ fn reference(account_id: i64, client_ref: &str) -> RequestRecord {
     RequestRecord {
         account_id,
         client_ref: client_ref.into(),
-        answer: "[]".into(),
+        answer: Some("[]".into()),
         request_hash: None,
         created_at: Timestamp::from_millis(ACCEPTED_AT),
         origin: None,

@@ -150,7 +150,7 @@ async fn the_totals_follow_every_write_of_a_message() {
     let record = |r: &str| RequestRecord {
         account_id: a,
         client_ref: r.into(),
-        answer: "[]".into(),
+        answer: Some("[]".into()),
         request_hash: None,
         created_at: t(0),
         origin: None,

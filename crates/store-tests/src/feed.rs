@@ -232,7 +232,7 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
     let record = RequestRecord {
         account_id: d,
         client_ref: "smpp:p1".into(),
-        answer: "{}".into(),
+        answer: Some("{}".into()),
         request_hash: None,
         created_at: t(7),
         origin: Some(origin),
@@ -274,12 +274,15 @@ pub(crate) async fn client_systems_get_receipts_for_their_part_ids(store: &dyn S
     let record = RequestRecord {
         account_id: d,
         client_ref: "smpp:q1".into(),
-        answer: "{}".into(),
+        // A one-part submit's reference is an id just issued: no answer is kept for it.
+        answer: None,
         request_hash: None,
         created_at: t(7),
         origin: Some(origin),
     };
     store.insert_messages(vec![linked(901, d, "13800138901", 1, &record)], Some(record)).await.unwrap();
+    assert!(store.find_request(d, "smpp:q1").await.unwrap().is_none(), "no answer kept, no reference held");
+    assert!(store.find_request(d, "smpp:p1").await.unwrap().is_some(), "a long message's answer is kept");
     store.fail_messages(vec![(MessageId(901), "no route".into())], t(8)).await.unwrap();
     assert!(store.feed(d, FeedConsumer::Smpp, 10).await.unwrap().is_empty());
     a_refused_long_message_owes_rejected_receipts(store, d).await;

@@ -292,7 +292,7 @@ async fn client_references_are_unique(store: &dyn Store, a: i64, b: i64) {
         origin: None,
         account_id,
         client_ref: "order-42".into(),
-        answer: answer.into(),
+        answer: Some(answer.into()),
         request_hash: Some(answer.as_bytes().to_vec()),
         created_at: t(0),
     };

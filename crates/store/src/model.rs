@@ -250,8 +250,10 @@ pub struct RequestRecord {
     pub account_id: i64,
     /// The client's reference, unique per account.
     pub client_ref: String,
-    /// The answer, encoded by the engine.
-    pub answer: String,
+    /// The answer, encoded by the engine, kept for replays under the reference; `None` when
+    /// the reference cannot come again (a client link's one-part submit, referenced by the id
+    /// the platform has just given it): nothing is kept then but the origin.
+    pub answer: Option<String>,
     /// A hash of the normalised request (computed by the engine), so a different request
     /// under the same reference is told apart.
     pub request_hash: Option<Vec<u8>>,

@@ -276,13 +276,14 @@ impl Engine {
             return Err(AcceptError::ShuttingDown);
         }
         validate(&req)?;
-        let hash = req.client_ref.as_ref().map(|_| replay::request_hash(&req));
         // A client link's one-part submit is referenced by the id this platform has just
-        // given it, so no earlier request can hold that reference: no look-up (one read per
-        // SMPP/CMPP submit). A long message put together from kept parts can come again after
-        // a restart, under the same reference, and is looked up.
+        // given it, so no earlier request can hold that reference and it cannot come again:
+        // no look-up, no hash, no answer kept (a read and a write per SMPP/CMPP submit). A
+        // long message put together from kept parts can come again after a restart, under
+        // the same reference, and is treated as any other.
         let fresh_ref = req.origin.as_ref().is_some_and(|o| o.group.is_none());
-        if let (Some(r), Some(h), false) = (&req.client_ref, &hash, fresh_ref) {
+        let hash = req.client_ref.as_ref().filter(|_| !fresh_ref).map(|_| replay::request_hash(&req));
+        if let (Some(r), Some(h)) = (&req.client_ref, &hash) {
             if let Some(first) = self.replay(account_id, r, h).await? {
                 return Ok(first);
             }
@@ -330,7 +331,7 @@ impl Engine {
         let record = req.client_ref.as_ref().map(|r| RequestRecord {
             account_id,
             client_ref: r.clone(),
-            answer: replay::encode(&results),
+            answer: hash.is_some().then(|| replay::encode(&results)),
             request_hash: hash.clone(),
             created_at: now,
             origin: req.origin.clone(),
