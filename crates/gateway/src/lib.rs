@@ -28,6 +28,7 @@ pub mod cmpp;
 mod lanes;
 mod link;
 mod rate;
+mod raw;
 pub mod sgip;
 pub mod smgp;
 pub mod smpp;

@@ -1,10 +1,10 @@
 //! CMPP PDUs ↔ domain values. The only place where the two meet.
 
+use crate::raw::Raw;
 use hongyan_cmpp_proto::pdu::{Deliver, StatusReport, Submit, SubmitResp};
 use hongyan_cmpp_proto::{MsgFmt, SubmitResult, Version};
 use hongyan_store::ReportIn;
 use hongyan_types::Timestamp;
-use serde_json::json;
 
 use super::CmppSettings;
 use crate::adapter::{SubmitAnswer, Work};
@@ -60,25 +60,25 @@ pub(crate) fn report(
     received_at: Timestamp,
 ) -> ReportIn {
     let done_time = text(&r.done_time);
-    let raw = json!({
-        "protocol": if version.is_v3() { "CMPP 3.0" } else { "CMPP 2.0" },
-        "deliver_msg_id": d.msg_id.to_string(),
-        "msg_id": r.msg_id.to_string(),
-        "stat": text(&r.stat),
-        "submit_time": text(&r.submit_time),
-        "done_time": done_time,
-        "dest_terminal_id": text(&r.dest_terminal_id),
-        "smsc_sequence": r.smsc_sequence,
-        "dest_id": text(&d.dest_id),
-        "service_id": text(&d.service_id),
-    });
+    let raw = Raw::new()
+        .str("deliver_msg_id", &d.msg_id.to_string())
+        .str("dest_id", &text(&d.dest_id))
+        .str("dest_terminal_id", &text(&r.dest_terminal_id))
+        .str("done_time", &done_time)
+        .str("msg_id", &r.msg_id.to_string())
+        .str("protocol", if version.is_v3() { "CMPP 3.0" } else { "CMPP 2.0" })
+        .str("service_id", &text(&d.service_id))
+        .int("smsc_sequence", r.smsc_sequence)
+        .str("stat", &text(&r.stat))
+        .str("submit_time", &text(&r.submit_time))
+        .finish();
     ReportIn {
         channel: channel.to_owned(),
         carrier_msg_id: r.msg_id.to_string(),
         stat: text(&r.stat),
         done_at: Timestamp::parse_beijing_yymmddhhmm(&done_time),
         received_at,
-        raw: raw.to_string(),
+        raw,
     }
 }
 

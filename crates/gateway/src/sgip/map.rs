@@ -1,10 +1,10 @@
 //! SGIP PDUs ↔ domain values. The only place where the two meet.
 
+use crate::raw::Raw;
 use hongyan_sgip_proto::pdu::{Report, Resp, Submit};
 use hongyan_sgip_proto::{MessageCoding, ReportFlag, ReportState, ResultCode, Sequence};
 use hongyan_store::ReportIn;
 use hongyan_types::Timestamp;
-use serde_json::json;
 
 use super::SgipSettings;
 use crate::adapter::{SubmitAnswer, Work};
@@ -47,22 +47,22 @@ pub(crate) fn report(channel: &str, r: &Report, received_at: Timestamp) -> Optio
         ReportState::WAITING => return None,
         _ => format!("UNDELIV:{:03}", r.error_code.0),
     };
-    let raw = json!({
-        "protocol": "SGIP 1.2",
-        "submit_sequence": r.submit_sequence.to_string(),
-        "report_type": r.report_type.0,
-        "user_number": String::from_utf8_lossy(&r.user_number),
-        "state": r.state.0,
-        "state_text": r.state.to_string(),
-        "error_code": r.error_code.0,
-        "error_text": r.error_code.to_string(),
-    });
+    let raw = Raw::new()
+        .int("error_code", r.error_code.0)
+        .str("error_text", &r.error_code.to_string())
+        .str("protocol", "SGIP 1.2")
+        .int("report_type", r.report_type.0)
+        .int("state", r.state.0)
+        .str("state_text", &r.state.to_string())
+        .str("submit_sequence", &r.submit_sequence.to_string())
+        .str("user_number", &String::from_utf8_lossy(&r.user_number))
+        .finish();
     Some(ReportIn {
         channel: channel.to_owned(),
         carrier_msg_id: r.submit_sequence.to_string(),
         stat,
         done_at: None,
         received_at,
-        raw: raw.to_string(),
+        raw,
     })
 }

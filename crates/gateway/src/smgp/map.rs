@@ -1,10 +1,10 @@
 //! SMGP PDUs ↔ domain values. The only place where the two meet.
 
+use crate::raw::Raw;
 use hongyan_smgp_proto::pdu::{Deliver, StatusReport, Submit, SubmitResp};
 use hongyan_smgp_proto::{MsgFormat, Status, Tlv};
 use hongyan_store::ReportIn;
 use hongyan_types::Timestamp;
-use serde_json::json;
 
 use super::SmgpSettings;
 use crate::adapter::{SubmitAnswer, Work};
@@ -46,26 +46,26 @@ fn text(bytes: &[u8]) -> String {
 
 pub(crate) fn report(channel: &str, d: &Deliver, r: &StatusReport, received_at: Timestamp) -> ReportIn {
     let done = text(&r.done_date);
-    let raw = json!({
-        "protocol": "SMGP 3.0",
-        "deliver_msg_id": d.msg_id.to_string(),
-        "id": r.id.to_string(),
-        "sub": text(&r.sub),
-        "dlvrd": text(&r.dlvrd),
-        "submit_date": text(&r.submit_date),
-        "done_date": done,
-        "stat": text(&r.stat),
-        "err": text(&r.err),
-        "src_term_id": text(&d.src_term_id),
-        "dest_term_id": text(&d.dest_term_id),
-        "recv_time": text(&d.recv_time),
-    });
+    let raw = Raw::new()
+        .str("deliver_msg_id", &d.msg_id.to_string())
+        .str("dest_term_id", &text(&d.dest_term_id))
+        .str("dlvrd", &text(&r.dlvrd))
+        .str("done_date", &done)
+        .str("err", &text(&r.err))
+        .str("id", &r.id.to_string())
+        .str("protocol", "SMGP 3.0")
+        .str("recv_time", &text(&d.recv_time))
+        .str("src_term_id", &text(&d.src_term_id))
+        .str("stat", &text(&r.stat))
+        .str("sub", &text(&r.sub))
+        .str("submit_date", &text(&r.submit_date))
+        .finish();
     ReportIn {
         channel: channel.to_owned(),
         carrier_msg_id: r.id.to_string(),
         stat: text(&r.stat),
         done_at: Timestamp::parse_beijing_yymmddhhmm(&done),
         received_at,
-        raw: raw.to_string(),
+        raw,
     }
 }

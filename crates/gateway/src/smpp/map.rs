@@ -1,10 +1,10 @@
 //! SMPP PDUs ↔ domain values. The only place where the two meet.
 
+use crate::raw::Raw;
 use hongyan_smpp_proto::pdu::{DeliverSm, SubmitSm, SubmitSmResp};
 use hongyan_smpp_proto::{Address, CommandStatus, DataCoding, EsmClass, MessageState, Npi, RegisteredDelivery, Ton};
 use hongyan_store::ReportIn;
 use hongyan_types::Timestamp;
-use serde_json::json;
 
 use super::SmppSettings;
 use crate::adapter::{SubmitAnswer, Work};
@@ -57,23 +57,23 @@ pub(crate) fn report(channel: &str, d: &DeliverSm, received_at: Timestamp) -> Op
         .or_else(|| receipt.as_ref().and_then(|r| r.stat.clone()))
         .unwrap_or_else(|| "UNKNOWN".into());
     let done = receipt.as_ref().and_then(|r| r.done_date.clone());
-    let raw = json!({
-        "protocol": "SMPP 3.4",
-        "receipted_message_id": id,
-        "message_state": state.map(|s| s.0),
-        "stat": stat,
-        "err": receipt.as_ref().and_then(|r| r.err.clone()),
-        "submit_date": receipt.as_ref().and_then(|r| r.submit_date.clone()),
-        "done_date": done,
-        "text": d.text(),
-    });
+    let raw = Raw::new()
+        .opt_str("done_date", done.as_deref())
+        .opt_str("err", receipt.as_ref().and_then(|r| r.err.as_deref()))
+        .opt_int("message_state", state.map(|s| s.0))
+        .str("protocol", "SMPP 3.4")
+        .str("receipted_message_id", &id)
+        .str("stat", &stat)
+        .opt_str("submit_date", receipt.as_ref().and_then(|r| r.submit_date.as_deref()))
+        .str("text", &d.text())
+        .finish();
     Some(ReportIn {
         channel: channel.to_owned(),
         carrier_msg_id: id,
         stat,
         done_at: done.as_deref().and_then(Timestamp::parse_beijing_yymmddhhmm),
         received_at,
-        raw: raw.to_string(),
+        raw,
     })
 }
 
