@@ -203,7 +203,7 @@ fn refused_events(
         "SELECT f.seq, hy_open('to', r.to_number), r.error, r.accepted_at, r.refused_at, r.source, r.part_ids
          FROM feed f JOIN client_refusals r ON r.id = f.ref_id
          WHERE f.account_id = ?1 AND f.kind = 'refused' AND f.seq > ?2 AND r.protocol = ?3
-         ORDER BY f.seq LIMIT ?4",
+         ORDER BY f.seq LIMIT +?4",
     )?;
     let rows = stmt.query_map(params![account_id, after as i64, protocol, limit as i64], |r| {
         let report = FinalReport {
@@ -223,13 +223,17 @@ fn refused_events(
 }
 
 /// A message reached a final state: its client is owed receipts, if it asked for them.
-pub(crate) fn append_final(conn: &Connection, message_id: i64, now: Timestamp) -> rusqlite::Result<()> {
+pub(crate) fn append_final(
+    conn: &Connection,
+    (account_id, message_id): (i64, i64),
+    now: Timestamp,
+) -> rusqlite::Result<()> {
     conn.prepare_cached(
         "INSERT INTO feed (account_id, kind, ref_id, segment, created_at)
-         SELECT m.account_id, 'final', m.id, 0, ?2 FROM messages m
-         WHERE m.id = ?1 AND EXISTS (SELECT 1 FROM client_submits c WHERE c.message_id = m.id AND c.receipt = 1)",
+         SELECT ?1, 'final', ?2, 0, ?3
+         WHERE EXISTS (SELECT 1 FROM client_submits c WHERE c.message_id = ?2 AND c.receipt = 1)",
     )?
-    .execute(params![message_id, now.as_millis()])?;
+    .execute(params![account_id, message_id, now.as_millis()])?;
     Ok(())
 }
 
@@ -247,7 +251,7 @@ pub(crate) fn final_events(
          FROM feed f JOIN messages m ON m.id = f.ref_id
          JOIN client_submits c ON c.message_id = f.ref_id AND c.part = 1
          WHERE f.account_id = ?1 AND f.kind = 'final' AND f.seq > ?2 AND c.protocol = ?3
-         ORDER BY f.seq LIMIT ?4",
+         ORDER BY f.seq LIMIT +?4",
     )?;
     let rows = stmt.query_map(params![account_id, after as i64, protocol, limit as i64], |r| {
         let status: String = r.get(3)?;

@@ -147,7 +147,7 @@ fn search_sql(f: &MessageFilter, slots: usize, columns: &str) -> String {
            AND (?5 IS NULL OR status = ?5) AND (?6 IS NULL OR carrier = ?6) AND (?7 IS NULL OR category = ?7)
            AND (?8 IS NULL OR channel = ?8) AND (?9 IS NULL OR template_id = ?9)
            AND id >= ?10 AND id < ?11
-         ORDER BY id DESC LIMIT ?12"
+         ORDER BY id DESC LIMIT +?12"
     )
 }
 
@@ -203,7 +203,7 @@ pub(crate) fn pending_dispatch(
     limit: usize,
 ) -> rusqlite::Result<Vec<PendingMessage>> {
     let sql =
-        format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = 'accepted' AND id > ?1 ORDER BY id LIMIT ?2");
+        format!("SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = 'accepted' AND id > ?1 ORDER BY id LIMIT +?2");
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![after.0 as i64, limit as i64], new_message)?;
     let messages: Vec<NewMessage> = rows.collect::<rusqlite::Result<_>>()?;
@@ -234,7 +234,12 @@ pub(crate) fn pending_by_ids(conn: &Connection, ids: &[MessageId]) -> rusqlite::
     let mut out = Vec::new();
     for id in ids {
         let Some(message) = stmt.query_row([id.0 as i64], new_message).optional()? else { continue };
-        let done_segments = done.query_map([id.0 as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+        // A one-segment message the carrier took is no longer `accepted` (its answer and its
+        // new status are written together): only a longer one can have parts already sent.
+        let done_segments = match message.segments {
+            1 => Vec::new(),
+            _ => done.query_map([id.0 as i64], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?,
+        };
         out.push(PendingMessage { message, done_segments });
     }
     Ok(out)

@@ -158,7 +158,7 @@ fn record_submit(conn: &Writing<'_>, o: &SubmitOutcome) -> rusqlite::Result<()> 
             };
             conn.tally.borrow_mut().moved(&counted, billed, &counted.with_status("failed"));
             if linked {
-                crate::client_ops::append_final(conn, id, o.at)?;
+                crate::client_ops::append_final(conn, (counted.account_id(), id), o.at)?;
             }
         }
         return Ok(());
@@ -228,7 +228,8 @@ pub(crate) fn fail_messages(conn: &Writing<'_>, failures: &[(MessageId, String)]
         if stmt.execute(params![id.0 as i64, reason, now.as_millis()]).map_err(backend)? > 0 {
             conn.tally.borrow_mut().moved(&held.counted, held.billed, &held.counted.with_status("failed"));
             if held.linked {
-                crate::client_ops::append_final(conn, id.0 as i64, now).map_err(backend)?;
+                crate::client_ops::append_final(conn, (held.counted.account_id(), id.0 as i64), now)
+                    .map_err(backend)?;
             }
         }
     }
@@ -357,7 +358,7 @@ fn settle(
     .execute(params![message_id, next.as_str(), now.as_millis(), error])?;
     conn.tally.borrow_mut().moved(counted, held.billed, &counted.with_status(next.as_str()));
     if held.linked {
-        crate::client_ops::append_final(conn, message_id, now)?;
+        crate::client_ops::append_final(conn, (counted.account_id(), message_id), now)?;
     }
     Ok(next)
 }
