@@ -130,7 +130,7 @@ fn event_sql() -> &'static str {
             // joined and sorted every event the account ever had, on every call.
             "{EVENT_SELECT}, NULL {EVENT_JOINS}
              WHERE f.account_id = ?1 AND f.kind = ?2 AND f.seq > ?3 AND (?4 OR f.push_only = 0)
-             ORDER BY f.seq LIMIT ?5"
+             ORDER BY f.seq LIMIT +?5"
         )
     })
 }
@@ -146,7 +146,7 @@ pub(crate) fn history(conn: &Connection, f: &FeedFilter, slots: usize) -> rusqli
            AND (?3 IS NULL OR f.created_at >= ?3) AND (?4 IS NULL OR f.created_at < ?4)
            AND (?5 IS NULL OR f.stat = ?5) AND f.seq < ?6
            AND (?8 IS NULL OR m.carrier = ?8) AND (?9 IS NULL OR s.channel = ?9) AND {from}
-         ORDER BY f.seq DESC LIMIT ?7"
+         ORDER BY f.seq DESC LIMIT +?7"
     );
     let Some(kind) = f.kind.filter(|k| *k != FeedKind::Final) else { return Ok(Vec::new()) };
     let before = f.before_seq.map_or(i64::MAX, |s| s as i64);
@@ -250,7 +250,7 @@ pub(crate) fn expire_unreported(
             "UPDATE segments SET report_stat = ?3, reported_at = ?2, report_raw = hy_seal('raw', ?4)
              WHERE (message_id, number) IN (
                  SELECT message_id, number FROM segments
-                 WHERE report_stat IS NULL AND submit_result = 0 AND submitted_at < ?1 LIMIT ?5)
+                 WHERE report_stat IS NULL AND submit_result = 0 AND submitted_at < ?1 LIMIT +?5)
              RETURNING message_id, number",
         )
         .and_then(|mut s| {

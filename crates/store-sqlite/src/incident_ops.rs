@@ -45,7 +45,7 @@ pub(crate) fn list(conn: &Connection, f: &IncidentFilter) -> rusqlite::Result<Ve
     let sql = format!(
         "SELECT {COLUMNS} FROM incidents WHERE opened_at >= ?1 AND opened_at < ?2 \
          AND (?3 = 0 OR fixed_at IS NULL) AND (?4 IS NULL OR account_id = ?4) AND (?5 IS NULL OR channel = ?5) \
-         ORDER BY opened_at DESC, id DESC LIMIT ?6"
+         ORDER BY opened_at DESC, id DESC LIMIT +?6"
     );
     let from = f.from.map_or(i64::MIN, Timestamp::as_millis);
     let to = f.to.map_or(i64::MAX, Timestamp::as_millis);
@@ -113,7 +113,7 @@ pub(crate) fn resolve_alert(conn: &Connection, id: i64, at: Timestamp) -> Result
 
 pub(crate) fn alerts(conn: &Connection, active_only: bool, limit: usize) -> rusqlite::Result<Vec<AlertRecord>> {
     let sql = format!(
-        "SELECT {ALERT_COLUMNS} FROM alerts WHERE (?1 = 0 OR resolved_at IS NULL) ORDER BY started_at DESC, id DESC LIMIT ?2"
+        "SELECT {ALERT_COLUMNS} FROM alerts WHERE (?1 = 0 OR resolved_at IS NULL) ORDER BY started_at DESC, id DESC LIMIT +?2"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![i64::from(active_only), limit as i64], |r| {

@@ -8,7 +8,10 @@
 //!   own savepoint, so one job's conflict does not undo another's) and answers all of them
 //!   after a single commit. That is the group commit: a burst of 1,000 single-message requests
 //!   costs a handful of fsyncs, not 1,000.
-//! - `write_ops` / `read_ops`: the SQL, with cached prepared statements.
+//! - `write_ops` / `read_ops`: the SQL, with cached prepared statements. A bound LIMIT is
+//!   written `LIMIT +?N`: with a plain `?N` SQLite's planner reads the bound value, so the
+//!   statement is prepared again each time it is bound — every run of a cached statement
+//!   (the callback pusher's look-up and the client receipts' read ran on every feed change).
 //! - Reads run on tokio's blocking pool against a small pool of read-only connections, which
 //!   WAL lets proceed while the writer commits.
 //! - `sql_fns` / `reseal`: field-level encryption at rest with the `hongyan-seal` key ring.
@@ -292,4 +295,35 @@ const READERS: usize = 8;
 /// Where the embedded default keeps the data keys: `hongyan.keys` beside the database.
 pub fn default_key_path(db: &Path) -> PathBuf {
     db.with_file_name("hongyan.keys")
+}
+
+#[cfg(test)]
+mod limits {
+    /// Why the crate writes `LIMIT +?N` (see the crate's doc): should SQLite stop preparing a
+    /// plain `?N` again, this fails and the rule can go.
+    #[test]
+    fn a_bound_limit_read_by_the_planner_costs_a_prepare_per_run() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (a INTEGER PRIMARY KEY, b); CREATE INDEX t_b ON t (b)").unwrap();
+        let prepares = |sql: &str| {
+            let mut stmt = conn.prepare(sql).unwrap();
+            for limit in [1, 2, 3] {
+                stmt.query_map([limit], |_| Ok(())).unwrap().for_each(drop);
+            }
+            stmt.get_status(rusqlite::StatementStatus::RePrepare)
+        };
+        assert!(prepares(concat!("SELECT a FROM t WHERE b > 0 ORDER BY a LIMIT ", "?1")) >= 2);
+        assert_eq!(prepares("SELECT a FROM t WHERE b > 0 ORDER BY a LIMIT +?1"), 0);
+    }
+
+    #[test]
+    fn no_statement_binds_its_limit_plainly() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            let text = std::fs::read_to_string(&path).unwrap();
+            let plain = text.lines().filter(|l| l.contains(concat!("LIMIT ", "?"))).collect::<Vec<_>>();
+            assert!(plain.is_empty(), "{}: {plain:?}", path.display());
+        }
+    }
 }

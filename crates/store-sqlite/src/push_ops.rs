@@ -58,7 +58,7 @@ pub(crate) fn targets(conn: &Connection, now: Timestamp, limit: usize) -> rusqli
            AND (p.next_at IS NULL OR p.next_at <= ?2)
            AND EXISTS (SELECT 1 FROM feed f WHERE f.account_id = a.id AND f.seq > coalesce(c.acked, 0)
                        AND f.kind IN ('report', 'mo'))
-         ORDER BY a.id LIMIT ?3",
+         ORDER BY a.id LIMIT +?3",
     )?;
     let rows = stmt.query_map(params![FeedConsumer::Push.as_str(), now.as_millis(), limit as i64], |r| {
         Ok(PushTarget {

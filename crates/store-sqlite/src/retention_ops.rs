@@ -8,7 +8,7 @@ use crate::backend;
 
 /// The oldest messages with ids below `before`, with their segments, oldest first.
 pub(crate) fn oldest(conn: &Connection, before: MessageId, limit: usize) -> rusqlite::Result<Vec<MessageDetail>> {
-    let sql = format!("SELECT {} FROM messages WHERE id < ?1 ORDER BY id LIMIT ?2", crate::read_ops::MESSAGE_COLUMNS);
+    let sql = format!("SELECT {} FROM messages WHERE id < ?1 ORDER BY id LIMIT +?2", crate::read_ops::MESSAGE_COLUMNS);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![before.0 as i64, limit as i64], crate::read_ops::message_detail)?;
     let mut out: Vec<MessageDetail> = rows.collect::<rusqlite::Result<_>>()?;

@@ -178,7 +178,7 @@ pub(crate) fn audit(conn: &Connection, f: &AuditFilter) -> rusqlite::Result<Vec<
         "SELECT id, at, actor, address, action, target, before, after, outcome FROM audit_log
          WHERE (?1 IS NULL OR at >= ?1) AND (?2 IS NULL OR at < ?2) AND (?3 IS NULL OR actor = ?3)
            AND (?4 IS NULL OR action = ?4) AND (?5 IS NULL OR id < ?5)
-         ORDER BY id DESC LIMIT ?6",
+         ORDER BY id DESC LIMIT +?6",
     )?;
     let args = params![
         f.from.map(Timestamp::as_millis),
