@@ -136,25 +136,12 @@ fn event_sql() -> &'static str {
 }
 
 pub(crate) fn history(conn: &Connection, f: &FeedFilter, slots: usize) -> rusqlite::Result<Vec<(i64, FeedEvent)>> {
-    let from = match f.from_number {
-        Some(_) => crate::sql_fns::hash_matches("o.from_hash", 10, 1, slots),
-        None => "?10 IS NULL".to_owned(),
-    };
-    let sql = format!(
-        "{EVENT_SELECT}, hy_open('raw', s.report_raw) {EVENT_JOINS}
-         WHERE f.kind = ?1 AND f.push_only = 0 AND (?2 IS NULL OR f.account_id = ?2)
-           AND (?3 IS NULL OR f.created_at >= ?3) AND (?4 IS NULL OR f.created_at < ?4)
-           AND (?5 IS NULL OR f.stat = ?5) AND f.seq < ?6
-           AND (?8 IS NULL OR m.carrier = ?8) AND (?9 IS NULL OR s.channel = ?9) AND {from}
-         ORDER BY f.seq DESC LIMIT +?7"
-    );
     let Some(kind) = f.kind.filter(|k| *k != FeedKind::Final) else { return Ok(Vec::new()) };
+    let mut stmt = conn.prepare_cached(&history_sql(kind, f.from_number.is_some(), slots))?;
     let before = f.before_seq.map_or(i64::MAX, |s| s as i64);
     let millis = |t: Option<Timestamp>| t.map(Timestamp::as_millis);
-    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(
         params![
-            kind.as_str(),
             f.account_id,
             millis(f.from),
             millis(f.to),
@@ -168,6 +155,25 @@ pub(crate) fn history(conn: &Connection, f: &FeedFilter, slots: usize) -> rusqli
         |r| Ok((r.get::<_, i64>(20)?, event(r)?)),
     )?;
     rows.collect()
+}
+
+/// Events of one kind looked back on, newest first. The kind is written into the text (it is
+/// one of our own names), so SQLite sees `kind = 'mo'` when it plans and walks the replies'
+/// own index; reports, most of the feed, are found walking the feed itself.
+pub(crate) fn history_sql(kind: FeedKind, by_sender: bool, slots: usize) -> String {
+    let from = match by_sender {
+        true => crate::sql_fns::hash_matches("o.from_hash", 9, 1, slots),
+        false => "?9 IS NULL".to_owned(),
+    };
+    format!(
+        "{EVENT_SELECT}, hy_open('raw', s.report_raw) {EVENT_JOINS}
+         WHERE f.kind = '{kind}' AND f.push_only = 0 AND (?1 IS NULL OR f.account_id = ?1)
+           AND (?2 IS NULL OR f.created_at >= ?2) AND (?3 IS NULL OR f.created_at < ?3)
+           AND (?4 IS NULL OR f.stat = ?4) AND f.seq < ?5
+           AND (?7 IS NULL OR m.carrier = ?7) AND (?8 IS NULL OR s.channel = ?8) AND {from}
+         ORDER BY f.seq DESC LIMIT +?6",
+        kind = kind.as_str()
+    )
 }
 
 pub(crate) fn events(

@@ -311,7 +311,10 @@ mod tests {
         assert!(client_ref.contains("messages_by_client_ref"), "{client_ref}");
         let by_time = walks(with(MessageFilter::default()));
         assert!(by_time.contains("INTEGER PRIMARY KEY") && !by_time.contains("TEMP B-TREE"), "{by_time}");
-        for p in [newest, in_state, sender, client_ref, by_time] {
+        let replies = plan(&conn, &crate::feed_ops::history_sql(hongyan_store::FeedKind::Mo, false, 1));
+        assert!(replies.contains("feed_replies"), "{replies}");
+        let reports = plan(&conn, &crate::feed_ops::history_sql(hongyan_store::FeedKind::Report, false, 1));
+        for p in [newest, in_state, sender, client_ref, by_time, replies, reports] {
             assert!(!p.contains("TEMP B-TREE"), "newest first comes from the index, not a sort: {p}");
         }
         std::fs::remove_dir_all(&dir).ok();

@@ -41,6 +41,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("2026-12-07-000027_alerts", include_str!("../migrations/2026-12-07-000027_alerts.sql")),
     ("2026-12-07-000028_connection_minutes", include_str!("../migrations/2026-12-07-000028_connection_minutes.sql")),
     ("2026-12-07-000030_usage_in_writer", include_str!("../migrations/2026-12-07-000030_usage_in_writer.sql")),
+    ("2026-12-07-000031_feed_replies_index", include_str!("../migrations/2026-12-07-000031_feed_replies_index.sql")),
 ];
 
 /// Waits this long for another process (e.g. `hongyan account create`) to finish writing.
