@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context};
 use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::cmpp::CmppSettings;
-use hongyan_gateway::smpp::server::{serve, SmppServerConfig};
+use hongyan_ingress::smpp::{serve, SmppServerConfig};
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
 use hongyan_sim::{ReportBook, Scenario};

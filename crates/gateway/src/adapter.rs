@@ -4,6 +4,7 @@ use std::time::Instant;
 
 use hongyan_store::ReportIn;
 use hongyan_types::{MessageId, Timestamp};
+use hongyan_wire::field_text;
 
 /// One segment waiting for (or in) a submit, already encoded for its protocol.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,9 +57,9 @@ impl Mo {
             3 | 4 => hongyan_text::Encoding::Latin1,
             _ => hongyan_text::Encoding::Ascii,
         };
-        let dest = field(dest);
+        let dest = field_text(dest);
         let extension = dest.strip_prefix(source).map(str::to_owned);
-        Self { from: field(from), to: dest, extension, text: encoding.decode(body) }
+        Self { from: field_text(from), to: dest, extension, text: encoding.decode(body) }
     }
 }
 
@@ -73,11 +74,6 @@ impl Mo {
             text: self.text,
         }
     }
-}
-
-/// A fixed-width text field without its NUL padding.
-pub(crate) fn field(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).trim_end_matches('\0').trim().to_owned()
 }
 
 /// The carrier's answer to one submit.

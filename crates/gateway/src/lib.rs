@@ -23,7 +23,6 @@
 pub mod adapter;
 mod backoff;
 mod channel;
-mod clients;
 pub mod cmpp;
 mod lanes;
 mod link;

@@ -214,26 +214,24 @@ async fn start_client_servers(
     tls: Option<tokio_rustls::TlsAcceptor>,
     stop: &watch::Receiver<bool>,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>> {
-    use hongyan_gateway::{cmpp, smpp};
+    use hongyan_ingress::{cmpp, smpp};
     let (servers, net) = (&config.servers, &config.network);
     let limits = hongyan_net::ConnLimits { total: net.max_connections, per_source: net.max_connections_per_source };
     let mut running = Vec::new();
     if let Some(addr) = servers.smpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the SMPP server to {addr}"))?;
         tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "SMPP server ready for client systems");
-        let cfg = smpp::server::SmppServerConfig::default();
+        let cfg = smpp::SmppServerConfig::default();
         let listener = hongyan_net::Listener::new(listener, "smpp-server", limits);
-        running.push(tokio::spawn(smpp::server::serve(listener, engine.clone(), cfg, tls.clone(), stop.clone())));
+        running.push(tokio::spawn(smpp::serve(listener, engine.clone(), cfg, tls.clone(), stop.clone())));
     }
     if let Some(addr) = servers.cmpp {
         let listener = TcpListener::bind(addr).await.with_context(|| format!("binding the CMPP server to {addr}"))?;
         tracing::info!(addr = %listener.local_addr()?, tls = tls.is_some(), "CMPP server ready for client systems");
         let listener = hongyan_net::Listener::new(listener, "cmpp-server", limits);
-        let cfg = cmpp::server::CmppServerConfig {
-            gateway_code: servers.cmpp_gateway_code,
-            ..cmpp::server::CmppServerConfig::default()
-        };
-        running.push(tokio::spawn(cmpp::server::serve(listener, engine.clone(), cfg, tls, stop.clone())));
+        let cfg =
+            cmpp::CmppServerConfig { gateway_code: servers.cmpp_gateway_code, ..cmpp::CmppServerConfig::default() };
+        running.push(tokio::spawn(cmpp::serve(listener, engine.clone(), cfg, tls, stop.clone())));
     }
     Ok(running)
 }

@@ -6,6 +6,7 @@
 //!   ([`Reader::finish`]).
 //! - [`Writer`]: the mirror image for encoding.
 //! - [`DecodeError`]: the one error type every protocol decoder returns.
+//! - [`field_text`]: a fixed-width field as the text it holds.
 //! - [`length_prefixed`]: the "is a whole frame here yet?" check that all four carrier
 //!   protocols share (a 4-byte big-endian total length at offset 0).
 //! - [`RxBuffer`]: a connection's received bytes, handed out a whole frame at a time.
@@ -30,7 +31,7 @@ mod writer;
 
 pub use frame::{length_prefixed, FrameError};
 pub use keepalive::{KeepAlive, KeepAliveDue};
-pub use reader::{DecodeError, Reader};
+pub use reader::{field_text, DecodeError, Reader};
 pub use rx::RxBuffer;
 pub use tally::LinkTally;
 pub use tx::gather;

@@ -27,6 +27,12 @@ pub enum DecodeError {
     },
 }
 
+/// A fixed-width octet string read as text: without its NUL padding and surrounding spaces,
+/// and with any byte that is not UTF-8 replaced (addresses, service ids, status words).
+pub fn field_text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).trim_end_matches('\0').trim().to_owned()
+}
+
 /// A cursor over one frame. Every read is bounds-checked; nothing panics on short input.
 #[derive(Debug, Clone)]
 pub struct Reader<'a> {

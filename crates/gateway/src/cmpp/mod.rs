@@ -1,9 +1,8 @@
-//! CMPP 2.0/3.0 (China Mobile): toward the carrier's ISMG, a link-engine adapter; toward our
-//! client systems, a server (`server/`).
+//! CMPP 2.0/3.0 (China Mobile): toward the carrier's ISMG, a link-engine adapter. (Our CMPP
+//! server for client systems is `hongyan-ingress`.)
 
 mod adapter;
 mod map;
-pub mod server;
 
 pub(crate) use adapter::CmppAdapter;
 pub use adapter::CmppSettings;

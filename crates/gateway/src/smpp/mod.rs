@@ -1,9 +1,8 @@
-//! SMPP 3.4: toward aggregators and international SMSCs, a link-engine adapter; toward our
-//! client systems, a server (`server/`).
+//! SMPP 3.4: toward aggregators and international SMSCs, a link-engine adapter. (Our SMPP
+//! server for client systems is `hongyan-ingress`.)
 
 mod adapter;
 mod map;
-pub mod server;
 
 pub(crate) use adapter::SmppAdapter;
 pub use adapter::SmppSettings;

@@ -1,10 +1,8 @@
-//! What the tests of our servers for client systems share: the platform on a real SQLite file
-//! in a fresh folder, with one channel for China Mobile numbers and an account signed
-//! 【某省税务局】.
+//! What the carrier-side tests share: the platform on a real SQLite file in a fresh folder,
+//! with one channel for China Mobile numbers and an account signed 【某省税务局】; messages
+//! accepted for it; a channel of one CMPP connection to a simulator.
 
 #![allow(dead_code)]
-
-pub(crate) mod cmpp;
 
 use std::sync::Arc;
 

@@ -13,7 +13,7 @@ use hongyan_cmpp_proto::msg_id;
 use hongyan_cmpp_proto::pdu::Submit;
 use hongyan_cmpp_proto::{ClientEvent, MsgFmt, SubmitError, Version};
 use hongyan_engine::Engine;
-use hongyan_gateway::cmpp::server::{serve, CmppServerConfig};
+use hongyan_ingress::cmpp::{serve, CmppServerConfig};
 use hongyan_store::{MessageFilter, ReportIn, SubmitOutcome};
 use hongyan_types::{MessageId, Timestamp};
 use tokio::net::TcpListener;

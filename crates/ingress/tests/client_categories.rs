@@ -13,8 +13,8 @@ use std::time::{Duration, Instant};
 use hongyan_cmpp_proto::pdu::Submit;
 use hongyan_cmpp_proto::session::SessionConfig as CmppConfig;
 use hongyan_cmpp_proto::{ClientEvent, ClientSession, MsgFmt, SubmitResult};
-use hongyan_gateway::cmpp::server::CmppServerConfig;
-use hongyan_gateway::smpp::server::SmppServerConfig;
+use hongyan_ingress::cmpp::CmppServerConfig;
+use hongyan_ingress::smpp::SmppServerConfig;
 use hongyan_smpp_proto::pdu::{Address, Bind, BindMode, SubmitSm};
 use hongyan_smpp_proto::{CommandStatus, DataCoding, EsmeEvent, EsmeSession, Npi, SessionConfig, Ton};
 use hongyan_store::{MessageFilter, Store};
@@ -94,7 +94,7 @@ async fn smpp_service_type_codes_and_the_logins_default_choose_the_category() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = watch::channel(false);
-    let server = tokio::spawn(hongyan_gateway::smpp::server::serve(
+    let server = tokio::spawn(hongyan_ingress::smpp::serve(
         listener,
         engine.clone(),
         SmppServerConfig::default(),
@@ -159,7 +159,7 @@ async fn cmpp_service_id_codes_and_the_logins_default_choose_the_category() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = watch::channel(false);
-    let server = tokio::spawn(hongyan_gateway::cmpp::server::serve(
+    let server = tokio::spawn(hongyan_ingress::cmpp::serve(
         listener,
         engine.clone(),
         CmppServerConfig::default(),

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use hongyan_cmpp_proto::pdu::Submit;
 use hongyan_cmpp_proto::{ClientEvent, MsgFmt, Version};
-use hongyan_gateway::cmpp::server::{serve, CmppServerConfig};
+use hongyan_ingress::cmpp::{serve, CmppServerConfig};
 use hongyan_store::{MessageFilter, ReportIn, SubmitOutcome};
 use hongyan_types::Timestamp;
 use tokio::net::TcpListener;

@@ -9,7 +9,7 @@ use support::Platform;
 
 use std::time::{Duration, Instant};
 
-use hongyan_gateway::smpp::server::{serve, SmppServerConfig};
+use hongyan_ingress::smpp::{serve, SmppServerConfig};
 use hongyan_smpp_proto::pdu::{Address, Bind, BindMode, SubmitSm};
 use hongyan_smpp_proto::{
     CommandStatus, DataCoding, EsmClass, EsmeEvent, EsmeSession, Npi, RegisteredDelivery, Sar, SessionConfig, TlvTag,

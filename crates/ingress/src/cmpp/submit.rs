@@ -7,7 +7,7 @@ use hongyan_engine::{AcceptError, ClientSubmit, ClientSubmitOutcome};
 use hongyan_text::{Encoding, Udh};
 use hongyan_types::Category;
 
-use crate::adapter::field;
+use hongyan_wire::field_text;
 
 fn encoding(msg_fmt: u8) -> Option<Encoding> {
     match msg_fmt {
@@ -29,9 +29,9 @@ pub fn read(
     submit: &Submit,
     client_msg_id: u64,
 ) -> Result<Vec<ClientSubmit>, SubmitResult> {
-    let category = category(field(&submit.service_id).trim()).ok_or(SubmitResult::SERVICE_ID_ERROR)?;
+    let category = category(field_text(&submit.service_id).trim()).ok_or(SubmitResult::SERVICE_ID_ERROR)?;
     let coding = encoding(submit.msg_fmt.0).ok_or(SubmitResult::STRUCTURE_ERROR)?;
-    let source = field(&submit.src_id);
+    let source = field_text(&submit.src_id);
     let (mut concat, mut body) = (None, submit.msg_content.as_slice());
     if submit.tp_udhi != 0 {
         let (udh, rest) = Udh::parse(body).map_err(|_| SubmitResult::STRUCTURE_ERROR)?;
@@ -49,7 +49,7 @@ pub fn read(
         .iter()
         .enumerate()
         .map(|(n, dest)| {
-            let to = field(dest);
+            let to = field_text(dest);
             ClientSubmit {
                 protocol: "cmpp",
                 client_msg_id: msg_id::nth(client_msg_id, n as u16).to_string(),
