@@ -6,6 +6,8 @@ use hongyan_store::ReportIn;
 use hongyan_types::{MessageId, Timestamp};
 use hongyan_wire::field_text;
 
+use crate::LinkError;
+
 /// One segment waiting for (or in) a submit, already encoded for its protocol.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Work {
@@ -171,9 +173,9 @@ pub trait Adapter: Send {
     /// Starts the login on a fresh connection. `wall` is the wall-clock time for timestamps
     /// in login digests; `now` drives the session's timers.
     /// An error means the login cannot even be encoded (a configuration problem).
-    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), String>;
+    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), LinkError>;
     /// Bytes from the socket. An error means the stream cannot be trusted any more.
-    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String>;
+    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), LinkError>;
     /// Timers.
     fn handle_timeout(&mut self, now: Instant);
     /// Next frame to write.
@@ -185,7 +187,7 @@ pub trait Adapter: Send {
     /// Logged in with room in the window.
     fn can_submit(&self) -> bool;
     /// Sends one segment; returns a key that identifies it in later events.
-    fn submit(&mut self, now: Instant, wall: Timestamp, work: &Work) -> Result<u64, String>;
+    fn submit(&mut self, now: Instant, wall: Timestamp, work: &Work) -> Result<u64, LinkError>;
     /// Acknowledges an inbound request once it is stored. `ok = false` forgets the token
     /// without answering, so the gateway sends the request again.
     fn ack(&mut self, token: AckToken, ok: bool);

@@ -24,6 +24,7 @@ pub mod adapter;
 mod backoff;
 mod channel;
 pub mod cmpp;
+mod error;
 mod lanes;
 mod link;
 mod rate;
@@ -33,3 +34,4 @@ pub mod smgp;
 pub mod smpp;
 
 pub use channel::{run_channel, ChannelConfig, ProtocolConfig};
+pub use error::{Cause, LinkError};

@@ -18,6 +18,7 @@ use tokio::time::{sleep, sleep_until, Instant};
 use crate::adapter::{AckToken, Adapter, LinkEvent, Mo, SubmitAnswer, Work};
 use crate::backoff::Backoff;
 use crate::channel::Shared;
+use crate::LinkError;
 
 /// How long to hold submits on this link after a throttling answer.
 const THROTTLE_PAUSE: Duration = Duration::from_millis(200);
@@ -28,7 +29,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Why one connection ended.
 enum End {
     Drained,
-    Lost { reason: String, was_up: bool },
+    Lost { reason: LinkError, was_up: bool },
 }
 
 /// Keeps connection `index` of the channel up until shutdown.
@@ -38,8 +39,8 @@ pub(crate) async fn run(index: usize, shared: Arc<Shared>, mut shutdown: watch::
     while !*shutdown.borrow() {
         let end = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(cfg.addr)).await {
             Ok(Ok(stream)) => Conn::new(index, &shared).run(stream, &mut shutdown).await,
-            Ok(Err(e)) => End::Lost { reason: e.to_string(), was_up: false },
-            Err(_) => End::Lost { reason: "connect timed out".into(), was_up: false },
+            Ok(Err(e)) => End::Lost { reason: e.into(), was_up: false },
+            Err(_) => End::Lost { reason: LinkError::ConnectTimedOut, was_up: false },
         };
         let End::Lost { reason, was_up } = end else { break };
         if was_up {
@@ -113,17 +114,17 @@ impl<'a> Conn<'a> {
                 break End::Drained;
             }
             if self.adapter.is_closed() {
-                let reason = "session closed".to_owned();
+                let reason = LinkError::SessionClosed;
                 break if self.draining { End::Drained } else { End::Lost { reason, was_up: self.up } };
             }
             let timer = self.adapter.poll_timeout().map(Instant::from_std);
             tokio::select! {
                 read = rd.read(&mut buf) => match read {
-                    Ok(0) => break End::Lost { reason: "peer closed the connection".into(), was_up: self.up },
-                    Ok(n) => if let Err(e) = self.adapter.handle_input(&buf[..n], Instant::now().into_std()) {
-                        break End::Lost { reason: format!("protocol error: {e}"), was_up: self.up };
+                    Ok(0) => break End::Lost { reason: LinkError::PeerClosed, was_up: self.up },
+                    Ok(n) => if let Err(reason) = self.adapter.handle_input(&buf[..n], Instant::now().into_std()) {
+                        break End::Lost { reason, was_up: self.up };
                     },
-                    Err(e) => break End::Lost { reason: e.to_string(), was_up: self.up },
+                    Err(e) => break End::Lost { reason: e.into(), was_up: self.up },
                 },
                 _ = work_added.changed() => {}
                 _ = sleep_until(timer.unwrap_or_else(far_future)), if timer.is_some() => {
@@ -193,7 +194,7 @@ impl<'a> Conn<'a> {
 
     /// Submits what the window and rate allow, writes what the session queued, handles its
     /// events, until nothing changes.
-    async fn step(&mut self, wr: &mut OwnedWriteHalf) -> Result<(), String> {
+    async fn step(&mut self, wr: &mut OwnedWriteHalf) -> Result<(), LinkError> {
         loop {
             if self.up && !self.draining && self.paused_until.is_none() {
                 self.fill_window();
@@ -205,7 +206,7 @@ impl<'a> Conn<'a> {
             // Everything queued goes out in one write: a full window is a hundred frames, and
             // a system call each was a fifth of the runtime's time under load.
             if let Some(out) = hongyan_wire::gather(|| self.adapter.poll_transmit()) {
-                wr.write_all(&out).await.map_err(|e| e.to_string())?;
+                wr.write_all(&out).await?;
             }
             let more = self.handle_events().await?;
             self.tally();
@@ -241,7 +242,7 @@ impl<'a> Conn<'a> {
     }
 
     /// Returns true when there were events (so the caller goes round again).
-    async fn handle_events(&mut self) -> Result<bool, String> {
+    async fn handle_events(&mut self) -> Result<bool, LinkError> {
         let (mut outcomes, mut reports, mut acks) = (Vec::new(), Vec::new(), Vec::new());
         let (mut exhausted, mut replies) = (Vec::new(), Vec::new());
         let mut any = false;
@@ -281,7 +282,7 @@ impl<'a> Conn<'a> {
         acks: &mut Vec<AckToken>,
         exhausted: &mut Vec<(Work, SubmitAnswer)>,
         replies: &mut Vec<(AckToken, Mo)>,
-    ) -> Result<(), String> {
+    ) -> Result<(), LinkError> {
         let name = &self.shared.cfg.name;
         match event {
             LinkEvent::Up { detail } => {
@@ -290,7 +291,7 @@ impl<'a> Conn<'a> {
                 tracing::info!(channel = %name, link = self.index, addr = %self.shared.cfg.addr, %detail,
                     "link up to {}", self.shared.cfg.kind());
             }
-            LinkEvent::LoginRefused { detail } => return Err(format!("login refused: {detail}")),
+            LinkEvent::LoginRefused { detail } => return Err(LinkError::LoginRefused(detail)),
             LinkEvent::Answered { key, answer } => {
                 let Some((work, sent)) = self.inflight.remove(&key) else { return Ok(()) };
                 self.count_answer(sent, &answer);
@@ -325,7 +326,7 @@ impl<'a> Conn<'a> {
                 tracing::info!(channel = %name, %what, "acknowledged without handling (not built yet)");
                 self.adapter.ack(ack, true);
             }
-            LinkEvent::Dead { reason } => return Err(reason),
+            LinkEvent::Dead { reason } => return Err(LinkError::Dead(reason)),
             LinkEvent::Ended => tracing::info!(channel = %name, link = self.index, "link ended in order"),
             LinkEvent::Malformed { error } => tracing::warn!(channel = %name, %error, "malformed PDU from the gateway"),
         }

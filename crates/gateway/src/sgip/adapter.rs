@@ -11,6 +11,7 @@ use hongyan_types::Timestamp;
 
 use super::map;
 use crate::adapter::{AckToken, Adapter, LinkEvent, Work};
+use crate::LinkError;
 
 /// What an SGIP channel needs besides its address.
 #[derive(Debug, Clone)]
@@ -84,13 +85,15 @@ pub(crate) fn kind(r: &Request) -> &'static str {
 }
 
 impl Adapter for SgipAdapter {
-    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), String> {
+    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), LinkError> {
         self.wall = wall;
-        self.session.bind(now, wall.beijing_mmddhhmmss()).map_err(|e| format!("SGIP Bind cannot be encoded: {e}"))
+        self.session
+            .bind(now, wall.beijing_mmddhhmmss())
+            .map_err(|e| LinkError::LoginNotSent { protocol: "SGIP", source: Box::new(e) })
     }
 
-    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String> {
-        self.session.handle_input(data, now).map_err(|e| e.to_string())
+    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), LinkError> {
+        self.session.handle_input(data, now).map_err(LinkError::protocol)
     }
 
     fn handle_timeout(&mut self, now: Instant) {
@@ -115,11 +118,11 @@ impl Adapter for SgipAdapter {
         self.session.can_send()
     }
 
-    fn submit(&mut self, now: Instant, wall: Timestamp, work: &Work) -> Result<u64, String> {
+    fn submit(&mut self, now: Instant, wall: Timestamp, work: &Work) -> Result<u64, LinkError> {
         self.session
             .submit(now, wall.beijing_mmddhhmmss(), map::submit(&self.settings, work))
             .map(|s| u64::from(s.counter))
-            .map_err(|e| e.to_string())
+            .map_err(LinkError::submit)
     }
 
     fn ack(&mut self, token: AckToken, ok: bool) {

@@ -9,6 +9,7 @@ use hongyan_types::Timestamp;
 
 use super::map;
 use crate::adapter::{AckToken, Adapter, LinkEvent, Mo, Work};
+use crate::LinkError;
 
 /// What an SMGP channel needs besides its address.
 #[derive(Debug, Clone)]
@@ -86,13 +87,13 @@ impl SmgpAdapter {
 }
 
 impl Adapter for SmgpAdapter {
-    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), String> {
+    fn start(&mut self, now: Instant, wall: Timestamp) -> Result<(), LinkError> {
         self.session.login(now, wall.beijing_mmddhhmmss());
         Ok(())
     }
 
-    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String> {
-        self.session.handle_input(data, now).map_err(|e| e.to_string())
+    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), LinkError> {
+        self.session.handle_input(data, now).map_err(LinkError::protocol)
     }
 
     fn handle_timeout(&mut self, now: Instant) {
@@ -120,8 +121,8 @@ impl Adapter for SmgpAdapter {
         self.session.can_submit()
     }
 
-    fn submit(&mut self, now: Instant, _wall: Timestamp, work: &Work) -> Result<u64, String> {
-        self.session.submit(now, map::submit(&self.settings, work)).map(u64::from).map_err(|e| e.to_string())
+    fn submit(&mut self, now: Instant, _wall: Timestamp, work: &Work) -> Result<u64, LinkError> {
+        self.session.submit(now, map::submit(&self.settings, work)).map(u64::from).map_err(LinkError::submit)
     }
 
     fn ack(&mut self, token: AckToken, ok: bool) {

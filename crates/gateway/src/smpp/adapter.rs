@@ -9,6 +9,7 @@ use hongyan_types::Timestamp;
 
 use super::map;
 use crate::adapter::{AckToken, Adapter, LinkEvent, Mo, Work};
+use crate::LinkError;
 
 /// What an SMPP channel needs besides its address.
 #[derive(Debug, Clone)]
@@ -81,15 +82,18 @@ impl SmppAdapter {
 }
 
 impl Adapter for SmppAdapter {
-    fn start(&mut self, now: Instant, _wall: Timestamp) -> Result<(), String> {
+    fn start(&mut self, now: Instant, _wall: Timestamp) -> Result<(), LinkError> {
         let mut bind =
             Bind::new(BindMode::Transceiver, self.settings.system_id.as_bytes(), self.settings.password.as_bytes());
         bind.system_type = self.settings.system_type.as_bytes().to_vec();
-        self.session.bind(now, bind).map(|_| ()).map_err(|e| format!("SMPP bind cannot be sent: {e}"))
+        self.session
+            .bind(now, bind)
+            .map(|_| ())
+            .map_err(|e| LinkError::LoginNotSent { protocol: "SMPP", source: Box::new(e) })
     }
 
-    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), String> {
-        self.session.handle_input(data, now).map_err(|e| e.to_string())
+    fn handle_input(&mut self, data: &[u8], now: Instant) -> Result<(), LinkError> {
+        self.session.handle_input(data, now).map_err(LinkError::protocol)
     }
 
     fn handle_timeout(&mut self, now: Instant) {
@@ -117,8 +121,8 @@ impl Adapter for SmppAdapter {
         self.session.can_submit()
     }
 
-    fn submit(&mut self, now: Instant, _wall: Timestamp, work: &Work) -> Result<u64, String> {
-        self.session.submit(now, map::submit(&self.settings, work)).map(u64::from).map_err(|e| e.to_string())
+    fn submit(&mut self, now: Instant, _wall: Timestamp, work: &Work) -> Result<u64, LinkError> {
+        self.session.submit(now, map::submit(&self.settings, work)).map(u64::from).map_err(LinkError::submit)
     }
 
     /// The token is the deliver_sm's sequence number.
