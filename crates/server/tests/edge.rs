@@ -1,5 +1,6 @@
 //! The HTTP edge against hostile or broken clients: requests sent a byte at a time, idle
-//! keep-alive connections, one address opening too many connections, SIGTERM with requests
+//! keep-alive connections, a thousand connections that never send, one address opening too
+//! many connections, SIGTERM with requests
 //! half sent, and the process at its descriptor limit. Each runs the real binary.
 
 mod support;
@@ -9,7 +10,8 @@ use std::net::TcpStream;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use support::{data_dir, http, Server};
+use serde_json::json;
+use support::{create_account, data_dir, http, Server};
 
 /// Starts a server whose `[network]` table is `network`.
 fn start(tag: &str, network: &str) -> Server {
@@ -126,6 +128,29 @@ fn one_address_over_its_share_is_refused_at_once_with_503_and_served_again_after
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(http(server.port, "GET", "/healthz", None, None).unwrap().0, 200);
     assert!(server.log_text().contains("connection refused: over 4 connections from one address"));
+}
+
+/// A thousand connections that never send a byte hold their sockets and nothing else: a send
+/// on the thousand-and-first is answered while they are all still open, and each of them is
+/// still served when it finally asks.
+#[test]
+fn a_thousand_idle_connections_do_not_stop_a_send() {
+    // One source address may hold 512 by default; behind a load balancer an operator raises it.
+    let server = start("edge-thousand", "max_connections_per_source = 2000");
+    let cred = create_account(&server.data, "etax");
+    let idle: Vec<TcpStream> = (0..1000).map(|_| connect(server.port)).collect();
+    let body = json!({"to": ["13800138000"], "content": "您的验证码是 123456", "category": "verification"});
+    let t0 = Instant::now();
+    let (status, answer) = http(server.port, "POST", "/api/v1/messages", Some(&cred), Some(&body)).unwrap();
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"][0]["status"], "accepted", "{answer}");
+    // Well inside the 10 s the idle ones may wait for their request head: they were all open.
+    assert!(t0.elapsed() < Duration::from_secs(5), "the send took {:?}", t0.elapsed());
+    for mut s in [idle.first(), idle.last()].into_iter().flatten().map(|s| s.try_clone().unwrap()) {
+        s.write_all(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n").unwrap();
+        let (_, answer) = until_closed(&mut s);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    }
 }
 
 #[test]
