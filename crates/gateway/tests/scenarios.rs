@@ -234,10 +234,13 @@ async fn outcome_mix_reaches_each_message() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_slows_down_and_loses_nothing() {
-    for proto in ALL {
+    // Side by side: each simulator throttles its own link, and the runs wait on its pace.
+    let runs = ALL.map(|proto| async move {
         let (statuses, snap) =
             run(proto, &format!("throttle-{proto:?}"), Scenario { rate_limit: Some(10), ..scenario() }, 30).await;
-        let (submits, throttled) = (snap().submits, snap().throttled);
+        (proto, statuses, snap().submits, snap().throttled)
+    });
+    for (proto, statuses, submits, throttled) in futures_join(runs).await {
         assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
         assert!(throttled > 0, "{proto:?}: the simulator did throttle");
         assert_eq!(submits, 30 + throttled, "{proto:?}: throttled submits were retried, nothing else was sent twice");
@@ -304,19 +307,24 @@ async fn td_replies_unsubscribe_on_every_protocol() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transient_refusals_are_retried_and_persistent_ones_fail_with_the_error() {
-    for proto in ALL {
+    // All eight runs side by side: each waits on its retries' back-off, not on the CPU.
+    let transient = ALL.map(|proto| async move {
         let (statuses, snap) =
             run(proto, &format!("transient-{proto:?}"), Scenario { fail_every: Some(3), ..scenario() }, 9).await;
-        assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
-        assert!(snap().submits > 9, "{proto:?}: refused submits were sent again");
-    }
+        (proto, statuses, snap().submits)
+    });
     // Refused every time: after three tries (1 s and 2 s apart) and no backup, the message fails.
-    let runs = ALL.map(|proto| async move {
+    let persistent = ALL.map(|proto| async move {
         let (statuses, snap) =
             run(proto, &format!("persistent-{proto:?}"), Scenario { fail_every: Some(1), ..scenario() }, 1).await;
         (proto, statuses, snap().submits)
     });
-    for (proto, statuses, submits) in futures_join(runs).await {
+    let (transient, persistent) = tokio::join!(futures_join(transient), futures_join(persistent));
+    for (proto, statuses, submits) in transient {
+        assert!(statuses.iter().all(|s| *s == MessageStatus::Delivered), "{proto:?}: {statuses:?}");
+        assert!(submits > 9, "{proto:?}: refused submits were sent again");
+    }
+    for (proto, statuses, submits) in persistent {
         assert_eq!(statuses, [MessageStatus::Failed], "{proto:?}");
         assert_eq!(submits, 3, "{proto:?}: three attempts, then it gave up");
     }
