@@ -6,58 +6,7 @@
 
 use std::fmt;
 
-/// Declares an open enumeration: the newtype, its consts, `name()`, and Debug/Display that
-/// show the spec's name when there is one and the number otherwise.
-macro_rules! open_enum {
-    (
-        $(#[$meta:meta])*
-        $name:ident($inner:ty), unknown = $unknown:literal {
-            $( $(#[$cmeta:meta])* $cname:ident = $value:expr => $label:literal, )*
-        }
-    ) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub struct $name(pub $inner);
-
-        impl $name {
-            $( $(#[$cmeta])* pub const $cname: Self = Self($value); )*
-
-            /// The const's name for this value, or `None` for a value this crate does not know.
-            pub fn name(self) -> Option<&'static str> {
-                match self {
-                    $( Self::$cname => Some(stringify!($cname)), )*
-                    _ => None,
-                }
-            }
-
-            /// A human-readable description, or `None` for a value this crate does not know.
-            pub fn label(self) -> Option<&'static str> {
-                match self {
-                    $( Self::$cname => Some($label), )*
-                    _ => None,
-                }
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.name() {
-                    Some(n) => write!(f, concat!(stringify!($name), "::{}"), n),
-                    None => write!(f, concat!(stringify!($name), "(", $unknown, ")"), self.0),
-                }
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                match self.label() {
-                    Some(l) => f.write_str(l),
-                    None => write!(f, concat!("unknown ", $unknown), self.0),
-                }
-            }
-        }
-    };
-}
+use hongyan_wire::open_enum;
 
 open_enum! {
     /// Command_Id (cmpp.md §4). A response id is the request id with the top bit set.

@@ -1,6 +1,8 @@
 //! Open wire enumerations of the header and the fixed bodies (smgp.md §4, §5, §6).
 //! Status codes are in `status.rs`, TLV tags in `tlv.rs`.
 
+use hongyan_wire::open_enum;
+
 use std::fmt;
 
 open_enum! {

@@ -29,9 +29,6 @@
 //!   by itself, because only the caller knows when the message is safely stored.
 #![warn(missing_docs)]
 
-#[macro_use]
-mod open_enum;
-
 mod auth;
 mod codes;
 mod frame;

@@ -1,5 +1,7 @@
 //! Status, the result code of Login_Resp, Submit_Resp and Deliver_Resp (smgp.md §10).
 
+use hongyan_wire::open_enum;
+
 open_enum! {
     /// Status (4 bytes). Codes 3–9, 13–19, 23–29 are reserved, 128–255 vendor-defined, and
     /// some gateways answer 101+ (e.g. 103 "submitting too fast"): all decode unchanged.

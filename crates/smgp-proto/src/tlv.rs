@@ -5,6 +5,8 @@
 //! re-encodes byte for byte. Values of the octet-string tags are kept exactly as sent (padding
 //! included); the `Tlv::link_id`-style constructors pad to the spec's size.
 
+use hongyan_wire::open_enum;
+
 use crate::pdu::{check_count, EncodeError};
 use hongyan_wire::{DecodeError, Reader, Writer};
 

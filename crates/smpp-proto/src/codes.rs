@@ -1,10 +1,13 @@
 //! Open wire enumerations (smpp.md §3, §5, §8, §11) and the two bit-field bytes `esm_class`
 //! (§6) and `registered_delivery` (§7).
 
+use hongyan_wire::open_enum;
+
 use std::fmt;
 
 open_enum! {
     /// command_id (smpp.md §3). A response id is the request id with the top bit set.
+    #[derive(Default)]
     CommandId(u32), unknown = "{:#010x}" {
         /// generic_nack: the answer to a PDU that cannot be answered otherwise.
         GENERIC_NACK = 0x8000_0000 => "generic_nack",
@@ -80,6 +83,7 @@ impl CommandId {
 
 open_enum! {
     /// Type of number (smpp.md §5).
+    #[derive(Default)]
     Ton(u8), unknown = "{}" {
         /// 0: unknown.
         UNKNOWN = 0 => "unknown",
@@ -100,6 +104,7 @@ open_enum! {
 
 open_enum! {
     /// Numbering plan indicator (smpp.md §5).
+    #[derive(Default)]
     Npi(u8), unknown = "{}" {
         /// 0: unknown.
         UNKNOWN = 0 => "unknown",
@@ -126,6 +131,7 @@ open_enum! {
 
 open_enum! {
     /// data_coding (smpp.md §8). 0xC0–0xFF are GSM coding groups and stay numbers.
+    #[derive(Default)]
     DataCoding(u8), unknown = "{:#04x}" {
         /// 0x00: SMSC default alphabet (usually GSM 03.38, one septet per octet).
         DEFAULT = 0x00 => "SMSC default alphabet",
@@ -158,6 +164,7 @@ open_enum! {
 
 open_enum! {
     /// message_state (smpp.md §11): the message_state TLV and query_sm_resp.
+    #[derive(Default)]
     MessageState(u8), unknown = "{}" {
         /// 1: en route.
         ENROUTE = 1 => "ENROUTE",

@@ -30,9 +30,6 @@
 //!   is safely stored.
 #![warn(missing_docs)]
 
-#[macro_use]
-mod macros;
-
 mod codes;
 mod frame;
 pub mod pdu;

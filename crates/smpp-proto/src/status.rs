@@ -1,11 +1,14 @@
 //! command_status (smpp.md §9): every SMPP 3.4 error code, and which code answers which
 //! decoding failure.
 
+use hongyan_wire::open_enum;
+
 use hongyan_wire::DecodeError;
 
 open_enum! {
     /// command_status: 0 in requests, the result in responses. Vendor codes
     /// (0x400–0x4FF) and anything else decode and re-encode as numbers.
+    #[derive(Default)]
     CommandStatus(u32), unknown = "{:#010x}" {
         /// 0x00: no error.
         ESME_ROK = 0x00 => "ESME_ROK (ok)",

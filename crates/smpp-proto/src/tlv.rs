@@ -7,12 +7,15 @@
 //! off-size TLV does not fail a whole message (the application may still answer
 //! ESME_RINVPARLEN).
 
+use hongyan_wire::open_enum;
+
 use crate::MessageState;
 use hongyan_wire::{DecodeError, Reader, Writer};
 
 open_enum! {
     /// A TLV tag: every tag SMPP 3.4 defines (§5.3.2 of the spec) is named; vendor tags
     /// (0x1400–0x3FFF) stay numbers.
+    #[derive(Default)]
     TlvTag(u16), unknown = "{:#06x}" {
         /// 0x0005 dest_addr_subunit (1).
         DEST_ADDR_SUBUNIT = 0x0005 => "dest_addr_subunit",

@@ -7,6 +7,7 @@
 //! - [`Writer`]: the mirror image for encoding.
 //! - [`DecodeError`]: the one error type every protocol decoder returns.
 //! - [`field_text`]: a fixed-width field as the text it holds.
+//! - [`open_enum!`]: wire enumerations as open newtypes, for every protocol crate.
 //! - [`length_prefixed`]: the "is a whole frame here yet?" check that all four carrier
 //!   protocols share (a 4-byte big-endian total length at offset 0).
 //! - [`RxBuffer`]: a connection's received bytes, handed out a whole frame at a time.
@@ -22,6 +23,7 @@
 
 mod frame;
 mod keepalive;
+mod open_enum;
 mod reader;
 mod rx;
 mod tally;

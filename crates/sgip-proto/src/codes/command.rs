@@ -1,6 +1,6 @@
 //! Command ID (sgip.md §4).
 
-use super::open_enum;
+use hongyan_wire::open_enum;
 
 open_enum! {
     /// Command ID (sgip.md §4). A response id is the request id with the top bit set.

@@ -1,7 +1,7 @@
 //! Enumerated body fields: Login Type, MessageCoding, FeeType, ReportFlag, Report's
 //! ReportType and State, UserRpt's UserCondition.
 
-use super::open_enum;
+use hongyan_wire::open_enum;
 
 open_enum! {
     /// Bind's Login Type (sgip.md §5): which way commands flow on the connection.

@@ -6,7 +6,7 @@
 //! by context, so there are two types: [`ResultCode`] for every *_Resp and [`ErrorCode`] for
 //! Report. The numbers are the wire's either way; only names and labels differ.
 
-use super::open_enum;
+use hongyan_wire::open_enum;
 
 open_enum! {
     /// Result of every *_Resp (Bind, Submit, Deliver, Report, UserRpt); 0 is success.
