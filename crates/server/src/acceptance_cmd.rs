@@ -14,74 +14,51 @@ use std::sync::Arc;
 use anyhow::{bail, Context, Result};
 use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_store::Store;
-use lexopt::prelude::*;
 
-use crate::cli::{default_data_dir, string};
+use crate::cli::DataDir;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 enum Format {
     Html,
     Xlsx,
     Json,
 }
 
-pub(crate) struct AcceptanceOptions {
-    data_dir: PathBuf,
-    config: Option<PathBuf>,
-    from: String,
-    to: String,
-    format: Format,
-    english: bool,
-    out: Option<PathBuf>,
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Lang {
+    Zh,
+    En,
 }
 
-pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<AcceptanceOptions, lexopt::Error> {
-    let (mut from, mut to) = (None, None);
-    let mut o = AcceptanceOptions {
-        data_dir: default_data_dir(),
-        config: None,
-        from: String::new(),
-        to: String::new(),
-        format: Format::Html,
-        english: false,
-        out: None,
-    };
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("data-dir") => o.data_dir = p.value()?.into(),
-            Long("config") => o.config = Some(p.value()?.into()),
-            Long("from") => from = Some(string(p.value()?, "--from")?),
-            Long("to") => to = Some(string(p.value()?, "--to")?),
-            Long("out") => o.out = Some(p.value()?.into()),
-            Long("lang") => {
-                o.english = match string(p.value()?, "--lang")?.as_str() {
-                    "zh" => false,
-                    "en" => true,
-                    other => return Err(format!("--lang is zh or en, not `{other}`").into()),
-                }
-            }
-            Long("format") => {
-                o.format = match string(p.value()?, "--format")?.as_str() {
-                    "html" => Format::Html,
-                    "xlsx" => Format::Xlsx,
-                    "json" => Format::Json,
-                    other => return Err(format!("--format is html, xlsx or json, not `{other}`").into()),
-                }
-            }
-            other => return Err(other.unexpected()),
-        }
-    }
-    let (Some(f), Some(t)) = (from, to) else { return Err("give --from and --to (YYYY-MM-DD)".into()) };
-    (o.from, o.to) = (f, t);
-    if o.format == Format::Xlsx && o.out.is_none() {
-        return Err("a workbook is written to a file: give --out FILE".into());
-    }
-    Ok(o)
+#[derive(clap::Args)]
+pub(crate) struct AcceptanceOptions {
+    /// The first day, YYYY-MM-DD (Beijing time)
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    from: String,
+    /// The last day, YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    to: String,
+    /// A workbook (xlsx) needs --out
+    #[arg(long, value_enum, default_value = "html")]
+    format: Format,
+    #[arg(long, value_enum, default_value = "zh")]
+    lang: Lang,
+    /// The file to write; standard output without it
+    #[arg(long, value_name = "FILE")]
+    out: Option<PathBuf>,
+    /// The configuration file: channels, keys, payment periods
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataDir,
 }
 
 pub(crate) async fn run(o: AcceptanceOptions) -> Result<()> {
+    if o.format == Format::Xlsx && o.out.is_none() {
+        bail!("a workbook is written to a file: give --out FILE");
+    }
     let config = crate::serve::load_config(o.config.as_deref())?;
-    let data_dir = o.data_dir;
+    let data_dir = o.data.dir;
     let db = data_dir.join("hongyan.db");
     if !db.exists() {
         bail!("no store at {}: give the server's --data-dir", db.display());
@@ -106,7 +83,9 @@ pub(crate) async fn run(o: AcceptanceOptions) -> Result<()> {
             s.push('\n');
             s.into_bytes()
         }
-        Format::Html => hongyan_console::acceptance_html(&report, o.english).map_err(anyhow::Error::msg)?.into_bytes(),
+        Format::Html => {
+            hongyan_console::acceptance_html(&report, o.lang == Lang::En).map_err(anyhow::Error::msg)?.into_bytes()
+        }
         Format::Xlsx => hongyan_api::acceptance::report_xlsx(&report).context("writing the workbook")?,
     };
     match &o.out {

@@ -11,9 +11,7 @@ use hongyan_store_sqlite::SqliteStore;
 use crate::cli::AccountOptions;
 
 pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
-    let path = opts.data_dir.join("hongyan.db");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
+    let store = open(&opts.data.dir)?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     // The same service as the API and the console: validated and audited (by the OS user).
     let text = opts.signature.clone().unwrap_or_else(|| opts.name.clone());
@@ -58,9 +56,7 @@ pub(crate) fn cli_error(e: AdminError) -> anyhow::Error {
 /// `hongyan signature …`
 pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> {
     use crate::cli::SignatureCommand as C;
-    let path = opts.data_dir.join("hongyan.db");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
+    let store = open(&opts.data.dir)?;
     match opts.command {
         C::List { account } => {
             for s in store.list_signatures(account).await? {
@@ -72,7 +68,8 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
             let s = engine.admin_add_signature(&Actor::cli(), account, &text, &extension).await.map_err(cli_error)?;
             println!("signature {} 【{}】 added, pending approval", s.id, s.text);
         }
-        C::Decide { id, approve } => {
+        C::Approve { id } | C::Reject { id } => {
+            let approve = matches!(opts.command, C::Approve { .. });
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
             engine.admin_decide(&Actor::cli(), Reviewed::Signature, id, approve, "").await.map_err(cli_error)?;
             println!("signature {id} {}", if approve { "approved" } else { "rejected" });
@@ -89,7 +86,8 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
                 println!("account {account}: {c} messages are signed with signature {id}");
             }
         }
-        C::Position { account, suffix } => {
+        C::Position { account, position } => {
+            let suffix = position == crate::content_cmd::Position::Suffix;
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
             engine.admin_set_signature_position(&Actor::cli(), account, suffix).await.map_err(cli_error)?;
             println!(
@@ -104,14 +102,12 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
 
 /// `hongyan account limits ID …`: changes only the limits given.
 pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
-    let path = o.data_dir.join("hongyan.db");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?);
+    let store = open(&o.data.dir)?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let change = RightsChange {
-        rate: o.rate,
-        daily_quota: o.daily,
-        monthly_quota: o.monthly,
+        rate: o.rate.map(|l| l.0),
+        daily_quota: o.daily.map(|l| l.0),
+        monthly_quota: o.monthly.map(|l| l.0),
         verification_limits: [o.per_minute.map(Some), o.per_hour.map(Some), o.per_day.map(Some)],
         ..RightsChange::default()
     };
@@ -143,7 +139,7 @@ pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
 /// `hongyan blacklist …`
 pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
     use crate::cli::BlacklistCommand as C;
-    let store: Arc<dyn Store> = Arc::new(crate::keys_cmd::open_sealed(o.config.as_deref(), &o.data_dir)?);
+    let store: Arc<dyn Store> = Arc::new(crate::keys_cmd::open_sealed(o.config.as_deref(), &o.data.dir)?);
     let scope = o.account.map_or_else(|| "global list".to_owned(), |a| format!("account {a}"));
     match o.command {
         C::Add { number, reason } => {
@@ -190,7 +186,7 @@ pub(crate) async fn free_text(data_dir: std::path::PathBuf, account: i64, allowe
 /// `hongyan template …`
 pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
     use crate::cli::TemplateCommand as C;
-    let store = open(&o.data_dir)?;
+    let store = open(&o.data.dir)?;
     match o.command {
         C::List { account } => {
             for t in store.list_templates(account).await? {
@@ -198,14 +194,15 @@ pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
             }
         }
         C::Add { account, name, body, category } => {
-            let category = categories(o.config.as_deref())?.parse(&category.expect("checked by the parser"))?;
+            let category = categories(o.config.as_deref())?.parse(&category)?;
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
             let t =
                 engine.admin_add_template(&Actor::cli(), account, &name, &body, category).await.map_err(cli_error)?;
             let vars = hongyan_engine::template::variables(&t.body)?;
             println!("template {} `{}` added, pending approval; variables: {}", t.id, t.name, vars.join(", "));
         }
-        C::Decide { id, approve } => {
+        C::Approve { id } | C::Reject { id } => {
+            let approve = matches!(o.command, C::Approve { .. });
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
             engine.admin_decide(&Actor::cli(), Reviewed::Template, id, approve, "").await.map_err(cli_error)?;
             println!("template {id} {}", if approve { "approved" } else { "rejected" });

@@ -8,38 +8,27 @@ use std::path::{Path, PathBuf};
 use anyhow::{bail, Context, Result};
 use hongyan_config::KeySource;
 use hongyan_store_sqlite::BackupReport;
-use lexopt::prelude::*;
 
-pub(crate) enum BackupOptions {
-    Backup { data_dir: PathBuf, out: PathBuf },
-    Restore { data_dir: PathBuf, from: PathBuf, config: Option<PathBuf> },
+use crate::cli::DataDir;
+
+#[derive(clap::Args)]
+pub(crate) struct BackupArgs {
+    /// The backup file to write (never overwritten)
+    #[arg(long, value_name = "FILE")]
+    out: PathBuf,
+    #[command(flatten)]
+    data: DataDir,
 }
 
-pub(crate) fn parse_backup(p: &mut lexopt::Parser) -> Result<BackupOptions, lexopt::Error> {
-    let (mut data_dir, mut out) = (crate::cli::default_data_dir(), None);
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("data-dir") => data_dir = p.value()?.into(),
-            Long("out") => out = Some(p.value()?.into()),
-            other => return Err(other.unexpected()),
-        }
-    }
-    let out = out.ok_or("backup needs --out FILE")?;
-    Ok(BackupOptions::Backup { data_dir, out })
-}
-
-pub(crate) fn parse_restore(p: &mut lexopt::Parser) -> Result<BackupOptions, lexopt::Error> {
-    let (mut data_dir, mut from, mut config) = (crate::cli::default_data_dir(), None, None);
-    while let Some(arg) = p.next()? {
-        match arg {
-            Value(v) if from.is_none() => from = Some(v.into()),
-            Long("data-dir") => data_dir = p.value()?.into(),
-            Long("config") => config = Some(p.value()?.into()),
-            other => return Err(other.unexpected()),
-        }
-    }
-    let from = from.ok_or("restore needs the backup FILE")?;
-    Ok(BackupOptions::Restore { data_dir, from, config })
+#[derive(clap::Args)]
+pub(crate) struct RestoreArgs {
+    /// The backup file
+    file: PathBuf,
+    /// The configuration file, for its `[encryption]` keys
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataDir,
 }
 
 fn describe(r: &BackupReport) -> String {
@@ -52,23 +41,22 @@ fn describe(r: &BackupReport) -> String {
     )
 }
 
-pub(crate) async fn run(o: BackupOptions) -> Result<()> {
-    match o {
-        BackupOptions::Backup { data_dir, out } => {
-            let db = data_dir.join("hongyan.db");
-            let report = tokio::task::spawn_blocking({
-                let out = out.clone();
-                move || hongyan_store_sqlite::backup(&db, &out)
-            })
-            .await??;
-            let after = serde_json::json!({ "file": out.display().to_string(), "messages": report.messages });
-            crate::keys_cmd::audit(&data_dir, "store.backup", "store", after).await?;
-            println!("backup written to {}: {}", out.display(), describe(&report));
-            println!("the data keys are not in it: keep a copy of them apart (see [encryption])");
-            Ok(())
-        }
-        BackupOptions::Restore { data_dir, from, config } => restore(&data_dir, &from, config.as_deref()).await,
-    }
+pub(crate) async fn backup(a: BackupArgs) -> Result<()> {
+    let (db, out) = (a.data.db(), a.out);
+    let report = tokio::task::spawn_blocking({
+        let out = out.clone();
+        move || hongyan_store_sqlite::backup(&db, &out)
+    })
+    .await??;
+    let after = serde_json::json!({ "file": out.display().to_string(), "messages": report.messages });
+    crate::keys_cmd::audit(&a.data.dir, "store.backup", "store", after).await?;
+    println!("backup written to {}: {}", out.display(), describe(&report));
+    println!("the data keys are not in it: keep a copy of them apart (see [encryption])");
+    Ok(())
+}
+
+pub(crate) async fn restore_from(a: RestoreArgs) -> Result<()> {
+    restore(&a.data.dir, &a.file, a.config.as_deref()).await
 }
 
 async fn restore(data_dir: &Path, from: &Path, config: Option<&Path>) -> Result<()> {

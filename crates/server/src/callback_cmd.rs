@@ -8,63 +8,58 @@
 //! hongyan callback resend FAILURE_ID       put a given-up batch at the end of the feed again
 //! ```
 
-use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
+use clap::{Args, Subcommand};
 use hongyan_engine::admin::{Actor, RightsChange};
 use hongyan_engine::{Engine, SystemClock};
-use lexopt::prelude::*;
 
-use crate::cli::{default_data_dir, int, string};
+use crate::cli::{DataDir, Switch};
 
+#[derive(Subcommand)]
 pub(crate) enum CallbackCommand {
-    Set { account: i64, url: String },
-    Clear { account: i64 },
-    PerRequest { account: i64, allowed: bool },
-    Failures { account: Option<i64> },
-    Resend { id: i64 },
+    /// Push the account's reports and replies to URL; a new signing secret is printed once
+    Set {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+        url: String,
+    },
+    /// Push nothing: reports wait for GET /api/v1/reports
+    Clear {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+    },
+    /// May the account's requests name their own callback URL
+    PerRequest {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+        #[arg(value_enum)]
+        allowed: Switch,
+    },
+    /// Batches given up after the retry period
+    Failures {
+        /// One account's only
+        #[arg(long, value_name = "ID")]
+        account: Option<i64>,
+    },
+    /// Put a given-up batch at the end of the feed again
+    Resend {
+        #[arg(value_name = "FAILURE_ID")]
+        id: i64,
+    },
 }
 
+#[derive(Args)]
 pub(crate) struct CallbackOptions {
-    data_dir: PathBuf,
+    #[command(subcommand)]
     command: CallbackCommand,
-}
-
-pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<CallbackOptions, lexopt::Error> {
-    let sub = match p.next()? {
-        Some(Value(v)) => string(v, "subcommand")?,
-        _ => return Err("expected `callback set|clear|per-request|failures|resend`".into()),
-    };
-    let command = match sub.as_str() {
-        "set" => CallbackCommand::Set { account: int(p, "ACCOUNT_ID")?, url: string(p.value()?, "URL")? },
-        "clear" => CallbackCommand::Clear { account: int(p, "ACCOUNT_ID")? },
-        "per-request" => {
-            let account = int(p, "ACCOUNT_ID")?;
-            let allowed = match string(p.value()?, "on|off")?.as_str() {
-                "on" => true,
-                "off" => false,
-                other => return Err(format!("per-request is on or off, not `{other}`").into()),
-            };
-            CallbackCommand::PerRequest { account, allowed }
-        }
-        "failures" => CallbackCommand::Failures { account: None },
-        "resend" => CallbackCommand::Resend { id: int(p, "FAILURE_ID")? },
-        other => return Err(format!("unknown callback subcommand `{other}`").into()),
-    };
-    let mut o = CallbackOptions { data_dir: default_data_dir(), command };
-    while let Some(arg) = p.next()? {
-        match (arg, &mut o.command) {
-            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
-            (Long("account"), CallbackCommand::Failures { account }) => *account = Some(int(p, "--account")?),
-            (other, _) => return Err(other.unexpected()),
-        }
-    }
-    Ok(o)
+    #[command(flatten)]
+    data: DataDir,
 }
 
 pub(crate) async fn run(o: CallbackOptions) -> Result<()> {
-    let path = o.data_dir.join("hongyan.db");
+    let path = o.data.db();
     let store: Arc<dyn hongyan_store::Store> = Arc::new(
         hongyan_store_sqlite::SqliteStore::open_unsealed(&path)
             .with_context(|| format!("opening {}", path.display()))?,
@@ -83,6 +78,7 @@ pub(crate) async fn run(o: CallbackOptions) -> Result<()> {
             println!("account {account}: no callback; reports wait for GET /api/v1/reports");
         }
         CallbackCommand::PerRequest { account, allowed } => {
+            let allowed = allowed.on();
             let change = RightsChange { callback_per_request: Some(allowed), ..RightsChange::default() };
             engine.admin_set_rights(&Actor::cli(), account, change).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             let how = if allowed { "may name a callback URL per request" } else { "may not name callback URLs" };

@@ -3,154 +3,136 @@
 
 use std::path::PathBuf;
 
-use lexopt::prelude::*;
+use clap::{Args, Subcommand, ValueEnum};
 
-use crate::cli::{default_data_dir, digits, int, signature_text, string};
+use crate::cli::{digits, signature_text, DataDir};
 
-/// `hongyan template …`
-pub(crate) enum TemplateCommand {
-    List { account: i64 },
-    Add { account: i64, name: String, body: String, category: Option<String> },
-    Decide { id: i64, approve: bool },
+#[derive(Args)]
+pub(crate) struct TemplateOptions {
+    #[command(subcommand)]
+    pub(crate) command: TemplateCommand,
+    #[command(flatten)]
+    pub(crate) data: DataDir,
+    /// Where the category list comes from (the defaults without it)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub(crate) config: Option<PathBuf>,
 }
 
-pub(crate) struct TemplateOptions {
-    pub(crate) data_dir: PathBuf,
-    /// Where the category list comes from (the defaults without it).
+/// `hongyan template …`
+#[derive(Subcommand)]
+pub(crate) enum TemplateCommand {
+    /// An account's templates: id, name, category, status, body
+    List {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+    },
+    /// Add a template, pending approval; `{name}` in the body is a variable
+    Add {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+        name: String,
+        body: String,
+        /// verification, notification, marketing, or a category of --config
+        #[arg(long)]
+        category: String,
+    },
+    /// Approve a template
+    Approve { id: i64 },
+    /// Reject a template
+    Reject { id: i64 },
+}
+
+#[derive(Args)]
+pub(crate) struct BlacklistOptions {
+    #[command(subcommand)]
+    pub(crate) command: BlacklistCommand,
+    /// The account's own list; the global list without it
+    #[arg(long, value_name = "ID", global = true)]
+    pub(crate) account: Option<i64>,
+    #[command(flatten)]
+    pub(crate) data: DataDir,
+    /// For `[encryption]`: the list's numbers are sealed
+    #[arg(long, value_name = "FILE", global = true)]
     pub(crate) config: Option<PathBuf>,
-    pub(crate) command: TemplateCommand,
 }
 
 /// `hongyan blacklist …`
+#[derive(Subcommand)]
 pub(crate) enum BlacklistCommand {
-    Add { number: String, reason: String },
-    Remove { number: String },
+    /// Refuse sending to a number
+    Add {
+        #[arg(value_parser = national)]
+        number: String,
+        /// Why, shown in the list and the audit log
+        #[arg(long, value_name = "TEXT", default_value = "added by an administrator")]
+        reason: String,
+    },
+    /// Allow a number again
+    Remove {
+        #[arg(value_parser = national)]
+        number: String,
+    },
+    /// The list's numbers
     List,
 }
 
-pub(crate) struct BlacklistOptions {
-    pub(crate) data_dir: PathBuf,
-    /// For `[encryption]`: the list's numbers are sealed.
-    pub(crate) config: Option<PathBuf>,
-    pub(crate) account: Option<i64>,
-    pub(crate) command: BlacklistCommand,
+/// A mobile number in any usual form, as its 11 national digits.
+fn national(raw: &str) -> Result<String, String> {
+    hongyan_types::PhoneNumber::parse(raw).map(|n| n.national().to_owned()).map_err(|e| e.to_string())
 }
 
-/// `hongyan signature …`: what an administrator does with signatures until the admin API.
-pub(crate) enum SignatureCommand {
-    List { account: i64 },
-    Add { account: i64, text: String, extension: String },
-    Decide { id: i64, approve: bool },
-    Default { account: i64, id: i64, category: Option<String> },
-    Position { account: i64, suffix: bool },
-}
-
+#[derive(Args)]
 pub(crate) struct SignatureOptions {
-    pub(crate) data_dir: PathBuf,
-    /// Where the category list comes from (the defaults without it).
-    pub(crate) config: Option<PathBuf>,
+    #[command(subcommand)]
     pub(crate) command: SignatureCommand,
+    #[command(flatten)]
+    pub(crate) data: DataDir,
+    /// Where the category list comes from (the defaults without it)
+    #[arg(long, value_name = "FILE", global = true)]
+    pub(crate) config: Option<PathBuf>,
 }
 
-pub(crate) fn blacklist(p: &mut lexopt::Parser) -> Result<BlacklistOptions, lexopt::Error> {
-    let number = |p: &mut lexopt::Parser| -> Result<String, lexopt::Error> {
-        let raw = string(p.value()?, "NUMBER")?;
-        hongyan_types::PhoneNumber::parse(&raw)
-            .map(|n| n.national().to_owned())
-            .map_err(|e| format!("`{raw}`: {e}").into())
-    };
-    let command = match p.next()? {
-        Some(Value(v)) if v == "add" => {
-            BlacklistCommand::Add { number: number(p)?, reason: "added by an administrator".into() }
-        }
-        Some(Value(v)) if v == "remove" => BlacklistCommand::Remove { number: number(p)? },
-        Some(Value(v)) if v == "list" => BlacklistCommand::List,
-        _ => return Err("expected `blacklist add|remove NUMBER` or `blacklist list`".into()),
-    };
-    let mut o = BlacklistOptions { data_dir: default_data_dir(), config: None, account: None, command };
-    while let Some(arg) = p.next()? {
-        match (arg, &mut o.command) {
-            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
-            (Long("config"), _) => o.config = Some(p.value()?.into()),
-            (Long("account"), _) => o.account = Some(int(p, "--account")?),
-            (Long("reason"), BlacklistCommand::Add { reason, .. }) => *reason = string(p.value()?, "--reason")?,
-            (other, _) => return Err(other.unexpected()),
-        }
-    }
-    Ok(o)
+/// `hongyan signature …`: what an administrator does with signatures without the console.
+#[derive(Subcommand)]
+pub(crate) enum SignatureCommand {
+    /// An account's signatures
+    List {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+    },
+    /// Add a signature, pending approval (2–20 characters; the platform adds 【】)
+    Add {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+        #[arg(value_parser = signature_text)]
+        text: String,
+        /// Its extension code, up to 6 digits
+        #[arg(long, value_name = "DIGITS", value_parser = digits, default_value = "")]
+        extension: String,
+    },
+    /// Approve a signature
+    Approve { id: i64 },
+    /// Reject a signature
+    Reject { id: i64 },
+    /// Make an approved signature the account's default (for one category with --category)
+    Default {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+        id: i64,
+        #[arg(long)]
+        category: Option<String>,
+    },
+    /// Put the account's signatures before or after the text
+    Position {
+        #[arg(value_name = "ACCOUNT_ID")]
+        account: i64,
+        #[arg(value_enum)]
+        position: Position,
+    },
 }
 
-pub(crate) fn template(p: &mut lexopt::Parser) -> Result<TemplateOptions, lexopt::Error> {
-    let command = match p.next()? {
-        Some(Value(v)) if v == "list" => TemplateCommand::List { account: int(p, "ACCOUNT_ID")? },
-        Some(Value(v)) if v == "add" => {
-            let account = int(p, "ACCOUNT_ID")?;
-            let name = string(p.value()?, "NAME")?;
-            let body = string(p.value()?, "BODY")?;
-            TemplateCommand::Add { account, name, body, category: None }
-        }
-        Some(Value(v)) if v == "approve" => TemplateCommand::Decide { id: int(p, "ID")?, approve: true },
-        Some(Value(v)) if v == "reject" => TemplateCommand::Decide { id: int(p, "ID")?, approve: false },
-        _ => return Err("expected `template list|add|approve|reject`".into()),
-    };
-    let mut o = TemplateOptions { data_dir: default_data_dir(), config: None, command };
-    while let Some(arg) = p.next()? {
-        match (arg, &mut o.command) {
-            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
-            (Long("config"), _) => o.config = Some(p.value()?.into()),
-            (Long("category"), TemplateCommand::Add { category, .. }) => {
-                *category = Some(string(p.value()?, "--category")?)
-            }
-            (other, _) => return Err(other.unexpected()),
-        }
-    }
-    if let TemplateCommand::Add { category: None, .. } = o.command {
-        return Err(
-            "template add needs --category NAME (verification, notification, marketing or one from --config)".into()
-        );
-    }
-    Ok(o)
-}
-
-pub(crate) fn signature(p: &mut lexopt::Parser) -> Result<SignatureOptions, lexopt::Error> {
-    let sub = match p.next()? {
-        Some(Value(v)) => string(v, "subcommand")?,
-        _ => return Err("expected `signature list|add|approve|reject|default|position`".into()),
-    };
-    let command = match sub.as_str() {
-        "list" => SignatureCommand::List { account: int(p, "ACCOUNT_ID")? },
-        "add" => {
-            let account = int(p, "ACCOUNT_ID")?;
-            let text = signature_text(string(p.value()?, "TEXT")?)?;
-            SignatureCommand::Add { account, text, extension: String::new() }
-        }
-        "approve" => SignatureCommand::Decide { id: int(p, "ID")?, approve: true },
-        "reject" => SignatureCommand::Decide { id: int(p, "ID")?, approve: false },
-        "default" => SignatureCommand::Default { account: int(p, "ACCOUNT_ID")?, id: int(p, "ID")?, category: None },
-        "position" => {
-            let account = int(p, "ACCOUNT_ID")?;
-            let suffix = match string(p.value()?, "position")?.as_str() {
-                "prefix" => false,
-                "suffix" => true,
-                other => return Err(format!("position is prefix or suffix, not `{other}`").into()),
-            };
-            SignatureCommand::Position { account, suffix }
-        }
-        other => return Err(format!("unknown signature subcommand `{other}`").into()),
-    };
-    let mut o = SignatureOptions { data_dir: default_data_dir(), config: None, command };
-    while let Some(arg) = p.next()? {
-        match (arg, &mut o.command) {
-            (Long("data-dir"), _) => o.data_dir = p.value()?.into(),
-            (Long("config"), _) => o.config = Some(p.value()?.into()),
-            (Long("extension"), SignatureCommand::Add { extension, .. }) => {
-                *extension = digits(string(p.value()?, "--extension")?)?
-            }
-            (Long("category"), SignatureCommand::Default { category, .. }) => {
-                *category = Some(string(p.value()?, "--category")?)
-            }
-            (other, _) => return Err(other.unexpected()),
-        }
-    }
-    Ok(o)
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Position {
+    Prefix,
+    Suffix,
 }

@@ -16,39 +16,25 @@ use anyhow::{bail, Context, Result};
 use hongyan_config::{Config, DataAlgorithm, Encryption, KeySource};
 use hongyan_store_sqlite::seal::{self, Algorithm, KeyRing};
 use hongyan_store_sqlite::SqliteStore;
-use lexopt::prelude::*;
 
-use crate::cli::string;
-
+#[derive(Clone, Copy, clap::ValueEnum)]
 pub(crate) enum KeysCommand {
+    /// A new key (the next id) in the key file
     Add,
+    /// Reseal every row with the newest key (it may run beside the server)
     Rekey,
 }
 
+#[derive(clap::Args)]
 pub(crate) struct KeysOptions {
-    config: Option<PathBuf>,
-    data_dir: Option<PathBuf>,
+    #[arg(value_enum, value_name = "ACTION")]
     command: KeysCommand,
-}
-
-pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<KeysOptions, lexopt::Error> {
-    let command = match p.next()? {
-        Some(Value(v)) => match string(v, "subcommand")?.as_str() {
-            "add" => KeysCommand::Add,
-            "rekey" => KeysCommand::Rekey,
-            other => return Err(format!("unknown keys subcommand `{other}` (add, rekey)").into()),
-        },
-        _ => return Err("expected `keys add|rekey`".into()),
-    };
-    let mut o = KeysOptions { config: None, data_dir: None, command };
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("config") => o.config = Some(p.value()?.into()),
-            Long("data-dir") => o.data_dir = Some(p.value()?.into()),
-            other => return Err(other.unexpected()),
-        }
-    }
-    Ok(o)
+    /// The configuration file, for its `[encryption]`
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// The data folder; else the configuration's, else ./data
+    #[arg(long, value_name = "DIR", env = "HONGYAN_DATA_DIR")]
+    data_dir: Option<PathBuf>,
 }
 
 fn algorithm(a: DataAlgorithm) -> Algorithm {
@@ -108,7 +94,7 @@ pub(crate) fn open_sealed(config: Option<&Path>, data_dir: &Path) -> Result<Sqli
 
 pub(crate) async fn run(o: KeysOptions) -> Result<()> {
     let config = crate::serve::load_config(o.config.as_deref())?;
-    let data_dir = o.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(crate::cli::default_data_dir);
+    let data_dir = o.data_dir.or_else(|| config.data_dir.clone()).unwrap_or_else(|| PathBuf::from("data"));
     match o.command {
         KeysCommand::Add => {
             let id = add(&config, &data_dir)?;

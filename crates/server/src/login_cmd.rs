@@ -7,11 +7,9 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use crate::cli::DataDir;
 use anyhow::{Context, Result};
 use hongyan_engine::{Engine, SystemClock};
-use lexopt::prelude::*;
-
-use crate::cli::{default_data_dir, int, string};
 
 /// A protocol's rules for logins: flag name, longest login, secret length, default login.
 struct Rules {
@@ -30,6 +28,7 @@ fn rules(protocol: &str) -> Rules {
     }
 }
 
+/// What `account smpp|cmpp` does, whichever protocol.
 pub(crate) struct LoginOptions {
     data_dir: PathBuf,
     account: i64,
@@ -43,44 +42,90 @@ pub(crate) struct LoginOptions {
     set_only: bool,
 }
 
-pub(crate) fn parse(p: &mut lexopt::Parser, protocol: &'static str) -> Result<LoginOptions, lexopt::Error> {
-    let mut o = LoginOptions {
-        data_dir: default_data_dir(),
-        account: int(p, "ACCOUNT_ID")?,
-        protocol,
-        login: None,
-        json: false,
-        config: None,
-        category: None,
-        set_only: false,
-    };
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("data-dir") => o.data_dir = p.value()?.into(),
-            Long(flag) if flag == rules(protocol).flag => o.login = Some(string(p.value()?, "the login")?),
-            Long("json") => o.json = true,
-            Long("config") => o.config = Some(p.value()?.into()),
-            Long("category") => o.category = Some(string(p.value()?, "--category")?),
-            Long("set-category") => {
-                o.category = Some(string(p.value()?, "--set-category")?);
-                o.set_only = true;
-            }
-            other => return Err(other.unexpected()),
+#[derive(clap::Args)]
+pub(crate) struct SmppLogin {
+    #[arg(value_name = "ACCOUNT_ID")]
+    account: i64,
+    /// The login's system_id (at most 15 characters); hyNNNNNN by default
+    #[arg(id = "login", long = "system-id", value_name = "ID", value_parser = smpp_login)]
+    login: Option<String>,
+    #[command(flatten)]
+    flags: LoginFlags,
+}
+
+#[derive(clap::Args)]
+pub(crate) struct CmppLogin {
+    #[arg(value_name = "ACCOUNT_ID")]
+    account: i64,
+    /// The login's SP_Id (6 digits); 9NNNNN by default
+    #[arg(id = "login", long = "sp-id", value_name = "NNNNNN", value_parser = cmpp_login)]
+    login: Option<String>,
+    #[command(flatten)]
+    flags: LoginFlags,
+}
+
+#[derive(clap::Args)]
+struct LoginFlags {
+    /// The login's default category (for an empty service_type / Service_Id)
+    #[arg(long, value_name = "C", conflicts_with = "set_category")]
+    category: Option<String>,
+    /// Change an existing login's default category (or `none`) instead of making a login
+    #[arg(long, value_name = "C|none", requires = "login")]
+    set_category: Option<String>,
+    /// Print the new login as JSON
+    #[arg(long)]
+    json: bool,
+    /// The configuration file, for its categories
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataDir,
+}
+
+impl SmppLogin {
+    pub(crate) fn options(self) -> LoginOptions {
+        self.flags.options("smpp", self.account, self.login)
+    }
+}
+
+impl CmppLogin {
+    pub(crate) fn options(self) -> LoginOptions {
+        self.flags.options("cmpp", self.account, self.login)
+    }
+}
+
+impl LoginFlags {
+    fn options(self, protocol: &'static str, account: i64, login: Option<String>) -> LoginOptions {
+        let set_only = self.set_category.is_some();
+        LoginOptions {
+            data_dir: self.data.dir,
+            account,
+            protocol,
+            login,
+            json: self.json,
+            config: self.config,
+            category: self.set_category.or(self.category),
+            set_only,
         }
     }
-    let r = rules(protocol);
-    if o.set_only && o.login.is_none() {
-        return Err(format!("--set-category needs the login (--{})", r.flag).into());
+}
+
+fn smpp_login(l: &str) -> Result<String, String> {
+    check_login(rules("smpp"), l)
+}
+
+fn cmpp_login(l: &str) -> Result<String, String> {
+    check_login(rules("cmpp"), l)
+}
+
+fn check_login(r: Rules, l: &str) -> Result<String, String> {
+    let ok = |b: u8| if r.digits_only { b.is_ascii_digit() } else { b.is_ascii_graphic() };
+    let exact = r.digits_only && l.len() != r.login_max;
+    if l.is_empty() || l.len() > r.login_max || exact || !l.bytes().all(ok) {
+        let what = if r.digits_only { "digits" } else { "printable ASCII characters" };
+        return Err(format!("--{} is at most {} {what}", r.flag, r.login_max));
     }
-    if let Some(l) = &o.login {
-        let ok = |b: u8| if r.digits_only { b.is_ascii_digit() } else { b.is_ascii_graphic() };
-        let exact = r.digits_only && l.len() != r.login_max;
-        if l.is_empty() || l.len() > r.login_max || exact || !l.bytes().all(ok) {
-            let what = if r.digits_only { "digits" } else { "printable ASCII characters" };
-            return Err(format!("--{} is at most {} {what}", r.flag, r.login_max).into());
-        }
-    }
-    Ok(o)
+    Ok(l.to_owned())
 }
 
 /// The configured category `name` names ("none": no default).

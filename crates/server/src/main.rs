@@ -66,55 +66,48 @@ fn serve_with_prompt_purge() {
 }
 
 fn main() -> Result<()> {
-    let command = match cli::parse(std::env::args_os().skip(1)) {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("hongyan: {e}\n\n{}", cli::USAGE);
-            std::process::exit(2);
-        }
+    use clap::{CommandFactory, Parser};
+    use cli::{AccountCommand as A, Command as C};
+    // Help and version go to stdout with status 0, a usage error to stderr with status 2.
+    let Some(command) = cli::Cli::parse().command else {
+        cli::Cli::command().print_help()?;
+        return Ok(());
     };
-    if matches!(command, cli::Command::Serve(_)) {
+    if matches!(command, C::Serve(_)) {
         serve_with_prompt_purge();
-    }
-    // `serve` sets logging up from its configuration's `[log]`; every other command logs to
-    // stderr, so `--json` output on stdout stays clean.
-    if !matches!(command, cli::Command::Serve(_)) {
+    } else {
+        // `serve` sets logging up from its configuration's `[log]`; every other command logs
+        // to stderr, so `--json` output on stdout stays clean.
         logging::init(&hongyan_config::Log::default())?;
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     match command {
-        cli::Command::Help => {
-            println!("{}", cli::USAGE);
-            Ok(())
-        }
-        cli::Command::Version => {
-            println!("hongyan {}", env!("CARGO_PKG_VERSION"));
-            Ok(())
-        }
-        cli::Command::Serve(opts) => runtime.block_on(serve::run(opts)),
-        cli::Command::CheckConfig(file) => check_config(&file),
-        cli::Command::ConfigExample => {
+        C::Serve(opts) => runtime.block_on(serve::run(opts)),
+        C::CheckConfig { file } => check_config(&file),
+        C::Config(cli::ConfigCommand::Example) => {
             print!("{}", hongyan_config::EXAMPLE);
             Ok(())
         }
-        cli::Command::AccountCreate(opts) => runtime.block_on(account::create(opts)),
-        cli::Command::Signature(opts) => runtime.block_on(account::signature(opts)),
-        cli::Command::AccountLimits(opts) => runtime.block_on(account::limits(opts)),
-        cli::Command::Blacklist(opts) => runtime.block_on(account::blacklist(opts)),
-        cli::Command::FreeText { data_dir, account, allowed } => {
-            runtime.block_on(account::free_text(data_dir, account, allowed))
+        C::Account(A::Create(opts)) => runtime.block_on(account::create(opts)),
+        C::Account(A::Limits(opts)) => runtime.block_on(account::limits(opts)),
+        C::Account(A::FreeText { account, allowed, data }) => {
+            runtime.block_on(account::free_text(data.dir, account, allowed.on()))
         }
-        cli::Command::Template(opts) => runtime.block_on(account::template(opts)),
-        cli::Command::PortabilityImport { data_dir, file } => {
-            runtime.block_on(account::portability_import(data_dir, file))
+        C::Account(A::Smpp(login)) => runtime.block_on(login_cmd::run(login.options())),
+        C::Account(A::Cmpp(login)) => runtime.block_on(login_cmd::run(login.options())),
+        C::Signature(opts) => runtime.block_on(account::signature(opts)),
+        C::Blacklist(opts) => runtime.block_on(account::blacklist(opts)),
+        C::Template(opts) => runtime.block_on(account::template(opts)),
+        C::Portability(cli::PortabilityCommand::Import { file, data }) => {
+            runtime.block_on(account::portability_import(data.dir, file))
         }
-        cli::Command::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
-        cli::Command::Statement(opts) => runtime.block_on(statement_cmd::run(opts)),
-        cli::Command::Acceptance(opts) => runtime.block_on(acceptance_cmd::run(opts)),
-        cli::Command::ClientLogin(opts) => runtime.block_on(login_cmd::run(opts)),
-        cli::Command::Backup(opts) => runtime.block_on(backup_cmd::run(opts)),
-        cli::Command::Sim(opts) => runtime.block_on(sim_cmd::run(opts)),
-        cli::Command::Keys(opts) => runtime.block_on(keys_cmd::run(opts)),
+        C::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
+        C::Statement(opts) => runtime.block_on(statement_cmd::run(opts)),
+        C::Acceptance(opts) => runtime.block_on(acceptance_cmd::run(opts)),
+        C::Backup(args) => runtime.block_on(backup_cmd::backup(args)),
+        C::Restore(args) => runtime.block_on(backup_cmd::restore_from(args)),
+        C::Sim(args) => runtime.block_on(sim_cmd::run(args.options())),
+        C::Keys(opts) => runtime.block_on(keys_cmd::run(opts)),
     }
 }
 

@@ -4,8 +4,7 @@
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
-
-use lexopt::prelude::*;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
@@ -16,7 +15,7 @@ use hongyan_sim::ReportBook;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-use crate::cli::{default_data_dir, millis, string};
+use crate::cli::{millis, DataDir};
 
 pub(crate) async fn run(o: SimOptions) -> Result<()> {
     let journal = o.data_dir.join("sim").join(format!("{}-standalone.journal", o.protocol.name()));
@@ -108,25 +107,19 @@ async fn wait_for_stop() {
 }
 
 /// Which carrier gateway `hongyan sim` plays.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub(crate) enum SimProtocol {
+    /// China Mobile's ISMG (CMPP 3.0), port 7890
     Cmpp,
+    /// China Unicom's SMG (SGIP 1.2), port 8801
     Sgip,
+    /// China Telecom's ISMG (SMGP 3.0), port 8890
     Smgp,
+    /// An SMSC (SMPP 3.4), port 2775
     Smpp,
 }
 
 impl SimProtocol {
-    fn parse(s: &str) -> Option<Self> {
-        Some(match s {
-            "cmpp" => Self::Cmpp,
-            "sgip" => Self::Sgip,
-            "smgp" => Self::Smgp,
-            "smpp" => Self::Smpp,
-            _ => return None,
-        })
-    }
-
     /// The customary port of each protocol.
     fn default_port(self) -> u16 {
         match self {
@@ -159,69 +152,120 @@ pub(crate) struct SimOptions {
     pub(crate) scenario: hongyan_sim::Scenario,
 }
 
-pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<SimOptions, lexopt::Error> {
-    let protocol = match p.next()? {
-        Some(Value(v)) => SimProtocol::parse(&string(v, "protocol")?),
-        _ => None,
-    }
-    .ok_or("expected `sim cmpp`, `sim sgip`, `sim smgp` or `sim smpp`")?;
-    let mut o = SimOptions {
-        protocol,
-        data_dir: default_data_dir(),
-        listen: SocketAddr::from(([127, 0, 0, 1], protocol.default_port())),
-        account: "901234".into(),
-        password: "secret".into(),
-        report_to: None,
-        window: 16,
-        scenario: hongyan_sim::Scenario::default(),
-    };
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("data-dir") => o.data_dir = p.value()?.into(),
-            Long("listen") => o.listen = p.value()?.parse()?,
-            Long("account" | "sp-id" | "system-id" | "login") => o.account = string(p.value()?, "--account")?,
-            Long("password" | "secret") => o.password = string(p.value()?, "--password")?,
-            Long("report-to") => o.report_to = Some(p.value()?.parse()?),
-            Long("window") => {
-                o.window = p.value()?.parse()?;
-                if !(1..=256).contains(&o.window) {
-                    return Err("--window must be between 1 and 256".into());
-                }
-            }
-            Long("report-delay-ms") => o.scenario.report_delay = millis(p)?,
-            Long("submit-latency-ms") => o.scenario.submit_latency = millis(p)?,
-            Long("rate-limit") => o.scenario.rate_limit = Some(p.value()?.parse()?),
-            Long("drop-every") => o.scenario.drop_every = Some(p.value()?.parse()?),
-            Long("silent-every") => o.scenario.silent_every = Some(p.value()?.parse()?),
-            Long("fail-every") => o.scenario.fail_every = Some(p.value()?.parse()?),
-            Long("duplicate-reports") => o.scenario.duplicate_reports = true,
-            Long("report-before-response") => o.scenario.report_before_response = true,
-            Long("smpp-receipts") => o.scenario.smpp_receipts = p.value()?.parse()?,
-            Long("outcomes") => o.scenario.outcomes = outcomes(&string(p.value()?, "--outcomes")?)?,
-            Long("mo") => {
-                let v = string(p.value()?, "--mo")?;
-                let (from, text) =
-                    v.split_once(':').ok_or("--mo takes FROM[@TO]:TEXT, e.g. 13800138000@106900011:TD")?;
-                let (from, to) = from.split_once('@').unwrap_or((from, ""));
-                o.scenario.mo.push(hongyan_sim::MoMessage { from: from.into(), text: text.into(), to: to.into() });
-            }
-            other => return Err(other.unexpected()),
+/// `hongyan sim …` as given; [`SimArgs::options`] fills in the defaults.
+#[derive(clap::Args)]
+pub(crate) struct SimArgs {
+    #[arg(value_enum)]
+    protocol: SimProtocol,
+    /// Where to listen; 127.0.0.1 and the protocol's customary port by default
+    #[arg(long, value_name = "ADDR")]
+    listen: Option<SocketAddr>,
+    /// The login it accepts
+    #[arg(long, value_name = "NAME", visible_aliases = ["sp-id", "system-id", "login"], default_value = "901234")]
+    account: String,
+    /// The login's password (shared secret)
+    #[arg(long, value_name = "P", visible_alias = "secret", default_value = "secret")]
+    password: String,
+    /// (sgip) where the simulated SMG connects to deliver reports and replies
+    #[arg(long, value_name = "ADDR")]
+    report_to: Option<SocketAddr>,
+    /// Deliveries kept unacknowledged per connection, 1–256
+    #[arg(long, value_name = "N", default_value = "16", value_parser = window)]
+    window: usize,
+    /// Time from the submit response to the status report, in ms
+    #[arg(long = "report-delay-ms", value_name = "N", value_parser = millis)]
+    report_delay: Option<Duration>,
+    /// Time before each submit response, in ms
+    #[arg(long = "submit-latency-ms", value_name = "N", value_parser = millis)]
+    submit_latency: Option<Duration>,
+    /// Final states by weight, e.g. DELIVRD:8,UNDELIV/001:1,EXPIRED/002:1
+    #[arg(long, value_name = "STAT[/ERR]:WEIGHT,...", value_parser = outcomes)]
+    outcomes: Option<Outcomes>,
+    /// Most submits a second per login; above it the flow-control answer
+    #[arg(long, value_name = "N")]
+    rate_limit: Option<u32>,
+    /// Close the connection on every Nth submit without answering it
+    #[arg(long, value_name = "N")]
+    drop_every: Option<u32>,
+    /// Leave every Nth submit unanswered
+    #[arg(long, value_name = "N")]
+    silent_every: Option<u32>,
+    /// Refuse every Nth submit with the protocol's "system error"
+    #[arg(long, value_name = "N")]
+    fail_every: Option<u32>,
+    /// Send each report twice
+    #[arg(long)]
+    duplicate_reports: bool,
+    /// Send each report before the submit response
+    #[arg(long)]
+    report_before_response: bool,
+    /// (smpp) how receipts are worded: both, ascii, ucs2 or tlvs
+    #[arg(long, value_name = "FORM")]
+    smpp_receipts: Option<hongyan_sim::SmppReceiptForm>,
+    /// A reply each login receives once, e.g. 13800138000@106900011:TD (repeatable)
+    #[arg(long, value_name = "FROM[@TO]:TEXT", value_parser = mo)]
+    mo: Vec<hongyan_sim::MoMessage>,
+    #[command(flatten)]
+    data: DataDir,
+}
+
+/// Weighted outcomes, as one value.
+#[derive(Clone)]
+struct Outcomes(Vec<hongyan_sim::Outcome>);
+
+impl SimArgs {
+    pub(crate) fn options(self) -> SimOptions {
+        let d = hongyan_sim::Scenario::default();
+        let scenario = hongyan_sim::Scenario {
+            report_delay: self.report_delay.unwrap_or(d.report_delay),
+            submit_latency: self.submit_latency.unwrap_or(d.submit_latency),
+            outcomes: self.outcomes.map_or(d.outcomes, |o| o.0),
+            rate_limit: self.rate_limit,
+            duplicate_reports: self.duplicate_reports,
+            report_before_response: self.report_before_response,
+            drop_every: self.drop_every,
+            silent_every: self.silent_every,
+            mo: self.mo,
+            fail_every: self.fail_every,
+            smpp_receipts: self.smpp_receipts.unwrap_or(d.smpp_receipts),
+        };
+        SimOptions {
+            protocol: self.protocol,
+            data_dir: self.data.dir,
+            listen: self.listen.unwrap_or_else(|| SocketAddr::from(([127, 0, 0, 1], self.protocol.default_port()))),
+            account: self.account,
+            password: self.password,
+            report_to: self.report_to,
+            window: self.window,
+            scenario,
         }
     }
-    Ok(o)
+}
+
+fn window(v: &str) -> Result<usize, String> {
+    match v.parse() {
+        Ok(n) if (1..=256).contains(&n) => Ok(n),
+        _ => Err("a window is between 1 and 256".into()),
+    }
+}
+
+fn mo(v: &str) -> Result<hongyan_sim::MoMessage, String> {
+    let (from, text) = v.split_once(':').ok_or("FROM[@TO]:TEXT, e.g. 13800138000@106900011:TD")?;
+    let (from, to) = from.split_once('@').unwrap_or((from, ""));
+    Ok(hongyan_sim::MoMessage { from: from.into(), text: text.into(), to: to.into() })
 }
 
 /// `DELIVRD:8,UNDELIV/001:1,EXPIRED/002:1` → weighted outcomes.
-fn outcomes(text: &str) -> Result<Vec<hongyan_sim::Outcome>, lexopt::Error> {
+fn outcomes(text: &str) -> Result<Outcomes, String> {
     let mut out = Vec::new();
     for item in text.split(',') {
         let (what, weight) = item.split_once(':').ok_or_else(|| format!("`{item}`: expected STAT[/ERR]:WEIGHT"))?;
         let (stat, err) = what.split_once('/').unwrap_or((what, if what == "DELIVRD" { "000" } else { "001" }));
         let weight: u32 = weight.parse().map_err(|_| format!("`{item}`: the weight must be a whole number"))?;
         if stat.len() != 7 || weight == 0 {
-            return Err(format!("`{item}`: the status is 7 characters (e.g. UNDELIV) and the weight at least 1").into());
+            return Err(format!("`{item}`: the status is 7 characters (e.g. UNDELIV) and the weight at least 1"));
         }
         out.push(hongyan_sim::Outcome { stat: stat.to_owned(), err: err.to_owned(), weight });
     }
-    Ok(out)
+    Ok(Outcomes(out))
 }

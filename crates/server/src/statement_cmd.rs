@@ -14,58 +14,42 @@ use anyhow::{Context, Result};
 use hongyan_engine::statement::{period, NamedPeriod};
 use hongyan_engine::{Engine, SystemClock};
 use hongyan_store::Store;
-use lexopt::prelude::*;
 
-use crate::cli::{default_data_dir, int, string};
+use crate::cli::DataDir;
 
+#[derive(clap::Args)]
+#[command(group(clap::ArgGroup::new("period_or_dates").required(true).args(["from", "period"])))]
 pub(crate) struct StatementOptions {
-    data_dir: PathBuf,
-    config: Option<PathBuf>,
-    account: Option<i64>,
+    /// The first day, YYYY-MM-DD (Beijing time)
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
     from: Option<String>,
+    /// The last day, YYYY-MM-DD
+    #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
     to: Option<String>,
+    /// A payment period named in the configuration's `[[billing_period]]`
+    #[arg(long, value_name = "NAME")]
     period: Option<String>,
-    json: bool,
+    /// One account's statement; every account's without it
+    #[arg(long, value_name = "ID")]
+    account: Option<i64>,
+    #[arg(long, value_enum, default_value = "csv")]
+    format: Format,
+    /// The configuration file, for its payment periods and categories
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    data: DataDir,
 }
 
-pub(crate) fn parse(p: &mut lexopt::Parser) -> Result<StatementOptions, lexopt::Error> {
-    let mut o = StatementOptions {
-        data_dir: default_data_dir(),
-        config: None,
-        account: None,
-        from: None,
-        to: None,
-        period: None,
-        json: false,
-    };
-    while let Some(arg) = p.next()? {
-        match arg {
-            Long("data-dir") => o.data_dir = p.value()?.into(),
-            Long("config") => o.config = Some(p.value()?.into()),
-            Long("account") => o.account = Some(int(p, "--account")?),
-            Long("from") => o.from = Some(string(p.value()?, "--from")?),
-            Long("to") => o.to = Some(string(p.value()?, "--to")?),
-            Long("period") => o.period = Some(string(p.value()?, "--period")?),
-            Long("format") => {
-                o.json = match string(p.value()?, "--format")?.as_str() {
-                    "json" => true,
-                    "csv" => false,
-                    other => return Err(format!("--format is csv or json, not `{other}`").into()),
-                }
-            }
-            other => return Err(other.unexpected()),
-        }
-    }
-    let by_dates = o.from.is_some() && o.to.is_some();
-    if by_dates == o.period.is_some() {
-        return Err("give --from and --to, or --period".into());
-    }
-    Ok(o)
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Csv,
+    Json,
 }
 
 pub(crate) async fn run(o: StatementOptions) -> Result<()> {
     let config = crate::serve::load_config(o.config.as_deref())?;
-    let path = o.data_dir.join("hongyan.db");
+    let path = o.data.db();
     let store: Arc<dyn Store> = Arc::new(
         hongyan_store_sqlite::SqliteStore::open_unsealed(&path)
             .with_context(|| format!("opening {}", path.display()))?,
@@ -87,7 +71,7 @@ pub(crate) async fn run(o: StatementOptions) -> Result<()> {
     let out = match o.account {
         Some(id) => {
             let s = engine.statement(id, start, until).await?;
-            if o.json {
+            if o.format == Format::Json {
                 serde_json::to_string_pretty(&statement_json(&s))?
             } else {
                 s.to_csv()
@@ -95,7 +79,7 @@ pub(crate) async fn run(o: StatementOptions) -> Result<()> {
         }
         None => {
             let all = engine.all_statements(start, until).await?;
-            if o.json {
+            if o.format == Format::Json {
                 let accounts: Vec<serde_json::Value> = all
                     .accounts
                     .iter()
@@ -112,7 +96,7 @@ pub(crate) async fn run(o: StatementOptions) -> Result<()> {
     };
     store.close().await?;
     print!("{out}");
-    if o.json {
+    if o.format == Format::Json {
         println!();
     }
     Ok(())

@@ -154,3 +154,24 @@ fn clashing_addresses_are_refused_naming_both_keys() {
     let err = String::from_utf8_lossy(&serve.stderr);
     assert!(err.contains("servers.smpp: 0.0.0.0:18391 is already taken by http = 127.0.0.1:18391"), "{err}");
 }
+
+/// Each command explains its own flags; a wrong value is refused with status 2, saying why,
+/// before anything is opened or written.
+#[test]
+fn each_command_explains_its_flags_and_refuses_a_wrong_one() {
+    let help = Command::new(BIN).args(["help", "account", "smpp"]).output().unwrap();
+    assert!(help.status.success());
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("--system-id") && text.contains("--set-category") && text.contains("ACCOUNT_ID"), "{text}");
+
+    let dir = data_dir("cli-refusal");
+    let bad =
+        Command::new(BIN).args(["account", "cmpp", "1", "--sp-id", "12345", "--data-dir"]).arg(&dir).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(err.contains("--sp-id is at most 6 digits"), "{err}");
+    assert!(!dir.join("hongyan.db").exists(), "nothing was opened");
+    let stray = Command::new(BIN).args(["keys", "rotate"]).output().unwrap();
+    assert_eq!(stray.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&stray.stderr).contains("[possible values: add, rekey]"));
+}
