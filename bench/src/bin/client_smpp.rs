@@ -214,6 +214,7 @@ fn channel(addr: std::net::SocketAddr) -> ChannelConfig {
     ChannelConfig {
         name: "bench".into(),
         addr,
+        tls: None,
         connections: 1,
         rate: None,
         simulated: true,

@@ -347,6 +347,7 @@ fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelCon
     ChannelConfig {
         name: "bench".into(),
         addr,
+        tls: None,
         connections: 1,
         rate: None,
         simulated: true,

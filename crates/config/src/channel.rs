@@ -100,6 +100,17 @@ pub struct ChannelDef {
     pub max_attempts: u32,
     /// With no link up this long, traffic fails over to channels of a higher priority number.
     pub failover_after: Duration,
+    /// TLS towards the gateway (`tls = true`); plain TCP without it.
+    pub tls: Option<ChannelTls>,
+}
+
+/// How a channel's links check the gateway's certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ChannelTls {
+    /// A PEM file of CAs trusted beside Mozilla's roots (`tls_ca_file`): a carrier's own CA.
+    pub ca_file: Option<std::path::PathBuf>,
+    /// The name the certificate must carry (`tls_server_name`); the address's host without it.
+    pub server_name: Option<String>,
 }
 
 /// An SP node id of the `3AAAAQQQQQ` form; operators assign the real one.
@@ -145,7 +156,16 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
     let response_timeout = t.opt_int(w, "response_timeout_secs", 1, 600).map(secs);
     let max_attempts = t.opt_int(w, "max_attempts", 1, 10).unwrap_or(3) as u32;
     let failover_after = t.opt_int(w, "failover_after_secs", 1, 3600).map_or(Duration::from_secs(30), secs);
+    let tls = t.opt_bool(w, "tls").unwrap_or(false);
+    let tls_ca_file = t.opt_str(w, "tls_ca_file");
+    let tls_server_name = t.opt_str(w, "tls_server_name");
     t.finish(w);
+    for (key, given) in [("tls_ca_file", tls_ca_file.is_some()), ("tls_server_name", tls_server_name.is_some())] {
+        if given && !tls {
+            w.problem(path(key), "only with tls = true");
+        }
+    }
+    let tls = tls.then(|| ChannelTls { ca_file: tls_ca_file.map(Into::into), server_name: tls_server_name });
 
     let carriers = carriers.map(|list| parse_carriers(w, &path("carriers"), list));
     if carriers.as_ref().is_some_and(Vec::is_empty) || carriers.is_none() {
@@ -200,6 +220,7 @@ pub(crate) fn parse(w: &mut Walker, index: usize, mut t: Table) -> Option<Channe
         })),
         max_attempts,
         failover_after,
+        tls,
     })
 }
 

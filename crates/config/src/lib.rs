@@ -30,7 +30,7 @@ use std::time::Duration;
 
 pub use alerts::{AlertEmail, AlertRules, AlertSms, AlertWebhook, Alerts};
 pub use billing::BillingPeriod;
-pub use channel::{ChannelDef, Protocol, DEFAULT_SGIP_NODE_ID};
+pub use channel::{ChannelDef, ChannelTls, Protocol, DEFAULT_SGIP_NODE_ID};
 pub use clash::{address_clashes, DEFAULT_HTTP};
 pub use console::Console;
 pub use incidents::Incidents;

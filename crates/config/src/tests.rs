@@ -331,3 +331,22 @@ fn listening_addresses_that_clash_are_refused_naming_both_keys() {
     assert_eq!(late.len(), 1, "serve checks the addresses after --http / --smpp / --cmpp: {late:?}");
     assert_eq!(late[0].path, "servers.cmpp");
 }
+
+#[test]
+fn a_channel_in_tls_names_its_ca_and_server_name_only_with_tls_on() {
+    let on = channel(
+        "cmcc",
+        "cmpp",
+        "10.1.1.10:7890",
+        "tls = true\ntls_ca_file = \"ca.pem\"\ntls_server_name = \"ismg.cn\"\n",
+    );
+    let tls = parse(&on).unwrap().channels.remove(0).tls.expect("tls on");
+    assert_eq!(tls.ca_file.as_deref(), Some(std::path::Path::new("ca.pem")));
+    assert_eq!(tls.server_name.as_deref(), Some("ismg.cn"));
+    let plain = parse(&channel("cmcc", "cmpp", "10.1.1.10:7890", "")).unwrap();
+    assert_eq!(plain.channels[0].tls, None, "plain TCP unless asked");
+    let stray = channel("cmcc", "cmpp", "10.1.1.10:7890", "tls_ca_file = \"ca.pem\"\n");
+    assert_eq!(problems(&stray), ["channel[0].tls_ca_file: only with tls = true"]);
+    let wrong = channel("cmcc", "cmpp", "10.1.1.10:7890", "tls = \"yes\"\n");
+    assert_eq!(problems(&wrong).len(), 1, "tls is true or false");
+}

@@ -41,6 +41,8 @@ pub struct ChannelConfig {
     pub name: String,
     /// Gateway address.
     pub addr: SocketAddr,
+    /// TLS towards the gateway, when it asks for it (plain TCP otherwise).
+    pub tls: Option<hongyan_net::TlsTarget>,
     /// Connections kept open to the gateway.
     pub connections: usize,
     /// Contracted submits per second over all connections; `None` = unlimited.
@@ -96,7 +98,7 @@ impl ChannelConfig {
         };
         hongyan_engine::monitor::ChannelSetup {
             protocol: protocol.into(),
-            addr: self.addr.to_string(),
+            addr: if self.tls.is_some() { format!("{} (TLS)", self.addr) } else { self.addr.to_string() },
             connections: self.connections.max(1),
             window,
             rate: self.rate,

@@ -8,10 +8,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
+use hongyan_net::{Dialer, NetStream};
 use hongyan_store::{ReportIn, SubmitOutcome};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::tcp::OwnedWriteHalf;
-use tokio::net::TcpStream;
+use tokio::io::{AsyncReadExt, AsyncWriteExt, WriteHalf};
 use tokio::sync::watch;
 use tokio::time::{sleep, sleep_until, Instant};
 
@@ -36,11 +35,14 @@ enum End {
 pub(crate) async fn run(index: usize, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     let cfg = &shared.cfg;
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
+    let dialer = Dialer { addr: cfg.addr, tls: cfg.tls.clone() };
     while !*shutdown.borrow() {
-        let end = match tokio::time::timeout(CONNECT_TIMEOUT, TcpStream::connect(cfg.addr)).await {
-            Ok(Ok(stream)) => Conn::new(index, &shared).run(stream, &mut shutdown).await,
-            Ok(Err(e)) => End::Lost { reason: e.into(), was_up: false },
-            Err(_) => End::Lost { reason: LinkError::ConnectTimedOut, was_up: false },
+        let end = match dialer.connect(CONNECT_TIMEOUT).await {
+            Ok(stream) => Conn::new(index, &shared).run(stream, &mut shutdown).await,
+            Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+                End::Lost { reason: LinkError::ConnectTimedOut, was_up: false }
+            }
+            Err(e) => End::Lost { reason: e.into(), was_up: false },
         };
         let End::Lost { reason, was_up } = end else { break };
         if was_up {
@@ -98,9 +100,8 @@ impl<'a> Conn<'a> {
         }
     }
 
-    async fn run(mut self, stream: TcpStream, shutdown: &mut watch::Receiver<bool>) -> End {
-        let _ = stream.set_nodelay(true);
-        let (mut rd, mut wr) = stream.into_split();
+    async fn run(mut self, stream: NetStream, shutdown: &mut watch::Receiver<bool>) -> End {
+        let (mut rd, mut wr) = tokio::io::split(stream);
         if let Err(reason) = self.adapter.start(Instant::now().into_std(), self.shared.engine.clock().now()) {
             return End::Lost { reason, was_up: false };
         }
@@ -194,7 +195,7 @@ impl<'a> Conn<'a> {
 
     /// Submits what the window and rate allow, writes what the session queued, handles its
     /// events, until nothing changes.
-    async fn step(&mut self, wr: &mut OwnedWriteHalf) -> Result<(), LinkError> {
+    async fn step(&mut self, wr: &mut WriteHalf<NetStream>) -> Result<(), LinkError> {
         loop {
             if self.up && !self.draining && self.paused_until.is_none() {
                 self.fill_window();

@@ -46,6 +46,7 @@ fn client(addr: std::net::SocketAddr, secret: &str) -> ChannelConfig {
     ChannelConfig {
         name: "mobile".into(),
         addr,
+        tls: None,
         connections: 1,
         rate: None,
         simulated: true,

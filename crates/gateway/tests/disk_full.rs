@@ -29,6 +29,7 @@ fn channel(addr: std::net::SocketAddr) -> ChannelConfig {
     ChannelConfig {
         name: "cmpp".into(),
         addr,
+        tls: None,
         connections: 1,
         rate: None,
         simulated: true,

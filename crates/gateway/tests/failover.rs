@@ -34,6 +34,7 @@ fn channel(name: &str, addr: SocketAddr) -> ChannelConfig {
     ChannelConfig {
         name: name.into(),
         addr,
+        tls: None,
         connections: 1,
         rate: None,
         simulated: true,

@@ -59,6 +59,7 @@ fn channel(addr: SocketAddr) -> ChannelConfig {
     ChannelConfig {
         name: "mobile".into(),
         addr,
+        tls: None,
         connections: 1,
         rate: None,
         simulated: true,

@@ -163,6 +163,7 @@ fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelCon
     ChannelConfig {
         name: "ch".into(),
         addr,
+        tls: None,
         connections: 2,
         rate: None,
         simulated: true,

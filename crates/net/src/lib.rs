@@ -12,14 +12,22 @@
 //! once (after an optional canned answer, such as an HTTP 503), so one noisy client cannot take
 //! every descriptor and leave `/healthz`, sends and binds hanging.
 //!
-//! What it does not own: protocols, TLS and time-outs of a session; those belong to whoever
-//! drives the accepted stream.
+//! A listener that speaks TLS gets its [`acceptor`] from here too. Connecting out ([`Dialer`]) gives a [`NetStream`]: plain TCP, or TLS over it towards a
+//! [`TlsTarget`], checked against one [`Trust`] (Mozilla's roots and any CA files) that every
+//! outgoing TLS client of the process shares.
+//!
+//! What it does not own: protocols and the time-outs of a session; those belong to whoever
+//! drives the stream.
 
+mod dial;
 mod limits;
 mod listener;
+mod tls;
 
+pub use dial::{Dialer, NetStream, TlsTarget};
 pub use limits::{ConnLimits, Permit};
 pub use listener::{Accepted, Listener, ListenerStats, StatsSnapshot};
+pub use tls::{acceptor, Trust, TrustError};
 
 /// Every listener made in this process, by name, for operators' eyes.
 pub fn all_stats() -> Vec<StatsSnapshot> {

@@ -2,18 +2,15 @@
 //! batch keeps the code small and a broken receiver from poisoning a pool; batches are what
 //! keep it cheap.
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use hongyan_net::Trust;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, ServerName};
+use rustls_pki_types::ServerName;
 use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::net::TcpStream;
-use tokio_rustls::rustls::{ClientConfig, RootCertStore};
-use tokio_rustls::TlsConnector;
 
 use crate::sign::{signature, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 use crate::CallbackUrl;
@@ -30,67 +27,6 @@ pub enum PostError {
     /// The receiver answered, but not 2xx.
     #[error("HTTP {0}")]
     Status(u16),
-}
-
-/// Whom `https://` receivers must prove they are: Mozilla's root certificates, and the CAs of
-/// any PEM file added (a private CA of the receiver's network). Cheap to clone.
-#[derive(Clone)]
-pub struct Trust(Arc<ClientConfig>);
-
-/// Why a CA file could not be used.
-#[derive(Debug, thiserror::Error)]
-#[error("{path}: {why}")]
-pub struct TrustError {
-    path: String,
-    why: String,
-}
-
-impl Trust {
-    /// Mozilla's roots and the certificates in each PEM file of `ca_files`.
-    pub fn with_ca_files(ca_files: &[std::path::PathBuf]) -> Result<Self, TrustError> {
-        let mut roots = RootCertStore::empty();
-        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
-        for path in ca_files {
-            let fail = |why: String| TrustError { path: path.display().to_string(), why };
-            let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(path)
-                .map_err(|e| fail(e.to_string()))?
-                .collect::<Result<_, _>>()
-                .map_err(|e| fail(e.to_string()))?;
-            if certs.is_empty() {
-                return Err(fail("no certificate in it".into()));
-            }
-            for cert in certs {
-                roots.add(cert).map_err(|e| fail(e.to_string()))?;
-            }
-        }
-        let provider = Arc::new(tokio_rustls::rustls::crypto::ring::default_provider());
-        let config = ClientConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| TrustError { path: String::new(), why: e.to_string() })?
-            .with_root_certificates(roots)
-            .with_no_client_auth();
-        Ok(Self(Arc::new(config)))
-    }
-}
-
-impl Trust {
-    /// The TLS client set-up, for other clients that check servers the same way (alert mail).
-    pub(crate) fn connector(&self) -> TlsConnector {
-        TlsConnector::from(self.0.clone())
-    }
-}
-
-impl Default for Trust {
-    /// Mozilla's roots alone.
-    fn default() -> Self {
-        Self::with_ca_files(&[]).expect("the built-in roots make a configuration")
-    }
-}
-
-impl std::fmt::Debug for Trust {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Trust(..)")
-    }
 }
 
 /// POSTs `body` to `url`, signed with `secret` at `unix_seconds`.
@@ -125,7 +61,7 @@ async fn connect(
     // The name the certificate must carry: the host as written, an address without brackets.
     let host = url.host.trim_start_matches('[').trim_end_matches(']').to_owned();
     let name = ServerName::try_from(host).map_err(|e| transport(&e))?;
-    let tls = TlsConnector::from(trust.0.clone()).connect(name, stream).await.map_err(|e| transport(&e))?;
+    let tls = trust.connector().connect(name, stream).await.map_err(|e| transport(&e))?;
     exchange(tls, url, secret, unix_seconds, body).await
 }
 

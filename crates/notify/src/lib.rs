@@ -27,7 +27,8 @@ use hongyan_store::{Callback, FeedConsumer, PushAttempt, PushTarget, StoreError,
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use http::{PostError, Trust, TrustError};
+pub use hongyan_net::{Trust, TrustError};
+pub use http::PostError;
 pub use url::{CallbackUrl, UrlError};
 
 /// How the pusher behaves.

@@ -26,7 +26,6 @@ mod serve;
 mod sim_cmd;
 mod simulators;
 mod statement_cmd;
-mod tls;
 
 use anyhow::{Context, Result};
 

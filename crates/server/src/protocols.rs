@@ -3,7 +3,7 @@
 
 use std::net::SocketAddr;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use hongyan_cmpp_proto::session::SessionConfig as CmppSession;
 use hongyan_cmpp_proto::Version as CmppVersion;
 use hongyan_config::{ChannelDef, Protocol};
@@ -85,6 +85,7 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
     let cfg = ChannelConfig {
         name: def.name.clone(),
         addr,
+        tls: def.tls.as_ref().map(|t| tls_target(def, t)).transpose()?,
         connections: def.connections,
         rate: def.rate,
         simulated,
@@ -99,4 +100,39 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
         weight: def.weight,
     };
     Ok((cfg, spec))
+}
+
+/// TLS towards a channel's gateway: its certificate checked against Mozilla's roots and the
+/// channel's own CA file, for the name given or the address's host.
+fn tls_target(def: &ChannelDef, tls: &hongyan_config::ChannelTls) -> Result<hongyan_net::TlsTarget> {
+    let ca_files: Vec<std::path::PathBuf> = tls.ca_file.iter().cloned().collect();
+    let trust =
+        hongyan_net::Trust::with_ca_files(&ca_files).with_context(|| format!("channel `{}`: tls_ca_file", def.name))?;
+    let host = def.address.rsplit_once(':').map_or(def.address.as_str(), |(h, _)| h);
+    let name = tls.server_name.as_deref().unwrap_or(host.trim_start_matches('[').trim_end_matches(']'));
+    hongyan_net::TlsTarget::new(trust, name).map_err(|e| anyhow::anyhow!("channel `{}`: tls_server_name {e}", def.name))
+}
+
+#[cfg(test)]
+mod tests {
+    fn def(extra: &str) -> hongyan_config::ChannelDef {
+        let text = format!(
+            "[[channel]]\nname = \"cmcc\"\nprotocol = \"cmpp\"\naddress = \"10.1.1.10:7890\"\nusername = \"901234\"\n\
+             password = \"p\"\nsource = \"1069\"\ncarriers = [\"china_mobile\"]\n{extra}"
+        );
+        hongyan_config::parse(&text).unwrap().channels.remove(0)
+    }
+
+    #[test]
+    fn a_tls_channel_names_its_gateway_by_its_address_and_a_bad_ca_file_stops_the_start() {
+        let addr = "10.1.1.10:7890".parse().unwrap();
+        let (cfg, _) = super::channel(&def("tls = true\n"), addr, false).unwrap();
+        let target = cfg.tls.expect("tls on");
+        assert_eq!(target.server_name.to_str(), "10.1.1.10");
+        assert!(super::channel(&def(""), addr, false).unwrap().0.tls.is_none());
+        let missing = def("tls = true\ntls_ca_file = \"/nonexistent/carrier-ca.pem\"\n");
+        let Err(e) = super::channel(&missing, addr, false) else { panic!("started without its CA") };
+        let said = format!("{e:#}");
+        assert!(said.contains("channel `cmcc`: tls_ca_file") && said.contains("/nonexistent/carrier-ca.pem"), "{said}");
+    }
 }

@@ -152,7 +152,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let quality_days = config.retention.keep_days.unwrap_or(QUALITY_DAYS);
     tokio::spawn(keep_link_quality(engine.clone(), quality_days, stop_rx.clone()));
     let acceptor = match &config.tls {
-        Some(t) => Some(crate::tls::acceptor(&t.cert, &t.key)?),
+        Some(t) => Some(hongyan_net::acceptor(&t.cert, &t.key).context("[tls]")?),
         None => None,
     };
     let client_servers = start_client_servers(&config, &engine, acceptor.clone(), &stop_rx).await?;

@@ -122,6 +122,7 @@ impl Simulators {
             response_timeout: Duration::from_secs(60),
             max_attempts: 3,
             failover_after: Duration::from_secs(30),
+            tls: None,
         }
     }
 

@@ -57,6 +57,7 @@ pub(crate) fn cmpp_channel(name: &str, addr: std::net::SocketAddr, window: usize
     hongyan_gateway::ChannelConfig {
         name: name.into(),
         addr,
+        tls: None,
         connections: 1,
         rate: None,
         simulated: true,
