@@ -12,6 +12,7 @@
 //!
 //! Run: `cd bench && cargo run --release --bin records -- --messages 10000000`.
 
+use hongyan_store::prelude::*;
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 use std::time::{Duration, Instant};

@@ -13,6 +13,7 @@
 //!
 //! Run: `cd bench && cargo run --release --bin search -- --messages 1000000 [--algorithm sm4-gcm] [--rotation]`.
 
+use hongyan_store::prelude::*;
 use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context};

@@ -6,7 +6,7 @@
 //! - `accept`: validate a send request, normalise and route every number, split, and store
 //!   the whole request in one group commit before answering.
 //! - `dispatch`: one in-memory queue per channel feeding its gateway; the store is the durable
-//!   queue, so a restart refills these from [`hongyan_store::Store::pending_dispatch`].
+//!   queue, so a restart refills these from [`hongyan_store::MessageStore::pending_dispatch`].
 //! - `correlate`: submit outcomes and status reports coming back from gateways.
 //! - [`bulk`]: CSV bulk lists read and checked before sending (numbers, value columns).
 //! - [`admin`]: administrative changes (accounts, keys, reviews, users): role, change, audit.

@@ -3,6 +3,7 @@
 //! and a mix of final states. Whatever happens, every accepted message reaches the state the
 //! carrier reported, and none is lost.
 
+use hongyan_store::prelude::*;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;

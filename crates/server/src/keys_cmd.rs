@@ -120,7 +120,7 @@ pub(crate) async fn audit(data_dir: &Path, action: &str, target: &str, after: se
         after: Some(after.to_string()),
         outcome: "ok".into(),
     };
-    hongyan_store::Store::append_audit(&store, entry).await?;
+    hongyan_store::UserStore::append_audit(&store, entry).await?;
     hongyan_store::Store::close(&store).await?;
     Ok(())
 }

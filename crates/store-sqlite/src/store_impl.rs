@@ -1,6 +1,7 @@
 //! [`Store`] for [`SqliteStore`]: each method hands its SQL to the writer (one group commit)
 //! or to a read connection. The SQL itself lives in the `*_ops` modules.
 
+use hongyan_store::prelude::*;
 use hongyan_store::{
     Account, AccountLimits, AccountPatch, AlertRecord, ApiKey, AuditEntry, AuditFilter, AuditRecord, BlacklistEntry,
     BoxFuture, Callback, Carrier, Category, ClientLogin, ClientPart, ClientRefusal, FeedConsumer, FeedEvent,
@@ -18,7 +19,7 @@ use crate::{
 /// Requests with at most this many numbers look their numbers up on the calling thread.
 const FACTS_HERE: usize = 8;
 
-impl Store for SqliteStore {
+impl AccountStore for SqliteStore {
     fn create_account(&self, name: &str, now: Timestamp) -> BoxFuture<'_, Result<Account>> {
         let name = name.to_owned();
         self.write(move |c| write_ops::create_account(c, &name, now))
@@ -82,161 +83,6 @@ impl Store for SqliteStore {
         self.write(move |c| account_ops::touch_key(c, &key_id, now))
     }
 
-    fn oldest_messages(&self, before: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<MessageDetail>>> {
-        self.read(move |c| retention_ops::oldest(c, before, limit))
-    }
-
-    fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>> {
-        self.write(move |c| retention_ops::purge(c, &ids))
-    }
-
-    fn save_link_minutes(&self, rows: Vec<LinkMinute>) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| quality_ops::save(c, &rows))
-    }
-
-    fn link_minutes(
-        &self,
-        channel: &str,
-        link: Option<u16>,
-        from: Timestamp,
-        to: Timestamp,
-    ) -> BoxFuture<'_, Result<Vec<LinkMinute>>> {
-        let channel = channel.to_owned();
-        self.read(move |c| quality_ops::range(c, (&channel, link), from, to))
-    }
-
-    fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>> {
-        self.write(move |c| quality_ops::purge(c, before))
-    }
-
-    fn open_incident(&self, new: NewIncident) -> BoxFuture<'_, Result<Incident>> {
-        self.write(move |c| incident_ops::open(c, &new))
-    }
-
-    fn update_incident(&self, id: i64, patch: IncidentPatch) -> BoxFuture<'_, Result<Option<Incident>>> {
-        self.write(move |c| incident_ops::update(c, id, &patch))
-    }
-
-    fn get_incident(&self, id: i64) -> BoxFuture<'_, Result<Option<Incident>>> {
-        self.read(move |c| incident_ops::get(c, id))
-    }
-
-    fn incidents(&self, filter: IncidentFilter) -> BoxFuture<'_, Result<Vec<Incident>>> {
-        self.read(move |c| incident_ops::list(c, &filter))
-    }
-
-    fn raise_alert(&self, alert: AlertRecord) -> BoxFuture<'_, Result<AlertRecord>> {
-        self.write(move |c| incident_ops::raise_alert(c, &alert))
-    }
-
-    fn alert_sent(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| incident_ops::alert_sent(c, id, at))
-    }
-
-    fn resolve_alert(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| incident_ops::resolve_alert(c, id, at))
-    }
-
-    fn alerts(&self, active_only: bool, limit: usize) -> BoxFuture<'_, Result<Vec<AlertRecord>>> {
-        self.read(move |c| incident_ops::alerts(c, active_only, limit))
-    }
-
-    fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {
-        self.write(move |c| user_ops::create_user(c, &user))
-    }
-
-    fn find_user(&self, username: &str) -> BoxFuture<'_, Result<Option<User>>> {
-        let username = username.to_owned();
-        self.read(move |c| user_ops::find_user(c, &username))
-    }
-
-    fn count_users(&self) -> BoxFuture<'_, Result<u64>> {
-        self.read(user_ops::count_users)
-    }
-
-    fn record_login_failure(
-        &self,
-        user_id: i64,
-        failed: u32,
-        locked_until: Option<Timestamp>,
-    ) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| user_ops::login_failure(c, user_id, failed, locked_until))
-    }
-
-    fn list_users(&self) -> BoxFuture<'_, Result<Vec<User>>> {
-        self.read(user_ops::list_users)
-    }
-
-    fn update_user(&self, user_id: i64, patch: UserPatch) -> BoxFuture<'_, Result<Option<User>>> {
-        self.write(move |c| user_ops::update_user(c, user_id, patch))
-    }
-
-    fn record_push_attempt(&self, attempt: PushAttempt) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| push_ops::record_attempt(c, &attempt))
-    }
-
-    fn push_attempts_for(&self, message_id: MessageId) -> BoxFuture<'_, Result<Vec<PushAttempt>>> {
-        self.read(move |c| push_ops::attempts_for(c, message_id))
-    }
-
-    fn set_review_note(
-        &self,
-        kind: &str,
-        id: i64,
-        reason: Option<String>,
-        now: Timestamp,
-    ) -> BoxFuture<'_, Result<()>> {
-        let kind = kind.to_owned();
-        self.write(move |c| signature_ops::set_review_note(c, &kind, id, reason.as_deref(), now))
-    }
-
-    fn review_notes(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<(String, i64, String)>>> {
-        self.read(move |c| signature_ops::review_notes(c, account_id))
-    }
-
-    fn feed_history(&self, filter: FeedFilter) -> BoxFuture<'_, Result<Vec<(i64, FeedEvent)>>> {
-        let slots = self.slots;
-        self.read(move |c| feed_ops::history(c, &filter, slots))
-    }
-
-    fn record_login_success(&self, user_id: i64) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| user_ops::login_success(c, user_id))
-    }
-
-    fn set_password(
-        &self,
-        user_id: i64,
-        hash: String,
-        must_change: bool,
-        keep: Option<Vec<u8>>,
-    ) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| user_ops::set_password(c, user_id, &hash, must_change, keep.as_deref()))
-    }
-
-    fn create_session(&self, session: Session) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| user_ops::create_session(c, &session))
-    }
-
-    fn find_session(&self, token_hash: Vec<u8>) -> BoxFuture<'_, Result<Option<(Session, User)>>> {
-        self.read(move |c| user_ops::find_session(c, &token_hash))
-    }
-
-    fn touch_session(&self, token_hash: Vec<u8>, now: Timestamp) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| user_ops::touch_session(c, &token_hash, now))
-    }
-
-    fn delete_session(&self, token_hash: Vec<u8>) -> BoxFuture<'_, Result<bool>> {
-        self.write(move |c| user_ops::delete_session(c, &token_hash))
-    }
-
-    fn append_audit(&self, entry: AuditEntry) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| user_ops::append_audit(c, &entry))
-    }
-
-    fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>>> {
-        self.read(move |c| user_ops::audit(c, &filter))
-    }
-
     fn create_client_login(&self, login: ClientLogin) -> BoxFuture<'_, Result<()>> {
         self.write(move |c| client_ops::create_login(c, &login))
     }
@@ -257,35 +103,6 @@ impl Store for SqliteStore {
         self.write(move |c| client_ops::set_login_category(c, account_id, &protocol, &login, category.as_deref()))
     }
 
-    fn add_client_part(&self, part: ClientPart) -> BoxFuture<'_, Result<Vec<ClientPart>>> {
-        self.write(move |c| client_ops::add_part(c, &part))
-    }
-
-    fn stale_client_groups(&self, before: Timestamp) -> BoxFuture<'_, Result<Vec<Vec<ClientPart>>>> {
-        self.read(move |c| client_ops::stale_groups(c, before))
-    }
-
-    fn refuse_client_parts(&self, refusal: ClientRefusal) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| client_ops::refuse(c, &refusal))
-    }
-
-    fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>> {
-        let slots = self.slots;
-        self.write(move |c| feed_ops::record_mo(c, &mo, slots))
-    }
-
-    fn feed(&self, account_id: i64, consumer: FeedConsumer, limit: usize) -> BoxFuture<'_, Result<Vec<FeedEvent>>> {
-        self.read(move |c| feed_ops::events(c, account_id, consumer, limit))
-    }
-
-    fn ack_feed(&self, account_id: i64, consumer: FeedConsumer, seq: u64) -> BoxFuture<'_, Result<u64>> {
-        self.write(move |c| feed_ops::ack(c, account_id, consumer, seq).map_err(backend))
-    }
-
-    fn expire_unreported(&self, before: Timestamp, now: Timestamp) -> BoxFuture<'_, Result<usize>> {
-        self.write(move |c| feed_ops::expire_unreported(c, before, now))
-    }
-
     fn set_callback(&self, account_id: i64, callback: Option<Callback>) -> BoxFuture<'_, Result<bool>> {
         self.write(move |c| push_ops::set_callback(c, account_id, callback.as_ref()))
     }
@@ -302,66 +119,37 @@ impl Store for SqliteStore {
         self.read(move |c| push_ops::per_request(c, account_id))
     }
 
-    fn push_targets(&self, now: Timestamp, limit: usize) -> BoxFuture<'_, Result<Vec<PushTarget>>> {
-        self.read(move |c| push_ops::targets(c, now, limit))
+    fn free_text_allowed(&self, account_id: i64) -> BoxFuture<'_, Result<bool>> {
+        self.read(move |c| template_ops::free_text(c, account_id))
     }
 
-    fn push_delivered(&self, account_id: i64, seq: u64) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| push_ops::delivered(c, account_id, seq))
+    fn set_free_text(&self, account_id: i64, allowed: bool) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| template_ops::set_free_text(c, account_id, allowed))
     }
 
-    fn push_retry_later(
+    fn account_limits(&self, account_id: i64) -> BoxFuture<'_, Result<AccountLimits>> {
+        self.read(move |c| limit_ops::limits(c, account_id))
+    }
+
+    fn set_account_limits(&self, account_id: i64, limits: AccountLimits) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| limit_ops::set_limits(c, account_id, limits))
+    }
+}
+
+impl ContentStore for SqliteStore {
+    fn set_review_note(
         &self,
-        account_id: i64,
-        attempts: u32,
-        failing_since: Timestamp,
-        next_at: Timestamp,
-        error: String,
-    ) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| push_ops::retry_later(c, account_id, attempts, failing_since, next_at, &error))
-    }
-
-    fn push_give_up(
-        &self,
-        account_id: i64,
-        seqs: (u64, u64),
-        error: String,
+        kind: &str,
+        id: i64,
+        reason: Option<String>,
         now: Timestamp,
     ) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| push_ops::give_up(c, account_id, seqs, &error, now))
+        let kind = kind.to_owned();
+        self.write(move |c| signature_ops::set_review_note(c, &kind, id, reason.as_deref(), now))
     }
 
-    fn push_failures(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<PushFailure>>> {
-        self.read(move |c| push_ops::failures(c, account_id))
-    }
-
-    fn resend_push_failure(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
-        self.write(move |c| push_ops::resend(c, id, now))
-    }
-
-    fn insert_messages(
-        &self,
-        batch: Vec<NewMessage>,
-        request: Option<RequestRecord>,
-    ) -> BoxFuture<'_, Result<Vec<NewMessage>>> {
-        if let Err(e) = write_ops::check_request(&batch, request.as_ref()) {
-            return Box::pin(async { Err(e) });
-        }
-        if batch.len() > staged::STAGE_ABOVE {
-            // Spawned: a caller that stops waiting must not leave the request half written.
-            let Some(writes) = self.writes() else { return Box::pin(async { Err(StoreError::Closed) }) };
-            let task = tokio::spawn(staged::insert(writes, batch, request));
-            return Box::pin(async move {
-                task.await.unwrap_or_else(|e| Err(StoreError::Backend(format!("writing a large request: {e}"))))
-            });
-        }
-        // No savepoint even with a client reference: one used before is refused by the first
-        // statement, before anything is written (see `writer.rs`).
-        self.write_unguarded(move |c| write_ops::insert_messages(c, &batch, request.as_ref()).map(|()| batch))
-    }
-
-    fn undo_unfinished(&self) -> BoxFuture<'_, Result<usize>> {
-        self.write(staged::undo_unfinished)
+    fn review_notes(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<(String, i64, String)>>> {
+        self.read(move |c| signature_ops::review_notes(c, account_id))
     }
 
     fn add_signature(
@@ -423,62 +211,9 @@ impl Store for SqliteStore {
     fn list_templates(&self, account_id: i64) -> BoxFuture<'_, Result<Vec<Template>>> {
         self.read(move |c| template_ops::list(c, account_id))
     }
+}
 
-    fn free_text_allowed(&self, account_id: i64) -> BoxFuture<'_, Result<bool>> {
-        self.read(move |c| template_ops::free_text(c, account_id))
-    }
-
-    fn set_free_text(&self, account_id: i64, allowed: bool) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| template_ops::set_free_text(c, account_id, allowed))
-    }
-
-    fn account_limits(&self, account_id: i64) -> BoxFuture<'_, Result<AccountLimits>> {
-        self.read(move |c| limit_ops::limits(c, account_id))
-    }
-
-    fn set_account_limits(&self, account_id: i64, limits: AccountLimits) -> BoxFuture<'_, Result<()>> {
-        self.write(move |c| limit_ops::set_limits(c, account_id, limits))
-    }
-
-    fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>> {
-        self.read(move |c| limit_ops::segments_since(c, account_id, since))
-    }
-
-    fn usage(&self, account_id: i64, from: MessageId, to: MessageId) -> BoxFuture<'_, Result<Vec<Usage>>> {
-        self.read(move |c| limit_ops::usage(c, account_id, from, to))
-    }
-
-    fn status_counts(
-        &self,
-        account_id: Option<i64>,
-        from: MessageId,
-        to: MessageId,
-    ) -> BoxFuture<'_, Result<Vec<StatusCount>>> {
-        self.read(move |c| limit_ops::status_counts(c, account_id, from, to))
-    }
-
-    fn accepted_series(
-        &self,
-        account_id: Option<i64>,
-        from: MessageId,
-        to: MessageId,
-        bucket_ms: i64,
-    ) -> BoxFuture<'_, Result<Vec<(Timestamp, u64)>>> {
-        self.read(move |c| limit_ops::accepted_series(c, account_id, (from, to), bucket_ms))
-    }
-
-    fn sent_to_since(
-        &self,
-        account_id: i64,
-        to: &str,
-        category: Category,
-        since: MessageId,
-    ) -> BoxFuture<'_, Result<Vec<Timestamp>>> {
-        let to = to.to_owned();
-        let slots = self.slots;
-        self.read(move |c| limit_ops::sent_to_since(c, account_id, &to, category, since, slots))
-    }
-
+impl NumberStore for SqliteStore {
     fn blacklist_add(&self, entry: BlacklistEntry) -> BoxFuture<'_, Result<()>> {
         let slots = self.slots;
         self.write(move |c| limit_ops::blacklist_add(c, &entry, slots))
@@ -548,6 +283,96 @@ impl Store for SqliteStore {
         }
         self.read(facts)
     }
+}
+
+impl MessageStore for SqliteStore {
+    fn oldest_messages(&self, before: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<MessageDetail>>> {
+        self.read(move |c| retention_ops::oldest(c, before, limit))
+    }
+
+    fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| retention_ops::purge(c, &ids))
+    }
+
+    fn add_client_part(&self, part: ClientPart) -> BoxFuture<'_, Result<Vec<ClientPart>>> {
+        self.write(move |c| client_ops::add_part(c, &part))
+    }
+
+    fn stale_client_groups(&self, before: Timestamp) -> BoxFuture<'_, Result<Vec<Vec<ClientPart>>>> {
+        self.read(move |c| client_ops::stale_groups(c, before))
+    }
+
+    fn refuse_client_parts(&self, refusal: ClientRefusal) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| client_ops::refuse(c, &refusal))
+    }
+
+    fn expire_unreported(&self, before: Timestamp, now: Timestamp) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| feed_ops::expire_unreported(c, before, now))
+    }
+
+    fn insert_messages(
+        &self,
+        batch: Vec<NewMessage>,
+        request: Option<RequestRecord>,
+    ) -> BoxFuture<'_, Result<Vec<NewMessage>>> {
+        if let Err(e) = write_ops::check_request(&batch, request.as_ref()) {
+            return Box::pin(async { Err(e) });
+        }
+        if batch.len() > staged::STAGE_ABOVE {
+            // Spawned: a caller that stops waiting must not leave the request half written.
+            let Some(writes) = self.writes() else { return Box::pin(async { Err(StoreError::Closed) }) };
+            let task = tokio::spawn(staged::insert(writes, batch, request));
+            return Box::pin(async move {
+                task.await.unwrap_or_else(|e| Err(StoreError::Backend(format!("writing a large request: {e}"))))
+            });
+        }
+        // No savepoint even with a client reference: one used before is refused by the first
+        // statement, before anything is written (see `writer.rs`).
+        self.write_unguarded(move |c| write_ops::insert_messages(c, &batch, request.as_ref()).map(|()| batch))
+    }
+
+    fn undo_unfinished(&self) -> BoxFuture<'_, Result<usize>> {
+        self.write(staged::undo_unfinished)
+    }
+
+    fn segments_since(&self, account_id: i64, since: MessageId) -> BoxFuture<'_, Result<u64>> {
+        self.read(move |c| limit_ops::segments_since(c, account_id, since))
+    }
+
+    fn usage(&self, account_id: i64, from: MessageId, to: MessageId) -> BoxFuture<'_, Result<Vec<Usage>>> {
+        self.read(move |c| limit_ops::usage(c, account_id, from, to))
+    }
+
+    fn status_counts(
+        &self,
+        account_id: Option<i64>,
+        from: MessageId,
+        to: MessageId,
+    ) -> BoxFuture<'_, Result<Vec<StatusCount>>> {
+        self.read(move |c| limit_ops::status_counts(c, account_id, from, to))
+    }
+
+    fn accepted_series(
+        &self,
+        account_id: Option<i64>,
+        from: MessageId,
+        to: MessageId,
+        bucket_ms: i64,
+    ) -> BoxFuture<'_, Result<Vec<(Timestamp, u64)>>> {
+        self.read(move |c| limit_ops::accepted_series(c, account_id, (from, to), bucket_ms))
+    }
+
+    fn sent_to_since(
+        &self,
+        account_id: i64,
+        to: &str,
+        category: Category,
+        since: MessageId,
+    ) -> BoxFuture<'_, Result<Vec<Timestamp>>> {
+        let to = to.to_owned();
+        let slots = self.slots;
+        self.read(move |c| limit_ops::sent_to_since(c, account_id, &to, category, since, slots))
+    }
 
     fn find_request(&self, account_id: i64, client_ref: &str) -> BoxFuture<'_, Result<Option<StoredRequest>>> {
         // One look-up on the table's key, made for every request with a reference (every
@@ -605,7 +430,197 @@ impl Store for SqliteStore {
     fn max_message_id(&self) -> BoxFuture<'_, Result<u64>> {
         self.read(read_ops::max_message_id)
     }
+}
 
+impl FeedStore for SqliteStore {
+    fn record_push_attempt(&self, attempt: PushAttempt) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::record_attempt(c, &attempt))
+    }
+
+    fn push_attempts_for(&self, message_id: MessageId) -> BoxFuture<'_, Result<Vec<PushAttempt>>> {
+        self.read(move |c| push_ops::attempts_for(c, message_id))
+    }
+
+    fn feed_history(&self, filter: FeedFilter) -> BoxFuture<'_, Result<Vec<(i64, FeedEvent)>>> {
+        let slots = self.slots;
+        self.read(move |c| feed_ops::history(c, &filter, slots))
+    }
+
+    fn record_mo(&self, mo: NewMo) -> BoxFuture<'_, Result<MoRecord>> {
+        let slots = self.slots;
+        self.write(move |c| feed_ops::record_mo(c, &mo, slots))
+    }
+
+    fn feed(&self, account_id: i64, consumer: FeedConsumer, limit: usize) -> BoxFuture<'_, Result<Vec<FeedEvent>>> {
+        self.read(move |c| feed_ops::events(c, account_id, consumer, limit))
+    }
+
+    fn ack_feed(&self, account_id: i64, consumer: FeedConsumer, seq: u64) -> BoxFuture<'_, Result<u64>> {
+        self.write(move |c| feed_ops::ack(c, account_id, consumer, seq).map_err(backend))
+    }
+
+    fn push_targets(&self, now: Timestamp, limit: usize) -> BoxFuture<'_, Result<Vec<PushTarget>>> {
+        self.read(move |c| push_ops::targets(c, now, limit))
+    }
+
+    fn push_delivered(&self, account_id: i64, seq: u64) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::delivered(c, account_id, seq))
+    }
+
+    fn push_retry_later(
+        &self,
+        account_id: i64,
+        attempts: u32,
+        failing_since: Timestamp,
+        next_at: Timestamp,
+        error: String,
+    ) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::retry_later(c, account_id, attempts, failing_since, next_at, &error))
+    }
+
+    fn push_give_up(
+        &self,
+        account_id: i64,
+        seqs: (u64, u64),
+        error: String,
+        now: Timestamp,
+    ) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| push_ops::give_up(c, account_id, seqs, &error, now))
+    }
+
+    fn push_failures(&self, account_id: Option<i64>) -> BoxFuture<'_, Result<Vec<PushFailure>>> {
+        self.read(move |c| push_ops::failures(c, account_id))
+    }
+
+    fn resend_push_failure(&self, id: i64, now: Timestamp) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| push_ops::resend(c, id, now))
+    }
+}
+
+impl UserStore for SqliteStore {
+    fn create_user(&self, user: NewUser) -> BoxFuture<'_, Result<User>> {
+        self.write(move |c| user_ops::create_user(c, &user))
+    }
+
+    fn find_user(&self, username: &str) -> BoxFuture<'_, Result<Option<User>>> {
+        let username = username.to_owned();
+        self.read(move |c| user_ops::find_user(c, &username))
+    }
+
+    fn count_users(&self) -> BoxFuture<'_, Result<u64>> {
+        self.read(user_ops::count_users)
+    }
+
+    fn record_login_failure(
+        &self,
+        user_id: i64,
+        failed: u32,
+        locked_until: Option<Timestamp>,
+    ) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| user_ops::login_failure(c, user_id, failed, locked_until))
+    }
+
+    fn list_users(&self) -> BoxFuture<'_, Result<Vec<User>>> {
+        self.read(user_ops::list_users)
+    }
+
+    fn update_user(&self, user_id: i64, patch: UserPatch) -> BoxFuture<'_, Result<Option<User>>> {
+        self.write(move |c| user_ops::update_user(c, user_id, patch))
+    }
+
+    fn record_login_success(&self, user_id: i64) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| user_ops::login_success(c, user_id))
+    }
+
+    fn set_password(
+        &self,
+        user_id: i64,
+        hash: String,
+        must_change: bool,
+        keep: Option<Vec<u8>>,
+    ) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| user_ops::set_password(c, user_id, &hash, must_change, keep.as_deref()))
+    }
+
+    fn create_session(&self, session: Session) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| user_ops::create_session(c, &session))
+    }
+
+    fn find_session(&self, token_hash: Vec<u8>) -> BoxFuture<'_, Result<Option<(Session, User)>>> {
+        self.read(move |c| user_ops::find_session(c, &token_hash))
+    }
+
+    fn touch_session(&self, token_hash: Vec<u8>, now: Timestamp) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| user_ops::touch_session(c, &token_hash, now))
+    }
+
+    fn delete_session(&self, token_hash: Vec<u8>) -> BoxFuture<'_, Result<bool>> {
+        self.write(move |c| user_ops::delete_session(c, &token_hash))
+    }
+
+    fn append_audit(&self, entry: AuditEntry) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| user_ops::append_audit(c, &entry))
+    }
+
+    fn audit(&self, filter: AuditFilter) -> BoxFuture<'_, Result<Vec<AuditRecord>>> {
+        self.read(move |c| user_ops::audit(c, &filter))
+    }
+}
+
+impl OperationsStore for SqliteStore {
+    fn save_link_minutes(&self, rows: Vec<LinkMinute>) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| quality_ops::save(c, &rows))
+    }
+
+    fn link_minutes(
+        &self,
+        channel: &str,
+        link: Option<u16>,
+        from: Timestamp,
+        to: Timestamp,
+    ) -> BoxFuture<'_, Result<Vec<LinkMinute>>> {
+        let channel = channel.to_owned();
+        self.read(move |c| quality_ops::range(c, (&channel, link), from, to))
+    }
+
+    fn purge_link_minutes(&self, before: Timestamp) -> BoxFuture<'_, Result<usize>> {
+        self.write(move |c| quality_ops::purge(c, before))
+    }
+
+    fn open_incident(&self, new: NewIncident) -> BoxFuture<'_, Result<Incident>> {
+        self.write(move |c| incident_ops::open(c, &new))
+    }
+
+    fn update_incident(&self, id: i64, patch: IncidentPatch) -> BoxFuture<'_, Result<Option<Incident>>> {
+        self.write(move |c| incident_ops::update(c, id, &patch))
+    }
+
+    fn get_incident(&self, id: i64) -> BoxFuture<'_, Result<Option<Incident>>> {
+        self.read(move |c| incident_ops::get(c, id))
+    }
+
+    fn incidents(&self, filter: IncidentFilter) -> BoxFuture<'_, Result<Vec<Incident>>> {
+        self.read(move |c| incident_ops::list(c, &filter))
+    }
+
+    fn raise_alert(&self, alert: AlertRecord) -> BoxFuture<'_, Result<AlertRecord>> {
+        self.write(move |c| incident_ops::raise_alert(c, &alert))
+    }
+
+    fn alert_sent(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| incident_ops::alert_sent(c, id, at))
+    }
+
+    fn resolve_alert(&self, id: i64, at: Timestamp) -> BoxFuture<'_, Result<()>> {
+        self.write(move |c| incident_ops::resolve_alert(c, id, at))
+    }
+
+    fn alerts(&self, active_only: bool, limit: usize) -> BoxFuture<'_, Result<Vec<AlertRecord>>> {
+        self.read(move |c| incident_ops::alerts(c, active_only, limit))
+    }
+}
+
+impl Store for SqliteStore {
     fn close(&self) -> BoxFuture<'_, Result<()>> {
         // Dropping the sender lets the writer drain what is queued and stop.
         self.jobs.lock().expect("jobs lock").take();

@@ -3,6 +3,7 @@
 //! restart. The room runs out through SQLite's own page ceiling (`set_size_limit`), which fails
 //! writes with the same `SQLITE_FULL` a full disk gives.
 
+use hongyan_store::prelude::*;
 use hongyan_store::{Carrier, Category, MessageId, Money, NewMessage, Store, StoreError, Timestamp};
 use hongyan_store_sqlite::SqliteStore;
 

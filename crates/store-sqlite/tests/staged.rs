@@ -2,12 +2,13 @@
 //! job's whole insert, and stay all or nothing: a request that fails midway, or that a stopped
 //! process left half written, leaves no message and no count behind.
 
+use hongyan_store::prelude::*;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use hongyan_store::{
-    Carrier, Category, MessageFilter, MessageId, Money, NewMessage, RequestRecord, Store, StoreError, Timestamp,
+    Carrier, Category, MessageFilter, MessageId, Money, NewMessage, RequestRecord, StoreError, Timestamp,
 };
 use hongyan_store_sqlite::SqliteStore;
 

@@ -1,5 +1,6 @@
 //! The shared Store story on a real SQLite file.
 
+use hongyan_store::prelude::*;
 use hongyan_store_sqlite::SqliteStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

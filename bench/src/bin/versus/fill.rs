@@ -7,6 +7,7 @@
 //! state a restart finds, with nothing left to send. Batches of `BATCH`, `IN_FLIGHT` at once
 //! so the writer's group commits carry several.
 
+use hongyan_store::prelude::*;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::Instant;

@@ -1,5 +1,6 @@
 //! Engine behaviour over a real SQLite store.
 
+use hongyan_store::prelude::*;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 
