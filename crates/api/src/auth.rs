@@ -117,7 +117,7 @@ async fn tenant_caller(parts: &mut Parts, state: &AppState) -> Result<Caller, Ap
     let console = crate::console::Console::from_request_parts(parts, state).await?;
     let user = console.require(&[hongyan_store::Role::Tenant])?;
     let account_id = user.account_id.ok_or_else(ApiError::unauthorized)?;
-    let account = state.engine.store().get_account(account_id).await?.ok_or_else(ApiError::unauthorized)?;
+    let account = state.engine.account(account_id).await?.ok_or_else(ApiError::unauthorized)?;
     if !account.usable(state.engine.clock().now()) {
         return Err(ApiError::unauthorized());
     }

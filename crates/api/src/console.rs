@@ -88,6 +88,12 @@ impl Console {
         Ok(Actor::user(&self.user, addr))
     }
 
+    /// The user as an actor for reads, whose rule of who may read what the engine holds. Reads
+    /// are not audited, so no address is kept.
+    pub(crate) fn reader(&self) -> Result<Actor, ApiError> {
+        self.actor("")
+    }
+
     /// The user, if the role is one of `roles` and no password change is pending.
     pub(crate) fn require(&self, roles: &[Role]) -> Result<&User, ApiError> {
         if self.user.must_change {

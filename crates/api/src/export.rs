@@ -9,7 +9,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use futures_util::StreamExt;
 use hongyan_engine::statement::{AllStatements, Statement};
-use hongyan_store::{MessageDetail, MessageFilter, Store, StoreError};
+use hongyan_engine::Engine;
+use hongyan_store::{MessageDetail, MessageFilter, StoreError};
 use rust_xlsxwriter::{Workbook, Worksheet, XlsxError};
 use std::sync::Arc;
 
@@ -93,7 +94,7 @@ fn xlsx_error(e: XlsxError) -> ApiError {
 /// The messages `filter` finds, every page, each shown as `show` decides (masking); refused
 /// with 422 when there are more than [`MAX_EXPORT_ROWS`]. Returns the answer and the row count.
 pub(crate) async fn messages<F>(
-    store: Arc<dyn Store>,
+    engine: Arc<Engine>,
     filter: MessageFilter,
     show: F,
     format: Format,
@@ -102,7 +103,7 @@ pub(crate) async fn messages<F>(
 where
     F: Fn(MessageDetail) -> MessageDetail + Send + Sync + 'static,
 {
-    let rows = store.count_messages(filter.clone(), MAX_EXPORT_ROWS + 1).await?;
+    let rows = engine.count_messages(filter.clone(), MAX_EXPORT_ROWS + 1).await?;
     if rows > MAX_EXPORT_ROWS {
         return Err(ApiError::unprocessable(
             "export_too_large",
@@ -115,16 +116,16 @@ where
     let disposition = attachment(name, format);
     let show = Arc::new(show);
     if format == Format::Xlsx {
-        let bytes = xlsx(store, first, show).await?;
+        let bytes = xlsx(engine, first, show).await?;
         let headers = [(CONTENT_TYPE, XLSX.to_owned()), (CONTENT_DISPOSITION, disposition)];
         return Ok(((StatusCode::OK, headers, bytes).into_response(), rows));
     }
     let header = Bytes::from(format!("\u{feff}{}\n", COLUMNS.join(",")));
     let pages = futures_util::stream::unfold(Some(first), move |next| {
-        let (store, show) = (store.clone(), show.clone());
+        let (engine, show) = (engine.clone(), show.clone());
         async move {
             let f = next?;
-            let page = match store.list_messages(f.clone()).await {
+            let page = match engine.messages(f.clone()).await {
                 Ok(p) => p,
                 Err(e) => return Some((Err(std::io::Error::other(e.to_string())), None)),
             };
@@ -145,7 +146,7 @@ where
 
 /// Pages are read here and written by a blocking thread that owns the workbook (it is not
 /// `Send` across awaits, and writing is CPU work).
-async fn xlsx<F>(store: Arc<dyn Store>, mut f: MessageFilter, show: Arc<F>) -> Result<Vec<u8>, ApiError>
+async fn xlsx<F>(engine: Arc<Engine>, mut f: MessageFilter, show: Arc<F>) -> Result<Vec<u8>, ApiError>
 where
     F: Fn(MessageDetail) -> MessageDetail + Send + Sync + 'static,
 {
@@ -167,7 +168,7 @@ where
         book.save_to_buffer()
     });
     loop {
-        let page = store.list_messages(f.clone()).await?;
+        let page = engine.messages(f.clone()).await?;
         let (full, last) = (page.len() == f.limit, page.last().map(|d| d.message.id));
         let rows: Vec<[String; 16]> = page.into_iter().map(|d| fields(&show(d))).collect();
         if tx.send(rows).await.is_err() || !full {

@@ -38,7 +38,7 @@ async fn pull(state: &AppState, account: i64, consumer: FeedConsumer, limit: Opt
         Some(n @ 1..=MAX_PULL) => n,
         Some(_) => return Err(ApiError::bad_request("invalid_query", format!("limit is 1 to {MAX_PULL}"))),
     };
-    let events = state.engine.store().feed(account, consumer, limit).await?;
+    let events = state.engine.feed().feed(account, consumer, limit).await?;
     let cursor = events.last().map(|e| e.seq.to_string());
     let key = match consumer {
         FeedConsumer::PullReplies => "replies",
@@ -59,7 +59,7 @@ async fn ack(
         .cursor
         .parse()
         .map_err(|_| ApiError::unprocessable("invalid_cursor", "cursor is the decimal string a pull returned"))?;
-    let acked = state.engine.store().ack_feed(account, consumer, seq).await?;
+    let acked = state.engine.feed().ack_feed(account, consumer, seq).await?;
     Ok(json!({ "acked": acked.to_string() }))
 }
 
@@ -231,7 +231,7 @@ async fn search_own(
     }
     let filter = q.filter(kind, Some(caller.account_id))?;
     let limit = filter.limit;
-    let found = state.engine.store().feed_history(filter).await?;
+    let found = state.engine.feed().feed_history(filter).await?;
     let key = if kind == FeedKind::Mo { "replies" } else { "reports" };
     Ok(Json(found_json(&found, limit, key)))
 }

@@ -16,7 +16,7 @@ use hongyan_store::{Incident, IncidentFilter, Timestamp};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::admin::{parse_time, time, READERS};
+use crate::admin::{parse_time, time};
 use crate::auth::Authed;
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
@@ -94,11 +94,10 @@ impl IncidentQuery {
     }
 }
 
-async fn list_json(state: &AppState, filter: IncidentFilter) -> Result<Json<Value>, ApiError> {
+fn list_json(state: &AppState, incidents: &[Incident]) -> Json<Value> {
     let now = state.engine.clock().now();
-    let list: Vec<Value> =
-        state.engine.store().incidents(filter).await?.iter().map(|i| incident_json(i, now)).collect();
-    Ok(Json(json!({ "incidents": list })))
+    let list: Vec<Value> = incidents.iter().map(|i| incident_json(i, now)).collect();
+    Json(json!({ "incidents": list }))
 }
 
 /// `GET /api/v1/incidents`: the caller's own fault reports, newest first.
@@ -108,7 +107,8 @@ pub(crate) async fn mine(
     q: Result<Query<IncidentQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    list_json(&state, q.filter(Some(caller.account_id))?).await
+    let found = state.engine.incidents_of(caller.account_id, q.filter(Some(caller.account_id))?).await?;
+    Ok(list_json(&state, &found))
 }
 
 /// `GET /api/v1/admin/incidents`
@@ -117,9 +117,10 @@ pub(crate) async fn list(
     console: Console,
     q: Result<Query<IncidentQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
+    let actor = console.reader()?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    list_json(&state, q.filter(None)?).await
+    let found = state.engine.admin_incidents(&actor, q.filter(None)?).await?;
+    Ok(list_json(&state, &found))
 }
 
 /// `GET /api/v1/admin/incidents/{id}`
@@ -128,9 +129,7 @@ pub(crate) async fn one(
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
-    let i =
-        state.engine.store().get_incident(id).await?.ok_or_else(|| ApiError::not_found(format!("no incident {id}")))?;
+    let i = state.engine.admin_incident(&console.reader()?, id).await?;
     Ok(Json(incident_json(&i, state.engine.clock().now())))
 }
 

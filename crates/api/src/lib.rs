@@ -134,7 +134,7 @@ pub fn router(state: AppState) -> Router {
 }
 
 async fn healthz(axum::extract::State(state): axum::extract::State<AppState>) -> axum::response::Response {
-    if state.engine.store().is_full() {
+    if state.engine.storage_full() {
         let full = "storage is full: messages cannot be accepted until space is freed";
         let e = ApiError {
             retry_after_secs: Some(30),

@@ -194,8 +194,7 @@ pub(crate) async fn export(
     let role = caller.key_id.starts_with("user:").then_some(hongyan_store::Role::Tenant);
     let show = move |d| hongyan_engine::admin::masked_for(role, d);
     let name = format!("messages-{}", caller.account_id);
-    let (answer, rows) =
-        crate::export::messages(state.engine.store().clone(), filter.clone(), show, format, &name).await?;
+    let (answer, rows) = crate::export::messages(state.engine.clone(), filter.clone(), show, format, &name).await?;
     state.engine.audit_export(&crate::auth::principal(&caller), &addr, &filter, rows).await?;
     Ok(answer)
 }
@@ -209,11 +208,11 @@ pub(crate) async fn get_one(
     crate::auth::allow(&state, &caller, "query").await?;
     let not_found = || ApiError::not_found(format!("no message `{id}`"));
     let parsed: MessageId = id.parse().map_err(|_| not_found())?;
-    let detail = state.engine.store().get_message(caller.account_id, parsed).await?.ok_or_else(not_found)?;
+    let detail = state.engine.message(caller.account_id, parsed).await?.ok_or_else(not_found)?;
     let detail = for_caller(&caller, detail);
     let mut out = views::message_detail(&detail);
     out["events"] = views::events(&detail);
-    out["callbacks"] = views::callbacks(&state.engine.store().push_attempts_for(parsed).await?);
+    out["callbacks"] = views::callbacks(&state.engine.push_attempts(parsed).await?);
     Ok(Json(out))
 }
 
@@ -376,7 +375,6 @@ pub(crate) async fn list(
     }
     let filter = q.filter(&state.engine, Some(caller.account_id), MAX_PAGE)?;
     let limit = filter.limit;
-    let found: Vec<_> =
-        state.engine.store().list_messages(filter).await?.into_iter().map(|d| for_caller(&caller, d)).collect();
+    let found: Vec<_> = state.engine.messages(filter).await?.into_iter().map(|d| for_caller(&caller, d)).collect();
     Ok(Json(views::message_list(&found, limit)))
 }

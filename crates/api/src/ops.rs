@@ -64,7 +64,7 @@ pub(crate) async fn metrics(State(state): State<AppState>, req: Request) -> Resu
 pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     let engine = &state.engine;
     let now = engine.clock().now();
-    let full = engine.store().is_full();
+    let full = engine.storage_full();
     let started = state.ready.load(Ordering::SeqCst) && engine.is_accepting();
     let store_ok = !full && started;
     let store = json!({
@@ -94,7 +94,7 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
         .filter(|f| f.last_submit.is_none_or(|t| now.as_millis() - t.as_millis() > STALL_MS))
         .map(|f| f.name.as_str())
         .collect();
-    let oldest = engine.store().oldest_due(now).await.ok().flatten();
+    let oldest = engine.oldest_due(now).await.ok().flatten();
     let queue = json!({
         "ok": stalled.is_empty(),
         "stalled_channels": stalled,

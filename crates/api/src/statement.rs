@@ -76,8 +76,7 @@ pub(crate) async fn of_account(
     Path(id): Path<i64>,
     q: Result<Query<StatementQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    console.require(crate::admin::READERS)?;
-    crate::admin::account_or_404(&state, id).await?;
+    crate::admin::account_or_404(&state, &console, id).await?;
     answer(&state, id, q).await
 }
 
@@ -90,7 +89,7 @@ async fn answer(
     let ((from, until), (first, last), format) = q.resolve(state)?;
     let s = state.engine.statement(account_id, from, until).await?;
     let name = format!("statement-{account_id}-{first}-{last}");
-    let account = state.engine.store().get_account(account_id).await?.map(|a| a.name).unwrap_or_default();
+    let account = state.engine.account(account_id).await?.map(|a| a.name).unwrap_or_default();
     Ok(match format {
         "csv" => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], s.to_csv()).into_response(),
         "xlsx" => crate::export::statement_answer(&account, &s, &name)?,

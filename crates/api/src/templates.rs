@@ -44,8 +44,7 @@ pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed) 
     allow(&state, &caller, "templates").await?;
     let list: Vec<Value> = state
         .engine
-        .store()
-        .list_templates(caller.account_id)
+        .templates(caller.account_id)
         .await?
         .iter()
         .map(|t| json!({ "id": t.id, "name": t.name, "body": t.body, "category": t.category.name(), "status": t.status.as_str() }))

@@ -200,11 +200,8 @@ async fn the_send_page_refuses_control_and_bidi_characters_and_names_them() {
     let page = call(&c.app, "POST", "/send", &session, Some(&form)).await;
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", page.body);
     assert!(page.body.contains("content contains U+202E (RIGHT-TO-LEFT OVERRIDE) at position 3"), "{}", page.body);
-    let list = c.engine.store().list_messages(hongyan_store::MessageFilter {
-        account_id: Some(mine),
-        limit: 5,
-        ..Default::default()
-    });
+    let list =
+        c.engine.messages(hongyan_store::MessageFilter { account_id: Some(mine), limit: 5, ..Default::default() });
     assert!(list.await.unwrap().is_empty(), "nothing was sent");
 }
 

@@ -131,11 +131,6 @@ impl Engine {
         self.login_guard.set_trusted(ranges);
     }
 
-    /// The store this engine writes to.
-    pub fn store(&self) -> &Arc<dyn Store> {
-        &self.store
-    }
-
     /// The injected clock.
     pub fn clock(&self) -> &Arc<dyn Clock> {
         &self.clock

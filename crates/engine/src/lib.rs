@@ -44,6 +44,7 @@ pub mod metrics;
 mod mo;
 pub mod monitor;
 pub mod quality;
+mod reads;
 mod replay;
 pub mod retention;
 pub mod rights;

@@ -139,7 +139,7 @@ async fn send_sms(engine: &Arc<Engine>, s: &AlertSms, notice: &AlertNotice) -> R
         avoid_channel: notice.channel.clone(),
         ..SendRequest::new(s.to.clone(), text, Category::NOTIFICATION).sent_by("alerts", "alert", "-")
     };
-    let accounts = engine.store().list_accounts().await.map_err(|e| e.to_string())?;
+    let accounts = engine.accounts().await.map_err(|e| e.to_string())?;
     let Some(account) = accounts.iter().find(|a| a.name == s.account) else {
         return Err(format!("no interface account {:?} to send alerts as", s.account));
     };

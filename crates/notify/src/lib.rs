@@ -72,7 +72,7 @@ pub async fn run(engine: Arc<Engine>, settings: PushSettings, mut shutdown: watc
         let fed = engine.feed_changed().notified();
         tokio::pin!(fed);
         fed.as_mut().enable();
-        let due = match engine.store().push_targets(engine.clock().now(), ROUND).await {
+        let due = match engine.feed().push_targets(engine.clock().now(), ROUND).await {
             Ok(due) => due,
             Err(e) => {
                 tracing::warn!(error = %e, "cannot list callback work; trying again");
@@ -104,7 +104,7 @@ pub async fn run(engine: Arc<Engine>, settings: PushSettings, mut shutdown: watc
 /// leading events that share it (a request may name its own callback; the rest use the
 /// account's), so order is kept across URLs too.
 async fn push_one(engine: Arc<Engine>, settings: Arc<PushSettings>, target: PushTarget) -> Result<(), StoreError> {
-    let store = engine.store();
+    let store = engine.feed();
     let mut events = store.feed(target.account_id, FeedConsumer::Push, settings.batch).await?;
     let route = |e: &hongyan_store::FeedEvent| e.callback_url.clone().unwrap_or_else(|| target.callback.url.clone());
     let Some(url) = events.first().map(route) else { return Ok(()) };

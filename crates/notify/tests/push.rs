@@ -49,6 +49,8 @@ async fn start_receiver(fail: usize) -> (Receiver, String) {
 }
 
 struct Platform {
+    /// The store beneath, to look at and change what the pusher works on.
+    store: Arc<dyn Store>,
     engine: Arc<Engine>,
     _queues: Vec<(String, DispatchReceiver)>,
 }
@@ -56,8 +58,8 @@ struct Platform {
 async fn platform(dir: &Path) -> Platform {
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, queues) = Engine::new(store, Arc::new(SystemClock), &[spec]).await.unwrap();
-    Platform { engine, _queues: queues }
+    let (engine, queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    Platform { store, engine, _queues: queues }
 }
 
 fn fresh_dir(tag: &str) -> PathBuf {
@@ -190,7 +192,7 @@ async fn a_receiver_that_fails_for_a_while_gets_everything_in_order() {
     assert!(first_seen.windows(2).all(|w| w[0] < w[1]), "in order: {seqs:?}");
     // The first message's detail lists every POST that carried its report: two refused, then
     // the one the receiver took.
-    let tried = p.engine.store().push_attempts_for(ids[0]).await.unwrap();
+    let tried = p.store.push_attempts_for(ids[0]).await.unwrap();
     assert!(tried.len() >= 3, "{tried:?}");
     assert!(tried[0].error.is_some() && tried[1].error.is_some(), "{tried:?}");
     assert!(tried.iter().any(|a| a.error.is_none()) && tried.iter().all(|a| a.url == url), "{tried:?}");
@@ -209,9 +211,9 @@ async fn a_restart_in_the_middle_of_a_retry_series_loses_nothing() {
     wait_for("a refused attempt", || recv.got.lock().unwrap().len() >= 2).await;
     stop.send(true).unwrap();
     task.await.unwrap();
-    let due = p.engine.store().push_targets(Timestamp::from_millis(i64::MAX / 2), 10).await.unwrap();
+    let due = p.store.push_targets(Timestamp::from_millis(i64::MAX / 2), 10).await.unwrap();
     assert!(due[0].attempts >= 2 && due[0].failing_since.is_some(), "the series is in the store: {due:?}");
-    p.engine.store().close().await.unwrap();
+    p.store.close().await.unwrap();
     drop(p);
 
     recv.fail.store(0, Ordering::SeqCst);
@@ -223,7 +225,7 @@ async fn a_restart_in_the_middle_of_a_retry_series_loses_nothing() {
     let (seqs, _) = received(&recv, &secret);
     let after: std::collections::BTreeSet<u64> = seqs[refused * 3..].iter().copied().collect();
     assert_eq!(after.len(), 3, "all three events, from where the series stood: {seqs:?}");
-    assert!(p.engine.store().push_targets(Timestamp::from_millis(i64::MAX / 2), 10).await.unwrap().is_empty());
+    assert!(p.store.push_targets(Timestamp::from_millis(i64::MAX / 2), 10).await.unwrap().is_empty());
     stop.send(true).unwrap();
     task.await.unwrap();
 }
@@ -236,7 +238,7 @@ async fn a_batch_given_up_is_listed_and_can_be_sent_again() {
     reports_for(&p.engine, &cred, 2, "c").await;
     let settings = PushSettings { retry_for: Duration::from_millis(1500), ..quick() };
     let (stop, task) = start_pusher(&p.engine, settings);
-    let store = p.engine.store().clone();
+    let store = p.store.clone();
     let mut failures = Vec::new();
     for _ in 0..100 {
         failures = store.push_failures(Some(cred.account.id)).await.unwrap();
@@ -282,7 +284,7 @@ async fn a_request_may_name_its_own_callback_when_the_account_has_that_right() {
     req.callback_url = Some(request_url.clone());
     let refused = p.engine.accept(cred.account.id, req.clone()).await;
     assert!(matches!(refused, Err(hongyan_engine::AcceptError::CallbackNotAllowed)), "{refused:?}");
-    assert!(p.engine.store().set_callback_per_request(cred.account.id, true).await.unwrap());
+    assert!(p.store.set_callback_per_request(cred.account.id, true).await.unwrap());
 
     reports_for(&p.engine, &cred, 2, "d").await;
     let out = p.engine.accept(cred.account.id, req).await.unwrap();

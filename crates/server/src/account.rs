@@ -25,7 +25,8 @@ pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
         Ok(c) => c,
         Err(e) => return Err(cli_error(e)),
     };
-    let sig = store.signing_rules(cred.account.id).await?.defaults.into_iter().next().map(|(_, s)| s);
+    let rules = engine.admin_signatures(&Actor::cli(), cred.account.id).await.map_err(cli_error)?.1;
+    let sig = rules.defaults.into_iter().next().map(|(_, s)| s);
     let sig = sig.context("the account's signature")?;
     store.close().await?;
     if opts.json {
@@ -59,7 +60,8 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
     let store = open(&opts.data.dir)?;
     match opts.command {
         C::List { account } => {
-            for s in store.list_signatures(account).await? {
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            for s in engine.admin_signatures(&Actor::cli(), account).await.map_err(cli_error)?.0 {
                 println!("{}\t【{}】\t{}\text={}", s.id, s.text, s.status.as_str(), s.extension);
             }
         }
@@ -153,7 +155,8 @@ pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
             println!("{number} removed from the {scope}");
         }
         C::List => {
-            for e in store.blacklist_list(o.account).await? {
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            for e in engine.admin_blacklist(&Actor::cli(), o.account).await.map_err(cli_error)? {
                 println!("{}\t{}\t{}", e.number, e.created_at.to_rfc3339_beijing(), e.reason);
             }
         }
@@ -189,7 +192,8 @@ pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
     let store = open(&o.data.dir)?;
     match o.command {
         C::List { account } => {
-            for t in store.list_templates(account).await? {
+            let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+            for t in engine.admin_templates(&Actor::cli(), account).await.map_err(cli_error)? {
                 println!("{}\t{}\t{}\t{}\t{}", t.id, t.name, t.category, t.status.as_str(), t.body);
             }
         }
@@ -258,7 +262,8 @@ pub(crate) async fn portability_import(data_dir: std::path::PathBuf, file: std::
         Err(problems) => anyhow::bail!("{} has problems, nothing imported:\n{}", file.display(), problems.join("\n")),
     };
     let store = open(&data_dir)?;
-    let n = store.import_ported(entries, hongyan_engine::Clock::now(&SystemClock)).await?;
+    let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
+    let n = engine.admin_import_ported(&Actor::cli(), entries).await.map_err(cli_error)?;
     store.close().await?;
     println!("{n} ported numbers imported; new requests use them at once");
     Ok(())

@@ -85,7 +85,9 @@ pub(crate) async fn run(o: CallbackOptions) -> Result<()> {
             println!("account {account}: requests {how}");
         }
         CallbackCommand::Failures { account } => {
-            for f in store.push_failures(account).await? {
+            let failures =
+                engine.admin_push_failures(&Actor::cli(), account).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            for f in failures {
                 let resent = f.resent_at.map_or_else(|| "-".to_owned(), |t| t.to_rfc3339_beijing());
                 let failed = f.failed_at.to_rfc3339_beijing();
                 println!(

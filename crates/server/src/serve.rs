@@ -193,7 +193,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
 /// At first start, the console administrator: its password from HONGYAN_ADMIN_PASSWORD, or
 /// random and printed this once (on stdout, never in the log). It must be changed at first login.
 async fn bootstrap_admin(engine: &Engine) -> Result<()> {
-    if engine.store().count_users().await? > 0 {
+    if engine.users_exist().await? {
         return Ok(());
     }
     let given = std::env::var("HONGYAN_ADMIN_PASSWORD").ok().filter(|p| !p.is_empty());
@@ -317,7 +317,7 @@ async fn keep_link_quality(engine: Arc<Engine>, days: u32, mut stop: watch::Rece
         if purged_at.is_none_or(|t| now - t >= 3_600_000) {
             purged_at = Some(now);
             let before = hongyan_store::Timestamp::from_millis(now - keep_ms);
-            if let Err(e) = engine.store().purge_link_minutes(before).await {
+            if let Err(e) = engine.purge_link_minutes(before).await {
                 tracing::warn!(error = %e, "could not remove old link-quality minutes");
             }
         }

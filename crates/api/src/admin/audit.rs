@@ -11,7 +11,7 @@ use hongyan_store::{AuditFilter, AuditRecord, Role};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{parse_time, time, AUDIT_READERS};
+use super::{parse_time, time};
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
 use crate::{ApiError, AppState};
@@ -70,7 +70,7 @@ pub(crate) async fn audit(
     console: Console,
     q: Result<Query<AuditQuery>, QueryRejection>,
 ) -> Result<Response, ApiError> {
-    console.require(AUDIT_READERS)?;
+    let actor = console.reader()?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let limit = q.limit.unwrap_or(100);
     if !(1..=10_000).contains(&limit) {
@@ -84,7 +84,7 @@ pub(crate) async fn audit(
         before_id: q.before,
         limit,
     };
-    let records = state.engine.store().audit(filter).await?;
+    let records = state.engine.admin_audit(&actor, filter).await?;
     match q.format.as_deref() {
         Some("csv") => {
             let mut out = String::from("id,at,actor,address,action,target,before,after,outcome\n");

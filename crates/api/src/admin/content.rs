@@ -11,7 +11,7 @@ use hongyan_engine::admin::Reviewed;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{account_or_404, time, READERS};
+use super::{account_or_404, time};
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
 use crate::{ApiError, AppState};
@@ -22,13 +22,10 @@ pub(crate) async fn signatures(
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
-    account_or_404(&state, id).await?;
-    let store = state.engine.store();
-    let defaults = store.signing_rules(id).await?.defaults;
-    let list: Vec<Value> = store
-        .list_signatures(id)
-        .await?
+    account_or_404(&state, &console, id).await?;
+    let (signatures, rules) = state.engine.admin_signatures(&console.reader()?, id).await?;
+    let defaults = rules.defaults;
+    let list: Vec<Value> = signatures
         .iter()
         .map(|s| {
             let default_for: Vec<&str> = defaults.iter().filter(|(_, d)| d.id == s.id).map(|(c, _)| c.name()).collect();
@@ -131,12 +128,10 @@ pub(crate) async fn templates(
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
-    account_or_404(&state, id).await?;
+    account_or_404(&state, &console, id).await?;
     let list: Vec<Value> = state
         .engine
-        .store()
-        .list_templates(id)
+        .admin_templates(&console.reader()?, id)
         .await?
         .iter()
         .map(|t| json!({ "id": t.id, "name": t.name, "body": t.body, "category": t.category.name(), "status": t.status.as_str(), "created_at": time(Some(t.created_at)) }))
@@ -181,12 +176,11 @@ pub(crate) async fn blacklist(
     console: Console,
     q: Result<Query<ListQuery>, QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
+    let actor = console.reader()?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let list: Vec<Value> = state
         .engine
-        .store()
-        .blacklist_list(q.account)
+        .admin_blacklist(&actor, q.account)
         .await?
         .iter()
         .map(|e| json!({ "number": e.number, "account": e.account_id, "reason": e.reason, "created_at": time(Some(e.created_at)) }))

@@ -48,7 +48,7 @@ pub(crate) async fn detail(
     let d = state.engine.admin_find_message(&actor, parsed).await?;
     let mut out = views::message_detail(&d);
     out["events"] = views::events(&d);
-    out["callbacks"] = views::callbacks(&state.engine.store().push_attempts_for(parsed).await?);
+    out["callbacks"] = views::callbacks(&state.engine.push_attempts(parsed).await?);
     Ok(Json(out))
 }
 
@@ -70,8 +70,7 @@ pub(crate) async fn export(
     let role = actor.role;
     let name = account.map_or_else(|| "messages".to_owned(), |a| format!("messages-{a}"));
     let show = move |d| masked_for(Some(role), d);
-    let (answer, rows) =
-        crate::export::messages(state.engine.store().clone(), filter.clone(), show, format, &name).await?;
+    let (answer, rows) = crate::export::messages(state.engine.clone(), filter.clone(), show, format, &name).await?;
     state.engine.audit_export(&actor.username, &addr, &filter, rows).await?;
     Ok(answer)
 }

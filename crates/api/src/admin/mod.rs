@@ -39,7 +39,6 @@ use crate::messages::json_body;
 use crate::{ApiError, AppState};
 
 pub(crate) const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Auditor];
-pub(crate) const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Auditor];
 
 pub(crate) fn time(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))
@@ -69,15 +68,16 @@ pub(crate) fn parse_time(s: &str, field: &'static str) -> Result<Timestamp, ApiE
     })
 }
 
-pub(crate) async fn account_or_404(state: &AppState, id: i64) -> Result<Account, ApiError> {
-    state.engine.store().get_account(id).await?.ok_or_else(|| ApiError::not_found(format!("no account {id}")))
+/// The account `id`, if the console user may read accounts.
+pub(crate) async fn account_or_404(state: &AppState, console: &Console, id: i64) -> Result<Account, ApiError> {
+    Ok(state.engine.admin_account(&console.reader()?, id).await?)
 }
 
 /// `GET /api/v1/admin/accounts`
 pub(crate) async fn list_accounts(State(state): State<AppState>, console: Console) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
+    let accounts = state.engine.admin_accounts(&console.reader()?).await?;
     let now = state.engine.clock().now();
-    let list: Vec<Value> = state.engine.store().list_accounts().await?.iter().map(|a| account_json(a, now)).collect();
+    let list: Vec<Value> = accounts.iter().map(|a| account_json(a, now)).collect();
     Ok(Json(json!({ "accounts": list })))
 }
 
@@ -116,9 +116,8 @@ pub(crate) async fn get_account(
     console: Console,
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
-    let account = account_or_404(&state, id).await?;
-    let keys: Vec<Value> = state.engine.store().list_api_keys(id).await?.iter().map(key_json).collect();
+    let account = account_or_404(&state, &console, id).await?;
+    let keys: Vec<Value> = state.engine.admin_api_keys(&console.reader()?, id).await?.iter().map(key_json).collect();
     let mut out = account_json(&account, state.engine.clock().now());
     out["keys"] = Value::Array(keys);
     Ok(Json(out))

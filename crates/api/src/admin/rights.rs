@@ -133,12 +133,11 @@ pub(crate) async fn push_failures(
     console: Console,
     q: Result<axum::extract::Query<FailuresQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
-    console.require(READERS)?;
+    let actor = console.reader()?;
     let axum::extract::Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
     let list: Vec<Value> = state
         .engine
-        .store()
-        .push_failures(q.account)
+        .admin_push_failures(&actor, q.account)
         .await?
         .iter()
         .map(|f| {

@@ -27,7 +27,7 @@ pub(crate) async fn system(State(state): State<AppState>, console: Console) -> R
         .collect();
     Ok(Json(json!({
         "storage": {
-            "full": state.engine.store().is_full(),
+            "full": state.engine.storage_full(),
             "unrecorded_submit_outcomes": state.engine.unrecorded_outcomes(),
         },
         "accepting": state.engine.is_accepting(),

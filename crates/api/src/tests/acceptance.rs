@@ -13,7 +13,7 @@ async fn a_day_judged_against_the_targets_as_json_and_as_a_workbook() {
     let f = fixture("acceptance").await;
     let c = admin(&f).await;
     let engine = &f.state.engine;
-    let store = engine.store();
+    let store = &f.store;
     let now = engine.clock().now();
     let day = Timestamp::from_millis(now.as_millis() - 86_400_000).to_rfc3339_beijing()[..10].to_owned();
     let (start, _) = period(&day, &day).unwrap();

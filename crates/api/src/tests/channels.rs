@@ -73,7 +73,7 @@ async fn live_figures_and_a_period_judged_against_the_channel_targets() {
     rows.extend((60..110).map(|m| minute(at(m), 10, u32::from(m == 60))));
     // Connection 1's own rows beside them: read on their own, never added to the channel's.
     rows.extend((0..3).map(|m| LinkMinute { link: Some(1), ..minute(at(m), 7, 0) }));
-    engine.store().save_link_minutes(rows).await.unwrap();
+    f.store.save_link_minutes(rows).await.unwrap();
 
     let to = Timestamp::from_millis(start.as_millis() + 2 * 3_600_000);
     let uri = format!(

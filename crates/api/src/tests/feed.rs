@@ -154,7 +154,7 @@ async fn a_request_names_a_callback_only_with_the_right_and_a_valid_url() {
     };
     let (status, body) = call(&f.state, send("http://10.1.1.1/cb")).await;
     assert_eq!((status, body["error"]["code"].as_str()), (StatusCode::FORBIDDEN, Some("callback_not_allowed")));
-    f.state.engine.store().set_callback_per_request(cred.account.id, true).await.unwrap();
+    f.store.set_callback_per_request(cred.account.id, true).await.unwrap();
     let (status, body) = call(&f.state, send("ftp://10.1.1.1/cb")).await;
     assert_eq!(
         (status, body["error"]["code"].as_str()),

@@ -17,6 +17,8 @@ use crate::{router, AppState};
 
 struct Fixture {
     state: AppState,
+    /// The store beneath, for setting up what a test needs without going through the API.
+    store: Arc<dyn hongyan_store::Store>,
     _queues: Vec<(String, DispatchReceiver)>,
 }
 
@@ -28,11 +30,11 @@ async fn fixture(tag: &str) -> Fixture {
 async fn fixture_on(tag: &str, carriers: &[Carrier]) -> Fixture {
     let dir = std::env::temp_dir().join(format!("hongyan-api-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let store: Arc<dyn hongyan_store::Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
     let spec = ChannelSpec::new("mobile", carriers);
-    let (engine, queues) = Engine::new(store, Arc::new(SystemClock), &[spec]).await.unwrap();
+    let (engine, queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
     let state = AppState { engine, ready: Arc::new(AtomicBool::new(true)), console: crate::ConsoleSettings::default() };
-    Fixture { state, _queues: queues }
+    Fixture { state, store, _queues: queues }
 }
 
 /// A new account with an approved signature for every category, and its Basic header value.
@@ -247,7 +249,7 @@ async fn over_rate_or_quota_is_429() {
     let f = fixture("limits").await;
     let cred = signed_account(&f.state, "etax").await;
     let limits = hongyan_store::AccountLimits { rate: Some(1), daily_quota: Some(12), ..Default::default() };
-    f.state.engine.store().set_account_limits(cred.account.id, limits).await.unwrap();
+    f.store.set_account_limits(cred.account.id, limits).await.unwrap();
     let auth = basic(&cred);
     let numbers: Vec<String> = (0..14).map(|i| format!("1380000{i:04}")).collect();
     let numbers: Vec<&str> = numbers.iter().map(String::as_str).collect();
@@ -279,8 +281,7 @@ async fn a_personalised_batch_over_http() {
         )
         .await
         .unwrap();
-    engine
-        .store()
+    f.store
         .decide_template(tpl.id, hongyan_store::SignatureStatus::Approved, hongyan_types::Timestamp::from_millis(0))
         .await
         .unwrap();
@@ -398,7 +399,7 @@ async fn configured_categories_are_listed_and_sent_with_their_kind() {
     assert_eq!(detail["category"], "tax_notice");
     assert_eq!(detail["content"], "【某省税务局】请于月底前申报", "signed with the notification default");
     let filter = hongyan_store::MessageFilter { account_id: Some(cred.account.id), limit: 10, ..Default::default() };
-    let stored = f.state.engine.store().list_messages(filter).await.unwrap();
+    let stored = f.store.list_messages(filter).await.unwrap();
     assert_eq!(stored[0].message.category.kind(), CategoryKind::Notification, "the kind is kept in the store");
 
     let (status, body) = call(&f.state, post(&auth, send("marketing").to_string())).await;

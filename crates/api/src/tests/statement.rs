@@ -74,7 +74,7 @@ async fn a_statement_bills_what_carriers_accepted_at_the_most_specific_price() {
     let _waiting = sent(&f.state, &key, "13900139000", "notification", "尚未发出").await;
     // Mobile and Telecom accept; Unicom accepts the first of two segments and refuses the other.
     let answers = vec![answered(mobile, 1, 0), answered(unicom, 1, 0), answered(unicom, 2, 8), answered(telecom, 1, 0)];
-    f.state.engine.store().record_submits(answers).await.unwrap();
+    f.store.record_submits(answers).await.unwrap();
 
     let uri = format!("/api/v1/statement?from={d}&to={d}", d = today());
     let (status, s) = super::call(&f.state, super::get(&key, &uri)).await;
@@ -111,7 +111,7 @@ async fn a_statement_bills_what_carriers_accepted_at_the_most_specific_price() {
     assert_eq!(again["total"], s["total"], "the same statement after the price changed");
     send(&f.state, "PUT", &rights, Some(&c), Some(json!({"prices": null}))).await;
     let later = sent(&f.state, &key, "13700137000", "verification", "您的验证码是 111111").await;
-    f.state.engine.store().record_submits(vec![answered(later, 1, 0)]).await.unwrap();
+    f.store.record_submits(vec![answered(later, 1, 0)]).await.unwrap();
     let (_, s) = super::call(&f.state, super::get(&key, &uri)).await;
     assert_eq!((&s["total"]["amount"], &s["total"]["unpriced_segments"]), (&json!("0.1180"), &json!(1)));
     assert_eq!(line(&s, "china_mobile", "verification")["amount"], Value::Null, "a line with an unpriced segment");

@@ -50,7 +50,7 @@ async fn a_full_store_answers_507_fails_readiness_and_recovers() {
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (engine, queues) = Engine::new(sqlite.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
     let state = AppState { engine, ready: Arc::new(AtomicBool::new(true)), console: crate::ConsoleSettings::default() };
-    let f = Fixture { state, _queues: queues };
+    let f = Fixture { state, store: sqlite.clone(), _queues: queues };
     let auth = basic(&signed_account(&f.state, "etax").await);
     let staff = super::admin::admin(&f).await;
 

@@ -75,8 +75,7 @@ async fn template_bodies_and_values_are_held_to_the_same_rule() {
         .add_template(cred.account.id, "bill", "尊敬的${name}：请缴税。", hongyan_types::Category::NOTIFICATION)
         .await
         .unwrap();
-    engine
-        .store()
+    f.store
         .decide_template(tpl.id, hongyan_store::SignatureStatus::Approved, hongyan_types::Timestamp::from_millis(0))
         .await
         .unwrap();

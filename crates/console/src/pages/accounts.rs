@@ -26,9 +26,9 @@ fn account_json(a: &Account, now: Timestamp) -> Value {
 
 async fn list_page(state: &AppState, viewer: &Viewer, form: Value, error: Option<String>) -> Response {
     let now = state.engine.clock().now();
-    let accounts = match state.engine.store().list_accounts().await {
+    let accounts = match state.engine.admin_accounts(&viewer.actor()).await {
         Ok(list) => list.iter().map(|a| account_json(a, now)).collect::<Vec<_>>(),
-        Err(e) => return super::store_error(viewer, e),
+        Err(e) => return super::admin_error(viewer, e),
     };
     let failed = error.is_some();
     let mut resp = render::page(viewer, "accounts.html", json!({ "accounts": accounts, "form": form, "error": error }));
@@ -94,16 +94,17 @@ pub(crate) async fn detail_page(
     if !viewer.staff() {
         return super::not_found(viewer);
     }
-    let store = state.engine.store();
-    let account = match store.get_account(id).await {
-        Ok(Some(a)) => a,
-        Ok(None) => return super::not_found(viewer),
-        Err(e) => return super::store_error(viewer, e),
+    let actor = viewer.actor();
+    let account = match state.engine.admin_account(&actor, id).await {
+        Ok(a) => a,
+        Err(hongyan_engine::admin::AdminError::NotFound(_)) => return super::not_found(viewer),
+        Err(e) => return super::admin_error(viewer, e),
     };
-    let (keys, signatures) = match (store.list_api_keys(id).await, store.list_signatures(id).await) {
-        (Ok(k), Ok(s)) => (k, s),
-        (Err(e), _) | (_, Err(e)) => return super::store_error(viewer, e),
-    };
+    let (keys, signatures) =
+        match (state.engine.admin_api_keys(&actor, id).await, state.engine.admin_signatures(&actor, id).await) {
+            (Ok(k), Ok((s, _))) => (k, s),
+            (Err(e), _) | (_, Err(e)) => return super::admin_error(viewer, e),
+        };
     let rights = match state.engine.rights_view(id).await {
         Ok(r) => r,
         Err(e) => return super::admin_error(viewer, e),

@@ -23,11 +23,12 @@ pub(crate) struct Which {
 
 async fn list_page(state: &AppState, viewer: &Viewer, which: &Which, error: Option<String>) -> Response {
     let account = which.account.trim().parse::<i64>().ok();
-    let store = state.engine.store();
-    let (entries, accounts) = match (store.blacklist_list(account).await, store.list_accounts().await) {
-        (Ok(e), Ok(a)) => (e, a),
-        (Err(e), _) | (_, Err(e)) => return super::store_error(viewer, e),
-    };
+    let actor = viewer.actor();
+    let (entries, accounts) =
+        match (state.engine.admin_blacklist(&actor, account).await, state.engine.admin_accounts(&actor).await) {
+            (Ok(e), Ok(a)) => (e, a),
+            (Err(e), _) | (_, Err(e)) => return super::admin_error(viewer, e),
+        };
     let masked = viewer.is(&[Role::Operator, Role::Auditor]);
     let rows: Vec<Value> = entries
         .iter()

@@ -75,7 +75,7 @@ impl Uploads {
 async fn categories_and_templates(state: &AppState, account: i64) -> (Vec<Value>, Vec<Value>) {
     let categories =
         state.engine.categories().iter().map(|d| json!({ "name": d.category.name(), "label": d.label })).collect();
-    let templates = state.engine.store().list_templates(account).await.unwrap_or_default();
+    let templates = state.engine.templates(account).await.unwrap_or_default();
     let templates = templates
         .iter()
         .filter(|t| t.status == SignatureStatus::Approved)

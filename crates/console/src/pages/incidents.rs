@@ -45,9 +45,13 @@ async fn list_page(state: &AppState, viewer: &Viewer, error: Option<String>) -> 
     if !viewer.staff() && filter.account_id.is_none() {
         return super::forbidden(viewer);
     }
-    let list = match state.engine.store().incidents(filter).await {
+    let found = match viewer.tenant_account() {
+        Some(own) if !viewer.staff() => state.engine.incidents_of(own, filter).await.map_err(Into::into),
+        _ => state.engine.admin_incidents(&viewer.actor(), filter).await,
+    };
+    let list = match found {
         Ok(l) => l,
-        Err(e) => return super::store_error(viewer, e),
+        Err(e) => return super::admin_error(viewer, e),
     };
     let now = state.engine.clock().now();
     let rows: Vec<Value> = list.iter().map(|i| row(i, now)).collect();

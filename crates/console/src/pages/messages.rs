@@ -45,7 +45,7 @@ pub(crate) async fn list(
     q: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let accounts: Vec<Value> = if viewer.staff() {
-        let list = state.engine.store().list_accounts().await.unwrap_or_default();
+        let list = state.engine.admin_accounts(&viewer.actor()).await.unwrap_or_default();
         list.iter().map(|a| json!({ "id": a.id.to_string(), "name": a.name })).collect()
     } else {
         Vec::new()
@@ -86,8 +86,7 @@ pub(crate) async fn list(
     let found = match viewer.tenant_account() {
         Some(_) => state
             .engine
-            .store()
-            .list_messages(filter)
+            .messages(filter)
             .await
             .map_err(Into::into)
             .map(|found| found.into_iter().map(|d| masked_for(Some(Role::Tenant), d)).collect::<Vec<_>>()),
@@ -121,7 +120,7 @@ fn refused(viewer: &Viewer, mut ctx: Value, message: String) -> Response {
 pub(crate) async fn detail(State(state): State<AppState>, viewer: Viewer, Path(id): Path<String>) -> Response {
     let Ok(id) = id.parse::<MessageId>() else { return super::not_found(&viewer) };
     let d = match viewer.tenant_account() {
-        Some(own) => match state.engine.store().get_message(own, id).await {
+        Some(own) => match state.engine.message(own, id).await {
             Ok(Some(d)) => masked_for(Some(Role::Tenant), d),
             Ok(None) => return super::not_found(&viewer),
             Err(e) => return super::store_error(&viewer, e),
@@ -153,7 +152,7 @@ pub(crate) async fn detail(State(state): State<AppState>, viewer: Viewer, Path(i
     m["client_addr"] = json!(p.client_addr);
     m["client_ref"] = json!(p.client_ref);
     m["template_id"] = json!(p.template_id);
-    let callbacks: Vec<Value> = match state.engine.store().push_attempts_for(id).await {
+    let callbacks: Vec<Value> = match state.engine.push_attempts(id).await {
         Ok(list) => list.iter().map(|a| json!({ "url": a.url, "at": time(Some(a.at)), "error": a.error })).collect(),
         Err(e) => return super::store_error(&viewer, e),
     };

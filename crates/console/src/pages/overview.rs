@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use axum::response::Response;
 use hongyan_api::AppState;
-use hongyan_store::{MessageId, MessageStatus, Role, SignatureStatus, StatusCount, StoreError, Timestamp};
+use hongyan_engine::admin::{Actor, AdminError};
+use hongyan_store::{MessageId, MessageStatus, Role, SignatureStatus, StatusCount, Timestamp};
 use serde_json::{json, Value};
 
 use crate::svg;
@@ -72,21 +73,21 @@ fn series(points: &[(Timestamp, u64)], from: Timestamp, now: Timestamp, step: i6
 pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer) -> Response {
     match build(&state, &viewer).await {
         Ok(ctx) => crate::render::page(&viewer, "overview.html", ctx),
-        Err(e) => super::store_error(&viewer, e),
+        Err(e) => super::admin_error(&viewer, e),
     }
 }
 
-async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, StoreError> {
-    let store = state.engine.store();
+async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, AdminError> {
+    let engine = &state.engine;
     let now = state.engine.clock().now();
     let account = if viewer.staff() { None } else { viewer.user.account_id };
     let end = MessageId::floor(now.plus_millis(1));
-    let today = store.status_counts(account, MessageId::floor(now.beijing_day_start()), end).await?;
-    let month = store.status_counts(account, MessageId::floor(now.beijing_month_start()), end).await?;
+    let today = engine.status_counts(account, MessageId::floor(now.beijing_day_start()), end).await?;
+    let month = engine.status_counts(account, MessageId::floor(now.beijing_month_start()), end).await?;
     let hour_ago = now.plus_millis(-HOUR);
     let day_ago = now.plus_millis(-24 * HOUR);
-    let per_minute = store.accepted_series(account, MessageId::floor(hour_ago), end, MINUTE).await?;
-    let per_hour = store.accepted_series(account, MessageId::floor(day_ago), end, HOUR).await?;
+    let per_minute = engine.accepted_series(account, (MessageId::floor(hour_ago), end), MINUTE).await?;
+    let per_hour = engine.accepted_series(account, (MessageId::floor(day_ago), end), HOUR).await?;
     let lang = viewer.lang;
     let minute_chart = svg::bars(
         lang.pick("最近一小时每分钟发送量", "Sends per minute, last hour"),
@@ -99,8 +100,9 @@ async fn build(state: &AppState, viewer: &Viewer) -> Result<Value, StoreError> {
         4,
     );
     let channels = if viewer.staff() { channels(state) } else { Vec::new() };
-    let failed_callbacks = store.push_failures(account).await?.iter().filter(|f| f.resent_at.is_none()).count();
-    let pending_reviews = if viewer.is(&[Role::Admin]) { pending_reviews(state).await? } else { 0 };
+    let failures = super::reports::push_failures(state, viewer, None).await?;
+    let failed_callbacks = failures.iter().filter(|f| f.resent_at.is_none()).count();
+    let pending_reviews = if viewer.is(&[Role::Admin]) { pending_reviews(state, &viewer.actor()).await? } else { 0 };
     let alerts: Vec<Value> = if viewer.staff() {
         let active = state.engine.list_alerts(true, 20).await?;
         let at = |t: Timestamp| t.to_rfc3339_beijing()[..19].replace('T', " ");
@@ -154,12 +156,18 @@ pub(crate) async fn channels_page(State(state): State<AppState>, viewer: Viewer)
 }
 
 /// Signatures and templates waiting for an administrator.
-async fn pending_reviews(state: &AppState) -> Result<usize, StoreError> {
-    let store = state.engine.store();
+async fn pending_reviews(state: &AppState, actor: &Actor) -> Result<usize, AdminError> {
+    let engine = &state.engine;
     let mut n = 0;
-    for a in store.list_accounts().await?.iter().filter(|a| a.deleted_at.is_none()) {
-        n += store.list_signatures(a.id).await?.iter().filter(|s| s.status == SignatureStatus::Pending).count();
-        n += store.list_templates(a.id).await?.iter().filter(|t| t.status == SignatureStatus::Pending).count();
+    for a in engine.admin_accounts(actor).await?.iter().filter(|a| a.deleted_at.is_none()) {
+        n += engine
+            .admin_signatures(actor, a.id)
+            .await?
+            .0
+            .iter()
+            .filter(|s| s.status == SignatureStatus::Pending)
+            .count();
+        n += engine.admin_templates(actor, a.id).await?.iter().filter(|t| t.status == SignatureStatus::Pending).count();
     }
     Ok(n)
 }

@@ -21,7 +21,7 @@ fn when(t: Option<Timestamp>) -> Value {
 
 async fn context(state: &AppState, viewer: &Viewer, tab: &str, raw: Option<&str>) -> Value {
     let accounts: Vec<Value> = if viewer.staff() {
-        let list = state.engine.store().list_accounts().await.unwrap_or_default();
+        let list = state.engine.admin_accounts(&viewer.actor()).await.unwrap_or_default();
         list.iter().map(|a| json!({ "id": a.id.to_string(), "name": a.name })).collect()
     } else {
         Vec::new()
@@ -63,7 +63,7 @@ async fn search(
         Err(e) => return refused(ctx, super::api_message(&viewer, e)),
     };
     let found = match viewer.tenant_account() {
-        Some(_) => state.engine.store().feed_history(filter).await.map_err(Into::into),
+        Some(_) => state.engine.feed().feed_history(filter).await.map_err(Into::into),
         None => state.engine.admin_search_feed(&viewer.actor(), filter).await,
     };
     let found = match found {
@@ -114,8 +114,8 @@ pub(crate) async fn replies(
 /// `GET /reports/failures`: callback batches given up after the retry period.
 pub(crate) async fn failures(State(state): State<AppState>, viewer: Viewer, RawQuery(raw): RawQuery) -> Response {
     let mut ctx = context(&state, &viewer, "failures", raw.as_deref()).await;
-    let account = viewer.tenant_account().or_else(|| ctx["q"]["account"].as_str().and_then(|a| a.parse().ok()));
-    match state.engine.store().push_failures(account).await {
+    let account = ctx["q"]["account"].as_str().and_then(|a| a.parse().ok());
+    match push_failures(&state, &viewer, account).await {
         Ok(list) => {
             let rows: Vec<Value> = list
                 .iter()
@@ -125,7 +125,19 @@ pub(crate) async fn failures(State(state): State<AppState>, viewer: Viewer, RawQ
             ctx["rows"] = json!(rows);
             render::page(&viewer, "reports.html", ctx)
         }
-        Err(e) => super::store_error(&viewer, e),
+        Err(e) => super::admin_error(&viewer, e),
+    }
+}
+
+/// Given-up callback batches: a tenant's own, or (staff) one account's or every account's.
+pub(crate) async fn push_failures(
+    state: &AppState,
+    viewer: &Viewer,
+    account: Option<i64>,
+) -> Result<Vec<hongyan_store::PushFailure>, hongyan_engine::admin::AdminError> {
+    match viewer.tenant_account() {
+        Some(own) => Ok(state.engine.push_failures_of(own).await?),
+        None => state.engine.admin_push_failures(&viewer.actor(), account).await,
     }
 }
 

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
 use hongyan_api::AppState;
 use hongyan_engine::admin::{AdminError, Reviewed};
-use hongyan_store::{SignatureStatus, StoreError};
+use hongyan_store::SignatureStatus;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
@@ -16,9 +16,12 @@ use crate::render;
 use crate::viewer::Viewer;
 
 /// Signatures and templates waiting, every account's (staff) or the viewer's own (tenant).
-async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Value>), StoreError> {
-    let store = state.engine.store();
-    let accounts = store.list_accounts().await?;
+async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Value>), AdminError> {
+    let (engine, actor) = (&state.engine, viewer.actor());
+    let accounts = match viewer.tenant_account() {
+        Some(own) if !viewer.staff() => engine.account(own).await?.into_iter().collect(),
+        _ => engine.admin_accounts(&actor).await?,
+    };
     let (mut waiting, mut own) = (Vec::new(), Vec::new());
     for a in accounts.iter().filter(|a| a.deleted_at.is_none()) {
         let mine = viewer.tenant_account() == Some(a.id);
@@ -26,9 +29,9 @@ async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Val
             continue;
         }
         // Why something of the tenant's own was rejected.
-        let notes = if mine { store.review_notes(a.id).await? } else { Vec::new() };
+        let notes = if mine { engine.admin_review_notes(&actor, a.id).await? } else { Vec::new() };
         let note = |kind: &str, id: i64| notes.iter().find(|n| n.0 == kind && n.1 == id).map(|n| n.2.clone());
-        for s in store.list_signatures(a.id).await? {
+        for s in engine.admin_signatures(&actor, a.id).await?.0 {
             let row = json!({ "kind": "signature", "id": s.id, "account": a.name, "text": format!("【{}】", s.text), "extension": s.extension, "status": s.status.as_str(), "reason": note("signature", s.id) });
             if mine {
                 own.push(row.clone());
@@ -37,7 +40,7 @@ async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Val
                 waiting.push(row);
             }
         }
-        for t in store.list_templates(a.id).await? {
+        for t in engine.admin_templates(&actor, a.id).await? {
             let row = json!({ "kind": "template", "id": t.id, "account": a.name, "name": t.name, "text": t.body, "extension": t.category.name(), "status": t.status.as_str(), "reason": note("template", t.id) });
             if mine {
                 own.push(row.clone());
@@ -53,7 +56,7 @@ async fn queue(state: &AppState, viewer: &Viewer) -> Result<(Vec<Value>, Vec<Val
 async fn page_with(state: &AppState, viewer: &Viewer, form: Value, error: Option<String>) -> Response {
     let (waiting, own) = match queue(state, viewer).await {
         Ok(q) => q,
-        Err(e) => return super::store_error(viewer, e),
+        Err(e) => return super::admin_error(viewer, e),
     };
     let failed = error.is_some();
     let categories: Vec<Value> =

@@ -60,7 +60,7 @@ async fn form_page(
 ) -> Response {
     let categories: Vec<Value> =
         state.engine.categories().iter().map(|d| json!({ "name": d.category.name(), "label": d.label })).collect();
-    let templates = match state.engine.store().list_templates(account_id).await {
+    let templates = match state.engine.templates(account_id).await {
         Ok(list) => list,
         Err(e) => return super::store_error(viewer, e),
     };

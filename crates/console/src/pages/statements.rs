@@ -58,9 +58,9 @@ pub(crate) async fn page(State(state): State<AppState>, viewer: Viewer, Query(mu
     let (from, to) = days(&state, &q);
     (q.from, q.to) = (from, to);
     let accounts: Vec<Value> = if viewer.staff() {
-        match state.engine.store().list_accounts().await {
+        match state.engine.admin_accounts(&viewer.actor()).await {
             Ok(list) => list.iter().map(|a| json!({ "id": a.id.to_string(), "name": a.name })).collect(),
-            Err(e) => return super::store_error(&viewer, e),
+            Err(e) => return super::admin_error(&viewer, e),
         }
     } else {
         Vec::new()

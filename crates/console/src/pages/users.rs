@@ -26,11 +26,11 @@ async fn users_page(state: &AppState, viewer: &Viewer, error: Option<String>) ->
 
 /// The page with what was typed into the new-user form kept (after a refusal).
 async fn users_page_with(state: &AppState, viewer: &Viewer, error: Option<String>, form: Value) -> Response {
-    let store = state.engine.store();
     let now = state.engine.clock().now();
-    let (users, accounts) = match (store.list_users().await, store.list_accounts().await) {
+    let actor = viewer.actor();
+    let (users, accounts) = match (state.engine.admin_users(&actor).await, state.engine.admin_accounts(&actor).await) {
         (Ok(u), Ok(a)) => (u, a),
-        (Err(e), _) | (_, Err(e)) => return super::store_error(viewer, e),
+        (Err(e), _) | (_, Err(e)) => return super::admin_error(viewer, e),
     };
     let users: Vec<Value> = users
         .iter()
@@ -179,9 +179,9 @@ pub(crate) async fn audit(State(state): State<AppState>, viewer: Viewer, Query(q
         before_id: q.before.trim().parse().ok(),
         limit: 100,
     };
-    let records = match state.engine.store().audit(filter).await {
+    let records = match state.engine.admin_audit(&viewer.actor(), filter).await {
         Ok(r) => r,
-        Err(e) => return super::store_error(&viewer, e),
+        Err(e) => return super::admin_error(&viewer, e),
     };
     let next = (records.len() == 100).then(|| records.last().map(|r| r.id)).flatten();
     let rows: Vec<Value> = records

@@ -1,4 +1,5 @@
-//! The blacklists: the platform's own (every account) and each account's.
+//! The blacklists (the platform's own, for every account, and each account's) and the list
+//! of numbers ported between carriers.
 
 use hongyan_store::BlacklistEntry;
 use hongyan_types::{mask, PhoneNumber};
@@ -38,6 +39,20 @@ impl Engine {
             return Err(AdminError::NotFound("that number is not on that list".into()));
         }
         self.audit_list(actor, "blacklist.remove", account_id, (Some(mask::number(&number)), None)).await
+    }
+
+    /// Records where numbers were ported to (replacing earlier entries), all in one go; how
+    /// many. The audit line counts them and names no number.
+    pub async fn admin_import_ported(
+        &self,
+        actor: &Actor,
+        entries: Vec<(String, hongyan_types::Carrier)>,
+    ) -> Result<usize, AdminError> {
+        actor.require_admin()?;
+        let n = self.store.import_ported(entries, self.clock.now()).await?;
+        let after = serde_json::json!({ "numbers": n });
+        self.audit_change(actor, "portability.import", "portability", (None, Some(after))).await?;
+        Ok(n)
     }
 
     async fn blacklist_target(

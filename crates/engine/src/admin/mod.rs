@@ -12,6 +12,7 @@
 //! once), and reads, which the edges do through the store with [`Actor::may_read`].
 
 mod lists;
+mod reads;
 mod rights;
 mod search;
 
@@ -60,6 +61,14 @@ impl Actor {
     /// Whether the actor may read what administrators list (accounts, signatures, templates).
     pub fn may_read(&self) -> bool {
         matches!(self.role, Role::Admin | Role::Operator | Role::Auditor)
+    }
+
+    fn require_reader(&self) -> Result<(), AdminError> {
+        if self.may_read() {
+            Ok(())
+        } else {
+            Err(AdminError::Forbidden)
+        }
     }
 
     fn require_admin(&self) -> Result<(), AdminError> {

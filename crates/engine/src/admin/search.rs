@@ -30,16 +30,6 @@ pub fn search_summary(f: &MessageFilter) -> Value {
     Value::Object(out)
 }
 
-impl Actor {
-    fn require_reader(&self) -> Result<(), AdminError> {
-        if self.may_read() {
-            Ok(())
-        } else {
-            Err(AdminError::Forbidden)
-        }
-    }
-}
-
 impl Engine {
     /// A search across accounts (or in one), newest first, masked for the actor's role, and
     /// audited as `messages.search`.

@@ -192,3 +192,48 @@ async fn the_administrator_logs_in_from_a_trusted_range_while_the_name_is_locked
     assert!(e.login("root", "Root-Passw0rd-1", "10.8.3.4").await.is_ok(), "the configured range");
     assert!(matches!(e.login("root", "Root-Passw0rd-1", "127.0.0.1").await, Err(LoginError::Invalid)));
 }
+
+/// Who reads what through the engine: one rule for the console and the admin API. Operators
+/// read accounts and lists but not the users or the audit log; auditors read those; a
+/// tenant reads its own signatures and templates and no one else's, and no staff list.
+#[tokio::test]
+async fn each_role_reads_what_it_may_and_is_refused_the_rest() {
+    use crate::admin::{Actor, AdminError};
+    let (e, _rx, _store, _clock) = engine_with_clock("users-reads").await;
+    let own = e.create_account("etax").await.unwrap().account.id;
+    let other = e.create_account("other").await.unwrap().account.id;
+    let as_role = |role: Role, account_id: Option<i64>| Actor {
+        username: format!("{role:?}"),
+        role,
+        account_id,
+        address: "10.0.0.1".into(),
+    };
+    let (admin, operator, auditor) =
+        (as_role(Role::Admin, None), as_role(Role::Operator, None), as_role(Role::Auditor, None));
+    let tenant = as_role(Role::Tenant, Some(own));
+    let forbidden = |r: Result<usize, AdminError>| matches!(r, Err(AdminError::Forbidden));
+    fn count<T>(r: Result<Vec<T>, AdminError>) -> Result<usize, AdminError> {
+        r.map(|v| v.len())
+    }
+
+    for staff in [&admin, &operator, &auditor] {
+        let names: Vec<String> = e.admin_accounts(staff).await.unwrap().into_iter().map(|a| a.name).collect();
+        assert!(names.contains(&"etax".into()) && names.contains(&"other".into()), "{staff:?} lists accounts");
+        assert_eq!(e.admin_account(staff, other).await.unwrap().name, "other");
+        assert!(e.admin_blacklist(staff, None).await.is_ok());
+        assert!(e.admin_push_failures(staff, None).await.is_ok());
+    }
+    assert!(forbidden(count(e.admin_users(&operator).await)), "operators do not read the users");
+    assert!(forbidden(count(e.admin_audit(&operator, AuditFilter { limit: 10, ..Default::default() }).await)));
+    assert!(count(e.admin_users(&auditor).await).is_ok());
+    assert!(count(e.admin_audit(&auditor, AuditFilter { limit: 10, ..Default::default() }).await).is_ok());
+
+    assert!(forbidden(count(e.admin_accounts(&tenant).await)), "a tenant lists no accounts");
+    assert!(matches!(e.admin_account(&tenant, own).await, Err(AdminError::Forbidden)));
+    assert!(forbidden(count(e.admin_push_failures(&tenant, Some(own)).await)));
+    assert!(e.admin_signatures(&tenant, own).await.is_ok(), "its own signatures");
+    assert!(count(e.admin_templates(&tenant, own).await).is_ok());
+    assert!(matches!(e.admin_signatures(&tenant, other).await, Err(AdminError::Forbidden)), "not another's");
+    assert!(forbidden(count(e.admin_templates(&tenant, other).await)));
+    assert!(matches!(e.admin_account(&admin, 999).await, Err(AdminError::NotFound(_))));
+}

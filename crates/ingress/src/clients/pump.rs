@@ -91,7 +91,7 @@ impl<P> Pump<P> {
                 self.retry_at = now + RETRY;
                 return;
             }
-            if let Err(e) = engine.store().ack_feed(account, self.consumer, b.last_seq).await {
+            if let Err(e) = engine.feed().ack_feed(account, self.consumer, b.last_seq).await {
                 tracing::warn!(error = %e, "receipts delivered but not recorded; they will come again");
                 self.retry_at = now + RETRY;
                 return;
@@ -103,7 +103,7 @@ impl<P> Pump<P> {
     }
 
     async fn load(&self, engine: &Engine, account: i64, pdus: &impl Fn(&FinalReport) -> Vec<P>) -> Option<Batch<P>> {
-        let events = match engine.store().feed(account, self.consumer, BATCH).await {
+        let events = match engine.feed().feed(account, self.consumer, BATCH).await {
             Ok(events) => events,
             Err(e) => {
                 tracing::warn!(error = %e, "receipts could not be read");
