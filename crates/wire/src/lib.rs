@@ -14,6 +14,8 @@
 //! - [`gather`]: a session's queued frames joined for one write.
 //! - [`Window`]: requests sent and not yet answered, with re-send and give-up on time-out.
 //! - [`KeepAlive`]: when a logged-in link sends, re-sends or gives up its keep-alive probe.
+//! - [`LinkCore`]: what a CMPP, SMGP or SMPP connection keeps whatever the protocol — buffers,
+//!   sequence numbers, keep-alive; each session adds only how it encodes.
 //! - [`LinkTally`]: what a session counts for the link-quality figures (re-sends, the
 //!   keep-alive's round trip), taken by the link engine after each turn.
 //!
@@ -23,6 +25,7 @@
 
 mod frame;
 mod keepalive;
+mod link;
 mod open_enum;
 mod reader;
 mod rx;
@@ -33,6 +36,7 @@ mod writer;
 
 pub use frame::{length_prefixed, FrameError};
 pub use keepalive::{KeepAlive, KeepAliveDue};
+pub use link::LinkCore;
 pub use reader::{field_text, DecodeError, Reader};
 pub use rx::RxBuffer;
 pub use tally::LinkTally;

@@ -1,130 +1,74 @@
-//! What both session kinds share: the input buffer, the output queue, sequence numbers,
-//! enquire_link keep-alive, and the error answers (generic_nack or an empty *_resp).
+//! What both session kinds share: the protocol-free core ([`LinkCore`]: buffers,
+//! sequence_number, enquire_link keep-alive), how SMPP encodes into it, and the error answers
+//! (generic_nack or an empty *_resp).
+
+use std::ops::{Deref, DerefMut};
+use std::time::Instant;
 
 use super::SessionConfig;
 use crate::pdu::{BindMode, BindResp, DataSmResp, DeliverSmResp, QuerySmResp, SubmitMultiResp, SubmitSmResp};
 use crate::{CommandId, CommandStatus, Frame, FrameDecodeError, Pdu};
-use hongyan_wire::{FrameError, KeepAlive, KeepAliveDue, RxBuffer};
-use std::collections::VecDeque;
-use std::time::Instant;
+use hongyan_wire::{FrameError, KeepAlive, LinkCore};
 
 /// The highest sequence_number the spec allows; the next one wraps to 1.
 const MAX_SEQUENCE: u32 = 0x7FFF_FFFF;
 
-/// Buffers, counters and keep-alive of one connection.
+/// One connection: the shared core and the configuration.
 #[derive(Debug)]
 pub(crate) struct Link {
     /// The configuration the session was made with.
     pub(crate) config: SessionConfig,
-    /// Received bytes not yet consumed.
-    rx: RxBuffer,
-    /// Encoded frames waiting for `poll_transmit`.
-    tx: VecDeque<Vec<u8>>,
-    /// sequence_number of our next request.
-    next_seq: u32,
-    /// Probes the peer once logged in, after idle time.
-    keepalive: KeepAlive,
+    core: LinkCore,
+}
+
+/// The core's own operations (input, output, sequence, keep-alive) are the link's; the
+/// methods below add only what SMPP encodes and answers.
+impl Deref for Link {
+    type Target = LinkCore;
+
+    fn deref(&self) -> &LinkCore {
+        &self.core
+    }
+}
+
+impl DerefMut for Link {
+    fn deref_mut(&mut self) -> &mut LinkCore {
+        &mut self.core
+    }
 }
 
 impl Link {
-    /// A fresh connection.
+    /// A fresh connection; sequence_number runs 1, 2, … 0x7FFFFFFF, then 1 again.
     pub(crate) fn new(config: SessionConfig) -> Self {
-        Self {
-            keepalive: KeepAlive::new(config.enquire_link_interval, config.response_timeout, config.max_attempts),
-            config,
-            rx: RxBuffer::default(),
-            tx: VecDeque::new(),
-            next_seq: 1,
-        }
-    }
-
-    /// Takes the next request sequence_number: 1, 2, … 0x7FFFFFFF, then 1 again.
-    pub(crate) fn next_sequence(&mut self) -> u32 {
-        let seq = self.next_seq;
-        self.next_seq = if seq >= MAX_SEQUENCE { 1 } else { seq + 1 };
-        seq
+        let keepalive = KeepAlive::new(config.enquire_link_interval, config.response_timeout, config.max_attempts);
+        Self { core: LinkCore::new(MAX_SEQUENCE, keepalive), config }
     }
 
     /// Queues a response (or any frame whose sequence_number is given).
     pub(crate) fn reply(&mut self, sequence: u32, status: CommandStatus, pdu: Pdu) {
         let frame = Frame { command_status: status, sequence_number: sequence, pdu };
-        self.tx.push_back(frame.encode());
+        self.core.send(frame.encode());
     }
 
     /// Queues a new request; returns its sequence_number and the frame for retransmission.
     pub(crate) fn request(&mut self, pdu: Pdu) -> (u32, Vec<u8>, Pdu) {
-        let seq = self.next_sequence();
+        let seq = self.core.next_sequence();
         let frame = Frame::new(seq, pdu);
         let bytes = frame.encode();
-        self.tx.push_back(bytes.clone());
+        self.core.send(bytes.clone());
         (seq, bytes, frame.pdu)
     }
 
-    /// Queues already-encoded frames (retransmissions).
-    pub(crate) fn queue(&mut self, frames: Vec<Vec<u8>>) {
-        self.tx.extend(frames);
-    }
-
-    /// The next frame to write.
-    pub(crate) fn poll_transmit(&mut self) -> Option<Vec<u8>> {
-        self.tx.pop_front()
-    }
-
-    /// Appends received bytes.
-    pub(crate) fn push_input(&mut self, data: &[u8]) {
-        self.rx.push(data);
-    }
-
-    /// Takes the next whole frame out of the buffer. A whole frame proves the peer alive, so
-    /// it restarts the idle clock and ends any keep-alive probe. An untrusted length is an
-    /// error (checked as soon as its 4 bytes are in, before anything is buffered for it); the
-    /// caller closes the session.
+    /// The next whole frame (see [`LinkCore::next_frame`]); an untrusted length is checked as
+    /// soon as its 4 bytes are in, before anything is buffered for it.
     pub(crate) fn next_frame(&mut self, now: Instant) -> Result<Option<Vec<u8>>, FrameError> {
         let max = self.config.max_frame_len;
-        let Some(frame) = self.rx.take_frame(|live| Frame::check(live, max))? else {
-            return Ok(None);
-        };
-        self.keepalive.heard(now);
-        Ok(Some(frame))
+        self.core.next_frame(now, |live| Frame::check(live, max))
     }
 
-    /// Starts keep-alive (once bound).
-    pub(crate) fn start_keepalive(&mut self) {
-        self.keepalive.start();
-    }
-
-    /// Stops reading and keep-alive for good; queued frames are still handed out.
-    pub(crate) fn shut(&mut self) {
-        self.keepalive.stop();
-        self.rx.clear();
-    }
-
-    /// The keep-alive, for the link-quality tally.
-    pub(crate) fn keepalive_mut(&mut self) -> &mut KeepAlive {
-        &mut self.keepalive
-    }
-
-    /// When keep-alive next needs attention.
-    pub(crate) fn keepalive_deadline(&self) -> Option<Instant> {
-        self.keepalive.deadline()
-    }
-
-    /// Sends or re-sends enquire_link when due. Returns true when `max_attempts` probes went
-    /// unanswered: the link is dead.
+    /// Sends or re-sends enquire_link when due; true when the link is dead.
     pub(crate) fn keepalive_timeout(&mut self, now: Instant) -> bool {
-        match self.keepalive.timeout(now) {
-            KeepAliveDue::Nothing => false,
-            KeepAliveDue::Dead => true,
-            KeepAliveDue::Resend(bytes) => {
-                self.tx.push_back(bytes);
-                false
-            }
-            KeepAliveDue::NewProbe => {
-                let (_, bytes, _) = self.request(Pdu::EnquireLink);
-                self.keepalive.probing(bytes, now);
-                false
-            }
-        }
+        self.core.keepalive_timeout(now, |seq| Frame::new(seq, Pdu::EnquireLink).encode())
     }
 
     /// Refuses request `command_id` (sequence `sequence`) with `status`: its own response with
@@ -193,31 +137,6 @@ pub(crate) fn empty_response(resp_id: CommandId) -> Option<Pdu> {
 mod tests {
     use super::*;
     use std::time::Duration;
-
-    #[test]
-    fn sequence_numbers_wrap_to_one() {
-        let mut link = Link::new(SessionConfig::default());
-        assert_eq!(link.next_sequence(), 1);
-        assert_eq!(link.next_sequence(), 2);
-        link.next_seq = MAX_SEQUENCE;
-        assert_eq!(link.next_sequence(), MAX_SEQUENCE);
-        assert_eq!(link.next_sequence(), 1);
-    }
-
-    #[test]
-    fn frames_are_cut_from_any_split() {
-        let mut link = Link::new(SessionConfig::default());
-        let now = Instant::now();
-        let two = [Frame::new(1, Pdu::EnquireLink).encode(), Frame::new(2, Pdu::Unbind).encode()].concat();
-        link.push_input(&two[..5]);
-        assert_eq!(link.next_frame(now), Ok(None));
-        link.push_input(&two[5..20]);
-        assert_eq!(link.next_frame(now).unwrap().unwrap(), two[..16]);
-        assert_eq!(link.next_frame(now), Ok(None));
-        link.push_input(&two[20..]);
-        assert_eq!(link.next_frame(now).unwrap().unwrap(), two[16..]);
-        assert!(link.rx.is_empty());
-    }
 
     #[test]
     fn keepalive_probes_then_declares_death() {
