@@ -7,16 +7,20 @@ use clap::{Args, Subcommand, ValueEnum};
 
 use crate::cli::{digits, signature_text, DataDir};
 
+/// A subcommand `C` on the store, with the configuration its categories come from.
 #[derive(Args)]
-pub(crate) struct TemplateOptions {
+pub(crate) struct WithCategories<C: Subcommand> {
     #[command(subcommand)]
-    pub(crate) command: TemplateCommand,
+    pub(crate) command: C,
     #[command(flatten)]
     pub(crate) data: DataDir,
     /// Where the category list comes from (the defaults without it)
     #[arg(long, value_name = "FILE", global = true)]
     pub(crate) config: Option<PathBuf>,
 }
+
+/// `hongyan template …` and its options.
+pub(crate) type TemplateOptions = WithCategories<TemplateCommand>;
 
 /// `hongyan template …`
 #[derive(Subcommand)]
@@ -81,16 +85,8 @@ fn national(raw: &str) -> Result<String, String> {
     hongyan_types::PhoneNumber::parse(raw).map(|n| n.national().to_owned()).map_err(|e| e.to_string())
 }
 
-#[derive(Args)]
-pub(crate) struct SignatureOptions {
-    #[command(subcommand)]
-    pub(crate) command: SignatureCommand,
-    #[command(flatten)]
-    pub(crate) data: DataDir,
-    /// Where the category list comes from (the defaults without it)
-    #[arg(long, value_name = "FILE", global = true)]
-    pub(crate) config: Option<PathBuf>,
-}
+/// `hongyan signature …` and its options.
+pub(crate) type SignatureOptions = WithCategories<SignatureCommand>;
 
 /// `hongyan signature …`: what an administrator does with signatures without the console.
 #[derive(Subcommand)]

@@ -113,6 +113,28 @@ impl LinkCore {
     }
 }
 
+/// Makes a protocol's link type hand out the operations of its [`LinkCore`] field (input,
+/// output, sequence numbers, keep-alive) as its own, so the protocol writes only what it
+/// encodes: `hongyan_wire::link_core!(Link, core);`.
+#[macro_export]
+macro_rules! link_core {
+    ($ty:ty, $field:ident) => {
+        impl ::core::ops::Deref for $ty {
+            type Target = $crate::LinkCore;
+
+            fn deref(&self) -> &$crate::LinkCore {
+                &self.$field
+            }
+        }
+
+        impl ::core::ops::DerefMut for $ty {
+            fn deref_mut(&mut self) -> &mut $crate::LinkCore {
+                &mut self.$field
+            }
+        }
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,7 +1,6 @@
 //! What both session kinds share: the protocol-free core ([`LinkCore`]: buffers, Sequence_Id,
 //! keep-alive) and how CMPP encodes into it, in the layout of the negotiated version.
 
-use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
 use super::SessionConfig;
@@ -20,21 +19,8 @@ pub(crate) struct Link {
     core: LinkCore,
 }
 
-/// The core's own operations (input, output, sequence, keep-alive) are the link's; the
-/// methods below add only what CMPP encodes.
-impl Deref for Link {
-    type Target = LinkCore;
-
-    fn deref(&self) -> &LinkCore {
-        &self.core
-    }
-}
-
-impl DerefMut for Link {
-    fn deref_mut(&mut self) -> &mut LinkCore {
-        &mut self.core
-    }
-}
+// The core's own operations are the link's; the methods below add only what CMPP encodes.
+hongyan_wire::link_core!(Link, core);
 
 impl Link {
     /// A fresh connection; layouts start at `config.version`. Sequence_Id runs over all of

@@ -1,7 +1,6 @@
 //! What both session kinds share: the protocol-free core ([`LinkCore`]: buffers, SequenceID,
 //! keep-alive) and how SMGP encodes into it.
 
-use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
 use super::SessionConfig;
@@ -18,21 +17,8 @@ pub(crate) struct Link {
     core: LinkCore,
 }
 
-/// The core's own operations (input, output, sequence, keep-alive) are the link's; the
-/// methods below add only what SMGP encodes.
-impl Deref for Link {
-    type Target = LinkCore;
-
-    fn deref(&self) -> &LinkCore {
-        &self.core
-    }
-}
-
-impl DerefMut for Link {
-    fn deref_mut(&mut self) -> &mut LinkCore {
-        &mut self.core
-    }
-}
+// The core's own operations are the link's; the methods below add only what SMGP encodes.
+hongyan_wire::link_core!(Link, core);
 
 impl Link {
     /// A fresh connection. SequenceID runs over all of 32 bits, skipping 0.

@@ -2,7 +2,6 @@
 //! sequence_number, enquire_link keep-alive), how SMPP encodes into it, and the error answers
 //! (generic_nack or an empty *_resp).
 
-use std::ops::{Deref, DerefMut};
 use std::time::Instant;
 
 use super::SessionConfig;
@@ -21,21 +20,8 @@ pub(crate) struct Link {
     core: LinkCore,
 }
 
-/// The core's own operations (input, output, sequence, keep-alive) are the link's; the
-/// methods below add only what SMPP encodes and answers.
-impl Deref for Link {
-    type Target = LinkCore;
-
-    fn deref(&self) -> &LinkCore {
-        &self.core
-    }
-}
-
-impl DerefMut for Link {
-    fn deref_mut(&mut self) -> &mut LinkCore {
-        &mut self.core
-    }
-}
+// The core's own operations are the link's; the methods below add only what SMPP encodes and answers.
+hongyan_wire::link_core!(Link, core);
 
 impl Link {
     /// A fresh connection; sequence_number runs 1, 2, … 0x7FFFFFFF, then 1 again.
