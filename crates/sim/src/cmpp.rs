@@ -1,6 +1,6 @@
 //! The China Mobile ISMG side of CMPP 2.0/3.0.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -9,11 +9,10 @@ use hongyan_cmpp_proto::pdu::{Connect, Deliver, StatusReport, Submit, SubmitResp
 use hongyan_cmpp_proto::session::{ServerEvent, ServerSession, SessionConfig};
 use hongyan_cmpp_proto::{msg_id, MsgFmt, SubmitResult};
 use hongyan_types::Timestamp;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::time::Instant;
 
-use crate::driver::{drive, Driven, Dropped};
+use crate::ismg::{Ismg, Seen, Shared};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox, MoMessage};
 use crate::scenario::{RateWindow, Scenario};
@@ -90,7 +89,7 @@ impl CmppSim {
                     let (this, stop) = (Arc::clone(&self), shutdown.clone());
                     drop(tokio::spawn(async move {
                         let _permit = accepted.permit;
-                        this.connection(accepted.stream, stop).await;
+                        crate::ismg::connection(this, accepted.stream, stop).await;
                     }));
                 }
                 _ = shutdown.changed() => break,
@@ -125,6 +124,41 @@ impl CmppSim {
 
     fn rate_window(&self, sp: &str) -> Arc<RateWindow> {
         self.rates.lock().expect("rates").entry(sp.to_owned()).or_insert_with(|| Arc::new(RateWindow::new())).clone()
+    }
+}
+
+impl Ismg for CmppSim {
+    type Session = ServerSession;
+    type Submit = Submit;
+    type SubmitResp = SubmitResp;
+    type Deliver = Deliver;
+    const NAME: &'static str = "simulated ISMG";
+
+    fn shared(&self) -> Shared<'_> {
+        Shared { scenario: &self.cfg.scenario, book: &self.book, mo: &self.mo, counters: &self.counters }
+    }
+
+    fn new_session(&self) -> ServerSession {
+        ServerSession::new(self.cfg.session.clone())
+    }
+
+    fn next_event(&self, session: &mut ServerSession) -> Option<Seen<Submit>> {
+        Some(match session.poll_event()? {
+            ServerEvent::ConnectRequest { sequence_id, connect } => {
+                let (status, secret) = self.login(&connect);
+                session.answer_connect(sequence_id, &connect, status, &secret);
+                let sp = String::from_utf8_lossy(&connect.source_addr).into_owned();
+                tracing::info!(sp = %sp, status, "simulated ISMG: CONNECT");
+                Seen::Login { sp, ok: status == 0 }
+            }
+            ServerEvent::Submit { sequence_id, submit } => Seen::Submit { sequence: sequence_id, submit },
+            ServerEvent::DeliverResp { sequence_id, .. } => Seen::Acked(sequence_id),
+            ServerEvent::DeliverTimedOut { sequence_id, .. } => Seen::TimedOut(sequence_id),
+            other => {
+                tracing::debug!(event = ?other, "simulated ISMG: event");
+                Seen::Other
+            }
+        })
     }
 
     /// Owes one report per recipient and returns the SUBMIT_RESP.
@@ -168,6 +202,18 @@ impl CmppSim {
         SubmitResp { msg_id: first.unwrap_or(0), result: SubmitResult(0) }
     }
 
+    fn answer_submit(session: &mut ServerSession, sequence: u32, resp: SubmitResp) {
+        session.answer_submit(sequence, resp);
+    }
+
+    fn can_deliver(session: &ServerSession) -> bool {
+        session.can_deliver()
+    }
+
+    fn deliver(session: &mut ServerSession, now: std::time::Instant, pdu: Deliver) -> Option<u32> {
+        session.deliver(now, pdu).ok()
+    }
+
     fn report_pdu(&self, r: &OwedReport, session: &ServerSession) -> Deliver {
         let id = r.msg_id.parse::<u64>().unwrap_or(0);
         let body = StatusReport {
@@ -207,148 +253,6 @@ impl CmppSim {
             msg_content: mo::ucs2(&m.text),
             link_id: Vec::new(),
         }
-    }
-
-    async fn connection(self: Arc<Self>, stream: TcpStream, mut shutdown: watch::Receiver<bool>) {
-        let mut conn = Conn {
-            session: ServerSession::new(self.cfg.session.clone()),
-            sp: None,
-            delayed: VecDeque::new(),
-            out: HashMap::new(),
-            submits: 0,
-        };
-        match drive(&mut Bound { conn: &mut conn, sim: &self }, stream, &mut shutdown, "simulated ISMG").await {
-            Ok(true) => {
-                Counters::bump(&self.counters.dropped);
-            }
-            Ok(false) => {}
-            Err(e) => tracing::debug!(error = %e, "simulated ISMG: connection ended"),
-        }
-        // Reports and MO that were on this link but not acknowledged are owed again.
-        let sp = conn.sp.clone().unwrap_or_default();
-        conn.out.values().for_each(|id| mo::released(&self.book, &self.mo, &sp, id));
-    }
-}
-
-/// One SP connection's state beside its session.
-struct Conn {
-    session: ServerSession,
-    sp: Option<String>,
-    /// Submit responses held back by `submit_latency`.
-    delayed: VecDeque<(Instant, u32, SubmitResp)>,
-    /// DELIVER sequence id → report Msg_Id, until DELIVER_RESP.
-    out: HashMap<u32, String>,
-    /// Submits on this connection, for `drop_every` and `silent_every`.
-    submits: u32,
-}
-
-impl Conn {
-    fn handle_events(&mut self, sim: &CmppSim) -> Result<(), Dropped> {
-        while let Some(event) = self.session.poll_event() {
-            match event {
-                ServerEvent::ConnectRequest { sequence_id, connect } => {
-                    let (status, secret) = sim.login(&connect);
-                    self.session.answer_connect(sequence_id, &connect, status, &secret);
-                    let sp = String::from_utf8_lossy(&connect.source_addr).into_owned();
-                    tracing::info!(sp = %sp, status, "simulated ISMG: CONNECT");
-                    if status == 0 {
-                        Counters::bump(&sim.counters.logins);
-                        self.sp = Some(sp);
-                    } else {
-                        Counters::bump(&sim.counters.refused_logins);
-                    }
-                }
-                ServerEvent::Submit { sequence_id, submit } => {
-                    let Some(sp) = self.sp.clone() else { continue };
-                    Counters::bump(&sim.counters.submits);
-                    self.submits += 1;
-                    if sim.cfg.scenario.drops(self.submits) {
-                        return Err(Dropped);
-                    }
-                    if sim.cfg.scenario.silent(self.submits) {
-                        Counters::bump(&sim.counters.silenced);
-                        continue;
-                    }
-                    let resp = sim.accept_submit(&sp, &submit);
-                    self.delayed.push_back((Instant::now() + sim.cfg.scenario.submit_latency, sequence_id, resp));
-                }
-                ServerEvent::DeliverResp { sequence_id, .. } => {
-                    if let Some(id) = self.out.remove(&sequence_id) {
-                        mo::acked(&sim.book, &sim.counters, &id);
-                    }
-                }
-                ServerEvent::DeliverTimedOut { sequence_id, .. } => {
-                    if let Some(id) = self.out.remove(&sequence_id) {
-                        mo::released(&sim.book, &sim.mo, self.sp.as_deref().unwrap_or_default(), &id);
-                    }
-                }
-                other => tracing::debug!(event = ?other, "simulated ISMG: event"),
-            }
-        }
-        Ok(())
-    }
-
-    /// Sends held submit responses whose time has come, then due reports while the window allows.
-    fn send_due(&mut self, sim: &CmppSim) {
-        let now = Instant::now();
-        while self.delayed.front().is_some_and(|(t, _, _)| *t <= now) {
-            if let Some((_, seq, resp)) = self.delayed.pop_front() {
-                self.session.answer_submit(seq, resp);
-            }
-        }
-        let Some(sp) = self.sp.clone() else { return };
-        while self.session.can_deliver() {
-            let Some(r) = sim.book.take_due(&sp, now_ms(), 1).pop() else { break };
-            let copies = if sim.cfg.scenario.duplicate_reports { 2 } else { 1 };
-            for copy in 0..copies {
-                match self.session.deliver(now.into_std(), sim.report_pdu(&r, &self.session)) {
-                    Ok(seq) => {
-                        Counters::bump(&sim.counters.reports_sent);
-                        // Only the first copy's acknowledgement strikes the report.
-                        if copy == 0 {
-                            self.out.insert(seq, r.msg_id.clone());
-                        }
-                    }
-                    Err(_) if copy == 0 => {
-                        sim.book.release(&r.msg_id);
-                        return;
-                    }
-                    Err(_) => {}
-                }
-            }
-        }
-        while self.session.can_deliver() {
-            let Some(m) = sim.mo.take(&sp, &sim.cfg.scenario.mo) else { break };
-            match self.session.deliver(now.into_std(), sim.mo_pdu(&m, &sp)) {
-                Ok(seq) => drop(self.out.insert(seq, MoBox::key(&m))),
-                Err(_) => {
-                    sim.mo.put_back(&sp, m);
-                    break;
-                }
-            }
-        }
-    }
-}
-
-/// A connection together with its simulator, as the driver runs it.
-struct Bound<'a> {
-    conn: &'a mut Conn,
-    sim: &'a CmppSim,
-}
-
-impl Driven for Bound<'_> {
-    type Session = ServerSession;
-
-    fn session(&mut self) -> &mut ServerSession {
-        &mut self.conn.session
-    }
-
-    fn step(&mut self) -> Result<Option<Instant>, Dropped> {
-        let handled = self.conn.handle_events(self.sim);
-        // What was answered before a drop goes out before the connection closes.
-        self.conn.send_due(self.sim);
-        handled?;
-        Ok(self.conn.delayed.front().map(|(t, _, _)| *t))
     }
 }
 

@@ -18,6 +18,7 @@ mod counters;
 #[macro_use]
 mod driver;
 mod ids;
+mod ismg;
 mod journal;
 mod mo;
 mod scenario;
