@@ -11,39 +11,21 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hongyan_engine::admin::Actor;
-use hongyan_engine::incidents::{clocks, Clock, IncidentRecord};
+use hongyan_engine::incidents::IncidentRecord;
 use hongyan_store::{Incident, IncidentFilter, Timestamp};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::admin::{parse_time, time};
+use crate::admin::parse_time;
 use crate::auth::Authed;
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
+use crate::shapes::IncidentView;
 use crate::{ApiError, AppState};
 
-fn clock_json(c: &Clock, limit_hours: u64) -> Value {
-    json!({ "limit_hours": limit_hours, "due_at": time(c.due), "done_at": time(c.done), "met": c.met, "overdue": c.overdue })
-}
-
+/// An incident as the API answers it, its clocks as they stand at `now`.
 pub(crate) fn incident_json(i: &Incident, now: Timestamp) -> Value {
-    let (fix, report) = clocks(i, now);
-    let o = &i.opened;
-    json!({
-        "id": i.id,
-        "kind": o.kind.as_str(),
-        "channel": o.channel,
-        "symptom": o.symptom,
-        "opened_at": time(Some(o.opened_at)),
-        "opened_by": o.opened_by,
-        "fixed_at": time(i.fixed_at),
-        "cause": i.cause,
-        "actions": i.actions,
-        "result": i.result,
-        "reported_at": time(i.reported_at),
-        "state": if i.fixed_at.is_none() { "open" } else if i.reported_at.is_none() { "fixed" } else { "reported" },
-        "clocks": { "fix": clock_json(&fix, 4), "report": clock_json(&report, 1) },
-    })
+    json!(IncidentView::new(i, now))
 }
 
 #[derive(Deserialize)]

@@ -23,6 +23,7 @@ mod incidents;
 mod json_errors;
 mod messages;
 mod ops;
+mod shapes;
 mod statement;
 mod templates;
 mod views;

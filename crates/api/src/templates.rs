@@ -12,6 +12,7 @@ use serde_json::{json, Value};
 
 use crate::auth::{allow, Authed};
 use crate::messages::{category, json_body};
+use crate::shapes::TemplateView;
 use crate::{ApiError, AppState};
 
 #[derive(Deserialize)]
@@ -35,19 +36,14 @@ pub(crate) async fn add(
     let c = category(&state.engine, &b.category)?;
     let actor = Actor::account(&crate::auth::principal(&caller), caller.account_id, &addr);
     let t = state.engine.admin_add_template(&actor, caller.account_id, &b.name, &b.body, c).await?;
-    let out = json!({ "id": t.id, "name": t.name, "body": t.body, "category": t.category.name(), "status": t.status.as_str() });
+    let out = json!(TemplateView::own(&t));
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
 
 /// `GET /api/v1/templates`
 pub(crate) async fn list(State(state): State<AppState>, Authed(caller): Authed) -> Result<Json<Value>, ApiError> {
     allow(&state, &caller, "templates").await?;
-    let list: Vec<Value> = state
-        .engine
-        .templates(caller.account_id)
-        .await?
-        .iter()
-        .map(|t| json!({ "id": t.id, "name": t.name, "body": t.body, "category": t.category.name(), "status": t.status.as_str() }))
-        .collect();
+    let templates = state.engine.templates(caller.account_id).await?;
+    let list: Vec<TemplateView<'_>> = templates.iter().map(TemplateView::own).collect();
     Ok(Json(json!({ "templates": list })))
 }

@@ -156,9 +156,5 @@ pub(crate) fn message_list(found: &[MessageDetail], limit: usize) -> Value {
 
 /// The callback POSTs that carried a message's reports, for its detail.
 pub(crate) fn callbacks(attempts: &[hongyan_store::PushAttempt]) -> Value {
-    let list: Vec<Value> = attempts
-        .iter()
-        .map(|a| json!({ "url": a.url, "at": time(Some(a.at)), "delivered": a.error.is_none(), "error": a.error }))
-        .collect();
-    Value::Array(list)
+    json!(crate::shapes::all::<_, crate::shapes::CallbackView<'_>>(attempts))
 }

@@ -4,11 +4,10 @@
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Query, State};
 use axum::Json;
-use hongyan_store::AlertRecord;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{time, READERS};
+use super::READERS;
 use crate::console::Console;
 use crate::{ApiError, AppState};
 
@@ -17,20 +16,6 @@ use crate::{ApiError, AppState};
 pub(crate) struct AlertsQuery {
     active: Option<bool>,
     limit: Option<usize>,
-}
-
-pub(crate) fn alert_json(a: &AlertRecord) -> Value {
-    json!({
-        "id": a.id,
-        "rule": a.rule,
-        "subject": a.subject,
-        "message": a.message,
-        "started_at": time(Some(a.started_at)),
-        "last_sent_at": time(Some(a.last_sent_at)),
-        "sends": a.sends,
-        "resolved_at": time(a.resolved_at),
-        "active": a.resolved_at.is_none(),
-    })
 }
 
 /// `GET /api/v1/admin/alerts?active&limit`
@@ -46,5 +31,5 @@ pub(crate) async fn alerts(
         return Err(ApiError::bad_request("invalid_query", "limit is 1 to 1000"));
     }
     let list = state.engine.list_alerts(q.active.unwrap_or(false), limit).await?;
-    Ok(Json(json!({ "alerts": list.iter().map(alert_json).collect::<Vec<_>>() })))
+    Ok(Json(json!({ "alerts": crate::shapes::all::<_, crate::shapes::AlertView<'_>>(&list) })))
 }

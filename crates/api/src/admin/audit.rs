@@ -7,11 +7,11 @@ use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hongyan_store::{AuditFilter, AuditRecord, Role};
+use hongyan_store::{AuditFilter, Role};
 use serde::Deserialize;
-use serde_json::{json, Value};
+use serde_json::json;
 
-use super::{parse_time, time};
+use super::parse_time;
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
 use crate::{ApiError, AppState};
@@ -52,14 +52,6 @@ pub(crate) struct AuditQuery {
     before: Option<i64>,
     limit: Option<usize>,
     format: Option<String>,
-}
-
-fn audit_json(r: &AuditRecord) -> Value {
-    let e = &r.entry;
-    json!({
-        "id": r.id, "at": time(Some(e.at)), "actor": e.actor, "address": e.address, "action": e.action,
-        "target": e.target, "before": e.before, "after": e.after, "outcome": e.outcome,
-    })
 }
 
 pub use hongyan_engine::csv::field as csv_field;
@@ -106,7 +98,8 @@ pub(crate) async fn audit(
             Ok(([(CONTENT_TYPE, "text/csv; charset=utf-8")], out).into_response())
         }
         None | Some("json") => {
-            Ok(Json(json!({ "entries": records.iter().map(audit_json).collect::<Vec<_>>() })).into_response())
+            Ok(Json(json!({ "entries": crate::shapes::all::<_, crate::shapes::AuditView<'_>>(&records) }))
+                .into_response())
         }
         Some(_) => Err(ApiError::bad_request("invalid_query", "format is json or csv")),
     }

@@ -14,6 +14,7 @@ use serde_json::{json, Value};
 use super::{account_or_404, time};
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
+use crate::shapes::{BlacklistView, TemplateView};
 use crate::{ApiError, AppState};
 
 /// `GET /api/v1/admin/accounts/{id}/signatures`
@@ -134,7 +135,7 @@ pub(crate) async fn templates(
         .admin_templates(&console.reader()?, id)
         .await?
         .iter()
-        .map(|t| json!({ "id": t.id, "name": t.name, "body": t.body, "category": t.category.name(), "status": t.status.as_str(), "created_at": time(Some(t.created_at)) }))
+        .map(|t| json!(TemplateView::staff(t)))
         .collect();
     Ok(Json(json!({ "templates": list })))
 }
@@ -178,13 +179,8 @@ pub(crate) async fn blacklist(
 ) -> Result<Json<Value>, ApiError> {
     let actor = console.reader()?;
     let Query(q) = q.map_err(|e| ApiError::bad_request("invalid_query", e.body_text()))?;
-    let list: Vec<Value> = state
-        .engine
-        .admin_blacklist(&actor, q.account)
-        .await?
-        .iter()
-        .map(|e| json!({ "number": e.number, "account": e.account_id, "reason": e.reason, "created_at": time(Some(e.created_at)) }))
-        .collect();
+    let list: Vec<Value> =
+        state.engine.admin_blacklist(&actor, q.account).await?.iter().map(|e| json!(BlacklistView::from(e))).collect();
     Ok(Json(json!({ "entries": list })))
 }
 

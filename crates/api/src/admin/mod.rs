@@ -29,34 +29,20 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hongyan_engine::admin::{account_state, NewAccount};
-use hongyan_store::{Account, AccountPatch, ApiKey, Role, Timestamp};
+use hongyan_engine::admin::NewAccount;
+use hongyan_store::{Account, AccountPatch, Role, Timestamp};
 use serde::{Deserialize, Deserializer};
 use serde_json::{json, Value};
 
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
+use crate::shapes::{self, AccountView, AccountWithKeys};
 use crate::{ApiError, AppState};
 
 pub(crate) const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Auditor];
 
 pub(crate) fn time(t: Option<Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))
-}
-
-fn account_json(a: &Account, now: Timestamp) -> Value {
-    let state = account_state(a, now);
-    json!({
-        "id": a.id, "name": a.name, "state": state, "enabled": a.enabled,
-        "created_at": time(Some(a.created_at)), "expires_at": time(a.expires_at), "deleted_at": time(a.deleted_at),
-    })
-}
-
-fn key_json(k: &ApiKey) -> Value {
-    json!({
-        "key_id": k.key_id, "created_at": time(Some(k.created_at)),
-        "revoked_at": time(k.revoked_at), "last_used_at": time(k.last_used_at),
-    })
 }
 
 pub(crate) fn parse_time(s: &str, field: &'static str) -> Result<Timestamp, ApiError> {
@@ -77,7 +63,7 @@ pub(crate) async fn account_or_404(state: &AppState, console: &Console, id: i64)
 pub(crate) async fn list_accounts(State(state): State<AppState>, console: Console) -> Result<Json<Value>, ApiError> {
     let accounts = state.engine.admin_accounts(&console.reader()?).await?;
     let now = state.engine.clock().now();
-    let list: Vec<Value> = accounts.iter().map(|a| account_json(a, now)).collect();
+    let list: Vec<AccountView<'_>> = accounts.iter().map(|a| AccountView::new(a, now)).collect();
     Ok(Json(json!({ "accounts": list })))
 }
 
@@ -105,7 +91,7 @@ pub(crate) async fn create_account(
     let expires_at = body.expires_at.as_deref().map(|s| parse_time(s, "expires_at")).transpose()?;
     let new = NewAccount { name: body.name, signature: body.signature, extension: body.extension, expires_at };
     let cred = state.engine.admin_create_account(&actor, new).await?;
-    let after = account_json(&cred.account, state.engine.clock().now());
+    let after = AccountView::new(&cred.account, state.engine.clock().now());
     let out = json!({ "account": after, "key_id": cred.key_id, "secret": cred.secret });
     Ok((StatusCode::CREATED, Json(out)).into_response())
 }
@@ -117,10 +103,9 @@ pub(crate) async fn get_account(
     Path(id): Path<i64>,
 ) -> Result<Json<Value>, ApiError> {
     let account = account_or_404(&state, &console, id).await?;
-    let keys: Vec<Value> = state.engine.admin_api_keys(&console.reader()?, id).await?.iter().map(key_json).collect();
-    let mut out = account_json(&account, state.engine.clock().now());
-    out["keys"] = Value::Array(keys);
-    Ok(Json(out))
+    let keys = state.engine.admin_api_keys(&console.reader()?, id).await?;
+    let account = AccountView::new(&account, state.engine.clock().now());
+    Ok(Json(json!(AccountWithKeys { account, keys: shapes::all(&keys) })))
 }
 
 /// Absent stays `None`; `null` becomes `Some(None)`.
@@ -154,7 +139,7 @@ pub(crate) async fn patch_account(
     };
     let after =
         state.engine.admin_update_account(&actor, id, AccountPatch { enabled: body.enabled, expires_at }).await?;
-    Ok(Json(account_json(&after, state.engine.clock().now())))
+    Ok(Json(json!(AccountView::new(&after, state.engine.clock().now()))))
 }
 
 /// `DELETE /api/v1/admin/accounts/{id}`: soft; every record stays, nothing works.

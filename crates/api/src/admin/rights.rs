@@ -140,12 +140,7 @@ pub(crate) async fn push_failures(
         .admin_push_failures(&actor, q.account)
         .await?
         .iter()
-        .map(|f| {
-            json!({
-                "id": f.id, "account_id": f.account_id, "first_seq": f.seqs.0.to_string(), "last_seq": f.seqs.1.to_string(),
-                "error": f.error, "failed_at": super::time(Some(f.failed_at)), "resent_at": super::time(f.resent_at),
-            })
-        })
+        .map(|f| json!(crate::shapes::PushFailureView::from(f)))
         .collect();
     Ok(Json(json!({ "failures": list })))
 }
