@@ -13,7 +13,7 @@ use hongyan_engine::{Engine, SendRequest, TemplateRef};
 use hongyan_store::MessageFilter;
 use hongyan_types::{Category, MessageId, MessageStatus, PhoneNumber, Timestamp};
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::auth::Authed;
 use crate::console::ClientAddr;
@@ -210,10 +210,8 @@ pub(crate) async fn get_one(
     let parsed: MessageId = id.parse().map_err(|_| not_found())?;
     let detail = state.engine.message(caller.account_id, parsed).await?.ok_or_else(not_found)?;
     let detail = for_caller(&caller, detail);
-    let mut out = views::message_detail(&detail);
-    out["events"] = views::events(&detail);
-    out["callbacks"] = views::callbacks(&state.engine.push_attempts(parsed).await?);
-    Ok(Json(out))
+    let attempts = state.engine.push_attempts(parsed).await?;
+    Ok(Json(json!(views::DetailView::new(&detail, &attempts))))
 }
 
 /// A query value: absent or empty is `None` (a form's empty field), anything else must parse.

@@ -1,13 +1,13 @@
 //! JSON shapes of answers. Times are RFC 3339 in Beijing time; ids are strings.
 
+use hongyan_engine::events::MessageEvent;
 use hongyan_engine::{NumberResult, SendOutcome};
-use hongyan_store::{MessageDetail, SegmentDetail, Timestamp};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use hongyan_store::{MessageDetail, PushAttempt, SegmentDetail};
+use serde::ser::{SerializeMap, Serializer};
+use serde::Serialize;
 use serde_json::{json, Value};
 
-fn time(t: Option<Timestamp>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))
-}
+use crate::shapes::{self, CallbackView, Time};
 
 /// The answer to a send request, written straight to the response body: a request of
 /// 100,000 numbers would otherwise build 100,000 `serde_json` maps (about 1.3 KB each) before
@@ -78,17 +78,34 @@ impl Serialize for ResultView<'_> {
     }
 }
 
-fn segment(s: &SegmentDetail) -> Value {
-    json!({
-        "number": s.number,
-        "carrier_msg_id": s.carrier_msg_id,
-        "submit_result": s.submit_result,
-        "submitted_at": time(Some(s.submitted_at)),
-        "report_stat": s.report_stat,
-        "done_at": time(s.done_at),
-        "reported_at": time(s.reported_at),
-        "report_raw": s.report_raw.as_deref().map(|r| serde_json::from_str::<Value>(r).unwrap_or_else(|_| Value::String(r.to_owned()))),
-    })
+/// One segment as the carrier answered and reported it; the raw report as the JSON object it
+/// was stored as.
+#[derive(Serialize)]
+struct SegmentView<'a> {
+    number: u8,
+    carrier_msg_id: &'a Option<String>,
+    submit_result: u32,
+    submitted_at: Time,
+    report_stat: &'a Option<String>,
+    done_at: Time,
+    reported_at: Time,
+    report_raw: Option<Value>,
+}
+
+impl<'a> From<&'a SegmentDetail> for SegmentView<'a> {
+    fn from(s: &'a SegmentDetail) -> Self {
+        let raw = s.report_raw.as_deref();
+        Self {
+            number: s.number,
+            carrier_msg_id: &s.carrier_msg_id,
+            submit_result: s.submit_result,
+            submitted_at: Time::at(s.submitted_at),
+            report_stat: &s.report_stat,
+            done_at: Time(s.done_at),
+            reported_at: Time(s.reported_at),
+            report_raw: raw.map(|r| serde_json::from_str::<Value>(r).unwrap_or_else(|_| Value::String(r.to_owned()))),
+        }
+    }
 }
 
 /// The segment whose report speaks for the message: the first failure, else the last report.
@@ -97,64 +114,113 @@ fn deciding_segment(d: &MessageDetail) -> Option<&SegmentDetail> {
     reported().find(|s| s.report_stat.as_deref() != Some("DELIVRD")).or_else(|| reported().next_back())
 }
 
-pub(crate) fn message_detail(d: &MessageDetail) -> Value {
-    let m = &d.message;
-    let deciding = deciding_segment(d);
-    let p = &m.provenance;
-    json!({
-        "id": m.id.to_string(),
-        "account_id": m.account_id,
-        "sender": p.sender,
-        "interface": p.interface,
-        "client_addr": p.client_addr,
-        "client_ref": p.client_ref,
-        "template_id": p.template_id,
-        "source_ext": m.source_ext,
-        "to": m.to,
-        "carrier": m.carrier.as_str(),
-        "category": m.category.name(),
-        "content": &*m.content,
-        "segments": m.segments,
-        "channel": m.channel,
-        "status": d.status.as_str(),
-        "error": d.error,
-        "accepted_at": time(Some(m.accepted_at)),
-        "send_at": time(m.send_at),
-        "submitted_at": time(d.submitted_at),
-        "completed_at": time(d.completed_at),
-        "carrier_msg_id": d.segments.first().and_then(|s| s.carrier_msg_id.clone()),
-        "report_stat": deciding.and_then(|s| s.report_stat.clone()),
-        // The carrier's own time (its clock, often to the minute: it may read earlier than
-        // submitted_at); report_received_at is ours.
-        "report_time": time(deciding.and_then(|s| s.done_at.or(s.reported_at))),
-        "report_received_at": time(deciding.and_then(|s| s.reported_at)),
-        "segment_details": d.segments.iter().map(segment).collect::<Vec<_>>(),
-    })
+/// A message with who sent it, its state and its segments: a search's row and the core of
+/// its detail.
+#[derive(Serialize)]
+pub(crate) struct MessageView<'a> {
+    id: String,
+    account_id: i64,
+    sender: &'a str,
+    interface: &'a str,
+    client_addr: &'a str,
+    client_ref: &'a Option<String>,
+    template_id: Option<i64>,
+    source_ext: &'a str,
+    to: &'a str,
+    carrier: &'static str,
+    category: &'a str,
+    content: &'a str,
+    segments: u8,
+    channel: &'a str,
+    status: &'static str,
+    error: &'a Option<String>,
+    accepted_at: Time,
+    send_at: Time,
+    submitted_at: Time,
+    completed_at: Time,
+    carrier_msg_id: Option<&'a str>,
+    report_stat: Option<&'a str>,
+    /// The carrier's own time (its clock, often to the minute: it may read earlier than
+    /// submitted_at); report_received_at is ours.
+    report_time: Time,
+    report_received_at: Time,
+    segment_details: Vec<SegmentView<'a>>,
 }
 
-/// The history in the order we recorded it (the single-message detail only).
-pub(crate) fn events(d: &MessageDetail) -> Value {
-    hongyan_engine::events::message_events(d)
-        .iter()
-        .map(|e| {
-            json!({
-                "event": e.kind.as_str(),
-                "at": time(Some(e.at)),
-                "segment": e.segment,
-                "detail": e.detail,
-                "carrier_time": time(e.carrier_time),
-            })
-        })
-        .collect::<Vec<_>>()
-        .into()
+impl<'a> From<&'a MessageDetail> for MessageView<'a> {
+    fn from(d: &'a MessageDetail) -> Self {
+        let (m, deciding) = (&d.message, deciding_segment(d));
+        let p = &*m.provenance;
+        Self {
+            id: m.id.to_string(),
+            account_id: m.account_id,
+            sender: &p.sender,
+            interface: &p.interface,
+            client_addr: &p.client_addr,
+            client_ref: &p.client_ref,
+            template_id: p.template_id,
+            source_ext: &m.source_ext,
+            to: &m.to,
+            carrier: m.carrier.as_str(),
+            category: m.category.name(),
+            content: &m.content,
+            segments: m.segments,
+            channel: &m.channel,
+            status: d.status.as_str(),
+            error: &d.error,
+            accepted_at: Time::at(m.accepted_at),
+            send_at: Time(m.send_at),
+            submitted_at: Time(d.submitted_at),
+            completed_at: Time(d.completed_at),
+            carrier_msg_id: d.segments.first().and_then(|s| s.carrier_msg_id.as_deref()),
+            report_stat: deciding.and_then(|s| s.report_stat.as_deref()),
+            report_time: Time(deciding.and_then(|s| s.done_at.or(s.reported_at))),
+            report_received_at: Time(deciding.and_then(|s| s.reported_at)),
+            segment_details: d.segments.iter().map(SegmentView::from).collect(),
+        }
+    }
+}
+
+/// One message's detail: the message, its history in the order we recorded it, and the
+/// callback POSTs that carried its reports.
+#[derive(Serialize)]
+pub(crate) struct DetailView<'a> {
+    #[serde(flatten)]
+    message: MessageView<'a>,
+    events: Vec<EventView>,
+    callbacks: Vec<CallbackView<'a>>,
+}
+
+impl<'a> DetailView<'a> {
+    pub(crate) fn new(d: &'a MessageDetail, attempts: &'a [PushAttempt]) -> Self {
+        let events = hongyan_engine::events::message_events(d).into_iter().map(EventView::from).collect();
+        Self { message: MessageView::from(d), events, callbacks: shapes::all(attempts) }
+    }
+}
+
+/// One step of a message's history.
+#[derive(Serialize)]
+struct EventView {
+    event: &'static str,
+    at: Time,
+    segment: Option<u8>,
+    detail: Option<String>,
+    carrier_time: Time,
+}
+
+impl From<MessageEvent> for EventView {
+    fn from(e: MessageEvent) -> Self {
+        Self {
+            event: e.kind.as_str(),
+            at: Time::at(e.at),
+            segment: e.segment,
+            detail: e.detail,
+            carrier_time: Time(e.carrier_time),
+        }
+    }
 }
 
 pub(crate) fn message_list(found: &[MessageDetail], limit: usize) -> Value {
     let next = (found.len() == limit).then(|| found.last().map(|d| d.message.id.to_string())).flatten();
-    json!({ "messages": found.iter().map(message_detail).collect::<Vec<_>>(), "next_before": next })
-}
-
-/// The callback POSTs that carried a message's reports, for its detail.
-pub(crate) fn callbacks(attempts: &[hongyan_store::PushAttempt]) -> Value {
-    json!(crate::shapes::all::<_, crate::shapes::CallbackView<'_>>(attempts))
+    json!({ "messages": shapes::all::<_, MessageView<'_>>(found), "next_before": next })
 }

@@ -8,7 +8,7 @@ use axum::response::Response;
 use axum::Json;
 use hongyan_engine::admin::masked_for;
 use hongyan_store::MessageId;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::console::{ClientAddr, Console};
 use crate::messages::SearchQuery;
@@ -46,10 +46,8 @@ pub(crate) async fn detail(
     let actor = console.actor(&addr)?;
     let parsed: MessageId = id.parse().map_err(|_| ApiError::not_found(format!("no message `{id}`")))?;
     let d = state.engine.admin_find_message(&actor, parsed).await?;
-    let mut out = views::message_detail(&d);
-    out["events"] = views::events(&d);
-    out["callbacks"] = views::callbacks(&state.engine.push_attempts(parsed).await?);
-    Ok(Json(out))
+    let attempts = state.engine.push_attempts(parsed).await?;
+    Ok(Json(json!(views::DetailView::new(&d, &attempts))))
 }
 
 /// `GET /api/v1/admin/messages/export?format=csv|xlsx&account=&…`
