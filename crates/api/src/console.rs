@@ -132,12 +132,7 @@ pub fn session_cookie(value: &str, max_age: Option<u64>, secure: bool) -> Header
 }
 
 fn me_json(u: &User) -> serde_json::Value {
-    json!({
-        "username": u.username,
-        "role": u.role.as_str(),
-        "account_id": u.account_id,
-        "must_change_password": u.must_change,
-    })
+    json!(crate::shapes::MeView::from(u))
 }
 
 #[derive(Deserialize)]

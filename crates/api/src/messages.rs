@@ -83,13 +83,9 @@ fn callback_url(url: Option<String>) -> Result<Option<String>, ApiError> {
 
 /// `GET /api/v1/categories`: what `category` may be, for clients and the console.
 pub(crate) async fn categories(State(state): State<AppState>, Authed(_): Authed) -> Json<Value> {
-    let list: Vec<Value> = state
-        .engine
-        .categories()
-        .iter()
-        .map(|d| serde_json::json!({ "name": d.category.name(), "label": d.label, "kind": d.category.kind().as_str() }))
-        .collect();
-    Json(serde_json::json!({ "categories": list }))
+    let categories = state.engine.categories();
+    let list: Vec<crate::shapes::CategoryView<'_>> = categories.iter().map(Into::into).collect();
+    Json(json!({ "categories": list }))
 }
 
 /// `POST /api/v1/messages`

@@ -7,9 +7,10 @@
 use hongyan_engine::admin::account_state;
 use hongyan_engine::incidents::{clocks, Clock};
 use hongyan_store::{
-    Account, AlertRecord, ApiKey, AuditRecord, BlacklistEntry, Incident, PushAttempt, PushFailure, Template,
+    Account, AlertRecord, ApiKey, AuditRecord, BlacklistEntry, Incident, PushAttempt, PushFailure, Signature,
+    SigningRules, Template, User,
 };
-use hongyan_types::Timestamp;
+use hongyan_types::{CategoryDef, Timestamp};
 use serde::{Serialize, Serializer};
 
 /// A time as the API writes it: RFC 3339 in Beijing time, or `null`.
@@ -302,6 +303,65 @@ impl<'a> From<&'a AuditRecord> for AuditView<'a> {
             before: e.before.as_deref(),
             after: e.after.as_deref(),
             outcome: &e.outcome,
+        }
+    }
+}
+
+/// A signature with the categories it is the default for.
+#[derive(Serialize)]
+pub(crate) struct SignatureView<'a> {
+    id: i64,
+    text: &'a str,
+    extension: &'a str,
+    status: &'static str,
+    default_for: Vec<&'a str>,
+    created_at: Time,
+}
+
+impl<'a> SignatureView<'a> {
+    pub(crate) fn new(s: &'a Signature, rules: &'a SigningRules) -> Self {
+        let default_for = rules.defaults.iter().filter(|(_, d)| d.id == s.id).map(|(c, _)| c.name()).collect();
+        Self {
+            id: s.id,
+            text: &s.text,
+            extension: &s.extension,
+            status: s.status.as_str(),
+            default_for,
+            created_at: Time::at(s.created_at),
+        }
+    }
+}
+
+/// A category a request may name, with its label and the rules' kind.
+#[derive(Serialize)]
+pub(crate) struct CategoryView<'a> {
+    name: &'a str,
+    label: &'a str,
+    kind: &'static str,
+}
+
+impl<'a> From<&'a CategoryDef> for CategoryView<'a> {
+    fn from(d: &'a CategoryDef) -> Self {
+        Self { name: d.category.name(), label: &d.label, kind: d.category.kind().as_str() }
+    }
+}
+
+/// The console user a session belongs to.
+#[derive(Serialize)]
+pub(crate) struct MeView<'a> {
+    username: &'a str,
+    role: &'static str,
+    account_id: Option<i64>,
+    must_change_password: bool,
+}
+
+impl<'a> From<&'a User> for MeView<'a> {
+    fn from(u: &'a User) -> Self {
+        Self {
+            username: &u.username,
+            role: u.role.as_str(),
+            account_id: u.account_id,
+            must_change_password: u.must_change,
         }
     }
 }

@@ -11,10 +11,10 @@ use hongyan_engine::admin::Reviewed;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{account_or_404, time};
+use super::account_or_404;
 use crate::console::{ClientAddr, Console};
 use crate::messages::json_body;
-use crate::shapes::{BlacklistView, TemplateView};
+use crate::shapes::{BlacklistView, SignatureView, TemplateView};
 use crate::{ApiError, AppState};
 
 /// `GET /api/v1/admin/accounts/{id}/signatures`
@@ -25,14 +25,7 @@ pub(crate) async fn signatures(
 ) -> Result<Json<Value>, ApiError> {
     account_or_404(&state, &console, id).await?;
     let (signatures, rules) = state.engine.admin_signatures(&console.reader()?, id).await?;
-    let defaults = rules.defaults;
-    let list: Vec<Value> = signatures
-        .iter()
-        .map(|s| {
-            let default_for: Vec<&str> = defaults.iter().filter(|(_, d)| d.id == s.id).map(|(c, _)| c.name()).collect();
-            json!({ "id": s.id, "text": s.text, "extension": s.extension, "status": s.status.as_str(), "default_for": default_for, "created_at": time(Some(s.created_at)) })
-        })
-        .collect();
+    let list: Vec<SignatureView<'_>> = signatures.iter().map(|s| SignatureView::new(s, &rules)).collect();
     Ok(Json(json!({ "signatures": list })))
 }
 
