@@ -2,6 +2,7 @@
 //! of `[metrics] allow`), `GET /readyz` (whether the platform can do its job now, each check
 //! with its detail), and the layer that counts every HTTP request by route and status.
 
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::LazyLock;
@@ -15,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use hongyan_types::Carrier;
 use prometheus::{register_histogram_vec, register_int_counter_vec, Encoder, HistogramVec, IntCounterVec, TextEncoder};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::{ApiError, AppState};
 
@@ -60,34 +61,64 @@ pub(crate) async fn metrics(State(state): State<AppState>, req: Request) -> Resu
     Ok(([(CONTENT_TYPE, encoder.format_type().to_owned())], out).into_response())
 }
 
+/// What `/readyz` answers: each check, and whether all passed.
+#[derive(Serialize)]
+struct Readiness<'a> {
+    ready: bool,
+    checks: Checks<'a>,
+}
+
+#[derive(Serialize)]
+struct Checks<'a> {
+    store: StoreCheck,
+    carriers: CarrierChecks,
+    queue: QueueCheck<'a>,
+}
+
+/// The store takes writes (not full, not starting or draining).
+#[derive(Serialize)]
+struct StoreCheck {
+    ok: bool,
+    detail: &'static str,
+}
+
+/// Each carrier with a channel has a link up.
+#[derive(Serialize)]
+struct CarrierChecks {
+    ok: bool,
+    by_carrier: BTreeMap<&'static str, CarrierCheck>,
+}
+
+#[derive(Serialize)]
+struct CarrierCheck {
+    ok: bool,
+    channels_up: Vec<String>,
+}
+
+/// No channel with a link up and a backlog has stopped submitting.
+#[derive(Serialize)]
+struct QueueCheck<'a> {
+    ok: bool,
+    stalled_channels: Vec<&'a str>,
+    oldest_due_seconds: Option<f64>,
+}
+
 /// `GET /readyz`: 200 when every check passes, else 503; the body says which failed and why.
 pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     let engine = &state.engine;
     let now = engine.clock().now();
     let full = engine.storage_full();
     let started = state.ready.load(Ordering::SeqCst) && engine.is_accepting();
-    let store_ok = !full && started;
-    let store = json!({
-        "ok": store_ok,
-        "detail": if full { "storage is full" } else if !started { "starting or draining" } else { "writable" },
-    });
-
+    let detail = if full {
+        "storage is full"
+    } else if !started {
+        "starting or draining"
+    } else {
+        "writable"
+    };
+    let store = StoreCheck { ok: !full && started, detail };
     let figures = engine.channel_figures();
-    let links_of = |name: &str| figures.iter().find(|f| f.name == name).map_or(0, |f| f.links_up);
-    let mut carriers = serde_json::Map::new();
-    let mut carriers_ok = true;
-    for carrier in [Carrier::ChinaMobile, Carrier::ChinaUnicom, Carrier::ChinaTelecom] {
-        let channels: Vec<_> =
-            engine.channel_states().into_iter().filter(|(s, _)| s.carriers.contains(&carrier)).collect();
-        if channels.is_empty() {
-            continue;
-        }
-        let up: Vec<&str> =
-            channels.iter().filter(|(s, _)| links_of(&s.name) > 0).map(|(s, _)| s.name.as_str()).collect();
-        carriers_ok &= !up.is_empty();
-        carriers.insert(carrier.as_str().into(), json!({ "ok": !up.is_empty(), "channels_up": up }));
-    }
-
+    let carriers = carrier_checks(engine, &figures);
     let stalled: Vec<&str> = figures
         .iter()
         .filter(|f| f.backlog > 0 && f.links_up > 0)
@@ -95,16 +126,33 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
         .map(|f| f.name.as_str())
         .collect();
     let oldest = engine.oldest_due(now).await.ok().flatten();
-    let queue = json!({
-        "ok": stalled.is_empty(),
-        "stalled_channels": stalled,
-        "oldest_due_seconds": oldest.map(|t| (now.as_millis() - t.as_millis()).max(0) as f64 / 1000.0),
-    });
-    let ready = store_ok && carriers_ok && stalled.is_empty();
-    let body: Value = json!({
-        "ready": ready,
-        "checks": { "store": store, "carriers": { "ok": carriers_ok, "by_carrier": carriers }, "queue": queue },
-    });
+    let queue = QueueCheck {
+        ok: stalled.is_empty(),
+        stalled_channels: stalled,
+        oldest_due_seconds: oldest.map(|t| (now.as_millis() - t.as_millis()).max(0) as f64 / 1000.0),
+    };
+    let ready = store.ok && carriers.ok && queue.ok;
+    let body = Readiness { ready, checks: Checks { store, carriers, queue } };
     let status = if ready { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(body)).into_response()
+}
+
+/// For each carrier some channel serves: the channels with a link up.
+fn carrier_checks(
+    engine: &hongyan_engine::Engine,
+    figures: &[hongyan_engine::monitor::ChannelFigures],
+) -> CarrierChecks {
+    let links_of = |name: &str| figures.iter().find(|f| f.name == name).map_or(0, |f| f.links_up);
+    let mut by_carrier = BTreeMap::new();
+    for carrier in [Carrier::ChinaMobile, Carrier::ChinaUnicom, Carrier::ChinaTelecom] {
+        let channels: Vec<_> =
+            engine.channel_states().into_iter().filter(|(s, _)| s.carriers.contains(&carrier)).collect();
+        if channels.is_empty() {
+            continue;
+        }
+        let channels_up: Vec<String> =
+            channels.iter().filter(|(s, _)| links_of(&s.name) > 0).map(|(s, _)| s.name.clone()).collect();
+        by_carrier.insert(carrier.as_str(), CarrierCheck { ok: !channels_up.is_empty(), channels_up });
+    }
+    CarrierChecks { ok: by_carrier.values().all(|c| c.ok), by_carrier }
 }
