@@ -24,7 +24,7 @@ mod json_errors;
 mod messages;
 mod ops;
 mod shapes;
-mod statement;
+pub mod statement;
 mod templates;
 mod views;
 

@@ -7,7 +7,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::header::CONTENT_TYPE;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use hongyan_engine::statement::{period, Statement};
+use hongyan_engine::statement::{period, AllStatements, Statement};
 use hongyan_store::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
@@ -93,7 +93,7 @@ async fn answer(
     Ok(match format {
         "csv" => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], s.to_csv()).into_response(),
         "xlsx" => crate::export::statement_answer(&account, &s, &name)?,
-        _ => Json(to_json(&s, &first, &last)).into_response(),
+        _ => Json(statement_json(&s, &first, &last)).into_response(),
     })
 }
 
@@ -112,24 +112,13 @@ pub(crate) async fn all(
     Ok(match format {
         "csv" => ([(CONTENT_TYPE, "text/csv; charset=utf-8")], all.to_csv()).into_response(),
         "xlsx" => crate::export::all_statements_answer(&all, &name)?,
-        _ => {
-            let accounts: Vec<Value> = all
-                .accounts
-                .iter()
-                .map(|(name, s)| {
-                    let mut v = to_json(s, &first, &last);
-                    v["account"] = json!(name);
-                    v
-                })
-                .collect();
-            let total = json!({ "messages": all.messages, "billed_segments": all.billed_segments, "amount": all.amount.to_string() });
-            Json(json!({ "from": first, "to": last, "currency": "CNY", "accounts": accounts, "total": total }))
-                .into_response()
-        }
+        _ => Json(all_statements_json(&all, &first, &last)).into_response(),
     })
 }
 
-fn to_json(s: &Statement, from: &str, to: &str) -> Value {
+/// One account's statement of the days `from` to `to`, as `GET /api/v1/statement` and
+/// `hongyan statement --account ID --format json` answer it.
+pub fn statement_json(s: &Statement, from: &str, to: &str) -> Value {
     let lines = s.lines_json();
     json!({
         "account_id": s.account_id, "from": from, "to": to, "currency": "CNY", "lines": lines,
@@ -138,4 +127,21 @@ fn to_json(s: &Statement, from: &str, to: &str) -> Value {
             "unpriced_segments": s.unpriced_segments,
         },
     })
+}
+
+/// Every account's statements and their total, as `GET /api/v1/admin/statements` and
+/// `hongyan statement --format json` answer them.
+pub fn all_statements_json(all: &AllStatements, from: &str, to: &str) -> Value {
+    let accounts: Vec<Value> = all
+        .accounts
+        .iter()
+        .map(|(name, s)| {
+            let mut v = statement_json(s, from, to);
+            v["account"] = json!(name);
+            v
+        })
+        .collect();
+    let total =
+        json!({ "messages": all.messages, "billed_segments": all.billed_segments, "amount": all.amount.to_string() });
+    json!({ "from": from, "to": to, "currency": "CNY", "accounts": accounts, "total": total })
 }

@@ -71,26 +71,18 @@ pub(crate) async fn run(o: StatementOptions) -> Result<()> {
     let out = match o.account {
         Some(id) => {
             let s = engine.statement(id, start, until).await?;
-            if o.format == Format::Json {
-                serde_json::to_string_pretty(&statement_json(&s))?
-            } else {
-                s.to_csv()
+            match o.format {
+                Format::Json => serde_json::to_string_pretty(&hongyan_api::statement::statement_json(&s, &from, &to))?,
+                Format::Csv => s.to_csv(),
             }
         }
         None => {
             let all = engine.all_statements(start, until).await?;
-            if o.format == Format::Json {
-                let accounts: Vec<serde_json::Value> = all
-                    .accounts
-                    .iter()
-                    .map(|(name, s)| serde_json::json!({ "account": name, "statement": statement_json(s) }))
-                    .collect();
-                let total = serde_json::json!({ "messages": all.messages, "billed_segments": all.billed_segments, "amount": all.amount.to_string() });
-                serde_json::to_string_pretty(
-                    &serde_json::json!({ "from": from, "to": to, "accounts": accounts, "total": total }),
-                )?
-            } else {
-                all.to_csv()
+            match o.format {
+                Format::Json => {
+                    serde_json::to_string_pretty(&hongyan_api::statement::all_statements_json(&all, &from, &to))?
+                }
+                Format::Csv => all.to_csv(),
             }
         }
     };
@@ -100,12 +92,4 @@ pub(crate) async fn run(o: StatementOptions) -> Result<()> {
         println!();
     }
     Ok(())
-}
-
-fn statement_json(s: &hongyan_engine::statement::Statement) -> serde_json::Value {
-    let lines = s.lines_json();
-    serde_json::json!({
-        "account_id": s.account_id, "lines": lines,
-        "total": { "messages": s.messages, "billed_segments": s.billed_segments, "amount": s.amount.to_string(), "unpriced_segments": s.unpriced_segments },
-    })
 }

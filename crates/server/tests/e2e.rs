@@ -396,4 +396,17 @@ fn a_statement_for_a_payment_period_from_the_api_and_the_command_line() {
         .output()
         .unwrap();
     assert!(!bad.status.success() && String::from_utf8_lossy(&bad.stderr).contains("no payment period"));
+
+    // The command line's JSON is the API's, object for object.
+    let account = s["account_id"].to_string();
+    let cli = std::process::Command::new(BIN)
+        .args(["statement", "--period", "本期", "--format", "json", "--account", &account, "--config"])
+        .arg(&config)
+        .arg("--data-dir")
+        .arg(&data)
+        .output()
+        .unwrap();
+    assert!(cli.status.success(), "{}", String::from_utf8_lossy(&cli.stderr));
+    let from_cli: Value = serde_json::from_slice(&cli.stdout).unwrap();
+    assert_eq!(from_cli, s, "one statement, one shape");
 }
