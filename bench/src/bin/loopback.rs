@@ -273,7 +273,7 @@ async fn start_sim(proto: Proto, shutdown: watch::Receiver<bool>) -> anyhow::Res
             Sim::Smpp(sim)
         }
         Proto::Sgip => {
-            let account = SgipAccount { password: SECRET.into(), report_to: Some(our_listen) };
+            let account = SgipAccount { password: SECRET.into(), report_to: Some(our_listen), report_tls: None };
             let session =
                 hongyan_sgip_proto::session::SessionConfig { node_id: 1_010_001, window: WINDOW, ..Default::default() };
             let cfg = SgipSimConfig { accounts: HashMap::from([(LOGIN.to_owned(), account)]), scenario, session };
@@ -329,6 +329,7 @@ fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelCon
             corp_id: "12345".into(),
             service_type: "HYTZ".into(),
             listen: our_listen,
+            listen_tls: None,
             session: hongyan_sgip_proto::session::SessionConfig {
                 node_id: 3_000_000_001,
                 window: WINDOW,

@@ -286,6 +286,19 @@ fn check_listen(w: &mut Walker, path: &str, protocol: Protocol, listen: Option<&
     }
 }
 
+/// An SGIP channel in TLS is in TLS both ways: the Unicom gateway's own connections to our
+/// `listen` address get the certificate of `[tls]`, so that section must be there.
+pub(crate) fn check_listen_tls(w: &mut Walker, channels: &[ChannelDef], have_certificate: bool) {
+    for (i, c) in channels.iter().enumerate() {
+        if c.protocol == Protocol::Sgip && c.tls.is_some() && !have_certificate {
+            w.problem(
+                format!("channel[{i}].tls"),
+                "an SGIP channel in TLS listens in TLS too: it needs [tls] cert and key",
+            );
+        }
+    }
+}
+
 /// Checks across channels: names are unique.
 pub(crate) fn check_set(w: &mut Walker, channels: &[ChannelDef]) {
     let mut seen = HashSet::new();

@@ -321,6 +321,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     }
     let channels: Vec<ChannelDef> = numbered.into_iter().map(|(_, c)| c).collect();
     channel::check_set(&mut w, &channels);
+    channel::check_listen_tls(&mut w, &channels, tls.is_some());
     let simulators = simulators(&mut w, sims, channels.is_empty());
     w.into_result(Config {
         data_dir,

@@ -350,3 +350,17 @@ fn a_channel_in_tls_names_its_ca_and_server_name_only_with_tls_on() {
     let wrong = channel("cmcc", "cmpp", "10.1.1.10:7890", "tls = \"yes\"\n");
     assert_eq!(problems(&wrong).len(), 1, "tls is true or false");
 }
+
+#[test]
+fn an_sgip_channel_in_tls_needs_a_certificate_for_its_listener() {
+    let sgip =
+        channel("unicom", "sgip", "10.1.1.20:8801", "listen = \"0.0.0.0:8802\"\nnode_id = 3000012345\ntls = true\n");
+    assert_eq!(
+        problems(&sgip),
+        ["channel[0].tls: an SGIP channel in TLS listens in TLS too: it needs [tls] cert and key"]
+    );
+    let with_cert = format!("[tls]\ncert = \"c.pem\"\nkey = \"k.pem\"\n{sgip}");
+    assert!(parse(&with_cert).unwrap().channels[0].tls.is_some());
+    let cmpp = channel("cmcc", "cmpp", "10.1.1.10:7890", "tls = true\n");
+    assert!(parse(&cmpp).is_ok(), "a CMPP link only connects out: no certificate of ours is needed");
+}

@@ -355,6 +355,7 @@ pub async fn run_channel(
             password: s.password.clone(),
             session: s.session.clone(),
             sp_number: s.sp_number.clone(),
+            tls: s.listen_tls.clone(),
         };
         tokio::spawn(sgip::serve_inbound(s.listen, inbound, shared.engine.clone(), shutdown.clone()));
     }

@@ -85,7 +85,7 @@ async fn start_sim(proto: Proto, scenario: Scenario) -> (SocketAddr, Arc<dyn Fn(
             Arc::new(move || counts(&sim.counters))
         }
         Proto::Sgip => {
-            let account = SgipAccount { password: SECRET.into(), report_to: Some(our_listen) };
+            let account = SgipAccount { password: SECRET.into(), report_to: Some(our_listen), report_tls: None };
             let session = hongyan_sgip_proto::session::SessionConfig { node_id: 1_010_001, ..Default::default() };
             let cfg = SgipSimConfig { accounts: HashMap::from([(LOGIN.to_owned(), account)]), scenario, session };
             let sim = SgipSim::new(cfg, ReportBook::in_memory());
@@ -143,6 +143,7 @@ fn channel(proto: Proto, addr: SocketAddr, our_listen: SocketAddr) -> ChannelCon
             corp_id: "12345".into(),
             service_type: "T".into(),
             listen: our_listen,
+            listen_tls: None,
             session: hongyan_sgip_proto::session::SessionConfig {
                 node_id: 3_000_000_001,
                 response_timeout: Duration::from_millis(500),

@@ -12,9 +12,12 @@
 //! once (after an optional canned answer, such as an HTTP 503), so one noisy client cannot take
 //! every descriptor and leave `/healthz`, sends and binds hanging.
 //!
-//! A listener that speaks TLS gets its [`acceptor`] from here too. Connecting out ([`Dialer`]) gives a [`NetStream`]: plain TCP, or TLS over it towards a
-//! [`TlsTarget`], checked against one [`Trust`] (Mozilla's roots and any CA files) that every
-//! outgoing TLS client of the process shares.
+//! Every connection, in or out, becomes one [`NetStream`]: plain TCP, or TLS over it. A
+//! listener that speaks TLS holds a [`ServerTls`] and turns what it accepts into a stream with
+//! [`NetStream::accepted`], the handshake bounded in time. Connecting out ([`Dialer`]) goes
+//! towards a [`TlsTarget`], checked against one [`Trust`] (Mozilla's roots and any CA files)
+//! that every outgoing TLS client of the process shares. Protocols drive the stream without
+//! knowing which kind it is, and tests drive them over in-memory pipes instead.
 //!
 //! What it does not own: protocols and the time-outs of a session; those belong to whoever
 //! drives the stream.
@@ -22,12 +25,14 @@
 mod dial;
 mod limits;
 mod listener;
+mod stream;
 mod tls;
 
-pub use dial::{Dialer, NetStream, TlsTarget};
+pub use dial::{Dialer, TlsTarget};
 pub use limits::{ConnLimits, Permit};
 pub use listener::{Accepted, Listener, ListenerStats, StatsSnapshot};
-pub use tls::{acceptor, Trust, TrustError};
+pub use stream::NetStream;
+pub use tls::{ServerTls, Trust, TrustError};
 
 /// Every listener made in this process, by name, for operators' eyes.
 pub fn all_stats() -> Vec<StatsSnapshot> {

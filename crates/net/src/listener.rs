@@ -17,7 +17,8 @@ const LONGEST_PAUSE: Duration = Duration::from_secs(1);
 /// A repeated error or refusal is logged at most this often.
 const LOG_EVERY: Duration = Duration::from_secs(10);
 
-/// A connection admitted under the limits. Keep `permit` for as long as the connection lives.
+/// A connection admitted under the limits, with Nagle off. Keep `permit` for as long as the
+/// connection lives.
 #[derive(Debug)]
 pub struct Accepted {
     /// The connection.
@@ -147,6 +148,9 @@ impl Listener {
                     match self.stats.counts.admit(peer.ip(), self.limits) {
                         Ok(permit) => {
                             self.stats.accepted.fetch_add(1, Ordering::Relaxed);
+                            // Every protocol here is request and answer: small writes go out
+                            // at once rather than wait for Nagle's timer.
+                            let _ = stream.set_nodelay(true);
                             return Accepted { stream, peer, permit };
                         }
                         Err(why) => self.refuse(stream, peer, why),

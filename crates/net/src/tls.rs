@@ -69,9 +69,26 @@ impl std::fmt::Debug for Trust {
     }
 }
 
-/// The server side of TLS for a certificate chain and its key, both PEM files. A bad file is
-/// named in the error, so a start with it stops saying which.
-pub fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, TrustError> {
+/// A listener's side of TLS: its certificate chain and key, loaded once at start. Cheap to
+/// clone; every listener of the process that speaks TLS shares one.
+#[derive(Clone)]
+pub struct ServerTls(pub(crate) TlsAcceptor);
+
+impl std::fmt::Debug for ServerTls {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ServerTls(..)")
+    }
+}
+
+impl ServerTls {
+    /// The certificate chain and its key, both PEM files. A bad file is named in the error, so
+    /// a start with it stops saying which.
+    pub fn load(cert: &Path, key: &Path) -> Result<Self, TrustError> {
+        acceptor(cert, key).map(Self)
+    }
+}
+
+fn acceptor(cert: &Path, key: &Path) -> Result<TlsAcceptor, TrustError> {
     let fail = |path: &Path, why: String| TrustError { path: path.display().to_string(), why };
     let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
         .map_err(|e| fail(cert, format!("reading the certificate: {e}")))?

@@ -35,7 +35,6 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
-use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
 /// What a connection over the limits reads before it is closed.
@@ -52,7 +51,7 @@ fn refusal() -> Vec<u8> {
 /// Serves `app` until `stop` resolves, then gives open connections `shutdown_grace` to finish.
 pub(crate) async fn serve(
     listener: tokio::net::TcpListener,
-    tls: Option<TlsAcceptor>,
+    tls: Option<hongyan_net::ServerTls>,
     app: Router,
     net: Network,
     stop: impl Future<Output = ()>,
@@ -85,21 +84,16 @@ pub(crate) async fn serve(
 
 async fn connection(
     accepted: hongyan_net::Accepted,
-    tls: Option<TlsAcceptor>,
+    tls: Option<hongyan_net::ServerTls>,
     app: Router,
     net: Network,
     closing: watch::Receiver<bool>,
 ) {
     let hongyan_net::Accepted { stream, peer, permit: _permit } = accepted;
-    let _ = stream.set_nodelay(true);
     let service = TowerToHyperService::new(tower::service_fn(move |req| handle(app.clone(), peer, net, req)));
-    match tls {
-        None => drive(TokioIo::new(stream), service, net, closing, peer).await,
-        Some(acceptor) => match tokio::time::timeout(net.header_timeout, acceptor.accept(stream)).await {
-            Ok(Ok(tls)) => drive(TokioIo::new(tls), service, net, closing, peer).await,
-            Ok(Err(e)) => tracing::debug!(%peer, error = %e, "TLS handshake failed"),
-            Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-        },
+    match hongyan_net::NetStream::accepted(stream, tls.as_ref(), net.header_timeout).await {
+        Ok(stream) => drive(TokioIo::new(stream), service, net, closing, peer).await,
+        Err(e) => tracing::debug!(%peer, error = %e, "connection dropped before HTTP"),
     }
 }
 

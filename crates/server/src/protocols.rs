@@ -13,6 +13,7 @@ use hongyan_gateway::sgip::SgipSettings;
 use hongyan_gateway::smgp::SmgpSettings;
 use hongyan_gateway::smpp::SmppSettings;
 use hongyan_gateway::{ChannelConfig, ProtocolConfig};
+use hongyan_net::ServerTls;
 use hongyan_sgip_proto::session::SessionConfig as SgipSession;
 use hongyan_smgp_proto::session::SessionConfig as SmgpSession;
 use hongyan_smpp_proto::session::SessionConfig as SmppSession;
@@ -20,7 +21,18 @@ use hongyan_smpp_proto::session::SessionConfig as SmppSession;
 /// A channel ready to run, with what the engine needs to route to it.
 pub(crate) type Channel = (ChannelConfig, ChannelSpec);
 
-pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Result<Channel> {
+/// `certificate` is the `[tls]` one, for an SGIP channel in TLS to listen with (a simulated
+/// channel has none: it is never in TLS).
+pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, certificate: Option<&ServerTls>) -> Result<Channel> {
+    channel_of(def, addr, false, certificate)
+}
+
+/// The channel of one of the embedded simulators.
+pub(crate) fn simulated(def: &ChannelDef, addr: SocketAddr) -> Result<Channel> {
+    channel_of(def, addr, true, None)
+}
+
+fn channel_of(def: &ChannelDef, addr: SocketAddr, simulated: bool, certificate: Option<&ServerTls>) -> Result<Channel> {
     let protocol = match def.protocol {
         Protocol::Cmpp => ProtocolConfig::Cmpp(CmppSettings {
             sp_id: def.username.clone(),
@@ -58,6 +70,11 @@ pub(crate) fn channel(def: &ChannelDef, addr: SocketAddr, simulated: bool) -> Re
             listen: match def.listen.as_deref().map(str::parse) {
                 Some(Ok(a)) => a,
                 _ => bail!("channel `{}`: SGIP needs a valid `listen` address", def.name),
+            },
+            listen_tls: match (&def.tls, certificate) {
+                (None, _) => None,
+                (Some(_), Some(c)) => Some(c.clone()),
+                (Some(_), None) => bail!("channel `{}`: an SGIP channel in TLS needs [tls] cert and key", def.name),
             },
             session: SgipSession {
                 node_id: def.node_id,
@@ -126,12 +143,12 @@ mod tests {
     #[test]
     fn a_tls_channel_names_its_gateway_by_its_address_and_a_bad_ca_file_stops_the_start() {
         let addr = "10.1.1.10:7890".parse().unwrap();
-        let (cfg, _) = super::channel(&def("tls = true\n"), addr, false).unwrap();
+        let (cfg, _) = super::channel(&def("tls = true\n"), addr, None).unwrap();
         let target = cfg.tls.expect("tls on");
         assert_eq!(target.server_name.to_str(), "10.1.1.10");
-        assert!(super::channel(&def(""), addr, false).unwrap().0.tls.is_none());
+        assert!(super::channel(&def(""), addr, None).unwrap().0.tls.is_none());
         let missing = def("tls = true\ntls_ca_file = \"/nonexistent/carrier-ca.pem\"\n");
-        let Err(e) = super::channel(&missing, addr, false) else { panic!("started without its CA") };
+        let Err(e) = super::channel(&missing, addr, None) else { panic!("started without its CA") };
         let said = format!("{e:#}");
         assert!(said.contains("channel `cmcc`: tls_ca_file") && said.contains("/nonexistent/carrier-ca.pem"), "{said}");
     }

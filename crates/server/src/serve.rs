@@ -94,9 +94,13 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         Arc::new(SqliteStore::open_with(&db, ring.clone()).with_context(|| format!("opening {}", db.display()))?);
     tracing::info!(path = %db.display(), "store: SQLite (WAL)");
 
+    let acceptor = match &config.tls {
+        Some(t) => Some(hongyan_net::ServerTls::load(&t.cert, &t.key).context("[tls]")?),
+        None => None,
+    };
     let mut channels = Vec::new();
     for def in sorted(&config.channels) {
-        channels.push(protocols::channel(def, resolve_addr(&def.address).await?, false)?);
+        channels.push(protocols::channel(def, resolve_addr(&def.address).await?, acceptor.as_ref())?);
     }
     let sims = if config.simulators.enabled {
         let sims = Simulators::start(&data_dir, &config.simulators, &ring).await?;
@@ -151,10 +155,6 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     tokio::spawn(watch_incidents(engine.clone(), stop_rx.clone()));
     let quality_days = config.retention.keep_days.unwrap_or(QUALITY_DAYS);
     tokio::spawn(keep_link_quality(engine.clone(), quality_days, stop_rx.clone()));
-    let acceptor = match &config.tls {
-        Some(t) => Some(hongyan_net::acceptor(&t.cert, &t.key).context("[tls]")?),
-        None => None,
-    };
     let client_servers = start_client_servers(&config, &engine, acceptor.clone(), &stop_rx).await?;
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
@@ -211,7 +211,7 @@ async fn bootstrap_admin(engine: &Engine) -> Result<()> {
 async fn start_client_servers(
     config: &Config,
     engine: &Arc<Engine>,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<hongyan_net::ServerTls>,
     stop: &watch::Receiver<bool>,
 ) -> Result<Vec<tokio::task::JoinHandle<()>>> {
     use hongyan_ingress::{cmpp, smpp};
@@ -403,7 +403,7 @@ fn app(state: AppState) -> axum::Router {
 async fn serve_http(
     addr: &SocketAddr,
     engine: Arc<Engine>,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<hongyan_net::ServerTls>,
     net: hongyan_config::Network,
     metrics_allow: &[hongyan_types::Cidr],
 ) -> Result<()> {

@@ -44,7 +44,7 @@ pub(crate) async fn run(o: SimOptions) -> Result<()> {
             if o.report_to.is_none() {
                 tracing::warn!("no --report-to: the simulated SMG will not send reports");
             }
-            let account = SgipAccount { password: o.password.clone(), report_to: o.report_to };
+            let account = SgipAccount { password: o.password.clone(), report_to: o.report_to, report_tls: None };
             let session = hongyan_sgip_proto::session::SessionConfig {
                 node_id: 1_010_001,
                 window: o.window,

@@ -60,7 +60,7 @@ impl Simulators {
         let sgip_listen = free_port().await?;
         let sgip_accounts = HashMap::from([(
             SIM_LOGIN.to_owned(),
-            SgipAccount { password: secret.clone(), report_to: Some(sgip_listen) },
+            SgipAccount { password: secret.clone(), report_to: Some(sgip_listen), report_tls: None },
         )]);
         let sgip_session = hongyan_sgip_proto::session::SessionConfig { node_id: 1_010_001, ..Default::default() };
         let sgip = SgipSim::new(
@@ -92,9 +92,9 @@ impl Simulators {
             ..self.def(Self::NAMES[2], Protocol::Sgip, "1.2", self.sgip, Carrier::ChinaUnicom)
         };
         vec![
-            protocols::channel(&cmpp, self.cmpp, true).expect("the simulated CMPP channel is valid"),
-            protocols::channel(&sgip, self.sgip, true).expect("the simulated SGIP channel is valid"),
-            protocols::channel(&smgp, self.smgp, true).expect("the simulated SMGP channel is valid"),
+            protocols::simulated(&cmpp, self.cmpp).expect("the simulated CMPP channel is valid"),
+            protocols::simulated(&sgip, self.sgip).expect("the simulated SGIP channel is valid"),
+            protocols::simulated(&smgp, self.smgp).expect("the simulated SMGP channel is valid"),
         ]
     }
 

@@ -6,8 +6,7 @@
 
 use std::time::Duration;
 
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::watch;
 use tokio::time::{sleep_until, Instant};
 
@@ -42,15 +41,14 @@ pub(crate) trait Driven {
 }
 
 /// Runs a connection until the peer leaves, the session closes, or the simulator drops it
-/// (`Ok(true)` in that last case).
-pub(crate) async fn drive<D: Driven>(
+/// (`Ok(true)` in that last case). Any byte stream does: TCP, TLS, or a pipe in a test.
+pub(crate) async fn drive<D: Driven, S: AsyncRead + AsyncWrite>(
     conn: &mut D,
-    stream: TcpStream,
+    stream: S,
     shutdown: &mut watch::Receiver<bool>,
     name: &str,
 ) -> std::io::Result<bool> {
-    let _ = stream.set_nodelay(true);
-    let (mut rd, mut wr) = stream.into_split();
+    let (mut rd, mut wr) = tokio::io::split(stream);
     let mut buf = vec![0u8; 16 * 1024];
     loop {
         let stepped = conn.step();
@@ -82,7 +80,7 @@ pub(crate) async fn drive<D: Driven>(
 }
 
 macro_rules! sim_session {
-    ($ty:ty, $logout:ident) => {
+    ($ty:ty, |$s:ident, $now:ident| $logout:expr) => {
         impl $crate::driver::SimSession for $ty {
             fn handle_input(&mut self, data: &[u8], now: std::time::Instant) -> Result<(), String> {
                 <$ty>::handle_input(self, data, now).map_err(|e| e.to_string())
@@ -99,13 +97,16 @@ macro_rules! sim_session {
             fn is_closed(&self) -> bool {
                 <$ty>::is_closed(self)
             }
-            fn logout(&mut self, now: std::time::Instant) {
-                <$ty>::$logout(self, now)
+            fn logout(&mut self, $now: std::time::Instant) {
+                let $s = self;
+                $logout
             }
         }
     };
 }
 
-sim_session!(hongyan_cmpp_proto::ServerSession, terminate);
-sim_session!(hongyan_smgp_proto::ServerSession, exit);
-sim_session!(hongyan_smpp_proto::SmscSession, unbind);
+sim_session!(hongyan_cmpp_proto::ServerSession, |s, now| s.terminate(now));
+sim_session!(hongyan_smgp_proto::ServerSession, |s, now| s.exit(now));
+sim_session!(hongyan_smpp_proto::SmscSession, |s, now| s.unbind(now));
+sim_session!(hongyan_sgip_proto::ServerSession, |s, now| s.unbind(now, crate::sgip::mmddhhmmss()));
+sim_session!(hongyan_sgip_proto::ClientSession, |s, now| s.unbind(now, crate::sgip::mmddhhmmss()));

@@ -7,7 +7,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 
-use tokio::net::TcpStream;
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -68,7 +68,11 @@ pub(crate) trait Ismg: Send + Sync + 'static {
 
 /// Serves one SP connection until it ends; what was delivered on it but not acknowledged is
 /// owed again.
-pub(crate) async fn connection<G: Ismg>(sim: Arc<G>, stream: TcpStream, mut shutdown: watch::Receiver<bool>) {
+pub(crate) async fn connection<G: Ismg, S: AsyncRead + AsyncWrite>(
+    sim: Arc<G>,
+    stream: S,
+    mut shutdown: watch::Receiver<bool>,
+) {
     let mut conn =
         Conn { session: sim.new_session(), sp: None, delayed: VecDeque::new(), out: HashMap::new(), submits: 0 };
     match drive(&mut Bound { conn: &mut conn, sim: &*sim }, stream, &mut shutdown, G::NAME).await {

@@ -17,11 +17,12 @@ use hongyan_sgip_proto::{
     ServerSession,
 };
 use hongyan_types::Timestamp;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
-use tokio::time::{sleep, sleep_until, Instant};
+use tokio::time::{sleep, Instant};
 
+use crate::driver::{drive, Driven, Dropped};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox};
 use crate::scenario::{RateWindow, Scenario};
@@ -29,6 +30,8 @@ use crate::{now_ms, Counters};
 
 /// How long a report link may sit idle before the simulator unbinds it.
 const REPORT_LINK_IDLE: Duration = Duration::from_secs(5);
+/// How long connecting to the SP's listener (and its TLS handshake) may take.
+const CONNECT_LIMIT: Duration = Duration::from_secs(5);
 
 /// One SP account of the simulated SMG.
 #[derive(Debug, Clone)]
@@ -37,6 +40,8 @@ pub struct SgipAccount {
     pub password: String,
     /// The SP's listener for reports and MO; `None` = reports are never sent.
     pub report_to: Option<SocketAddr>,
+    /// TLS towards that listener; plain TCP without it.
+    pub report_tls: Option<hongyan_net::TlsTarget>,
 }
 
 /// How a simulated SMG behaves.
@@ -68,7 +73,7 @@ impl std::fmt::Debug for SgipSim {
     }
 }
 
-fn mmddhhmmss() -> u32 {
+pub(crate) fn mmddhhmmss() -> u32 {
     Timestamp::from_system(SystemTime::now()).beijing_mmddhhmmss()
 }
 
@@ -108,7 +113,8 @@ impl SgipSim {
         let mut listener = hongyan_net::Listener::new(listener, "sim-sgip", hongyan_net::ConnLimits::default());
         for (name, account) in &self.cfg.accounts {
             if let Some(addr) = account.report_to {
-                tokio::spawn(Arc::clone(&self).report_link(name.clone(), addr, shutdown.clone()));
+                let dialer = hongyan_net::Dialer { addr, tls: account.report_tls.clone() };
+                tokio::spawn(Arc::clone(&self).report_link(name.clone(), dialer, shutdown.clone()));
             }
         }
         loop {
@@ -204,74 +210,30 @@ impl SgipSim {
         Some(Report::new(sequence, r.dest.as_bytes(), state, error))
     }
 
-    async fn connection(self: Arc<Self>, stream: TcpStream, mut shutdown: watch::Receiver<bool>) {
-        let _ = stream.set_nodelay(true);
-        let (mut rd, mut wr) = stream.into_split();
-        let mut session = ServerSession::new(self.cfg.session.clone(), Instant::now().into_std());
-        let (mut sp, mut submits) = (None::<String>, 0u32);
-        let mut delayed: VecDeque<(Instant, Sequence, ResultCode)> = VecDeque::new();
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            let mut dropping = false;
-            while let Some(event) = session.poll_event() {
-                match event {
-                    ServerEvent::BindRequest { sequence, bind } => {
-                        sp = self.login_ok(&bind);
-                        let ok = sp.is_some();
-                        Counters::bump(if ok { &self.counters.logins } else { &self.counters.refused_logins });
-                        session.answer_bind(sequence, if ok { ResultCode::OK } else { ResultCode::ILLEGAL_LOGIN });
-                    }
-                    ServerEvent::Request { sequence, request: Request::Submit(s) } => {
-                        let Some(name) = sp.as_deref() else { continue };
-                        Counters::bump(&self.counters.submits);
-                        submits += 1;
-                        if self.cfg.scenario.drops(submits) {
-                            Counters::bump(&self.counters.dropped);
-                            dropping = true;
-                            break;
-                        }
-                        if self.cfg.scenario.silent(submits) {
-                            Counters::bump(&self.counters.silenced);
-                            continue;
-                        }
-                        let result = self.accept_submit(name, &sequence, &s);
-                        delayed.push_back((Instant::now() + self.cfg.scenario.submit_latency, sequence, result));
-                    }
-                    ServerEvent::Request { sequence, .. } => drop(session.ack(sequence, ResultCode::OK)),
-                    _ => {}
-                }
+    /// Serves one SP connection (Login Type 1) until it ends. Any byte stream does.
+    pub async fn connection<S: AsyncRead + AsyncWrite>(
+        self: Arc<Self>,
+        stream: S,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
+        let session = ServerSession::new(self.cfg.session.clone(), Instant::now().into_std());
+        let mut conn = SpConn { sim: &self, session, sp: None, submits: 0, delayed: VecDeque::new() };
+        match drive(&mut conn, stream, &mut shutdown, "simulated SMG").await {
+            Ok(true) => {
+                Counters::bump(&self.counters.dropped);
             }
-            while delayed.front().is_some_and(|(t, _, _)| *t <= Instant::now()) {
-                if let Some((_, seq, result)) = delayed.pop_front() {
-                    session.ack(seq, result);
-                }
-            }
-            while let Some(bytes) = session.poll_transmit() {
-                if wr.write_all(&bytes).await.is_err() {
-                    return;
-                }
-            }
-            // What was answered before a drop went out first.
-            if dropping || session.is_closed() {
-                return;
-            }
-            let mut wake = Instant::now() + Duration::from_millis(20);
-            if let Some(t) = session.poll_timeout() {
-                wake = wake.min(Instant::from_std(t));
-            }
-            tokio::select! {
-                n = rd.read(&mut buf) => match n {
-                    Ok(0) | Err(_) => return,
-                    Ok(n) => drop(session.handle_input(&buf[..n], Instant::now().into_std())),
-                },
-                _ = sleep_until(wake) => session.handle_timeout(Instant::now().into_std()),
-                _ = shutdown.changed() => session.unbind(Instant::now().into_std(), mmddhhmmss()),
-            }
+            Ok(false) => {}
+            Err(e) => tracing::debug!(error = %e, "simulated SMG: connection ended"),
         }
     }
 
     /// Delivers `sp`'s due reports over connections the SMG opens to the SP, for ever.
-    async fn report_link(self: Arc<Self>, sp: String, addr: SocketAddr, mut shutdown: watch::Receiver<bool>) {
+    async fn report_link(
+        self: Arc<Self>,
+        sp: String,
+        dialer: hongyan_net::Dialer,
+        mut shutdown: watch::Receiver<bool>,
+    ) {
         while !*shutdown.borrow() {
             if !self.book.has_due(&sp, now_ms()) && !self.mo.pending(&sp, &self.cfg.scenario.mo) {
                 tokio::select! {
@@ -279,70 +241,31 @@ impl SgipSim {
                     _ = shutdown.changed() => return,
                 }
             }
-            match TcpStream::connect(addr).await {
+            match dialer.connect(CONNECT_LIMIT).await {
                 Ok(stream) => self.report_connection(&sp, stream, &mut shutdown).await,
                 Err(e) => {
-                    tracing::debug!(%addr, error = %e, "simulated SMG: SP report listener unreachable");
+                    tracing::debug!(addr = %dialer.addr, error = %e, "simulated SMG: SP report listener unreachable");
                     sleep(Duration::from_millis(200)).await;
                 }
             }
         }
     }
 
-    async fn report_connection(&self, sp: &str, stream: TcpStream, shutdown: &mut watch::Receiver<bool>) {
+    async fn report_connection<S: AsyncRead + AsyncWrite>(
+        &self,
+        sp: &str,
+        stream: S,
+        shutdown: &mut watch::Receiver<bool>,
+    ) {
         let password = self.cfg.accounts.get(sp).map(|a| a.password.clone()).unwrap_or_default();
         let bind = Bind::new(LoginType::SMG_TO_SP, sp.as_bytes(), password.as_bytes());
         let mut session = ClientSession::new(self.cfg.session.clone(), bind);
         let _ = session.bind(Instant::now().into_std(), mmddhhmmss());
-        let _ = stream.set_nodelay(true);
-        let (mut rd, mut wr) = stream.into_split();
-        let mut out: HashMap<u32, String> = HashMap::new();
-        let mut last_activity = Instant::now();
-        let mut buf = vec![0u8; 16 * 1024];
-        loop {
-            while let Some(event) = session.poll_event() {
-                match event {
-                    ClientEvent::Response { sequence, .. } => {
-                        if let Some(id) = out.remove(&sequence.counter) {
-                            mo::acked(&self.book, &self.counters, &id);
-                        }
-                    }
-                    ClientEvent::TimedOut { sequence, .. } => {
-                        if let Some(id) = out.remove(&sequence.counter) {
-                            mo::released(&self.book, &self.mo, sp, &id);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            if session.is_bound() {
-                self.send_reports(sp, &mut session, &mut out, &mut last_activity);
-                if out.is_empty() && last_activity.elapsed() > REPORT_LINK_IDLE {
-                    session.unbind(Instant::now().into_std(), mmddhhmmss());
-                }
-            }
-            while let Some(bytes) = session.poll_transmit() {
-                if wr.write_all(&bytes).await.is_err() {
-                    break;
-                }
-            }
-            if session.is_closed() {
-                break;
-            }
-            let mut wake = Instant::now() + Duration::from_millis(20);
-            if let Some(t) = session.poll_timeout() {
-                wake = wake.min(Instant::from_std(t));
-            }
-            tokio::select! {
-                n = rd.read(&mut buf) => match n {
-                    Ok(0) | Err(_) => break,
-                    Ok(n) => drop(session.handle_input(&buf[..n], Instant::now().into_std())),
-                },
-                _ = sleep_until(wake) => session.handle_timeout(Instant::now().into_std()),
-                _ = shutdown.changed() => session.unbind(Instant::now().into_std(), mmddhhmmss()),
-            }
+        let mut conn = ReportConn { sim: self, sp, session, out: HashMap::new(), last_activity: Instant::now() };
+        if let Err(e) = drive(&mut conn, stream, shutdown, "simulated SMG").await {
+            tracing::debug!(error = %e, "simulated SMG: report connection ended");
         }
-        out.values().for_each(|id| mo::released(&self.book, &self.mo, sp, id));
+        conn.out.values().for_each(|id| mo::released(&self.book, &self.mo, sp, id));
     }
 
     fn send_reports(&self, sp: &str, session: &mut ClientSession, out: &mut HashMap<u32, String>, last: &mut Instant) {
@@ -371,5 +294,114 @@ impl SgipSim {
                 }
             }
         }
+    }
+}
+
+/// An SP's connection to the SMG (Login Type 1): binds and Submits.
+struct SpConn<'a> {
+    sim: &'a SgipSim,
+    session: ServerSession,
+    /// The SP's login name once bound.
+    sp: Option<String>,
+    /// Submits on this connection, for `drop_every` and `silent_every`.
+    submits: u32,
+    /// Submit answers held back by `submit_latency`.
+    delayed: VecDeque<(Instant, Sequence, ResultCode)>,
+}
+
+impl SpConn<'_> {
+    fn handle_events(&mut self) -> Result<(), Dropped> {
+        let sim = self.sim;
+        while let Some(event) = self.session.poll_event() {
+            match event {
+                ServerEvent::BindRequest { sequence, bind } => {
+                    self.sp = sim.login_ok(&bind);
+                    let ok = self.sp.is_some();
+                    Counters::bump(if ok { &sim.counters.logins } else { &sim.counters.refused_logins });
+                    self.session.answer_bind(sequence, if ok { ResultCode::OK } else { ResultCode::ILLEGAL_LOGIN });
+                }
+                ServerEvent::Request { sequence, request: Request::Submit(s) } => {
+                    let Some(name) = self.sp.as_deref() else { continue };
+                    Counters::bump(&sim.counters.submits);
+                    self.submits += 1;
+                    if sim.cfg.scenario.drops(self.submits) {
+                        return Err(Dropped);
+                    }
+                    if sim.cfg.scenario.silent(self.submits) {
+                        Counters::bump(&sim.counters.silenced);
+                        continue;
+                    }
+                    let result = sim.accept_submit(name, &sequence, &s);
+                    self.delayed.push_back((Instant::now() + sim.cfg.scenario.submit_latency, sequence, result));
+                }
+                ServerEvent::Request { sequence, .. } => drop(self.session.ack(sequence, ResultCode::OK)),
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Driven for SpConn<'_> {
+    type Session = ServerSession;
+
+    fn session(&mut self) -> &mut ServerSession {
+        &mut self.session
+    }
+
+    fn step(&mut self) -> Result<Option<Instant>, Dropped> {
+        let handled = self.handle_events();
+        // What was answered before a drop goes out before the connection closes.
+        while self.delayed.front().is_some_and(|(t, _, _)| *t <= Instant::now()) {
+            if let Some((_, seq, result)) = self.delayed.pop_front() {
+                self.session.ack(seq, result);
+            }
+        }
+        handled?;
+        Ok(self.delayed.front().map(|(t, _, _)| *t))
+    }
+}
+
+/// The SMG's connection to an SP's listener (Login Type 2): Reports and MO.
+struct ReportConn<'a> {
+    sim: &'a SgipSim,
+    sp: &'a str,
+    session: ClientSession,
+    /// Sequence counter → report or MO id, until the SP answers.
+    out: HashMap<u32, String>,
+    last_activity: Instant,
+}
+
+impl Driven for ReportConn<'_> {
+    type Session = ClientSession;
+
+    fn session(&mut self) -> &mut ClientSession {
+        &mut self.session
+    }
+
+    fn step(&mut self) -> Result<Option<Instant>, Dropped> {
+        let (sim, sp) = (self.sim, self.sp);
+        while let Some(event) = self.session.poll_event() {
+            match event {
+                ClientEvent::Response { sequence, .. } => {
+                    if let Some(id) = self.out.remove(&sequence.counter) {
+                        mo::acked(&sim.book, &sim.counters, &id);
+                    }
+                }
+                ClientEvent::TimedOut { sequence, .. } => {
+                    if let Some(id) = self.out.remove(&sequence.counter) {
+                        mo::released(&sim.book, &sim.mo, sp, &id);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if self.session.is_bound() {
+            sim.send_reports(sp, &mut self.session, &mut self.out, &mut self.last_activity);
+            if self.out.is_empty() && self.last_activity.elapsed() > REPORT_LINK_IDLE {
+                self.session.unbind(Instant::now().into_std(), mmddhhmmss());
+            }
+        }
+        Ok(None)
     }
 }

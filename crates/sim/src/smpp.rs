@@ -29,7 +29,8 @@ use hongyan_smpp_proto::pdu::{Address, Bind, DataSm, DeliverSm, SubmitSm};
 use hongyan_smpp_proto::session::SessionConfig;
 use hongyan_smpp_proto::{CommandStatus, DeliveryReceipt, Npi, RegisteredDelivery, TlvTag, Ton};
 use hongyan_types::Timestamp;
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -147,7 +148,8 @@ impl SmppSim {
         while sessions.join_next().await.is_some() {}
     }
 
-    async fn connection(self: Arc<Self>, stream: TcpStream, shutdown: watch::Receiver<bool>) {
+    /// Serves one ESME connection until it ends. Any byte stream does.
+    pub async fn connection<S: AsyncRead + AsyncWrite>(self: Arc<Self>, stream: S, shutdown: watch::Receiver<bool>) {
         let mut conn = conn::Conn::new(self.cfg.session.clone());
         let mut shutdown = shutdown;
         match drive(&mut conn::Bound { conn: &mut conn, sim: &self }, stream, &mut shutdown, "simulated SMSC").await {

@@ -28,6 +28,8 @@ pub struct SgipSettings {
     pub service_type: String,
     /// Where we listen for the SMG's own connections (reports, MO).
     pub listen: SocketAddr,
+    /// Our certificate when the SMG's connections come in TLS; plain TCP without it.
+    pub listen_tls: Option<hongyan_net::ServerTls>,
     /// Node id, window and timers.
     pub session: SessionConfig,
 }

@@ -10,8 +10,8 @@ use std::time::Duration;
 use hongyan_engine::Engine;
 use hongyan_sgip_proto::session::SessionConfig;
 use hongyan_sgip_proto::{Request, ResultCode, ServerEvent, ServerSession};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::time::{sleep_until, Instant};
 
@@ -28,7 +28,12 @@ pub(crate) struct Inbound {
     pub(crate) session: SessionConfig,
     /// Our access number, so that a reply's extension code can be read off its SPNumber.
     pub(crate) sp_number: String,
+    /// Our certificate, when the SMG connects in TLS.
+    pub(crate) tls: Option<hongyan_net::ServerTls>,
 }
+
+/// How long the SMG has to finish the TLS handshake.
+const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
 
 /// Serves the SGIP listener until shutdown.
 pub(crate) async fn serve_inbound(
@@ -44,7 +49,8 @@ pub(crate) async fn serve_inbound(
             return;
         }
     };
-    tracing::info!(channel = %inbound.channel, %addr, "listening for the SGIP gateway's reports and MO");
+    let tls = inbound.tls.is_some();
+    tracing::info!(channel = %inbound.channel, %addr, tls, "listening for the SGIP gateway's reports and MO");
     let mut listener = hongyan_net::Listener::new(listener, "sgip-inbound", hongyan_net::ConnLimits::default());
     let inbound = Arc::new(inbound);
     loop {
@@ -54,7 +60,12 @@ pub(crate) async fn serve_inbound(
                 let (inbound, engine, stop) = (inbound.clone(), engine.clone(), shutdown.clone());
                 tokio::spawn(async move {
                     let _permit = permit;
-                    if let Err(e) = connection(stream, &inbound, &engine, stop).await {
+                    let stream = hongyan_net::NetStream::accepted(stream, inbound.tls.as_ref(), HANDSHAKE_LIMIT);
+                    let ended = match stream.await {
+                        Ok(stream) => connection(stream, &inbound, &engine, stop).await,
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = ended {
                         tracing::debug!(channel = %inbound.channel, %peer, error = %e, "SGIP inbound connection ended");
                     }
                 });
@@ -64,14 +75,13 @@ pub(crate) async fn serve_inbound(
     }
 }
 
-async fn connection(
-    stream: TcpStream,
+async fn connection<S: AsyncRead + AsyncWrite>(
+    stream: S,
     inbound: &Inbound,
     engine: &Engine,
     mut shutdown: watch::Receiver<bool>,
 ) -> std::io::Result<()> {
-    let _ = stream.set_nodelay(true);
-    let (mut rd, mut wr) = stream.into_split();
+    let (mut rd, mut wr) = tokio::io::split(stream);
     let mut session = ServerSession::new(inbound.session.clone(), Instant::now().into_std());
     let mut buf = vec![0u8; 16 * 1024];
     loop {

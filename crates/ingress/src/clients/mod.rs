@@ -66,7 +66,7 @@ const HANDSHAKE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
 /// connections over its limits (see `hongyan_net`).
 pub(crate) async fn accept_loop<F, Fut>(
     mut listener: hongyan_net::Listener,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<hongyan_net::ServerTls>,
     mut shutdown: watch::Receiver<bool>,
     name: &str,
     connection: F,
@@ -84,14 +84,9 @@ pub(crate) async fn accept_loop<F, Fut>(
                 let (connection, stop, tls, name) = (connection.clone(), shutdown.clone(), tls.clone(), name.to_owned());
                 sessions.spawn(async move {
                     let _permit = permit;
-                    let _ = stream.set_nodelay(true);
-                    let io: Box<dyn Io> = match tls {
-                        Some(acceptor) => match tokio::time::timeout(HANDSHAKE_LIMIT, acceptor.accept(stream)).await {
-                            Ok(Ok(s)) => Box::new(s),
-                            Ok(Err(e)) => return tracing::debug!(%peer, error = %e, "{name}: TLS handshake failed"),
-                            Err(_) => return tracing::debug!(%peer, "{name}: TLS handshake timed out"),
-                        },
-                        None => Box::new(stream),
+                    let io: Box<dyn Io> = match hongyan_net::NetStream::accepted(stream, tls.as_ref(), HANDSHAKE_LIMIT).await {
+                        Ok(stream) => Box::new(stream),
+                        Err(e) => return tracing::debug!(%peer, error = %e, "{name}: connection dropped"),
                     };
                     if let Err(e) = connection(io, Some(peer.ip()), stop).await {
                         tracing::debug!(error = %e, "{name}: client connection ended");

@@ -59,7 +59,7 @@ pub async fn serve(
     listener: impl Into<hongyan_net::Listener>,
     engine: Arc<Engine>,
     config: CmppServerConfig,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<hongyan_net::ServerTls>,
     shutdown: watch::Receiver<bool>,
 ) {
     let ids = ids::MsgIds::new(config.gateway_code, engine.clock().now());

@@ -52,7 +52,7 @@ pub async fn serve(
     listener: impl Into<hongyan_net::Listener>,
     engine: Arc<Engine>,
     config: SmppServerConfig,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<hongyan_net::ServerTls>,
     shutdown: watch::Receiver<bool>,
 ) {
     let shared = Arc::new(Shared { engine, config, leases: Arc::default() });
