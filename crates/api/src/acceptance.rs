@@ -14,47 +14,14 @@ use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::admin::channels::point_json;
-use crate::admin::{time, READERS};
+use crate::admin::READERS;
 use crate::console::Console;
-use crate::incidents::incident_json;
+use crate::figures::AcceptanceView;
 use crate::{ApiError, AppState};
-
-const FIGURES: [&str; 4] = ["latency_ms_mean_max", "jitter_ms_max", "loss_max", "availability_min"];
 
 /// The report as JSON.
 pub fn report_json(r: &AcceptanceReport) -> Value {
-    let limits = [r.targets.latency_ms, r.targets.jitter_ms, r.targets.loss, r.targets.availability];
-    let channels: Vec<Value> = r
-        .channels
-        .iter()
-        .map(|c| {
-            let targets: Vec<Value> = FIGURES
-                .iter()
-                .zip(limits)
-                .zip(c.met)
-                .map(|((f, limit), met)| json!({ "figure": f, "limit": limit, "met": met }))
-                .collect();
-            json!({ "name": c.name, "figures": point_json(&c.figures), "targets": targets })
-        })
-        .collect();
-    let t = &r.tally;
-    json!({
-        "from": r.from,
-        "to": r.to,
-        "made_at": time(Some(r.made_at)),
-        "passed": r.passed(),
-        "channels": channels,
-        "incidents": {
-            "total": t.total, "fixed_in_time": t.fixed_in_time, "fixed_late": t.fixed_late, "fix_overdue": t.fix_overdue,
-            "reported_in_time": t.reported_in_time, "reported_late": t.reported_late, "report_overdue": t.report_overdue,
-            "list": r.incidents.iter().map(|i| incident_json(i, r.made_at)).collect::<Vec<_>>(),
-        },
-        "billing": r.billing.iter().map(|b| json!({
-            "period": b.name, "from": b.from, "to": b.to, "messages": b.messages,
-            "billed_segments": b.billed_segments, "amount": b.amount.to_string(),
-        })).collect::<Vec<_>>(),
-    })
+    json!(AcceptanceView::new(r))
 }
 
 fn yes_no(v: Option<bool>) -> &'static str {

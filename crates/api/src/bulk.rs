@@ -9,7 +9,7 @@ use axum::response::IntoResponse;
 use axum::Json;
 use hongyan_engine::bulk::{self, BulkPreview};
 use hongyan_engine::{SendRequest, TemplateRef};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use crate::auth::Authed;
@@ -51,11 +51,55 @@ fn read(bytes: &[u8]) -> Result<BulkPreview, ApiError> {
     bulk::preview(bytes).map_err(|e| ApiError::unprocessable("bad_file", e.to_string()))
 }
 
-fn problems(p: &BulkPreview) -> Value {
-    json!({
-        "invalid": p.invalid.iter().map(|(line, input, reason)| json!({"line": line, "input": input, "reason": reason})).collect::<Vec<_>>(),
-        "duplicates": p.duplicates.iter().map(|(line, number, first)| json!({"line": line, "number": number, "first_line": first})).collect::<Vec<_>>(),
-    })
+/// The rows of a file that will not be sent: refused, or a number already on an earlier line.
+#[derive(Serialize)]
+pub(crate) struct FileProblems<'a> {
+    invalid: Vec<InvalidRow<'a>>,
+    duplicates: Vec<DuplicateRow<'a>>,
+}
+
+#[derive(Serialize)]
+struct InvalidRow<'a> {
+    line: usize,
+    input: &'a str,
+    reason: &'a str,
+}
+
+#[derive(Serialize)]
+struct DuplicateRow<'a> {
+    line: usize,
+    number: &'a str,
+    first_line: usize,
+}
+
+impl<'a> FileProblems<'a> {
+    fn of(p: &'a BulkPreview) -> Self {
+        Self {
+            invalid: p.invalid.iter().map(|(line, input, reason)| InvalidRow { line: *line, input, reason }).collect(),
+            duplicates: p
+                .duplicates
+                .iter()
+                .map(|(line, number, first)| DuplicateRow { line: *line, number, first_line: *first })
+                .collect(),
+        }
+    }
+}
+
+/// A preview: the columns, how many rows will be sent with the first few, and the problems.
+#[derive(Serialize)]
+struct PreviewView<'a> {
+    columns: &'a [String],
+    valid: usize,
+    sample: Vec<SampleRow<'a>>,
+    #[serde(flatten)]
+    problems: FileProblems<'a>,
+}
+
+#[derive(Serialize)]
+struct SampleRow<'a> {
+    line: usize,
+    number: &'a str,
+    params: &'a std::collections::BTreeMap<String, String>,
 }
 
 /// `POST /api/v1/bulk/preview`: what would be sent, and what would not, and why.
@@ -67,11 +111,13 @@ pub(crate) async fn preview(
 ) -> Result<Json<Value>, ApiError> {
     crate::auth::allow(&state, &caller, "send").await?;
     let p = read(&list_body(&headers, body).await?)?;
-    let sample: Vec<Value> =
-        p.valid.iter().take(SAMPLE).map(|r| json!({"line": r.line, "number": r.number, "params": r.params})).collect();
-    let mut out = json!({ "columns": p.columns, "valid": p.valid.len(), "sample": sample });
-    out.as_object_mut().expect("object").extend(problems(&p).as_object().expect("object").clone());
-    Ok(Json(out))
+    let sample = p.valid.iter().take(SAMPLE).map(|r| SampleRow { line: r.line, number: &r.number, params: &r.params });
+    Ok(Json(json!(PreviewView {
+        columns: &p.columns,
+        valid: p.valid.len(),
+        sample: sample.collect(),
+        problems: FileProblems::of(&p)
+    })))
 }
 
 #[derive(Deserialize)]
@@ -121,5 +167,5 @@ pub(crate) async fn send(
     }
     .sent_by(crate::auth::principal(&caller), "bulk", addr);
     let outcome = state.engine.accept(caller.account_id, req).await?;
-    Ok(Json(views::SendOutcomeView { out: &outcome, file: Some(problems(&p)) }).into_response())
+    Ok(Json(views::SendOutcomeView { out: &outcome, file: Some(FileProblems::of(&p)) }).into_response())
 }

@@ -19,6 +19,7 @@ mod console;
 mod error;
 mod export;
 mod feed;
+mod figures;
 mod incidents;
 mod json_errors;
 mod messages;

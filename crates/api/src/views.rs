@@ -15,7 +15,7 @@ use crate::shapes::{self, CallbackView, Time};
 pub(crate) struct SendOutcomeView<'a> {
     pub(crate) out: &'a SendOutcome,
     /// A bulk upload's report on the file's rows.
-    pub(crate) file: Option<Value>,
+    pub(crate) file: Option<crate::bulk::FileProblems<'a>>,
 }
 
 pub(crate) fn send_outcome(out: &SendOutcome) -> SendOutcomeView<'_> {

@@ -8,85 +8,27 @@ use std::time::Duration;
 use axum::extract::rejection::QueryRejection;
 use axum::extract::{Path, Query, State};
 use axum::Json;
-use hongyan_engine::monitor::ChannelFigures;
-use hongyan_engine::quality::{minute_of, sum, QualityPoint, TARGETS};
+use hongyan_engine::quality::{minute_of, sum, TARGETS};
 use hongyan_store::Timestamp;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use super::{parse_time, time, READERS};
+use super::{parse_time, READERS};
 use crate::console::Console;
+use crate::figures::{targets, ChannelView, PointView};
+use crate::shapes::Time;
 use crate::{ApiError, AppState};
 
 /// Most steps one answer holds.
 const MAX_POINTS: i64 = 10_000;
 
-fn figures_json(f: &ChannelFigures, now: Timestamp) -> Value {
-    let s = &f.setup;
-    let minute = current(&f.minute, now);
-    json!({
-        "name": f.name,
-        "protocol": s.protocol,
-        "addr": s.addr,
-        "connections": s.connections,
-        "window": s.window,
-        "rate": s.rate,
-        "simulated": s.simulated,
-        "links_up": f.links_up,
-        "in_flight": f.in_flight,
-        "backlog": f.backlog,
-        "submitted": f.submitted,
-        "throttled": f.throttled,
-        "last_error": f.last_error.as_ref().map(|(at, what)| json!({ "at": time(Some(*at)), "error": what })),
-        "this_minute": point_json(&minute),
-        "links": f.connections.iter().map(|c| json!({
-            "index": c.index,
-            "up": c.up,
-            "in_flight": c.in_flight,
-            "this_minute": point_json(&current(&c.minute, now)),
-        })).collect::<Vec<_>>(),
-    })
-}
-
-/// A minute still being filled, as a point over the part of it gone by.
-fn current(m: &hongyan_store::LinkMinute, now: Timestamp) -> QualityPoint {
-    QualityPoint {
-        from: m.minute,
-        to: Timestamp::from_millis(m.minute.as_millis() + 60_000),
-        total: m.clone(),
-        elapsed_ms: (now.as_millis() - m.minute.as_millis()).clamp(0, 60_000),
-    }
-}
-
-fn ms(v: Option<f64>) -> Value {
-    v.map_or(Value::Null, |v| json!((v * 1000.0).round() / 1000.0))
-}
-
-pub(crate) fn point_json(p: &QualityPoint) -> Value {
-    let t = &p.total;
-    let codes: serde_json::Map<String, Value> = t.codes.iter().map(|(c, n)| (c.to_string(), json!(n))).collect();
-    json!({
-        "from": time(Some(p.from)),
-        "to": time(Some(p.to)),
-        "availability": p.availability(),
-        "up_seconds": f64::from(t.up_ms) / 1000.0,
-        "loss": p.loss(),
-        "rtt_ms": { "mean": ms(p.rtt_mean_ms()), "p50": ms(p.rtt_ms(0.5)), "p99": ms(p.rtt_ms(0.99)),
-                    "max": ms(p.rtt_ms(1.0)), "samples": t.rtt.count() },
-        "jitter_ms": ms(p.jitter_ms()),
-        "submits": t.submits, "accepted": t.accepted, "refused": t.refused, "throttled": t.throttled,
-        "unanswered": t.unanswered, "resends": t.resends, "drops": t.drops, "probes": t.probes,
-        "in_flight_max": t.in_flight_max,
-        "refusals_by_code": codes,
-    })
-}
-
 /// `GET /api/v1/admin/channels`
 pub(crate) async fn channels(State(state): State<AppState>, console: Console) -> Result<Json<Value>, ApiError> {
     console.require(READERS)?;
     let now = state.engine.clock().now();
-    let list: Vec<Value> = state.engine.channel_figures().iter().map(|f| figures_json(f, now)).collect();
-    Ok(Json(json!({ "channels": list })))
+    let figures = state.engine.channel_figures();
+    let channels: Vec<ChannelView<'_>> = figures.iter().map(|f| ChannelView::new(f, now)).collect();
+    Ok(Json(json!({ "channels": channels })))
 }
 
 #[derive(Deserialize)]
@@ -159,21 +101,15 @@ pub(crate) async fn quality(
     let points = state.engine.link_quality(&name, q.link, from, to, step).await?;
     let whole = sum(&points);
     let judged = whole.as_ref().map(|w| w.judged(&TARGETS)).unwrap_or_default();
-    let target = |name: &str, limit: f64, met: Option<bool>| json!({ "figure": name, "limit": limit, "met": met });
     Ok(Json(json!({
         "channel": name,
         "link": q.link,
-        "from": time(Some(from)),
-        "to": time(Some(to)),
+        "from": Time::at(from),
+        "to": Time::at(to),
         "step_seconds": step.as_secs(),
-        "targets": [
-            target("latency_ms_mean_max", TARGETS.latency_ms, judged[0]),
-            target("jitter_ms_max", TARGETS.jitter_ms, judged[1]),
-            target("loss_max", TARGETS.loss, judged[2]),
-            target("availability_min", TARGETS.availability, judged[3]),
-        ],
-        "total": whole.as_ref().map(point_json),
-        "points": points.iter().map(point_json).collect::<Vec<_>>(),
+        "targets": targets(&TARGETS, judged),
+        "total": whole.as_ref().map(PointView::new),
+        "points": points.iter().map(PointView::new).collect::<Vec<_>>(),
     })))
 }
 

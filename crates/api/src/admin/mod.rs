@@ -41,10 +41,6 @@ use crate::{ApiError, AppState};
 
 pub(crate) const READERS: &[Role] = &[Role::Admin, Role::Operator, Role::Auditor];
 
-pub(crate) fn time(t: Option<Timestamp>) -> Value {
-    t.map_or(Value::Null, |t| Value::String(t.to_rfc3339_beijing()))
-}
-
 pub(crate) fn parse_time(s: &str, field: &'static str) -> Result<Timestamp, ApiError> {
     Timestamp::parse_rfc3339(s).ok_or_else(|| {
         ApiError::unprocessable(
