@@ -19,6 +19,8 @@
 //! - [`LinkTally`]: what a session counts for the link-quality figures (re-sends, the
 //!   keep-alive's round trip), taken by the link engine after each turn.
 //!
+//! - `testing` (feature `testing`): two sessions wired back to back for session tests.
+//!
 //! What it does not do: it knows no protocol, owns no buffer between calls, never reads a
 //! socket or a clock. "Need more bytes" is `Ok(None)` from [`length_prefixed`], never an error.
 #![warn(missing_docs)]
@@ -30,6 +32,8 @@ mod open_enum;
 mod reader;
 mod rx;
 mod tally;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod tx;
 mod window;
 mod writer;

@@ -23,21 +23,32 @@ const PASSWORD: &[u8] = b"pa55word";
 const T: Duration = Duration::from_secs(30);
 const IDLE: Duration = Duration::from_secs(60);
 
-/// Two sessions, the wire between them, and the clock.
-struct Pair {
-    now: Instant,
-    client: ClientSession,
-    server: ServerSession,
-    /// Every frame each side put on the wire, delivered or lost.
-    client_sent: Vec<Vec<u8>>,
-    server_sent: Vec<Vec<u8>>,
-    /// False loses everything that side sends, like a peer that stopped reading.
-    client_to_server: bool,
-    server_to_client: bool,
+/// Two sessions back to back (see `hongyan_wire::testing`).
+type Pair = hongyan_wire::testing::Pair<ClientSession, ServerSession>;
+hongyan_wire::endpoint!(ClientSession => ClientEvent);
+hongyan_wire::endpoint!(ServerSession => ServerEvent);
+
+/// What these tests add to the pair.
+trait SgipPair: Sized {
+    /// An SP client (Login Type 1) and an SMG server with these configs; node ids are set.
+    fn new(client: SessionConfig, server: SessionConfig) -> Self;
+
+    fn with_login(client: SessionConfig, server: SessionConfig, login_type: LoginType) -> Self;
+
+    /// A pair with default configs, bound, events drained.
+    fn bound() -> Self;
+
+    fn bound_with(client: SessionConfig, server: SessionConfig) -> Self;
+
+    /// Runs the login; the server accepts when the Bind verifies against `password` and
+    /// answers 1 (illegal login) otherwise. Returns the client's events.
+    fn login(&mut self, password: &[u8]) -> Vec<ClientEvent>;
+
+    /// Submits `submit` from the client and returns its sequence.
+    fn submit(&mut self, submit: Submit) -> Sequence;
 }
 
-impl Pair {
-    /// An SP client (Login Type 1) and an SMG server with these configs; node ids are set.
+impl SgipPair for Pair {
     fn new(client: SessionConfig, server: SessionConfig) -> Self {
         Self::with_login(client, server, LoginType::SP_TO_SMG)
     }
@@ -45,18 +56,13 @@ impl Pair {
     fn with_login(client: SessionConfig, server: SessionConfig, login_type: LoginType) -> Self {
         let now = Instant::now();
         let bind = Bind::new(login_type, NAME, PASSWORD);
-        Self {
+        Self::wire(
             now,
-            client: ClientSession::new(SessionConfig { node_id: SP_NODE, ..client }, bind),
-            server: ServerSession::new(SessionConfig { node_id: SMG_NODE, ..server }, now),
-            client_sent: Vec::new(),
-            server_sent: Vec::new(),
-            client_to_server: true,
-            server_to_client: true,
-        }
+            ClientSession::new(SessionConfig { node_id: SP_NODE, ..client }, bind),
+            ServerSession::new(SessionConfig { node_id: SMG_NODE, ..server }, now),
+        )
     }
 
-    /// A pair with default configs, bound, events drained.
     fn bound() -> Self {
         Self::bound_with(SessionConfig::default(), SessionConfig::default())
     }
@@ -68,8 +74,6 @@ impl Pair {
         pair
     }
 
-    /// Runs the login; the server accepts when the Bind verifies against `password` and
-    /// answers 1 (illegal login) otherwise. Returns the client's events.
     fn login(&mut self, password: &[u8]) -> Vec<ClientEvent> {
         self.client.bind(self.now, TIME).expect("valid Bind");
         self.drive();
@@ -82,60 +86,6 @@ impl Pair {
         self.client_events()
     }
 
-    /// Moves frames both ways until neither side has anything to send.
-    fn drive(&mut self) {
-        loop {
-            let mut moved = false;
-            while let Some(bytes) = self.client.poll_transmit() {
-                moved = true;
-                if self.client_to_server {
-                    self.server.handle_input(&bytes, self.now).expect("server input");
-                }
-                self.client_sent.push(bytes);
-            }
-            while let Some(bytes) = self.server.poll_transmit() {
-                moved = true;
-                if self.server_to_client {
-                    self.client.handle_input(&bytes, self.now).expect("client input");
-                }
-                self.server_sent.push(bytes);
-            }
-            if !moved {
-                return;
-            }
-        }
-    }
-
-    /// Moves the clock forward by `d`, firing every timer at its own deadline on the way.
-    fn advance(&mut self, d: Duration) {
-        let target = self.now + d;
-        for _ in 0..10_000 {
-            let next = [self.client.poll_timeout(), self.server.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .filter(|&t| t <= target)
-                .min();
-            let Some(next) = next else {
-                self.now = target;
-                return;
-            };
-            self.now = next.max(self.now);
-            self.client.handle_timeout(self.now);
-            self.server.handle_timeout(self.now);
-            self.drive();
-        }
-        panic!("timers never settle: a deadline is not moving forward");
-    }
-
-    fn client_events(&mut self) -> Vec<ClientEvent> {
-        std::iter::from_fn(|| self.client.poll_event()).collect()
-    }
-
-    fn server_events(&mut self) -> Vec<ServerEvent> {
-        std::iter::from_fn(|| self.server.poll_event()).collect()
-    }
-
-    /// Submits `submit` from the client and returns its sequence.
     fn submit(&mut self, submit: Submit) -> Sequence {
         let sequence = self.client.submit(self.now, TIME, submit).expect("submit accepted");
         self.drive();

@@ -19,38 +19,44 @@ const TIMESTAMP: u32 = 301_000_000;
 const C: Duration = Duration::from_secs(180);
 const T: Duration = Duration::from_secs(60);
 
-/// Two sessions, the wire between them, and the clock.
-struct Pair {
-    now: Instant,
-    client: ClientSession,
-    server: ServerSession,
-    /// Every frame each side put on the wire, delivered or lost.
-    client_sent: Vec<Vec<u8>>,
-    server_sent: Vec<Vec<u8>>,
-    /// False loses everything that side sends, like a peer that stopped reading.
-    client_to_server: bool,
-    server_to_client: bool,
-}
+/// Two sessions back to back (see `hongyan_wire::testing`).
+type Pair = hongyan_wire::testing::Pair<ClientSession, ServerSession>;
+hongyan_wire::endpoint!(ClientSession => ClientEvent);
+hongyan_wire::endpoint!(ServerSession => ServerEvent);
 
-impl Pair {
-    fn new(client: SessionConfig, server: SessionConfig, mode: LoginMode) -> Self {
-        Self {
-            now: Instant::now(),
-            client: ClientSession::new(client, CLIENT_ID.to_vec(), SECRET.to_vec(), mode),
-            server: ServerSession::new(server),
-            client_sent: Vec::new(),
-            server_sent: Vec::new(),
-            client_to_server: true,
-            server_to_client: true,
-        }
-    }
+/// What these tests add to the pair.
+trait SmgpPair: Sized {
+    fn new(client: SessionConfig, server: SessionConfig, mode: LoginMode) -> Self;
 
     /// A pair with default configs in LoginMode 2 that has not logged in yet.
+    fn fresh() -> Self;
+
+    /// A pair with default configs, logged in (LoginMode 2), events drained.
+    fn logged_in() -> Self;
+
+    fn logged_in_with(client: SessionConfig, server: SessionConfig, mode: LoginMode) -> Self;
+
+    /// Runs the login; the server accepts when the Login verifies against `server_secret`
+    /// and answers 21 (authentication error) otherwise. Returns the client's events.
+    fn login(&mut self, server_secret: &[u8]) -> Vec<ClientEvent>;
+
+    /// Submits `submit` from the client and returns its SequenceID.
+    fn submit(&mut self, submit: Submit) -> u32;
+}
+
+impl SmgpPair for Pair {
+    fn new(client: SessionConfig, server: SessionConfig, mode: LoginMode) -> Self {
+        Self::wire(
+            Instant::now(),
+            ClientSession::new(client, CLIENT_ID.to_vec(), SECRET.to_vec(), mode),
+            ServerSession::new(server),
+        )
+    }
+
     fn fresh() -> Self {
         Self::new(SessionConfig::default(), SessionConfig::default(), LoginMode::TRANSMIT)
     }
 
-    /// A pair with default configs, logged in (LoginMode 2), events drained.
     fn logged_in() -> Self {
         Self::logged_in_with(SessionConfig::default(), SessionConfig::default(), LoginMode::TRANSMIT)
     }
@@ -62,8 +68,6 @@ impl Pair {
         pair
     }
 
-    /// Runs the login; the server accepts when the Login verifies against `server_secret`
-    /// and answers 21 (authentication error) otherwise. Returns the client's events.
     fn login(&mut self, server_secret: &[u8]) -> Vec<ClientEvent> {
         self.client.login(self.now, TIMESTAMP);
         self.drive();
@@ -76,60 +80,6 @@ impl Pair {
         self.client_events()
     }
 
-    /// Moves frames both ways until neither side has anything to send.
-    fn drive(&mut self) {
-        loop {
-            let mut moved = false;
-            while let Some(bytes) = self.client.poll_transmit() {
-                moved = true;
-                if self.client_to_server {
-                    self.server.handle_input(&bytes, self.now).expect("server input");
-                }
-                self.client_sent.push(bytes);
-            }
-            while let Some(bytes) = self.server.poll_transmit() {
-                moved = true;
-                if self.server_to_client {
-                    self.client.handle_input(&bytes, self.now).expect("client input");
-                }
-                self.server_sent.push(bytes);
-            }
-            if !moved {
-                return;
-            }
-        }
-    }
-
-    /// Moves the clock forward by `d`, firing every timer at its own deadline on the way.
-    fn advance(&mut self, d: Duration) {
-        let target = self.now + d;
-        for _ in 0..10_000 {
-            let next = [self.client.poll_timeout(), self.server.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .filter(|&t| t <= target)
-                .min();
-            let Some(next) = next else {
-                self.now = target;
-                return;
-            };
-            self.now = next.max(self.now);
-            self.client.handle_timeout(self.now);
-            self.server.handle_timeout(self.now);
-            self.drive();
-        }
-        panic!("timers never settle: a deadline is not moving forward");
-    }
-
-    fn client_events(&mut self) -> Vec<ClientEvent> {
-        std::iter::from_fn(|| self.client.poll_event()).collect()
-    }
-
-    fn server_events(&mut self) -> Vec<ServerEvent> {
-        std::iter::from_fn(|| self.server.poll_event()).collect()
-    }
-
-    /// Submits `submit` from the client and returns its SequenceID.
     fn submit(&mut self, submit: Submit) -> u32 {
         let seq = self.client.submit(self.now, submit).expect("submit accepted");
         self.drive();

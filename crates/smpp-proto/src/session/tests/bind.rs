@@ -13,12 +13,12 @@ fn bind_each_mode() {
         let expected =
             EsmeEvent::Bound { mode, system_id: SMSC_ID.as_bytes().to_vec(), sc_interface_version: Some(0x34) };
         assert_eq!(events, [expected], "{mode}");
-        assert_eq!(pair.esme.bind_mode(), Some(mode));
-        assert_eq!(pair.smsc.bind_mode(), Some(mode));
-        assert_eq!(pair.esme.can_submit(), mode.can_transmit());
-        assert_eq!(pair.smsc.can_deliver(), mode.can_receive());
-        assert_eq!(command_of(&pair.esme_sent[0]), mode.command_id());
-        assert_eq!(command_of(&pair.smsc_sent[0]), mode.command_id().response());
+        assert_eq!(pair.client.bind_mode(), Some(mode));
+        assert_eq!(pair.server.bind_mode(), Some(mode));
+        assert_eq!(pair.client.can_submit(), mode.can_transmit());
+        assert_eq!(pair.server.can_deliver(), mode.can_receive());
+        assert_eq!(command_of(&pair.client_sent[0]), mode.command_id());
+        assert_eq!(command_of(&pair.server_sent[0]), mode.command_id().response());
     }
 }
 
@@ -27,10 +27,10 @@ fn bind_on_the_wire() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
     pair.bind(BindMode::Transmitter, PASSWORD);
     assert_eq!(
-        pair.esme_sent,
+        pair.client_sent,
         [hex("00000024 00000002 00000000 00000001 686f6e6779616e00 73656372657400 00 34 00 00 00")]
     );
-    assert_eq!(pair.smsc_sent, [hex("0000001a 80000002 00000000 00000001 736d736300 0210 0001 34")]);
+    assert_eq!(pair.server_sent, [hex("0000001a 80000002 00000000 00000001 736d736300 0210 0001 34")]);
 }
 
 #[test]
@@ -38,40 +38,40 @@ fn wrong_password_is_refused_and_both_sides_close() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
     let events = pair.bind(BindMode::Transceiver, "guess");
     assert_eq!(events, [EsmeEvent::BindRejected { status: CommandStatus::ESME_RINVPASWD }]);
-    assert!(pair.esme.is_closed() && pair.smsc.is_closed());
-    assert_eq!(pair.smsc_sent, [hex("00000010 80000009 0000000e 00000001")], "refusal has no body");
-    assert_eq!(pair.esme.submit(pair.now, sample_submit("x")), Err(SendError::NotBound));
+    assert!(pair.client.is_closed() && pair.server.is_closed());
+    assert_eq!(pair.server_sent, [hex("00000010 80000009 0000000e 00000001")], "refusal has no body");
+    assert_eq!(pair.client.submit(pair.now, sample_submit("x")), Err(SendError::NotBound));
 }
 
 #[test]
 fn unanswered_bind_declares_the_link_dead() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
-    pair.esme.bind(pair.now, Bind::new(BindMode::Transmitter, SYSTEM_ID, PASSWORD)).unwrap();
+    pair.client.bind(pair.now, Bind::new(BindMode::Transmitter, SYSTEM_ID, PASSWORD)).unwrap();
     pair.drive();
-    assert!(matches!(pair.smsc_events()[..], [SmscEvent::BindRequest { .. }]));
+    assert!(matches!(pair.server_events()[..], [SmscEvent::BindRequest { .. }]));
     pair.advance(T - Duration::from_millis(1));
-    assert!(pair.esme_events().is_empty());
+    assert!(pair.client_events().is_empty());
     pair.advance(Duration::from_millis(1));
-    assert_eq!(pair.esme_events(), [EsmeEvent::LinkDead]);
-    assert!(pair.esme.is_closed());
+    assert_eq!(pair.client_events(), [EsmeEvent::LinkDead]);
+    assert!(pair.client.is_closed());
     // The SMSC application never answered either: session_init_timer closes its side.
-    assert_eq!(pair.smsc_events(), [SmscEvent::LinkDead]);
-    assert!(pair.smsc.is_closed());
+    assert_eq!(pair.server_events(), [SmscEvent::LinkDead]);
+    assert!(pair.server.is_closed());
 }
 
 #[test]
 fn connection_that_never_binds_is_closed() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
-    assert_eq!(pair.smsc.poll_timeout(), Some(pair.now + Duration::from_secs(30)));
+    assert_eq!(pair.server.poll_timeout(), Some(pair.now + Duration::from_secs(30)));
     pair.advance(Duration::from_secs(30));
-    assert_eq!(pair.smsc_events(), [SmscEvent::LinkDead]);
-    assert!(pair.smsc.is_closed());
+    assert_eq!(pair.server_events(), [SmscEvent::LinkDead]);
+    assert!(pair.server.is_closed());
 }
 
 #[test]
 fn pdu_before_bind_gets_rinvbndsts_and_the_link_lives() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
-    assert_eq!(pair.esme.submit(pair.now, sample_submit("x")), Err(SendError::NotBound));
+    assert_eq!(pair.client.submit(pair.now, sample_submit("x")), Err(SendError::NotBound));
     // A rogue ESME that skips the bind.
     let answers = pair.raw_to_smsc(&encoded(5, Pdu::SubmitSm(sample_submit("x"))));
     let expected = Frame {
@@ -80,8 +80,8 @@ fn pdu_before_bind_gets_rinvbndsts_and_the_link_lives() {
         pdu: Pdu::SubmitSmResp(Default::default()),
     };
     assert_eq!(answers, [expected]);
-    assert!(matches!(pair.smsc_events()[..], [SmscEvent::Malformed { .. }]));
-    assert!(!pair.smsc.is_closed());
+    assert!(matches!(pair.server_events()[..], [SmscEvent::Malformed { .. }]));
+    assert!(!pair.server.is_closed());
     // A bind afterwards still works.
     assert!(matches!(pair.bind(BindMode::Transmitter, PASSWORD)[..], [EsmeEvent::Bound { .. }]));
 }
@@ -89,9 +89,9 @@ fn pdu_before_bind_gets_rinvbndsts_and_the_link_lives() {
 #[test]
 fn receiver_may_not_submit_and_second_bind_is_refused() {
     let mut pair = Pair::bound(BindMode::Receiver);
-    let err = pair.esme.submit(pair.now, sample_submit("x")).unwrap_err();
+    let err = pair.client.submit(pair.now, sample_submit("x")).unwrap_err();
     assert_eq!(err, SendError::WrongBindState { mode: BindMode::Receiver });
-    assert_eq!(pair.esme.bind(pair.now, Bind::new(BindMode::Receiver, "a", "b")), Err(SendError::AlreadyBound));
+    assert_eq!(pair.client.bind(pair.now, Bind::new(BindMode::Receiver, "a", "b")), Err(SendError::AlreadyBound));
     // What a receiver ESME sends anyway is refused by the SMSC.
     let answers = pair.raw_to_smsc(&encoded(40, Pdu::SubmitSm(sample_submit("x"))));
     assert_eq!(answers[0].command_status, CommandStatus::ESME_RINVBNDSTS);
@@ -100,33 +100,33 @@ fn receiver_may_not_submit_and_second_bind_is_refused() {
         (again[0].pdu.command_id(), again[0].command_status),
         (CommandId::BIND_RECEIVER_RESP, CommandStatus::ESME_RALYBND)
     );
-    assert!(!pair.smsc.is_closed());
+    assert!(!pair.server.is_closed());
 }
 
 #[test]
 fn outbind_then_bind_receiver() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
     let outbind = Outbind { system_id: SMSC_ID.into(), password: b"smscpw".to_vec() };
-    pair.smsc.outbind(outbind.clone()).unwrap();
+    pair.server.outbind(outbind.clone()).unwrap();
     pair.drive();
-    assert_eq!(pair.esme_events(), [EsmeEvent::Outbind(outbind)]);
+    assert_eq!(pair.client_events(), [EsmeEvent::Outbind(outbind)]);
     assert!(matches!(pair.bind(BindMode::Receiver, PASSWORD)[..], [EsmeEvent::Bound { mode: BindMode::Receiver, .. }]));
-    let seq = pair.smsc.deliver(pair.now, sample_deliver("hi")).unwrap();
+    let seq = pair.server.deliver(pair.now, sample_deliver("hi")).unwrap();
     pair.drive();
-    assert!(matches!(pair.esme_events()[..], [EsmeEvent::Deliver { sequence, .. }] if sequence == seq));
-    assert_eq!(pair.smsc.outbind(Outbind::default()), Err(SendError::AlreadyBound));
+    assert!(matches!(pair.client_events()[..], [EsmeEvent::Deliver { sequence, .. }] if sequence == seq));
+    assert_eq!(pair.server.outbind(Outbind::default()), Err(SendError::AlreadyBound));
 }
 
 #[test]
 fn bind_arrives_in_pieces() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
-    pair.esme.bind(pair.now, Bind::new(BindMode::Transceiver, SYSTEM_ID, PASSWORD)).unwrap();
-    let bytes = pair.esme.poll_transmit().unwrap();
+    pair.client.bind(pair.now, Bind::new(BindMode::Transceiver, SYSTEM_ID, PASSWORD)).unwrap();
+    let bytes = pair.client.poll_transmit().unwrap();
     for b in &bytes {
-        assert!(pair.smsc_events().is_empty());
-        pair.smsc.handle_input(std::slice::from_ref(b), pair.now).unwrap();
+        assert!(pair.server_events().is_empty());
+        pair.server.handle_input(std::slice::from_ref(b), pair.now).unwrap();
     }
-    let events = pair.smsc_events();
+    let events = pair.server_events();
     let [SmscEvent::BindRequest { sequence: 1, bind }] = &events[..] else { panic!("{events:?}") };
     assert_eq!(bind.password, PASSWORD.as_bytes());
 }
@@ -135,11 +135,11 @@ fn bind_arrives_in_pieces() {
 fn smpp33_bind_gets_no_tlv() {
     let mut pair = Pair::new(SessionConfig::default(), SessionConfig::default());
     let bind = Bind { interface_version: 0x33, ..Bind::new(BindMode::Transmitter, SYSTEM_ID, PASSWORD) };
-    pair.esme.bind(pair.now, bind).unwrap();
+    pair.client.bind(pair.now, bind).unwrap();
     pair.drive();
-    let Some(SmscEvent::BindRequest { sequence, .. }) = pair.smsc.poll_event() else { panic!("no bind") };
-    pair.smsc.answer_bind(sequence, CommandStatus::ESME_ROK, SMSC_ID);
+    let Some(SmscEvent::BindRequest { sequence, .. }) = pair.server.poll_event() else { panic!("no bind") };
+    pair.server.answer_bind(sequence, CommandStatus::ESME_ROK, SMSC_ID);
     pair.drive();
-    assert_eq!(pair.smsc_sent[0].len(), 16 + 5, "no sc_interface_version for a 3.3 ESME");
-    assert!(matches!(pair.esme_events()[..], [EsmeEvent::Bound { sc_interface_version: None, .. }]));
+    assert_eq!(pair.server_sent[0].len(), 16 + 5, "no sc_interface_version for a 3.3 ESME");
+    assert!(matches!(pair.client_events()[..], [EsmeEvent::Bound { sc_interface_version: None, .. }]));
 }

@@ -6,16 +6,19 @@ use super::*;
 fn enquire_link_after_idle_is_answered() {
     let mut pair = Pair::bound(BindMode::Transceiver);
     pair.advance(IDLE - Duration::from_millis(1));
-    assert_eq!(count(&pair.esme_sent, CommandId::ENQUIRE_LINK), 0);
+    assert_eq!(count(&pair.client_sent, CommandId::ENQUIRE_LINK), 0);
     pair.advance(Duration::from_millis(1));
     // Both sides went idle at the same moment, so both probe; each answers the other.
-    assert_eq!(count(&pair.esme_sent, CommandId::ENQUIRE_LINK), 1);
-    assert_eq!(count(&pair.smsc_sent, CommandId::ENQUIRE_LINK_RESP), 1);
-    assert_eq!(count(&pair.esme_sent, CommandId::ENQUIRE_LINK_RESP), count(&pair.smsc_sent, CommandId::ENQUIRE_LINK));
+    assert_eq!(count(&pair.client_sent, CommandId::ENQUIRE_LINK), 1);
+    assert_eq!(count(&pair.server_sent, CommandId::ENQUIRE_LINK_RESP), 1);
+    assert_eq!(
+        count(&pair.client_sent, CommandId::ENQUIRE_LINK_RESP),
+        count(&pair.server_sent, CommandId::ENQUIRE_LINK)
+    );
     pair.advance(IDLE * 10);
-    assert!(count(&pair.esme_sent, CommandId::ENQUIRE_LINK) >= 10);
-    assert!(pair.esme_events().is_empty() && pair.smsc_events().is_empty());
-    assert!(!pair.esme.is_closed() && !pair.smsc.is_closed());
+    assert!(count(&pair.client_sent, CommandId::ENQUIRE_LINK) >= 10);
+    assert!(pair.client_events().is_empty() && pair.server_events().is_empty());
+    assert!(!pair.client.is_closed() && !pair.server.is_closed());
 }
 
 #[test]
@@ -23,7 +26,7 @@ fn peer_enquire_link_is_answered_with_its_sequence() {
     let mut pair = Pair::bound(BindMode::Transmitter);
     let answers = pair.raw_to_esme(&crate::testutil::hex("00000010 00000015 00000000 00000002"));
     assert_eq!(answers, [Frame::new(2, Pdu::EnquireLinkResp)]);
-    assert!(pair.esme_events().is_empty());
+    assert!(pair.client_events().is_empty());
 }
 
 #[test]
@@ -31,62 +34,62 @@ fn traffic_postpones_enquire_link() {
     let mut pair = Pair::bound(BindMode::Transmitter);
     pair.advance(IDLE - Duration::from_secs(1));
     let seq = pair.submit(sample_submit("x"));
-    pair.smsc.answer_submit(seq, CommandStatus::ESME_ROK, "1");
+    pair.server.answer_submit(seq, CommandStatus::ESME_ROK, "1");
     pair.drive();
     pair.advance(Duration::from_secs(2));
-    assert_eq!(count(&pair.esme_sent, CommandId::ENQUIRE_LINK), 0, "the idle clock restarted");
+    assert_eq!(count(&pair.client_sent, CommandId::ENQUIRE_LINK), 0, "the idle clock restarted");
 }
 
 #[test]
 fn link_dead_after_unanswered_enquire_links() {
     let mut pair = Pair::bound(BindMode::Transceiver);
-    pair.esme_to_smsc = false;
-    pair.smsc_to_esme = false;
+    pair.client_to_server = false;
+    pair.server_to_client = false;
     pair.advance(IDLE);
-    assert_eq!(count(&pair.esme_sent, CommandId::ENQUIRE_LINK), 1);
+    assert_eq!(count(&pair.client_sent, CommandId::ENQUIRE_LINK), 1);
     pair.advance(T * 2);
-    assert_eq!(count(&pair.esme_sent, CommandId::ENQUIRE_LINK), 3);
-    assert!(pair.esme_events().is_empty());
+    assert_eq!(count(&pair.client_sent, CommandId::ENQUIRE_LINK), 3);
+    assert!(pair.client_events().is_empty());
     pair.advance(T - Duration::from_millis(1));
-    assert!(!pair.esme.is_closed());
+    assert!(!pair.client.is_closed());
     pair.advance(Duration::from_millis(1));
-    assert_eq!(pair.esme_events(), [EsmeEvent::LinkDead]);
-    assert!(pair.esme.is_closed());
-    assert_eq!(pair.esme.poll_timeout(), None);
-    let probes: Vec<_> = pair.esme_sent.iter().filter(|f| command_of(f) == CommandId::ENQUIRE_LINK).collect();
+    assert_eq!(pair.client_events(), [EsmeEvent::LinkDead]);
+    assert!(pair.client.is_closed());
+    assert_eq!(pair.client.poll_timeout(), None);
+    let probes: Vec<_> = pair.client_sent.iter().filter(|f| command_of(f) == CommandId::ENQUIRE_LINK).collect();
     assert!(probes.iter().all(|f| sequence_of(f) == sequence_of(probes[0])));
-    assert_eq!(pair.smsc_events(), [SmscEvent::LinkDead]);
+    assert_eq!(pair.server_events(), [SmscEvent::LinkDead]);
 }
 
 #[test]
 fn submit_is_retransmitted_then_timed_out() {
     let mut pair = Pair::bound(BindMode::Transmitter);
-    pair.esme_to_smsc = false;
+    pair.client_to_server = false;
     let submit = sample_submit("lost");
     let seq = pair.submit(submit.clone());
     pair.advance(T);
-    assert_eq!(count(&pair.esme_sent, CommandId::SUBMIT_SM), 2);
+    assert_eq!(count(&pair.client_sent, CommandId::SUBMIT_SM), 2);
     pair.advance(T);
-    assert_eq!(count(&pair.esme_sent, CommandId::SUBMIT_SM), 3);
-    assert!(pair.esme_events().is_empty());
+    assert_eq!(count(&pair.client_sent, CommandId::SUBMIT_SM), 3);
+    assert!(pair.client_events().is_empty());
     pair.advance(T);
-    assert_eq!(count(&pair.esme_sent, CommandId::SUBMIT_SM), 3, "max_attempts sends in total");
-    let submits: Vec<_> = pair.esme_sent.iter().filter(|f| command_of(f) == CommandId::SUBMIT_SM).collect();
+    assert_eq!(count(&pair.client_sent, CommandId::SUBMIT_SM), 3, "max_attempts sends in total");
+    let submits: Vec<_> = pair.client_sent.iter().filter(|f| command_of(f) == CommandId::SUBMIT_SM).collect();
     assert!(submits.iter().all(|f| sequence_of(f) == seq && *f == submits[0]));
-    let events = pair.esme_events();
+    let events = pair.client_events();
     assert_eq!(events[0], EsmeEvent::SubmitTimedOut { sequence: seq, request: Pdu::SubmitSm(submit) });
-    assert_eq!(pair.esme.in_flight(), 0);
+    assert_eq!(pair.client.in_flight(), 0);
 }
 
 #[test]
 fn retransmission_answered_once_and_late_duplicates_dropped() {
     let mut pair = Pair::bound(BindMode::Transmitter);
-    pair.esme_to_smsc = false;
+    pair.client_to_server = false;
     let seq = pair.submit(sample_submit("x"));
-    pair.esme_to_smsc = true;
+    pair.client_to_server = true;
     pair.advance(T);
-    assert!(smsc_submit(&pair.smsc_events(), seq).is_some(), "the re-send got through");
-    pair.smsc.answer_submit(seq, CommandStatus::ESME_ROK, "42");
+    assert!(smsc_submit(&pair.server_events(), seq).is_some(), "the re-send got through");
+    pair.server.answer_submit(seq, CommandStatus::ESME_ROK, "42");
     pair.drive();
     // A second answer with the same sequence (a confused SMSC) is not reported.
     pair.raw_to_esme(
@@ -97,7 +100,7 @@ fn retransmission_answered_once_and_late_duplicates_dropped() {
         .encode(),
     );
     pair.drive();
-    let events = pair.esme_events();
+    let events = pair.client_events();
     assert_eq!(events.len(), 1);
     assert!(matches!(&events[0], EsmeEvent::SubmitResp { status: CommandStatus::ESME_ROK, .. }));
 }
@@ -106,59 +109,59 @@ fn retransmission_answered_once_and_late_duplicates_dropped() {
 fn unacked_deliver_is_resent_then_handed_back() {
     let mut pair = Pair::bound(BindMode::Receiver);
     let deliver = sample_deliver("mo");
-    let seq = pair.smsc.deliver(pair.now, deliver.clone()).unwrap();
+    let seq = pair.server.deliver(pair.now, deliver.clone()).unwrap();
     pair.drive();
     pair.advance(T * 3);
-    let delivers: Vec<_> = pair.smsc_sent.iter().filter(|f| command_of(f) == CommandId::DELIVER_SM).collect();
+    let delivers: Vec<_> = pair.server_sent.iter().filter(|f| command_of(f) == CommandId::DELIVER_SM).collect();
     assert_eq!(delivers.len(), 3, "sent max_attempts times");
     assert!(delivers.iter().all(|f| sequence_of(f) == seq));
     let timed_out = SmscEvent::DeliverTimedOut { sequence: seq, request: Pdu::DeliverSm(deliver) };
-    assert!(pair.smsc_events().contains(&timed_out));
-    assert_eq!(pair.smsc.in_flight(), 0);
+    assert!(pair.server_events().contains(&timed_out));
+    assert_eq!(pair.server.in_flight(), 0);
 }
 
 #[test]
 fn esme_unbind() {
     let mut pair = Pair::bound(BindMode::Transceiver);
-    pair.esme.unbind(pair.now);
-    assert!(!pair.esme.can_submit());
+    pair.client.unbind(pair.now);
+    assert!(!pair.client.can_submit());
     pair.drive();
-    assert_eq!(pair.smsc_events(), [SmscEvent::Unbound]);
-    assert_eq!(pair.esme_events(), [EsmeEvent::Unbound]);
-    assert!(pair.esme.is_closed() && pair.smsc.is_closed());
-    assert_eq!(count(&pair.smsc_sent, CommandId::UNBIND_RESP), 1);
+    assert_eq!(pair.server_events(), [SmscEvent::Unbound]);
+    assert_eq!(pair.client_events(), [EsmeEvent::Unbound]);
+    assert!(pair.client.is_closed() && pair.server.is_closed());
+    assert_eq!(count(&pair.server_sent, CommandId::UNBIND_RESP), 1);
 }
 
 #[test]
 fn smsc_unbind_hands_back_the_window() {
     let mut pair = Pair::bound(BindMode::Transceiver);
     let seq = pair.submit(sample_submit("pending"));
-    let dseq = pair.smsc.deliver(pair.now, sample_deliver("pending")).unwrap();
-    pair.smsc_to_esme = false;
+    let dseq = pair.server.deliver(pair.now, sample_deliver("pending")).unwrap();
+    pair.server_to_client = false;
     pair.drive();
-    pair.smsc_to_esme = true;
-    pair.smsc_events();
-    pair.smsc.unbind(pair.now);
+    pair.server_to_client = true;
+    pair.server_events();
+    pair.server.unbind(pair.now);
     pair.drive();
-    let events = pair.esme_events();
+    let events = pair.client_events();
     assert!(
         matches!(&events[..], [EsmeEvent::Unbound, EsmeEvent::SubmitTimedOut { sequence, .. }] if *sequence == seq)
     );
-    let events = pair.smsc_events();
+    let events = pair.server_events();
     assert!(
         matches!(&events[..], [SmscEvent::Unbound, SmscEvent::DeliverTimedOut { sequence, .. }] if *sequence == dseq)
     );
-    assert_eq!(count(&pair.esme_sent, CommandId::UNBIND_RESP), 1);
+    assert_eq!(count(&pair.client_sent, CommandId::UNBIND_RESP), 1);
 }
 
 #[test]
 fn unanswered_unbind_still_ends_the_session() {
     let mut pair = Pair::bound(BindMode::Transmitter);
-    pair.esme_to_smsc = false;
-    pair.esme.unbind(pair.now);
+    pair.client_to_server = false;
+    pair.client.unbind(pair.now);
     pair.drive();
-    assert!(!pair.esme.is_closed());
+    assert!(!pair.client.is_closed());
     pair.advance(T);
-    assert_eq!(pair.esme_events(), [EsmeEvent::Unbound]);
-    assert!(pair.esme.is_closed());
+    assert_eq!(pair.client_events(), [EsmeEvent::Unbound]);
+    assert!(pair.client.is_closed());
 }

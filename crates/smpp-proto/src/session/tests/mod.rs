@@ -19,34 +19,40 @@ const IDLE: Duration = Duration::from_secs(30);
 /// Default response_timeout.
 const T: Duration = Duration::from_secs(30);
 
-/// Two sessions, the wire between them, and the clock.
-struct Pair {
-    now: Instant,
-    esme: EsmeSession,
-    smsc: SmscSession,
-    /// Every frame each side put on the wire, delivered or lost.
-    esme_sent: Vec<Vec<u8>>,
-    smsc_sent: Vec<Vec<u8>>,
-    /// False loses everything that side sends, like a peer that stopped reading.
-    esme_to_smsc: bool,
-    smsc_to_esme: bool,
-}
+/// Two sessions back to back (see `hongyan_wire::testing`).
+type Pair = hongyan_wire::testing::Pair<EsmeSession, SmscSession>;
+hongyan_wire::endpoint!(EsmeSession => EsmeEvent);
+hongyan_wire::endpoint!(SmscSession => SmscEvent);
 
-impl Pair {
-    fn new(esme: SessionConfig, smsc: SessionConfig) -> Self {
-        let now = Instant::now();
-        Self {
-            now,
-            esme: EsmeSession::new(esme),
-            smsc: SmscSession::new(smsc, now),
-            esme_sent: Vec::new(),
-            smsc_sent: Vec::new(),
-            esme_to_smsc: true,
-            smsc_to_esme: true,
-        }
-    }
+/// What these tests add to the pair.
+trait SmppPair: Sized {
+    fn new(esme: SessionConfig, smsc: SessionConfig) -> Self;
 
     /// A pair with default configs, bound in `mode`, events drained.
+    fn bound(mode: BindMode) -> Self;
+
+    fn bound_with(mode: BindMode, esme: SessionConfig, smsc: SessionConfig) -> Self;
+
+    /// Runs a bind; the SMSC application accepts `PASSWORD` and answers ESME_RINVPASWD to
+    /// anything else. Returns the ESME's events.
+    fn bind(&mut self, mode: BindMode, password: &str) -> Vec<EsmeEvent>;
+
+    /// Submits `submit` from the ESME and returns its sequence_number.
+    fn submit(&mut self, submit: SubmitSm) -> u32;
+
+    /// Feeds `frame` to the SMSC as if the ESME sent it, and returns what the SMSC answered.
+    fn raw_to_smsc(&mut self, bytes: &[u8]) -> Vec<Frame>;
+
+    /// Feeds `frame` to the ESME as if the SMSC sent it, and returns what the ESME answered.
+    fn raw_to_esme(&mut self, bytes: &[u8]) -> Vec<Frame>;
+}
+
+impl SmppPair for Pair {
+    fn new(esme: SessionConfig, smsc: SessionConfig) -> Self {
+        let now = Instant::now();
+        Self::wire(now, EsmeSession::new(esme), SmscSession::new(smsc, now))
+    }
+
     fn bound(mode: BindMode) -> Self {
         Self::bound_with(mode, SessionConfig::default(), SessionConfig::default())
     }
@@ -58,92 +64,34 @@ impl Pair {
         pair
     }
 
-    /// Runs a bind; the SMSC application accepts `PASSWORD` and answers ESME_RINVPASWD to
-    /// anything else. Returns the ESME's events.
     fn bind(&mut self, mode: BindMode, password: &str) -> Vec<EsmeEvent> {
-        self.esme.bind(self.now, Bind::new(mode, SYSTEM_ID, password)).expect("bind sent");
+        self.client.bind(self.now, Bind::new(mode, SYSTEM_ID, password)).expect("bind sent");
         self.drive();
-        let Some(SmscEvent::BindRequest { sequence, bind }) = self.smsc.poll_event() else {
+        let Some(SmscEvent::BindRequest { sequence, bind }) = self.server.poll_event() else {
             panic!("no bind reached the SMSC");
         };
         assert_eq!((bind.mode, bind.system_id.as_slice()), (mode, SYSTEM_ID.as_bytes()));
         let status =
             if bind.password == PASSWORD.as_bytes() { CommandStatus::ESME_ROK } else { CommandStatus::ESME_RINVPASWD };
-        assert!(self.smsc.answer_bind(sequence, status, SMSC_ID));
+        assert!(self.server.answer_bind(sequence, status, SMSC_ID));
         self.drive();
-        self.esme_events()
+        self.client_events()
     }
 
-    /// Moves frames both ways until neither side has anything to send.
-    fn drive(&mut self) {
-        loop {
-            let mut moved = false;
-            while let Some(bytes) = self.esme.poll_transmit() {
-                moved = true;
-                if self.esme_to_smsc {
-                    self.smsc.handle_input(&bytes, self.now).expect("smsc input");
-                }
-                self.esme_sent.push(bytes);
-            }
-            while let Some(bytes) = self.smsc.poll_transmit() {
-                moved = true;
-                if self.smsc_to_esme {
-                    self.esme.handle_input(&bytes, self.now).expect("esme input");
-                }
-                self.smsc_sent.push(bytes);
-            }
-            if !moved {
-                return;
-            }
-        }
-    }
-
-    /// Moves the clock forward by `d`, firing every timer at its own deadline on the way.
-    fn advance(&mut self, d: Duration) {
-        let target = self.now + d;
-        for _ in 0..10_000 {
-            let next = [self.esme.poll_timeout(), self.smsc.poll_timeout()]
-                .into_iter()
-                .flatten()
-                .filter(|&t| t <= target)
-                .min();
-            let Some(next) = next else {
-                self.now = target;
-                return;
-            };
-            self.now = next.max(self.now);
-            self.esme.handle_timeout(self.now);
-            self.smsc.handle_timeout(self.now);
-            self.drive();
-        }
-        panic!("timers never settle: a deadline is not moving forward");
-    }
-
-    fn esme_events(&mut self) -> Vec<EsmeEvent> {
-        std::iter::from_fn(|| self.esme.poll_event()).collect()
-    }
-
-    fn smsc_events(&mut self) -> Vec<SmscEvent> {
-        std::iter::from_fn(|| self.smsc.poll_event()).collect()
-    }
-
-    /// Submits `submit` from the ESME and returns its sequence_number.
     fn submit(&mut self, submit: SubmitSm) -> u32 {
-        let seq = self.esme.submit(self.now, submit).expect("submit accepted");
+        let seq = self.client.submit(self.now, submit).expect("submit accepted");
         self.drive();
         seq
     }
 
-    /// Feeds `frame` to the SMSC as if the ESME sent it, and returns what the SMSC answered.
     fn raw_to_smsc(&mut self, bytes: &[u8]) -> Vec<Frame> {
-        self.smsc.handle_input(bytes, self.now).expect("smsc input");
-        std::iter::from_fn(|| self.smsc.poll_transmit()).map(|b| Frame::decode(&b).expect("our frame")).collect()
+        self.server.handle_input(bytes, self.now).expect("smsc input");
+        std::iter::from_fn(|| self.server.poll_transmit()).map(|b| Frame::decode(&b).expect("our frame")).collect()
     }
 
-    /// Feeds `frame` to the ESME as if the SMSC sent it, and returns what the ESME answered.
     fn raw_to_esme(&mut self, bytes: &[u8]) -> Vec<Frame> {
-        self.esme.handle_input(bytes, self.now).expect("esme input");
-        std::iter::from_fn(|| self.esme.poll_transmit()).map(|b| Frame::decode(&b).expect("our frame")).collect()
+        self.client.handle_input(bytes, self.now).expect("esme input");
+        std::iter::from_fn(|| self.client.poll_transmit()).map(|b| Frame::decode(&b).expect("our frame")).collect()
     }
 }
 
@@ -200,8 +148,8 @@ fn encoded(sequence: u32, pdu: Pdu) -> Vec<u8> {
 #[test]
 fn pair_smoke() {
     let mut pair = Pair::bound(BindMode::Transceiver);
-    assert_eq!(pair.esme.bind_mode(), Some(BindMode::Transceiver));
-    assert_eq!(pair.smsc.bind_mode(), Some(BindMode::Transceiver));
-    assert!(pair.smsc_events().is_empty());
-    assert_eq!(count(&pair.esme_sent, CommandId::BIND_TRANSCEIVER), 1);
+    assert_eq!(pair.client.bind_mode(), Some(BindMode::Transceiver));
+    assert_eq!(pair.server.bind_mode(), Some(BindMode::Transceiver));
+    assert!(pair.server_events().is_empty());
+    assert_eq!(count(&pair.client_sent, CommandId::BIND_TRANSCEIVER), 1);
 }
