@@ -1,13 +1,12 @@
-//! The CMPP client link over real TCP: keep-alive against a hand-driven ISMG, and a full
-//! submit → report round trip against the simulator.
+//! The CMPP client link over real TCP against the simulator: a refused login, connections and
+//! rate, and a full submit → report round trip. (Keep-alive is in `keepalive.rs`, on the
+//! paused clock.)
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hongyan_cmpp_proto::pdu::{ActiveTestResp, ConnectResp};
 use hongyan_cmpp_proto::session::SessionConfig;
-use hongyan_cmpp_proto::{Frame, Pdu, Version};
 use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, SystemClock};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
@@ -16,8 +15,7 @@ use hongyan_sim::ReportBook;
 use hongyan_store::{MessageStatus, Store};
 use hongyan_store_sqlite::SqliteStore;
 use hongyan_types::{Carrier, Category};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::TcpListener;
 use tokio::sync::watch;
 
 const SECRET: &str = "s3cret";
@@ -59,84 +57,6 @@ fn client(addr: std::net::SocketAddr, secret: &str) -> ChannelConfig {
             session: fast_timers(),
         }),
     }
-}
-
-/// Reads one whole CMPP frame.
-async fn read_frame(s: &mut TcpStream, buf: &mut Vec<u8>) -> Option<Frame> {
-    loop {
-        if let Ok(Some(len)) = Frame::check(buf, 4096) {
-            let frame = Frame::decode(&buf[..len], Version::V30).ok();
-            buf.drain(..len);
-            return frame;
-        }
-        let mut chunk = [0u8; 1024];
-        match s.read(&mut chunk).await {
-            Ok(0) | Err(_) => return None,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-}
-
-/// A hand-driven ISMG that logs in one SP and counts ACTIVE_TESTs; answers them only if told to.
-async fn ismg(listener: TcpListener, answer_active_test: bool, counts: watch::Sender<(u32, u32)>) {
-    let mut connections = 0;
-    loop {
-        let Ok((mut s, _)) = listener.accept().await else { return };
-        connections += 1;
-        let mut buf = Vec::new();
-        let mut active_tests = 0;
-        counts.send_replace((connections, active_tests));
-        while let Some(frame) = read_frame(&mut s, &mut buf).await {
-            let reply = match frame.pdu {
-                Pdu::Connect(c) => {
-                    assert!(c.verify(SECRET.as_bytes()), "the gateway's authenticator checks out");
-                    let auth =
-                        hongyan_cmpp_proto::authenticator_ismg(0, &c.authenticator, SECRET.as_bytes(), Version::V30);
-                    Pdu::ConnectResp(ConnectResp { status: 0, authenticator: auth, version: Version::V30 })
-                }
-                Pdu::ActiveTest => {
-                    active_tests += 1;
-                    counts.send_replace((connections, active_tests));
-                    if !answer_active_test {
-                        continue;
-                    }
-                    Pdu::ActiveTestResp(ActiveTestResp { reserved: 0 })
-                }
-                _ => continue,
-            };
-            let bytes = Frame { sequence_id: frame.sequence_id, pdu: reply }.encode(Version::V30);
-            if s.write_all(&bytes).await.is_err() {
-                break;
-            }
-        }
-    }
-}
-
-#[tokio::test]
-async fn an_idle_link_sends_active_test_and_stays_up() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (counts_tx, mut counts) = watch::channel((0, 0));
-    tokio::spawn(ismg(listener, true, counts_tx));
-    let (engine, queue, _store) = engine("keepalive").await;
-    let (_stop, stop_rx) = watch::channel(false);
-    tokio::spawn(run_channel(client(addr, SECRET), engine, queue, stop_rx));
-    let seen = tokio::time::timeout(Duration::from_secs(5), counts.wait_for(|(_, tests)| *tests >= 3)).await;
-    let (connections, tests) = *seen.expect("three keep-alives within 5 s").unwrap();
-    assert_eq!(connections, 1, "answered keep-alives keep the one link up ({tests} sent)");
-}
-
-#[tokio::test]
-async fn unanswered_keep_alives_bring_the_link_down_and_it_reconnects() {
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (counts_tx, mut counts) = watch::channel((0, 0));
-    tokio::spawn(ismg(listener, false, counts_tx));
-    let (engine, queue, _store) = engine("linkdead").await;
-    let (_stop, stop_rx) = watch::channel(false);
-    tokio::spawn(run_channel(client(addr, SECRET), engine, queue, stop_rx));
-    let seen = tokio::time::timeout(Duration::from_secs(10), counts.wait_for(|(conns, _)| *conns >= 2)).await;
-    assert!(seen.is_ok(), "the gateway gave up on the silent link and connected again");
 }
 
 async fn sim(report_delay: Duration) -> std::net::SocketAddr {

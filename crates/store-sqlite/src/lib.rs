@@ -80,6 +80,8 @@ pub struct SqliteStore {
     /// Search-hash slots a look-up by number tries: 1 while every row is sealed with the
     /// current key, all of the ring's during a rotation (see `sql_fns::hash_matches`).
     pub(crate) slots: usize,
+    /// Waits for the writer from the blocking pool (see [`SqliteStore::holding_paused_clocks`]).
+    hold_clock: bool,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -100,9 +102,10 @@ pub(crate) fn backend(e: rusqlite::Error) -> StoreError {
     }
 }
 
-/// A handle on the writer's queue that a spawned task can keep.
+/// A handle on the writer's queue that a spawned task can keep; the flag says whether its
+/// waits hold a paused clock still (see [`SqliteStore::holding_paused_clocks`]).
 #[derive(Clone)]
-pub(crate) struct Writes(mpsc::Sender<Job>);
+pub(crate) struct Writes(mpsc::Sender<Job>, bool);
 
 impl Writes {
     /// A write in its own savepoint (see `writer.rs`); resolves after its commit.
@@ -127,9 +130,14 @@ impl Writes {
     ) -> impl std::future::Future<Output = Result<T>> + Send + 'static {
         let (tx, rx) = oneshot::channel();
         let sent = self.0.send(job(tx)).is_ok();
+        let hold_clock = self.1;
         async move {
             if !sent {
                 return Err(StoreError::Closed);
+            }
+            if hold_clock {
+                let waited = tokio::task::spawn_blocking(move || rx.blocking_recv()).await;
+                return waited.ok().and_then(Result::ok).unwrap_or(Err(StoreError::Closed));
             }
             rx.await.unwrap_or(Err(StoreError::Closed))
         }
@@ -183,7 +191,18 @@ impl SqliteStore {
             stats,
             ring,
             slots,
+            hold_clock: false,
         })
+    }
+
+    /// The store for a test on tokio's paused clock: a write is waited for from the blocking
+    /// pool instead of on a channel. While a task waits on the writer thread no task is
+    /// ready, and a paused clock jumps to the next timer, so a response time-out would fire
+    /// while the store was still committing; a running blocking task holds the clock still.
+    /// It costs a pool thread per write: for tests only.
+    pub fn holding_paused_clocks(mut self) -> Self {
+        self.hold_clock = true;
+        self
     }
 
     /// Reseals every value not sealed with `ring`'s current key and algorithm (after a key
@@ -232,7 +251,7 @@ impl SqliteStore {
     /// The writer's queue, for a task that outlives the call that started it; `None` once
     /// the store is closed.
     pub(crate) fn writes(&self) -> Option<Writes> {
-        self.jobs.lock().expect("jobs lock").as_ref().map(|jobs| Writes(jobs.clone()))
+        self.jobs.lock().expect("jobs lock").as_ref().map(|jobs| Writes(jobs.clone(), self.hold_clock))
     }
 
     /// As [`SqliteStore::write`], for the hot writes that fail only when the store does:
