@@ -2,7 +2,7 @@
 
 use std::time::Instant;
 
-use hongyan_store::ReportIn;
+use hongyan_types::ReportIn;
 use hongyan_types::{MessageId, Timestamp};
 use hongyan_wire::field_text;
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use hongyan_types::MessageId;
 
 use hongyan_engine::{DispatchReceiver, Engine, Outbound};
-use hongyan_store::SubmitOutcome;
+use hongyan_types::SubmitOutcome;
 use tokio::sync::watch;
 
 use crate::adapter::{Adapter, SubmitAnswer, Work};

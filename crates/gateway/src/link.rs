@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use hongyan_net::{Dialer, NetStream};
-use hongyan_store::{ReportIn, SubmitOutcome};
+use hongyan_types::{ReportIn, SubmitOutcome};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, WriteHalf};
 use tokio::sync::watch;
 use tokio::time::{sleep, sleep_until, Instant};

@@ -1,7 +1,9 @@
-//! The storage contract of Hongyan, and the plain models it speaks. One trait per concern —
+//! The storage contract of Hongyan. One trait per concern —
 //! [`AccountStore`], [`ContentStore`], [`NumberStore`], [`MessageStore`], [`FeedStore`],
 //! [`UserStore`], [`OperationsStore`] — and [`Store`], which is all of them plus the store's
-//! own life (closing, a full disk). Code holds an `Arc<dyn Store>`; a method of any concern
+//! own life (closing, a full disk). The records it speaks (accounts, messages, reports, ...)
+//! are `hongyan_types::records`, re-exported here, so that layers which only read them need
+//! not depend on the contract. Code holds an `Arc<dyn Store>`; a method of any concern
 //! is callable on it directly (a trait object has its supertraits' methods), while a concrete
 //! backend type needs the traits in scope: `use hongyan_store::prelude::*`.
 //!
@@ -17,24 +19,16 @@
 //! hold an `Arc<dyn Store>` without a proc-macro crate.
 #![warn(missing_docs)]
 
-mod client;
-mod feed;
-mod incident;
-mod model;
-mod quality;
 mod traits;
-mod users;
 
 use std::future::Future;
 use std::pin::Pin;
 
-pub use client::*;
-pub use feed::*;
-pub use incident::*;
-pub use model::*;
-pub use quality::*;
+pub use hongyan_types::records::*;
+pub use hongyan_types::{
+    Carrier, Category, Cidr, MessageId, MessageStatus, Money, PriceRule, PriceTable, RttHistogram, Timestamp,
+};
 pub use traits::*;
-pub use users::*;
 
 /// Every trait of the contract, for `use hongyan_store::prelude::*`.
 pub mod prelude {

@@ -4,6 +4,9 @@
 //! ([`Timestamp`]), round-trip histograms of the link-quality figures ([`RttHistogram`]), mainland mobile numbers and the carrier they belong to ([`PhoneNumber`],
 //! [`Carrier`], [`segments`]), message categories ([`Category`]) and states ([`MessageStatus`]).
 //!
+//! The records the store keeps and every layer reads (accounts, messages, reports, incidents,
+//! users, ...) are in [`records`].
+//!
 //! What it does not do: no I/O, no clock reads (callers hand in the time), no knowledge of any
 //! wire protocol or storage backend.
 #![warn(missing_docs)]
@@ -15,6 +18,7 @@ pub mod mask;
 mod phone;
 mod price;
 mod quiet;
+pub mod records;
 mod rtt;
 pub mod segments;
 mod status;
@@ -29,6 +33,7 @@ pub use id::{IdGenerator, MessageId};
 pub use phone::{Carrier, NumberError, PhoneNumber};
 pub use price::{BadPrice, Money, PriceRule, PriceTable, MAX_PRICE};
 pub use quiet::QuietHours;
+pub use records::*;
 pub use rtt::{BadHistogram, RttHistogram, RTT_BUCKETS};
 pub use status::MessageStatus;
 pub use time::Timestamp;

@@ -3,7 +3,7 @@
 use crate::raw::Raw;
 use hongyan_cmpp_proto::pdu::{Deliver, StatusReport, Submit, SubmitResp};
 use hongyan_cmpp_proto::{MsgFmt, SubmitResult, Version};
-use hongyan_store::ReportIn;
+use hongyan_types::ReportIn;
 use hongyan_types::Timestamp;
 
 use super::CmppSettings;

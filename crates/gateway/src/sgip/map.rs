@@ -3,7 +3,7 @@
 use crate::raw::Raw;
 use hongyan_sgip_proto::pdu::{Report, Resp, Submit};
 use hongyan_sgip_proto::{MessageCoding, ReportFlag, ReportState, ResultCode, Sequence};
-use hongyan_store::ReportIn;
+use hongyan_types::ReportIn;
 use hongyan_types::Timestamp;
 
 use super::SgipSettings;

@@ -3,7 +3,7 @@
 use crate::raw::Raw;
 use hongyan_smgp_proto::pdu::{Deliver, StatusReport, Submit, SubmitResp};
 use hongyan_smgp_proto::{MsgFormat, Status, Tlv};
-use hongyan_store::ReportIn;
+use hongyan_types::ReportIn;
 use hongyan_types::Timestamp;
 
 use super::SmgpSettings;

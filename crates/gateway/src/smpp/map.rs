@@ -3,7 +3,7 @@
 use crate::raw::Raw;
 use hongyan_smpp_proto::pdu::{DeliverSm, SubmitSm, SubmitSmResp};
 use hongyan_smpp_proto::{Address, CommandStatus, DataCoding, EsmClass, MessageState, Npi, RegisteredDelivery, Ton};
-use hongyan_store::ReportIn;
+use hongyan_types::ReportIn;
 use hongyan_types::Timestamp;
 
 use super::SmppSettings;

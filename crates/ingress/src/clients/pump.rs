@@ -13,7 +13,7 @@ use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
 use hongyan_engine::Engine;
-use hongyan_store::{FeedConsumer, FeedItem, FinalReport};
+use hongyan_types::{FeedConsumer, FeedItem, FinalReport};
 use tokio::time::Instant;
 
 /// After a batch was refused or lost, how long before it is offered again.

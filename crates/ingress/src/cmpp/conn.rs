@@ -8,7 +8,7 @@ use hongyan_cmpp_proto::pdu::{Connect, ConnectResp, Deliver, Submit, SubmitResp}
 use hongyan_cmpp_proto::{ServerEvent, ServerSession, SubmitResult};
 use hongyan_engine::auth::Caller;
 use hongyan_engine::{ClientCaller, ClientSubmit, Engine};
-use hongyan_store::FeedConsumer;
+use hongyan_types::FeedConsumer;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
@@ -145,7 +145,7 @@ impl Conn {
         let engine = self.shared.engine.clone();
         let version = self.session.version();
         let ids = &self.shared.ids;
-        let pdus = |f: &hongyan_store::FinalReport| receipts::reports(f, version, || ids.take(engine.clock().now(), 1));
+        let pdus = |f: &hongyan_types::FinalReport| receipts::reports(f, version, || ids.take(engine.clock().now(), 1));
         self.pump.step(&engine, account, &mut Receiving(&mut self.session), pdus).await;
     }
 }

@@ -4,7 +4,7 @@
 use crate::clients::receipt_stat;
 use hongyan_cmpp_proto::pdu::{Deliver, StatusReport};
 use hongyan_cmpp_proto::Version;
-use hongyan_store::FinalReport;
+use hongyan_types::FinalReport;
 
 /// One DELIVER per part id; `next_id` gives each DELIVER its own Msg_Id.
 pub(crate) fn reports(f: &FinalReport, version: Version, mut next_id: impl FnMut() -> u64) -> Vec<Deliver> {

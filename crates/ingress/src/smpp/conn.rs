@@ -11,7 +11,7 @@ use hongyan_engine::auth::{AuthError, Caller};
 use hongyan_engine::{ClientSubmit, Engine};
 use hongyan_smpp_proto::pdu::{Bind, DataSmResp, DeliverSm, QuerySmResp, SubmitMultiResp, SubmitSm};
 use hongyan_smpp_proto::{CommandStatus, SmscEvent, SmscSession};
-use hongyan_store::FeedConsumer;
+use hongyan_types::FeedConsumer;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 use tokio::time::Instant;

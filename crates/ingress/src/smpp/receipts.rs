@@ -4,7 +4,7 @@
 
 use hongyan_smpp_proto::pdu::{Address, DeliverSm};
 use hongyan_smpp_proto::{DeliveryReceipt, Npi, Ton};
-use hongyan_store::FinalReport;
+use hongyan_types::FinalReport;
 use hongyan_types::MessageStatus;
 
 use crate::clients::receipt_stat;

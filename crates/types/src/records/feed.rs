@@ -1,7 +1,7 @@
 //! The feed: what an account's client is owed (segment reports and replies), in order, and how
 //! far each way of telling it has got.
 
-use hongyan_types::{Carrier, MessageId, MessageStatus, Timestamp};
+use crate::{Carrier, MessageId, MessageStatus, Timestamp};
 
 /// What a feed row tells.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -82,7 +82,7 @@ pub enum FeedItem {
     /// A reply.
     Mo(MoRecord),
     /// A client system's message in its final state.
-    Final(crate::FinalReport),
+    Final(super::FinalReport),
 }
 
 /// One segment's report and the message it belongs to.

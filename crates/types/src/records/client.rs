@@ -1,7 +1,7 @@
 //! Client systems connected over SMPP or CMPP: their logins, the parts of long messages they
 //! are sending, and what they are owed back (one receipt per part id they were given).
 
-use hongyan_types::{MessageId, MessageStatus, Timestamp};
+use crate::{MessageId, MessageStatus, Timestamp};
 
 /// A protocol login of an interface account.
 #[derive(Debug, Clone, PartialEq, Eq)]

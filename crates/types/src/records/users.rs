@@ -1,6 +1,6 @@
 //! Console users, their sessions, and the audit log.
 
-use hongyan_types::Timestamp;
+use crate::Timestamp;
 
 /// What a console user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -1,8 +1,6 @@
-//! Plain data passed to and from a [`crate::Store`].
+//! Accounts, messages and the other plain records the store keeps and every layer reads.
 
-pub use hongyan_types::{
-    Carrier, Category, Cidr, MessageId, MessageStatus, Money, PriceRule, PriceTable, RttHistogram, Timestamp,
-};
+use crate::{Carrier, Category, Cidr, MessageId, MessageStatus, Money, PriceTable, Timestamp};
 
 /// An interface account (tenant).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -262,7 +260,7 @@ pub struct RequestRecord {
     /// The client system's part ids, when it came over SMPP or CMPP; written with the
     /// (single) message of the batch, whose provenance must carry this request's reference
     /// (a store looks for owed receipts only on messages with a reference).
-    pub origin: Option<crate::ClientOrigin>,
+    pub origin: Option<super::ClientOrigin>,
 }
 
 /// What is kept with a used client reference.
