@@ -3,15 +3,20 @@
 //! few seconds. The figures read back from the store must be the ones that day implies, and
 //! what they are compared with is counted by the simulator or timed by the test, not read
 //! from the figures' own side.
+//!
+//! Both tests run on tokio's paused clock: the 40 ms, the re-send time-outs, the outage and
+//! the incident thresholds pass in virtual time, so the figures come out exact whatever the machine's load,
+//! and the day takes a fraction of its length. The engine's clock and the store follow it
+//! (`TokioClock`, `holding_paused_clocks`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_engine::quality::minute_of;
-use hongyan_engine::{ChannelSpec, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_engine::{ChannelSpec, Clock, Engine, NumberResult, SendRequest, SystemClock};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
@@ -21,6 +26,7 @@ use hongyan_store_sqlite::SqliteStore;
 use hongyan_types::{Carrier, Category};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tokio::time::Instant;
 
 const SECRET: &str = "s3cret";
 const LATENCY: Duration = Duration::from_millis(40);
@@ -88,13 +94,27 @@ async fn until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) -> 
     Instant::now()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+/// The engine's clock on tokio's: the wall-clock time at the start, moved on by tokio's
+/// (paused) clock, so the link-quality minutes and the outage are measured in the same time.
+struct TokioClock {
+    start: Timestamp,
+    at: Instant,
+}
+
+impl Clock for TokioClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::from_millis(self.start.as_millis() + self.at.elapsed().as_millis() as i64)
+    }
+}
+
+#[tokio::test(start_paused = true)]
 async fn latency_loss_jitter_and_availability_are_what_the_simulated_day_implies() {
     let dir = std::env::temp_dir().join(format!("hongyan-gw-quality-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let clock = TokioClock { start: SystemClock.now(), at: Instant::now() };
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(clock), &[spec]).await.unwrap();
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "").await.unwrap();
     let from = minute_of(engine.clock().now());
@@ -221,13 +241,14 @@ async fn open_incidents(store: &Arc<dyn Store>) -> Vec<hongyan_store::Incident> 
     store.incidents(filter).await.unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn an_outage_opens_an_incident_that_recovery_fixes_and_refusals_open_another() {
     let dir = std::env::temp_dir().join(format!("hongyan-gw-incident-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let clock = TokioClock { start: SystemClock.now(), at: Instant::now() };
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(clock), &[spec]).await.unwrap();
     engine.set_incident_rules(hongyan_engine::incidents::IncidentRules {
         down_after: Duration::from_secs(1),
         failure_share: 0.5,

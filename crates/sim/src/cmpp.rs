@@ -170,7 +170,7 @@ impl Ismg for CmppSim {
             Counters::bump(&self.counters.throttled);
             return SubmitResp { msg_id: 0, result: SubmitResult(FLOW_CONTROL) };
         }
-        let now = now_ms();
+        let now = self.book.now_ms();
         let submit_time = Timestamp::from_millis(now).beijing_yymmddhhmm();
         let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
         let mut first = None;

@@ -15,7 +15,7 @@ use crate::driver::{drive, Driven, Dropped, SimSession};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox, MoMessage};
 use crate::scenario::Scenario;
-use crate::{now_ms, Counters};
+use crate::Counters;
 
 /// What the shared state of a simulator is, for the connection logic.
 pub(crate) struct Shared<'a> {
@@ -158,7 +158,7 @@ impl<G: Ismg> Conn<G> {
     fn send_reports(&mut self, sim: &G, sp: &str, now: Instant) -> bool {
         let shared = sim.shared();
         while G::can_deliver(&self.session) {
-            let Some(r) = shared.book.take_due(sp, now_ms(), 1).pop() else { break };
+            let Some(r) = shared.book.take_due(sp, shared.book.now_ms(), 1).pop() else { break };
             let copies = if shared.scenario.duplicate_reports { 2 } else { 1 };
             for copy in 0..copies {
                 let pdu = sim.report_pdu(&r, &self.session);

@@ -123,6 +123,27 @@ pub struct ReportBook {
     inner: Mutex<Inner>,
     ids: IdCounter,
     keep: Keep,
+    clock: SimClock,
+}
+
+/// When reports fall due: the wall-clock time the book was opened, moved on by tokio's clock.
+/// In a running process the two agree. Under tokio's paused clock (tests) report delays pass
+/// in virtual time like every other timer; due times still go into the journal as wall-clock
+/// milliseconds, so a restart keeps them.
+#[derive(Debug, Clone, Copy)]
+struct SimClock {
+    wall_ms: i64,
+    at: tokio::time::Instant,
+}
+
+impl SimClock {
+    fn start() -> Self {
+        Self { wall_ms: crate::now_ms(), at: tokio::time::Instant::now() }
+    }
+
+    fn now_ms(&self) -> i64 {
+        self.wall_ms + i64::try_from(self.at.elapsed().as_millis()).unwrap_or(i64::MAX / 2)
+    }
 }
 
 impl std::fmt::Debug for ReportBook {
@@ -132,9 +153,20 @@ impl std::fmt::Debug for ReportBook {
 }
 
 impl ReportBook {
+    /// Now, in the book's clock (see `SimClock`): what due times are set and compared in.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
     /// A book kept only in memory (tests).
     pub fn in_memory() -> Self {
-        Self { path: None, inner: Mutex::new(Inner::default()), ids: IdCounter::in_memory(), keep: Keep::Masked }
+        Self {
+            path: None,
+            inner: Mutex::new(Inner::default()),
+            ids: IdCounter::in_memory(),
+            keep: Keep::Masked,
+            clock: SimClock::start(),
+        }
     }
 
     /// Opens (or creates) the journal at `path` and loads what is still owed; numbers are
@@ -171,7 +203,7 @@ impl ReportBook {
             }
         }
         let ids = IdCounter::open(&path.with_extension("ids"))?;
-        let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner), ids, keep };
+        let book = Self { path: Some(path.to_owned()), inner: Mutex::new(inner), ids, keep, clock: SimClock::start() };
         book.compact(&mut book.inner.lock().expect("book lock"))?;
         Ok(book)
     }

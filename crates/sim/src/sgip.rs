@@ -26,7 +26,7 @@ use crate::driver::{drive, Driven, Dropped};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox};
 use crate::scenario::{RateWindow, Scenario};
-use crate::{now_ms, Counters};
+use crate::Counters;
 
 /// How long a report link may sit idle before the simulator unbinds it.
 const REPORT_LINK_IDLE: Duration = Duration::from_secs(5);
@@ -151,7 +151,7 @@ impl SgipSim {
             Counters::bump(&self.counters.throttled);
             return ResultCode::FLOW_LIMIT;
         }
-        let now = now_ms();
+        let now = self.book.now_ms();
         let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
         for (index, user) in submit.user_numbers.iter().enumerate() {
             let user = String::from_utf8_lossy(user).into_owned();
@@ -235,7 +235,7 @@ impl SgipSim {
         mut shutdown: watch::Receiver<bool>,
     ) {
         while !*shutdown.borrow() {
-            if !self.book.has_due(&sp, now_ms()) && !self.mo.pending(&sp, &self.cfg.scenario.mo) {
+            if !self.book.has_due(&sp, self.book.now_ms()) && !self.mo.pending(&sp, &self.cfg.scenario.mo) {
                 tokio::select! {
                     _ = sleep(Duration::from_millis(20)) => continue,
                     _ = shutdown.changed() => return,
@@ -271,7 +271,7 @@ impl SgipSim {
     fn send_reports(&self, sp: &str, session: &mut ClientSession, out: &mut HashMap<u32, String>, last: &mut Instant) {
         self.send_mo(sp, session, out, last);
         while session.can_send() {
-            let Some(r) = self.book.take_due(sp, now_ms(), 1).pop() else { return };
+            let Some(r) = self.book.take_due(sp, self.book.now_ms(), 1).pop() else { return };
             let Some(report) = Self::report_pdu(&r) else {
                 let _ = self.book.ack(&r.msg_id);
                 continue;

@@ -179,7 +179,7 @@ impl Ismg for SmgpSim {
             Counters::bump(&self.counters.throttled);
             return SubmitResp { msg_id: MsgId::default(), status: SYSTEM_BUSY };
         }
-        let now = now_ms();
+        let now = self.book.now_ms();
         let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
         let Ok(first) = self.submit_msg_id(submit.dest_term_ids.len()).inspect_err(|e| {
             tracing::error!(error = %e, "simulated SMGW: id mark write failed; refusing the submit");

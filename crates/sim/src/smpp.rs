@@ -37,7 +37,7 @@ use tokio::task::JoinSet;
 use crate::driver::drive;
 use crate::journal::{OwedReport, ReportBook};
 use crate::scenario::{Outcome, RateWindow, Scenario, SmppReceiptForm};
-use crate::{now_ms, Counters};
+use crate::Counters;
 
 /// The system_id the simulator gives in every bind_*_resp.
 const SMSC_ID: &str = "hongyan-sim";
@@ -211,7 +211,7 @@ impl SmppSim {
     }
 
     fn owed(&self, system_id: &str, id: &str, outcome: &Outcome, req: &Request<'_>) -> OwedReport {
-        let now = now_ms();
+        let now = self.book.now_ms();
         let due = now + self.cfg.scenario.report_due_in().as_millis() as i64;
         OwedReport {
             msg_id: id.to_owned(),

@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::{receipt_pdu, Request, SmppSim, SMSC_ID};
 use crate::driver::{Driven, Dropped};
 use crate::journal::OwedReport;
-use crate::{now_ms, Counters};
+use crate::Counters;
 
 /// How often due receipts are looked for when nothing else wakes the connection.
 /// After the ESME refuses a receipt, how long before this link offers receipts again:
@@ -186,7 +186,7 @@ impl Conn {
             return;
         }
         while self.session.can_deliver() {
-            let Some(r) = sim.book.take_due(&system_id, now_ms(), 1).pop() else { break };
+            let Some(r) = sim.book.take_due(&system_id, sim.book.now_ms(), 1).pop() else { break };
             if !self.deliver(sim, now, &r) {
                 return;
             }
