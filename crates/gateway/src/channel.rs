@@ -4,7 +4,11 @@ use std::collections::HashSet;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's: the monotonic clock in a running process, and a paused clock's in tests, like
+// every other timer of the links.
+use tokio::time::Instant;
 
 use hongyan_types::MessageId;
 

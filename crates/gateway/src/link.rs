@@ -221,7 +221,7 @@ impl<'a> Conn<'a> {
     fn fill_window(&mut self) {
         while self.adapter.can_submit() {
             if let Some(rate) = &self.shared.rate {
-                if let Err(wait) = rate.try_take(Instant::now().into_std()) {
+                if let Err(wait) = rate.try_take(Instant::now()) {
                     self.paused_until = Some(Instant::now() + wait);
                     return;
                 }

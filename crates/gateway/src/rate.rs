@@ -1,7 +1,11 @@
 //! The channel's contracted rate, shared by all its connections: a token bucket.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's: the monotonic clock in a running process, and a paused clock's in tests, like
+// every other timer of the links.
+use tokio::time::Instant;
 
 /// Up to `rate` submits a second with bursts of at most `burst`.
 #[derive(Debug)]

@@ -1,13 +1,16 @@
 //! Failover over real TCP: a primary channel whose gateway is unreachable is reported down,
 //! what waits on it moves to the backup and is delivered there, new traffic goes to the
-//! backup, and when the primary's gateway comes back traffic returns to it.
+//! backup, and when the primary's gateway comes back traffic returns to it. On tokio's paused
+//! clock: the failover delay and the reconnect back-off pass in virtual time.
+
+mod support;
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hongyan_engine::{ChannelSpec, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_engine::{ChannelSpec, Engine, NumberResult, SendRequest};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
@@ -69,7 +72,7 @@ async fn delivered_via(store: &Arc<dyn Store>, id: MessageId) -> String {
     panic!("message {id} not delivered");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn traffic_fails_over_to_the_backup_and_comes_back() {
     // The primary's gateway is down: its port refuses connections.
     let primary_addr = TcpListener::bind("127.0.0.1:0").await.unwrap().local_addr().unwrap();
@@ -79,12 +82,12 @@ async fn traffic_fails_over_to_the_backup_and_comes_back() {
 
     let dir = std::env::temp_dir().join(format!("hongyan-failover-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let specs = [
         ChannelSpec { priority: 0, ..ChannelSpec::new("primary", &[Carrier::ChinaMobile]) },
         ChannelSpec { priority: 1, ..ChannelSpec::new("backup", &[Carrier::ChinaMobile]) },
     ];
-    let (engine, queues) = Engine::new(store.clone(), Arc::new(SystemClock), &specs).await.unwrap();
+    let (engine, queues) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &specs).await.unwrap();
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "").await.unwrap();
     let (_stop, stop_rx) = watch::channel(false);

@@ -7,7 +7,7 @@
 //! Both tests run on tokio's paused clock: the 40 ms, the re-send time-outs, the outage and
 //! the incident thresholds pass in virtual time, so the figures come out exact whatever the machine's load,
 //! and the day takes a fraction of its length. The engine's clock and the store follow it
-//! (`TokioClock`, `holding_paused_clocks`).
+//! (`support::TokioClock`, `holding_paused_clocks`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_engine::quality::minute_of;
-use hongyan_engine::{ChannelSpec, Clock, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_engine::{ChannelSpec, Engine, NumberResult, SendRequest};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
@@ -27,6 +27,8 @@ use hongyan_types::{Carrier, Category};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::time::Instant;
+
+mod support;
 
 const SECRET: &str = "s3cret";
 const LATENCY: Duration = Duration::from_millis(40);
@@ -94,27 +96,13 @@ async fn until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) -> 
     Instant::now()
 }
 
-/// The engine's clock on tokio's: the wall-clock time at the start, moved on by tokio's
-/// (paused) clock, so the link-quality minutes and the outage are measured in the same time.
-struct TokioClock {
-    start: Timestamp,
-    at: Instant,
-}
-
-impl Clock for TokioClock {
-    fn now(&self) -> Timestamp {
-        Timestamp::from_millis(self.start.as_millis() + self.at.elapsed().as_millis() as i64)
-    }
-}
-
 #[tokio::test(start_paused = true)]
 async fn latency_loss_jitter_and_availability_are_what_the_simulated_day_implies() {
     let dir = std::env::temp_dir().join(format!("hongyan-gw-quality-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let clock = TokioClock { start: SystemClock.now(), at: Instant::now() };
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(clock), &[spec]).await.unwrap();
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &[spec]).await.unwrap();
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "").await.unwrap();
     let from = minute_of(engine.clock().now());
@@ -247,8 +235,7 @@ async fn an_outage_opens_an_incident_that_recovery_fixes_and_refusals_open_anoth
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let clock = TokioClock { start: SystemClock.now(), at: Instant::now() };
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(clock), &[spec]).await.unwrap();
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &[spec]).await.unwrap();
     engine.set_incident_rules(hongyan_engine::incidents::IncidentRules {
         down_after: Duration::from_secs(1),
         failure_share: 0.5,

@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::sgip::SgipSettings;
 use hongyan_gateway::smgp::SmgpSettings;
@@ -26,6 +26,8 @@ use hongyan_types::{Carrier, Category};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
+mod support;
+
 #[derive(Clone, Copy, Debug)]
 enum Proto {
     Cmpp,
@@ -40,9 +42,9 @@ const SECRET: &str = "s3cret";
 async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
     let db = db_path(tag);
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("ch", &[Carrier::ChinaMobile]);
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &[spec]).await.unwrap();
     // Account 1, signed for every category, with extension code 01.
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "01").await.unwrap();
@@ -197,11 +199,11 @@ async fn run(proto: Proto, tag: &str, scenario: Scenario, n: usize) -> (Vec<Mess
         .collect();
     // One deadline for the whole run, not one per message: on a loaded machine a slow report
     // is late, not lost, and the test must tell the two apart.
-    let deadline = std::time::Instant::now() + Duration::from_secs(90);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(90);
     let mut statuses = Vec::new();
     for id in &ids {
         let mut status = MessageStatus::Accepted;
-        while std::time::Instant::now() < deadline {
+        while tokio::time::Instant::now() < deadline {
             status = store.get_message(1, *id).await.unwrap().unwrap().status;
             if status.is_final() {
                 break;
@@ -219,7 +221,7 @@ fn scenario() -> Scenario {
 
 const ALL: [Proto; 4] = [Proto::Cmpp, Proto::Smgp, Proto::Sgip, Proto::Smpp];
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn outcome_mix_reaches_each_message() {
     for proto in ALL {
         let outcomes = vec![
@@ -235,7 +237,7 @@ async fn outcome_mix_reaches_each_message() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn throttling_slows_down_and_loses_nothing() {
     // Side by side: each simulator throttles its own link, and the runs wait on its pace.
     let runs = ALL.map(|proto| async move {
@@ -250,7 +252,7 @@ async fn throttling_slows_down_and_loses_nothing() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn dropped_connections_resend_what_was_in_flight() {
     for proto in ALL {
         let (statuses, snap) =
@@ -261,7 +263,7 @@ async fn dropped_connections_resend_what_was_in_flight() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn reports_that_overtake_their_response_are_applied() {
     for proto in ALL {
         let tag = format!("early-{proto:?}");
@@ -270,7 +272,7 @@ async fn reports_that_overtake_their_response_are_applied() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn duplicate_reports_change_nothing() {
     for proto in ALL {
         let (statuses, _) =
@@ -281,7 +283,7 @@ async fn duplicate_reports_change_nothing() {
 
 /// Replies dialled to the channel's number plus the account's extension code: "TD" and
 /// "退订" unsubscribe the two numbers from that account's marketing, on every protocol.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn td_replies_unsubscribe_on_every_protocol() {
     for proto in ALL {
         let to = format!("{}01", if matches!(proto, Proto::Sgip) { "1065" } else { "1069" });
@@ -308,7 +310,7 @@ async fn td_replies_unsubscribe_on_every_protocol() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn transient_refusals_are_retried_and_persistent_ones_fail_with_the_error() {
     // All eight runs side by side: each waits on its retries' back-off, not on the CPU.
     let transient = ALL.map(|proto| async move {
@@ -346,7 +348,7 @@ where
     out
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn a_bad_day_loses_nothing_and_duplicates_at_most_a_window_per_dropped_link() {
     const N: usize = 600;
     // A link dropped every 150 submits, and a rate limit that throttles about half of them.
@@ -380,7 +382,7 @@ async fn a_bad_day_loses_nothing_and_duplicates_at_most_a_window_per_dropped_lin
 
 /// SMSCs word receipts differently: the text in ASCII or in UCS-2 (data_coding 8), only the
 /// receipted_message_id and message_state TLVs, or both. Each reads as delivered.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[tokio::test(start_paused = true)]
 async fn smpp_receipts_in_every_form_are_read() {
     use hongyan_sim::SmppReceiptForm as Form;
     let outcomes = vec![

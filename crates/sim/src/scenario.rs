@@ -1,7 +1,11 @@
 //! How a simulated gateway behaves: the knobs tests turn to play a carrier's bad day.
 
 use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// tokio's, so that the window follows a paused clock in tests; outside them it is the
+// monotonic clock.
+use tokio::time::Instant;
 
 /// One possible final state of a message and how often it happens.
 #[derive(Debug, Clone, PartialEq, Eq)]
