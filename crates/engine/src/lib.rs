@@ -63,7 +63,7 @@ pub use accept::{
     MAX_RECIPIENTS,
 };
 pub use clients::{ClientCaller, ClientSubmit, ClientSubmitOutcome, PART_WAIT_MS};
-pub use clock::{Clock, SystemClock};
+pub use clock::{Clock, SystemClock, TokioClock};
 pub use dispatch::{DispatchReceiver, Outbound};
 pub use engine::{ChannelSpec, Engine, EngineError};
 pub use limits::DEFAULT_VERIFICATION_LIMITS;

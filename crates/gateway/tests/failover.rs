@@ -3,8 +3,6 @@
 //! backup, and when the primary's gateway comes back traffic returns to it. On tokio's paused
 //! clock: the failover delay and the reconnect back-off pass in virtual time.
 
-mod support;
-
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -87,7 +85,8 @@ async fn traffic_fails_over_to_the_backup_and_comes_back() {
         ChannelSpec { priority: 0, ..ChannelSpec::new("primary", &[Carrier::ChinaMobile]) },
         ChannelSpec { priority: 1, ..ChannelSpec::new("backup", &[Carrier::ChinaMobile]) },
     ];
-    let (engine, queues) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &specs).await.unwrap();
+    let (engine, queues) =
+        Engine::new(store.clone(), Arc::new(hongyan_engine::TokioClock::new()), &specs).await.unwrap();
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "").await.unwrap();
     let (_stop, stop_rx) = watch::channel(false);

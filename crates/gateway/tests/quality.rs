@@ -7,7 +7,7 @@
 //! Both tests run on tokio's paused clock: the 40 ms, the re-send time-outs, the outage and
 //! the incident thresholds pass in virtual time, so the figures come out exact whatever the machine's load,
 //! and the day takes a fraction of its length. The engine's clock and the store follow it
-//! (`support::TokioClock`, `holding_paused_clocks`).
+//! (`TokioClock`, `holding_paused_clocks`).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -27,8 +27,6 @@ use hongyan_types::{Carrier, Category};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::time::Instant;
-
-mod support;
 
 const SECRET: &str = "s3cret";
 const LATENCY: Duration = Duration::from_millis(40);
@@ -102,7 +100,8 @@ async fn latency_loss_jitter_and_availability_are_what_the_simulated_day_implies
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &[spec]).await.unwrap();
+    let (engine, mut rx) =
+        Engine::new(store.clone(), Arc::new(hongyan_engine::TokioClock::new()), &[spec]).await.unwrap();
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "").await.unwrap();
     let from = minute_of(engine.clock().now());
@@ -235,7 +234,8 @@ async fn an_outage_opens_an_incident_that_recovery_fixes_and_refusals_open_anoth
     let _ = std::fs::remove_dir_all(&dir);
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &[spec]).await.unwrap();
+    let (engine, mut rx) =
+        Engine::new(store.clone(), Arc::new(hongyan_engine::TokioClock::new()), &[spec]).await.unwrap();
     engine.set_incident_rules(hongyan_engine::incidents::IncidentRules {
         down_after: Duration::from_secs(1),
         failure_share: 0.5,

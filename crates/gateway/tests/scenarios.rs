@@ -26,8 +26,6 @@ use hongyan_types::{Carrier, Category};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
-mod support;
-
 #[derive(Clone, Copy, Debug)]
 enum Proto {
     Cmpp,
@@ -44,7 +42,8 @@ async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
     let _ = std::fs::remove_dir_all(db.parent().unwrap());
     let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&db).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("ch", &[Carrier::ChinaMobile]);
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(support::TokioClock::new()), &[spec]).await.unwrap();
+    let (engine, mut rx) =
+        Engine::new(store.clone(), Arc::new(hongyan_engine::TokioClock::new()), &[spec]).await.unwrap();
     // Account 1, signed for every category, with extension code 01.
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "01").await.unwrap();

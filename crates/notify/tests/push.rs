@@ -1,4 +1,6 @@
-//! The pusher against a real HTTP receiver on a real socket, over a real SQLite store.
+//! The pusher against a real HTTP receiver on a real socket, over a real SQLite store, on
+//! tokio's paused clock: the back-off and the retry period pass in virtual time, measured by
+//! the engine's `TokioClock`.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -10,7 +12,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use hongyan_engine::auth::NewCredential;
-use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, SendRequest, SystemClock};
+use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, SendRequest, TokioClock};
 use hongyan_notify::{sign, PushSettings};
 use hongyan_store::{ReportIn, Store, SubmitOutcome};
 use hongyan_store_sqlite::SqliteStore;
@@ -56,9 +58,9 @@ struct Platform {
 }
 
 async fn platform(dir: &Path) -> Platform {
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, queues) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let (engine, queues) = Engine::new(store.clone(), Arc::new(TokioClock::new()), &[spec]).await.unwrap();
     Platform { store, engine, _queues: queues }
 }
 
@@ -160,7 +162,7 @@ async fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
     panic!("timed out waiting for {what}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_receiver_that_fails_for_a_while_gets_everything_in_order() {
     let (recv, url) = start_receiver(2).await;
     let p = platform(&fresh_dir("recover")).await;
@@ -200,7 +202,7 @@ async fn a_receiver_that_fails_for_a_while_gets_everything_in_order() {
     task.await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_restart_in_the_middle_of_a_retry_series_loses_nothing() {
     let dir = fresh_dir("restart");
     let (recv, url) = start_receiver(usize::MAX).await;
@@ -230,7 +232,7 @@ async fn a_restart_in_the_middle_of_a_retry_series_loses_nothing() {
     task.await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_batch_given_up_is_listed_and_can_be_sent_again() {
     let (recv, url) = start_receiver(usize::MAX).await;
     let p = platform(&fresh_dir("giveup")).await;
@@ -274,7 +276,7 @@ async fn a_batch_given_up_is_listed_and_can_be_sent_again() {
     task.await.unwrap();
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_request_may_name_its_own_callback_when_the_account_has_that_right() {
     let (account_recv, account_url) = start_receiver(0).await;
     let (request_recv, request_url) = start_receiver(0).await;

@@ -65,24 +65,3 @@ pub(crate) fn cmpp_channel(name: &str, addr: std::net::SocketAddr, window: usize
         failover_after: std::time::Duration::from_secs(30),
     }
 }
-
-/// The engine's clock on tokio's: the wall-clock time at the start, moved on by tokio's
-/// (paused) clock, so that what the engine times (link minutes, outages, incidents) and what
-/// the links and the simulators time pass alike in a test on the paused clock.
-pub(crate) struct TokioClock {
-    start: hongyan_types::Timestamp,
-    at: tokio::time::Instant,
-}
-
-impl TokioClock {
-    pub(crate) fn new() -> Self {
-        use hongyan_engine::Clock;
-        Self { start: SystemClock.now(), at: tokio::time::Instant::now() }
-    }
-}
-
-impl hongyan_engine::Clock for TokioClock {
-    fn now(&self) -> hongyan_types::Timestamp {
-        hongyan_types::Timestamp::from_millis(self.start.as_millis() + self.at.elapsed().as_millis() as i64)
-    }
-}
