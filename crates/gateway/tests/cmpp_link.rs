@@ -1,13 +1,14 @@
 //! The CMPP client link over real TCP against the simulator: a refused login, connections and
 //! rate, and a full submit → report round trip. (Keep-alive is in `keepalive.rs`, on the
-//! paused clock.)
+//! paused clock.) These run on the paused clock too: the rate limit is measured in virtual
+//! time.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use hongyan_cmpp_proto::session::SessionConfig;
-use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, SystemClock};
+use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, NumberResult, SendRequest, TokioClock};
 use hongyan_gateway::cmpp::CmppSettings;
 use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
 use hongyan_sim::cmpp::{CmppSim, CmppSimConfig};
@@ -31,9 +32,9 @@ fn fast_timers() -> SessionConfig {
 async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver, Arc<dyn Store>) {
     let dir = std::env::temp_dir().join(format!("hongyan-gw-{tag}-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap());
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&dir.join("db")).unwrap().holding_paused_clocks());
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
-    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(SystemClock), &[spec]).await.unwrap();
+    let (engine, mut rx) = Engine::new(store.clone(), Arc::new(TokioClock::new()), &[spec]).await.unwrap();
     // Account 1, signed for every category.
     let account = engine.create_account("test").await.unwrap().account.id;
     engine.sign_with(account, "测试", "").await.unwrap();
@@ -87,7 +88,7 @@ async fn send_one(engine: &Engine, to: &str) -> hongyan_types::MessageId {
     }
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_wrong_secret_is_refused_and_nothing_is_submitted() {
     let addr = sim(Duration::from_millis(10)).await;
     let (engine, queue, store) = engine("wrongsecret").await;
@@ -99,7 +100,7 @@ async fn a_wrong_secret_is_refused_and_nothing_is_submitted() {
     assert_eq!(m.status, MessageStatus::Accepted, "still waiting for a link, not lost and not failed");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn a_channel_spreads_over_its_connections_and_holds_its_rate() {
     let (addr, sim) = sim_with_counters(Duration::from_millis(10)).await;
     let (engine, queue, store) = engine("rate").await;
@@ -112,7 +113,7 @@ async fn a_channel_spreads_over_its_connections_and_holds_its_rate() {
         }
     });
     logins.await.expect("three connections log in");
-    let started = std::time::Instant::now();
+    let started = tokio::time::Instant::now();
     let mut ids = Vec::new();
     for i in 0..40 {
         ids.push(send_one(&engine, &format!("1380013{i:04}")).await);
@@ -134,7 +135,7 @@ async fn a_channel_spreads_over_its_connections_and_holds_its_rate() {
     assert!(elapsed >= Duration::from_millis(700), "rate limit held: 40 submits took {elapsed:?}");
 }
 
-#[tokio::test]
+#[tokio::test(start_paused = true)]
 async fn submit_and_report_round_trip_over_tcp() {
     let addr = sim(Duration::from_millis(50)).await;
     let (engine, queue, store) = engine("roundtrip").await;
