@@ -8,16 +8,22 @@
 //!   lives, taken over when it stops, and fenced by a generation number so a node that paused
 //!   past its lease cannot act on it any more.
 //!
-//! What it does not own yet: the store traits of `hongyan-store` (accounts, messages, the
-//! feed, ...), which this backend will implement so that the same story test passes on SQLite
-//! and on PostgreSQL; until then cluster mode cannot run.
+//! - [`PgStore`]: the store traits of `hongyan-store`, one concern at a time, each passing the
+//!   same story (`hongyan-store-tests`) as SQLite: so far the console users, their sessions
+//!   and the audit log (`UserStore`).
+//!
+//! What it does not own yet: the other store traits (accounts, content, numbers, messages,
+//! the feed, operations); until they are here cluster mode cannot run.
 
 mod leases;
 mod migrate;
+mod store;
+mod users;
 
 pub use deadpool_postgres::Pool;
 pub use leases::{fence, Lease, Leases};
 pub use migrate::migrate;
+pub use store::PgStore;
 
 use std::time::Duration;
 

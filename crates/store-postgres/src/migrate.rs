@@ -7,7 +7,10 @@ use deadpool_postgres::Pool;
 use crate::PgError;
 
 /// Every migration, oldest first. A file is never edited once released: a change is a new file.
-const MIGRATIONS: &[(&str, &str)] = &[("0001_leases", include_str!("../migrations/0001_leases.sql"))];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("0001_leases", include_str!("../migrations/0001_leases.sql")),
+    ("0002_users", include_str!("../migrations/0002_users.sql")),
+];
 
 /// The advisory lock's key: "hongyan" in ASCII, so it does not clash with another program's.
 const LOCK: i64 = 0x0068_6f6e_6779_616e;

@@ -1,10 +1,14 @@
 //! The story every [`Store`] backend must tell the same way.
 //!
-//! Backends call [`run_story`] from their own integration tests (SQLite always, PostgreSQL
-//! when `TEST_DATABASE_URL` is set). It only uses the public trait, so it cannot lean on a
-//! backend's internals. Never a normal dependency.
+//! Backends call [`run_story`] (the whole store) or a concern's own story, such as
+//! [`users_story`], from their integration tests: SQLite runs every one, PostgreSQL those of
+//! the concerns it implements so far. They only use the public traits, so they cannot lean on
+//! a backend's internals. Never a normal dependency.
 
 mod feed;
+mod users;
+
+pub use users::users_story;
 
 use hongyan_store::*;
 

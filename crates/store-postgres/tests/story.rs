@@ -1,0 +1,48 @@
+//! The shared store story on PostgreSQL (127.0.0.1:5432, database `test`, or
+//! `HONGYAN_TEST_POSTGRES`), each run in a schema of its own: the same promises the SQLite
+//! store keeps, one concern at a time as this backend grows.
+
+use hongyan_store_postgres::{connect, PgStore};
+
+async fn store(tag: &str) -> PgStore {
+    let url = std::env::var("HONGYAN_TEST_POSTGRES")
+        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=test".to_owned());
+    let schema = format!("hy_{tag}_{}", std::process::id());
+    let admin = connect(&url, None).await.expect("PostgreSQL on 127.0.0.1:5432 (see the README)");
+    let client = admin.get().await.unwrap();
+    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await.unwrap();
+    PgStore::open(&url, Some(&schema)).await.unwrap()
+}
+
+#[tokio::test]
+async fn postgres_tells_the_users_story() {
+    let store = store("users").await;
+    hongyan_store_tests::users_story(&store).await;
+}
+
+#[tokio::test]
+async fn the_audit_log_refuses_changes_whoever_asks() {
+    use hongyan_store::{AuditEntry, Timestamp, UserStore};
+    let store = store("audit").await;
+    let entry = AuditEntry {
+        at: Timestamp::from_millis(1),
+        actor: "admin".into(),
+        address: "10.0.0.9".into(),
+        action: "account.create".into(),
+        target: "account 1".into(),
+        before: None,
+        after: None,
+        outcome: "ok".into(),
+    };
+    store.append_audit(entry).await.unwrap();
+    let client = store.pool().get().await.unwrap();
+    for sql in ["UPDATE audit_log SET actor = 'someone else'", "DELETE FROM audit_log", "TRUNCATE audit_log"] {
+        let err = client.batch_execute(sql).await.expect_err(sql);
+        assert!(
+            err.to_string().contains("append-only") || format!("{err:?}").contains("append-only"),
+            "{sql}: {err:?}"
+        );
+    }
+    let n: i64 = client.query_one("SELECT count(*) FROM audit_log", &[]).await.unwrap().get(0);
+    assert_eq!(n, 1, "the line is still there");
+}
