@@ -2,6 +2,7 @@
 //! file of its own (`users.rs`, ...); this file holds what they share.
 
 use deadpool_postgres::{Object, Pool};
+use hongyan_seal::{KeyRing, SealError};
 use hongyan_store::{Result, StoreError};
 use tokio_postgres::error::SqlState;
 
@@ -11,6 +12,9 @@ use crate::{connect, migrate, PgError};
 #[derive(Clone)]
 pub struct PgStore {
     pool: Pool,
+    /// The data keys that seal numbers and texts, as on SQLite; `None` for tools that never
+    /// touch sealed data (a sealed read or write then fails with the reason).
+    ring: Option<KeyRing>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -20,16 +24,33 @@ impl std::fmt::Debug for PgStore {
 }
 
 impl PgStore {
-    /// Connects to `url` (in `schema`, for tests) and brings the schema up to date.
-    pub async fn open(url: &str, schema: Option<&str>) -> Result<Self, PgError> {
+    /// Connects to `url` (in `schema`, for tests), brings the schema up to date, and seals
+    /// with `ring`.
+    pub async fn open(url: &str, schema: Option<&str>, ring: Option<KeyRing>) -> Result<Self, PgError> {
         let pool = connect(url, schema).await?;
         migrate(&pool).await?;
-        Ok(Self { pool })
+        Ok(Self { pool, ring })
     }
 
     /// The pool beneath, for the leases and for tests that look at the tables.
     pub fn pool(&self) -> &Pool {
         &self.pool
+    }
+
+    fn ring(&self) -> Result<&KeyRing> {
+        self.ring.as_ref().ok_or_else(|| StoreError::Backend(SealError::NoKeys.to_string()))
+    }
+
+    /// `text` sealed under `label` (`None` stays `None`). Every call draws a new nonce.
+    pub(crate) fn seal_text(&self, label: &str, text: Option<&str>) -> Result<Option<Vec<u8>>> {
+        text.map(|t| Ok(self.ring()?.seal(label, t.as_bytes()))).transpose()
+    }
+
+    /// The text of a value [`PgStore::seal_text`] sealed.
+    pub(crate) fn open_text(&self, label: &str, blob: Option<Vec<u8>>) -> Result<Option<String>> {
+        let Some(blob) = blob else { return Ok(None) };
+        let plain = self.ring()?.open(label, &blob).map_err(|e| StoreError::Backend(format!("{label}: {e}")))?;
+        String::from_utf8(plain).map(Some).map_err(|_| StoreError::Backend(format!("{label}: not UTF-8")))
     }
 
     pub(crate) async fn client(&self) -> Result<Object> {

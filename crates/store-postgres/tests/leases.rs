@@ -114,10 +114,14 @@ async fn nodes_migrating_together_apply_each_migration_once() {
     for node in nodes {
         applied.extend(node.await.unwrap());
     }
-    assert_eq!(applied, ["0001_leases", "0002_users"], "one node applied them; the others waited and found them done");
+    assert_eq!(
+        applied,
+        ["0001_leases", "0002_users", "0003_operations"],
+        "one node applied them; the others waited and found them done"
+    );
     let client = pool.get().await.unwrap();
     let n: i64 = client.query_one("SELECT count(*) FROM hongyan_migrations", &[]).await.unwrap().get(0);
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
 }
 
 #[tokio::test]

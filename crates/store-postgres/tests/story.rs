@@ -2,6 +2,7 @@
 //! `HONGYAN_TEST_POSTGRES`), each run in a schema of its own: the same promises the SQLite
 //! store keeps, one concern at a time as this backend grows.
 
+use hongyan_seal::{new_entry, Algorithm, KeyRing};
 use hongyan_store_postgres::{connect, PgStore};
 
 async fn store(tag: &str) -> PgStore {
@@ -11,13 +12,31 @@ async fn store(tag: &str) -> PgStore {
     let admin = connect(&url, None).await.expect("PostgreSQL on 127.0.0.1:5432 (see the README)");
     let client = admin.get().await.unwrap();
     client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await.unwrap();
-    PgStore::open(&url, Some(&schema)).await.unwrap()
+    let ring = KeyRing::parse(&new_entry(1), Algorithm::Aes256Gcm).unwrap();
+    PgStore::open(&url, Some(&schema), Some(ring)).await.unwrap()
 }
 
 #[tokio::test]
 async fn postgres_tells_the_users_story() {
     let store = store("users").await;
     hongyan_store_tests::users_story(&store).await;
+}
+
+#[tokio::test]
+async fn postgres_tells_the_operators_story_and_keeps_incident_texts_sealed() {
+    let store = store("operations").await;
+    hongyan_store_tests::operations_story(&store).await;
+    let client = store.pool().get().await.unwrap();
+    let clear: i64 = client
+        .query_one(
+            "SELECT count(*) FROM incidents WHERE position(convert_to('通道中断', 'UTF8') IN symptom) > 0
+                OR position(convert_to('光缆', 'UTF8') IN coalesce(cause, ''::bytea)) > 0",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(clear, 0, "no incident text in clear in the database");
 }
 
 #[tokio::test]

@@ -1,8 +1,6 @@
 //! The SQL of the link-quality minutes: append, read a channel's (or one connection's) range,
 //! purge by age.
 
-use std::collections::BTreeMap;
-
 use hongyan_store::{LinkMinute, Result, RttHistogram, Timestamp};
 use rusqlite::types::Type;
 use rusqlite::{params, Connection, Row};
@@ -34,7 +32,7 @@ pub(crate) fn save(conn: &Connection, rows: &[LinkMinute]) -> Result<()> {
             r.jitter_sum_us as i64,
             r.jitter_pairs,
             r.in_flight_max,
-            codes_text(&r.codes),
+            r.codes_text(),
             r.link,
         ])
         .map_err(backend)?;
@@ -84,32 +82,6 @@ fn row(row: &Row<'_>) -> rusqlite::Result<LinkMinute> {
         jitter_sum_us: row.get::<_, i64>(14)? as u64,
         jitter_pairs: row.get(15)?,
         in_flight_max: row.get(16)?,
-        codes: parse_codes(&codes).ok_or_else(|| bad(17, Type::Text, format!("bad codes {codes:?}")))?,
+        codes: LinkMinute::parse_codes(&codes).ok_or_else(|| bad(17, Type::Text, format!("bad codes {codes:?}")))?,
     })
-}
-
-fn codes_text(codes: &BTreeMap<u32, u32>) -> String {
-    codes.iter().map(|(c, n)| format!("{c}:{n}")).collect::<Vec<_>>().join(" ")
-}
-
-fn parse_codes(text: &str) -> Option<BTreeMap<u32, u32>> {
-    text.split_whitespace()
-        .map(|pair| {
-            let (c, n) = pair.split_once(':')?;
-            Some((c.parse().ok()?, n.parse().ok()?))
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn codes_round_trip_and_junk_is_refused() {
-        let codes = BTreeMap::from([(8, 2), (1, 40)]);
-        assert_eq!(parse_codes(&codes_text(&codes)), Some(codes));
-        assert_eq!(parse_codes(""), Some(BTreeMap::new()));
-        assert_eq!(parse_codes("8:x"), None);
-    }
 }

@@ -22,6 +22,15 @@ async fn sqlite_tells_the_users_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_tells_the_operators_story() {
+    let dir = std::env::temp_dir().join(format!("hongyan-store-operations-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open(&dir.join("hongyan.db")).expect("open");
+    hongyan_store_tests::operations_story(&store).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_reopening() {
     use hongyan_store::{Store, Timestamp};
     let dir = std::env::temp_dir().join(format!("hongyan-store-reopen-{}", std::process::id()));

@@ -6,8 +6,10 @@
 //! a backend's internals. Never a normal dependency.
 
 mod feed;
+mod operations;
 mod users;
 
+pub use operations::operations_story;
 pub use users::users_story;
 
 use hongyan_store::*;

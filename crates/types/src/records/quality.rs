@@ -76,6 +76,21 @@ impl LinkMinute {
         }
     }
 
+    /// The refusal counts as stored: `code:count` pairs, space-separated (`"8:2 13:1"`).
+    pub fn codes_text(&self) -> String {
+        self.codes.iter().map(|(c, n)| format!("{c}:{n}")).collect::<Vec<_>>().join(" ")
+    }
+
+    /// The refusal counts from their stored form; `None` when it is not `code:count` pairs.
+    pub fn parse_codes(text: &str) -> Option<BTreeMap<u32, u32>> {
+        text.split_whitespace()
+            .map(|pair| {
+                let (c, n) = pair.split_once(':')?;
+                Some((c.parse().ok()?, n.parse().ok()?))
+            })
+            .collect()
+    }
+
     /// True when the row says nothing: no link up and no event.
     pub fn is_empty(&self) -> bool {
         self.up_ms == 0
@@ -84,5 +99,19 @@ impl LinkMinute {
             && self.drops == 0
             && self.unanswered == 0
             && self.rtt.count() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_junk_is_refused() {
+        let mut m = LinkMinute::empty("cmcc", Timestamp::from_millis(0));
+        m.codes = BTreeMap::from([(8, 2), (1, 40)]);
+        assert_eq!(LinkMinute::parse_codes(&m.codes_text()), Some(m.codes.clone()));
+        assert_eq!(LinkMinute::parse_codes(""), Some(BTreeMap::new()));
+        assert_eq!(LinkMinute::parse_codes("8:x"), None);
     }
 }
