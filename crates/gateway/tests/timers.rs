@@ -11,11 +11,9 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hongyan_cmpp_proto::pdu::{ActiveTestResp, ConnectResp};
-use hongyan_cmpp_proto::session::SessionConfig;
 use hongyan_cmpp_proto::{Frame, Pdu, Version};
 use hongyan_engine::{ChannelSpec, DispatchReceiver, Engine, SendRequest, SystemClock};
-use hongyan_gateway::cmpp::CmppSettings;
-use hongyan_gateway::{run_channel, ChannelConfig, ProtocolConfig};
+use hongyan_gateway::run_channel;
 use hongyan_store::Store;
 use hongyan_store_sqlite::SqliteStore;
 use hongyan_types::{Carrier, Category};
@@ -24,8 +22,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-const SECRET: &str = "s3cret";
+/// The secret of `support::cmpp_channel`'s SP.
+const SECRET: &str = "s";
 /// The spec's C, T and N (cmpp.md §1), the session's defaults.
+mod support;
+
 const C: Duration = Duration::from_secs(180);
 const T: Duration = Duration::from_secs(60);
 /// The link's first reconnect delay at most; jitter makes it between half and all of it.
@@ -38,25 +39,6 @@ async fn engine(tag: &str) -> (Arc<Engine>, DispatchReceiver) {
     let spec = ChannelSpec::new("mobile", &[Carrier::ChinaMobile]);
     let (engine, mut rx) = Engine::new(store, Arc::new(SystemClock), &[spec]).await.unwrap();
     (engine, rx.remove(0).1)
-}
-
-fn channel(addr: std::net::SocketAddr) -> ChannelConfig {
-    ChannelConfig {
-        name: "mobile".into(),
-        addr,
-        tls: None,
-        connections: 1,
-        rate: None,
-        simulated: true,
-        failover_after: Duration::from_secs(3600),
-        protocol: ProtocolConfig::Cmpp(CmppSettings {
-            sp_id: "901234".into(),
-            secret: SECRET.into(),
-            src_id: "10690001".into(),
-            service_id: "TEST".into(),
-            session: SessionConfig::default(),
-        }),
-    }
 }
 
 /// What the ISMG saw, each with the (virtual) time it came.
@@ -127,7 +109,7 @@ async fn run(tag: &str, answer: bool, messages: usize, until: Duration) -> Vec<(
     tokio::spawn(ismg(listener, answer, log.clone()));
     let (engine, queue) = engine(tag).await;
     let (_stop, stop_rx) = watch::channel(false);
-    tokio::spawn(run_channel(channel(addr), engine.clone(), queue, stop_rx));
+    tokio::spawn(run_channel(support::cmpp_channel("mobile", addr, 16), engine.clone(), queue, stop_rx));
     if messages > 0 {
         while log.lock().unwrap().is_empty() {
             tokio::time::sleep(Duration::from_millis(1)).await;

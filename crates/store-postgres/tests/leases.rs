@@ -3,19 +3,16 @@
 //! lease taken over in the next generation, a stale holder's renewals and fenced writes
 //! refused, a release handed on at once, and a race of many nodes won by exactly one.
 
+mod support;
+
 use std::time::Duration;
 
 use hongyan_store_postgres::{connect, fence, migrate, Leases, Pool};
 
 /// A fresh, empty schema for `tag`.
 async fn schema(tag: &str) -> Pool {
-    let url = std::env::var("HONGYAN_TEST_POSTGRES")
-        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=test".to_owned());
-    let schema = format!("hy_{tag}_{}", std::process::id());
-    let admin = connect(&url, None).await.expect("PostgreSQL on 127.0.0.1:5432 (see the README)");
-    let client = admin.get().await.unwrap();
-    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await.unwrap();
-    connect(&url, Some(&schema)).await.unwrap()
+    let schema = support::fresh_schema(tag).await;
+    connect(&support::url(), Some(&schema)).await.unwrap()
 }
 
 /// A fresh schema for `tag`, migrated.

@@ -2,18 +2,15 @@
 //! `HONGYAN_TEST_POSTGRES`), each run in a schema of its own: the same promises the SQLite
 //! store keeps, one concern at a time as this backend grows.
 
+mod support;
+
 use hongyan_seal::{new_entry, Algorithm, KeyRing};
-use hongyan_store_postgres::{connect, PgStore};
+use hongyan_store_postgres::PgStore;
 
 async fn store(tag: &str) -> PgStore {
-    let url = std::env::var("HONGYAN_TEST_POSTGRES")
-        .unwrap_or_else(|_| "host=127.0.0.1 port=5432 user=postgres dbname=test".to_owned());
-    let schema = format!("hy_{tag}_{}", std::process::id());
-    let admin = connect(&url, None).await.expect("PostgreSQL on 127.0.0.1:5432 (see the README)");
-    let client = admin.get().await.unwrap();
-    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await.unwrap();
+    let schema = support::fresh_schema(tag).await;
     let ring = KeyRing::parse(&new_entry(1), Algorithm::Aes256Gcm).unwrap();
-    PgStore::open(&url, Some(&schema), Some(ring)).await.unwrap()
+    PgStore::open(&support::url(), Some(&schema), Some(ring)).await.unwrap()
 }
 
 #[tokio::test]
