@@ -11,6 +11,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0001_leases", include_str!("../migrations/0001_leases.sql")),
     ("0002_users", include_str!("../migrations/0002_users.sql")),
     ("0003_operations", include_str!("../migrations/0003_operations.sql")),
+    ("0004_accounts", include_str!("../migrations/0004_accounts.sql")),
 ];
 
 /// The advisory lock's key: "hongyan" in ASCII, so it does not clash with another program's.

@@ -14,6 +14,12 @@ async fn store(tag: &str) -> PgStore {
 }
 
 #[tokio::test]
+async fn postgres_tells_the_accounts_story() {
+    let store = store("accounts").await;
+    hongyan_store_tests::accounts_story(&store).await;
+}
+
+#[tokio::test]
 async fn postgres_tells_the_users_story() {
     let store = store("users").await;
     hongyan_store_tests::users_story(&store).await;

@@ -1,9 +1,8 @@
 //! The SQL of interface accounts' life and keys: list, change, soft-delete, revoke, last use.
 
-use hongyan_store::Carrier;
 use hongyan_store::Cidr;
+use hongyan_store::PriceTable;
 use hongyan_store::{Account, AccountPatch, ApiKey, Result, Rights, Timestamp};
-use hongyan_store::{Money, PriceRule, PriceTable};
 use rusqlite::{params, Connection, OptionalExtension, Row};
 
 use crate::backend;
@@ -147,34 +146,14 @@ pub(crate) fn rights(conn: &Connection, account_id: i64) -> rusqlite::Result<Rig
         operations: split(operations),
         categories: split(categories),
         ip_allow,
-        prices: prices.as_deref().map(decode_prices),
+        prices: prices.as_deref().map(PriceTable::from_stored),
     })
 }
 
 /// `carrier|category|price` per line, `*` for any, the price in 0.0001 yuan.
-fn encode_prices(t: &PriceTable) -> String {
-    let line = |r: &PriceRule| {
-        let carrier = r.carrier.map_or("*", Carrier::as_str);
-        format!("{carrier}|{}|{}", r.category.as_deref().unwrap_or("*"), r.price.0)
-    };
-    t.0.iter().map(line).collect::<Vec<_>>().join("\n")
-}
-
-fn decode_prices(s: &str) -> PriceTable {
-    // Written by `encode_prices` from checked input; a line that no longer parses is skipped.
-    let rule = |l: &str| {
-        let mut f = l.split('|');
-        let (carrier, category, price) = (f.next()?, f.next()?, f.next()?.parse().ok()?);
-        let carrier = if carrier == "*" { None } else { Some(Carrier::parse(carrier)?) };
-        let category = (category != "*").then(|| category.to_owned());
-        Some(PriceRule { carrier, category, price: Money(price) })
-    };
-    PriceTable(s.lines().filter_map(rule).collect())
-}
-
 pub(crate) fn set_rights(conn: &Connection, account_id: i64, r: &Rights) -> Result<()> {
     let ips = r.ip_allow.as_ref().map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>().join(","));
-    let prices = r.prices.as_ref().map(encode_prices);
+    let prices = r.prices.as_ref().map(PriceTable::stored);
     conn.prepare_cached(
         "INSERT INTO account_rights (account_id, interfaces, operations, categories, ip_allow, prices)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)

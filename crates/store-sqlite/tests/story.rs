@@ -31,6 +31,15 @@ async fn sqlite_tells_the_operators_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_tells_the_accounts_story() {
+    let dir = std::env::temp_dir().join(format!("hongyan-store-accounts-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open(&dir.join("hongyan.db")).expect("open");
+    hongyan_store_tests::accounts_story(&store).await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_reopening() {
     use hongyan_store::{Store, Timestamp};
     let dir = std::env::temp_dir().join(format!("hongyan-store-reopen-{}", std::process::id()));

@@ -5,10 +5,12 @@
 //! the concerns it implements so far. They only use the public traits, so they cannot lean on
 //! a backend's internals. Never a normal dependency.
 
+mod accounts;
 mod feed;
 mod operations;
 mod users;
 
+pub use accounts::accounts_story;
 pub use operations::operations_story;
 pub use users::users_story;
 

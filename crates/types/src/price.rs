@@ -80,6 +80,28 @@ pub struct PriceRule {
 pub struct PriceTable(pub Vec<PriceRule>);
 
 impl PriceTable {
+    /// The table as stores keep it: one rule a line, `carrier|category|price` with `*` for
+    /// any and the price in ten-thousandths of a yuan.
+    pub fn stored(&self) -> String {
+        let line = |r: &PriceRule| {
+            let carrier = r.carrier.map_or("*", Carrier::as_str);
+            format!("{carrier}|{}|{}", r.category.as_deref().unwrap_or("*"), r.price.0)
+        };
+        self.0.iter().map(line).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The table from its stored form; a line that does not read is left out.
+    pub fn from_stored(s: &str) -> Self {
+        let rule = |l: &str| {
+            let mut f = l.split('|');
+            let (carrier, category, price) = (f.next()?, f.next()?, f.next()?.parse().ok()?);
+            let carrier = if carrier == "*" { None } else { Some(Carrier::parse(carrier)?) };
+            let category = (category != "*").then(|| category.to_owned());
+            Some(PriceRule { carrier, category, price: Money(price) })
+        };
+        Self(s.lines().filter_map(rule).collect())
+    }
+
     /// The price of one segment to `carrier` under `category`, if any rule covers it.
     pub fn price(&self, carrier: Carrier, category: &str) -> Option<Money> {
         self.0
