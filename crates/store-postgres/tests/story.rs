@@ -20,6 +20,15 @@ async fn postgres_tells_the_accounts_story() {
 }
 
 #[tokio::test]
+async fn postgres_tells_the_content_story() {
+    use hongyan_store::{AccountStore, Timestamp};
+    let store = store("content").await;
+    let a = store.create_account("etax", Timestamp::from_millis(0)).await.unwrap().id;
+    let b = store.create_account("interaction", Timestamp::from_millis(0)).await.unwrap().id;
+    hongyan_store_tests::content_story(&store, a, b).await;
+}
+
+#[tokio::test]
 async fn postgres_tells_the_users_story() {
     let store = store("users").await;
     hongyan_store_tests::users_story(&store).await;

@@ -6,11 +6,13 @@
 //! a backend's internals. Never a normal dependency.
 
 mod accounts;
+mod content;
 mod feed;
 mod operations;
 mod users;
 
 pub use accounts::accounts_story;
+pub use content::content_story;
 pub use operations::operations_story;
 pub use users::users_story;
 
