@@ -25,7 +25,7 @@ async fn signatures(store: &dyn ContentStore, a: i64, b: i64) {
     assert!(store.set_default_signature(a, Category::VERIFICATION, sig.id).await.unwrap());
     let rules = store.signing_rules(a).await.unwrap();
     let defaults: Vec<(Category, &str, &str)> =
-        rules.defaults.iter().map(|(c, s)| (c.clone(), s.text.as_str(), s.extension.as_str())).collect();
+        rules.defaults.iter().map(|(c, s)| (*c, s.text.as_str(), s.extension.as_str())).collect();
     assert_eq!(defaults, [(Category::VERIFICATION, "某省税务局", "01")]);
     assert_eq!(rules.defaults[0].1.status, SignatureStatus::Approved);
     assert!(!rules.suffix, "before the content unless set");
@@ -52,10 +52,7 @@ async fn templates(store: &dyn ContentStore, a: i64, b: i64) {
     let body = "您的验证码是{code}，5分钟内有效";
     let tpl = store.add_template(a, "验证码", body, Category::VERIFICATION, t(10)).await.unwrap();
     assert_eq!((tpl.account_id, tpl.name.as_str(), tpl.body.as_str()), (a, "验证码", body));
-    assert_eq!(
-        (tpl.category.clone(), tpl.status, tpl.created_at),
-        (Category::VERIFICATION, SignatureStatus::Pending, t(10))
-    );
+    assert_eq!((tpl.category, tpl.status, tpl.created_at), (Category::VERIFICATION, SignatureStatus::Pending, t(10)));
     let taken = store.add_template(a, "验证码", "别的", Category::NOTIFICATION, t(11)).await;
     assert!(matches!(taken, Err(StoreError::Conflict(_))), "names are unique per account: {taken:?}");
     let notice = store.add_template(a, "申报提醒", "请于{day}前申报", Category::NOTIFICATION, t(12)).await.unwrap();
