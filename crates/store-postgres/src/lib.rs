@@ -11,17 +11,18 @@
 //! - [`PgStore`]: the store traits of `hongyan-store`, one concern at a time, each passing the
 //!   same story (`hongyan-store-tests`) as SQLite: so far interface accounts with their keys,
 //!   rights, limits, callbacks and client logins (`AccountStore`), signatures, templates and
-//!   review notes (`ContentStore`), the console users, their
+//!   review notes (`ContentStore`), blacklists, unsubscribes and portability (`NumberStore`), the console users, their
 //!   sessions and the audit log (`UserStore`), and link-quality minutes, incidents and alerts
 //!   (`OperationsStore`). Texts are sealed with the data keys in Rust before they are bound,
 //!   so the database (and a dump of it) holds none in clear.
 //!
-//! What it does not own yet: the other store traits (numbers, messages, the feed); until they are here cluster mode cannot run.
+//! What it does not own yet: the messages and the feed (`MessageStore`, `FeedStore`); until they are here cluster mode cannot run.
 
 mod accounts;
 mod content;
 mod leases;
 mod migrate;
+mod numbers;
 mod operations;
 mod store;
 mod users;

@@ -13,6 +13,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0003_operations", include_str!("../migrations/0003_operations.sql")),
     ("0004_accounts", include_str!("../migrations/0004_accounts.sql")),
     ("0005_content", include_str!("../migrations/0005_content.sql")),
+    ("0006_numbers", include_str!("../migrations/0006_numbers.sql")),
 ];
 
 /// The advisory lock's key: "hongyan" in ASCII, so it does not clash with another program's.

@@ -37,7 +37,7 @@ impl PgStore {
         &self.pool
     }
 
-    fn ring(&self) -> Result<&KeyRing> {
+    pub(crate) fn ring(&self) -> Result<&KeyRing> {
         self.ring.as_ref().ok_or_else(|| StoreError::Backend(SealError::NoKeys.to_string()))
     }
 

@@ -29,6 +29,29 @@ async fn postgres_tells_the_content_story() {
 }
 
 #[tokio::test]
+async fn postgres_tells_the_numbers_story_and_keeps_numbers_sealed() {
+    use hongyan_store::{AccountStore, ContentStore, SignatureStatus, Timestamp};
+    let store = store("numbers").await;
+    let at = Timestamp::from_millis(0);
+    let a = store.create_account("etax", at).await.unwrap().id;
+    let b = store.create_account("interaction", at).await.unwrap().id;
+    let sig = store.add_signature(a, "某省税务局", "07", at).await.unwrap();
+    store.decide_signature(sig.id, SignatureStatus::Approved, at).await.unwrap();
+    hongyan_store_tests::numbers_story(&store, a, b, "07").await;
+    let client = store.pool().get().await.unwrap();
+    let clear: i64 = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM blacklist WHERE position(convert_to('139001', 'UTF8') IN number) > 0)
+                  + (SELECT count(*) FROM unsubscribes WHERE position(convert_to('138001', 'UTF8') IN number) > 0)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(clear, 0, "no number in clear in the lists");
+}
+
+#[tokio::test]
 async fn postgres_tells_the_users_story() {
     let store = store("users").await;
     hongyan_store_tests::users_story(&store).await;

@@ -52,6 +52,21 @@ async fn sqlite_tells_the_content_story() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_tells_the_numbers_story() {
+    use hongyan_store::SignatureStatus;
+    let dir = std::env::temp_dir().join(format!("hongyan-store-numbers-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let store = SqliteStore::open(&dir.join("hongyan.db")).expect("open");
+    let at = hongyan_store::Timestamp::from_millis(0);
+    let a = store.create_account("etax", at).await.unwrap().id;
+    let b = store.create_account("interaction", at).await.unwrap().id;
+    let sig = store.add_signature(a, "某省税务局", "07", at).await.unwrap();
+    store.decide_signature(sig.id, SignatureStatus::Approved, at).await.unwrap();
+    hongyan_store_tests::numbers_story(&store, a, b, "07").await;
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn data_survives_reopening() {
     use hongyan_store::{Store, Timestamp};
     let dir = std::env::temp_dir().join(format!("hongyan-store-reopen-{}", std::process::id()));

@@ -8,11 +8,13 @@
 mod accounts;
 mod content;
 mod feed;
+mod numbers;
 mod operations;
 mod users;
 
 pub use accounts::accounts_story;
 pub use content::content_story;
+pub use numbers::numbers_story;
 pub use operations::operations_story;
 pub use users::users_story;
 
