@@ -31,7 +31,7 @@ mod tls;
 pub use dial::{Dialer, TlsTarget};
 pub use limits::{ConnLimits, Permit};
 pub use listener::{Accepted, Listener, ListenerStats, StatsSnapshot};
-pub use stream::NetStream;
+pub use stream::{NetStream, HANDSHAKE_LIMIT};
 pub use tls::{ServerTls, Trust, TrustError};
 
 /// Every listener made in this process, by name, for operators' eyes.

@@ -11,6 +11,9 @@ use tokio::net::TcpStream;
 
 use crate::ServerTls;
 
+/// How long a peer of a protocol listener (SMPP, CMPP, SGIP) has to finish the TLS handshake.
+pub const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
+
 /// A connection: plain TCP, TLS we opened ([`crate::Dialer`]), or TLS a peer opened to one of
 /// our listeners ([`NetStream::accepted`]).
 #[derive(Debug)]

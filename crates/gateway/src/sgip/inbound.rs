@@ -32,9 +32,6 @@ pub(crate) struct Inbound {
     pub(crate) tls: Option<hongyan_net::ServerTls>,
 }
 
-/// How long the SMG has to finish the TLS handshake.
-const HANDSHAKE_LIMIT: Duration = Duration::from_secs(10);
-
 /// Serves the SGIP listener until shutdown.
 pub(crate) async fn serve_inbound(
     addr: SocketAddr,
@@ -60,7 +57,7 @@ pub(crate) async fn serve_inbound(
                 let (inbound, engine, stop) = (inbound.clone(), engine.clone(), shutdown.clone());
                 tokio::spawn(async move {
                     let _permit = permit;
-                    let stream = hongyan_net::NetStream::accepted(stream, inbound.tls.as_ref(), HANDSHAKE_LIMIT);
+                    let stream = hongyan_net::NetStream::accepted(stream, inbound.tls.as_ref(), hongyan_net::HANDSHAKE_LIMIT);
                     let ended = match stream.await {
                         Ok(stream) => connection(stream, &inbound, &engine, stop).await,
                         Err(e) => Err(e),

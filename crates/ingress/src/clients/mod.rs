@@ -57,9 +57,6 @@ impl Drop for Lease {
 pub(crate) trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send> Io for T {}
 
-/// How long a client has to finish the TLS handshake.
-const HANDSHAKE_LIMIT: std::time::Duration = std::time::Duration::from_secs(10);
-
 /// Accepts connections until `shutdown` turns true, runs `connection` for each (after the TLS
 /// handshake when `tls` is given), then waits for every connection to log out (each bounded by
 /// its session's response timeout). The listener backs off when accepts fail and refuses
@@ -84,7 +81,7 @@ pub(crate) async fn accept_loop<F, Fut>(
                 let (connection, stop, tls, name) = (connection.clone(), shutdown.clone(), tls.clone(), name.to_owned());
                 sessions.spawn(async move {
                     let _permit = permit;
-                    let io: Box<dyn Io> = match hongyan_net::NetStream::accepted(stream, tls.as_ref(), HANDSHAKE_LIMIT).await {
+                    let io: Box<dyn Io> = match hongyan_net::NetStream::accepted(stream, tls.as_ref(), hongyan_net::HANDSHAKE_LIMIT).await {
                         Ok(stream) => Box::new(stream),
                         Err(e) => return tracing::debug!(%peer, error = %e, "{name}: connection dropped"),
                     };
