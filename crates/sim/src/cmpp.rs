@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use crate::ismg::{Ismg, Seen, Shared};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox, MoMessage};
-use crate::scenario::{RateWindow, Scenario};
+use crate::scenario::{RateWindows, Scenario};
 use crate::{now_ms, Counters};
 
 /// CONNECT_RESP statuses (cmpp.md §6).
@@ -45,7 +45,7 @@ pub struct CmppSim {
     book: ReportBook,
     seq: AtomicU32,
     messages: AtomicU64,
-    rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
+    rates: RateWindows,
     mo: MoBox,
     fail: crate::scenario::FailEvery,
     /// What it has seen.
@@ -68,7 +68,7 @@ impl CmppSim {
             book,
             seq,
             messages: AtomicU64::new(0),
-            rates: Default::default(),
+            rates: RateWindows::default(),
             mo: MoBox::default(),
             fail: Default::default(),
             counters: Counters::default(),
@@ -121,10 +121,6 @@ impl CmppSim {
             Some(secret) => (0, secret.as_bytes().to_vec()),
         }
     }
-
-    fn rate_window(&self, sp: &str) -> Arc<RateWindow> {
-        self.rates.lock().expect("rates").entry(sp.to_owned()).or_insert_with(|| Arc::new(RateWindow::new())).clone()
-    }
 }
 
 impl Ismg for CmppSim {
@@ -166,7 +162,7 @@ impl Ismg for CmppSim {
         if self.fail.now(self.cfg.scenario.fail_every) {
             return SubmitResp { msg_id: 0, result: SubmitResult(SYSTEM_ERROR) };
         }
-        if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
+        if !self.rates.admit(sp, self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return SubmitResp { msg_id: 0, result: SubmitResult(FLOW_CONTROL) };
         }

@@ -143,6 +143,18 @@ impl FailEvery {
     }
 }
 
+/// One [`RateWindow`] per account, made at the account's first submit.
+#[derive(Debug, Default)]
+pub(crate) struct RateWindows(Mutex<std::collections::HashMap<String, std::sync::Arc<RateWindow>>>);
+
+impl RateWindows {
+    /// True when one more submit of `account` fits this second under `limit`.
+    pub(crate) fn admit(&self, account: &str, limit: Option<u32>) -> bool {
+        let window = self.0.lock().expect("rates").entry(account.to_owned()).or_default().clone();
+        window.admit(limit)
+    }
+}
+
 /// A per-account submits-per-second window for `rate_limit`.
 #[derive(Debug)]
 pub(crate) struct RateWindow {
@@ -150,11 +162,13 @@ pub(crate) struct RateWindow {
     state: Mutex<(Instant, u32)>,
 }
 
-impl RateWindow {
-    pub(crate) fn new() -> Self {
+impl Default for RateWindow {
+    fn default() -> Self {
         Self { state: Mutex::new((Instant::now(), 0)) }
     }
+}
 
+impl RateWindow {
     /// True when one more submit fits this second.
     pub(crate) fn admit(&self, limit: Option<u32>) -> bool {
         let Some(limit) = limit else { return true };
@@ -191,7 +205,7 @@ mod tests {
 
     #[test]
     fn the_rate_window_admits_the_limit() {
-        let w = RateWindow::new();
+        let w = RateWindow::default();
         assert_eq!((0..10).filter(|_| w.admit(Some(4))).count(), 4);
         assert!(w.admit(None));
     }

@@ -25,7 +25,7 @@ use tokio::time::{sleep, Instant};
 use crate::driver::{drive, Driven, Dropped};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox};
-use crate::scenario::{RateWindow, Scenario};
+use crate::scenario::{RateWindows, Scenario};
 use crate::Counters;
 
 /// How long a report link may sit idle before the simulator unbinds it.
@@ -60,7 +60,7 @@ pub struct SgipSim {
     cfg: SgipSimConfig,
     book: ReportBook,
     messages: AtomicU64,
-    rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
+    rates: RateWindows,
     mo: MoBox,
     fail: crate::scenario::FailEvery,
     /// What it has seen.
@@ -96,7 +96,7 @@ impl SgipSim {
             cfg,
             book,
             messages: AtomicU64::new(0),
-            rates: Default::default(),
+            rates: RateWindows::default(),
             mo: MoBox::default(),
             fail: Default::default(),
             counters: Counters::default(),
@@ -138,16 +138,12 @@ impl SgipSim {
             .then_some(name)
     }
 
-    fn rate_window(&self, sp: &str) -> Arc<RateWindow> {
-        self.rates.lock().expect("rates").entry(sp.to_owned()).or_insert_with(|| Arc::new(RateWindow::new())).clone()
-    }
-
     /// Owes one report per recipient; returns the result for the Submit_Resp.
     fn accept_submit(&self, sp: &str, sequence: &Sequence, submit: &Submit) -> ResultCode {
         if self.fail.now(self.cfg.scenario.fail_every) {
             return ResultCode(32);
         }
-        if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
+        if !self.rates.admit(sp, self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return ResultCode::FLOW_LIMIT;
         }

@@ -15,7 +15,7 @@ use tokio::sync::watch;
 use crate::ismg::{Ismg, Seen, Shared};
 use crate::journal::{OwedReport, ReportBook};
 use crate::mo::{self, MoBox, MoMessage};
-use crate::scenario::{RateWindow, Scenario};
+use crate::scenario::{RateWindows, Scenario};
 use crate::{now_ms, Counters};
 
 /// "System busy": the status an SMGW answers when a client goes over its rate (smgp.md §10).
@@ -40,7 +40,7 @@ pub struct SmgpSim {
     book: ReportBook,
     seq: AtomicU32,
     messages: AtomicU64,
-    rates: std::sync::Mutex<HashMap<String, Arc<RateWindow>>>,
+    rates: RateWindows,
     mo: MoBox,
     fail: crate::scenario::FailEvery,
     /// What it has seen.
@@ -69,7 +69,7 @@ impl SmgpSim {
             book,
             seq,
             messages: AtomicU64::new(0),
-            rates: Default::default(),
+            rates: RateWindows::default(),
             mo: MoBox::default(),
             fail: Default::default(),
             counters: Counters::default(),
@@ -131,10 +131,6 @@ impl SmgpSim {
             Some(secret) => (Status::OK, secret.as_bytes().to_vec()),
         }
     }
-
-    fn rate_window(&self, sp: &str) -> Arc<RateWindow> {
-        self.rates.lock().expect("rates").entry(sp.to_owned()).or_insert_with(|| Arc::new(RateWindow::new())).clone()
-    }
 }
 
 impl Ismg for SmgpSim {
@@ -175,7 +171,7 @@ impl Ismg for SmgpSim {
         if self.fail.now(self.cfg.scenario.fail_every) {
             return SubmitResp { msg_id: MsgId::default(), status: Status(99) };
         }
-        if !self.rate_window(sp).admit(self.cfg.scenario.rate_limit) {
+        if !self.rates.admit(sp, self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return SubmitResp { msg_id: MsgId::default(), status: SYSTEM_BUSY };
         }

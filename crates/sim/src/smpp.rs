@@ -23,7 +23,7 @@ mod tests;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use hongyan_smpp_proto::pdu::{Address, Bind, DataSm, DeliverSm, SubmitSm};
 use hongyan_smpp_proto::session::SessionConfig;
@@ -36,7 +36,7 @@ use tokio::task::JoinSet;
 
 use crate::driver::drive;
 use crate::journal::{OwedReport, ReportBook};
-use crate::scenario::{Outcome, RateWindow, Scenario, SmppReceiptForm};
+use crate::scenario::{Outcome, RateWindows, Scenario, SmppReceiptForm};
 use crate::Counters;
 
 /// The system_id the simulator gives in every bind_*_resp.
@@ -65,7 +65,7 @@ pub struct SmppSim {
     /// Messages accepted, for the outcome mix.
     messages: AtomicU64,
     // std Mutex: a map lookup, never held across an await.
-    rates: Mutex<HashMap<String, Arc<RateWindow>>>,
+    rates: RateWindows,
     mo: crate::mo::MoBox,
     fail: crate::scenario::FailEvery,
     /// What it has seen.
@@ -115,7 +115,7 @@ impl SmppSim {
             cfg,
             book,
             messages: AtomicU64::new(0),
-            rates: Mutex::default(),
+            rates: RateWindows::default(),
             mo: crate::mo::MoBox::default(),
             fail: Default::default(),
             counters: Counters::default(),
@@ -180,17 +180,12 @@ impl SmppSim {
         }
     }
 
-    fn rate_window(&self, system_id: &str) -> Arc<RateWindow> {
-        let mut rates = self.rates.lock().expect("rates");
-        Arc::clone(rates.entry(system_id.to_owned()).or_insert_with(|| Arc::new(RateWindow::new())))
-    }
-
     /// Takes a message: the status and message_id to answer with, the receipt owed first.
     fn accept(&self, system_id: &str, req: &Request<'_>) -> (CommandStatus, String) {
         if self.fail.now(self.cfg.scenario.fail_every) {
             return (CommandStatus::ESME_RSYSERR, String::new());
         }
-        if !self.rate_window(system_id).admit(self.cfg.scenario.rate_limit) {
+        if !self.rates.admit(system_id, self.cfg.scenario.rate_limit) {
             Counters::bump(&self.counters.throttled);
             return (CommandStatus::ESME_RTHROTTLED, String::new());
         }
