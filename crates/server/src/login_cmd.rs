@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::cli::DataDir;
-use anyhow::{Context, Result};
+use anyhow::Result;
 use hongyan_engine::{Engine, SystemClock};
 
 /// A protocol's rules for logins: flag name, longest login, secret length, default login.
@@ -75,7 +75,7 @@ struct LoginFlags {
     /// Print the new login as JSON
     #[arg(long)]
     json: bool,
-    /// The configuration file, for its categories
+    /// The configuration file, for its categories and its `[encryption]` (passwords are sealed)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(flatten)]
@@ -138,11 +138,9 @@ fn default_category(o: &LoginOptions) -> Result<Option<hongyan_types::Category>>
 
 pub(crate) async fn run(o: LoginOptions) -> Result<()> {
     let category = default_category(&o)?;
-    let path = o.data_dir.join("hongyan.db");
-    let store: Arc<dyn hongyan_store::Store> = Arc::new(
-        hongyan_store_sqlite::SqliteStore::open_unsealed(&path)
-            .with_context(|| format!("opening {}", path.display()))?,
-    );
+    // Passwords are sealed with the data keys, as serve reads them.
+    let store: Arc<dyn hongyan_store::Store> =
+        Arc::new(crate::keys_cmd::open_sealed(o.config.as_deref(), &o.data_dir)?);
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let r = rules(o.protocol);
     let login = o.login.clone().unwrap_or_else(|| match o.protocol {

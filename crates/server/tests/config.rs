@@ -107,7 +107,7 @@ fn a_client_login_keeps_its_default_category() {
     let err = String::from_utf8_lossy(&unknown.stderr);
     assert!(err.contains("unknown category `nope`") && err.contains("verification"), "{err}");
     let stored = || {
-        let store = hongyan_store_sqlite::SqliteStore::open_unsealed(&dir.join("hongyan.db")).unwrap();
+        let store = hongyan_store_sqlite::SqliteStore::open(&dir.join("hongyan.db")).unwrap();
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let found = rt.block_on(hongyan_store::AccountStore::find_client_login(&store, "smpp", "etax01")).unwrap();
         rt.block_on(hongyan_store::Store::close(&store)).unwrap();

@@ -13,7 +13,8 @@ CREATE TABLE accounts (
     -- Free text allowed, or only approved templates.
     free_text               boolean   NOT NULL DEFAULT true,
     callback_url            text,
-    callback_secret         text,
+    -- Sealed (label 'secret'): it signs what the platform pushes about taxpayers.
+    callback_secret         bytea,
     callback_per_request    boolean   NOT NULL DEFAULT false,
     rate_limit              integer,
     daily_quota             bigint,
@@ -58,7 +59,8 @@ CREATE TABLE client_logins (
     protocol         text   NOT NULL,
     login            text   NOT NULL,
     account_id       bigint NOT NULL REFERENCES accounts (id),
-    secret           text   NOT NULL,
+    -- Sealed (label 'secret'): CMPP's authenticator is an MD5 over it, so it is kept, not hashed.
+    secret           bytea  NOT NULL,
     created_at       bigint NOT NULL,
     default_category text,
     PRIMARY KEY (protocol, login)

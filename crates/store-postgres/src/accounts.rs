@@ -272,7 +272,8 @@ impl AccountStore for PgStore {
     /// next (the push state joins the feed concern; nothing of it is kept here yet).
     fn set_callback(&self, account_id: i64, callback: Option<Callback>) -> BoxFuture<'_, Result<bool>> {
         Box::pin(async move {
-            let (url, secret) = (callback.as_ref().map(|c| &c.url), callback.as_ref().map(|c| &c.secret));
+            let url = callback.as_ref().map(|c| &c.url);
+            let secret = self.seal_text("secret", callback.as_ref().map(|c| c.secret.as_str()))?;
             let sql = "UPDATE accounts SET callback_url = $2, callback_secret = $3 WHERE id = $1";
             Ok(self.changed(sql, &[&account_id, &url, &secret]).await? == 1)
         })
@@ -282,10 +283,12 @@ impl AccountStore for PgStore {
         Box::pin(async move {
             let sql = "SELECT callback_url, callback_secret FROM accounts WHERE id = $1";
             let row = self
-                .one(sql, &[&account_id], |r| (r.get::<_, Option<String>>(0), r.get::<_, Option<String>>(1)))
+                .one(sql, &[&account_id], |r| (r.get::<_, Option<String>>(0), r.get::<_, Option<Vec<u8>>>(1)))
                 .await?;
             Ok(match row {
-                Some((Some(url), Some(secret))) => Some(Callback { url, secret }),
+                Some((Some(url), sealed @ Some(_))) => {
+                    self.open_text("secret", sealed)?.map(|secret| Callback { url, secret })
+                }
                 _ => None,
             })
         })
@@ -309,8 +312,9 @@ impl AccountStore for PgStore {
         Box::pin(async move {
             let sql = "INSERT INTO client_logins (protocol, login, account_id, secret, created_at, default_category)
                        VALUES ($1, $2, $3, $4, $5, $6)";
+            let secret = self.seal_text("secret", Some(&l.secret))?;
             let args: [&(dyn ToSql + Sync); 6] =
-                [&l.protocol, &l.login, &l.account_id, &l.secret, &l.created_at.as_millis(), &l.default_category];
+                [&l.protocol, &l.login, &l.account_id, &secret, &l.created_at.as_millis(), &l.default_category];
             self.changed(sql, &args).await.map(drop)
         })
     }
@@ -322,18 +326,22 @@ impl AccountStore for PgStore {
                 "SELECT l.account_id, l.secret, l.created_at, l.default_category, {ACCOUNT_COLUMNS}
                  FROM client_logins l JOIN accounts a ON a.id = l.account_id WHERE l.protocol = $1 AND l.login = $2"
             );
-            self.one(&sql, &[&protocol, &login], |r| {
-                let found = ClientLogin {
-                    protocol: protocol.clone(),
-                    login: login.clone(),
-                    account_id: r.get(0),
-                    secret: r.get(1),
-                    created_at: Timestamp::from_millis(r.get(2)),
-                    default_category: r.get(3),
-                };
-                (found, account(r, 4))
-            })
-            .await
+            let row = self
+                .one(&sql, &[&protocol, &login], |r| {
+                    let found = ClientLogin {
+                        protocol: protocol.clone(),
+                        login: login.clone(),
+                        account_id: r.get(0),
+                        secret: String::new(),
+                        created_at: Timestamp::from_millis(r.get(2)),
+                        default_category: r.get(3),
+                    };
+                    (found, r.get::<_, Vec<u8>>(1), account(r, 4))
+                })
+                .await?;
+            let Some((mut found, sealed, account)) = row else { return Ok(None) };
+            found.secret = self.open_text("secret", Some(sealed))?.unwrap_or_default();
+            Ok(Some((found, account)))
         })
     }
 

@@ -14,9 +14,26 @@ async fn store(tag: &str) -> PgStore {
 }
 
 #[tokio::test]
-async fn postgres_tells_the_accounts_story() {
+async fn postgres_tells_the_accounts_story_and_keeps_secrets_sealed() {
     let store = store("accounts").await;
     hongyan_store_tests::accounts_story(&store).await;
+    let client = store.pool().get().await.unwrap();
+    let clear: i64 = client
+        .query_one(
+            "SELECT (SELECT count(*) FROM accounts WHERE position(convert_to('cb-secret', 'UTF8') IN callback_secret) > 0)
+                  + (SELECT count(*) FROM client_logins WHERE position(convert_to('s3cret', 'UTF8') IN secret) > 0)",
+            &[],
+        )
+        .await
+        .unwrap()
+        .get(0);
+    let kept: i64 = client
+        .query_one("SELECT (SELECT count(*) FROM client_logins) * (SELECT count(callback_secret) FROM accounts)", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert!(kept > 0, "the story leaves a login and a callback to look at");
+    assert_eq!(clear, 0, "no signing secret or password in clear in the database");
 }
 
 #[tokio::test]

@@ -13,7 +13,7 @@ use crate::backend;
 pub(crate) fn create_login(conn: &Connection, l: &ClientLogin) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO client_logins (protocol, login, account_id, secret, created_at, default_category)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+             VALUES (?1, ?2, ?3, hy_seal('secret', ?4), ?5, ?6)",
     )
     .and_then(|mut s| {
         s.execute(params![l.protocol, l.login, l.account_id, l.secret, l.created_at.as_millis(), l.default_category])
@@ -44,7 +44,7 @@ pub(crate) fn find_login(
     login: &str,
 ) -> rusqlite::Result<Option<(ClientLogin, Account)>> {
     conn.prepare_cached(&format!(
-        "SELECT l.account_id, l.secret, l.created_at, l.default_category, {}
+        "SELECT l.account_id, hy_open('secret', l.secret), l.created_at, l.default_category, {}
              FROM client_logins l JOIN accounts a ON a.id = l.account_id WHERE l.protocol = ?1 AND l.login = ?2",
         crate::account_ops::ACCOUNT_COLUMNS
     ))?

@@ -1,5 +1,6 @@
 //! The SQL of callback push: each account's callback, its failing series, and the batches
-//! given up on.
+//! given up on. The signing secret is sealed like numbers are: it signs what the platform says
+//! about taxpayers, so a copy of the file must not let anyone forge it.
 
 use hongyan_store::{Callback, FeedConsumer, MessageId, PushAttempt, PushFailure, PushTarget, Result, Timestamp};
 use rusqlite::{params, Connection, OptionalExtension};
@@ -9,7 +10,7 @@ use crate::{backend, feed_ops};
 pub(crate) fn set_callback(conn: &Connection, account_id: i64, callback: Option<&Callback>) -> Result<bool> {
     let (url, secret) = (callback.map(|c| c.url.as_str()), callback.map(|c| c.secret.as_str()));
     let changed = conn
-        .prepare_cached("UPDATE accounts SET callback_url = ?2, callback_secret = ?3 WHERE id = ?1")
+        .prepare_cached("UPDATE accounts SET callback_url = ?2, callback_secret = hy_seal('secret', ?3) WHERE id = ?1")
         .and_then(|mut s| s.execute(params![account_id, url, secret]))
         .map_err(backend)?;
     if callback.is_none() {
@@ -23,7 +24,7 @@ pub(crate) fn set_callback(conn: &Connection, account_id: i64, callback: Option<
 
 pub(crate) fn callback(conn: &Connection, account_id: i64) -> rusqlite::Result<Option<Callback>> {
     let row = conn
-        .prepare_cached("SELECT callback_url, callback_secret FROM accounts WHERE id = ?1")?
+        .prepare_cached("SELECT callback_url, hy_open('secret', callback_secret) FROM accounts WHERE id = ?1")?
         .query_row([account_id], |r| Ok((r.get::<_, Option<String>>(0)?, r.get::<_, Option<String>>(1)?)))
         .optional()?;
     Ok(match row {
@@ -50,7 +51,7 @@ pub(crate) fn per_request(conn: &Connection, account_id: i64) -> rusqlite::Resul
 
 pub(crate) fn targets(conn: &Connection, now: Timestamp, limit: usize) -> rusqlite::Result<Vec<PushTarget>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT a.id, a.callback_url, a.callback_secret, coalesce(p.attempts, 0), p.failing_since
+        "SELECT a.id, a.callback_url, hy_open('secret', a.callback_secret), coalesce(p.attempts, 0), p.failing_since
          FROM accounts a
          LEFT JOIN push_state p ON p.account_id = a.id
          LEFT JOIN feed_cursors c ON c.account_id = a.id AND c.consumer = ?1

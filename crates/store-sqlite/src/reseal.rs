@@ -66,6 +66,14 @@ const SEALED: &[Sealed] = &[
     },
 ];
 
+/// Secrets the platform must be able to read back (a callback's signing secret, an SMPP or
+/// CMPP password: CMPP's authenticator is an MD5 over it). Their tables are small, so every
+/// open with a key ring seals what an older version left in clear, whatever the state says.
+const SECRETS: &[Sealed] = &[
+    Sealed { table: "accounts", walk: "id", columns: &[("callback_secret", "secret")], hash: None },
+    Sealed { table: "client_logins", walk: "created_at", columns: &[("secret", "secret")], hash: None },
+];
+
 const BATCH: i64 = 1000;
 
 /// The `seal_state` label of a ring: what rows are sealed with after a complete pass.
@@ -84,7 +92,7 @@ pub type ResealCounts = Vec<(&'static str, u64)>;
 pub(crate) fn run(conn: &Connection, ring: &KeyRing) -> Result<ResealCounts> {
     conn.execute_batch("PRAGMA secure_delete = ON").map_err(backend)?;
     let mut counts = Vec::new();
-    for t in SEALED {
+    for t in SEALED.iter().chain(SECRETS) {
         counts.push((t.table, table(conn, t)?));
     }
     conn.execute("UPDATE seal_state SET sealed_with = ?1 WHERE id = 1", [label(ring)]).map_err(backend)?;
@@ -135,6 +143,21 @@ fn table(conn: &Connection, t: &Sealed) -> Result<u64> {
     Ok(done)
 }
 
+/// Seals the secrets an older version kept in clear, zeroing the space they leave.
+fn seal_secrets(conn: &Connection) -> Result<()> {
+    conn.execute_batch("PRAGMA secure_delete = ON").map_err(backend)?;
+    let mut rows = 0;
+    for t in SECRETS {
+        rows += table(conn, t)?;
+    }
+    conn.execute_batch("PRAGMA secure_delete = OFF").map_err(backend)?;
+    if rows > 0 {
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").map_err(backend)?;
+        tracing::info!(rows, "sealed the signing secrets and passwords kept in clear");
+    }
+    Ok(())
+}
+
 /// At open with a key ring: seal a database that predates sealing, and refuse a ring that
 /// lacks the key the database was last resealed with (its rows could not be read). True when
 /// every row is sealed with the ring's current key and algorithm.
@@ -152,6 +175,7 @@ pub(crate) fn on_open(conn: &Connection, ring: &KeyRing) -> Result<bool> {
     let id = state.rsplit(':').next().and_then(|i| i.parse::<u32>().ok());
     match id {
         Some(id) if ring.ids().contains(&id) => {
+            seal_secrets(conn)?;
             let current = state == label(ring);
             if !current {
                 tracing::warn!(sealed_with = %state, current = %label(ring), "rows are sealed with an older data key; run `hongyan keys rekey`");

@@ -14,6 +14,8 @@ const REPLY_FROM: &str = "13698765432";
 const REPLY: &str = "好的收到谢谢税务局";
 const BLOCKED: &str = "15011112222";
 const OPTED_OUT: &str = "17733334444";
+const SIGNING_SECRET: &str = "cb-secret-5f1e9a7d3c";
+const PASSWORD: &str = "pw-7Qx2Lm9";
 
 fn t(ms: i64) -> Timestamp {
     Timestamp::from_millis(1_795_910_782_000 + ms)
@@ -124,6 +126,30 @@ async fn write_everything(store: &SqliteStore, account: i64) {
     store.add_client_part(part).await.unwrap();
     store.blacklist_add(blocked(account)).await.unwrap();
     store.unsubscribe(account, OPTED_OUT, "TD", t(90)).await.unwrap();
+    store.set_callback(account, Some(callback())).await.unwrap();
+    store.create_client_login(login(account)).await.unwrap();
+}
+
+fn callback() -> Callback {
+    Callback { url: "https://etax.example/cb".into(), secret: SIGNING_SECRET.into() }
+}
+
+fn login(account: i64) -> ClientLogin {
+    ClientLogin {
+        protocol: "smpp".into(),
+        login: "etax01".into(),
+        account_id: account,
+        secret: PASSWORD.into(),
+        created_at: t(95),
+        default_category: None,
+    }
+}
+
+/// The secrets read back as they were given.
+async fn secrets_answer(store: &SqliteStore, account: i64) {
+    assert_eq!(store.callback(account).await.unwrap(), Some(callback()));
+    let (found, _) = store.find_client_login("smpp", "etax01").await.unwrap().unwrap();
+    assert_eq!(found.secret, PASSWORD);
 }
 
 fn blocked(account: i64) -> BlacklistEntry {
@@ -148,7 +174,8 @@ async fn nothing_readable_on_disk(algorithm: Algorithm) {
     write_everything(&store, account).await;
 
     let on_disk = bytes_on_disk(&db);
-    for secret in [NUMBER, TEXT, "867530", REPLY_FROM, REPLY, "验证码", BLOCKED, OPTED_OUT] {
+    let personal = [NUMBER, TEXT, "867530", REPLY_FROM, REPLY, "验证码", BLOCKED, OPTED_OUT];
+    for secret in personal.into_iter().chain([SIGNING_SECRET, PASSWORD]) {
         assert!(!contains(&on_disk, secret), "{secret:?} is readable in the database files ({algorithm:?})");
     }
     assert!(contains(&on_disk, "etax"), "the scan reads the files the store writes");
@@ -164,6 +191,7 @@ async fn nothing_readable_on_disk(algorithm: Algorithm) {
     assert_eq!(sent, [t(1)], "the frequency limit counts by the hash too");
     assert!(store.find_request(account, "r1").await.unwrap().unwrap().answer.contains(NUMBER));
     lists_answer(&store, account).await;
+    secrets_answer(&store, account).await;
     let events = store.feed(account, FeedConsumer::Push, 10).await.unwrap();
     let texts: Vec<String> = events
         .iter()
@@ -265,6 +293,37 @@ async fn rows_written_before_sealing_are_sealed_at_the_first_open() {
     let on_disk = bytes_on_disk(&db);
     for plain in [NUMBER, "867530", BLOCKED] {
         assert!(!contains(&on_disk, plain), "{plain} is still in the file");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn secrets_an_older_version_kept_in_clear_are_sealed_at_the_next_open() {
+    let dir = folder("secrets");
+    let db = dir.join("hongyan.db");
+    let store = SqliteStore::open(&db).unwrap();
+    let account = store.create_account("etax", t(0)).await.unwrap().id;
+    store.set_callback(account, Some(callback())).await.unwrap();
+    store.create_client_login(login(account)).await.unwrap();
+    store.close().await.unwrap();
+    drop(store);
+    // As versions before sealed them wrote them: in clear, in a database otherwise sealed.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(&format!(
+        "UPDATE accounts SET callback_secret = '{SIGNING_SECRET}';
+         UPDATE client_logins SET secret = '{PASSWORD}';"
+    ))
+    .unwrap();
+    drop(conn);
+    assert!(contains(&bytes_on_disk(&db), PASSWORD), "the old file holds the password in clear");
+
+    let store = SqliteStore::open(&db).unwrap();
+    secrets_answer(&store, account).await;
+    store.close().await.unwrap();
+    drop(store);
+    let on_disk = bytes_on_disk(&db);
+    for secret in [SIGNING_SECRET, PASSWORD] {
+        assert!(!contains(&on_disk, secret), "{secret} is still in the file");
     }
     std::fs::remove_dir_all(&dir).ok();
 }

@@ -132,6 +132,9 @@ async fn rights_limits_and_callbacks(store: &dyn AccountStore, a: i64, b: i64) {
     assert!(store.set_callback(a, None).await.unwrap());
     assert_eq!(store.callback(a).await.unwrap(), None, "cleared");
     assert!(!store.set_callback(9_999, None).await.unwrap(), "no such account");
+    let kept = Callback { url: "https://b.example/cb".into(), secret: "cb-secret-b".into() };
+    assert!(store.set_callback(b, Some(kept.clone())).await.unwrap());
+    assert_eq!(store.callback(b).await.unwrap(), Some(kept), "left for a backend's own checks");
     assert!(!store.callback_per_request(a).await.unwrap());
     assert!(store.set_callback_per_request(a, true).await.unwrap());
     assert!(store.callback_per_request(a).await.unwrap());
