@@ -7,7 +7,8 @@ use hongyan_store::{
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::backend;
-use crate::usage::{self, Counted, Held};
+use crate::usage;
+use hongyan_store::totals::{Counted, Held};
 use crate::writing::Writing;
 
 pub(crate) fn create_account(conn: &Connection, name: &str, now: Timestamp) -> Result<Account> {
@@ -129,7 +130,7 @@ fn record_submit(conn: &Writing<'_>, o: &SubmitOutcome) -> rusqlite::Result<()> 
              FROM messages m WHERE m.id = ?1",
         )?
         .query_row(params![id, o.segment], |r| {
-            Ok((r.get::<_, u8>(0)?, Counted::from_row(r, 1)?, r.get::<_, Option<u32>>(8)?, r.get::<_, bool>(9)?))
+            Ok((r.get::<_, u8>(0)?, usage::counted(r, 1)?, r.get::<_, Option<u32>>(8)?, r.get::<_, bool>(9)?))
         })
         .optional()?
     else {
@@ -267,7 +268,7 @@ fn apply_report(conn: &Writing<'_>, r: &ReportIn) -> rusqlite::Result<ReportMatc
             // A one-segment message is billed when the segment reported is.
             let message = Held {
                 segments: row.get(5)?,
-                counted: Counted::from_row(row, 7)?,
+                counted: usage::counted(row, 7)?,
                 billed: i64::from(row.get::<_, bool>(6)?),
                 linked: row.get(14)?,
             };
@@ -318,9 +319,8 @@ fn apply_report(conn: &Writing<'_>, r: &ReportIn) -> rusqlite::Result<ReportMatc
     Ok(ReportMatch::Matched { message_id: MessageId(message_id as u64), status })
 }
 
-/// Recomputes a message's status from its segments' reports: the first failure (by segment
-/// number) decides; all delivered means delivered; otherwise it is still waiting. With the
-/// message's account.
+/// Recomputes a message's status from its segments' reports (`hongyan_store::rules`), with
+/// the message's account.
 pub(crate) fn aggregate(conn: &Writing<'_>, message_id: i64, now: Timestamp) -> rusqlite::Result<(MessageStatus, i64)> {
     let held = usage::read(conn, message_id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
     let mut stmt = conn.prepare_cached(
@@ -339,18 +339,9 @@ fn settle(
     stats: &[String],
     now: Timestamp,
 ) -> rusqlite::Result<MessageStatus> {
-    let (segments, counted) = (held.segments, &held.counted);
+    let counted = &held.counted;
     let current = MessageStatus::parse(counted.status()).unwrap_or(MessageStatus::Submitted);
-    let failure = stats.iter().map(|s| MessageStatus::from_report_stat(s)).find(|s| *s != MessageStatus::Delivered);
-    let next = match failure {
-        Some(f) => f,
-        None if stats.len() >= usize::from(segments) => MessageStatus::Delivered,
-        None => return Ok(current),
-    };
-    if current == MessageStatus::Failed || current == next {
-        return Ok(current);
-    }
-    let error = failure.and_then(|_| stats.iter().find(|s| s.as_str() != "DELIVRD").cloned());
+    let Some((next, error)) = hongyan_store::rules::settled(held.segments, current, stats) else { return Ok(current) };
     conn.prepare_cached(
         "UPDATE messages SET status = ?2, completed_at = ?3,
              error = CASE WHEN ?2 = 'delivered' THEN NULL ELSE coalesce(?4, error) END WHERE id = ?1",

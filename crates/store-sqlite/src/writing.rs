@@ -7,7 +7,7 @@ use rusqlite::Connection;
 /// changes add to, which the writer writes once before the commit (`usage.rs`).
 pub(crate) struct Writing<'c> {
     conn: &'c Connection,
-    pub(crate) tally: std::cell::RefCell<crate::usage::Tally>,
+    pub(crate) tally: std::cell::RefCell<hongyan_store::totals::Tally>,
 }
 
 impl<'c> Writing<'c> {
@@ -22,7 +22,7 @@ impl<'c> Writing<'c> {
 
     /// Writes the transaction's counts; the last step before its commit.
     pub(crate) fn flush(&self) -> Result<()> {
-        self.tally.borrow_mut().flush(self.conn).map_err(crate::backend)
+        crate::usage::flush(&mut self.tally.borrow_mut(), self.conn).map_err(crate::backend)
     }
 }
 

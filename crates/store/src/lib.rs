@@ -19,6 +19,8 @@
 //! hold an `Arc<dyn Store>` without a proc-macro crate.
 #![warn(missing_docs)]
 
+pub mod rules;
+pub mod totals;
 mod traits;
 
 use std::future::Future;
