@@ -268,14 +268,21 @@ impl AccountStore for PgStore {
         })
     }
 
-    /// Clearing the callback also forgets what was owed to it: a new one starts with what comes
-    /// next (the push state joins the feed concern; nothing of it is kept here yet).
+    /// Clearing the callback also forgets what was owed to it: a new one starts with what
+    /// comes next.
     fn set_callback(&self, account_id: i64, callback: Option<Callback>) -> BoxFuture<'_, Result<bool>> {
         Box::pin(async move {
             let url = callback.as_ref().map(|c| &c.url);
             let secret = self.seal_text("secret", callback.as_ref().map(|c| c.secret.as_str()))?;
+            let mut client = self.client().await?;
+            let tx = client.transaction().await.map_err(backend)?;
             let sql = "UPDATE accounts SET callback_url = $2, callback_secret = $3 WHERE id = $1";
-            Ok(self.changed(sql, &[&account_id, &url, &secret]).await? == 1)
+            let changed = tx.execute(sql, &[&account_id, &url, &secret]).await.map_err(backend)?;
+            if callback.is_none() {
+                tx.execute("DELETE FROM push_state WHERE account_id = $1", &[&account_id]).await.map_err(backend)?;
+            }
+            tx.commit().await.map_err(backend)?;
+            Ok(changed == 1)
         })
     }
 

@@ -8,24 +8,35 @@
 //!   lives, taken over when it stops, and fenced by a generation number so a node that paused
 //!   past its lease cannot act on it any more.
 //!
-//! - [`PgStore`]: the store traits of `hongyan-store`, one concern at a time, each passing the
-//!   same story (`hongyan-store-tests`) as SQLite: so far interface accounts with their keys,
-//!   rights, limits, callbacks and client logins (`AccountStore`), signatures, templates and
-//!   review notes (`ContentStore`), blacklists, unsubscribes and portability (`NumberStore`), the console users, their
-//!   sessions and the audit log (`UserStore`), and link-quality minutes, incidents and alerts
-//!   (`OperationsStore`). Texts are sealed with the data keys in Rust before they are bound,
-//!   so the database (and a dump of it) holds none in clear.
+//! - [`PgStore`]: every store trait of `hongyan-store`, passing the same story
+//!   (`hongyan-store-tests`) as SQLite: accounts, content, numbers, messages from acceptance
+//!   to their last report (`messages/`), each account's feed and callback pushing
+//!   (`feed.rs`), client systems' long messages and receipts (`clients.rs`), users and the
+//!   audit log, operations. Numbers and texts are sealed with the data keys in Rust before
+//!   they are bound, so the database (and a dump of it) holds none in clear.
 //!
-//! What it does not own yet: the messages and the feed (`MessageStore`, `FeedStore`); until they are here cluster mode cannot run.
+//! Several nodes write at once. A write transaction ([`writing`]) locks the message it
+//! changes, takes a carrier id's lock before it looks for the answer or the report it pairs
+//! with, and writes the statements' totals and the accounts' feed events at its end in a
+//! fixed order; one that PostgreSQL cancels for a deadlock is run again. `messages` and
+//! `segments` are partitioned by month of the message id (`partitions.rs`).
+//!
+//! What it does not own yet: handing work between nodes (claims and wake-ups), and running
+//! the platform on it (`[cluster]` in the configuration).
 
 mod accounts;
+mod clients;
 mod content;
+mod feed;
 mod leases;
+mod messages;
 mod migrate;
 mod numbers;
 mod operations;
+mod partitions;
 mod store;
 mod users;
+mod writing;
 
 pub use deadpool_postgres::Pool;
 pub use leases::{fence, Lease, Leases};

@@ -14,6 +14,7 @@ const MIGRATIONS: &[(&str, &str)] = &[
     ("0004_accounts", include_str!("../migrations/0004_accounts.sql")),
     ("0005_content", include_str!("../migrations/0005_content.sql")),
     ("0006_numbers", include_str!("../migrations/0006_numbers.sql")),
+    ("0007_messages", include_str!("../migrations/0007_messages.sql")),
 ];
 
 /// The advisory lock's key: "hongyan" in ASCII, so it does not clash with another program's.

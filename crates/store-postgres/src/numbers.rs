@@ -18,16 +18,19 @@ const GLOBAL: i64 = 0;
 /// Numbers per look-up: a bulk request is a few queries, not one per number.
 const CHUNK: usize = 500;
 const NUMBER: &str = "number";
+/// An unsubscribe, after [`PgStore::add_number`]'s first three values: the word and when.
+pub(crate) const UNSUBSCRIBE: &str = "INSERT INTO unsubscribes (account_id, number, number_hash, keyword, created_at)
+                                      VALUES ($1, $2, $3, $4, $5) ON CONFLICT (number_hash, account_id) DO NOTHING";
 
 impl PgStore {
     /// The hash new rows carry for `number`.
-    fn current_hash(&self, number: &str) -> Result<Vec<u8>> {
+    pub(crate) fn current_hash(&self, number: &str) -> Result<Vec<u8>> {
         let ring = self.ring()?;
         ring.index(number, 0).map(|h| h.to_vec()).ok_or_else(|| StoreError::Backend("the key ring is empty".into()))
     }
 
     /// Every hash `number` may be stored under: one per (key, algorithm) pair of the ring.
-    fn all_hashes(&self, numbers: &[String]) -> Result<Vec<Vec<u8>>> {
+    pub(crate) fn all_hashes(&self, numbers: &[String]) -> Result<Vec<Vec<u8>>> {
         let ring = self.ring()?;
         Ok(numbers.iter().flat_map(|n| (0..INDEX_SLOTS).map_while(|s| ring.index(n, s).map(|h| h.to_vec()))).collect())
     }
@@ -53,16 +56,29 @@ impl PgStore {
         insert: &str,
         extra: &[&(dyn ToSql + Sync)],
     ) -> Result<()> {
-        let (sealed, hash) = (self.seal_text(NUMBER, Some(number))?, self.current_hash(number)?);
-        let older: Vec<Vec<u8>> = self.all_hashes(&[number.to_owned()])?.into_iter().filter(|h| *h != hash).collect();
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(backend)?;
+        self.add_number_in(&tx, table, (account_id, number), insert, extra).await?;
+        tx.commit().await.map_err(backend)
+    }
+
+    /// [`PgStore::add_number`] within the transaction `tx`.
+    pub(crate) async fn add_number_in(
+        &self,
+        tx: &deadpool_postgres::Transaction<'_>,
+        table: &str,
+        (account_id, number): (i64, &str),
+        insert: &str,
+        extra: &[&(dyn ToSql + Sync)],
+    ) -> Result<()> {
+        let (sealed, hash) = (self.seal_text(NUMBER, Some(number))?, self.current_hash(number)?);
+        let older: Vec<Vec<u8>> = self.all_hashes(&[number.to_owned()])?.into_iter().filter(|h| *h != hash).collect();
         let drop_older = format!("DELETE FROM {table} WHERE account_id = $1 AND number_hash = ANY($2)");
         tx.execute(&drop_older, &[&account_id, &older]).await.map_err(backend)?;
         let mut args: Vec<&(dyn ToSql + Sync)> = vec![&account_id, &sealed, &hash];
         args.extend_from_slice(extra);
         tx.execute(insert, &args).await.map_err(backend)?;
-        tx.commit().await.map_err(backend)
+        Ok(())
     }
 
     async fn list_of(&self, account_id: i64) -> Result<Vec<BlacklistEntry>> {
@@ -165,9 +181,7 @@ impl NumberStore for PgStore {
     fn unsubscribe(&self, account_id: i64, number: &str, keyword: &str, now: Timestamp) -> BoxFuture<'_, Result<()>> {
         let (number, keyword) = (number.to_owned(), keyword.to_owned());
         Box::pin(async move {
-            let insert = "INSERT INTO unsubscribes (account_id, number, number_hash, keyword, created_at)
-                          VALUES ($1, $2, $3, $4, $5) ON CONFLICT (number_hash, account_id) DO NOTHING";
-            self.add_number("unsubscribes", account_id, &number, insert, &[&keyword, &now.as_millis()]).await
+            self.add_number("unsubscribes", account_id, &number, UNSUBSCRIBE, &[&keyword, &now.as_millis()]).await
         })
     }
 

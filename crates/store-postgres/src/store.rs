@@ -15,6 +15,8 @@ pub struct PgStore {
     /// The data keys that seal numbers and texts, as on SQLite; `None` for tools that never
     /// touch sealed data (a sealed read or write then fails with the reason).
     ring: Option<KeyRing>,
+    /// Months whose message partitions exist (`partitions.rs`).
+    pub(crate) months: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -29,7 +31,12 @@ impl PgStore {
     pub async fn open(url: &str, schema: Option<&str>, ring: Option<KeyRing>) -> Result<Self, PgError> {
         let pool = connect(url, schema).await?;
         migrate(&pool).await?;
-        Ok(Self { pool, ring })
+        let store = Self { pool, ring, months: Default::default() };
+        store
+            .prepare_months(hongyan_store::Timestamp::from_system(std::time::SystemTime::now()))
+            .await
+            .map_err(|e| PgError::Unavailable(format!("making this month's partitions: {e}")))?;
+        Ok(store)
     }
 
     /// The pool beneath, for the leases and for tests that look at the tables.
@@ -54,9 +61,16 @@ impl PgStore {
     }
 
     pub(crate) async fn client(&self) -> Result<Object> {
+        if self.pool.is_closed() {
+            return Err(StoreError::Closed);
+        }
         self.pool.get().await.map_err(|e| StoreError::Backend(format!("no connection to PostgreSQL: {e}")))
     }
 }
+
+/// How the error of a transaction that PostgreSQL cancelled (a deadlock, a serialization
+/// conflict) begins: running it again will do (`writing::retrying`).
+pub(crate) const RETRYABLE: &str = "cancelled, may be retried";
 
 /// A statement's error as the store's: a unique value taken is a conflict, anything else the
 /// backend's own error.
@@ -65,6 +79,20 @@ pub(crate) fn backend(e: tokio_postgres::Error) -> StoreError {
         Some(db) if db.code() == &SqlState::UNIQUE_VIOLATION => {
             StoreError::Conflict(db.detail().unwrap_or(db.message()).to_owned())
         }
+        Some(db)
+            if db.code() == &SqlState::T_R_DEADLOCK_DETECTED || db.code() == &SqlState::T_R_SERIALIZATION_FAILURE =>
+        {
+            StoreError::Backend(format!("{RETRYABLE}: {}", db.message()))
+        }
         _ => StoreError::Backend(e.to_string()),
+    }
+}
+
+/// Every write commits before it answers, so closing has nothing to finish: the pool stops
+/// handing out connections and later calls fail with [`StoreError::Closed`].
+impl hongyan_store::Store for PgStore {
+    fn close(&self) -> hongyan_store::BoxFuture<'_, Result<()>> {
+        self.pool.close();
+        Box::pin(async { Ok(()) })
     }
 }

@@ -117,3 +117,46 @@ async fn the_audit_log_refuses_changes_whoever_asks() {
     let n: i64 = client.query_one("SELECT count(*) FROM audit_log", &[]).await.unwrap().get(0);
     assert_eq!(n, 1, "the line is still there");
 }
+
+/// Every text and bytea column of the store's tables (the portability list aside: it is
+/// plain by design, as template bodies are, which name no one) where `needle` is readable.
+async fn readable(store: &PgStore, needle: &str) -> Vec<String> {
+    let client = store.pool().get().await.unwrap();
+    let columns = client
+        .query(
+            "SELECT c.table_name::text, c.column_name::text, c.data_type::text FROM information_schema.columns c
+             JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
+             WHERE c.table_schema = current_schema() AND t.table_type = 'BASE TABLE'
+               AND c.data_type IN ('text', 'bytea') AND c.table_name <> 'ported_numbers'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let mut found = Vec::new();
+    for c in &columns {
+        let (table, column, kind): (String, String, String) = (c.get(0), c.get(1), c.get(2));
+        let test = match kind.as_str() {
+            "bytea" => format!("position(convert_to($1, 'UTF8') IN {column}) > 0"),
+            _ => format!("position($1 IN {column}) > 0"),
+        };
+        let sql = format!("SELECT count(*) FROM ONLY {table} WHERE {test}");
+        let n: i64 = client.query_one(&sql, &[&needle]).await.unwrap().get(0);
+        if n > 0 {
+            found.push(format!("{table}.{column}"));
+        }
+    }
+    assert!(columns.len() > 40, "the scan reads the store's columns ({})", columns.len());
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_tells_the_whole_story_and_keeps_numbers_and_texts_sealed() {
+    let store = store("whole").await;
+    hongyan_store_tests::run_story(&store).await;
+    let store = PgStore::open(&support::url(), Some(&format!("hy_whole_{}", std::process::id())), None).await.unwrap();
+    for needle in ["13800138", "13900139", "是 123456"] {
+        assert_eq!(readable(&store, needle).await, Vec::<String>::new(), "{needle} readable in the database");
+    }
+    let names = readable(&store, "etax").await;
+    assert!(names.contains(&"accounts.name".to_owned()), "the scan finds what is plain: {names:?}");
+}

@@ -315,7 +315,7 @@ impl MessageStore for SqliteStore {
         batch: Vec<NewMessage>,
         request: Option<RequestRecord>,
     ) -> BoxFuture<'_, Result<Vec<NewMessage>>> {
-        if let Err(e) = write_ops::check_request(&batch, request.as_ref()) {
+        if let Err(e) = hongyan_store::rules::request_is_whole(&batch, request.as_ref()) {
             return Box::pin(async { Err(e) });
         }
         if batch.len() > staged::STAGE_ABOVE {

@@ -1,15 +1,15 @@
 //! The SQL of every write. Each function runs inside the writer's transaction.
 
 use hongyan_store::{
-    Account, ApiKey, MessageId, MessageStatus, NewMessage, ReportIn, ReportMatch, RequestRecord, Result, StoreError,
-    SubmitOutcome, Timestamp,
+    Account, ApiKey, MessageId, MessageStatus, NewMessage, ReportIn, ReportMatch, RequestRecord, Result, SubmitOutcome,
+    Timestamp,
 };
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::backend;
 use crate::usage;
-use hongyan_store::totals::{Counted, Held};
 use crate::writing::Writing;
+use hongyan_store::totals::{Counted, Held};
 
 pub(crate) fn create_account(conn: &Connection, name: &str, now: Timestamp) -> Result<Account> {
     conn.prepare_cached("INSERT INTO accounts (name, enabled, created_at) VALUES (?1, 1, ?2)")
@@ -23,15 +23,6 @@ pub(crate) fn create_api_key(conn: &Connection, key: &ApiKey) -> Result<()> {
     conn.prepare_cached("INSERT INTO api_keys (key_id, account_id, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4)")
         .and_then(|mut s| s.execute(params![key.key_id, key.account_id, key.secret_hash, key.created_at.as_millis()]))
         .map_err(backend)?;
-    Ok(())
-}
-
-/// A request whose messages may be stored: a client link's carry its reference, since owed
-/// receipts are looked for only on messages with one (`settle`). Checked before the writer.
-pub(crate) fn check_request(batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
-    if request.is_some_and(|r| r.origin.is_some()) && batch.iter().any(|m| m.provenance.client_ref.is_none()) {
-        return Err(StoreError::Backend("a client link's message must carry its request's reference".into()));
-    }
     Ok(())
 }
 

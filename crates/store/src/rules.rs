@@ -1,7 +1,19 @@
-//! How a message's state follows from its segments' reports: one rule, the same on every
-//! backend.
+//! Rules every backend applies the same way: how a message's state follows from its
+//! segments' reports, and what a request must hold before it is stored.
 
+use hongyan_types::records::{NewMessage, RequestRecord};
 use hongyan_types::MessageStatus;
+
+use crate::StoreError;
+
+/// A request whose messages may be stored: a client link's carry its reference, since owed
+/// receipts are looked for only on messages with one. Checked before anything is written.
+pub fn request_is_whole(batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<(), StoreError> {
+    if request.is_some_and(|r| r.origin.is_some()) && batch.iter().any(|m| m.provenance.client_ref.is_none()) {
+        return Err(StoreError::Backend("a client link's message must carry its request's reference".into()));
+    }
+    Ok(())
+}
 
 /// The state the reports `stats` (the segments' stats in segment order, those reported so
 /// far) give a message of `segments` segments that is `current` now, with the error to keep,

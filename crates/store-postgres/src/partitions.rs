@@ -1,0 +1,130 @@
+//! Monthly partitions of `messages` and `segments`.
+//!
+//! Message ids are time-ordered (the millisecond, shifted left by 20 bits), so a month of
+//! messages is a range of ids and a partition of its own: searches within a period touch only
+//! its months, and retention drops a month whole instead of deleting rows one by one.
+//!
+//! A month's partitions are made before its first message is written: at open for this
+//! month and the next, and by an insert whose ids fall in a month not made yet. Making them
+//! takes a short lock on both tables, in a transaction of its own under an advisory lock, so
+//! nodes that start a month together make it once. An id before 2020 (a test's small ids, a
+//! clock far off) goes to the default partition rather than a partition of its own.
+
+use std::collections::HashSet;
+
+use hongyan_store::{MessageId, Result, Timestamp};
+
+use crate::store::{backend, PgStore};
+
+/// Ids below this month's first (January 2020) stay in the default partition.
+const FIRST_MONTH: i64 = 2020 * 12;
+/// The advisory lock of partition making: "months" in ASCII.
+const LOCK: i64 = 0x6d6f_6e74_6873;
+
+/// The month (years × 12 + month − 1, UTC) of a time in ms since the epoch.
+fn month_of(ms: i64) -> i64 {
+    let days = ms.div_euclid(86_400_000);
+    let (y, m, _) = civil(days);
+    y * 12 + (m - 1)
+}
+
+/// The first ms of a month given as by [`month_of`].
+fn month_start(month: i64) -> i64 {
+    let (y, m) = (month.div_euclid(12), month.rem_euclid(12) + 1);
+    days_from_civil(y, m, 1) * 86_400_000
+}
+
+/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's civil calendar).
+fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// Days since 1970-01-01 of a date.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = if m > 2 { m - 3 } else { m + 9 };
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The ids of a month: from its first id to the next month's.
+fn id_range(month: i64) -> (i64, i64) {
+    let first = |m: i64| MessageId::floor(Timestamp::from_millis(month_start(m))).0 as i64;
+    (first(month), first(month + 1))
+}
+
+impl PgStore {
+    /// Makes the partitions of this month and the next.
+    pub(crate) async fn prepare_months(&self, now: Timestamp) -> Result<()> {
+        let month = month_of(now.as_millis());
+        self.make_months(&[month, month + 1]).await
+    }
+
+    /// Makes the partitions the months of `ids` lack, before they are written (outside the
+    /// transaction that writes them, which would otherwise hold a second connection). A month
+    /// that cannot be made (its ids already sit in the default partition) stays there, with a
+    /// warning: the rows are written all the same.
+    pub(crate) async fn ensure_partitions(&self, ids: impl Iterator<Item = MessageId>) {
+        let wanted: HashSet<i64> =
+            ids.map(|id| month_of(id.timestamp().as_millis())).filter(|m| *m >= FIRST_MONTH).collect();
+        let missing: Vec<i64> = {
+            let made = self.months.lock().unwrap_or_else(|p| p.into_inner());
+            wanted.into_iter().filter(|m| !made.contains(m)).collect()
+        };
+        if missing.is_empty() {
+            return;
+        }
+        if let Err(e) = self.make_months(&missing).await {
+            tracing::warn!(error = %e, ?missing, "could not make the month's partitions; its messages go to the default one");
+            self.months.lock().unwrap_or_else(|p| p.into_inner()).extend(missing);
+        }
+    }
+
+    async fn make_months(&self, months: &[i64]) -> Result<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(backend)?;
+        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LOCK]).await.map_err(backend)?;
+        for &month in months.iter().filter(|m| **m >= FIRST_MONTH) {
+            let (from, to) = id_range(month);
+            let name = format!("y{:04}m{:02}", month.div_euclid(12), month.rem_euclid(12) + 1);
+            for table in ["messages", "segments"] {
+                let sql = format!(
+                    "CREATE TABLE IF NOT EXISTS {table}_{name} PARTITION OF {table} FOR VALUES FROM ({from}) TO ({to})"
+                );
+                tx.batch_execute(&sql).await.map_err(backend)?;
+            }
+        }
+        tx.commit().await.map_err(backend)?;
+        self.months.lock().unwrap_or_else(|p| p.into_inner()).extend(months);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn months_follow_the_calendar() {
+        // 2026-12-08T00:00:00Z and the start of its month, 2026-12-01.
+        let t = 1_796_688_000_000;
+        let m = month_of(t);
+        assert_eq!((m.div_euclid(12), m.rem_euclid(12) + 1), (2026, 12));
+        assert_eq!(month_start(m), 1_796_083_200_000);
+        assert_eq!(month_start(m + 1), 1_798_761_600_000, "2027-01-01");
+        assert_eq!(month_of(month_start(m + 1) - 1), m, "the last ms of the month is in it");
+        let (from, to) = id_range(m);
+        assert!(from < to && MessageId(to as u64 - 1).timestamp().as_millis() < month_start(m + 1));
+    }
+}
