@@ -15,7 +15,7 @@
 //!   audit log, operations. Numbers and texts are sealed with the data keys in Rust before
 //!   they are bound, so the database (and a dump of it) holds none in clear.
 //!
-//! Several nodes write at once. A write transaction ([`writing`]) locks the message it
+//! Several nodes write at once. A write transaction (`writing.rs`) locks the message it
 //! changes, takes a carrier id's lock before it looks for the answer or the report it pairs
 //! with, and writes the statements' totals and the accounts' feed events at its end in a
 //! fixed order; one that PostgreSQL cancels for a deadlock is run again. `messages` and
