@@ -17,6 +17,7 @@ mod billing;
 mod category;
 mod channel;
 mod clash;
+mod cluster;
 mod console;
 mod incidents;
 mod log;
@@ -32,6 +33,7 @@ pub use alerts::{AlertEmail, AlertRules, AlertSms, AlertWebhook, Alerts};
 pub use billing::BillingPeriod;
 pub use channel::{ChannelDef, ChannelTls, Protocol, DEFAULT_SGIP_NODE_ID};
 pub use clash::{address_clashes, DEFAULT_HTTP};
+pub use cluster::Cluster;
 pub use console::Console;
 pub use incidents::Incidents;
 pub use log::{Log, LogFormat};
@@ -81,6 +83,8 @@ pub struct Config {
     pub incidents: Incidents,
     /// `[alerts]`: rules and where alerts go.
     pub alerts: Alerts,
+    /// `[cluster]`: one node of several on PostgreSQL; `None` runs alone on SQLite.
+    pub cluster: Option<Cluster>,
 }
 
 /// `[encryption]`: numbers and content are always sealed at rest; this says with which
@@ -248,6 +252,7 @@ impl Default for Config {
             log: Log::default(),
             incidents: Incidents::default(),
             alerts: Alerts::default(),
+            cluster: None,
         }
     }
 }
@@ -307,7 +312,16 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
     let log = root.opt_table(&mut w, "log").map(|t| log::parse(&mut w, t)).unwrap_or_default();
     let incidents = root.opt_table(&mut w, "incidents").map(|t| incidents::parse(&mut w, t)).unwrap_or_default();
     let alerts = root.opt_table(&mut w, "alerts").map(|t| alerts::parse(&mut w, t)).unwrap_or_default();
+    let cluster = root.opt_table(&mut w, "cluster").and_then(|t| cluster::parse(&mut w, t));
     root.finish(&mut w);
+    if cluster.is_some() && encryption.keys == KeySource::DataDir {
+        // Each node would make a key of its own in its data folder: what one sealed, the
+        // others could not open.
+        w.problem(
+            "encryption".into(),
+            "in cluster mode every node needs the same data keys: set [encryption] key_file or key_env",
+        );
+    }
     let categories = category::parse_all(&mut w, category_tables);
     // Numbered as in the file, so a clash names the right `channel[i]` even when an earlier
     // channel had problems of its own.
@@ -342,6 +356,7 @@ pub fn parse(text: &str) -> Result<Config, Problems> {
         log,
         incidents,
         alerts,
+        cluster,
     })
 }
 

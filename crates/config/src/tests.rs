@@ -364,3 +364,20 @@ fn an_sgip_channel_in_tls_needs_a_certificate_for_its_listener() {
     let cmpp = channel("cmcc", "cmpp", "10.1.1.10:7890", "tls = true\n");
     assert!(parse(&cmpp).is_ok(), "a CMPP link only connects out: no certificate of ours is needed");
 }
+
+#[test]
+fn a_cluster_names_its_database_and_a_valid_node() {
+    let keys = "[encryption]\nkey_env = \"HONGYAN_DATA_KEYS\"\n";
+    let c =
+        parse(&format!("{keys}[cluster]\npostgres = \"postgres://hy@10.0.0.5/hongyan\"\nnode = \"node-1\"\n")).unwrap();
+    let cluster = c.cluster.expect("cluster mode");
+    assert_eq!((cluster.postgres.as_str(), cluster.node.as_str()), ("postgres://hy@10.0.0.5/hongyan", "node-1"));
+    assert_eq!(parse("").unwrap().cluster, None, "alone on SQLite by default");
+    let problems = parse("[cluster]\nnode = \"节点 1\"\nport = 5432\n").unwrap_err().to_string();
+    assert!(problems.contains("cluster.postgres: is required"), "{problems}");
+    assert!(problems.contains("cluster.port"), "unknown keys are errors: {problems}");
+    assert!(problems.contains("is not a node name"), "{problems}");
+    let own_keys =
+        parse("[cluster]\npostgres = \"postgres://hy@db/hongyan\"\nnode = \"n1\"\n").unwrap_err().to_string();
+    assert!(own_keys.contains("every node needs the same data keys"), "{own_keys}");
+}

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use hongyan_store::{NewMessage, Store, StoreError};
+use hongyan_store::{NewMessage, PendingMessage, Store, StoreError};
 use hongyan_types::{Carrier, Categories, Category, IdGenerator, MessageId, PhoneNumber, UnknownCategory};
 
 use crate::auth::KeyCache;
@@ -177,23 +177,39 @@ impl Engine {
             let page = self.store.pending_dispatch(after, PAGE).await?;
             let Some(last) = page.last() else { break };
             after = last.message.id;
-            let mut orphans = Vec::new();
-            for p in page {
-                let out = Outbound { skip_segments: p.done_segments, message: p.message };
-                match self.queues.get(&out.message.channel) {
-                    Some(q) => {
-                        // A closed queue: the gateway stopped; the message stays queued in
-                        // the store for the next start.
-                        let _ = q.send(Dispatch::One(Box::new(out)));
-                        resumed += 1;
-                    }
-                    None => orphans
-                        .push((out.message.id, format!("channel `{}` is no longer configured", out.message.channel))),
+            resumed += self.requeue(page).await?;
+        }
+        Ok(resumed)
+    }
+
+    /// Queues the messages `ids` that still wait to be sent, as a restart would: in a cluster,
+    /// those a dead node left, once this node has adopted them. How many were queued.
+    pub async fn resume_ids(&self, ids: Vec<MessageId>) -> Result<usize, EngineError> {
+        let pending = self.store.pending_by_ids(ids).await?;
+        self.requeue(pending).await
+    }
+
+    /// Hands waiting messages back to their channels; those whose channel no longer exists
+    /// are failed with that reason, not left hanging.
+    async fn requeue(&self, page: Vec<PendingMessage>) -> Result<usize, EngineError> {
+        let mut resumed = 0;
+        let mut orphans = Vec::new();
+        for p in page {
+            let out = Outbound { skip_segments: p.done_segments, message: p.message };
+            match self.queues.get(&out.message.channel) {
+                Some(q) => {
+                    // A closed queue: the gateway stopped; the message stays queued in the
+                    // store for the next start.
+                    let _ = q.send(Dispatch::One(Box::new(out)));
+                    resumed += 1;
+                }
+                None => {
+                    orphans.push((out.message.id, format!("channel `{}` is no longer configured", out.message.channel)))
                 }
             }
-            if !orphans.is_empty() {
-                self.store.fail_messages(orphans, self.clock.now()).await?;
-            }
+        }
+        if !orphans.is_empty() {
+            self.store.fail_messages(orphans, self.clock.now()).await?;
         }
         Ok(resumed)
     }

@@ -64,6 +64,7 @@ pub(crate) fn targets(config: &Config, trust: Trust) -> Result<AlertTargets> {
 }
 
 /// What the data-key check needs.
+#[derive(Clone)]
 pub(crate) struct KeyCheck {
     pub(crate) config: hongyan_config::Encryption,
     pub(crate) data_dir: PathBuf,

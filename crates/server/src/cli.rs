@@ -65,6 +65,8 @@ pub(crate) enum Command {
     Restore(crate::backup_cmd::RestoreArgs),
     /// Run a simulated carrier gateway on its own port
     Sim(SimArgs),
+    /// Apply the PostgreSQL schema of cluster mode ([cluster] in the configuration)
+    Migrate(crate::cluster::MigrateOptions),
 }
 
 #[derive(Subcommand)]
@@ -182,6 +184,9 @@ pub(crate) struct AccountOptions {
     /// Print the new account and its key as JSON
     #[arg(long)]
     pub(crate) json: bool,
+    /// The configuration file: with `[cluster]`, the account is opened in the cluster's database
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) data: DataDir,
 }

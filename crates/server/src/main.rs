@@ -16,6 +16,7 @@ mod archive;
 mod backup_cmd;
 mod callback_cmd;
 mod cli;
+mod cluster;
 mod content_cmd;
 mod http;
 mod keys_cmd;
@@ -107,6 +108,7 @@ fn main() -> Result<()> {
         C::Restore(args) => runtime.block_on(backup_cmd::restore_from(args)),
         C::Sim(args) => runtime.block_on(sim_cmd::run(args.options())),
         C::Keys(opts) => runtime.block_on(keys_cmd::run(opts)),
+        C::Migrate(opts) => runtime.block_on(cluster::migrate(opts)),
     }
 }
 

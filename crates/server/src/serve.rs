@@ -22,6 +22,8 @@ use hongyan_engine::{ChannelSpec, Engine, SystemClock};
 use hongyan_gateway::{run_channel, ChannelConfig};
 use hongyan_store::Store;
 use hongyan_store_sqlite::SqliteStore;
+
+use crate::cluster::{Jobs, Node};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 
@@ -87,12 +89,22 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let Resolved { config, data_dir, http } = resolve(opts)?;
     crate::logging::init(&config.log).with_context(|| format!("[log] file {:?}", config.log.file))?;
     std::fs::create_dir_all(&data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
-    let db = data_dir.join("hongyan.db");
     let ring = crate::keys_cmd::ring(&config.encryption, &data_dir)?;
     tracing::info!(algorithm = ?ring.algorithm(), key_id = ring.current_id(), "numbers and content are sealed at rest");
-    let store: Arc<dyn Store> =
-        Arc::new(SqliteStore::open_with(&db, ring.clone()).with_context(|| format!("opening {}", db.display()))?);
-    tracing::info!(path = %db.display(), "store: SQLite (WAL)");
+    let (store, node) = match &config.cluster {
+        Some(cluster) => {
+            let (store, node) = crate::cluster::open(cluster, ring.clone()).await?;
+            (store, Some(node))
+        }
+        None => {
+            let db = data_dir.join("hongyan.db");
+            let store =
+                SqliteStore::open_with(&db, ring.clone()).with_context(|| format!("opening {}", db.display()))?;
+            tracing::info!(path = %db.display(), "store: SQLite (WAL)");
+            (Arc::new(store) as Arc<dyn Store>, None)
+        }
+    };
+    let jobs = node.as_ref().map_or(Jobs::Solo, Node::jobs);
 
     let acceptor = match &config.tls {
         Some(t) => Some(hongyan_net::ServerTls::load(&t.cert, &t.key).context("[tls]")?),
@@ -129,6 +141,7 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
 
     let (stop, stop_rx) = watch::channel(false);
+    let node = node.map(|n| n.run(engine.clone(), stop_rx.clone()));
     tokio::spawn(engine.clone().run_scheduler(stop_rx.clone()));
     let push = push_settings(&config.reports)?;
     engine.set_alert_rules(crate::alerting::rules(&config));
@@ -138,12 +151,19 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         data_dir: data_dir.clone(),
         running: ring.clone(),
     };
-    tokio::spawn(crate::alerting::run(engine.clone(), alert_targets, key_check, stop_rx.clone()));
-    let pusher = tokio::spawn(hongyan_notify::run(engine.clone(), push, stop_rx.clone()));
-    tokio::spawn(sweep_unknown(engine.clone(), config.reports.unknown_after, stop_rx.clone()));
-    tokio::spawn(flush_client_parts(engine.clone(), stop_rx.clone()));
+    let e = engine.clone();
+    jobs.spawn("alerts", stop_rx.clone(), move |stop| {
+        crate::alerting::run(e.clone(), alert_targets.clone(), key_check.clone(), stop)
+    });
+    let e = engine.clone();
+    let pusher = jobs.spawn("push", stop_rx.clone(), move |stop| hongyan_notify::run(e.clone(), push.clone(), stop));
+    let (e, after) = (engine.clone(), config.reports.unknown_after);
+    jobs.spawn("unknown-sweep", stop_rx.clone(), move |stop| sweep_unknown(e.clone(), after, stop));
+    let e = engine.clone();
+    jobs.spawn("client-parts", stop_rx.clone(), move |stop| flush_client_parts(e.clone(), stop));
     if let Some(days) = config.retention.keep_days {
-        tokio::spawn(retention(engine.clone(), days, config.retention.archive_dir.clone(), stop_rx.clone()));
+        let (e, archive) = (engine.clone(), config.retention.archive_dir.clone());
+        jobs.spawn("retention", stop_rx.clone(), move |stop| retention(e.clone(), days, archive.clone(), stop));
     }
     let rules = &config.incidents;
     engine.set_incident_rules(hongyan_engine::incidents::IncidentRules {
@@ -152,7 +172,8 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
         failure_min: u64::from(rules.failure_min_answers),
         failure_window: rules.failure_window,
     });
-    tokio::spawn(watch_incidents(engine.clone(), stop_rx.clone()));
+    let e = engine.clone();
+    jobs.spawn("incidents", stop_rx.clone(), move |stop| watch_incidents(e.clone(), stop));
     let quality_days = config.retention.keep_days.unwrap_or(QUALITY_DAYS);
     tokio::spawn(keep_link_quality(engine.clone(), quality_days, stop_rx.clone()));
     let client_servers = start_client_servers(&config, &engine, acceptor.clone(), &stop_rx).await?;
@@ -181,6 +202,9 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
     if let Err(e) = engine.save_link_quality(true).await {
         tracing::warn!(error = %e, "could not keep the last minute of link quality");
+    }
+    if let Some(node) = node {
+        let _ = node.await;
     }
     store.close().await.context("closing the store")?;
     if let Some(s) = sims {

@@ -31,6 +31,9 @@ CREATE TABLE messages (
     client_ref   text,
     template_id  bigint,
     unit_price   bigint,
+    -- The node that hands it to a carrier link: the one that accepted it, until that node
+    -- dies and another adopts what it left unsent.
+    node         text     NOT NULL DEFAULT '',
     PRIMARY KEY (id)
 ) PARTITION BY RANGE (id);
 CREATE TABLE messages_default PARTITION OF messages DEFAULT;
@@ -40,7 +43,7 @@ CREATE INDEX messages_by_account_status ON messages (account_id, status, id)
 CREATE INDEX messages_by_client_ref ON messages (client_ref, id) WHERE client_ref IS NOT NULL;
 CREATE INDEX messages_by_sender ON messages (sender, id);
 CREATE INDEX messages_by_to_hash ON messages (to_hash, account_id, id);
-CREATE INDEX messages_pending ON messages (id) WHERE status = 'accepted';
+CREATE INDEX messages_pending ON messages (node, id) WHERE status = 'accepted';
 
 CREATE TABLE segments (
     message_id     bigint   NOT NULL,

@@ -25,6 +25,7 @@
 //! the platform on it (`[cluster]` in the configuration).
 
 mod accounts;
+mod adopt;
 mod clients;
 mod content;
 mod feed;
@@ -38,6 +39,7 @@ mod store;
 mod users;
 mod writing;
 
+pub use adopt::node_lease;
 pub use deadpool_postgres::Pool;
 pub use leases::{fence, Lease, Leases};
 pub use migrate::migrate;

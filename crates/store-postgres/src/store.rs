@@ -15,6 +15,8 @@ pub struct PgStore {
     /// The data keys that seal numbers and texts, as on SQLite; `None` for tools that never
     /// touch sealed data (a sealed read or write then fails with the reason).
     ring: Option<KeyRing>,
+    /// This node's name: the messages it accepts are its to send (`adopt.rs`).
+    pub(crate) node: std::sync::Arc<str>,
     /// Months whose message partitions exist (`partitions.rs`).
     pub(crate) months: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
@@ -31,12 +33,19 @@ impl PgStore {
     pub async fn open(url: &str, schema: Option<&str>, ring: Option<KeyRing>) -> Result<Self, PgError> {
         let pool = connect(url, schema).await?;
         migrate(&pool).await?;
-        let store = Self { pool, ring, months: Default::default() };
+        let store = Self { pool, ring, node: "".into(), months: Default::default() };
         store
             .prepare_months(hongyan_store::Timestamp::from_system(std::time::SystemTime::now()))
             .await
             .map_err(|e| PgError::Unavailable(format!("making this month's partitions: {e}")))?;
         Ok(store)
+    }
+
+    /// The store as node `name` of a cluster uses it: the messages it accepts are its to
+    /// send, and the work a restart resumes is its own (`""`, the default, for one node alone).
+    pub fn with_node(mut self, name: &str) -> Self {
+        self.node = name.into();
+        self
     }
 
     /// The pool beneath, for the leases and for tests that look at the tables.

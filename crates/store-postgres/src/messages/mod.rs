@@ -177,12 +177,14 @@ impl MessageStore for PgStore {
         })
     }
 
+    /// This node's own: another's are adopted when it dies (`adopt.rs`).
     fn pending_dispatch(&self, after: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<PendingMessage>>> {
         Box::pin(async move {
             let sql = format!(
-                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = 'accepted' AND id > $1 ORDER BY id LIMIT $2"
+                "SELECT {MESSAGE_COLUMNS} FROM messages WHERE status = 'accepted' AND node = $3 AND id > $1
+                 ORDER BY id LIMIT $2"
             );
-            let rows = self.rows_of(&sql, &[&(after.0 as i64), &(limit as i64)]).await?;
+            let rows = self.rows_of(&sql, &[&(after.0 as i64), &(limit as i64), &&*self.node]).await?;
             self.pending(&rows).await
         })
     }

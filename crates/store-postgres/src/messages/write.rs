@@ -71,10 +71,10 @@ impl PgStore {
         w.exec(
             "INSERT INTO messages (id, account_id, to_number, to_hash, carrier, category, content, segments, channel,
                                    status, accepted_at, source_ext, send_at, callback_url,
-                                   sender, interface, client_addr, client_ref, template_id, unit_price)
+                                   sender, interface, client_addr, client_ref, template_id, unit_price, node)
              SELECT id, account_id, to_number, to_hash, carrier, category, content, segments, channel,
                     'accepted', accepted_at, source_ext, send_at, callback_url,
-                    sender, interface, client_addr, client_ref, template_id, unit_price
+                    sender, interface, client_addr, client_ref, template_id, unit_price, $20
              FROM unnest($1::bigint[], $2::bigint[], $3::bytea[], $4::bytea[], $5::text[], $6::text[], $7::bytea[],
                          $8::smallint[], $9::text[], $10::bigint[], $11::text[], $12::bigint[], $13::text[],
                          $14::text[], $15::text[], $16::text[], $17::text[], $18::bigint[], $19::bigint[])
@@ -101,6 +101,7 @@ impl PgStore {
                 &refs,
                 &templates,
                 &prices,
+                &&*self.node,
             ],
         )
         .await?;

@@ -1,0 +1,207 @@
+//! Cluster mode (`[cluster]`): the store of record on PostgreSQL, this process's life as a
+//! node (its lease, adopting what dead nodes left unsent), the jobs that run once in the
+//! cluster, and `hongyan migrate`.
+//!
+//! ```text
+//! hongyan migrate --config FILE     apply the PostgreSQL schema [cluster] names, then exit
+//! ```
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use hongyan_config::Cluster;
+use hongyan_engine::Engine;
+use hongyan_store::Store;
+use hongyan_store_postgres::{node_lease, Lease, Leases, PgStore};
+use hongyan_store_sqlite::seal::KeyRing;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+#[derive(clap::Args)]
+pub(crate) struct MigrateOptions {
+    /// The configuration file; its `[cluster] postgres` is the database
+    #[arg(long, value_name = "FILE")]
+    config: PathBuf,
+}
+
+/// `hongyan migrate`: nodes apply the schema at start too; this is for doing it ahead of an
+/// upgrade, or with an account allowed to change the schema that the nodes' is not.
+pub(crate) async fn migrate(o: MigrateOptions) -> Result<()> {
+    let config = crate::serve::load_config(Some(&o.config))?;
+    let cluster = config.cluster.context("the configuration has no [cluster]: the embedded SQLite needs no migrate")?;
+    let pool = hongyan_store_postgres::connect(&cluster.postgres, None).await.context("[cluster] postgres")?;
+    let applied = hongyan_store_postgres::migrate(&pool).await.context("applying the schema")?;
+    match applied.is_empty() {
+        true => println!("the schema is up to date"),
+        false => println!("applied: {}", applied.join(", ")),
+    }
+    Ok(())
+}
+
+/// The store an administration command works on: with a configuration that has `[cluster]`,
+/// the cluster's PostgreSQL (with the data keys, which every node shares); else the SQLite
+/// file in `data_dir`, without keys (such a command touches no sealed data).
+pub(crate) async fn admin_store(
+    config: Option<&std::path::Path>,
+    data_dir: &std::path::Path,
+) -> Result<Arc<dyn Store>> {
+    let loaded = crate::serve::load_config(config)?;
+    if let Some(cluster) = &loaded.cluster {
+        let ring = crate::keys_cmd::ring(&loaded.encryption, data_dir)?;
+        let store = PgStore::open(&cluster.postgres, None, Some(ring)).await.context("[cluster] postgres")?;
+        return Ok(Arc::new(store));
+    }
+    let path = data_dir.join("hongyan.db");
+    let store = hongyan_store_sqlite::SqliteStore::open_unsealed(&path)
+        .with_context(|| format!("opening {}", path.display()))?;
+    Ok(Arc::new(store))
+}
+
+/// How long a node's (and a job's) lease lasts without renewal: a dead node's messages and
+/// jobs are taken over within this and one look of the others.
+const LEASE_TTL: Duration = Duration::from_secs(6);
+/// How often leases are renewed, well inside their time.
+const RENEW_EVERY: Duration = Duration::from_secs(2);
+/// How often a node looks for dead nodes' messages.
+const ADOPT_EVERY: Duration = Duration::from_secs(2);
+/// Messages adopted per statement.
+const ADOPT_BATCH: usize = 1000;
+
+/// This process as a node of the cluster: its lease, kept while it lives.
+pub(crate) struct Node {
+    store: PgStore,
+    leases: Leases,
+    lease: Lease,
+}
+
+/// The store of a node of the cluster: PostgreSQL, its schema brought up to date, and the
+/// node's lease taken.
+pub(crate) async fn open(cluster: &Cluster, ring: KeyRing) -> Result<(Arc<dyn Store>, Node)> {
+    let store = PgStore::open(&cluster.postgres, None, Some(ring))
+        .await
+        .context("[cluster] postgres")?
+        .with_node(&cluster.node);
+    let leases = Leases::new(store.pool().clone(), &cluster.node, LEASE_TTL);
+    let lease = leases
+        .acquire(&node_lease(&cluster.node))
+        .await
+        .context("taking the node's lease")?
+        .context("the node's lease is held by another process")?;
+    tracing::info!(node = %cluster.node, generation = lease.generation, "store: PostgreSQL (cluster mode)");
+    Ok((Arc::new(store.clone()), Node { store, leases, lease }))
+}
+
+impl Node {
+    /// Singleton jobs run under a lease of this node's.
+    pub(crate) fn jobs(&self) -> Jobs {
+        Jobs::Cluster(self.leases.clone())
+    }
+
+    /// Keeps the node's lease and adopts dead nodes' messages until `stop`. A node that loses
+    /// its lease (it paused past it, or lost the database that long) stops at once: its
+    /// messages may already be another node's, and sending them here too would send twice.
+    pub(crate) fn run(self, engine: Arc<Engine>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
+        tokio::spawn(async move {
+            let mut renew = tokio::time::interval(RENEW_EVERY);
+            let mut adopt = tokio::time::interval(ADOPT_EVERY);
+            loop {
+                tokio::select! {
+                    _ = renew.tick() => match self.leases.renew(&self.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => {
+                            tracing::error!(node = %self.lease.holder, "this node lost its lease; stopping so that no message is sent twice");
+                            std::process::exit(70);
+                        }
+                        Err(e) => tracing::warn!(error = %e, "could not renew the node's lease; trying again"),
+                    },
+                    _ = adopt.tick() => {
+                        if let Err(e) = self.adopt_dead(&engine).await {
+                            tracing::warn!(error = %e, "could not look for dead nodes' messages; trying again");
+                        }
+                    }
+                    _ = stop.changed() => break,
+                }
+            }
+            // What is still unsent is the other nodes' to adopt at once, not after the lease lapses.
+            if let Err(e) = self.leases.release(&self.lease).await {
+                tracing::warn!(error = %e, "could not give the node's lease up");
+            }
+        })
+    }
+
+    async fn adopt_dead(&self, engine: &Engine) -> Result<()> {
+        for dead in self.store.dead_nodes().await? {
+            loop {
+                let ids = self.store.adopt(&dead, ADOPT_BATCH).await?;
+                if ids.is_empty() {
+                    break;
+                }
+                let queued = engine.resume_ids(ids.clone()).await?;
+                tracing::warn!(dead = %dead, adopted = ids.len(), queued, "took over messages a dead node left unsent");
+            }
+        }
+        Ok(())
+    }
+}
+
+/// How the jobs that must run once run: alone, simply; in a cluster, on the node that holds
+/// the job's lease, taken over by another when that node dies.
+#[derive(Clone)]
+pub(crate) enum Jobs {
+    Solo,
+    Cluster(Leases),
+}
+
+impl Jobs {
+    /// Runs `job` (given its own stop signal) as the job `name`.
+    pub(crate) fn spawn<F, Fut>(&self, name: &'static str, stop: watch::Receiver<bool>, job: F) -> JoinHandle<()>
+    where
+        F: Fn(watch::Receiver<bool>) -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        match self {
+            Self::Solo => tokio::spawn(job(stop)),
+            Self::Cluster(leases) => tokio::spawn(singleton(leases.clone(), name, stop, job)),
+        }
+    }
+}
+
+/// Takes the job's lease when it is free, runs the job while the lease is kept, and stops it
+/// when the lease is lost or the node stops.
+async fn singleton<F, Fut>(leases: Leases, name: &'static str, mut stop: watch::Receiver<bool>, job: F)
+where
+    F: Fn(watch::Receiver<bool>) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let lease_name = format!("job:{name}");
+    while !*stop.borrow() {
+        let Ok(Some(lease)) = leases.acquire(&lease_name).await else {
+            tokio::select! {
+                _ = tokio::time::sleep(RENEW_EVERY) => continue,
+                _ = stop.changed() => return,
+            }
+        };
+        tracing::info!(job = name, generation = lease.generation, "running the job for the cluster");
+        let (job_stop, job_stop_rx) = watch::channel(false);
+        let running = tokio::spawn(job(job_stop_rx));
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(RENEW_EVERY) => {
+                    if !matches!(leases.renew(&lease).await, Ok(true)) {
+                        tracing::warn!(job = name, "lost the job's lease; another node takes it over");
+                        break;
+                    }
+                }
+                _ = stop.changed() => break,
+            }
+        }
+        let _ = job_stop.send(true);
+        let _ = running.await;
+        if *stop.borrow() {
+            let _ = leases.release(&lease).await;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+//! Adopting a dead node's work. Each node sends the messages it accepted; while it lives it
+//! holds the lease `node:NAME` (renewed by the server). When that lease lapses, the node's
+//! accepted but unsent messages are taken over by the nodes still alive, a batch at a time,
+//! each batch by one of them (`FOR UPDATE SKIP LOCKED`).
+//!
+//! What a dead node had already handed to a carrier link but not yet recorded may be sent
+//! again by its adopter: the carrier sees a duplicate only within that in-flight window.
+
+use hongyan_store::{MessageId, Result};
+
+use crate::store::{backend, PgStore};
+
+/// The lease a node holds while it lives.
+pub fn node_lease(node: &str) -> String {
+    format!("node:{node}")
+}
+
+impl PgStore {
+    /// Nodes other than this one that left accepted messages and no longer hold their lease.
+    pub async fn dead_nodes(&self) -> Result<Vec<String>> {
+        let sql = "SELECT DISTINCT node FROM messages m
+                   WHERE status = 'accepted' AND node <> $1
+                     AND NOT EXISTS (SELECT 1 FROM hongyan_leases l WHERE l.name = 'node:' || m.node AND l.expires_at > now())";
+        let rows = self.client().await?.query(sql, &[&&*self.node]).await.map_err(backend)?;
+        Ok(rows.iter().map(|r| r.get(0)).collect())
+    }
+
+    /// Takes up to `limit` of `dead`'s accepted messages for this node; their ids, oldest first.
+    pub async fn adopt(&self, dead: &str, limit: usize) -> Result<Vec<MessageId>> {
+        let sql = "UPDATE messages SET node = $1 WHERE id IN (
+                       SELECT id FROM messages WHERE status = 'accepted' AND node = $2
+                       ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
+                   RETURNING id";
+        let rows = self.client().await?.query(sql, &[&&*self.node, &dead, &(limit as i64)]).await.map_err(backend)?;
+        let mut ids: Vec<MessageId> = rows.iter().map(|r| MessageId(r.get::<_, i64>(0) as u64)).collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
+}
