@@ -80,11 +80,13 @@ impl IntoResponse for ApiError {
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         // A full store says so once, in the store's own log line; not once per request.
-        if !matches!(e, StoreError::Full(_) | StoreError::Closed) {
+        if !matches!(e, StoreError::Full(_) | StoreError::Closed | StoreError::Unavailable(_)) {
             tracing::error!(error = %e, "store error");
         }
         match e {
             StoreError::Closed => Self::unavailable("the platform is shutting down"),
+            // The node says so in its own log (its lease keeper); a client simply tries again.
+            StoreError::Unavailable(_) => Self::unavailable("the store cannot be reached; try again shortly"),
             StoreError::Full(_) => Self::storage_full(),
             _ => Self::internal(),
         }

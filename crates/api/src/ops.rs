@@ -109,14 +109,19 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
     let now = engine.clock().now();
     let full = engine.storage_full();
     let started = state.ready.load(Ordering::SeqCst) && engine.is_accepting();
-    let detail = if full {
+    // A read every check needs anyway tells whether the store answers at all.
+    let oldest = engine.oldest_due(now).await;
+    let reachable = oldest.is_ok();
+    let detail = if !reachable {
+        "cannot be reached"
+    } else if full {
         "storage is full"
     } else if !started {
         "starting or draining"
     } else {
         "writable"
     };
-    let store = StoreCheck { ok: !full && started, detail };
+    let store = StoreCheck { ok: reachable && !full && started, detail };
     let figures = engine.channel_figures();
     let carriers = carrier_checks(engine, &figures);
     let stalled: Vec<&str> = figures
@@ -125,7 +130,7 @@ pub(crate) async fn readyz(State(state): State<AppState>) -> Response {
         .filter(|f| f.last_submit.is_none_or(|t| now.as_millis() - t.as_millis() > STALL_MS))
         .map(|f| f.name.as_str())
         .collect();
-    let oldest = engine.oldest_due(now).await.ok().flatten();
+    let oldest = oldest.ok().flatten();
     let queue = QueueCheck {
         ok: stalled.is_empty(),
         stalled_channels: stalled,

@@ -15,7 +15,7 @@ use anyhow::{Context, Result};
 use hongyan_config::Cluster;
 use hongyan_engine::Engine;
 use hongyan_store::Store;
-use hongyan_store_postgres::{node_lease, Lease, Leases, PgStore};
+use hongyan_store_postgres::{node_lease, Lease, Leases, PgError, PgStore};
 use hongyan_store_sqlite::seal::KeyRing;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
@@ -65,6 +65,9 @@ pub(crate) async fn admin_store(
 const LEASE_TTL: Duration = Duration::from_secs(6);
 /// How often leases are renewed, well inside their time.
 const RENEW_EVERY: Duration = Duration::from_secs(2);
+/// How long after its last renewal a node stops handing messages to its links: well before
+/// its lease can lapse and another node adopt them.
+const PAUSE_AFTER: Duration = Duration::from_secs(3);
 /// How often a node looks for dead nodes' messages.
 const ADOPT_EVERY: Duration = Duration::from_secs(2);
 /// Messages adopted per statement.
@@ -79,11 +82,19 @@ pub(crate) struct Node {
 
 /// The store of a node of the cluster: PostgreSQL, its schema brought up to date, and the
 /// node's lease taken.
+/// A database that does not answer is waited for (a node started, or started again in
+/// place, while PostgreSQL fails over); a wrong address or a refused login stops the start.
 pub(crate) async fn open(cluster: &Cluster, ring: KeyRing) -> Result<(Arc<dyn Store>, Node)> {
-    let store = PgStore::open(&cluster.postgres, None, Some(ring))
-        .await
-        .context("[cluster] postgres")?
-        .with_node(&cluster.node);
+    let store = loop {
+        match PgStore::open(&cluster.postgres, None, Some(ring.clone())).await {
+            Ok(store) => break store.with_node(&cluster.node),
+            Err(PgError::Unavailable(e)) => {
+                tracing::warn!(error = %e, "PostgreSQL does not answer; trying again in 2 s");
+                tokio::time::sleep(RENEW_EVERY).await;
+            }
+            Err(e) => return Err(e).context("[cluster] postgres"),
+        }
+    };
     let leases = Leases::new(store.pool().clone(), &cluster.node, LEASE_TTL);
     let lease = leases
         .acquire(&node_lease(&cluster.node))
@@ -100,26 +111,40 @@ impl Node {
         Jobs::Cluster(self.leases.clone())
     }
 
-    /// Keeps the node's lease and adopts dead nodes' messages until `stop`. A node that loses
-    /// its lease (it paused past it, or lost the database that long) stops at once: its
-    /// messages may already be another node's, and sending them here too would send twice.
+    /// Keeps the node's lease and adopts dead nodes' messages until `stop`.
+    ///
+    /// While the lease cannot be renewed (the database is away) the node goes on answering
+    /// (503 for what needs the store) but stops handing messages to its links after
+    /// [`PAUSE_AFTER`], before the lease can lapse. If it did lapse, other nodes may have
+    /// adopted this node's messages, and the copies in its queues must not be sent too: the
+    /// node then starts again in place (same process), reading its own work afresh from the
+    /// database once it answers.
     pub(crate) fn run(self, engine: Arc<Engine>, mut stop: watch::Receiver<bool>) -> JoinHandle<()> {
         tokio::spawn(async move {
             let mut renew = tokio::time::interval(RENEW_EVERY);
             let mut adopt = tokio::time::interval(ADOPT_EVERY);
+            let mut last_renewed = tokio::time::Instant::now();
             loop {
                 tokio::select! {
-                    _ = renew.tick() => match self.leases.renew(&self.lease).await {
-                        Ok(true) => {}
-                        Ok(false) => {
-                            tracing::error!(node = %self.lease.holder, "this node lost its lease; stopping so that no message is sent twice");
-                            std::process::exit(70);
+                    _ = renew.tick() => {
+                        let asked = tokio::time::Instant::now();
+                        match tokio::time::timeout(RENEW_EVERY, self.leases.renew(&self.lease)).await {
+                            Ok(Ok(true)) => {
+                                last_renewed = asked;
+                                engine.pause_sending(false);
+                            }
+                            Ok(Ok(false)) => restart_in_place(&self.lease.holder),
+                            Ok(Err(e)) => tracing::warn!(error = %e, "could not renew the node's lease; trying again"),
+                            Err(_) => tracing::warn!("renewing the node's lease timed out; trying again"),
                         }
-                        Err(e) => tracing::warn!(error = %e, "could not renew the node's lease; trying again"),
+                        if asked.duration_since(last_renewed) > PAUSE_AFTER {
+                            tracing::warn!("the node's lease is not renewed: its links take no new message until it is");
+                            engine.pause_sending(true);
+                        }
                     },
                     _ = adopt.tick() => {
                         if let Err(e) = self.adopt_dead(&engine).await {
-                            tracing::warn!(error = %e, "could not look for dead nodes' messages; trying again");
+                            tracing::debug!(error = %e, "could not look for dead nodes' messages; trying again");
                         }
                     }
                     _ = stop.changed() => break,
@@ -145,6 +170,20 @@ impl Node {
         }
         Ok(())
     }
+}
+
+/// The node lost its lease: start this program again in its place (same process id, same
+/// arguments), so that it reads its work afresh once the database answers.
+fn restart_in_place(node: &str) -> ! {
+    use std::os::unix::process::CommandExt;
+    tracing::error!(
+        node,
+        "this node lost its lease (another node may have taken its messages over); starting again in place"
+    );
+    let failed =
+        std::env::current_exe().map(|exe| std::process::Command::new(exe).args(std::env::args_os().skip(1)).exec());
+    tracing::error!(?failed, "could not start again in place; stopping");
+    std::process::exit(70);
 }
 
 /// How the jobs that must run once run: alone, simply; in a cluster, on the node that holds
@@ -187,12 +226,23 @@ where
         tracing::info!(job = name, generation = lease.generation, "running the job for the cluster");
         let (job_stop, job_stop_rx) = watch::channel(false);
         let running = tokio::spawn(job(job_stop_rx));
+        let mut last_renewed = tokio::time::Instant::now();
         loop {
             tokio::select! {
                 _ = tokio::time::sleep(RENEW_EVERY) => {
-                    if !matches!(leases.renew(&lease).await, Ok(true)) {
-                        tracing::warn!(job = name, "lost the job's lease; another node takes it over");
-                        break;
+                    let asked = tokio::time::Instant::now();
+                    match tokio::time::timeout(RENEW_EVERY, leases.renew(&lease)).await {
+                        Ok(Ok(true)) => last_renewed = asked,
+                        Ok(Ok(false)) => {
+                            tracing::warn!(job = name, "lost the job's lease; another node takes it over");
+                            break;
+                        }
+                        // Not known to be lost yet; stopped before it can lapse.
+                        _ if asked.duration_since(last_renewed) > PAUSE_AFTER => {
+                            tracing::warn!(job = name, "cannot renew the job's lease; stopping the job here");
+                            break;
+                        }
+                        _ => {}
                     }
                 }
                 _ = stop.changed() => break,

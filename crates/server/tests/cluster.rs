@@ -97,3 +97,107 @@ fn a_node_killed_mid_request_leaves_nothing_unsent() {
     // Node a's link window (16) is the most it can have had in flight when it died.
     assert!((MESSAGES..=MESSAGES + 16).contains(&submits), "{submits} submits for {MESSAGES} messages");
 }
+
+/// A TCP relay to the PostgreSQL server that a test can take away (every connection cut, new
+/// ones refused) and bring back: the database as a node sees it during a failover.
+struct Relay {
+    port: u16,
+    up: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+}
+
+impl Relay {
+    fn start() -> Self {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (up2, open2) = (up.clone(), open.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if !up2.load(Ordering::SeqCst) {
+                    continue; // dropped: refused
+                }
+                let Ok(server) = TcpStream::connect(("127.0.0.1", 5432)) else { continue };
+                let mut kept = open2.lock().unwrap();
+                kept.push(client.try_clone().unwrap());
+                kept.push(server.try_clone().unwrap());
+                for (mut from, mut to) in [(client.try_clone().unwrap(), server.try_clone().unwrap()), (server, client)]
+                {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Both);
+                    });
+                }
+            }
+        });
+        Self { port, up, open }
+    }
+
+    fn set_up(&self, up: bool) {
+        self.up.store(up, std::sync::atomic::Ordering::SeqCst);
+        if !up {
+            for s in self.open.lock().unwrap().drain(..) {
+                let _ = s.shutdown(std::net::Shutdown::Both);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_database_away_longer_than_the_lease_answers_503_and_comes_back_by_itself() {
+    if std::env::var_os("HONGYAN_TEST_POSTGRES").is_some() {
+        return; // the relay reaches the local server only
+    }
+    let schema = fresh_schema("away");
+    let dir = data_dir("cluster-away");
+    let keys = dir.join("shared.keys");
+    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    let relay = Relay::start();
+    let sim = CmppSim::start(&dir, &["--report-delay-ms", "200"]);
+    let extra = format!(
+        "rate = 10\n\n[encryption]\nkey_file = \"{}\"\n\n[cluster]\npostgres = \"host=127.0.0.1 port={} user=postgres dbname=test options='-c search_path={schema}'\"\nnode = \"solo\"\n",
+        keys.display(),
+        relay.port
+    );
+    let config = sim.config(&dir, &extra);
+    let node = Server::start(&dir, &[&config[0], &config[1]]);
+    let cred = create_account_with(&dir, "etax", &["--signature", "某省税务局", "--config", &config[1]]);
+
+    // Forty messages at 10/s: most still wait behind the rate limit when the database goes.
+    let numbers: Vec<String> = (0..40).map(|i| format!("137{i:08}")).collect();
+    let ids = send(&node, &cred, &numbers);
+    std::thread::sleep(Duration::from_millis(500));
+    relay.set_up(false);
+    std::thread::sleep(Duration::from_secs(1));
+    let body = json!({ "to": ["13900000001"], "content": "您的申报已受理。", "category": "notification" });
+    let (status, answer) = node.request("POST", "/api/v1/messages", Some(&cred), Some(&body));
+    assert_eq!((status, answer["error"]["code"].as_str()), (503, Some("unavailable")), "{answer}");
+    let (status, ready) = node.request("GET", "/readyz", None, None);
+    assert_eq!((status, ready["checks"]["store"]["detail"].as_str()), (503, Some("cannot be reached")), "{ready}");
+
+    // Past the lease: the node starts again in place once the database answers.
+    std::thread::sleep(Duration::from_secs(8));
+    relay.set_up(true);
+    let restarted =
+        eventually(Duration::from_secs(15), || node.log_text().contains("starting again in place").then_some(()));
+    assert!(restarted.is_some(), "the node did not notice it lost its lease:\n{}", node.log_text());
+    let back = eventually(Duration::from_secs(30), || {
+        let (status, _) = http(node.port, "GET", "/readyz", None, None).ok()?;
+        (status == 200).then_some(())
+    });
+    assert!(back.is_some(), "the node did not come back:\n{}", node.log_text());
+    let more = send(&node, &cred, &["13900000002".to_owned()]);
+    for id in ids.iter().chain(&more) {
+        let done = eventually(Duration::from_secs(60), || {
+            let (_, d) = http(node.port, "GET", &format!("/api/v1/messages/{id}"), Some(&cred), None).ok()?;
+            (d["status"] == "delivered").then_some(d)
+        });
+        assert!(done.is_some(), "message {id} was accepted and never delivered:\n{}", node.log_text());
+    }
+    let (status, log) = node.terminate();
+    assert!(status.success(), "{log}");
+    assert!(sim.stop() >= 41);
+}

@@ -73,7 +73,7 @@ impl PgStore {
         if self.pool.is_closed() {
             return Err(StoreError::Closed);
         }
-        self.pool.get().await.map_err(|e| StoreError::Backend(format!("no connection to PostgreSQL: {e}")))
+        self.pool.get().await.map_err(|e| StoreError::Unavailable(format!("no connection to PostgreSQL: {e}")))
     }
 }
 

@@ -56,6 +56,10 @@ pub enum StoreError {
     /// The store is shutting down and takes no more writes.
     #[error("the store is closed")]
     Closed,
+    /// The store cannot be reached now (its database is away, or every connection is busy past
+    /// the wait); nothing of the write was kept. It answers again once the database does.
+    #[error("the store cannot be reached: {0}")]
+    Unavailable(String),
     /// The disk (or the store's configured ceiling) has no room for the write; nothing of it
     /// was kept. Writes work again once space is freed, without a restart.
     #[error("storage is full: {0}")]
