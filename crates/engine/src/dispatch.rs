@@ -12,7 +12,6 @@
 use hongyan_store::NewMessage;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TryRecvError;
-use tokio::sync::watch;
 
 /// A message handed to a channel's gateway.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,20 +29,18 @@ pub(crate) enum Dispatch {
     Batch(Vec<NewMessage>),
 }
 
-/// The gateway's end of a channel queue; gives messages one at a time, none while sending is
-/// paused.
+/// The gateway's end of a channel queue; gives messages one at a time.
 #[derive(Debug)]
 pub struct DispatchReceiver {
     rx: mpsc::UnboundedReceiver<Dispatch>,
     batch: std::vec::IntoIter<NewMessage>,
-    paused: watch::Receiver<bool>,
 }
 
 pub(crate) type DispatchSender = mpsc::UnboundedSender<Dispatch>;
 
-pub(crate) fn channel(paused: watch::Receiver<bool>) -> (DispatchSender, DispatchReceiver) {
+pub(crate) fn channel() -> (DispatchSender, DispatchReceiver) {
     let (tx, rx) = mpsc::unbounded_channel();
-    (tx, DispatchReceiver { rx, batch: Vec::new().into_iter(), paused })
+    (tx, DispatchReceiver { rx, batch: Vec::new().into_iter() })
 }
 
 fn fresh(message: NewMessage) -> Outbound {
@@ -52,10 +49,8 @@ fn fresh(message: NewMessage) -> Outbound {
 
 impl DispatchReceiver {
     /// The next message; `None` once every sender is gone and the queue is empty.
-    /// Cancel-safe: nothing is taken before the last await completes.
+    /// Cancel-safe: nothing is taken before the only await completes.
     pub async fn recv(&mut self) -> Option<Outbound> {
-        // A closed flag (the engine is gone) pauses nothing.
-        let _ = self.paused.wait_for(|p| !*p).await;
         loop {
             if let Some(m) = self.batch.next() {
                 return Some(fresh(m));
@@ -67,11 +62,8 @@ impl DispatchReceiver {
         }
     }
 
-    /// The next message if one is queued (and sending is not paused).
+    /// The next message if one is queued.
     pub fn try_recv(&mut self) -> Result<Outbound, TryRecvError> {
-        if *self.paused.borrow() {
-            return Err(TryRecvError::Empty);
-        }
         loop {
             if let Some(m) = self.batch.next() {
                 return Ok(fresh(m));

@@ -54,8 +54,8 @@ pub struct Engine {
     pub(crate) ids: IdGenerator,
     pub(crate) routes: Routes,
     pub(crate) queues: HashMap<String, DispatchSender>,
-    /// While true, the gateways take no new message from their queues (`pause_sending`).
-    paused: tokio::sync::watch::Sender<bool>,
+    /// While true, the carrier links submit nothing new (`pause_sending`).
+    paused: AtomicBool,
     pub(crate) accepting: AtomicBool,
     pub(crate) keys: KeyCache,
     pub(crate) rules: RulesCache,
@@ -94,9 +94,8 @@ impl Engine {
         let seed = store.max_message_id().await?;
         let mut queues = HashMap::new();
         let mut receivers = Vec::new();
-        let (paused, paused_rx) = tokio::sync::watch::channel(false);
         for ch in channels {
-            let (tx, rx) = dispatch::channel(paused_rx.clone());
+            let (tx, rx) = dispatch::channel();
             queues.insert(ch.name.clone(), tx);
             receivers.push((ch.name.clone(), rx));
         }
@@ -107,7 +106,7 @@ impl Engine {
             ids: IdGenerator::new(seed),
             routes: Routes::new(channels),
             queues,
-            paused,
+            paused: AtomicBool::new(false),
             accepting: AtomicBool::new(true),
             keys: KeyCache::new(crate::auth::CACHE_TTL_MS),
             rules: RulesCache::new(crate::sign::RULES_TTL_MS),
@@ -165,11 +164,16 @@ impl Engine {
         self.accepting.load(Ordering::SeqCst)
     }
 
-    /// Stops (or lets again) the gateways take messages from their queues; what they already
-    /// hold is still sent. A cluster node pauses while it cannot tell that it still holds its
+    /// Stops (or lets again) the carrier links submit anything new; what is in flight is
+    /// answered as usual. A cluster node pauses while it cannot tell that it still holds its
     /// lease: once the lease lapses another node may send the same messages.
     pub fn pause_sending(&self, paused: bool) {
-        self.paused.send_if_modified(|p| std::mem::replace(p, paused) != paused);
+        self.paused.store(paused, Ordering::SeqCst);
+    }
+
+    /// Whether the links must submit nothing new now.
+    pub fn sending_paused(&self) -> bool {
+        self.paused.load(Ordering::SeqCst)
     }
 
     /// Refills the channel queues with what was accepted but not yet submitted (after a crash

@@ -21,6 +21,8 @@ use crate::LinkError;
 
 /// How long to hold submits on this link after a throttling answer.
 const THROTTLE_PAUSE: Duration = Duration::from_millis(200);
+/// How often a link looks again whether its node paused sending (cluster mode).
+const SENDING_PAUSED_RECHECK: Duration = Duration::from_millis(250);
 /// How long shutdown waits for in-flight submits to be answered.
 const DRAIN_GRACE: Duration = Duration::from_secs(5);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
@@ -219,6 +221,11 @@ impl<'a> Conn<'a> {
     }
 
     fn fill_window(&mut self) {
+        if self.shared.engine.sending_paused() {
+            // Looked at again shortly: nothing wakes a link when the pause ends.
+            self.paused_until = Some(Instant::now() + SENDING_PAUSED_RECHECK);
+            return;
+        }
         while self.adapter.can_submit() {
             if let Some(rate) = &self.shared.rate {
                 if let Err(wait) = rate.try_take(Instant::now()) {

@@ -65,6 +65,8 @@ pub(crate) async fn admin_store(
 const LEASE_TTL: Duration = Duration::from_secs(6);
 /// How often leases are renewed, well inside their time.
 const RENEW_EVERY: Duration = Duration::from_secs(2);
+/// How long one renewal may take before it counts as failed.
+const RENEW_WAIT: Duration = Duration::from_secs(1);
 /// How long after its last renewal a node stops handing messages to its links: well before
 /// its lease can lapse and another node adopt them.
 const PAUSE_AFTER: Duration = Duration::from_secs(3);
@@ -128,7 +130,8 @@ impl Node {
                 tokio::select! {
                     _ = renew.tick() => {
                         let asked = tokio::time::Instant::now();
-                        match tokio::time::timeout(RENEW_EVERY, self.leases.renew(&self.lease)).await {
+                        pause_if_late(&engine, last_renewed);
+                        match tokio::time::timeout(RENEW_WAIT, self.leases.renew(&self.lease)).await {
                             Ok(Ok(true)) => {
                                 last_renewed = asked;
                                 engine.pause_sending(false);
@@ -137,10 +140,7 @@ impl Node {
                             Ok(Err(e)) => tracing::warn!(error = %e, "could not renew the node's lease; trying again"),
                             Err(_) => tracing::warn!("renewing the node's lease timed out; trying again"),
                         }
-                        if asked.duration_since(last_renewed) > PAUSE_AFTER {
-                            tracing::warn!("the node's lease is not renewed: its links take no new message until it is");
-                            engine.pause_sending(true);
-                        }
+                        pause_if_late(&engine, last_renewed);
                     },
                     _ = adopt.tick() => {
                         if let Err(e) = self.adopt_dead(&engine).await {
@@ -169,6 +169,16 @@ impl Node {
             }
         }
         Ok(())
+    }
+}
+
+/// Pauses the links when the last renewal is older than [`PAUSE_AFTER`]. Looked at before
+/// and after each attempt (which waits at most [`RENEW_WAIT`]), so the links stop at most
+/// `RENEW_EVERY` past it: 4 s after the last renewal, 2 s before the lease can lapse.
+fn pause_if_late(engine: &Engine, last_renewed: tokio::time::Instant) {
+    if last_renewed.elapsed() > PAUSE_AFTER && !engine.sending_paused() {
+        tracing::warn!("the node's lease is not renewed: its links submit nothing new until it is");
+        engine.pause_sending(true);
     }
 }
 
@@ -231,7 +241,7 @@ where
             tokio::select! {
                 _ = tokio::time::sleep(RENEW_EVERY) => {
                     let asked = tokio::time::Instant::now();
-                    match tokio::time::timeout(RENEW_EVERY, leases.renew(&lease)).await {
+                    match tokio::time::timeout(RENEW_WAIT, leases.renew(&lease)).await {
                         Ok(Ok(true)) => last_renewed = asked,
                         Ok(Ok(false)) => {
                             tracing::warn!(job = name, "lost the job's lease; another node takes it over");
