@@ -204,6 +204,16 @@ impl Engine {
         self.requeue(pending).await
     }
 
+    /// Gives messages this node will not send back to the cluster (a channel whose connections
+    /// are all held by other nodes); returns those given back, which the caller drops.
+    pub async fn release_messages(&self, ids: Vec<MessageId>) -> Result<Vec<MessageId>, EngineError> {
+        let released = self.store.release_messages(ids).await?;
+        if !released.is_empty() {
+            tracing::info!(count = released.len(), "gave messages to the nodes that hold their channel's connections");
+        }
+        Ok(released)
+    }
+
     /// Hands waiting messages back to their channels; those whose channel no longer exists
     /// are failed with that reason, not left hanging.
     async fn requeue(&self, page: Vec<PendingMessage>) -> Result<usize, EngineError> {

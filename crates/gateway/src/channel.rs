@@ -18,6 +18,7 @@ use tokio::sync::watch;
 
 use crate::adapter::{Adapter, SubmitAnswer, Work};
 use crate::cmpp::{self, CmppSettings};
+use crate::gates::LinkGates;
 use crate::lanes::Lanes;
 use crate::link;
 use crate::rate::RateLimit;
@@ -144,6 +145,8 @@ pub(crate) struct Shared {
     retries: Mutex<Vec<(Instant, Work)>>,
     /// A lane ran low while parked messages wait: the channel task reads them back.
     refill_wanted: tokio::sync::Notify,
+    /// In a cluster, which connections this node holds (`gates.rs`).
+    pub(crate) gates: Option<LinkGates>,
 }
 
 impl Shared {
@@ -296,6 +299,12 @@ impl Health {
     async fn check(&mut self, shared: &Shared) {
         shared.release_retries();
         shared.monitor.backlog(shared.backlog_len());
+        if shared.gates.as_ref().is_some_and(|g| !g.any_held()) {
+            // Not down: the channel's connections are on other nodes, which send its messages.
+            *self = Self { down_since: None, reported_down: false };
+            give_back(shared).await;
+            return;
+        }
         if shared.links_up.load(Ordering::SeqCst) > 0 {
             *self = Self { down_since: None, reported_down: false };
             return;
@@ -331,14 +340,52 @@ impl Health {
     }
 }
 
+/// A node holding none of the channel's connections gives what waits here back to the
+/// cluster; what could not be given back stays.
+async fn give_back(shared: &Shared) {
+    let (waiting, parked) = shared.take_all();
+    if waiting.is_empty() && parked.iter().all(Vec::is_empty) {
+        return;
+    }
+    let ids: Vec<MessageId> = waiting
+        .iter()
+        .map(|w| w.message_id)
+        .chain(parked.iter().flatten().copied())
+        .collect::<HashSet<_>>()
+        .into_iter()
+        .collect();
+    let given: HashSet<MessageId> = match shared.engine.release_messages(ids).await {
+        Ok(given) => given.into_iter().collect(),
+        Err(e) => {
+            tracing::warn!(channel = %shared.cfg.name, error = %e, "could not give messages back to the cluster; trying again");
+            HashSet::new()
+        }
+    };
+    shared.unpark(parked.map(|ids| ids.into_iter().filter(|id| !given.contains(id)).collect()));
+    shared.push_back(waiting.into_iter().filter(|w| !given.contains(&w.message_id)).collect());
+}
+
 /// Runs the channel until `shutdown` turns true and its connections have drained.
 pub async fn run_channel(
     cfg: ChannelConfig,
     engine: Arc<Engine>,
+    queue: DispatchReceiver,
+    shutdown: watch::Receiver<bool>,
+) {
+    run_channel_gated(cfg, engine, queue, shutdown, None).await;
+}
+
+/// [`run_channel`] as a node of a cluster: each connection only while `gates` says this node
+/// holds it, each at its share of the rate; with none held, the channel's messages are
+/// given back to the cluster.
+pub async fn run_channel_gated(
+    cfg: ChannelConfig,
+    engine: Arc<Engine>,
     mut queue: DispatchReceiver,
     mut shutdown: watch::Receiver<bool>,
+    gates: Option<LinkGates>,
 ) {
-    let rate = RateLimit::new(cfg.rate, Instant::now());
+    let rate = if gates.is_some() { None } else { RateLimit::new(cfg.rate, Instant::now()) };
     let monitor = engine.monitor_channel(&cfg.name, cfg.setup());
     let shared = Arc::new(Shared {
         monitor,
@@ -351,6 +398,7 @@ pub async fn run_channel(
         links_up: AtomicUsize::new(0),
         retries: Mutex::new(Vec::new()),
         refill_wanted: tokio::sync::Notify::new(),
+        gates,
     });
     if let ProtocolConfig::Sgip(s) = &shared.cfg.protocol {
         let inbound = sgip::Inbound {

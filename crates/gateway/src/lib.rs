@@ -25,6 +25,7 @@ mod backoff;
 mod channel;
 pub mod cmpp;
 mod error;
+mod gates;
 mod lanes;
 mod link;
 mod rate;
@@ -33,5 +34,6 @@ pub mod sgip;
 pub mod smgp;
 pub mod smpp;
 
-pub use channel::{run_channel, ChannelConfig, ProtocolConfig};
+pub use channel::{run_channel, run_channel_gated, ChannelConfig, ProtocolConfig};
 pub use error::{Cause, LinkError};
+pub use gates::LinkGates;

@@ -34,19 +34,28 @@ enum End {
 }
 
 /// Keeps connection `index` of the channel up until shutdown.
+/// In a cluster, only while this node holds the connection (`gates.rs`).
 pub(crate) async fn run(index: usize, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
     let cfg = &shared.cfg;
     let mut backoff = Backoff::new(Duration::from_millis(200), Duration::from_secs(30));
     let dialer = Dialer { addr: cfg.addr, tls: cfg.tls.clone() };
+    let mut gate = shared.gates.as_ref().map(|g| g.of(index));
     while !*shutdown.borrow() {
+        if let Some(g) = gate.as_mut() {
+            tokio::select! {
+                held = g.wait_for(|held| *held) => if held.is_err() { return },
+                _ = shutdown.changed() => continue,
+            }
+        }
         let end = match dialer.connect(CONNECT_TIMEOUT).await {
-            Ok(stream) => Conn::new(index, &shared).run(stream, &mut shutdown).await,
+            Ok(stream) => Conn::new(index, &shared).run(stream, &mut shutdown, &mut gate).await,
             Err(e) if e.kind() == std::io::ErrorKind::TimedOut => {
                 End::Lost { reason: LinkError::ConnectTimedOut, was_up: false }
             }
             Err(e) => End::Lost { reason: e.into(), was_up: false },
         };
-        let End::Lost { reason, was_up } = end else { break };
+        // Drained: the node stopped, or (in a cluster) let this connection go.
+        let End::Lost { reason, was_up } = end else { continue };
         if was_up {
             backoff.reset();
         }
@@ -76,6 +85,8 @@ struct Conn<'a> {
     /// Reports the store could not take yet, unacknowledged, tried again at `retry_reports`.
     held_reports: Vec<(ReportIn, AckToken)>,
     retry_reports: Option<Instant>,
+    /// In a cluster, this connection's share of the channel's rate (else the channel's own).
+    rate: Option<crate::rate::RateLimit>,
 }
 
 /// How long reports the store refused wait before they are tried again.
@@ -99,10 +110,19 @@ impl<'a> Conn<'a> {
             drain_deadline: None,
             held_reports: Vec::new(),
             retry_reports: None,
+            rate: shared.gates.as_ref().and_then(|_| {
+                let share = shared.cfg.rate.map(|r| (r / shared.cfg.connections.max(1) as u32).max(1));
+                crate::rate::RateLimit::new(share, Instant::now())
+            }),
         }
     }
 
-    async fn run(mut self, stream: NetStream, shutdown: &mut watch::Receiver<bool>) -> End {
+    async fn run(
+        mut self,
+        stream: NetStream,
+        shutdown: &mut watch::Receiver<bool>,
+        gate: &mut Option<watch::Receiver<bool>>,
+    ) -> End {
         let (mut rd, mut wr) = tokio::io::split(stream);
         if let Err(reason) = self.adapter.start(Instant::now().into_std(), self.shared.engine.clock().now()) {
             return End::Lost { reason, was_up: false };
@@ -141,7 +161,7 @@ impl<'a> Conn<'a> {
                     let (reports, acks) = std::mem::take(&mut self.held_reports).into_iter().unzip();
                     self.apply_reports(reports, acks).await;
                 }
-                _ = shutdown.changed(), if !self.draining => self.start_drain(),
+                () = crate::gates::stop_or_lost(shutdown, gate), if !self.draining => self.start_drain(),
                 _ = sleep_until(self.drain_deadline.unwrap_or_else(far_future)), if self.drain_deadline.is_some() => {
                     tracing::warn!(channel = %self.shared.cfg.name, link = self.index, unanswered = self.inflight.len(),
                         "drain grace over; closing with submits unanswered");
@@ -227,7 +247,7 @@ impl<'a> Conn<'a> {
             return;
         }
         while self.adapter.can_submit() {
-            if let Some(rate) = &self.shared.rate {
+            if let Some(rate) = self.rate.as_ref().or(self.shared.rate.as_ref()) {
                 if let Err(wait) = rate.try_take(Instant::now()) {
                     self.paused_until = Some(Instant::now() + wait);
                     return;

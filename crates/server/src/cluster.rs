@@ -6,6 +6,7 @@
 //! hongyan migrate --config FILE     apply the PostgreSQL schema [cluster] names, then exit
 //! ```
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -14,11 +15,14 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use hongyan_config::Cluster;
 use hongyan_engine::Engine;
+use hongyan_gateway::LinkGates;
 use hongyan_store::Store;
 use hongyan_store_postgres::{node_lease, Lease, Leases, PgError, PgStore};
 use hongyan_store_sqlite::seal::KeyRing;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
+
+use crate::link_leases::LinkLeases;
 
 #[derive(clap::Args)]
 pub(crate) struct MigrateOptions {
@@ -108,6 +112,33 @@ pub(crate) async fn open(cluster: &Cluster, ring: KeyRing) -> Result<(Arc<dyn St
 }
 
 impl Node {
+    /// The flags the channels' gateways follow, one per connection, and the task that keeps
+    /// this node's connection leases: it also takes the messages other nodes gave back on
+    /// the channels it holds a connection of.
+    pub(crate) fn links(
+        &self,
+        channels: &[(String, usize)],
+        engine: Arc<Engine>,
+        mut stop: watch::Receiver<bool>,
+    ) -> HashMap<String, LinkGates> {
+        let (mut links, gates) = LinkLeases::new(channels);
+        let (leases, store) = (self.leases.clone(), self.store.clone());
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(RENEW_EVERY);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {}
+                    _ = stop.changed() => break,
+                }
+                links.tend(&leases, &store, RENEW_WAIT, PAUSE_AFTER).await;
+                if let Err(e) = adopt_released(&store, &engine, &links.channels_held()).await {
+                    tracing::debug!(error = %e, "could not take messages given back; trying again");
+                }
+            }
+        });
+        gates
+    }
+
     /// Singleton jobs run under a lease of this node's.
     pub(crate) fn jobs(&self) -> Jobs {
         Jobs::Cluster(self.leases.clone())
@@ -169,6 +200,21 @@ impl Node {
             }
         }
         Ok(())
+    }
+}
+
+/// Takes the messages other nodes gave back on `channels`, and queues them here.
+async fn adopt_released(store: &PgStore, engine: &Engine, channels: &[String]) -> Result<()> {
+    if channels.is_empty() {
+        return Ok(());
+    }
+    loop {
+        let ids = store.adopt_released(channels, ADOPT_BATCH).await?;
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let queued = engine.resume_ids(ids.clone()).await?;
+        tracing::info!(taken = ids.len(), queued, "took messages other nodes gave back for the connections held here");
     }
 }
 

@@ -20,6 +20,7 @@ mod cluster;
 mod content_cmd;
 mod http;
 mod keys_cmd;
+mod link_leases;
 mod logging;
 mod login_cmd;
 mod protocols;

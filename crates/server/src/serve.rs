@@ -19,7 +19,7 @@ use anyhow::{bail, Context, Result};
 use hongyan_api::{router, AppState, ConsoleSettings};
 use hongyan_config::{ChannelDef, Config};
 use hongyan_engine::{ChannelSpec, Engine, SystemClock};
-use hongyan_gateway::{run_channel, ChannelConfig};
+use hongyan_gateway::{run_channel_gated, ChannelConfig, LinkGates};
 use hongyan_store::Store;
 use hongyan_store_sqlite::SqliteStore;
 
@@ -141,6 +141,8 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
 
     let (stop, stop_rx) = watch::channel(false);
+    let channel_sizes: Vec<(String, usize)> = channels.iter().map(|(c, _)| (c.name.clone(), c.connections)).collect();
+    let gates = node.as_ref().map(|n| n.links(&channel_sizes, engine.clone(), stop_rx.clone()));
     let node = node.map(|n| n.run(engine.clone(), stop_rx.clone()));
     tokio::spawn(engine.clone().run_scheduler(stop_rx.clone()));
     let push = push_settings(&config.reports)?;
@@ -180,7 +182,8 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     let mut running = Vec::new();
     for ((cfg, spec), (_, queue)) in channels.into_iter().zip(receivers) {
         log_channel(&cfg, &spec.carriers);
-        running.push(tokio::spawn(run_channel(cfg, engine.clone(), queue, stop_rx.clone())));
+        let gate = gates.as_ref().map(|g| g.get(&cfg.name).cloned().unwrap_or_else(|| LinkGates::new(Vec::new())));
+        running.push(tokio::spawn(run_channel_gated(cfg, engine.clone(), queue, stop_rx.clone(), gate)));
     }
     serve_http(&http, engine.clone(), acceptor, config.network, &config.metrics.allow).await?;
 

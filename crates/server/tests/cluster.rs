@@ -1,9 +1,8 @@
-//! Cluster mode end to end: two real `hongyan serve` processes as nodes `a` and `b` of one
-//! cluster on the PostgreSQL every machine here runs (in a schema of this test's own), both
-//! linked to one simulated China Mobile gateway in a process of its own. Node `a` accepts a
-//! request and is SIGKILLed while most of it still waits behind the channel's rate limit;
-//! node `b` takes over what `a` left and every message is delivered, each sent to the carrier
-//! once, apart from what `a` had in flight.
+//! Cluster mode end to end: real `hongyan serve` processes as nodes of one cluster on the
+//! PostgreSQL every machine here runs (in a schema of the test's own), linked to one
+//! simulated China Mobile gateway in a process of its own. Requests are spread over the nodes
+//! while nodes are SIGKILLed one after the other; every accepted message is delivered, and
+//! the carrier sees each once, apart from what a dead node had in flight.
 
 mod support;
 
@@ -12,8 +11,6 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use support::*;
-
-const MESSAGES: usize = 120;
 
 fn postgres_url(schema: &str) -> String {
     let base = std::env::var("HONGYAN_TEST_POSTGRES")
@@ -34,11 +31,11 @@ fn fresh_schema(tag: &str) -> String {
     schema
 }
 
-/// The configuration of node `node`: the simulator's channel (at 20 submits/s, so a request
-/// of 120 takes six seconds to send), the cluster, and the key file every node shares.
+/// The configuration of node `node`: the simulator's channel with two connections at 30
+/// submits/s for the whole cluster, the cluster, and the key file every node shares.
 fn node_config(dir: &Path, sim: &CmppSim, node: &str, schema: &str, keys: &Path) -> [String; 2] {
     let extra = format!(
-        "rate = 20\n\n[encryption]\nkey_file = \"{}\"\n\n[cluster]\npostgres = \"{}\"\nnode = \"{node}\"\n",
+        "connections = 2\nrate = 30\n\n[encryption]\nkey_file = \"{}\"\n\n[cluster]\npostgres = \"{}\"\nnode = \"{node}\"\n",
         keys.display(),
         postgres_url(schema)
     );
@@ -58,44 +55,57 @@ fn status_of(server: &Server, cred: &Credential, id: &str) -> Value {
     detail
 }
 
+fn numbers(from: usize, n: usize) -> Vec<String> {
+    (from..from + n).map(|i| format!("139{i:08}")).collect()
+}
+
 #[test]
-fn a_node_killed_mid_request_leaves_nothing_unsent() {
+fn three_nodes_lose_two_and_every_accepted_message_is_delivered_once() {
     let schema = fresh_schema("cluster");
-    let (dir_a, dir_b) = (data_dir("cluster-a"), data_dir("cluster-b"));
-    let keys = dir_a.join("shared.keys");
+    let dirs: Vec<_> = ["a", "b", "c"].iter().map(|n| data_dir(&format!("cluster-{n}"))).collect();
+    let keys = dirs[0].join("shared.keys");
     std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
-    let sim = CmppSim::start(&dir_a, &["--report-delay-ms", "200"]);
-    let config_a = node_config(&dir_a, &sim, "a", &schema, &keys);
-    let config_b = node_config(&dir_b, &sim, "b", &schema, &keys);
-    let a = Server::start(&dir_a, &[&config_a[0], &config_a[1]]);
-    let b = Server::start(&dir_b, &[&config_b[0], &config_b[1]]);
-    let cred = create_account_with(&dir_a, "etax", &["--signature", "某省税务局", "--config", &config_a[1]]);
+    let sim = CmppSim::start(&dirs[0], &["--report-delay-ms", "200"]);
+    let configs: Vec<_> =
+        ["a", "b", "c"].iter().zip(&dirs).map(|(n, d)| node_config(d, &sim, n, &schema, &keys)).collect();
+    let mut nodes: Vec<Option<Server>> =
+        configs.iter().zip(&dirs).map(|(c, d)| Some(Server::start(d, &[&c[0], &c[1]]))).collect();
+    let cred = create_account_with(&dirs[0], "etax", &["--signature", "某省税务局", "--config", &configs[0][1]]);
 
-    let numbers: Vec<String> = (0..MESSAGES).map(|i| format!("139{i:08}")).collect();
-    let ids = send(&a, &cred, &numbers);
-    assert_eq!(ids.len(), MESSAGES);
-    std::thread::sleep(Duration::from_millis(1500));
-    let log_a = a.kill();
-
+    // Rounds of three requests of 20, one to each node still alive; a node dies after the
+    // second round and another after the fourth, each with most of its work still waiting
+    // behind the cluster's 30 submits/s.
+    let mut ids = Vec::new();
+    let mut next = 0;
+    let mut logs = Vec::new();
+    for round in 0..6 {
+        for node in nodes.iter().flatten() {
+            ids.extend(send(node, &cred, &numbers(next, 20)));
+            next += 20;
+        }
+        if round == 1 || round == 3 {
+            let victim = if round == 1 { 0 } else { 1 };
+            logs.push(nodes[victim].take().unwrap().kill());
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let last = nodes[2].as_ref().unwrap();
     for id in &ids {
-        let done = eventually(Duration::from_secs(60), || {
-            let d = status_of(&b, &cred, id);
+        let done = eventually(Duration::from_secs(90), || {
+            let d = status_of(last, &cred, id);
             (d["status"] == "delivered").then_some(d)
         });
-        assert!(
-            done.is_some(),
-            "message {id}: {}\nnode b:\n{}\nnode a:\n{log_a}",
-            status_of(&b, &cred, id),
-            b.log_text()
-        );
+        assert!(done.is_some(), "message {id}: {}\nnode c:\n{}", status_of(last, &cred, id), last.log_text());
     }
-    let log_b = b.log_text();
-    assert!(log_b.contains("took over messages a dead node left unsent"), "{log_b}");
-    let (status, log_b) = b.terminate();
-    assert!(status.success(), "{log_b}");
+    let log_c = last.log_text();
+    assert!(log_c.contains("took over messages a dead node left unsent"), "{log_c}");
+    assert!(log_c.contains("this node holds the connection"), "node c took a connection over: {log_c}");
+    let (status, log_c) = nodes[2].take().unwrap().terminate();
+    assert!(status.success(), "{log_c}");
     let submits = sim.stop();
-    // Node a's link window (16) is the most it can have had in flight when it died.
-    assert!((MESSAGES..=MESSAGES + 16).contains(&submits), "{submits} submits for {MESSAGES} messages");
+    // Each dead node had at most one connection's window (16) in flight.
+    let accepted = ids.len();
+    assert!((accepted..=accepted + 2 * 16).contains(&submits), "{submits} submits for {accepted} messages");
 }
 
 /// A TCP relay to the PostgreSQL server that a test can take away (every connection cut, new

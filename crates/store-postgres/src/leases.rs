@@ -92,6 +92,28 @@ impl Leases {
         Ok(changed == 1)
     }
 
+    /// [`Leases::renew`] for several leases of this node in one statement: whether each is
+    /// still held, in order.
+    pub async fn renew_all(&self, leases: &[Lease]) -> Result<Vec<bool>, PgError> {
+        if leases.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<&str> = leases.iter().map(|l| l.name.as_str()).collect();
+        let generations: Vec<i64> = leases.iter().map(|l| l.generation).collect();
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "UPDATE hongyan_leases l SET expires_at = now() + $4::bigint * interval '1 millisecond'
+                 FROM unnest($1::text[], $3::bigint[]) AS k(name, generation)
+                 WHERE l.name = k.name AND l.generation = k.generation AND l.holder = $2 AND l.expires_at > now()
+                 RETURNING l.name",
+                &[&names, &self.node, &generations, &millis(self.ttl)],
+            )
+            .await?;
+        let kept: std::collections::HashSet<String> = rows.iter().map(|r| r.get(0)).collect();
+        Ok(leases.iter().map(|l| kept.contains(&l.name)).collect())
+    }
+
     /// Gives `lease` up now, so another node can take it without waiting for it to lapse.
     pub async fn release(&self, lease: &Lease) -> Result<(), PgError> {
         let client = self.pool.get().await?;

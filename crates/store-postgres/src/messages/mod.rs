@@ -222,6 +222,10 @@ impl MessageStore for PgStore {
         })
     }
 
+    fn release_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<Vec<MessageId>>> {
+        Box::pin(self.release(ids))
+    }
+
     fn get_message(&self, account_id: i64, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>> {
         Box::pin(self.one_message(Some(account_id), id))
     }

@@ -83,6 +83,14 @@ pub trait MessageStore: Send + Sync {
     /// Moves messages from one channel to another (failover); only those still on `from` and
     /// still `accepted` move. Returns how many moved.
     fn reassign_channel(&self, ids: Vec<MessageId>, from: String, to: String) -> BoxFuture<'_, Result<usize>>;
+    /// Gives back, of `ids`, the messages this process was to send and will not (in a cluster,
+    /// a node that holds none of their channel's connections), so that a node that does takes
+    /// them; returns those given back. A store that one process serves has no one to give them
+    /// to and keeps them as they are (the default).
+    fn release_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<Vec<MessageId>>> {
+        let _ = ids;
+        Box::pin(async { Ok(Vec::new()) })
+    }
     /// One message with all its details, only if it belongs to `account_id`.
     fn get_message(&self, account_id: i64, id: MessageId) -> BoxFuture<'_, Result<Option<MessageDetail>>>;
     /// One message of any account (for administrators, operators and auditors).
