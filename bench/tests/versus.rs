@@ -28,7 +28,8 @@ fn the_quick_run_completes_with_zero_errors() {
             "steady",
             "verify-bulk",
             "large",
-            "startup"
+            "startup",
+            "cluster"
         ],
         "{stdout}"
     );

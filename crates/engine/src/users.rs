@@ -136,7 +136,7 @@ impl Engine {
     /// At first start (no user yet) creates the administrator `admin`, who must change the
     /// password at first login. The password is `given` (HONGYAN_ADMIN_PASSWORD) or, if unset,
     /// random and returned so the caller prints it once. `Ok(None)` when users exist or the
-    /// given password was used.
+    /// given password was used (or another node of a cluster made the administrator first).
     pub async fn bootstrap_admin(&self, given: Option<String>) -> Result<Option<String>, StoreError> {
         if self.store.count_users().await? > 0 {
             return Ok(None);
@@ -153,7 +153,12 @@ impl Engine {
             must_change: true,
             created_at: self.clock.now(),
         };
-        self.store.create_user(user).await?;
+        match self.store.create_user(user).await {
+            Ok(_) => {}
+            // Nodes of a cluster that start together: another one made it first.
+            Err(StoreError::Conflict(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        }
         self.audit("system", "-", "user.bootstrap", "user:admin", (None, Some(r#"{"role":"admin"}"#.into())), "ok")
             .await?;
         Ok(generated.then_some(password))

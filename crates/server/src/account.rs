@@ -11,7 +11,7 @@ use hongyan_store_sqlite::SqliteStore;
 use crate::cli::AccountOptions;
 
 pub(crate) async fn create(opts: AccountOptions) -> Result<()> {
-    let store = crate::cluster::admin_store(opts.config.as_deref(), &opts.data.dir).await?;
+    let store = crate::cluster::admin_store(opts.config.as_deref(), &opts.data.dir, false).await?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     // The same service as the API and the console: validated and audited (by the OS user).
     let text = opts.signature.clone().unwrap_or_else(|| opts.name.clone());

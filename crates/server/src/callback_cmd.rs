@@ -56,14 +56,14 @@ pub(crate) struct CallbackOptions {
     command: CallbackCommand,
     #[command(flatten)]
     data: DataDir,
-    /// The configuration file, for its `[encryption]`: signing secrets are sealed with the data keys
+    /// The configuration file, for its `[encryption]` (signing secrets are sealed with the data
+    /// keys) and its `[cluster]`
     #[arg(long, value_name = "FILE", global = true)]
     config: Option<std::path::PathBuf>,
 }
 
 pub(crate) async fn run(o: CallbackOptions) -> Result<()> {
-    let store: Arc<dyn hongyan_store::Store> =
-        Arc::new(crate::keys_cmd::open_sealed(o.config.as_deref(), &o.data.dir)?);
+    let store = crate::cluster::admin_store(o.config.as_deref(), &o.data.dir, true).await?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     match o.command {
         CallbackCommand::Set { account, url } => {

@@ -47,16 +47,20 @@ pub(crate) async fn migrate(o: MigrateOptions) -> Result<()> {
 
 /// The store an administration command works on: with a configuration that has `[cluster]`,
 /// the cluster's PostgreSQL (with the data keys, which every node shares); else the SQLite
-/// file in `data_dir`, without keys (such a command touches no sealed data).
+/// file in `data_dir`, with the data keys when the command touches sealed data (`sealed`).
 pub(crate) async fn admin_store(
     config: Option<&std::path::Path>,
     data_dir: &std::path::Path,
+    sealed: bool,
 ) -> Result<Arc<dyn Store>> {
     let loaded = crate::serve::load_config(config)?;
     if let Some(cluster) = &loaded.cluster {
         let ring = crate::keys_cmd::ring(&loaded.encryption, data_dir)?;
         let store = PgStore::open(&cluster.postgres, None, Some(ring)).await.context("[cluster] postgres")?;
         return Ok(Arc::new(store));
+    }
+    if sealed {
+        return Ok(Arc::new(crate::keys_cmd::open_sealed(config, data_dir)?));
     }
     let path = data_dir.join("hongyan.db");
     let store = hongyan_store_sqlite::SqliteStore::open_unsealed(&path)

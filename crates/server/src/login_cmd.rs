@@ -75,7 +75,8 @@ struct LoginFlags {
     /// Print the new login as JSON
     #[arg(long)]
     json: bool,
-    /// The configuration file, for its categories and its `[encryption]` (passwords are sealed)
+    /// The configuration file, for its categories, its `[encryption]` (passwords are sealed) and
+    /// its `[cluster]`
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(flatten)]
@@ -139,8 +140,7 @@ fn default_category(o: &LoginOptions) -> Result<Option<hongyan_types::Category>>
 pub(crate) async fn run(o: LoginOptions) -> Result<()> {
     let category = default_category(&o)?;
     // Passwords are sealed with the data keys, as serve reads them.
-    let store: Arc<dyn hongyan_store::Store> =
-        Arc::new(crate::keys_cmd::open_sealed(o.config.as_deref(), &o.data_dir)?);
+    let store = crate::cluster::admin_store(o.config.as_deref(), &o.data_dir, true).await?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let r = rules(o.protocol);
     let login = o.login.clone().unwrap_or_else(|| match o.protocol {

@@ -229,7 +229,7 @@ async fn bootstrap_admin(engine: &Engine) -> Result<()> {
             println!("console administrator: user `admin`, password {password} (shown once; change it at first login)");
             tracing::warn!("created the console administrator `admin`; its password was printed once on stdout");
         }
-        None => tracing::info!("created the console administrator `admin` with HONGYAN_ADMIN_PASSWORD"),
+        None => tracing::info!("the console administrator `admin` exists (HONGYAN_ADMIN_PASSWORD, or another node)"),
     }
     Ok(())
 }

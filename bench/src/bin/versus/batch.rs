@@ -23,7 +23,7 @@ use crate::solo::{peak_rss_mib, per_second, Meter, Solo};
 use crate::timeline::Moment;
 use crate::{kannel_note, procs, wait, Args, Scenario};
 
-const PER_REQUEST: u64 = 100;
+pub(crate) const PER_REQUEST: u64 = 100;
 const LARGE_REQUESTS: u64 = 3;
 /// The columns and keys of the large requests' answer times.
 const ANSWERS: [(&str, &str); LARGE_REQUESTS as usize] =
@@ -56,7 +56,7 @@ pub(crate) async fn http_batch(args: &Args) -> anyhow::Result<Row> {
     Ok(row)
 }
 
-async fn measure_batch(
+pub(crate) async fn measure_batch(
     args: &Args,
     solo: &Solo,
     auth: &str,

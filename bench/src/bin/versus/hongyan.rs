@@ -42,21 +42,31 @@ pub(crate) struct Prepared {
 impl Setup<'_> {
     /// Writes and checks the config, creates the account (and its callback).
     pub(crate) fn prepare(&self) -> anyhow::Result<Prepared> {
-        let port = free_port()?;
-        let config = self.dir.join("hongyan.toml");
-        std::fs::write(&config, format!("{}{}", config_text(self.dir, port, self.sink, self.links), self.extra))
-            .context("writing hongyan.toml")?;
-        run(Command::new(self.bin).arg("check-config").arg(&config), "check-config")?;
-        let (account, auth) = create_account(self.bin, self.dir)?;
+        let mut prepared = self.join((0, String::new()))?;
+        let (account, auth) = create_account(self.bin, self.dir, &prepared.config)?;
         if let Some(addr) = self.callback {
             let url = format!("http://{addr}/cb");
             run(
                 Command::new(self.bin)
                     .args(["callback", "set", &account.to_string(), &url, "--data-dir"])
-                    .arg(self.dir),
+                    .arg(self.dir)
+                    .arg("--config")
+                    .arg(&prepared.config),
                 "callback set",
             )?;
         }
+        (prepared.account, prepared.auth) = (account, auth);
+        Ok(prepared)
+    }
+
+    /// Writes and checks the config of a node that joins a cluster whose account (id and
+    /// credential) another node's [`Setup::prepare`] made.
+    pub(crate) fn join(&self, (account, auth): (i64, String)) -> anyhow::Result<Prepared> {
+        let port = free_port()?;
+        let config = self.dir.join("hongyan.toml");
+        std::fs::write(&config, format!("{}{}", config_text(self.dir, port, self.sink, self.links), self.extra))
+            .context("writing hongyan.toml")?;
+        run(Command::new(self.bin).arg("check-config").arg(&config), "check-config")?;
         Ok(Prepared { bin: self.bin.to_owned(), dir: self.dir.to_owned(), config, port, account, auth })
     }
 }
@@ -131,11 +141,13 @@ carriers = ["china_mobile", "china_unicom", "china_telecom"]
 
 /// `hongyan account create bench --json`: the account id and the Basic credential, base64
 /// of `key_id:secret`.
-fn create_account(bin: &Path, dir: &Path) -> anyhow::Result<(i64, String)> {
+fn create_account(bin: &Path, dir: &Path, config: &Path) -> anyhow::Result<(i64, String)> {
     let out = run(
         Command::new(bin)
             .args(["account", "create", "bench", "--json", "--signature", SIGNATURE, "--data-dir"])
-            .arg(dir),
+            .arg(dir)
+            .arg("--config")
+            .arg(config),
         "account create",
     )?;
     let v: serde_json::Value = serde_json::from_slice(&out).context("account create printed no JSON")?;

@@ -30,6 +30,7 @@
 //! concurrency 10, Kannel only when it is already installed.
 
 mod batch;
+mod cluster;
 mod cmpp_client;
 mod compare;
 mod fill;
@@ -78,10 +79,11 @@ enum Scenario {
     Large,
     /// Start-up with millions of stored messages (`startup.rs`).
     Startup,
+    Cluster,
 }
 
 impl Scenario {
-    const ALL: [Self; 9] = [
+    const ALL: [Self; 10] = [
         Self::HttpSmpp,
         Self::HttpSmppDlr,
         Self::HttpBatch,
@@ -91,6 +93,7 @@ impl Scenario {
         Self::VerifyBulk,
         Self::Large,
         Self::Startup,
+        Self::Cluster,
     ];
 
     fn name(self) -> &'static str {
@@ -104,6 +107,7 @@ impl Scenario {
             Self::VerifyBulk => "verify-bulk",
             Self::Large => "large",
             Self::Startup => "startup",
+            Self::Cluster => "cluster",
         }
     }
 
@@ -126,6 +130,7 @@ impl Scenario {
             Self::VerifyBulk => (1_000_000, 2_000),
             Self::Large => (100_000, 1_000),
             Self::Startup => (10_000_000, 5_000),
+            Self::Cluster => (50_000, 1_000),
         };
         if quick {
             small
@@ -159,7 +164,8 @@ impl Args {
     /// its load); four where it measures how far Hongyan's own servers and batches go, which
     /// one bind of window 100 caps at the sink's pace.
     fn links(&self, scenario: Scenario) -> u32 {
-        let wide = matches!(scenario, Scenario::HttpBatch | Scenario::SmppServer | Scenario::CmppServer);
+        let wide =
+            matches!(scenario, Scenario::HttpBatch | Scenario::SmppServer | Scenario::CmppServer | Scenario::Cluster);
         self.links.unwrap_or(if wide { 4 } else { 1 })
     }
 
@@ -191,7 +197,8 @@ const USAGE: &str = "usage: versus [--scenario NAME[,NAME…]|all] [--peer hongy
 \x20             [--messages N] [--concurrency C] [--links L (Hongyan alone)] [--quick]\n\
 \x20             [--hongyan-bin PATH] [--keep (leave the data folders)]\n\
 scenarios: http-smpp http-smpp-dlr (both peers); http-batch smpp-server cmpp-server steady\n\
-\x20          verify-bulk large startup (Hongyan alone)";
+\x20          verify-bulk large startup (Hongyan alone); cluster (1, 2 and 3 nodes on the PostgreSQL at\n\
+\x20          127.0.0.1:5432 or HONGYAN_TEST_POSTGRES)";
 
 fn parse_args() -> anyhow::Result<Args> {
     use lexopt::prelude::*;
@@ -301,6 +308,7 @@ async fn run(scenario: Scenario, args: &Args) -> anyhow::Result<Vec<Row>> {
         Scenario::Steady => paced::steady(args).await,
         Scenario::VerifyBulk => paced::verify_bulk(args).await,
         Scenario::Startup => startup::run(args).await,
+        Scenario::Cluster => return cluster::run(args).await,
     };
     row.with_context(|| format!("scenario {}", scenario.name())).map(|r| vec![r])
 }
