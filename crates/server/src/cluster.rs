@@ -127,14 +127,15 @@ impl Node {
     ) -> HashMap<String, LinkGates> {
         let (mut links, gates) = LinkLeases::new(channels);
         let (leases, store) = (self.leases.clone(), self.store.clone());
+        let released = store.released_wakeups();
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(RENEW_EVERY);
             loop {
                 tokio::select! {
-                    _ = tick.tick() => {}
+                    _ = tick.tick() => links.tend(&leases, &store, RENEW_WAIT, PAUSE_AFTER).await,
+                    () = released.notified() => {}
                     _ = stop.changed() => break,
                 }
-                links.tend(&leases, &store, RENEW_WAIT, PAUSE_AFTER).await;
                 if let Err(e) = adopt_released(&store, &engine, &links.channels_held()).await {
                     tracing::debug!(error = %e, "could not take messages given back; trying again");
                 }

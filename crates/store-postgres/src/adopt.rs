@@ -48,7 +48,12 @@ impl PgStore {
     pub(crate) async fn release(&self, ids: Vec<MessageId>) -> Result<Vec<MessageId>> {
         let ids: Vec<i64> = ids.iter().map(|id| id.0 as i64).collect();
         let sql = "UPDATE messages SET node = '' WHERE id = ANY($1) AND node = $2 AND status = 'accepted' RETURNING id";
-        let rows = self.client().await?.query(sql, &[&ids, &&*self.node]).await.map_err(backend)?;
+        let client = self.client().await?;
+        let rows = client.query(sql, &[&ids, &&*self.node]).await.map_err(backend)?;
+        if !rows.is_empty() {
+            // The nodes holding connections take them at once (`wake.rs`).
+            client.batch_execute(&format!("NOTIFY {}", crate::wake::RELEASED)).await.map_err(backend)?;
+        }
         Ok(rows.iter().map(|r| MessageId(r.get::<_, i64>(0) as u64)).collect())
     }
 

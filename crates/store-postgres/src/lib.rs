@@ -37,6 +37,7 @@ mod operations;
 mod partitions;
 mod store;
 mod users;
+mod wake;
 mod writing;
 
 pub use adopt::node_lease;

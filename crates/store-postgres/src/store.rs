@@ -17,6 +17,8 @@ pub struct PgStore {
     ring: Option<KeyRing>,
     /// This node's name: the messages it accepts are its to send (`adopt.rs`).
     pub(crate) node: std::sync::Arc<str>,
+    /// Where the database is (address, test schema): for a connection of its own (`wake.rs`).
+    pub(crate) address: std::sync::Arc<(String, Option<String>)>,
     /// Months whose message partitions exist (`partitions.rs`).
     pub(crate) months: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
 }
@@ -33,7 +35,8 @@ impl PgStore {
     pub async fn open(url: &str, schema: Option<&str>, ring: Option<KeyRing>) -> Result<Self, PgError> {
         let pool = connect(url, schema).await?;
         migrate(&pool).await?;
-        let store = Self { pool, ring, node: "".into(), months: Default::default() };
+        let address = std::sync::Arc::new((url.to_owned(), schema.map(str::to_owned)));
+        let store = Self { pool, ring, node: "".into(), months: Default::default(), address };
         store
             .prepare_months(hongyan_store::Timestamp::from_system(std::time::SystemTime::now()))
             .await
