@@ -164,6 +164,12 @@ impl Engine {
         self.accepting.load(Ordering::SeqCst)
     }
 
+    /// In a cluster, this node's slot of the message ids (`hongyan_types::NODE_SLOTS` of
+    /// them): its ids never equal another node's. Set before anything is accepted.
+    pub fn set_id_slot(&self, slot: u64) {
+        self.ids.set_slot(slot);
+    }
+
     /// Stops (or lets again) the carrier links submit anything new; what is in flight is
     /// answered as usual. A cluster node pauses while it cannot tell that it still holds its
     /// lease: once the lease lapses another node may send the same messages.

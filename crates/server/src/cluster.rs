@@ -88,6 +88,8 @@ pub(crate) struct Node {
     store: PgStore,
     leases: Leases,
     lease: Lease,
+    /// This node's slot of the message ids (`slot:K`), held with the node's lease.
+    slot: Lease,
 }
 
 /// The store of a node of the cluster: PostgreSQL, its schema brought up to date, and the
@@ -111,8 +113,20 @@ pub(crate) async fn open(cluster: &Cluster, ring: KeyRing) -> Result<(Arc<dyn St
         .await
         .context("taking the node's lease")?
         .context("the node's lease is held by another process")?;
-    tracing::info!(node = %cluster.node, generation = lease.generation, "store: PostgreSQL (cluster mode)");
-    Ok((Arc::new(store.clone()), Node { store, leases, lease }))
+    let slot = take_slot(&leases).await?;
+    tracing::info!(node = %cluster.node, generation = lease.generation, id_slot = %slot.name, "store: PostgreSQL (cluster mode)");
+    Ok((Arc::new(store.clone()), Node { store, leases, lease, slot }))
+}
+
+/// The first free slot of the message ids (this node's own from before a restart, if it
+/// still holds it).
+async fn take_slot(leases: &Leases) -> Result<Lease> {
+    for k in 0..hongyan_types::NODE_SLOTS {
+        if let Some(slot) = leases.acquire(&format!("slot:{k}")).await.context("taking a slot of the message ids")? {
+            return Ok(slot);
+        }
+    }
+    anyhow::bail!("every one of the {} slots of the message ids is held: too many nodes", hongyan_types::NODE_SLOTS)
 }
 
 impl Node {
@@ -144,6 +158,11 @@ impl Node {
         gates
     }
 
+    /// This node's slot of the message ids.
+    pub(crate) fn id_slot(&self) -> u64 {
+        self.slot.name.trim_start_matches("slot:").parse().unwrap_or(0)
+    }
+
     /// Singleton jobs run under a lease of this node's.
     pub(crate) fn jobs(&self) -> Jobs {
         Jobs::Cluster(self.leases.clone())
@@ -167,12 +186,13 @@ impl Node {
                     _ = renew.tick() => {
                         let asked = tokio::time::Instant::now();
                         pause_if_late(&engine, last_renewed);
-                        match tokio::time::timeout(RENEW_WAIT, self.leases.renew(&self.lease)).await {
-                            Ok(Ok(true)) => {
+                        let both = [self.lease.clone(), self.slot.clone()];
+                        match tokio::time::timeout(RENEW_WAIT, self.leases.renew_all(&both)).await {
+                            Ok(Ok(kept)) if kept.iter().all(|k| *k) => {
                                 last_renewed = asked;
                                 engine.pause_sending(false);
                             }
-                            Ok(Ok(false)) => restart_in_place(&self.lease.holder),
+                            Ok(Ok(_)) => restart_in_place(&self.lease.holder),
                             Ok(Err(e)) => tracing::warn!(error = %e, "could not renew the node's lease; trying again"),
                             Err(_) => tracing::warn!("renewing the node's lease timed out; trying again"),
                         }
@@ -190,6 +210,7 @@ impl Node {
             if let Err(e) = self.leases.release(&self.lease).await {
                 tracing::warn!(error = %e, "could not give the node's lease up");
             }
+            let _ = self.leases.release(&self.slot).await;
         })
     }
 

@@ -126,6 +126,9 @@ pub(crate) async fn run(opts: ServeOptions) -> Result<()> {
     }
     let specs: Vec<ChannelSpec> = channels.iter().map(|(_, spec)| spec.clone()).collect();
     let (engine, receivers) = Engine::new(store.clone(), Arc::new(SystemClock), &specs).await?;
+    if let Some(n) = &node {
+        engine.set_id_slot(n.id_slot());
+    }
     load_words(&engine, &config.content)?;
     engine.set_quiet_hours(config.content.marketing_quiet_hours);
     engine.set_categories(config.categories.clone());

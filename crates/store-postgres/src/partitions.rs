@@ -111,6 +111,61 @@ impl PgStore {
     }
 }
 
+impl PgStore {
+    /// Drops every month partition entirely before `before`, with the feed events and client
+    /// part ids of its messages; how many messages it held.
+    pub(crate) async fn drop_months(&self, before: MessageId) -> Result<usize> {
+        let mut client = self.client().await?;
+        let names = client
+            .query(
+                "SELECT c.relname::text FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+                 JOIN pg_class p ON p.oid = i.inhparent
+                 WHERE p.relname = 'messages' AND p.relnamespace = c.relnamespace
+                   AND c.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+                   AND c.relname ~ '^messages_y[0-9]{4}m[0-9]{2}$'",
+                &[],
+            )
+            .await
+            .map_err(backend)?;
+        let mut dropped = 0;
+        for name in names.iter().map(|r| r.get::<_, String>(0)) {
+            let Some(month) = parse_month(&name) else { continue };
+            let (from, to) = id_range(month);
+            if to > before.0 as i64 {
+                continue;
+            }
+            let tx = client.transaction().await.map_err(backend)?;
+            let n: i64 = tx.query_one(&format!("SELECT count(*) FROM {name}"), &[]).await.map_err(backend)?.get(0);
+            tx.execute(
+                "DELETE FROM feed WHERE kind IN ('report', 'final') AND ref_id >= $1 AND ref_id < $2",
+                &[&from, &to],
+            )
+            .await
+            .map_err(backend)?;
+            tx.execute("DELETE FROM client_submits WHERE message_id >= $1 AND message_id < $2", &[&from, &to])
+                .await
+                .map_err(backend)?;
+            let suffix = &name["messages_".len()..];
+            tx.batch_execute(&format!("DROP TABLE segments_{suffix}; DROP TABLE messages_{suffix}"))
+                .await
+                .map_err(backend)?;
+            tx.commit().await.map_err(backend)?;
+            self.months.lock().unwrap_or_else(|p| p.into_inner()).remove(&month);
+            tracing::info!(partition = %name, messages = n, "retention: dropped a month of messages whole");
+            dropped += n as usize;
+        }
+        Ok(dropped)
+    }
+}
+
+/// The month of a partition named `messages_yYYYYmMM`.
+fn parse_month(name: &str) -> Option<i64> {
+    let rest = name.strip_prefix("messages_y")?;
+    let (year, month) = rest.split_once('m')?;
+    let (year, month): (i64, i64) = (year.parse().ok()?, month.parse().ok()?);
+    (1..=12).contains(&month).then_some(year * 12 + month - 1)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,5 +181,7 @@ mod tests {
         assert_eq!(month_of(month_start(m + 1) - 1), m, "the last ms of the month is in it");
         let (from, to) = id_range(m);
         assert!(from < to && MessageId(to as u64 - 1).timestamp().as_millis() < month_start(m + 1));
+        assert_eq!(parse_month("messages_y2026m12"), Some(m));
+        assert_eq!(parse_month("messages_default"), None);
     }
 }

@@ -48,23 +48,48 @@ impl MessageId {
 /// Each id is `max(previous + 1, now_ms << 20)`, so ids follow the clock when it moves and
 /// stay unique when it stalls or steps back. Seeding with the largest stored id keeps them
 /// unique across restarts even if the clock was set back meanwhile.
-#[derive(Debug, Default)]
+///
+/// Nodes of a cluster accept at the same millisecond: each takes a slot ([`IdGenerator::set_slot`])
+/// and hands out only ids whose lowest bits are its slot, so no two nodes give the same id.
+#[derive(Debug)]
 pub struct IdGenerator {
     last: AtomicU64,
+    /// This node's slot, and how many slots share the ids (1 alone: every id is ours).
+    slot: AtomicU64,
+    slots: AtomicU64,
 }
+
+impl Default for IdGenerator {
+    fn default() -> Self {
+        Self::new(0)
+    }
+}
+
+/// How many nodes of a cluster can hand out ids at once (each one slot).
+pub const NODE_SLOTS: u64 = 64;
 
 impl IdGenerator {
     /// A generator that will never return `seed` or anything below it.
     pub fn new(seed: u64) -> Self {
-        Self { last: AtomicU64::new(seed) }
+        Self { last: AtomicU64::new(seed), slot: AtomicU64::new(0), slots: AtomicU64::new(1) }
+    }
+
+    /// From now on hands out only ids `≡ slot (mod NODE_SLOTS)`: this node's share of each
+    /// millisecond in a cluster (up to 16,384 ids a millisecond).
+    pub fn set_slot(&self, slot: u64) {
+        self.slot.store(slot % NODE_SLOTS, Ordering::Relaxed);
+        self.slots.store(NODE_SLOTS, Ordering::Relaxed);
     }
 
     /// The next id for a message accepted at `now`.
     pub fn next(&self, now: Timestamp) -> MessageId {
-        let floor = (now.as_millis().max(0) as u64) << SEQ_BITS;
+        let (slot, slots) = (self.slot.load(Ordering::Relaxed), self.slots.load(Ordering::Relaxed));
+        // The smallest id above `v`'s predecessor that is in this node's slot.
+        let ours = |v: u64| v + (slot + slots - v % slots) % slots;
+        let floor = ours((now.as_millis().max(0) as u64) << SEQ_BITS);
         let mut prev = self.last.load(Ordering::Relaxed);
         loop {
-            let next = floor.max(prev + 1);
+            let next = floor.max(ours(prev + 1));
             match self.last.compare_exchange_weak(prev, next, Ordering::Relaxed, Ordering::Relaxed) {
                 Ok(_) => return MessageId(next),
                 Err(actual) => prev = actual,
@@ -88,6 +113,19 @@ mod tests {
         assert!(MessageId::floor(now) <= a && MessageId::floor(now.plus_millis(1)) > b);
         let earlier = g.next(Timestamp::from_millis(1_000));
         assert!(earlier > b, "a clock stepping back must not reuse ids");
+    }
+
+    #[test]
+    fn nodes_in_different_slots_never_give_the_same_id() {
+        let (a, b) = (IdGenerator::new(0), IdGenerator::new(0));
+        a.set_slot(3);
+        b.set_slot(4);
+        let now = Timestamp::from_millis(1_795_910_782_123);
+        let ids: Vec<u64> = (0..1000).flat_map(|_| [a.next(now).0, b.next(now).0]).collect();
+        let unique: std::collections::HashSet<u64> = ids.iter().copied().collect();
+        assert_eq!(unique.len(), ids.len());
+        assert!(ids.iter().step_by(2).all(|id| id % NODE_SLOTS == 3));
+        assert_eq!(a.next(now).timestamp(), now, "ids still carry their millisecond");
     }
 
     #[test]

@@ -29,7 +29,7 @@ pub use category::{
     MAX_CATEGORY_CODE, MAX_CATEGORY_NAME,
 };
 pub use cidr::{BadCidr, Cidr};
-pub use id::{IdGenerator, MessageId};
+pub use id::{IdGenerator, MessageId, NODE_SLOTS};
 pub use phone::{Carrier, NumberError, PhoneNumber};
 pub use price::{BadPrice, Money, PriceRule, PriceTable, MAX_PRICE};
 pub use quiet::QuietHours;

@@ -282,6 +282,10 @@ impl MessageStore for PgStore {
         })
     }
 
+    fn drop_whole_months(&self, before: MessageId) -> BoxFuture<'_, Result<usize>> {
+        Box::pin(self.drop_months(before))
+    }
+
     fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>> {
         Box::pin(async move {
             let ids: Vec<i64> = ids.iter().map(|id| id.0 as i64).collect();

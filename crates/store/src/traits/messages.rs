@@ -117,6 +117,14 @@ pub trait MessageStore: Send + Sync {
     /// The oldest messages (every account's) with ids below `before`, with their segments,
     /// oldest first: what retention archives before it purges.
     fn oldest_messages(&self, before: MessageId, limit: usize) -> BoxFuture<'_, Result<Vec<MessageDetail>>>;
+    /// Removes at once every month of messages entirely older than `before`, with what hangs
+    /// off them, where the backend keeps messages by month; how many messages went. The
+    /// statements' totals stay. A backend that does not (the default) removes nothing, and
+    /// the caller purges by id ([`MessageStore::purge_messages`]).
+    fn drop_whole_months(&self, before: MessageId) -> BoxFuture<'_, Result<usize>> {
+        let _ = before;
+        Box::pin(async { Ok(0) })
+    }
     /// Removes messages and what hangs off them (segments, feed events, client part ids).
     /// Returns how many messages went.
     fn purge_messages(&self, ids: Vec<MessageId>) -> BoxFuture<'_, Result<usize>>;
