@@ -317,52 +317,44 @@ impl Health {
             self.reported_down = true;
             shared.engine.set_channel_up(&shared.cfg.name, false);
         }
-        let (waiting, parked) = shared.take_all();
-        if waiting.is_empty() && parked.iter().all(Vec::is_empty) {
-            return;
-        }
-        let ids: Vec<MessageId> = waiting
-            .iter()
-            .map(|w| w.message_id)
-            .chain(parked.iter().flatten().copied())
-            .collect::<HashSet<_>>()
-            .into_iter()
-            .collect();
-        let moved: HashSet<MessageId> = match shared.engine.reroute(&shared.cfg.name, &ids).await {
-            Ok(m) => m.into_iter().collect(),
-            Err(e) => {
-                tracing::error!(channel = %shared.cfg.name, error = %e, "failover: could not move messages");
-                HashSet::new()
-            }
-        };
-        shared.unpark(parked.map(|ids| ids.into_iter().filter(|id| !moved.contains(id)).collect()));
-        shared.push_back(waiting.into_iter().filter(|w| !moved.contains(&w.message_id)).collect());
+        let name = shared.cfg.name.clone();
+        let engine = Arc::clone(&shared.engine);
+        let away = |ids: Vec<MessageId>| async move { engine.reroute(&name, &ids).await };
+        shared.hand_off("failover: could not move messages", away).await;
     }
 }
 
 /// A node holding none of the channel's connections gives what waits here back to the
 /// cluster; what could not be given back stays.
 async fn give_back(shared: &Shared) {
-    let (waiting, parked) = shared.take_all();
-    if waiting.is_empty() && parked.iter().all(Vec::is_empty) {
-        return;
-    }
-    let ids: Vec<MessageId> = waiting
-        .iter()
-        .map(|w| w.message_id)
-        .chain(parked.iter().flatten().copied())
-        .collect::<HashSet<_>>()
-        .into_iter()
-        .collect();
-    let given: HashSet<MessageId> = match shared.engine.release_messages(ids).await {
-        Ok(given) => given.into_iter().collect(),
-        Err(e) => {
-            tracing::warn!(channel = %shared.cfg.name, error = %e, "could not give messages back to the cluster; trying again");
-            HashSet::new()
+    let engine = Arc::clone(&shared.engine);
+    let away = |ids: Vec<MessageId>| async move { engine.release_messages(ids).await };
+    shared.hand_off("could not give messages back to the cluster; trying again", away).await;
+}
+
+impl Shared {
+    /// Takes everything waiting here, offers its ids to `away` (another channel, or the
+    /// cluster), and keeps what `away` did not take. `failed` is logged if it fails.
+    async fn hand_off<Fut>(&self, failed: &str, away: impl FnOnce(Vec<MessageId>) -> Fut)
+    where
+        Fut: std::future::Future<Output = Result<Vec<MessageId>, hongyan_engine::EngineError>>,
+    {
+        let (waiting, parked) = self.take_all();
+        if waiting.is_empty() && parked.iter().all(Vec::is_empty) {
+            return;
         }
-    };
-    shared.unpark(parked.map(|ids| ids.into_iter().filter(|id| !given.contains(id)).collect()));
-    shared.push_back(waiting.into_iter().filter(|w| !given.contains(&w.message_id)).collect());
+        let ids: HashSet<MessageId> =
+            waiting.iter().map(|w| w.message_id).chain(parked.iter().flatten().copied()).collect();
+        let taken: HashSet<MessageId> = match away(ids.into_iter().collect()).await {
+            Ok(taken) => taken.into_iter().collect(),
+            Err(e) => {
+                tracing::error!(channel = %self.cfg.name, error = %e, "{failed}");
+                HashSet::new()
+            }
+        };
+        self.unpark(parked.map(|ids| ids.into_iter().filter(|id| !taken.contains(id)).collect()));
+        self.push_back(waiting.into_iter().filter(|w| !taken.contains(&w.message_id)).collect());
+    }
 }
 
 /// Runs the channel until `shutdown` turns true and its connections have drained.

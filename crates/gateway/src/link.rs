@@ -44,7 +44,8 @@ pub(crate) async fn run(index: usize, shared: Arc<Shared>, mut shutdown: watch::
         if let Some(g) = gate.as_mut() {
             tokio::select! {
                 held = g.wait_for(|held| *held) => if held.is_err() { return },
-                _ = shutdown.changed() => continue,
+                // A stop, or no one left to say stop (the channel is gone).
+                changed = shutdown.changed() => if changed.is_err() { return } else { continue },
             }
         }
         let end = match dialer.connect(CONNECT_TIMEOUT).await {
@@ -54,8 +55,15 @@ pub(crate) async fn run(index: usize, shared: Arc<Shared>, mut shutdown: watch::
             }
             Err(e) => End::Lost { reason: e.into(), was_up: false },
         };
-        // Drained: the node stopped, or (in a cluster) let this connection go.
-        let End::Lost { reason, was_up } = end else { continue };
+        // Drained: the node stopped, or (in a cluster) let this connection go: then it waits
+        // to hold it again.
+        let End::Lost { reason, was_up } = end else {
+            let stopping = *shutdown.borrow() || shutdown.has_changed().is_err();
+            if gate.is_some() && !stopping {
+                continue;
+            }
+            break;
+        };
         if was_up {
             backoff.reset();
         }

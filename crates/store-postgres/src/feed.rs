@@ -122,7 +122,7 @@ impl PgStore {
     }
 
     async fn mo(&self, w: &mut Writing<'_>, mo: &NewMo) -> Result<MoRecord> {
-        let unsubscribed = mo.account_id.is_some() && mo.unsubscribe.is_some();
+        let unsubscribed = mo.unsubscribes();
         let (from, hash) = (self.seal_text("from", Some(&mo.from))?, self.current_hash(&mo.from)?);
         let text = self.seal_text("content", Some(&mo.text))?;
         let row = w
@@ -159,17 +159,7 @@ impl PgStore {
                 self.add_number_in(&w.tx, "unsubscribes", (account_id, &mo.from), unsubscribe, &extra).await?;
             }
         }
-        Ok(MoRecord {
-            id,
-            account_id: mo.account_id,
-            channel: mo.channel.clone(),
-            from: mo.from.clone(),
-            to: mo.to.clone(),
-            extension: mo.extension.clone(),
-            text: mo.text.clone(),
-            unsubscribed,
-            received_at: mo.received_at,
-        })
+        Ok(mo.recorded(id))
     }
 
     /// Moves a reader's position up to `seq`, never past the feed's end.

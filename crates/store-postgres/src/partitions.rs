@@ -23,39 +23,12 @@ const LOCK: i64 = 0x6d6f_6e74_6873;
 
 /// The month (years × 12 + month − 1, UTC) of a time in ms since the epoch.
 fn month_of(ms: i64) -> i64 {
-    let days = ms.div_euclid(86_400_000);
-    let (y, m, _) = civil(days);
-    y * 12 + (m - 1)
+    Timestamp::from_millis(ms).utc_month()
 }
 
 /// The first ms of a month given as by [`month_of`].
 fn month_start(month: i64) -> i64 {
-    let (y, m) = (month.div_euclid(12), month.rem_euclid(12) + 1);
-    days_from_civil(y, m, 1) * 86_400_000
-}
-
-/// Year, month, day of a day count since 1970-01-01 (Howard Hinnant's civil calendar).
-fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Days since 1970-01-01 of a date.
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = if m > 2 { m - 3 } else { m + 9 };
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Timestamp::utc_month_start(month).as_millis()
 }
 
 /// The ids of a month: from its first id to the next month's.

@@ -17,32 +17,6 @@ fn id_at(ms: i64, n: u64) -> MessageId {
     MessageId(MessageId::floor(Timestamp::from_millis(ms)).0 + n)
 }
 
-fn message(id: MessageId, account_id: i64) -> NewMessage {
-    NewMessage {
-        id,
-        account_id,
-        to: format!("139{:08}", id.0 % 100_000_000),
-        carrier: Carrier::ChinaMobile,
-        category: Category::NOTIFICATION,
-        content: "您的申报已受理".into(),
-        segments: 1,
-        channel: "cmpp-1".into(),
-        source_ext: String::new(),
-        accepted_at: id.timestamp(),
-        send_at: None,
-        callback_url: None,
-        provenance: Provenance {
-            sender: "key:AK1".into(),
-            interface: "http".into(),
-            client_addr: "10.0.0.1".into(),
-            client_ref: None,
-            template_id: None,
-        }
-        .into(),
-        unit_price: Some(Money(400)),
-    }
-}
-
 async fn tables(store: &PgStore) -> Vec<String> {
     let client = store.pool().get().await.unwrap();
     let rows = client
@@ -63,7 +37,8 @@ async fn a_month_past_retention_is_dropped_whole_and_its_totals_stay() {
     let store = PgStore::open(&support::url(), Some(&schema), Some(ring)).await.unwrap();
     let account = store.create_account("etax", Timestamp::from_millis(JAN)).await.unwrap().id;
     let (jan, feb) = ([id_at(JAN, 1), id_at(JAN, 2)], id_at(FEB, 1));
-    let batch = vec![message(jan[0], account), message(jan[1], account), message(feb, account)];
+    let batch =
+        vec![support::message(jan[0], account), support::message(jan[1], account), support::message(feb, account)];
     store.insert_messages(batch, None).await.unwrap();
     let submitted = SubmitOutcome {
         message_id: jan[0],

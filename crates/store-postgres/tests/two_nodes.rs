@@ -23,32 +23,6 @@ fn id(i: u64) -> MessageId {
     MessageId(MessageId::floor(t(0)).0 + i)
 }
 
-fn message(i: u64, account_id: i64) -> NewMessage {
-    NewMessage {
-        id: id(i),
-        account_id,
-        to: format!("139{i:08}"),
-        carrier: Carrier::ChinaMobile,
-        category: Category::NOTIFICATION,
-        content: "您的申报已受理".into(),
-        segments: 1,
-        channel: "cmpp-1".into(),
-        source_ext: String::new(),
-        accepted_at: t(0),
-        send_at: None,
-        callback_url: None,
-        provenance: Provenance {
-            sender: "key:AK1".into(),
-            interface: "http".into(),
-            client_addr: "10.0.0.1".into(),
-            client_ref: None,
-            template_id: None,
-        }
-        .into(),
-        unit_price: Some(Money(400)),
-    }
-}
-
 fn answer(i: u64) -> SubmitOutcome {
     SubmitOutcome {
         message_id: id(i),
@@ -104,7 +78,7 @@ async fn answers_on_one_node_and_reports_on_another_lose_nothing() {
     let ring = KeyRing::parse(&new_entry(1), Algorithm::Aes256Gcm).unwrap();
     let (a, b, reader) = (node(&schema, &ring).await, node(&schema, &ring).await, node(&schema, &ring).await);
     let account = a.create_account("etax", t(0)).await.unwrap().id;
-    a.insert_messages((0..MESSAGES).map(|i| message(i, account)).collect(), None).await.unwrap();
+    a.insert_messages((0..MESSAGES).map(|i| support::message(id(i), account)).collect(), None).await.unwrap();
 
     let follower = tokio::spawn(follow(reader, account, MESSAGES as usize));
     // Answers in id order on node a; reports from the last to the first on node b, so about

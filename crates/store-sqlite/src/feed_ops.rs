@@ -43,7 +43,7 @@ pub(crate) fn append_report(
 }
 
 pub(crate) fn record_mo(conn: &Connection, mo: &NewMo, slots: usize) -> Result<MoRecord> {
-    let unsubscribed = mo.account_id.is_some() && mo.unsubscribe.is_some();
+    let unsubscribed = mo.unsubscribes();
     let id = conn
         .prepare_cached(
             "INSERT INTO mo_messages (account_id, channel, from_number, from_hash, to_number, extension, content, unsubscribed, received_at)
@@ -71,17 +71,7 @@ pub(crate) fn record_mo(conn: &Connection, mo: &NewMo, slots: usize) -> Result<M
             mo_ops::unsubscribe(conn, account_id, &mo.from, word, mo.received_at, slots)?;
         }
     }
-    Ok(MoRecord {
-        id,
-        account_id: mo.account_id,
-        channel: mo.channel.clone(),
-        from: mo.from.clone(),
-        to: mo.to.clone(),
-        extension: mo.extension.clone(),
-        text: mo.text.clone(),
-        unsubscribed,
-        received_at: mo.received_at,
-    })
+    Ok(mo.recorded(id))
 }
 
 pub(crate) fn cursor(conn: &Connection, account_id: i64, consumer: FeedConsumer) -> rusqlite::Result<u64> {

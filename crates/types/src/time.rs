@@ -152,6 +152,19 @@ impl Timestamp {
         Self(days_from_civil(c.year, c.month, 1) * 86_400_000 - BEIJING_OFFSET_MS)
     }
 
+    /// The UTC month this time falls in, counted as `year × 12 + month − 1` (so consecutive
+    /// months are consecutive numbers): the unit the cluster store partitions messages by.
+    pub fn utc_month(self) -> i64 {
+        let c = civil(self.0);
+        c.year * 12 + i64::from(c.month) - 1
+    }
+
+    /// The first millisecond (UTC) of a month counted as [`Timestamp::utc_month`] counts.
+    pub fn utc_month_start(month: i64) -> Self {
+        let (year, month) = (month.div_euclid(12), month.rem_euclid(12) as u32 + 1);
+        Self(days_from_civil(year, month, 1) * 86_400_000)
+    }
+
     /// This time plus `ms` milliseconds.
     pub fn plus_millis(self, ms: i64) -> Self {
         Self(self.0 + ms)

@@ -19,3 +19,32 @@ pub(crate) async fn fresh_schema(tag: &str) -> String {
     client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await.unwrap();
     schema
 }
+
+/// A one-segment notification of `account_id` with id `id`, accepted at the id's time, to a
+/// number of its own.
+pub(crate) fn message(id: hongyan_store::MessageId, account_id: i64) -> hongyan_store::NewMessage {
+    use hongyan_store::*;
+    NewMessage {
+        id,
+        account_id,
+        to: format!("139{:08}", id.0 % 100_000_000),
+        carrier: Carrier::ChinaMobile,
+        category: Category::NOTIFICATION,
+        content: "您的申报已受理".into(),
+        segments: 1,
+        channel: "cmpp-1".into(),
+        source_ext: String::new(),
+        accepted_at: id.timestamp(),
+        send_at: None,
+        callback_url: None,
+        provenance: Provenance {
+            sender: "key:AK1".into(),
+            interface: "http".into(),
+            client_addr: "10.0.0.1".into(),
+            client_ref: None,
+            template_id: None,
+        }
+        .into(),
+        unit_price: Some(Money(400)),
+    }
+}

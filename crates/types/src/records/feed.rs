@@ -131,6 +131,28 @@ pub struct MoRecord {
     pub received_at: Timestamp,
 }
 
+impl NewMo {
+    /// Whether recording it unsubscribes its number: an unsubscribe word, and an account.
+    pub fn unsubscribes(&self) -> bool {
+        self.account_id.is_some() && self.unsubscribe.is_some()
+    }
+
+    /// The reply as stored under `id`.
+    pub fn recorded(&self, id: i64) -> MoRecord {
+        MoRecord {
+            id,
+            account_id: self.account_id,
+            channel: self.channel.clone(),
+            from: self.from.clone(),
+            to: self.to.clone(),
+            extension: self.extension.clone(),
+            text: self.text.clone(),
+            unsubscribed: self.unsubscribes(),
+            received_at: self.received_at,
+        }
+    }
+}
+
 /// Where an account's reports are pushed, and the key that signs the requests.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Callback {
