@@ -20,12 +20,11 @@ pub fn node_lease(node: &str) -> String {
 }
 
 impl PgStore {
-    /// Nodes other than this one that left accepted messages and no longer hold their lease.
+    /// Nodes other than this one whose lease has lapsed: what they left unsent is to adopt.
+    /// Read from the leases (a few rows), not from the messages (a backlog may be millions).
     pub async fn dead_nodes(&self) -> Result<Vec<String>> {
-        let sql = "SELECT DISTINCT node FROM messages m
-                   WHERE status = 'accepted' AND node <> $1 AND node <> ''
-
-                     AND NOT EXISTS (SELECT 1 FROM hongyan_leases l WHERE l.name = 'node:' || m.node AND l.expires_at > now())";
+        let sql = "SELECT substr(name, 6) FROM hongyan_leases
+                   WHERE name LIKE 'node:%' AND name <> 'node:' || $1 AND expires_at <= now()";
         let rows = self.client().await?.query(sql, &[&&*self.node]).await.map_err(backend)?;
         Ok(rows.iter().map(|r| r.get(0)).collect())
     }
