@@ -127,6 +127,20 @@ impl Leases {
         Ok(())
     }
 
+    /// How many of the leases whose names begin with `prefix` each node holds now (nodes
+    /// holding none are missing).
+    pub async fn holdings(&self, prefix: &str) -> Result<std::collections::HashMap<String, usize>, PgError> {
+        let client = self.pool.get().await?;
+        let rows = client
+            .query(
+                "SELECT holder, count(*) FROM hongyan_leases
+                 WHERE left(name, length($1)) = $1 AND expires_at > now() GROUP BY holder",
+                &[&prefix],
+            )
+            .await?;
+        Ok(rows.iter().map(|r| (r.get(0), r.get::<_, i64>(1) as usize)).collect())
+    }
+
     /// Who holds `name` now, if anyone.
     pub async fn holder(&self, name: &str) -> Result<Option<Lease>, PgError> {
         let client = self.pool.get().await?;

@@ -21,6 +21,8 @@ pub struct PgStore {
     pub(crate) address: std::sync::Arc<(String, Option<String>)>,
     /// Months whose message partitions exist (`partitions.rs`).
     pub(crate) months: std::sync::Arc<std::sync::Mutex<std::collections::HashSet<i64>>>,
+    /// Small requests waiting to be written together (`messages/group.rs`).
+    pub(crate) groups: std::sync::Arc<crate::messages::Groups>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -36,7 +38,8 @@ impl PgStore {
         let pool = connect(url, schema).await?;
         migrate(&pool).await?;
         let address = std::sync::Arc::new((url.to_owned(), schema.map(str::to_owned)));
-        let store = Self { pool, ring, node: "".into(), months: Default::default(), address };
+        let store =
+            Self { pool, ring, node: "".into(), months: Default::default(), address, groups: Default::default() };
         store
             .prepare_months(hongyan_store::Timestamp::from_system(std::time::SystemTime::now()))
             .await

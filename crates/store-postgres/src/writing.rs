@@ -74,10 +74,25 @@ impl<'c> Writing<'c> {
     /// overtook it may reach two nodes at once: each takes this lock before it looks for the
     /// other (the segment, the held early report) and before it locks the message, so one of
     /// them always sees what the other wrote, and the two take their locks in one order.
-    /// Batches take them in the order of the ids ([`by_carrier_id`]).
+    /// A batch takes all of its ids at once first ([`Writing::lock_carrier_ids`]).
     pub(crate) async fn lock_carrier_id(&self, carrier_msg_id: &str) -> Result<()> {
         let sql = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
         self.exec(sql, &[&CARRIER_ID_LOCK, &carrier_msg_id]).await.map(drop)
+    }
+
+    /// [`Writing::lock_carrier_id`] for all of a batch's ids, in one statement and in the
+    /// order of the ids, so that two batches never wait for each other in a circle; the
+    /// single writes that follow in the batch then find their ids already held.
+    pub(crate) async fn lock_carrier_ids(&self, ids: &[&str]) -> Result<()> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        if ids.is_empty() {
+            return Ok(());
+        }
+        let sql = "SELECT count(pg_advisory_xact_lock($1, hashtext(c)))
+                   FROM (SELECT c FROM unnest($2::text[]) WITH ORDINALITY AS u(c, i) ORDER BY i) s";
+        self.exec(sql, &[&CARRIER_ID_LOCK, &ids]).await.map(drop)
     }
 
     /// An event owed to an account's feed, written with the commit.
@@ -87,77 +102,94 @@ impl<'c> Writing<'c> {
 
     /// Writes the totals and the feed events, then commits.
     pub(crate) async fn commit(mut self) -> Result<()> {
+        self.write_totals().await?;
+        self.write_events().await?;
+        self.tx.commit().await.map_err(backend)
+    }
+
+    /// The day lines and the minutes this transaction adds to, one statement each (the
+    /// lines are distinct, as one `ON CONFLICT` statement needs).
+    async fn write_totals(&mut self) -> Result<()> {
         let drained = self.tally.drain();
-        for (l, s) in &drained.daily {
+        if !drained.daily.is_empty() {
+            let (lines, sums): (Vec<_>, Vec<_>) = drained.daily.into_iter().unzip();
+            let text = |f: fn(&hongyan_store::totals::Line) -> &String| lines.iter().map(f).collect::<Vec<_>>();
+            let number = |f: fn(&hongyan_store::totals::Sums) -> i64| sums.iter().map(f).collect::<Vec<_>>();
             self.exec(
                 "INSERT INTO usage_daily (account_id, day, carrier, category, channel, status,
                                           messages, billed_segments, priced_segments, amount)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[],
+                                      $7::bigint[], $8::bigint[], $9::bigint[], $10::bigint[])
                  ON CONFLICT (account_id, day, carrier, category, channel, status) DO UPDATE SET
                      messages = usage_daily.messages + excluded.messages,
                      billed_segments = usage_daily.billed_segments + excluded.billed_segments,
                      priced_segments = usage_daily.priced_segments + excluded.priced_segments,
                      amount = usage_daily.amount + excluded.amount",
                 &[
-                    &l.account_id,
-                    &l.day,
-                    &l.carrier,
-                    &l.category,
-                    &l.channel,
-                    &l.status,
-                    &s.messages,
-                    &s.billed,
-                    &s.priced,
-                    &s.amount,
+                    &lines.iter().map(|l| l.account_id).collect::<Vec<_>>(),
+                    &lines.iter().map(|l| l.day).collect::<Vec<_>>(),
+                    &text(|l| &l.carrier),
+                    &text(|l| &l.category),
+                    &text(|l| &l.channel),
+                    &text(|l| &l.status),
+                    &number(|s| s.messages),
+                    &number(|s| s.billed),
+                    &number(|s| s.priced),
+                    &number(|s| s.amount),
                 ],
             )
             .await?;
         }
-        for ((account_id, minute), n) in &drained.minutes {
+        if !drained.minutes.is_empty() {
+            let (keys, counts): (Vec<(i64, i64)>, Vec<i64>) = drained.minutes.into_iter().unzip();
+            let (accounts, minutes): (Vec<i64>, Vec<i64>) = keys.into_iter().unzip();
             self.exec(
-                "INSERT INTO accepted_minutely (account_id, minute, messages) VALUES ($1, $2, $3)
+                "INSERT INTO accepted_minutely (account_id, minute, messages)
+                 SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::bigint[])
                  ON CONFLICT (minute, account_id) DO UPDATE SET messages = accepted_minutely.messages + excluded.messages",
-                &[account_id, minute, n],
-            )
-            .await?;
-        }
-        self.write_events().await?;
-        self.tx.commit().await.map_err(backend)
-    }
-
-    /// The feed events, account by account in id order, each account's under its lock so
-    /// its sequence numbers follow commit order.
-    async fn write_events(&mut self) -> Result<()> {
-        let mut events = std::mem::take(&mut self.events);
-        // Stable: an account's events keep the order they were made in.
-        events.sort_by_key(|e| e.account_id);
-        let mut locked = None;
-        for e in &events {
-            if locked != Some(e.account_id) {
-                self.exec("SELECT pg_advisory_xact_lock($1)", &[&feed_lock(e.account_id)]).await?;
-                locked = Some(e.account_id);
-            }
-            let (stat, status) = match &e.report {
-                Some((stat, status)) => (Some(stat.as_str()), Some(*status)),
-                None => (None, None),
-            };
-            self.exec(
-                "INSERT INTO feed (account_id, kind, ref_id, segment, created_at, stat, status)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                &[&e.account_id, &e.kind, &e.ref_id, &e.segment, &e.created_at.as_millis(), &stat, &status],
+                &[&accounts, &minutes, &counts],
             )
             .await?;
         }
         Ok(())
     }
-}
 
-/// The positions of `items` in the order of their carrier ids, the order a batch takes its
-/// locks in.
-pub(crate) fn by_carrier_id<T>(items: &[T], id: impl Fn(&T) -> Option<&str>) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    order.sort_by(|a, b| id(&items[*a]).cmp(&id(&items[*b])));
-    order
+    /// The feed events, in one statement after the feed locks of their accounts (taken in
+    /// id order): an account's sequence numbers then follow commit order, and its events
+    /// keep the order they were made in.
+    async fn write_events(&mut self) -> Result<()> {
+        let events = std::mem::take(&mut self.events);
+        if events.is_empty() {
+            return Ok(());
+        }
+        let mut locks: Vec<i64> = events.iter().map(|e| feed_lock(e.account_id)).collect();
+        locks.sort_unstable();
+        locks.dedup();
+        let sql = "SELECT count(pg_advisory_xact_lock(l))
+                   FROM (SELECT l FROM unnest($1::bigint[]) WITH ORDINALITY AS u(l, i) ORDER BY i) s";
+        self.exec(sql, &[&locks]).await?;
+        fn report(e: &NewEvent) -> Option<&(String, &'static str)> {
+            e.report.as_ref()
+        }
+        self.exec(
+            "INSERT INTO feed (account_id, kind, ref_id, segment, created_at, stat, status)
+             SELECT a, k, r, s, c, st, su
+             FROM unnest($1::bigint[], $2::text[], $3::bigint[], $4::smallint[], $5::bigint[], $6::text[], $7::text[])
+                  WITH ORDINALITY AS u(a, k, r, s, c, st, su, i)
+             ORDER BY i",
+            &[
+                &events.iter().map(|e| e.account_id).collect::<Vec<_>>(),
+                &events.iter().map(|e| e.kind).collect::<Vec<_>>(),
+                &events.iter().map(|e| e.ref_id).collect::<Vec<_>>(),
+                &events.iter().map(|e| e.segment).collect::<Vec<_>>(),
+                &events.iter().map(|e| e.created_at.as_millis()).collect::<Vec<_>>(),
+                &events.iter().map(|e| report(e).map(|r| r.0.as_str())).collect::<Vec<_>>(),
+                &events.iter().map(|e| report(e).map(|r| r.1)).collect::<Vec<_>>(),
+            ],
+        )
+        .await?;
+        Ok(())
+    }
 }
 
 /// Whether PostgreSQL cancelled the transaction to break a deadlock or a serialization

@@ -6,6 +6,7 @@
 //! a backend's internals. Never a normal dependency.
 
 mod accounts;
+mod batches;
 mod content;
 mod feed;
 mod numbers;
@@ -93,6 +94,7 @@ pub async fn run_story(store: &dyn Store) {
     nonces_are_good_once_per_key_within_the_window(store).await;
     feed::reports_and_replies_are_fed_in_order(store).await;
     feed::client_systems_get_receipts_for_their_part_ids(store).await;
+    batches::batches_decide_as_one_at_a_time(store).await;
     store.close().await.expect("close");
     assert!(matches!(
         store.insert_messages(vec![message(999, a.id, "13800138999", 1)], None).await,

@@ -5,10 +5,15 @@
 //! do not wait behind it) and nothing is ever left half written: there is no staging, and
 //! `undo_unfinished` has nothing to do.
 
+mod answers;
+mod group;
+mod held;
 mod read;
+mod reports;
 mod totals;
 mod write;
 
+pub(crate) use group::Groups;
 pub(crate) use read::MESSAGE_COLUMNS;
 
 use hongyan_store::{
@@ -18,7 +23,7 @@ use hongyan_store::{
 };
 
 use crate::store::{backend, PgStore};
-use crate::writing::{by_carrier_id, retrying, Writing};
+use crate::writing::{retrying, Writing};
 
 /// Runs `$body` in one write transaction `$w`, committed at its end and run again whole if
 /// PostgreSQL cancels it for a deadlock. What the body uses must be references (copied into
@@ -37,10 +42,10 @@ macro_rules! transaction {
 }
 
 /// Messages per INSERT statement of a large request (all in one transaction).
-const CHUNK: usize = 5_000;
+pub(crate) const CHUNK: usize = 5_000;
 
 impl PgStore {
-    async fn insert(&self, batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
+    pub(crate) async fn insert(&self, batch: &[NewMessage], request: Option<&RequestRecord>) -> Result<()> {
         let mut client = self.client().await?;
         let mut w = Writing::begin(&mut client).await?;
         if let Some(r) = request {
@@ -55,7 +60,8 @@ impl PgStore {
                 .await?;
             }
         }
-        for chunk in batch.chunks(CHUNK) {
+        let rows: Vec<&NewMessage> = batch.iter().collect();
+        for chunk in rows.chunks(CHUNK) {
             self.insert_rows(&mut w, chunk).await?;
         }
         if let Some(origin) = request.and_then(|r| r.origin.as_ref()) {
@@ -83,6 +89,9 @@ impl MessageStore for PgStore {
         Box::pin(async move {
             hongyan_store::rules::request_is_whole(&batch, request.as_ref())?;
             self.ensure_partitions(batch.iter().map(|m| m.id)).await;
+            if batch.len() <= group::SMALL {
+                return self.insert_in_group(batch, request).await;
+            }
             let (b, r) = (&batch, request.as_ref());
             retrying(move || self.insert(b, r)).await?;
             Ok(batch)
@@ -141,28 +150,14 @@ impl MessageStore for PgStore {
     fn record_submits(&self, outcomes: Vec<SubmitOutcome>) -> BoxFuture<'_, Result<()>> {
         Box::pin(async move {
             let outcomes = &outcomes;
-            let order = by_carrier_id(outcomes, |o| o.carrier_msg_id.as_deref());
-            let order = &order;
-            transaction!(self, |w| {
-                for &i in order {
-                    self.record_submit(&mut w, &outcomes[i]).await?;
-                }
-            })
+            transaction!(self, |w| { self.record_answers(&mut w, outcomes).await? })
         })
     }
 
     fn apply_reports(&self, reports: Vec<ReportIn>) -> BoxFuture<'_, Result<Vec<ReportMatch>>> {
         Box::pin(async move {
             let reports = &reports;
-            let order = by_carrier_id(reports, |r| Some(r.carrier_msg_id.as_str()));
-            let order = &order;
-            transaction!(self, |w| {
-                let mut matches = vec![ReportMatch::Unmatched; reports.len()];
-                for &i in order {
-                    matches[i] = self.apply_report(&mut w, &reports[i]).await?;
-                }
-                matches
-            })
+            transaction!(self, |w| { self.apply_report_batch(&mut w, reports).await? })
         })
     }
 

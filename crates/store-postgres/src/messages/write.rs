@@ -5,8 +5,8 @@
 
 use hongyan_store::totals::{Counted, Held};
 use hongyan_store::{MessageId, MessageStatus, NewMessage, ReportIn, ReportMatch, Result, SubmitOutcome, Timestamp};
-use tokio_postgres::Row;
 
+use super::held::hold;
 use crate::store::PgStore;
 use crate::writing::{NewEvent, Writing};
 
@@ -15,34 +15,9 @@ use crate::writing::{NewEvent, Writing};
 pub(crate) const NO_REPORT: &str = "UNKNOWN";
 pub(crate) const NO_REPORT_RAW: &str = "no status report arrived in time";
 
-/// What [`counted`] reads, from its first column on.
-const COUNTED_COLUMNS: &str = "m.account_id, m.accepted_at, m.carrier, m.category, m.channel, m.status, m.unit_price";
-
-/// `account_id, accepted_at, carrier, category, channel, status, unit_price` from `first` on.
-fn counted(r: &Row, first: usize) -> Counted {
-    let (carrier, channel, status): (String, String, String) = (r.get(first + 2), r.get(first + 4), r.get(first + 5));
-    Counted::new((r.get(first), r.get(first + 1)), (&carrier, r.get(first + 3)), &channel, &status, r.get(first + 6))
-}
-
-/// The message `id` locked for a change of its state; `None` when there is no such message.
-pub(crate) async fn hold(w: &Writing<'_>, id: i64) -> Result<Option<Held>> {
-    let sql = format!(
-        "SELECT m.segments, {COUNTED_COLUMNS},
-                (SELECT count(*) FROM segments s WHERE s.message_id = m.id AND s.submit_result = 0),
-                m.client_ref IS NOT NULL
-         FROM messages m WHERE m.id = $1 FOR UPDATE"
-    );
-    Ok(w.row(&sql, &[&id]).await?.map(|r| Held {
-        segments: r.get::<_, i16>(0) as u8,
-        counted: counted(&r, 1),
-        billed: r.get(8),
-        linked: r.get(9),
-    }))
-}
-
 impl PgStore {
     /// The messages' rows, accepted and counted, in one statement.
-    pub(crate) async fn insert_rows(&self, w: &mut Writing<'_>, batch: &[NewMessage]) -> Result<()> {
+    pub(crate) async fn insert_rows(&self, w: &mut Writing<'_>, batch: &[&NewMessage]) -> Result<()> {
         let mut to = Vec::with_capacity(batch.len());
         let mut hash = Vec::with_capacity(batch.len());
         let mut content = Vec::with_capacity(batch.len());
@@ -51,7 +26,7 @@ impl PgStore {
             hash.push(self.current_hash(&m.to)?);
             content.push(self.seal_text("content", Some(&m.content))?.unwrap_or_default());
         }
-        let col = |f: &dyn Fn(&NewMessage) -> String| batch.iter().map(f).collect::<Vec<String>>();
+        let col = |f: &dyn Fn(&NewMessage) -> String| batch.iter().map(|m| f(m)).collect::<Vec<String>>();
         let ids: Vec<i64> = batch.iter().map(|m| m.id.0 as i64).collect();
         let accounts: Vec<i64> = batch.iter().map(|m| m.account_id).collect();
         let carriers = col(&|m| m.carrier.as_str().to_owned());
@@ -166,16 +141,9 @@ impl PgStore {
     /// A report that overtook this submit's response is applied now that its id is known.
     async fn apply_early_report(&self, w: &mut Writing<'_>, channel: &str, carrier_msg_id: &str) -> Result<()> {
         let sql = "DELETE FROM early_reports WHERE channel = $1 AND carrier_msg_id = $2
-                   RETURNING stat, done_at, received_at, raw";
+                   RETURNING channel, carrier_msg_id, stat, done_at, received_at, raw";
         let Some(r) = w.row(sql, &[&channel, &carrier_msg_id]).await? else { return Ok(()) };
-        let report = ReportIn {
-            channel: channel.to_owned(),
-            carrier_msg_id: carrier_msg_id.to_owned(),
-            stat: r.get(0),
-            done_at: r.get::<_, Option<i64>>(1).map(Timestamp::from_millis),
-            received_at: Timestamp::from_millis(r.get(2)),
-            raw: self.open_text("raw", r.get(3))?.unwrap_or_default(),
-        };
+        let report = self.early_report(&r)?;
         Box::pin(self.apply_report(w, &report)).await.map(drop)
     }
 
