@@ -131,3 +131,31 @@ async fn an_unanswered_receipt_is_sent_three_times_then_offered_again_until_answ
     c.run_for(Duration::from_secs(300)).await;
     assert_eq!(c.delivers.len(), 4, "an answered receipt is not sent again: {:?}", c.delivers);
 }
+
+/// On shutdown the server unbinds every client; one that never answers is cut off after a
+/// few seconds, not after the session's 30 s response time-out, so it cannot hold the
+/// platform's stop.
+#[tokio::test(start_paused = true)]
+async fn a_client_that_never_answers_the_unbind_does_not_hold_the_stop() {
+    let p = support::paused_platform("silent-unbind").await;
+    let login = p.engine.create_client_login(p.account, "smpp", "etax02".into(), 8).await.unwrap();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, p.engine.clone(), SmppServerConfig::default(), None, stopped));
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let mut c =
+        Client { session: EsmeSession::new(SessionConfig::default()), stream, delivers: Vec::new(), answer: false };
+    c.session
+        .bind(Instant::now().into_std(), Bind::new(BindMode::Transceiver, "etax02", login.secret.as_str()))
+        .unwrap();
+    c.run_for(Duration::from_millis(100)).await;
+    assert!(!c.session.is_closed(), "bound before the stop");
+
+    let asked = Instant::now();
+    stop.send(true).unwrap();
+    server.await.unwrap(); // the client reads nothing from here on
+    let took = asked.elapsed();
+    assert!(took >= Duration::from_secs(3) && took < T, "the stop waited {took:?} for a silent client");
+    drop(c);
+}

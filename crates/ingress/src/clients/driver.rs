@@ -15,6 +15,11 @@ use tokio::time::{sleep_until, Instant};
 /// Longest sleep: leases and back-offs are looked at again this often.
 const TICK: Duration = Duration::from_secs(1);
 
+/// How long a client gets to answer our logout on shutdown before its connection is closed
+/// anyway: a client that never answers must not hold the platform's stop for the protocol's
+/// whole response time-out (a minute for CMPP). Receipts it has not acknowledged stay owed.
+const LOGOUT_LIMIT: Duration = Duration::from_secs(3);
+
 /// A sans-I/O server session as the driver needs it.
 pub(crate) trait ServerIo {
     /// The next frame to write.
@@ -91,6 +96,7 @@ pub(crate) async fn drive<C: ClientConn>(
     let mut submits = JoinSet::new();
     let mut buf = vec![0u8; 16 * 1024];
     let mut stopping = *shutdown.borrow();
+    let mut give_up_at: Option<Instant> = None;
     let engine = conn.engine().clone();
     let result = loop {
         // Registered before the step reads the feed: a report stored while it reads still
@@ -107,7 +113,10 @@ pub(crate) async fn drive<C: ClientConn>(
         if conn.session_ref().is_closed() {
             break Ok(());
         }
-        let mut wake = Instant::now() + TICK;
+        if give_up_at.is_some_and(|t| Instant::now() >= t) {
+            break Ok(());
+        }
+        let mut wake = give_up_at.map_or(Instant::now() + TICK, |t| t.min(Instant::now() + TICK));
         if let Some(t) = conn.session_ref().poll_timeout() {
             wake = wake.min(Instant::from_std(t));
         }
@@ -129,6 +138,7 @@ pub(crate) async fn drive<C: ClientConn>(
             _ = sleep_until(wake) => conn.session().handle_timeout(Instant::now().into_std()),
             _ = shutdown.changed(), if !stopping => {
                 stopping = true;
+                give_up_at = Some(Instant::now() + LOGOUT_LIMIT);
                 conn.session().logout(Instant::now().into_std());
             }
         }
