@@ -126,6 +126,11 @@ pub(crate) const TRANSIENT_ATTEMPTS: u8 = 3;
 /// How often the channel's health is looked at.
 const HEALTH_TICK: Duration = Duration::from_millis(500);
 
+/// How long a node that holds none of the channel's connections gathers newly accepted
+/// messages before it gives them to the nodes that do: one hand-over for many, soon enough
+/// that a verification code does not wait for the health tick.
+const GIVE_BACK_AFTER: Duration = Duration::from_millis(5);
+
 /// What the connections of one channel share.
 pub(crate) struct Shared {
     pub(crate) cfg: ChannelConfig,
@@ -408,12 +413,25 @@ pub async fn run_channel_gated(
         .collect();
     let mut health = Health { down_since: None, reported_down: false };
     let mut tick = tokio::time::interval(HEALTH_TICK);
+    let mut give_back_at: Option<Instant> = None;
     while !*shutdown.borrow() {
+        let due = give_back_at.unwrap_or_else(|| Instant::now() + HEALTH_TICK);
         tokio::select! {
             out = queue.recv() => match out {
-                Some(out) => shared.offer(&out),
+                Some(out) => {
+                    shared.offer(&out);
+                    if give_back_at.is_none() && shared.gates.as_ref().is_some_and(|g| !g.any_held()) {
+                        give_back_at = Some(Instant::now() + GIVE_BACK_AFTER);
+                    }
+                }
                 None => break,
             },
+            () = tokio::time::sleep_until(due), if give_back_at.is_some() => {
+                give_back_at = None;
+                if shared.gates.as_ref().is_some_and(|g| !g.any_held()) {
+                    give_back(&shared).await;
+                }
+            }
             () = shared.refill_wanted.notified() => shared.refill().await,
             _ = tick.tick() => {
                 health.check(&shared).await;

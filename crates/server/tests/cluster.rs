@@ -211,3 +211,132 @@ fn a_database_away_longer_than_the_lease_answers_503_and_comes_back_by_itself() 
     assert!(status.success(), "{log}");
     assert!(sim.stop() >= 41);
 }
+
+/// A client system's CMPP connection to one node: `hongyan-cmpp-proto`'s client session over
+/// blocking TCP, acknowledging every DELIVER and keeping every event.
+struct CmppClient {
+    session: hongyan_cmpp_proto::ClientSession,
+    stream: std::net::TcpStream,
+    events: Vec<hongyan_cmpp_proto::ClientEvent>,
+}
+
+impl CmppClient {
+    fn connect(port: u16, sp: &str, secret: &str) -> Self {
+        use hongyan_cmpp_proto::session::SessionConfig;
+        let config = SessionConfig { version: hongyan_cmpp_proto::Version::V20, ..SessionConfig::default() };
+        let stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        stream.set_read_timeout(Some(Duration::from_millis(50))).unwrap();
+        let session = hongyan_cmpp_proto::ClientSession::new(config, sp.into(), secret.into());
+        let mut c = Self { session, stream, events: Vec::new() };
+        let now = hongyan_types::Timestamp::from_system(std::time::SystemTime::now());
+        c.session.connect(std::time::Instant::now(), now.beijing_mmddhhmmss());
+        c.pump(|e| e.iter().any(|e| matches!(e, hongyan_cmpp_proto::ClientEvent::Connected { .. })));
+        c
+    }
+
+    /// Drives the session until `done` holds for the events seen; panics after 30 s.
+    fn pump(&mut self, done: impl Fn(&[hongyan_cmpp_proto::ClientEvent]) -> bool) {
+        use std::io::{Read, Write};
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        let mut buf = vec![0u8; 8192];
+        while !done(&self.events) {
+            assert!(std::time::Instant::now() < deadline, "no such events in 30 s: {:?}", self.events);
+            while let Some(bytes) = self.session.poll_transmit() {
+                self.stream.write_all(&bytes).unwrap();
+            }
+            match self.stream.read(&mut buf) {
+                Ok(0) => panic!("the node closed the connection: {:?}", self.events),
+                Ok(n) => self.session.handle_input(&buf[..n], std::time::Instant::now()).unwrap(),
+                Err(e) => assert!(matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut)),
+            }
+            while let Some(e) = self.session.poll_event() {
+                if let hongyan_cmpp_proto::ClientEvent::Deliver { sequence_id, deliver } = &e {
+                    self.session.ack_deliver(*sequence_id, deliver.msg_id, 0);
+                }
+                self.events.push(e);
+            }
+        }
+    }
+
+    /// The Msg_Ids of the submit answers (`answers`) or of the status reports.
+    fn msg_ids(&self, answers: bool) -> Vec<u64> {
+        use hongyan_cmpp_proto::ClientEvent;
+        let version = self.session.version();
+        let of = |e: &ClientEvent| match e {
+            ClientEvent::SubmitResp { resp, .. } if answers => Some(resp.msg_id),
+            ClientEvent::Deliver { deliver, .. } if !answers => deliver.report(version).map(|r| r.unwrap().msg_id),
+            _ => None,
+        };
+        let mut ids: Vec<u64> = self.events.iter().filter_map(of).collect();
+        ids.sort_unstable();
+        ids
+    }
+}
+
+/// A client system that submits through one node, goes away before its reports come, and
+/// connects to another node (as a load balancer sends it) gets its receipts there, each once.
+#[test]
+fn a_client_that_comes_back_through_another_node_gets_its_receipts_there() {
+    use hongyan_cmpp_proto::{pdu::Submit, MsgFmt};
+    let schema = fresh_schema("receipts");
+    let dirs: Vec<_> = ["a", "b"].iter().map(|n| data_dir(&format!("cluster-receipts-{n}"))).collect();
+    let keys = dirs[0].join("shared.keys");
+    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    let sim = CmppSim::start(&dirs[0], &["--report-delay-ms", "2000"]);
+    let ports = [free_port(), free_port()];
+    let nodes: Vec<Server> = ["a", "b"]
+        .iter()
+        .zip(&dirs)
+        .zip(ports)
+        .map(|((n, d), port)| {
+            let c = node_config(d, &sim, n, &schema, &keys);
+            Server::start(d, &[&c[0], &c[1], "--cmpp", &format!("127.0.0.1:{port}")])
+        })
+        .collect();
+    let config = node_config(&dirs[0], &sim, "a", &schema, &keys);
+    create_account_with(&dirs[0], "etax", &["--signature", "某省税务局", "--config", &config[1]]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_hongyan"))
+        .args(["account", "cmpp", "1", "--json", "--data-dir"])
+        .arg(&dirs[0])
+        .args(&config)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let login: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (sp, secret) = (login["login"].as_str().unwrap(), login["secret"].as_str().unwrap());
+
+    let mut first = CmppClient::connect(ports[0], sp, secret);
+    for i in 0..5 {
+        let submit = Submit {
+            pk_total: 1,
+            pk_number: 1,
+            registered_delivery: 1,
+            msg_fmt: MsgFmt::UCS2,
+            msg_src: sp.into(),
+            src_id: b"1069".to_vec(),
+            dest_terminal_ids: vec![format!("1380013{i:04}").into_bytes()],
+            msg_content: "您的申报已受理。".encode_utf16().flat_map(u16::to_be_bytes).collect(),
+            ..Submit::default()
+        };
+        first.session.submit(std::time::Instant::now(), submit).unwrap();
+    }
+    let answered = |e: &[hongyan_cmpp_proto::ClientEvent]| {
+        e.iter().filter(|e| matches!(e, hongyan_cmpp_proto::ClientEvent::SubmitResp { .. })).count() == 5
+    };
+    first.pump(answered);
+    let sent = first.msg_ids(true);
+    drop(first); // gone before the reports come (2 s after each submit)
+
+    let mut back = CmppClient::connect(ports[1], sp, secret);
+    back.pump(|e| e.iter().filter(|e| matches!(e, hongyan_cmpp_proto::ClientEvent::Deliver { .. })).count() >= 5);
+    assert_eq!(back.msg_ids(false), sent, "a receipt for each message, through node b\n{}", nodes[1].log_text());
+    std::thread::sleep(Duration::from_secs(2));
+    back.pump(|_| true);
+    assert_eq!(back.msg_ids(false).len(), 5, "and each once: {:?}", back.events);
+    let a_log = nodes[0].log_text();
+    for node in nodes {
+        let (status, log) = node.terminate();
+        assert!(status.success(), "{log}\n{a_log}");
+    }
+    sim.stop();
+}
