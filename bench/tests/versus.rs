@@ -29,7 +29,8 @@ fn the_quick_run_completes_with_zero_errors() {
             "verify-bulk",
             "large",
             "startup",
-            "cluster"
+            "cluster",
+            "cluster-steady"
         ],
         "{stdout}"
     );

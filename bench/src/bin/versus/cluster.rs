@@ -1,5 +1,6 @@
 //! `cluster`: the `http-batch` load on Hongyan in cluster mode, with one, two and three nodes
-//! on one PostgreSQL (the machine's, in a schema of the run's own), one after the other.
+//! on one PostgreSQL (the machine's, in a schema of the run's own), one after the other;
+//! `cluster-steady`: the paced `steady` load on one node and on three.
 //! The requests reach the nodes through a round-robin TCP balancer in this process; the
 //! channel's four binds to the sink are shared out among the nodes by their leases. The
 //! shape matters here, not the absolute figures: every node shares the same two cores with
@@ -56,37 +57,87 @@ pub(crate) async fn run(args: &Args) -> anyhow::Result<Vec<Row>> {
 
 async fn one(args: &Args, nodes: usize, requests: u64) -> anyhow::Result<Row> {
     let total = requests * PER_REQUEST;
-    let solo = Solo::start(args, Scenario::Cluster, total, true).await?;
-    let schema = format!("hy_versus_{}_{nodes}", std::process::id());
-    psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))?;
-    let keys = solo.dir.join("cluster.keys");
-    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).context("writing the shared key file")?;
-    let mut prepared: Vec<Prepared> = Vec::new();
-    for i in 0..nodes {
-        let dir = solo.dir.join(format!("node-{i}"));
-        std::fs::create_dir_all(&dir)?;
-        let extra = cluster_text(&keys, &schema, i);
-        let setup = crate::hongyan::Setup { dir: &dir, ..solo.setup(args, &extra, true) };
-        prepared.push(match prepared.first() {
-            None => setup.prepare()?,
-            Some(first) => setup.join((first.account, first.auth.clone()))?,
-        });
-    }
-    let mut procs = Vec::new();
-    for p in &prepared {
-        procs.push(p.spawn("hongyan.log")?);
-    }
-    let http = balance(prepared.iter().map(Prepared::http).collect()).await?;
-    let auth = prepared[0].auth.clone();
-    let make: MakeRequest = Arc::new(move |i| request(&auth, &[number(i)], "notification"));
-    let mut running = Running { procs, http, make };
-    if nodes > 1 && !args.quick {
-        tokio::time::sleep(SETTLE).await;
-    }
-    let row = batch::measure_batch(args, &solo, &prepared[0].auth, &mut running, requests).await;
-    solo.finish(args, &mut running, row.is_ok());
-    let _ = psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE"));
+    let mut c = Nodes::start(args, Scenario::Cluster, nodes, total).await?;
+    let row = batch::measure_batch(args, &c.solo, &c.auth, &mut c.running, requests).await;
+    c.finish(args, row.is_ok());
     Ok(Row { peer: NODES[nodes - 1], ..row? })
+}
+
+/// `cluster-steady`: the `steady` load (single-message requests paced at 1,000 a second,
+/// spread over the nodes) on one node and on three, for the latency from request to submit.
+pub(crate) async fn steady(args: &Args) -> anyhow::Result<Vec<Row>> {
+    let total = args.messages(Scenario::ClusterSteady);
+    let concurrency = args.concurrency(Scenario::ClusterSteady);
+    let mut rows = Vec::new();
+    for nodes in [1, 3] {
+        let mut c = Nodes::start(args, Scenario::ClusterSteady, nodes, total).await?;
+        let row = crate::paced::measure_steady(&c.solo, &mut c.running, total, concurrency).await;
+        c.finish(args, row.is_ok());
+        rows.push(Row { peer: NODES[nodes - 1], ..row.with_context(|| format!("{nodes} node(s)"))? });
+    }
+    Table {
+        scenario: Scenario::ClusterSteady.name(),
+        title: format!(
+            "scenario cluster-steady: {total} single-message requests paced at 1,000/s, {concurrency} connections \
+             spread round-robin over 1 and 3 nodes of one PostgreSQL, {links} SMPP binds to the sink shared out \
+             among the nodes, no receipts; msg/s: first request → last submit_sm (the pace caps it)",
+            links = args.links(Scenario::ClusterSteady)
+        ),
+        notes: vec!["every node, PostgreSQL and the harness share the machine's cores".into()],
+        rows: &rows,
+        reports: false,
+        params: vec![("messages", total.to_string()), ("pace_per_s", "1000".into())],
+    }
+    .print();
+    Ok(rows)
+}
+
+/// `nodes` nodes of one cluster in a schema of their own, behind a round-robin balancer,
+/// with the sink (and the receiver) of `solo`.
+struct Nodes {
+    solo: Solo,
+    running: Running,
+    auth: String,
+    schema: String,
+}
+
+impl Nodes {
+    async fn start(args: &Args, scenario: Scenario, nodes: usize, total: u64) -> anyhow::Result<Self> {
+        let solo = Solo::start(args, scenario, total, scenario == Scenario::Cluster).await?;
+        let schema = format!("hy_versus_{}_{nodes}", std::process::id());
+        psql(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))?;
+        let keys = solo.dir.join("cluster.keys");
+        std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).context("writing the shared key file")?;
+        let mut prepared: Vec<Prepared> = Vec::new();
+        for i in 0..nodes {
+            let dir = solo.dir.join(format!("node-{i}"));
+            std::fs::create_dir_all(&dir)?;
+            let extra = cluster_text(&keys, &schema, i);
+            let setup = crate::hongyan::Setup { dir: &dir, ..solo.setup(args, &extra, scenario == Scenario::Cluster) };
+            prepared.push(match prepared.first() {
+                None => setup.prepare()?,
+                Some(first) => setup.join((first.account, first.auth.clone()))?,
+            });
+        }
+        let mut procs = Vec::new();
+        for p in &prepared {
+            procs.push(p.spawn("hongyan.log")?);
+        }
+        let http = balance(prepared.iter().map(Prepared::http).collect()).await?;
+        let auth = prepared[0].auth.clone();
+        let for_make = auth.clone();
+        let make: MakeRequest = Arc::new(move |i| request(&for_make, &[number(i)], "notification"));
+        let running = Running { procs, http, make };
+        if nodes > 1 && !args.quick {
+            tokio::time::sleep(SETTLE).await;
+        }
+        Ok(Self { solo, running, auth, schema })
+    }
+
+    fn finish(mut self, args: &Args, ok: bool) {
+        self.solo.finish(args, &mut self.running, ok);
+        let _ = psql(&format!("DROP SCHEMA IF EXISTS {} CASCADE", self.schema));
+    }
 }
 
 /// The database the nodes share: `HONGYAN_TEST_POSTGRES`, else the machine's.

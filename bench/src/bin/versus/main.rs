@@ -79,11 +79,14 @@ enum Scenario {
     Large,
     /// Start-up with millions of stored messages (`startup.rs`).
     Startup,
+    /// `http-batch` on 1, 2 and 3 nodes of one PostgreSQL (`cluster.rs`).
     Cluster,
+    /// `steady` on 1 and 3 nodes (`cluster.rs`).
+    ClusterSteady,
 }
 
 impl Scenario {
-    const ALL: [Self; 10] = [
+    const ALL: [Self; 11] = [
         Self::HttpSmpp,
         Self::HttpSmppDlr,
         Self::HttpBatch,
@@ -94,6 +97,7 @@ impl Scenario {
         Self::Large,
         Self::Startup,
         Self::Cluster,
+        Self::ClusterSteady,
     ];
 
     fn name(self) -> &'static str {
@@ -108,6 +112,7 @@ impl Scenario {
             Self::Large => "large",
             Self::Startup => "startup",
             Self::Cluster => "cluster",
+            Self::ClusterSteady => "cluster-steady",
         }
     }
 
@@ -126,7 +131,7 @@ impl Scenario {
         let (full, small) = match self {
             Self::HttpSmpp | Self::HttpSmppDlr | Self::SmppServer | Self::CmppServer => (20_000, 500),
             Self::HttpBatch => (100_000, 2_000),
-            Self::Steady => (20_000, 1_000),
+            Self::Steady | Self::ClusterSteady => (20_000, 1_000),
             Self::VerifyBulk => (1_000_000, 2_000),
             Self::Large => (100_000, 1_000),
             Self::Startup => (10_000_000, 5_000),
@@ -165,7 +170,8 @@ impl Args {
     /// one bind of window 100 caps at the sink's pace.
     fn links(&self, scenario: Scenario) -> u32 {
         let wide =
-            matches!(scenario, Scenario::HttpBatch | Scenario::SmppServer | Scenario::CmppServer | Scenario::Cluster);
+            matches!(scenario, Scenario::HttpBatch | Scenario::SmppServer | Scenario::CmppServer | Scenario::Cluster)
+                || scenario == Scenario::ClusterSteady;
         self.links.unwrap_or(if wide { 4 } else { 1 })
     }
 
@@ -198,7 +204,7 @@ const USAGE: &str = "usage: versus [--scenario NAME[,NAME…]|all] [--peer hongy
 \x20             [--hongyan-bin PATH] [--keep (leave the data folders)]\n\
 scenarios: http-smpp http-smpp-dlr (both peers); http-batch smpp-server cmpp-server steady\n\
 \x20          verify-bulk large startup (Hongyan alone); cluster (1, 2 and 3 nodes on the PostgreSQL at\n\
-\x20          127.0.0.1:5432 or HONGYAN_TEST_POSTGRES)";
+\x20          127.0.0.1:5432 or HONGYAN_TEST_POSTGRES), cluster-steady (1 and 3 nodes at 1,000/s)";
 
 fn parse_args() -> anyhow::Result<Args> {
     use lexopt::prelude::*;
@@ -309,6 +315,7 @@ async fn run(scenario: Scenario, args: &Args) -> anyhow::Result<Vec<Row>> {
         Scenario::VerifyBulk => paced::verify_bulk(args).await,
         Scenario::Startup => startup::run(args).await,
         Scenario::Cluster => return cluster::run(args).await,
+        Scenario::ClusterSteady => return cluster::steady(args).await,
     };
     row.with_context(|| format!("scenario {}", scenario.name())).map(|r| vec![r])
 }

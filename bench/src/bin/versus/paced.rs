@@ -62,7 +62,7 @@ pub(crate) async fn steady(args: &Args) -> anyhow::Result<Row> {
     Ok(row)
 }
 
-async fn measure_steady(solo: &Solo, running: &mut Running, total: u64, concurrency: usize) -> anyhow::Result<Row> {
+pub(crate) async fn measure_steady(solo: &Solo, running: &mut Running, total: u64, concurrency: usize) -> anyhow::Result<Row> {
     solo.ready(running).await?;
     let meter = Meter::start(&running.procs)?;
     let plan = Plan { interval: Some(STEADY_EVERY), ..Plan::flat(total, concurrency) };
