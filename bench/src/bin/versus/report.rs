@@ -207,6 +207,9 @@ fn json_percentiles(p: Option<Percentiles>) -> String {
 /// Hongyan's figures over Kannel's: msg/s, CPU per message, peak RSS.
 fn ratio(rows: &[Row]) -> Option<(f64, f64, f64)> {
     let [h, k] = rows else { return None };
+    if k.peer != crate::peers::Peer::Kannel.label() {
+        return None;
+    }
     Some((h.rate / k.rate, h.cpu_per_1000 / k.cpu_per_1000, h.rss_mib / k.rss_mib))
 }
 
