@@ -5,8 +5,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use hongyan_engine::admin::{Actor, AdminError, NewAccount, Reviewed, RightsChange};
 use hongyan_engine::{Engine, SystemClock};
-use hongyan_store::Store;
-use hongyan_store_sqlite::SqliteStore;
 
 use crate::cli::AccountOptions;
 
@@ -57,7 +55,7 @@ pub(crate) fn cli_error(e: AdminError) -> anyhow::Error {
 /// `hongyan signature …`
 pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> {
     use crate::cli::SignatureCommand as C;
-    let store = open(&opts.data.dir)?;
+    let store = crate::cluster::admin_store(opts.config.as_deref(), &opts.data.dir, false).await?;
     match opts.command {
         C::List { account } => {
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
@@ -104,7 +102,7 @@ pub(crate) async fn signature(opts: crate::cli::SignatureOptions) -> Result<()> 
 
 /// `hongyan account limits ID …`: changes only the limits given.
 pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
-    let store = open(&o.data.dir)?;
+    let store = crate::cluster::admin_store(o.config.as_deref(), &o.data.dir, false).await?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let change = RightsChange {
         rate: o.rate.map(|l| l.0),
@@ -141,7 +139,7 @@ pub(crate) async fn limits(o: crate::cli::LimitsOptions) -> Result<()> {
 /// `hongyan blacklist …`
 pub(crate) async fn blacklist(o: crate::cli::BlacklistOptions) -> Result<()> {
     use crate::cli::BlacklistCommand as C;
-    let store: Arc<dyn Store> = Arc::new(crate::keys_cmd::open_sealed(o.config.as_deref(), &o.data.dir)?);
+    let store = crate::cluster::admin_store(o.config.as_deref(), &o.data.dir, true).await?;
     let scope = o.account.map_or_else(|| "global list".to_owned(), |a| format!("account {a}"));
     match o.command {
         C::Add { number, reason } => {
@@ -170,14 +168,14 @@ fn categories(config: Option<&std::path::Path>) -> Result<hongyan_types::Categor
     Ok(crate::serve::load_config(config)?.categories)
 }
 
-fn open(data_dir: &std::path::Path) -> Result<Arc<dyn Store>> {
-    let path = data_dir.join("hongyan.db");
-    Ok(Arc::new(SqliteStore::open_unsealed(&path).with_context(|| format!("opening {}", path.display()))?))
-}
-
 /// `hongyan account free-text ID on|off`
-pub(crate) async fn free_text(data_dir: std::path::PathBuf, account: i64, allowed: bool) -> Result<()> {
-    let store = open(&data_dir)?;
+pub(crate) async fn free_text(
+    config: Option<std::path::PathBuf>,
+    data_dir: std::path::PathBuf,
+    account: i64,
+    allowed: bool,
+) -> Result<()> {
+    let store = crate::cluster::admin_store(config.as_deref(), &data_dir, false).await?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let change = RightsChange { free_text: Some(allowed), ..RightsChange::default() };
     engine.admin_set_rights(&Actor::cli(), account, change).await.map_err(cli_error)?;
@@ -189,7 +187,7 @@ pub(crate) async fn free_text(data_dir: std::path::PathBuf, account: i64, allowe
 /// `hongyan template …`
 pub(crate) async fn template(o: crate::cli::TemplateOptions) -> Result<()> {
     use crate::cli::TemplateCommand as C;
-    let store = open(&o.data.dir)?;
+    let store = crate::cluster::admin_store(o.config.as_deref(), &o.data.dir, false).await?;
     match o.command {
         C::List { account } => {
             let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
@@ -255,13 +253,17 @@ pub(crate) fn parse_portability(text: &str) -> Result<Vec<(String, hongyan_types
 }
 
 /// `hongyan portability import FILE`: effective for new requests at once.
-pub(crate) async fn portability_import(data_dir: std::path::PathBuf, file: std::path::PathBuf) -> Result<()> {
+pub(crate) async fn portability_import(
+    config: Option<std::path::PathBuf>,
+    data_dir: std::path::PathBuf,
+    file: std::path::PathBuf,
+) -> Result<()> {
     let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
     let entries = match parse_portability(&text) {
         Ok(e) => e,
         Err(problems) => anyhow::bail!("{} has problems, nothing imported:\n{}", file.display(), problems.join("\n")),
     };
-    let store = open(&data_dir)?;
+    let store = crate::cluster::admin_store(config.as_deref(), &data_dir, false).await?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     let n = engine.admin_import_ported(&Actor::cli(), entries).await.map_err(cli_error)?;
     store.close().await?;

@@ -82,6 +82,9 @@ pub(crate) enum PortabilityCommand {
         /// The CSV file
         #[arg(value_name = "FILE.csv")]
         file: PathBuf,
+        /// The configuration file: with `[cluster]`, the import goes to the cluster's database
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         data: DataDir,
     },
@@ -99,6 +102,9 @@ pub(crate) enum AccountCommand {
         account: i64,
         #[arg(value_enum)]
         allowed: Switch,
+        /// The configuration file: with `[cluster]`, the change is made in the cluster's database
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
         #[command(flatten)]
         data: DataDir,
     },
@@ -214,6 +220,9 @@ pub(crate) struct LimitsOptions {
     /// Verification codes to one number a day
     #[arg(long = "verification-per-day", value_name = "N")]
     pub(crate) per_day: Option<u32>,
+    /// The configuration file: with `[cluster]`, the change is made in the cluster's database
+    #[arg(long, value_name = "FILE")]
+    pub(crate) config: Option<PathBuf>,
     #[command(flatten)]
     pub(crate) data: DataDir,
 }

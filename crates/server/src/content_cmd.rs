@@ -14,7 +14,8 @@ pub(crate) struct WithCategories<C: Subcommand> {
     pub(crate) command: C,
     #[command(flatten)]
     pub(crate) data: DataDir,
-    /// Where the category list comes from (the defaults without it)
+    /// Where the category list comes from (the defaults without it); with `[cluster]`, the
+    /// change is made in the cluster's database
     #[arg(long, value_name = "FILE", global = true)]
     pub(crate) config: Option<PathBuf>,
 }
@@ -55,7 +56,8 @@ pub(crate) struct BlacklistOptions {
     pub(crate) account: Option<i64>,
     #[command(flatten)]
     pub(crate) data: DataDir,
-    /// For `[encryption]`: the list's numbers are sealed
+    /// For `[encryption]`: the list's numbers are sealed; with `[cluster]`, the list is the
+    /// cluster's
     #[arg(long, value_name = "FILE", global = true)]
     pub(crate) config: Option<PathBuf>,
 }

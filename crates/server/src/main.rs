@@ -91,16 +91,16 @@ fn main() -> Result<()> {
         }
         C::Account(A::Create(opts)) => runtime.block_on(account::create(opts)),
         C::Account(A::Limits(opts)) => runtime.block_on(account::limits(opts)),
-        C::Account(A::FreeText { account, allowed, data }) => {
-            runtime.block_on(account::free_text(data.dir, account, allowed.on()))
+        C::Account(A::FreeText { account, allowed, config, data }) => {
+            runtime.block_on(account::free_text(config, data.dir, account, allowed.on()))
         }
         C::Account(A::Smpp(login)) => runtime.block_on(login_cmd::run(login.options())),
         C::Account(A::Cmpp(login)) => runtime.block_on(login_cmd::run(login.options())),
         C::Signature(opts) => runtime.block_on(account::signature(opts)),
         C::Blacklist(opts) => runtime.block_on(account::blacklist(opts)),
         C::Template(opts) => runtime.block_on(account::template(opts)),
-        C::Portability(cli::PortabilityCommand::Import { file, data }) => {
-            runtime.block_on(account::portability_import(data.dir, file))
+        C::Portability(cli::PortabilityCommand::Import { file, config, data }) => {
+            runtime.block_on(account::portability_import(config, data.dir, file))
         }
         C::Callback(opts) => runtime.block_on(callback_cmd::run(opts)),
         C::Statement(opts) => runtime.block_on(statement_cmd::run(opts)),

@@ -13,7 +13,6 @@ use std::sync::Arc;
 use anyhow::{Context, Result};
 use hongyan_engine::statement::{period, NamedPeriod};
 use hongyan_engine::{Engine, SystemClock};
-use hongyan_store::Store;
 
 use crate::cli::DataDir;
 
@@ -34,7 +33,8 @@ pub(crate) struct StatementOptions {
     account: Option<i64>,
     #[arg(long, value_enum, default_value = "csv")]
     format: Format,
-    /// The configuration file, for its payment periods and categories
+    /// The configuration file, for its payment periods and categories (and with `[cluster]`,
+    /// the cluster's database)
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
     #[command(flatten)]
@@ -49,11 +49,7 @@ enum Format {
 
 pub(crate) async fn run(o: StatementOptions) -> Result<()> {
     let config = crate::serve::load_config(o.config.as_deref())?;
-    let path = o.data.db();
-    let store: Arc<dyn Store> = Arc::new(
-        hongyan_store_sqlite::SqliteStore::open_unsealed(&path)
-            .with_context(|| format!("opening {}", path.display()))?,
-    );
+    let store = crate::cluster::admin_store(o.config.as_deref(), &o.data.dir, false).await?;
     let (engine, _) = Engine::new(store.clone(), Arc::new(SystemClock), &[]).await?;
     engine.set_categories(config.categories.clone());
     let named: Vec<NamedPeriod> = crate::serve::billing_periods(&config);

@@ -340,3 +340,73 @@ fn a_client_that_comes_back_through_another_node_gets_its_receipts_there() {
     }
     sim.stop();
 }
+
+/// The administration commands work on the cluster's database when given its configuration:
+/// what they change is what every node sees (a signature, limits, the blacklist, a template,
+/// free text, ported numbers), and a statement reads the cluster's totals.
+#[test]
+fn the_administration_commands_work_on_the_cluster_database() {
+    let schema = fresh_schema("admin");
+    let dir = data_dir("cluster-admin");
+    let keys = dir.join("shared.keys");
+    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    let sim = CmppSim::start(&dir, &["--report-delay-ms", "100"]);
+    let config = node_config(&dir, &sim, "solo", &schema, &keys);
+    let cred = create_account_with(&dir, "etax", &["--signature", "某省税务局", "--config", &config[1]]);
+    let cli = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_hongyan"))
+            .args(args)
+            .args(&config)
+            .arg("--data-dir")
+            .arg(&dir)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(cli(&["signature", "add", "1", "互动平台"]).contains("pending approval"));
+    cli(&["signature", "approve", "2"]);
+    assert!(cli(&["signature", "list", "1"]).contains("【互动平台】\tapproved"));
+    assert!(cli(&["account", "limits", "1", "--daily", "1000"]).contains("daily quota 1000"));
+    cli(&["blacklist", "add", "13800000009", "--account", "1", "--reason", "complaint"]);
+    assert!(cli(&["blacklist", "list", "--account", "1"]).contains("13800000009"));
+    assert!(cli(&["template", "add", "1", "code", "您的验证码是${code}。", "--category", "verification"])
+        .contains("variables: code"));
+    cli(&["template", "approve", "1"]);
+    cli(&["account", "free-text", "1", "off"]);
+    let ported = dir.join("ported.csv");
+    std::fs::write(&ported, "13800000010,china_unicom\n").unwrap();
+    assert!(cli(&["portability", "import", ported.to_str().unwrap()]).contains("1 ported numbers imported"));
+
+    let node = Server::start(&dir, &[&config[0], &config[1]]);
+    let free = json!({ "to": ["13800000011"], "content": "您的申报已受理。", "category": "notification" });
+    let (status, answer) = node.request("POST", "/api/v1/messages", Some(&cred), Some(&free));
+    assert_eq!((status, answer["error"]["code"].as_str()), (403, Some("free_text_not_allowed")), "{answer}");
+    let to = ["13800000009", "13800000010", "13800000011"];
+    let coded = json!({ "to": to, "template_id": 1, "params": {"code": "135790"}, "category": "verification" });
+    let (status, answer) = node.request("POST", "/api/v1/messages", Some(&cred), Some(&coded));
+    assert_eq!(status, 200, "{answer}");
+    assert_eq!(answer["results"][0]["error"], "blacklisted", "{answer}");
+    let ported = &answer["results"][1];
+    assert_eq!(ported["error"], "no_channel", "{answer}");
+    assert!(ported["reason"].as_str().unwrap_or_default().contains("china_unicom"), "ported: {answer}");
+    assert_eq!(answer["results"][2]["status"], "accepted", "{answer}");
+    let id = answer["results"][2]["message_id"].as_str().unwrap().to_owned();
+    let done = eventually(Duration::from_secs(30), || {
+        let d = status_of(&node, &cred, &id);
+        (d["status"] == "delivered").then_some(d)
+    });
+    assert!(done.is_some(), "{}", node.log_text());
+    let (status, log) = node.terminate();
+    assert!(status.success(), "{log}");
+    let today = chrono_free_today();
+    let statement = cli(&["statement", "--account", "1", "--from", &today, "--to", &today]);
+    assert!(statement.contains("\nchina_mobile,verification,1,1,1,"), "one message, billed and delivered: {statement}");
+    sim.stop();
+}
+
+/// Today's Beijing date as `YYYY-MM-DD`, from `date` (the tests keep no date library).
+fn chrono_free_today() -> String {
+    let out = std::process::Command::new("date").args(["-u", "-d", "+8 hours", "+%F"]).output().unwrap();
+    String::from_utf8_lossy(&out.stdout).trim().to_owned()
+}
