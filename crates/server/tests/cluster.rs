@@ -178,13 +178,23 @@ fn postgres_restarted_under_load_answers_503_and_the_node_resumes_by_itself() {
     let versions = std::fs::read_dir("/etc/postgresql").expect("Debian's PostgreSQL (/etc/postgresql)");
     let version = versions.flatten().next().expect("a PostgreSQL cluster").file_name();
     let version = version.to_str().unwrap().to_owned();
+    // The server started here outlives the test: it must not inherit the test's open files
+    // (a lock, the CI's pipes), or whoever waits on them waits for ever. The shell closes
+    // every descriptor past stderr, and stdio is /dev/null.
     let ctl = |action: &str| {
-        let mut cmd = std::process::Command::new("pg_ctlcluster");
-        cmd.args(["--skip-systemctl-redirect", &version, "main", action]);
-        if action == "stop" {
-            cmd.args(["-m", "fast"]);
-        }
-        assert!(cmd.status().unwrap().success(), "pg_ctlcluster {action}");
+        let mode = if action == "stop" { "-m fast" } else { "" };
+        let script = format!(
+            "for fd in /proc/$$/fd/*; do n=${{fd##*/}}; [ \"$n\" -gt 2 ] && eval \"exec $n>&-\"; done; \
+             exec pg_ctlcluster --skip-systemctl-redirect {version} main {action} {mode}"
+        );
+        let status = std::process::Command::new("bash")
+            .args(["-c", &script])
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .unwrap();
+        assert!(status.success(), "pg_ctlcluster {action}");
     };
     database_away("restart", 5432, &|| ctl("stop"), &|| ctl("start"));
 }
