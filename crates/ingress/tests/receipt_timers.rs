@@ -66,21 +66,28 @@ impl Client {
     }
 }
 
-#[tokio::test(start_paused = true)]
-async fn an_unanswered_receipt_is_sent_three_times_then_offered_again_until_answered() {
-    let p = support::paused_platform("receipt-timers").await;
-    let login = p.engine.create_client_login(p.account, "smpp", "etax01".into(), 8).await.unwrap();
+/// Our SMPP server on `p`'s engine, and a client bound to it as a new login `system_id`;
+/// the server's stop switch and task.
+async fn bound(p: &support::Platform, system_id: &str) -> (Client, watch::Sender<bool>, tokio::task::JoinHandle<()>) {
+    let login = p.engine.create_client_login(p.account, "smpp", system_id.into(), 8).await.unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let (_stop, stopped) = watch::channel(false);
-    tokio::spawn(serve(listener, p.engine.clone(), SmppServerConfig::default(), None, stopped));
-
+    let (stop, stopped) = watch::channel(false);
+    let server = tokio::spawn(serve(listener, p.engine.clone(), SmppServerConfig::default(), None, stopped));
     let stream = TcpStream::connect(addr).await.unwrap();
     let mut c =
         Client { session: EsmeSession::new(SessionConfig::default()), stream, delivers: Vec::new(), answer: false };
     c.session
-        .bind(Instant::now().into_std(), Bind::new(BindMode::Transceiver, "etax01", login.secret.as_str()))
+        .bind(Instant::now().into_std(), Bind::new(BindMode::Transceiver, system_id, login.secret.as_str()))
         .unwrap();
+    c.run_for(Duration::from_millis(100)).await;
+    (c, stop, server)
+}
+
+#[tokio::test(start_paused = true)]
+async fn an_unanswered_receipt_is_sent_three_times_then_offered_again_until_answered() {
+    let p = support::paused_platform("receipt-timers").await;
+    let (mut c, _stop, _server) = bound(&p, "etax01").await;
     let submit = SubmitSm {
         source: Address::new(Ton::UNKNOWN, Npi::UNKNOWN, "1069"),
         dest: Address::new(Ton::UNKNOWN, Npi::UNKNOWN, "13800138000"),
@@ -88,7 +95,6 @@ async fn an_unanswered_receipt_is_sent_three_times_then_offered_again_until_answ
         short_message: b"code 1234".to_vec(),
         ..SubmitSm::default()
     };
-    c.run_for(Duration::from_millis(100)).await;
     c.session.submit(Instant::now().into_std(), submit).unwrap();
     c.run_for(Duration::from_millis(100)).await;
 
@@ -138,18 +144,7 @@ async fn an_unanswered_receipt_is_sent_three_times_then_offered_again_until_answ
 #[tokio::test(start_paused = true)]
 async fn a_client_that_never_answers_the_unbind_does_not_hold_the_stop() {
     let p = support::paused_platform("silent-unbind").await;
-    let login = p.engine.create_client_login(p.account, "smpp", "etax02".into(), 8).await.unwrap();
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (stop, stopped) = watch::channel(false);
-    let server = tokio::spawn(serve(listener, p.engine.clone(), SmppServerConfig::default(), None, stopped));
-    let stream = TcpStream::connect(addr).await.unwrap();
-    let mut c =
-        Client { session: EsmeSession::new(SessionConfig::default()), stream, delivers: Vec::new(), answer: false };
-    c.session
-        .bind(Instant::now().into_std(), Bind::new(BindMode::Transceiver, "etax02", login.secret.as_str()))
-        .unwrap();
-    c.run_for(Duration::from_millis(100)).await;
+    let (c, stop, server) = bound(&p, "etax02").await;
     assert!(!c.session.is_closed(), "bound before the stop");
 
     let asked = Instant::now();

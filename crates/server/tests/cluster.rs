@@ -451,3 +451,61 @@ fn chrono_free_today() -> String {
     let out = std::process::Command::new("date").args(["-u", "-d", "+8 hours", "+%F"]).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
+
+/// SGIP reports come in on a connection the carrier's SMG opens to us, and it may open it to
+/// any node. Here node a holds the channel's one connection and sends; the simulated SMG
+/// delivers every report to node b's listener; the messages are accepted by node b, handed
+/// to node a, and each still ends delivered.
+#[test]
+fn sgip_reports_delivered_to_another_node_find_their_messages() {
+    let schema = fresh_schema("sgip");
+    let dirs: Vec<_> = ["a", "b"].iter().map(|n| data_dir(&format!("cluster-sgip-{n}"))).collect();
+    let keys = dirs[0].join("shared.keys");
+    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    let listen = [free_port(), free_port()];
+    let report_to = format!("127.0.0.1:{}", listen[1]);
+    let sim = CmppSim::start_as("sgip", &dirs[0], &["--report-to", &report_to, "--report-delay-ms", "200"]);
+    let config = |i: usize, node: &str| {
+        let path = dirs[i].join("hongyan.toml");
+        let text = format!(
+            "[[channel]]\nname = \"cucc\"\nprotocol = \"sgip\"\naddress = \"127.0.0.1:{}\"\nlisten = \"127.0.0.1:{}\"\n\
+             username = \"901234\"\npassword = \"s\"\nsource = \"10655\"\ncarriers = [\"china_unicom\"]\n\n\
+             [encryption]\nkey_file = \"{}\"\n\n[cluster]\npostgres = \"{}\"\nnode = \"{node}\"\n",
+            sim.port(),
+            listen[i],
+            keys.display(),
+            postgres_url(&schema)
+        );
+        std::fs::write(&path, text).unwrap();
+        ["--config".to_owned(), path.to_str().unwrap().to_owned()]
+    };
+    let (config_a, config_b) = (config(0, "a"), config(1, "b"));
+    let a = Server::start(&dirs[0], &[&config_a[0], &config_a[1]]);
+    let holds =
+        eventually(Duration::from_secs(15), || a.log_text().contains("this node holds the connection").then_some(()));
+    assert!(holds.is_some(), "node a took the connection:\n{}", a.log_text());
+    let b = Server::start(&dirs[1], &[&config_b[0], &config_b[1]]);
+    let cred = create_account_with(&dirs[0], "etax", &["--signature", "某省税务局", "--config", &config_a[1]]);
+
+    let numbers: Vec<String> = (0..10).map(|i| format!("1860000{i:04}")).collect();
+    let ids = send(&b, &cred, &numbers);
+    for id in &ids {
+        let done = eventually(Duration::from_secs(30), || {
+            let d = status_of(&b, &cred, id);
+            (d["status"] == "delivered").then_some(d)
+        });
+        assert!(
+            done.is_some(),
+            "message {id}: {}\nnode a:\n{}\nnode b:\n{}",
+            status_of(&b, &cred, id),
+            a.log_text(),
+            b.log_text()
+        );
+    }
+    assert!(!b.log_text().contains("this node holds the connection"), "node b sent nothing itself:\n{}", b.log_text());
+    for node in [a, b] {
+        let (status, log) = node.terminate();
+        assert!(status.success(), "{log}");
+    }
+    assert_eq!(sim.stop(), 10, "each message submitted once");
+}

@@ -193,8 +193,9 @@ pub(crate) fn eventually<T>(limit: Duration, mut check: impl FnMut() -> Option<T
     }
 }
 
-/// `hongyan sim cmpp` as a process of its own, so it outlives a SIGKILLed server and counts
-/// every submit it got in all; killed if a test fails before [`CmppSim::stop`].
+/// `hongyan sim cmpp` (or another protocol's) as a process of its own, so it outlives a
+/// SIGKILLed server and counts every submit it got in all; killed if a test fails before
+/// [`CmppSim::stop`].
 pub(crate) struct CmppSim {
     child: Child,
     port: u16,
@@ -204,10 +205,16 @@ pub(crate) struct CmppSim {
 impl CmppSim {
     /// Starts the simulator (login `901234`/`s`) with `extra` flags, its journal under `data`.
     pub(crate) fn start(data: &Path, extra: &[&str]) -> Self {
+        Self::start_as("cmpp", data, extra)
+    }
+
+    /// [`CmppSim::start`] for another protocol's simulator (`sgip`, `smgp`, `smpp`).
+    pub(crate) fn start_as(protocol: &str, data: &Path, extra: &[&str]) -> Self {
         let port = free_port();
         let log = data.join("sim.log");
+        let listen = format!("127.0.0.1:{port}");
         let child = Command::new(BIN)
-            .args(["sim", "cmpp", "--listen", &format!("127.0.0.1:{port}"), "--account", "901234", "--password", "s"])
+            .args(["sim", protocol, "--listen", &listen, "--account", "901234", "--password", "s"])
             .args(extra)
             .arg("--data-dir")
             .arg(data.join("simdata"))
@@ -217,6 +224,11 @@ impl CmppSim {
             .spawn()
             .unwrap();
         Self { child, port, log }
+    }
+
+    /// Where it listens.
+    pub(crate) fn port(&self) -> u16 {
+        self.port
     }
 
     /// A config file in `data` with one China Mobile channel `cmcc` to this simulator, plus
