@@ -31,6 +31,16 @@ fn fresh_schema(tag: &str) -> String {
     schema
 }
 
+/// A fresh schema for `tag`, a data folder for each of `nodes`, and the key file they share
+/// (in the first folder).
+fn cluster_dirs(tag: &str, nodes: &[&str]) -> (String, Vec<std::path::PathBuf>, std::path::PathBuf) {
+    let schema = fresh_schema(tag);
+    let dirs: Vec<_> = nodes.iter().map(|n| data_dir(&format!("cluster-{tag}-{n}"))).collect();
+    let keys = dirs[0].join("shared.keys");
+    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    (schema, dirs, keys)
+}
+
 /// The configuration of node `node`: the simulator's channel with two connections at 30
 /// submits/s for the whole cluster, the cluster, and the key file every node shares.
 fn node_config(dir: &Path, sim: &CmppSim, node: &str, schema: &str, keys: &Path) -> [String; 2] {
@@ -61,10 +71,7 @@ fn numbers(from: usize, n: usize) -> Vec<String> {
 
 #[test]
 fn three_nodes_lose_two_and_every_accepted_message_is_delivered_once() {
-    let schema = fresh_schema("cluster");
-    let dirs: Vec<_> = ["a", "b", "c"].iter().map(|n| data_dir(&format!("cluster-{n}"))).collect();
-    let keys = dirs[0].join("shared.keys");
-    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    let (schema, dirs, keys) = cluster_dirs("cluster", &["a", "b", "c"]);
     let sim = CmppSim::start(&dirs[0], &["--report-delay-ms", "200"]);
     let configs: Vec<_> =
         ["a", "b", "c"].iter().zip(&dirs).map(|(n, d)| node_config(d, &sim, n, &schema, &keys)).collect();
@@ -319,10 +326,7 @@ impl CmppClient {
 #[test]
 fn a_client_that_comes_back_through_another_node_gets_its_receipts_there() {
     use hongyan_cmpp_proto::{pdu::Submit, MsgFmt};
-    let schema = fresh_schema("receipts");
-    let dirs: Vec<_> = ["a", "b"].iter().map(|n| data_dir(&format!("cluster-receipts-{n}"))).collect();
-    let keys = dirs[0].join("shared.keys");
-    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    let (schema, dirs, keys) = cluster_dirs("receipts", &["a", "b"]);
     let sim = CmppSim::start(&dirs[0], &["--report-delay-ms", "2000"]);
     let ports = [free_port(), free_port()];
     let nodes: Vec<Server> = ["a", "b"]
@@ -458,10 +462,7 @@ fn chrono_free_today() -> String {
 /// to node a, and each still ends delivered.
 #[test]
 fn sgip_reports_delivered_to_another_node_find_their_messages() {
-    let schema = fresh_schema("sgip");
-    let dirs: Vec<_> = ["a", "b"].iter().map(|n| data_dir(&format!("cluster-sgip-{n}"))).collect();
-    let keys = dirs[0].join("shared.keys");
-    std::fs::write(&keys, hongyan_store_sqlite::seal::new_entry(1)).unwrap();
+    let (schema, dirs, keys) = cluster_dirs("sgip", &["a", "b"]);
     let listen = [free_port(), free_port()];
     let report_to = format!("127.0.0.1:{}", listen[1]);
     let sim = CmppSim::start_as("sgip", &dirs[0], &["--report-to", &report_to, "--report-delay-ms", "200"]);
