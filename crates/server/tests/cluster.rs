@@ -92,7 +92,7 @@ fn three_nodes_lose_two_and_every_accepted_message_is_delivered_once() {
         }
         if round == 1 || round == 3 {
             let victim = if round == 1 { 0 } else { 1 };
-            logs.push(nodes[victim].take().unwrap().kill());
+            logs.push((seconds_of_day_now(), nodes[victim].take().unwrap().kill()));
         }
         std::thread::sleep(Duration::from_millis(300));
     }
@@ -106,13 +106,58 @@ fn three_nodes_lose_two_and_every_accepted_message_is_delivered_once() {
     }
     let log_c = last.log_text();
     assert!(log_c.contains("took over messages a dead node left unsent"), "{log_c}");
-    assert!(log_c.contains("this node holds the connection"), "node c took a connection over: {log_c}");
+    // Every connection a dead node held is held by node c within 10 s of that node's death.
+    for (died, log) in &logs {
+        for link in held_at_end(log) {
+            let taken = held_links(&log_c).into_iter().find(|(at, l)| *l == link && *at >= *died);
+            let Some((at, _)) = taken else { panic!("link {link} of a dead node was not taken over:\n{log_c}") };
+            assert!(at - died <= 10.0, "link {link} taken over {:.1} s after its node died", at - died);
+        }
+    }
     let (status, log_c) = nodes[2].take().unwrap().terminate();
     assert!(status.success(), "{log_c}");
     let submits = sim.stop();
     // Each dead node had at most one connection's window (16) in flight.
     let accepted = ids.len();
     assert!((accepted..=accepted + 2 * 16).contains(&submits), "{submits} submits for {accepted} messages");
+}
+
+/// UTC seconds since midnight (the nodes' log lines carry UTC times).
+fn seconds_of_day_now() -> f64 {
+    let since = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap();
+    since.as_secs_f64() % 86_400.0
+}
+
+/// The carrier connections a node's log says it took: when (UTC seconds since midnight) and
+/// which (`link=N`).
+fn held_links(log: &str) -> Vec<(f64, String)> {
+    let time = |line: &str| -> Option<f64> {
+        let clock = line.get(11..26)?; // 2026-12-08T05:05:28.012828Z
+        let mut parts = clock.split(':');
+        let (h, m, s): (f64, f64, f64) =
+            (parts.next()?.parse().ok()?, parts.next()?.parse().ok()?, parts.next()?.parse().ok()?);
+        Some(h * 3600.0 + m * 60.0 + s)
+    };
+    log.lines()
+        .filter(|l| l.contains("this node holds the connection"))
+        .filter_map(|l| Some((time(l)?, l.split_whitespace().find(|w| w.starts_with("link="))?.to_owned())))
+        .collect()
+}
+
+/// The connections a node still held when its log ended: taken, and not given up or lost
+/// since.
+fn held_at_end(log: &str) -> Vec<String> {
+    let mut held: Vec<String> = Vec::new();
+    for line in log.lines() {
+        let Some(link) = line.split_whitespace().find(|w| w.starts_with("link=")) else { continue };
+        if line.contains("this node holds the connection") {
+            held.push(link.to_owned());
+        } else if line.contains("giving the connection to another node") || line.contains("lost the connection's lease")
+        {
+            held.retain(|l| l != link);
+        }
+    }
+    held
 }
 
 /// A TCP relay to the PostgreSQL server that a test can take away (every connection cut, new
