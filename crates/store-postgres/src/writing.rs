@@ -69,20 +69,13 @@ impl<'c> Writing<'c> {
         Ok(self.rows(sql, args).await?.into_iter().next())
     }
 
-    /// Holds, until the commit, the carrier's id `carrier_msg_id` (of any channel: a rare
-    /// shared id only makes two writes take turns). A submit's answer and a report that
-    /// overtook it may reach two nodes at once: each takes this lock before it looks for the
-    /// other (the segment, the held early report) and before it locks the message, so one of
-    /// them always sees what the other wrote, and the two take their locks in one order.
-    /// A batch takes all of its ids at once first ([`Writing::lock_carrier_ids`]).
-    pub(crate) async fn lock_carrier_id(&self, carrier_msg_id: &str) -> Result<()> {
-        let sql = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
-        self.exec(sql, &[&CARRIER_ID_LOCK, &carrier_msg_id]).await.map(drop)
-    }
-
-    /// [`Writing::lock_carrier_id`] for all of a batch's ids, in one statement and in the
-    /// order of the ids, so that two batches never wait for each other in a circle; the
-    /// single writes that follow in the batch then find their ids already held.
+    /// Holds, until the commit, the carriers' ids `ids` (of any channel: a rare shared id
+    /// only makes two writes take turns). A submit's answer and a report that overtook it may
+    /// reach two nodes at once: each takes this lock before it looks for the other (the
+    /// segment, the held early report) and before it locks the message, so one of them always
+    /// sees what the other wrote. One statement, in the order of the ids, so two batches
+    /// never wait for each other in a circle; a later round of the same batch finds its ids
+    /// already held.
     pub(crate) async fn lock_carrier_ids(&self, ids: &[&str]) -> Result<()> {
         let mut ids = ids.to_vec();
         ids.sort_unstable();

@@ -8,7 +8,8 @@
 //! per message is decided in Rust in between, as the single writes decide it.
 //!
 //! A segment answered twice in one batch (a resubmit whose first answer was late) is the
-//! rare case a single statement cannot take: its later answers go one by one after the rest.
+//! rare case a single statement cannot take: its later answers go in another round after the
+//! rest.
 
 use std::collections::{HashMap, HashSet};
 
@@ -54,10 +55,12 @@ impl PgStore {
             append_final(w, (account_id, id), at).await?;
         }
         self.apply_early_reports(w, &moves.waiting).await?;
-        for i in again {
-            self.record_submit(w, &outcomes[i]).await?;
+        if again.is_empty() {
+            return Ok(());
         }
-        Ok(())
+        // The later answers of segments answered twice: another round, as they came.
+        let again: Vec<SubmitOutcome> = again.into_iter().map(|i| outcomes[i].clone()).collect();
+        Box::pin(self.record_answers(w, &again)).await
     }
 }
 
@@ -208,16 +211,12 @@ impl PgStore {
                 &[&channels, &ids],
             )
             .await?;
-        let mut reports = rows.iter().map(|r| self.early_report(r)).collect::<Result<Vec<_>>>()?;
-        reports.sort_by(|a, b| a.carrier_msg_id.cmp(&b.carrier_msg_id));
-        for report in &reports {
-            self.apply_report(w, report).await?;
-        }
-        Ok(())
+        let reports = rows.iter().map(|r| self.early_report(r)).collect::<Result<Vec<_>>>()?;
+        Box::pin(self.apply_report_batch(w, &reports)).await.map(drop)
     }
 
     /// A held early report (`channel, carrier_msg_id, stat, done_at, received_at, raw`).
-    pub(crate) fn early_report(&self, r: &tokio_postgres::Row) -> Result<ReportIn> {
+    fn early_report(&self, r: &tokio_postgres::Row) -> Result<ReportIn> {
         Ok(ReportIn {
             channel: r.get(0),
             carrier_msg_id: r.get(1),

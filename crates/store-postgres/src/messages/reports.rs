@@ -8,8 +8,8 @@
 //! at a time, and each report's feed event carries the state the message had then.
 //!
 //! A carrier id named twice in one batch (a repeated report, or an id the carrier reused)
-//! is matched one report at a time after the rest (`write.rs`), as the first one changes
-//! which segment the next one belongs to.
+//! is matched in another round after the rest, as the first one changes which segment the
+//! next one belongs to.
 
 use std::collections::{HashMap, HashSet};
 
@@ -69,8 +69,7 @@ impl PgStore {
         let (first, again): (Vec<usize>, Vec<usize>) =
             (0..reports.len()).partition(|&i| seen.insert((&reports[i].channel, &reports[i].carrier_msg_id)));
         let owners = owners(w, reports, &first).await?;
-        let (owned, early): (Vec<usize>, Vec<usize>) =
-            first.iter().partition(|&&i| owners.contains_key(&key(&reports[i])));
+        let (owned, early): (Vec<usize>, Vec<usize>) = first.iter().partition(|&&i| owners.contains_key(&i));
         self.hold_early(w, reports, &early).await?;
         let mut ids: Vec<i64> = owners.values().map(|o| o.0).collect();
         ids.sort_unstable();
@@ -80,14 +79,19 @@ impl PgStore {
         let owing = owing_receipts(w, &held).await?;
         let mut plan = Plan::default();
         for i in owned {
-            let (message_id, number) = owners[&key(&reports[i])];
+            let (message_id, number) = owners[&i];
             let (Some(h), Some(segs)) = (held.get_mut(&message_id), segments.get_mut(&message_id)) else { continue };
             let apply = (self, &owing, &mut plan);
             matches[i] = apply_one(w, apply, (message_id, number), (h, segs), &reports[i])?;
         }
         write_plan(w, &plan).await?;
-        for i in again {
-            matches[i] = self.apply_report(w, &reports[i]).await?;
+        if !again.is_empty() {
+            // A carrier id named again: another round, which sees what this one wrote.
+            let repeated: Vec<ReportIn> = again.iter().map(|&i| reports[i].clone()).collect();
+            let answers = Box::pin(self.apply_report_batch(w, &repeated)).await?;
+            for (i, m) in again.into_iter().zip(answers) {
+                matches[i] = m;
+            }
         }
         Ok(matches)
     }
@@ -118,20 +122,12 @@ impl PgStore {
     }
 }
 
-fn key(r: &ReportIn) -> (String, String) {
-    (r.channel.clone(), r.carrier_msg_id.clone())
-}
-
-/// The segment each report belongs to. A carrier that restarts its id counter gives an id
+/// The segment each report of `batch` belongs to, by its position in `reports`. A carrier that restarts its id counter gives an id
 /// already used on this channel, so several segments may hold it: the report belongs to one
 /// the carrier accepted that still waits for its report (the newest submit first); with none
 /// waiting, the newest holder takes it (its repeat is then a duplicate, and the platform's
 /// own UNKNOWN may still be replaced by the carrier's late word).
-async fn owners(
-    w: &Writing<'_>,
-    reports: &[ReportIn],
-    batch: &[usize],
-) -> Result<HashMap<(String, String), (i64, i16)>> {
+async fn owners(w: &Writing<'_>, reports: &[ReportIn], batch: &[usize]) -> Result<HashMap<usize, (i64, i16)>> {
     if batch.is_empty() {
         return Ok(HashMap::new());
     }
@@ -139,22 +135,21 @@ async fn owners(
     let ids: Vec<&str> = batch.iter().map(|&i| reports[i].carrier_msg_id.as_str()).collect();
     let rows = w
         .rows(
-            "SELECT s.channel, s.carrier_msg_id, s.report_stat IS NULL AND s.submit_result = 0, s.submitted_at,
-                    s.message_id, s.number
-             FROM unnest($1::text[], $2::text[]) AS u(channel, carrier_msg_id)
+            "SELECT u.k, s.report_stat IS NULL AND s.submit_result = 0, s.submitted_at, s.message_id, s.number
+             FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(channel, carrier_msg_id, k)
              JOIN segments s ON s.channel = u.channel AND s.carrier_msg_id = u.carrier_msg_id
              WHERE s.carrier_msg_id IS NOT NULL",
-            &[&channels, &ids],
+            &[&channels, &ids, &batch.iter().map(|&i| i as i64).collect::<Vec<_>>()],
         )
         .await?;
     // Waiting for a report first, then the newest submit, then the newest message.
     type Rank = (bool, i64, i64);
-    let mut best: HashMap<(String, String), (Rank, i16)> = HashMap::new();
+    let mut best: HashMap<usize, (Rank, i16)> = HashMap::new();
     for r in &rows {
-        let rank = (r.get::<_, bool>(2), r.get::<_, i64>(3), r.get::<_, i64>(4));
-        let entry = best.entry((r.get(0), r.get(1))).or_insert((rank, r.get(5)));
+        let rank = (r.get::<_, bool>(1), r.get::<_, i64>(2), r.get::<_, i64>(3));
+        let entry = best.entry(r.get::<_, i64>(0) as usize).or_insert((rank, r.get(4)));
         if rank > entry.0 {
-            *entry = (rank, r.get(5));
+            *entry = (rank, r.get(4));
         }
     }
     Ok(best.into_iter().map(|(k, ((_, _, message_id), number))| (k, (message_id, number))).collect())

@@ -1,10 +1,11 @@
-//! The writes of a message's life: acceptance, the carrier's answers, reports, failure,
-//! failover. Each runs in a [`Writing`] and locks the message row before it reads the state
-//! it changes, so two nodes that act on one message (an answer here, its report there) take
-//! turns. The state a message's reports give it is `hongyan_store::rules`, as on SQLite.
+//! The writes of a message's life other than the carriers' answers and reports (which are
+//! written a batch at a time, `answers.rs` and `reports.rs`): acceptance, failure, failover,
+//! the unknown sweep, and the feed events they share. Each runs in a [`Writing`] and locks the
+//! message row before it reads the state it changes, so two nodes that act on one message
+//! take turns. The state a message's reports give it is `hongyan_store::rules`, as on SQLite.
 
 use hongyan_store::totals::{Counted, Held};
-use hongyan_store::{MessageId, MessageStatus, NewMessage, ReportIn, ReportMatch, Result, SubmitOutcome, Timestamp};
+use hongyan_store::{MessageId, MessageStatus, NewMessage, Result, Timestamp};
 
 use super::held::hold;
 use crate::store::PgStore;
@@ -86,126 +87,6 @@ impl PgStore {
             w.tally.accepted(&Counted::new(at, line, &m.channel, "accepted", m.unit_price.map(|p| p.0)));
         }
         Ok(())
-    }
-
-    pub(crate) async fn record_submit(&self, w: &mut Writing<'_>, o: &SubmitOutcome) -> Result<()> {
-        let id = o.message_id.0 as i64;
-        if let Some(carrier_msg_id) = &o.carrier_msg_id {
-            w.lock_carrier_id(carrier_msg_id).await?;
-        }
-        let Some(held) = hold(w, id).await? else {
-            tracing::warn!(message_id = %o.message_id, "submit outcome for a message not in the store");
-            return Ok(());
-        };
-        let segment = i16::from(o.segment);
-        let sql = "SELECT submit_result FROM segments WHERE message_id = $1 AND number = $2";
-        let earlier: Option<i32> = w.row(sql, &[&id, &segment]).await?.map(|r| r.get(0));
-        let counted = &held.counted;
-        w.tally.billed(counted, i64::from(o.result == 0) - i64::from(earlier == Some(0)));
-        // An answer given again replaces the segment's row whole, as SQLite's REPLACE does.
-        w.exec(
-            "INSERT INTO segments (message_id, number, channel, carrier_msg_id, submit_result, submit_error, submitted_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)
-             ON CONFLICT (message_id, number) DO UPDATE SET channel = excluded.channel,
-                 carrier_msg_id = excluded.carrier_msg_id, submit_result = excluded.submit_result,
-                 submit_error = excluded.submit_error, submitted_at = excluded.submitted_at,
-                 report_stat = NULL, done_at = NULL, reported_at = NULL, report_raw = NULL",
-            &[&id, &segment, &counted.channel(), &o.carrier_msg_id, &(o.result as i32), &o.error, &o.at.as_millis()],
-        )
-        .await?;
-        let billed = held.billed + i64::from(o.result == 0) - i64::from(earlier == Some(0));
-        if o.result != 0 {
-            let error = o.error.clone().unwrap_or_else(|| format!("carrier refused the submit (result {})", o.result));
-            let sql = "UPDATE messages SET status = 'failed', error = $2, completed_at = $3 WHERE id = $1 AND status = 'accepted'";
-            if w.exec(sql, &[&id, &error, &o.at.as_millis()]).await? > 0 {
-                w.tally.moved(counted, billed, &counted.with_status("failed"));
-                if held.linked {
-                    append_final(w, (counted.account_id(), id), o.at).await?;
-                }
-            }
-            return Ok(());
-        }
-        if billed >= i64::from(held.segments) {
-            let sql =
-                "UPDATE messages SET status = 'submitted', submitted_at = $2 WHERE id = $1 AND status = 'accepted'";
-            if w.exec(sql, &[&id, &o.at.as_millis()]).await? > 0 {
-                w.tally.moved(counted, billed, &counted.with_status("submitted"));
-            }
-        }
-        match &o.carrier_msg_id {
-            Some(carrier_msg_id) => self.apply_early_report(w, counted.channel(), carrier_msg_id).await,
-            None => Ok(()),
-        }
-    }
-
-    /// A report that overtook this submit's response is applied now that its id is known.
-    async fn apply_early_report(&self, w: &mut Writing<'_>, channel: &str, carrier_msg_id: &str) -> Result<()> {
-        let sql = "DELETE FROM early_reports WHERE channel = $1 AND carrier_msg_id = $2
-                   RETURNING channel, carrier_msg_id, stat, done_at, received_at, raw";
-        let Some(r) = w.row(sql, &[&channel, &carrier_msg_id]).await? else { return Ok(()) };
-        let report = self.early_report(&r)?;
-        Box::pin(self.apply_report(w, &report)).await.map(drop)
-    }
-
-    /// A carrier that restarts its id counter gives an id already used on this channel, so
-    /// several segments may hold it. The report belongs to one the carrier accepted that is
-    /// still waiting for its report (the newest submit first); with none waiting, the newest
-    /// holder takes it: its repeat is a duplicate, and the platform's own UNKNOWN may still be
-    /// replaced by the carrier's late word.
-    pub(crate) async fn apply_report(&self, w: &mut Writing<'_>, r: &ReportIn) -> Result<ReportMatch> {
-        w.lock_carrier_id(&r.carrier_msg_id).await?;
-        let candidates = w
-            .rows(
-                "SELECT report_stat IS NULL AND submit_result = 0, submitted_at, message_id, number
-                 FROM segments WHERE channel = $1 AND carrier_msg_id = $2",
-                &[&r.channel, &r.carrier_msg_id],
-            )
-            .await?;
-        let owner = candidates
-            .iter()
-            .map(|c| ((c.get::<_, bool>(0), c.get::<_, i64>(1), c.get::<_, i64>(2)), c.get::<_, i16>(3)))
-            .max_by_key(|(rank, _)| *rank);
-        let Some(((_, _, message_id), number)) = owner else {
-            let raw = self.seal_text("raw", Some(&r.raw))?;
-            w.exec(
-                "INSERT INTO early_reports (channel, carrier_msg_id, stat, done_at, received_at, raw)
-                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
-                &[
-                    &r.channel,
-                    &r.carrier_msg_id,
-                    &r.stat,
-                    &r.done_at.map(Timestamp::as_millis),
-                    &r.received_at.as_millis(),
-                    &raw,
-                ],
-            )
-            .await?;
-            return Ok(ReportMatch::Unmatched);
-        };
-        let Some(held) = hold(w, message_id).await? else { return Ok(ReportMatch::Unmatched) };
-        // Read again under the message's lock: another node may have applied the same report.
-        let sql = "SELECT report_stat, report_raw FROM segments WHERE message_id = $1 AND number = $2";
-        let now = w.row(sql, &[&message_id, &number]).await?;
-        let now = now.ok_or_else(|| hongyan_store::StoreError::Backend("a segment vanished".into()))?;
-        if now.get::<_, Option<String>>(0).is_some()
-            && self.open_text("raw", now.get(1))?.as_deref() != Some(NO_REPORT_RAW)
-        {
-            return Ok(ReportMatch::Duplicate);
-        }
-        let raw = self.seal_text("raw", Some(&r.raw))?;
-        w.exec(
-            "UPDATE segments SET report_stat = $3, done_at = $4, reported_at = $5, report_raw = $6
-             WHERE message_id = $1 AND number = $2",
-            &[&message_id, &number, &r.stat, &r.done_at.map(Timestamp::as_millis), &r.received_at.as_millis(), &raw],
-        )
-        .await?;
-        let status = match held.segments {
-            1 => settle(w, message_id, &held, std::slice::from_ref(&r.stat), r.received_at).await?,
-            _ => aggregate(w, message_id, &held, r.received_at).await?,
-        };
-        let account_id = held.counted.account_id();
-        append_report(w, (account_id, message_id, number), &r.stat, status, r.received_at);
-        Ok(ReportMatch::Matched { message_id: MessageId(message_id as u64), status })
     }
 }
 
