@@ -329,6 +329,15 @@ impl Health {
     }
 }
 
+/// Resolves at `t`; never without one. (Built every turn of the channel's loop, once per
+/// message, mostly with no `t`: then no `Sleep` is made, nor the runtime's timer looked up.)
+async fn at(t: Option<Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
+    }
+}
+
 /// A node holding none of the channel's connections gives what waits here back to the
 /// cluster; what could not be given back stays.
 async fn give_back(shared: &Shared) {
@@ -415,7 +424,6 @@ pub async fn run_channel_gated(
     let mut tick = tokio::time::interval(HEALTH_TICK);
     let mut give_back_at: Option<Instant> = None;
     while !*shutdown.borrow() {
-        let due = give_back_at.unwrap_or_else(|| Instant::now() + HEALTH_TICK);
         tokio::select! {
             out = queue.recv() => match out {
                 Some(out) => {
@@ -426,7 +434,7 @@ pub async fn run_channel_gated(
                 }
                 None => break,
             },
-            () = tokio::time::sleep_until(due), if give_back_at.is_some() => {
+            () = at(give_back_at), if give_back_at.is_some() => {
                 give_back_at = None;
                 if shared.gates.as_ref().is_some_and(|g| !g.any_held()) {
                     give_back(&shared).await;
