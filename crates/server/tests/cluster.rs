@@ -489,14 +489,14 @@ fn the_administration_commands_work_on_the_cluster_database() {
     assert!(done.is_some(), "{}", node.log_text());
     let (status, log) = node.terminate();
     assert!(status.success(), "{log}");
-    let today = chrono_free_today();
+    let today = beijing_today();
     let statement = cli(&["statement", "--account", "1", "--from", &today, "--to", &today]);
     assert!(statement.contains("\nchina_mobile,verification,1,1,1,"), "one message, billed and delivered: {statement}");
     sim.stop();
 }
 
 /// Today's Beijing date as `YYYY-MM-DD`, from `date` (the tests keep no date library).
-fn chrono_free_today() -> String {
+fn beijing_today() -> String {
     let out = std::process::Command::new("date").args(["-u", "-d", "+8 hours", "+%F"]).output().unwrap();
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }

@@ -35,10 +35,17 @@ struct Job {
     done: oneshot::Sender<Result<Vec<NewMessage>>>,
 }
 
-/// The requests waiting for the next group, and whether a writer is at work.
+/// The requests waiting for the next group.
 #[derive(Default)]
 pub(crate) struct Groups {
-    queue: Mutex<(Vec<Job>, bool)>,
+    queue: Mutex<Queue>,
+}
+
+#[derive(Default)]
+struct Queue {
+    waiting: Vec<Job>,
+    /// A writer task is at work: it takes what is queued before it ends.
+    writing: bool,
 }
 
 impl PgStore {
@@ -52,8 +59,8 @@ impl PgStore {
         let (done, answer) = oneshot::channel();
         let lead = {
             let mut queue = self.groups.queue.lock().expect("groups");
-            queue.0.push(Job { batch, request, done });
-            !std::mem::replace(&mut queue.1, true)
+            queue.waiting.push(Job { batch, request, done });
+            !std::mem::replace(&mut queue.writing, true)
         };
         if lead {
             // A task of its own: the request that started it may be dropped (its client gone)
@@ -68,17 +75,17 @@ impl PgStore {
         loop {
             let jobs = {
                 let mut queue = self.groups.queue.lock().expect("groups");
-                if queue.0.is_empty() {
-                    queue.1 = false;
+                if queue.waiting.is_empty() {
+                    queue.writing = false;
                     return;
                 }
                 let mut taken = 0;
-                let count = queue.0.iter().take_while(|j| {
+                let fit = queue.waiting.iter().take_while(|j| {
                     taken += j.batch.len();
                     taken <= GROUP
                 });
-                let n = count.count().max(1);
-                queue.0.drain(..n).collect::<Vec<_>>()
+                let n = fit.count().max(1);
+                queue.waiting.drain(..n).collect::<Vec<_>>()
             };
             self.write_group(jobs).await;
         }
